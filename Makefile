@@ -1,0 +1,136 @@
+# sim7600-hil: the simulator, the driver, the harness and their tests.
+# `make` builds into build/ (binaries in build/bin/, libraries in build/lib/).
+# `make test` installs what is missing (tools/bootstrap.sh) and runs every test;
+# `make check` runs the same tests built with AddressSanitizer and UBSan.
+
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+OPT     ?= -O2
+CFLAGS_COMMON = $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+                -Wno-missing-field-initializers -MMD -MP $(SAN)
+HOST_CFLAGS   = -std=c11 -D_GNU_SOURCE $(CFLAGS_COMMON)
+# The driver core is C99 with no OS headers: it must build for a microcontroller unchanged.
+CORE_CFLAGS   = -std=c99 -pedantic $(CFLAGS_COMMON)
+LDFLAGS      += $(SAN)
+
+PKGS_HOST  = libserialport libmosquitto
+PKGS_TEST  = criterion
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+BIN = $(BUILD)/bin
+LIB = $(BUILD)/lib
+OBJ = $(BUILD)/obj
+
+# --- sources, by part ---------------------------------------------------------
+SIM_SRC      = $(filter-out sim/main.c,$(wildcard sim/*.c))
+CORE_SRC     = $(wildcard driver/src/*.c)
+PORT_SRC     = $(wildcard driver/port/posix/*.c)
+APP_SRC      = $(wildcard driver/app/*.c)
+HIL_SRC      = $(wildcard tools/hil/*.c)
+SUPPORT_SRC  = $(wildcard tests/support/*.c)
+UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+INTEG_SRC    = $(wildcard tests/integration/test_*.c)
+
+objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+SIM_LIB   = $(LIB)/libsimcore.a
+CORE_LIB  = $(LIB)/libsim7600.a
+PORT_LIB  = $(LIB)/libsim7600-posix.a
+SUPPORT_LIB = $(LIB)/libtestsupport.a
+
+PROGRAMS  = $(BIN)/sim7600-sim $(if $(APP_SRC),$(BIN)/sim7600-mqtt) $(if $(HIL_SRC),$(BIN)/sim7600-hil)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+INTEG_BINS= $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INTEG_SRC))
+
+HOST_LIBS = $(call pkg_libs,$(PKGS_HOST)) -lutil -lpthread -lm
+TEST_LIBS = $(call pkg_libs,$(PKGS_TEST))
+
+.PHONY: all deps test check run bench clean core-freestanding help
+all: $(PROGRAMS) $(if $(CORE_SRC),$(CORE_LIB))
+
+help:
+	@echo "make            build everything into $(BUILD)/"
+	@echo "make deps       install missing Debian packages (tools/bootstrap.sh)"
+	@echo "make test       install deps, build, run every test"
+	@echo "make check      the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make bench      benchmarks (simulator latency, ...)"
+	@echo "make core-freestanding  compile the driver core as for a microcontroller"
+
+deps:
+	@tools/bootstrap.sh
+
+# --- compile rules ------------------------------------------------------------
+$(OBJ)/driver/src/%.o: driver/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CORE_CFLAGS) -Idriver/include -c $< -o $@
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Isim -Idriver/include -Idriver/port/posix -Itests/support -Itools/hil \
+	    $(call pkg_cflags,$(PKGS_HOST) $(if $(filter tests/%,$<),$(PKGS_TEST))) \
+	    -DSIM7600_BIN_DIR='"$(abspath $(BIN))"' -DSIM7600_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
+
+$(LIB)/%.a:
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SIM_LIB):  $(call objs,$(SIM_SRC))
+$(CORE_LIB): $(call objs,$(CORE_SRC))
+$(PORT_LIB): $(call objs,$(PORT_SRC))
+$(SUPPORT_LIB): $(call objs,$(SUPPORT_SRC))
+
+# --- programs -----------------------------------------------------------------
+$(BIN)/sim7600-sim: $(OBJ)/sim/main.o $(SIM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
+
+$(BIN)/sim7600-mqtt: $(call objs,$(APP_SRC)) $(PORT_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
+
+$(BIN)/sim7600-hil: $(call objs,$(HIL_SRC)) $(SIM_LIB) $(PORT_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
+
+# --- tests --------------------------------------------------------------------
+TEST_DEP_LIBS = $(SUPPORT_LIB) $(SIM_LIB) $(if $(PORT_SRC),$(PORT_LIB)) $(if $(CORE_SRC),$(CORE_LIB))
+
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_DEP_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(TEST_LIBS) $(HOST_LIBS) -o $@
+
+# Each test binary runs on its own; Criterion isolates each test in a process.
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@tools/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
+
+test-build: all $(UNIT_BINS) $(INTEG_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tools/run-tests.sh $(patsubst $(BUILD)/%,build/san/%,$(UNIT_BINS) $(INTEG_BINS))
+
+run: deps all
+	@echo "make run: the scenario runner is not built yet (issue 4)"
+
+bench: deps all
+	@tools/bench.sh $(BUILD)
+
+# Proof that the core needs nothing but a C99 freestanding-friendly compiler.
+core-freestanding:
+	@mkdir -p $(BUILD)/freestanding
+	@for f in $(CORE_SRC); do \
+	    $(CC) -std=c99 -pedantic -ffreestanding -fno-builtin -nostdinc -isystem tools/freestanding \
+	        -Wall -Wextra -Werror -Os -Idriver/include -c $$f -o $(BUILD)/freestanding/$$(basename $$f .c).o || exit 1; \
+	done
+	@echo "driver core compiles freestanding: $(words $(CORE_SRC)) files"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+/* The module's numbered codes, each in one table with its name (reference §1.4, §1.6, §6.7, §6.8). */
+#ifndef SIM_CODES_H
+#define SIM_CODES_H
+
+/* MQTT <err> result codes (MQTT manual §2.3.1). */
+enum mqtt_err {
+    MQTT_OK = 0, MQTT_FAILED = 1, MQTT_BAD_UTF8 = 2, MQTT_SOCK_CONNECT_FAIL = 3,
+    MQTT_SOCK_CREATE_FAIL = 4, MQTT_SOCK_CLOSE_FAIL = 5, MQTT_RECEIVE_FAIL = 6,
+    MQTT_NETWORK_OPEN_FAIL = 7, MQTT_NETWORK_CLOSE_FAIL = 8, MQTT_NETWORK_NOT_OPENED = 9,
+    MQTT_CLIENT_INDEX_ERROR = 10, MQTT_NO_CONNECTION = 11, MQTT_INVALID_PARAMETER = 12,
+    MQTT_NOT_SUPPORTED = 13, MQTT_CLIENT_BUSY = 14, MQTT_REQUIRE_CONNECTION_FAIL = 15,
+    MQTT_SOCK_SEND_FAIL = 16, MQTT_TIMEOUT = 17, MQTT_TOPIC_EMPTY = 18, MQTT_CLIENT_USED = 19,
+    MQTT_CLIENT_NOT_ACQUIRED = 20, MQTT_CLIENT_NOT_RELEASED = 21, MQTT_LENGTH_OUT_OF_RANGE = 22,
+    MQTT_NETWORK_IS_OPENED = 23, MQTT_PACKET_FAIL = 24, MQTT_DNS_ERROR = 25,
+    MQTT_SOCKET_CLOSED_BY_SERVER = 26, MQTT_REFUSED_PROTOCOL = 27, MQTT_REFUSED_IDENTIFIER = 28,
+    MQTT_REFUSED_SERVER_UNAVAILABLE = 29, MQTT_REFUSED_BAD_CREDENTIALS = 30,
+    MQTT_REFUSED_NOT_AUTHORIZED = 31, MQTT_HANDSHAKE_FAIL = 32, MQTT_NO_CERTIFICATE = 33,
+};
+
+/* +CMQTTCONNLOST causes (MQTT manual §2.3.2.1). */
+enum mqtt_connlost_cause {
+    CONNLOST_PEER_CLOSED = 1, CONNLOST_SOCKET_RESET = 2, CONNLOST_NETWORK_CLOSED = 3,
+};
+
+/* +CME ERROR codes used by the simulator (AT manual §17.3). */
+enum cme_err {
+    CME_NONE = -1, CME_PHONE_FAILURE = 0, CME_NOT_ALLOWED = 3, CME_NOT_SUPPORTED = 4,
+    CME_SIM_NOT_INSERTED = 10, CME_SIM_PIN_REQUIRED = 11, CME_SIM_PUK_REQUIRED = 12,
+    CME_SIM_FAILURE = 13, CME_SIM_BUSY = 14, CME_INCORRECT_PASSWORD = 16, CME_INVALID_INDEX = 21,
+    CME_NOT_FOUND = 22, CME_TEXT_TOO_LONG = 24, CME_NO_NETWORK = 30, CME_NETWORK_TIMEOUT = 31,
+    CME_UNKNOWN = 100,
+};
+
+/* V.250 result codes and their ATV0 numbers (AT manual §17.1). */
+enum v250_result { V250_OK = 0, V250_CONNECT = 1, V250_RING = 2, V250_NO_CARRIER = 3, V250_ERROR = 4 };
+
+const char *mqtt_err_name(int code);      /* "client not released"; NULL if unknown */
+const char *cme_err_text(int code);       /* "SIM not inserted";    NULL if unknown */
+const char *v250_result_text(enum v250_result r);
+
+#endif

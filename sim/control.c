@@ -1,0 +1,259 @@
+/* The control protocol: a person or a test changes the world while the module
+ * runs. One command per line; one reply line, "OK ..." or "ERR <what to do>". */
+#include "sim_internal.h"
+
+#include "cescape.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*control_fn)(struct sim *s, const struct tokens *t, struct strbuf *reply);
+
+struct control_command {
+    const char *name;
+    int min_args, max_args;
+    const char *usage;
+    control_fn fn;
+};
+
+static bool parse_int(const char *text, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int err(struct strbuf *reply, const char *fmt, const char *arg)
+{
+    sb_puts(reply, "ERR ");
+    sb_printf(reply, fmt, arg);
+    return -1;
+}
+
+static int ctl_deliver(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long qos = 0;
+    bool retain = false;
+    for (int i = 3; i < t->count; i++) {
+        if (strncmp(t->v[i], "qos=", 4) == 0 && parse_int(t->v[i] + 4, 0, 2, &qos))
+            continue;
+        if (strcmp(t->v[i], "retain") == 0) {
+            retain = true;
+            continue;
+        }
+        return err(reply, "unknown option '%s' (use qos=0|1|2 or retain)", t->v[i]);
+    }
+    if (t->len[1] == 0 || t->len[1] > MQTT_TOPIC_MAX || t->len[2] > MQTT_PAYLOAD_MAX)
+        return err(reply, "%s", "topic must be 1-1024 bytes and payload 0-10240 bytes");
+    if (!mqtt_topic_valid(t->v[1], t->len[1]))
+        return err(reply, "'%s' is not a topic one can publish to (no + or #)", t->v[1]);
+    mqtt_inject(s, t->v[1], t->len[1], (const uint8_t *)t->v[2], t->len[2], (int)qos, retain);
+    sb_puts(reply, "OK published");
+    return 0;
+}
+
+static int ctl_connlost(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long cause = CONNLOST_PEER_CLOSED;
+    if (t->count > 1 && !parse_int(t->v[1], 1, 3, &cause))
+        return err(reply, "cause '%s' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)", t->v[1]);
+    uint64_t before = s->stats.connlost;
+    mqtt_connection_lost(s, (int)cause);
+    sb_printf(reply, "OK %llu client(s) lost their connection", (unsigned long long)(s->stats.connlost - before));
+    return 0;
+}
+
+static int ctl_reboot(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    (void)t;
+    sim_reboot(s);
+    sb_puts(reply, "OK rebooting");
+    return 0;
+}
+
+static int ctl_sim(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    bool insert = strcmp(t->v[1], "insert") == 0;
+    if (!insert && strcmp(t->v[1], "remove") != 0)
+        return err(reply, "'%s': use 'sim remove' or 'sim insert'", t->v[1]);
+    if (s->world.sim_present != insert) {
+        s->world.sim_present = insert;
+        if (s->power == POWER_ON)
+            sim_urc(s, insert ? "+CPIN: READY" : "+CPIN: SIM REMOVED");
+        modem_report_registration(s);
+    }
+    sb_printf(reply, "OK sim %s", insert ? "inserted" : "removed");
+    return 0;
+}
+
+static int ctl_signal(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long rssi, ber = 0;
+    if (!parse_int(t->v[1], 0, 99, &rssi) || (rssi > 31 && rssi != 99))
+        return err(reply, "rssi '%s' must be 0-31 or 99 (unknown)", t->v[1]);
+    if (t->count > 2 && (!parse_int(t->v[2], 0, 99, &ber) || (ber > 7 && ber != 99)))
+        return err(reply, "ber '%s' must be 0-7 or 99", t->v[2]);
+    s->world.rssi = (int)rssi;
+    s->world.ber = (int)ber;
+    sb_printf(reply, "OK signal %ld,%ld", rssi, ber);
+    return 0;
+}
+
+static int ctl_reg(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long stat;
+    if (!parse_int(t->v[1], 0, 5, &stat))
+        return err(reply, "stat '%s' must be 0-5 (1 home, 5 roaming, 2 searching, 3 denied)", t->v[1]);
+    s->world.reg_stat = (int)stat;
+    if (s->power == POWER_ON)
+        modem_report_registration(s);
+    sb_printf(reply, "OK registration %ld", stat);
+    return 0;
+}
+
+static int ctl_silent(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long ms;
+    if (!parse_int(t->v[1], 0, 3600000, &ms))
+        return err(reply, "'%s' must be a duration in ms (0-3600000)", t->v[1]);
+    sim_set_silent(s, (uint32_t)ms);
+    sb_printf(reply, "OK silent for %ld ms", ms);
+    return 0;
+}
+
+static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    static const struct { const char *word; enum sim_broker_mode mode; } modes[] = {
+        {"accept", SIM_BROKER_ACCEPT}, {"unreachable", SIM_BROKER_UNREACHABLE},
+        {"dns-fail", SIM_BROKER_DNS_FAIL}, {"no-connack", SIM_BROKER_NO_CONNACK},
+    };
+    const char *w = t->v[1];
+    if (strcmp(w, "refuse") == 0) {
+        long code;
+        if (t->count < 3 || !parse_int(t->v[2], 1, 5, &code))
+            return err(reply, "%s", "usage: broker refuse <CONNACK code 1-5> (4 bad credentials, 5 not authorized)");
+        s->world.broker = SIM_BROKER_REFUSE;
+        s->world.refuse_code = (int)code;
+    } else if (strcmp(w, "credentials") == 0) {
+        if (t->count != 4 || t->len[2] > MQTT_FIELD_MAX || t->len[3] > MQTT_FIELD_MAX)
+            return err(reply, "%s", "usage: broker credentials <user> <password> (up to 256 bytes each)");
+        strcpy(s->world.user, t->v[2]);
+        strcpy(s->world.pass, t->v[3]);
+    } else {
+        size_t i = 0;
+        while (i < sizeof modes / sizeof modes[0] && strcmp(modes[i].word, w) != 0)
+            i++;
+        if (i == sizeof modes / sizeof modes[0])
+            return err(reply, "'%s': use accept, refuse <1-5>, unreachable, dns-fail, no-connack or credentials <user> <pass>", w);
+        s->world.broker = modes[i].mode;
+        if (modes[i].mode == SIM_BROKER_ACCEPT)
+            s->world.user[0] = s->world.pass[0] = '\0';
+    }
+    sb_printf(reply, "OK broker %s", w);
+    return 0;
+}
+
+static int ctl_state(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    (void)t;
+    sb_puts(reply, "OK ");
+    sim_state_json(s, reply);
+    return 0;
+}
+
+static int ctl_help(struct sim *s, const struct tokens *t, struct strbuf *reply);
+
+static const struct control_command control_commands[] = {
+    {"deliver", 2, 4, "deliver <topic> <payload> [qos=N] [retain]", ctl_deliver},
+    {"connlost", 0, 1, "connlost [cause 1-3]", ctl_connlost},
+    {"reboot", 0, 0, "reboot", ctl_reboot},
+    {"sim", 1, 1, "sim remove|insert", ctl_sim},
+    {"signal", 1, 2, "signal <rssi 0-31|99> [ber]", ctl_signal},
+    {"reg", 1, 1, "reg <stat 0-5>", ctl_reg},
+    {"silent", 1, 1, "silent <ms>", ctl_silent},
+    {"broker", 1, 3, "broker accept|refuse <1-5>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
+    {"state", 0, 0, "state", ctl_state},
+    {"watch", 0, 0, "watch (stream every published message as MSG lines)", NULL},
+    {"help", 0, 0, "help", ctl_help},
+};
+#define N_CONTROL (sizeof control_commands / sizeof control_commands[0])
+
+static int ctl_help(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    (void)s;
+    (void)t;
+    sb_puts(reply, "OK commands:");
+    for (size_t i = 0; i < N_CONTROL; i++)
+        sb_printf(reply, "%s %s", i ? ";" : "", control_commands[i].usage);
+    return 0;
+}
+
+int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us)
+{
+    char buf[2 * (MQTT_PAYLOAD_MAX + MQTT_TOPIC_MAX) + 64];
+    struct tokens t;
+    const char *why = NULL;
+    sim_tick(s, now_us);
+    if (strlen(line) >= sizeof buf)
+        return err(reply, "%s", "line too long");
+    strcpy(buf, line);
+    if (tokenize(buf, &t, &why) < 0)
+        return err(reply, "%s", why);
+    if (t.count == 0)
+        return err(reply, "%s", "empty command (try 'help')");
+    for (size_t i = 0; i < N_CONTROL; i++) {
+        const struct control_command *c = &control_commands[i];
+        if (strcmp(c->name, t.v[0]) != 0 || !c->fn)
+            continue;
+        if (t.count - 1 < c->min_args || t.count - 1 > c->max_args)
+            return err(reply, "usage: %s", c->usage);
+        return c->fn(s, &t, reply);
+    }
+    return err(reply, "unknown command '%s' (try 'help')", t.v[0]);
+}
+
+/* ---- state as one line of JSON ------------------------------------------------------- */
+
+static void json_client(const struct sim *s, int i, struct strbuf *o)
+{
+    const struct mqtt_client *cl = &s->mqtt.client[i];
+    sb_printf(o, "{\"index\":%d,\"state\":\"%s\",\"client_id\":", i, mqtt_client_state_str(cl->state));
+    sb_json_string(o, cl->id, strlen(cl->id));
+    sb_puts(o, ",\"server\":");
+    sb_json_string(o, cl->server, strlen(cl->server));
+    sb_printf(o, ",\"busy\":%s,\"topic_len\":%zu,\"payload_len\":%zu,\"subtopics_pending\":%d,"
+                 "\"subscriptions\":%zu,\"published\":%llu,\"received\":%llu}",
+              cl->busy ? "true" : "false", cl->topic_len, cl->payload_len, cl->sub_count,
+              broker_subscription_count(s->broker, i), (unsigned long long)cl->published,
+              (unsigned long long)cl->received);
+}
+
+void sim_state_json(const struct sim *s, struct strbuf *o)
+{
+    static const char *const power[] = {"booting", "on", "off"};
+    static const char *const modes[] = {"command", "discarding", "data"};
+    const struct modem *m = &s->modem;
+    sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
+                 "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","
+                 "\"rssi\":%d,\"reg\":%d,\"mqtt\":{\"service\":\"%s\",\"clients\":[",
+              power[s->power], s->host_attached ? "true" : "false",
+              s->now_us < s->silent_until_us ? "true" : "false", modes[s->mode], m->echo, m->verbose,
+              m->quiet, m->cmee, m->cfun, s->world.sim_present ? "present" : "absent", modem_rssi(s),
+              modem_reg_stat(s), mqtt_service_str(s->mqtt.service));
+    for (int i = 0; i < MQTT_CLIENTS; i++) {
+        if (i)
+            sb_puts(o, ",");
+        json_client(s, i, o);
+    }
+    sb_printf(o, "]},\"broker\":{\"published\":%llu,\"retained\":%zu},"
+                 "\"stats\":{\"commands\":%llu,\"errors\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
+                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu}}",
+              (unsigned long long)broker_published_count(s->broker), broker_retained_count(s->broker),
+              (unsigned long long)s->stats.commands, (unsigned long long)s->stats.errors,
+              (unsigned long long)s->stats.bytes_in, (unsigned long long)s->stats.bytes_out,
+              (unsigned long long)s->stats.boots, (unsigned long long)s->stats.connlost,
+              (unsigned long long)s->stats.rx_messages);
+}

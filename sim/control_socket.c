@@ -1,0 +1,177 @@
+#include "control_socket.h"
+
+#include "sim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int control_open(struct control_server *cs, const char *path, char *err, size_t errlen)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->listen_fd = -1;
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        cs->clients[i].fd = -1;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path) {
+        snprintf(err, errlen, "control socket path too long (max %zu bytes): %s", sizeof addr.sun_path - 1, path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "control socket: %s", strerror(errno));
+        return -1;
+    }
+    unlink(path);     /* a stale socket from a killed run */
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 8) < 0) {
+        snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    cs->listen_fd = fd;
+    strcpy(cs->path, path);
+    return 0;
+}
+
+static void drop_client(struct control_client *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    c->watching = c->discarding = false;
+    sb_free(&c->in);
+}
+
+void control_close(struct control_server *cs)
+{
+    if (cs->listen_fd < 0)
+        return;                /* never opened: no clients either */
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        if (cs->clients[i].fd >= 0)
+            drop_client(&cs->clients[i]);
+    if (cs->listen_fd >= 0) {
+        close(cs->listen_fd);
+        unlink(cs->path);
+    }
+    cs->listen_fd = -1;
+}
+
+size_t control_pollfds(const struct control_server *cs, struct pollfd *fds, size_t cap)
+{
+    size_t n = 0;
+    if (cs->listen_fd < 0 || cap == 0)
+        return 0;
+    fds[n++] = (struct pollfd){.fd = cs->listen_fd, .events = POLLIN};
+    for (int i = 0; i < CONTROL_MAX_CLIENTS && n < cap; i++)
+        if (cs->clients[i].fd >= 0)
+            fds[n++] = (struct pollfd){.fd = cs->clients[i].fd, .events = POLLIN};
+    return n;
+}
+
+/* Replies are short and the peer reads them; a peer that stops reading loses them. */
+static void send_line(struct control_client *c, const char *text, size_t len)
+{
+    struct iovec iov[2] = {{(void *)text, len}, {"\n", 1}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+    /* on failure the next read sees the hang-up and drops the client */
+    (void)sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void run_line(struct control_client *c, const char *line, struct sim *s, uint64_t now_us)
+{
+    struct strbuf reply = {0};
+    if (strcmp(line, "watch") == 0) {
+        c->watching = true;
+        sb_puts(&reply, "OK watching: MSG <qos> <retain> \"<topic>\" \"<payload>\" per published message");
+    } else {
+        sim_control(s, line, &reply, now_us);
+    }
+    send_line(c, sb_str(&reply), reply.len);
+    sb_free(&reply);
+}
+
+/* Splits what arrived into lines; an over-long line gets one ERR and is dropped whole. */
+static void take_lines(struct control_client *c, const char *data, size_t n, struct sim *s, uint64_t now_us)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] == '\n') {
+            if (!c->discarding) {
+                if (c->in.len && c->in.p[c->in.len - 1] == '\r')
+                    c->in.p[--c->in.len] = '\0';
+                sb_add(&c->in, "", 0);
+                run_line(c, sb_str(&c->in), s, now_us);
+            }
+            c->discarding = false;
+            sb_reset(&c->in);
+            continue;
+        }
+        if (c->discarding)
+            continue;
+        if (c->in.len >= CONTROL_LINE_MAX) {
+            static const char msg[] = "ERR line too long (the limit is 65536 bytes); it was ignored";
+            send_line(c, msg, sizeof msg - 1);
+            c->discarding = true;
+            sb_reset(&c->in);
+            continue;
+        }
+        sb_add(&c->in, &data[i], 1);
+    }
+}
+
+static void accept_client(struct control_server *cs)
+{
+    int fd = accept4(cs->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+        return;
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+        if (cs->clients[i].fd < 0) {
+            cs->clients[i] = (struct control_client){.fd = fd};
+            return;
+        }
+    }
+    static const char full[] = "ERR too many control connections (16); close one and retry\n";
+    send(fd, full, sizeof full - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    close(fd);
+}
+
+static struct control_client *client_by_fd(struct control_server *cs, int fd)
+{
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        if (cs->clients[i].fd == fd)
+            return &cs->clients[i];
+    return NULL;
+}
+
+void control_handle(struct control_server *cs, const struct pollfd *fds, size_t n, struct sim *s, uint64_t now_us)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!fds[i].revents)
+            continue;
+        if (fds[i].fd == cs->listen_fd) {
+            accept_client(cs);
+            continue;
+        }
+        struct control_client *c = client_by_fd(cs, fds[i].fd);
+        if (!c)
+            continue;
+        char buf[4096];
+        ssize_t got = read(c->fd, buf, sizeof buf);
+        if (got <= 0) {
+            if (got == 0 || (errno != EAGAIN && errno != EINTR))
+                drop_client(c);
+            continue;
+        }
+        take_lines(c, buf, (size_t)got, s, now_us);
+    }
+}
+
+void control_broadcast(struct control_server *cs, const char *line, size_t len)
+{
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        if (cs->clients[i].fd >= 0 && cs->clients[i].watching)
+            send_line(&cs->clients[i], line, len);
+}

@@ -1,0 +1,308 @@
+/* sim7600-sim: the simulated module on a pseudo-terminal. This file is the
+ * edge: options, the clock, the pty, the control socket, the capture log and
+ * the poll loop. The module itself is sim.c and the files it uses. */
+#include "capture.h"
+#include "control_socket.h"
+#include "pty.h"
+#include "sim.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VERSION "0.1.0"
+/* While nobody has opened the pty yet, poll(2) cannot tell when it has room. */
+#define WAITING_RETRY_US 20000
+
+struct options {
+    struct sim_config cfg;
+    const char *link, *control, *log;
+};
+
+static void usage(FILE *f)
+{
+    fputs("Usage: sim7600-sim [OPTIONS]\n"
+          "A simulated SIMCom SIM7600 module on a pseudo-terminal. Open the printed path\n"
+          "like a serial port and type AT commands. The first line on stdout is\n"
+          "\"PTY <path>\"; the module serves until SIGINT or SIGTERM.\n\n"
+          "  --link PATH            also make PATH a symlink to the pty (removed on exit)\n"
+          "  --profile cold|warm    cold (default): as after power-on, with boot URCs;\n"
+          "                         warm: MQTT service started and client 0 acquired, as a\n"
+          "                         module that stayed powered through a host reset\n"
+          "  --baud N               pace output at N baud, 8N1 (default 115200; 0 = unpaced)\n"
+          "  --latency fast|realistic  fast (default): answers at once; realistic: the\n"
+          "                         delays a real module takes (boot, CONNECT, PUB...)\n"
+          "  --control PATH         Unix socket taking control commands (see README)\n"
+          "  --log FILE             write every byte both ways in the capture format\n"
+          "  --data-timeout MS      a '>' data phase with no input for MS ends with ERROR\n"
+          "                         (default 10000)\n"
+          "  --no-sim               start with no SIM card inserted\n"
+          "  --rssi N               signal quality, 0-31 or 99 (default 23)\n"
+          "  --reg STAT             registration state 0-5 (default 1, home network)\n"
+          "  -h, --help             this help;  --version  the version\n",
+          f);
+}
+
+static int bad_option(const char *what, const char *value)
+{
+    fprintf(stderr, "sim7600-sim: %s: '%s' (see sim7600-sim --help)\n", what, value);
+    return -1;
+}
+
+static bool parse_number(const char *text, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Returns 0 to run, 1 to exit successfully (--help), -1 on a bad option. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
+           OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
+        {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
+        {"control", required_argument, NULL, OPT_CONTROL}, {"log", required_argument, NULL, OPT_LOG},
+        {"data-timeout", required_argument, NULL, OPT_DATA_TIMEOUT}, {"no-sim", no_argument, NULL, OPT_NO_SIM},
+        {"rssi", required_argument, NULL, OPT_RSSI}, {"reg", required_argument, NULL, OPT_REG},
+        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
+    };
+    sim_config_defaults(&o->cfg);
+    int c;
+    long v;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_LINK: o->link = optarg; break;
+        case OPT_CONTROL: o->control = optarg; break;
+        case OPT_LOG: o->log = optarg; break;
+        case OPT_NO_SIM: o->cfg.sim_present = false; break;
+        case OPT_PROFILE:
+            if (strcmp(optarg, "cold") && strcmp(optarg, "warm"))
+                return bad_option("--profile must be cold or warm", optarg);
+            o->cfg.profile = strcmp(optarg, "warm") == 0 ? SIM_PROFILE_WARM : SIM_PROFILE_COLD;
+            break;
+        case OPT_LATENCY:
+            if (strcmp(optarg, "fast") && strcmp(optarg, "realistic"))
+                return bad_option("--latency must be fast or realistic", optarg);
+            o->cfg.latency = strcmp(optarg, "realistic") == 0 ? SIM_LATENCY_REALISTIC : SIM_LATENCY_FAST;
+            break;
+        case OPT_BAUD:
+            if (!parse_number(optarg, 0, 4000000, &v))
+                return bad_option("--baud must be 0 (unpaced) to 4000000", optarg);
+            o->cfg.baud = (uint32_t)v;
+            break;
+        case OPT_DATA_TIMEOUT:
+            if (!parse_number(optarg, 1, 3600000, &v))
+                return bad_option("--data-timeout must be 1 to 3600000 ms", optarg);
+            o->cfg.data_timeout_ms = (uint32_t)v;
+            break;
+        case OPT_RSSI:
+            if (!parse_number(optarg, 0, 99, &v) || (v > 31 && v != 99))
+                return bad_option("--rssi must be 0-31 or 99", optarg);
+            o->cfg.rssi = (int)v;
+            break;
+        case OPT_REG:
+            if (!parse_number(optarg, 0, 5, &v))
+                return bad_option("--reg must be 0-5", optarg);
+            o->cfg.reg_stat = (int)v;
+            break;
+        case 'h': usage(stdout); return 1;
+        case OPT_VERSION: puts("sim7600-sim " VERSION); return 1;
+        default: return -1;   /* getopt printed the problem */
+        }
+    }
+    if (optind < argc)
+        return bad_option("unexpected argument", argv[optind]);
+    return 0;
+}
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+struct app {
+    struct sim *sim;
+    struct sim_pty pty;
+    struct control_server control;
+    struct capture log;
+    int signal_fd;
+};
+
+static void on_publish(void *ctx, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
+                       int qos, bool retain)
+{
+    struct app *app = ctx;
+    struct strbuf line = {0};
+    sb_printf(&line, "MSG %d %d \"", qos, retain);
+    sb_c_escape(&line, topic, tlen);
+    sb_puts(&line, "\" \"");
+    sb_c_escape(&line, payload, plen);
+    sb_puts(&line, "\"");
+    control_broadcast(&app->control, line.p, line.len);
+    sb_free(&line);
+}
+
+/* Writes what the wire lets out by now. */
+static void flush_output(struct app *app, uint64_t now)
+{
+    uint8_t buf[4096];
+    for (;;) {
+        size_t n = sim_take_output(app->sim, buf, sizeof buf, now);
+        if (n == 0)
+            return;
+        ssize_t w = write(app->pty.master, buf, n);
+        if (w < 0)
+            w = 0;
+        capture_write(&app->log, CAPTURE_FROM_MODULE, buf, (size_t)w, now);
+        if ((size_t)w < n) {
+            sim_unread_output(app->sim, n - (size_t)w);
+            return;
+        }
+    }
+}
+
+static void host_gone(struct app *app, uint64_t now)
+{
+    app->pty.host = PTY_HOST_GONE;
+    sim_set_host_attached(app->sim, false, now);
+    capture_comment(&app->log, "the host closed the port");
+}
+
+static void read_host(struct app *app, uint64_t now)
+{
+    uint8_t buf[4096];
+    for (;;) {
+        ssize_t n = read(app->pty.master, buf, sizeof buf);
+        if (n > 0) {
+            capture_write(&app->log, CAPTURE_TO_MODULE, buf, (size_t)n, now);
+            sim_input(app->sim, buf, (size_t)n, now);
+            continue;
+        }
+        if (n < 0 && errno == EIO)    /* the last holder of the slave closed it */
+            host_gone(app, now);
+        return;
+    }
+}
+
+static int poll_timeout_ms(struct app *app, uint64_t now)
+{
+    uint64_t next = sim_next_deadline(app->sim);
+    if (app->pty.host == PTY_HOST_NOT_YET && next != UINT64_MAX && next < now + WAITING_RETRY_US)
+        next = now + WAITING_RETRY_US;
+    if (next == UINT64_MAX)
+        return -1;
+    if (next <= now)
+        return 0;
+    return (int)((next - now + 999) / 1000);
+}
+
+static int serve(struct app *app)
+{
+    for (;;) {
+        uint64_t now = mono_us();
+        sim_tick(app->sim, now);
+        if (app->pty.host != PTY_HOST_GONE)
+            flush_output(app, now);
+        struct pollfd fds[3 + CONTROL_MAX_CLIENTS + 1];
+        size_t n = 0;
+        fds[n++] = (struct pollfd){.fd = app->signal_fd, .events = POLLIN};
+        fds[n++] = (struct pollfd){.fd = app->pty.watch, .events = POLLIN};
+        /* a master with no slave holder reports POLLHUP forever: poll it only while attached */
+        bool attached = app->pty.host == PTY_HOST_ATTACHED;
+        size_t master_at = n;
+        if (attached)
+            fds[n++] = (struct pollfd){.fd = app->pty.master, .events = POLLIN};
+        size_t ctl_at = n;
+        n += control_pollfds(&app->control, fds + n, sizeof fds / sizeof fds[0] - n);
+        if (poll(fds, n, poll_timeout_ms(app, now)) < 0 && errno != EINTR) {
+            perror("sim7600-sim: poll");
+            return 1;
+        }
+        now = mono_us();
+        if (fds[0].revents)
+            return 0;
+        if (fds[1].revents && pty_slave_opened(&app->pty)) {
+            app->pty.host = PTY_HOST_ATTACHED;
+            sim_set_host_attached(app->sim, true, now);
+        }
+        if (attached && fds[master_at].revents)
+            read_host(app, now);
+        control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
+    }
+}
+
+static int setup(struct app *app, const struct options *o)
+{
+    char err[256];
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    app->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+    app->control.listen_fd = -1;
+    uint64_t now = mono_us();
+    if (o->log && capture_open(&app->log, o->log, now, "sim7600-sim") < 0) {
+        fprintf(stderr, "sim7600-sim: cannot write the log %s: %s\n", o->log, strerror(errno));
+        return -1;
+    }
+    if (pty_open(&app->pty, o->link, err, sizeof err) < 0) {
+        fprintf(stderr, "sim7600-sim: %s\n", err);
+        return -1;
+    }
+    if (o->control && control_open(&app->control, o->control, err, sizeof err) < 0) {
+        fprintf(stderr, "sim7600-sim: %s (choose another --control path)\n", err);
+        return -1;
+    }
+    app->sim = sim_create(&o->cfg, now);
+    if (!app->sim) {
+        fputs("sim7600-sim: out of memory\n", stderr);
+        return -1;
+    }
+    sim_set_publish_observer(app->sim, on_publish, app);
+    return 0;
+}
+
+static void teardown(struct app *app)
+{
+    sim_destroy(app->sim);
+    control_close(&app->control);
+    pty_close(&app->pty);
+    capture_close(&app->log);
+    if (app->signal_fd >= 0)
+        close(app->signal_fd);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    int r = parse_options(argc, argv, &o);
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    struct app app = {.signal_fd = -1};
+    if (setup(&app, &o) < 0) {
+        teardown(&app);
+        return 1;
+    }
+    printf("PTY %s\n", app.pty.slave_path);
+    fflush(stdout);
+    int status = serve(&app);
+    teardown(&app);
+    return status;
+}

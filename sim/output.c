@@ -1,0 +1,106 @@
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* 8N1: ten bit times per byte. */
+#define BITS_PER_BYTE 10u
+/* How far ahead of real time bytes may be handed to the pty. */
+#define PACING_SLACK_US 2000u
+
+void out_init(struct sim_output *o, uint32_t baud, size_t max_bytes)
+{
+    memset(o, 0, sizeof *o);
+    o->baud = baud;
+    o->max_bytes = max_bytes;
+}
+
+void out_free(struct sim_output *o)
+{
+    free(o->buf);
+    o->buf = NULL;
+    o->cap = o->len = o->head = 0;
+}
+
+void out_clear(struct sim_output *o)
+{
+    o->head = o->len = 0;
+}
+
+static void compact(struct sim_output *o)
+{
+    if (o->head) {
+        memmove(o->buf, o->buf + o->head, o->len);
+        o->head = 0;
+    }
+}
+
+void out_append(struct sim_output *o, const void *data, size_t n)
+{
+    if (o->len + n > o->max_bytes) {          /* nobody reads: the oldest bytes are lost */
+        o->dropped += n;
+        return;
+    }
+    if (o->head + o->len + n > o->cap) {
+        compact(o);
+        if (o->len + n > o->cap) {
+            size_t cap = o->cap ? o->cap : 4096;
+            while (cap < o->len + n)
+                cap *= 2;
+            uint8_t *nb = realloc(o->buf, cap);
+            if (!nb) {
+                o->dropped += n;
+                return;
+            }
+            o->buf = nb;
+            o->cap = cap;
+        }
+    }
+    memcpy(o->buf + o->head + o->len, data, n);
+    o->len += n;
+}
+
+static uint64_t byte_us(const struct sim_output *o)
+{
+    return (1000000ull * BITS_PER_BYTE + o->baud - 1) / o->baud;
+}
+
+size_t out_take(struct sim_output *o, uint8_t *dst, size_t cap, uint64_t now_us)
+{
+    if (o->len == 0 || now_us < o->hold_until_us)
+        return 0;
+    size_t n = o->len < cap ? o->len : cap;
+    if (o->baud) {
+        uint64_t per = byte_us(o);
+        if (o->wire_free_us < now_us)
+            o->wire_free_us = now_us;
+        /* bytes whose transmission starts within the slack; batching them saves a write per byte */
+        uint64_t horizon = now_us + PACING_SLACK_US;
+        uint64_t allowed = o->wire_free_us > horizon ? 0 : 1 + (horizon - o->wire_free_us) / per;
+        if (n > allowed)
+            n = (size_t)allowed;
+        o->wire_free_us += n * per;
+    }
+    memcpy(dst, o->buf + o->head, n);
+    o->head += n;
+    o->len -= n;
+    return n;
+}
+
+void out_unread(struct sim_output *o, size_t n)
+{
+    o->head -= n;
+    o->len += n;
+    if (o->baud)
+        o->wire_free_us -= n * byte_us(o);
+}
+
+uint64_t out_next_us(const struct sim_output *o)
+{
+    if (o->len == 0)
+        return UINT64_MAX;
+    uint64_t t = o->hold_until_us;
+    if (o->baud && o->wire_free_us > t + PACING_SLACK_US)
+        t = o->wire_free_us - PACING_SLACK_US;
+    return t;
+}

@@ -1,0 +1,86 @@
+#include "pty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+    snprintf(err, errlen, "%s: %s", what, strerror(errno));
+    return -1;
+}
+
+int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    p->master = p->watch = -1;
+    int slave;
+    if (openpty(&p->master, &slave, p->slave_path, NULL, NULL) < 0)
+        return fail(err, errlen, "openpty");
+    struct termios t;
+    /* raw on the slave: the host's bytes reach us unchanged, ours reach it unchanged */
+    if (tcgetattr(slave, &t) == 0) {
+        cfmakeraw(&t);
+        cfsetspeed(&t, B115200);
+        tcsetattr(slave, TCSANOW, &t);
+    }
+    if (fchmod(slave, 0600) < 0 || fcntl(p->master, F_SETFL, O_NONBLOCK) < 0) {
+        close(slave);
+        pty_close(p);
+        return fail(err, errlen, "setting up the pty");
+    }
+    /* watch before closing our slave fd, so no open by the host can be missed */
+    p->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (p->watch < 0 || inotify_add_watch(p->watch, p->slave_path, IN_OPEN) < 0) {
+        close(slave);
+        pty_close(p);
+        return fail(err, errlen, "inotify on the pty slave");
+    }
+    close(slave);
+    fcntl(p->master, F_SETFD, FD_CLOEXEC);
+    if (link_path && *link_path) {
+        snprintf(p->link_path, sizeof p->link_path, "%s", link_path);
+        unlink(link_path);     /* a stale link from a killed run */
+        if (symlink(p->slave_path, link_path) < 0) {
+            p->link_path[0] = '\0';
+            pty_close(p);
+            snprintf(err, errlen, "cannot create the link %s: %s", link_path, strerror(errno));
+            return -1;
+        }
+    }
+    p->host = PTY_HOST_NOT_YET;
+    return 0;
+}
+
+void pty_close(struct sim_pty *p)
+{
+    if (p->link_path[0])
+        unlink(p->link_path);
+    p->link_path[0] = '\0';
+    if (p->watch >= 0)
+        close(p->watch);
+    if (p->master >= 0)
+        close(p->master);
+    p->watch = p->master = -1;
+}
+
+bool pty_slave_opened(struct sim_pty *p)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    bool opened = false;
+    ssize_t n;
+    while ((n = read(p->watch, buf, sizeof buf)) > 0) {
+        for (char *q = buf; q < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)q;
+            opened |= (ev->mask & IN_OPEN) != 0;
+            q += sizeof *ev + ev->len;
+        }
+    }
+    return opened;
+}

@@ -1,0 +1,469 @@
+/* The simulator instance: bytes in → line framing → command dispatch → model →
+ * responses out. Everything timed goes through one event queue. */
+#include "sim_internal.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BACKSPACE 0x08   /* S5 */
+
+/* ms per delay, by latency profile. "fast" keeps only what a test must be able
+ * to observe (a CONNECT that never gets its CONNACK still takes a while). */
+static const uint32_t delay_ms[2][DELAY_COUNT] = {
+    [SIM_LATENCY_FAST] = {
+        [DELAY_CONNECT_TIMEOUT] = 200,
+    },
+    [SIM_LATENCY_REALISTIC] = {
+        [DELAY_BOOT] = 6000, [DELAY_START] = 150, [DELAY_STOP] = 100, [DELAY_CONNECT] = 600,
+        [DELAY_CONNECT_TIMEOUT] = 30000, [DELAY_SUB] = 250, [DELAY_PUB_QOS0] = 40,
+        [DELAY_PUB_ACK] = 200, [DELAY_DISC] = 150, [DELAY_DELIVER] = 80,
+    },
+};
+
+void sim_config_defaults(struct sim_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->profile = SIM_PROFILE_COLD;
+    cfg->latency = SIM_LATENCY_FAST;
+    cfg->baud = 115200;
+    cfg->data_timeout_ms = 10000;
+    cfg->sim_present = true;
+    cfg->rssi = 23;
+    cfg->reg_stat = 1;
+}
+
+uint64_t sim_delay_us(const struct sim *s, enum sim_delay d)
+{
+    return (uint64_t)delay_ms[s->cfg.latency][d] * 1000u;
+}
+
+static void publish_observer(void *ctx, const struct broker_message *m)
+{
+    struct sim *s = ctx;
+    if (s->observer)
+        s->observer(s->observer_ctx, m->topic, m->topic_len, m->payload, m->payload_len, m->qos, m->retain);
+}
+
+struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
+{
+    struct sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->cfg = *cfg;
+    s->now_us = now_us;
+    s->host_attached = true;     /* the boot banner waits in the pty for the first client */
+    s->world.sim_present = cfg->sim_present;
+    s->world.rssi = cfg->rssi;
+    s->world.reg_stat = cfg->reg_stat;
+    s->world.broker = SIM_BROKER_ACCEPT;
+    s->broker = broker_create(mqtt_deliver, s);
+    if (!s->broker) {
+        free(s);
+        return NULL;
+    }
+    broker_set_observer(s->broker, publish_observer, s);
+    out_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
+    if (cfg->profile == SIM_PROFILE_WARM) {
+        /* powered long ago: no boot banner, MQTT left as the last firmware run left it */
+        modem_power_on(&s->modem);
+        s->modem.reported_stat = modem_reg_stat(s);
+        mqtt_power_on(s);
+        mqtt_apply_warm_profile(s);
+        s->power = POWER_ON;
+    } else {
+        sim_reboot(s);
+    }
+    return s;
+}
+
+static void free_events(struct sim *s)
+{
+    for (size_t i = 0; i < s->nevents; i++)
+        free(s->events[i].data);
+    s->nevents = 0;
+}
+
+void sim_destroy(struct sim *s)
+{
+    if (!s)
+        return;
+    free_events(s);
+    free(s->events);
+    broker_destroy(s->broker);
+    out_free(&s->out);
+    free(s);
+}
+
+void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx)
+{
+    s->observer = fn;
+    s->observer_ctx = ctx;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static bool output_lost(const struct sim *s)
+{
+    return !s->host_attached || s->now_us < s->silent_until_us || s->power == POWER_OFF;
+}
+
+void sim_raw(struct sim *s, const void *data, size_t n)
+{
+    if (!output_lost(s))
+        out_append(&s->out, data, n);
+}
+
+static void raw_str(struct sim *s, const char *text)
+{
+    sim_raw(s, text, strlen(text));
+}
+
+void sim_info_bytes(struct sim *s, const void *data, size_t n)
+{
+    /* V1: <CR><LF> before the first line of a response, <CR><LF> after each (AT §2.3) */
+    if (s->modem.verbose && !s->response_open)
+        raw_str(s, "\r\n");
+    sim_raw(s, data, n);
+    raw_str(s, "\r\n");
+    s->response_open = true;
+}
+
+static void vformat_line(struct sim *s, void (*emit)(struct sim *, const void *, size_t),
+                         const char *fmt, va_list ap)
+{
+    char line[MQTT_FIELD_MAX * 4];
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    if (n < 0)
+        return;
+    emit(s, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+void sim_info(struct sim *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vformat_line(s, sim_info_bytes, fmt, ap);
+    va_end(ap);
+}
+
+static void urc_bytes(struct sim *s, const void *data, size_t n)
+{
+    if (s->modem.verbose)
+        raw_str(s, "\r\n");
+    sim_raw(s, data, n);
+    raw_str(s, "\r\n");
+}
+
+void sim_urc(struct sim *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vformat_line(s, urc_bytes, fmt, ap);
+    va_end(ap);
+}
+
+/* A final result code in the current format (ATV) unless suppressed (ATQ1). */
+static void final_text(struct sim *s, const char *verbose_text, int numeric)
+{
+    s->response_open = false;
+    if (s->modem.quiet)
+        return;
+    char buf[96];
+    int n = s->modem.verbose ? snprintf(buf, sizeof buf, "\r\n%s\r\n", verbose_text)
+                             : snprintf(buf, sizeof buf, "%d\r", numeric);
+    sim_raw(s, buf, (size_t)n);
+}
+
+void sim_final(struct sim *s, enum v250_result r)
+{
+    if (r == V250_ERROR)
+        s->stats.errors++;
+    final_text(s, v250_result_text(r), (int)r);
+}
+
+enum cmd_result sim_cme(struct sim *s, enum cme_err code)
+{
+    char text[64];
+    if (s->modem.cmee == 0) {
+        sim_final(s, V250_ERROR);
+        return CMD_DONE;
+    }
+    s->stats.errors++;
+    if (s->modem.cmee == 1 || !cme_err_text(code))
+        snprintf(text, sizeof text, "+CME ERROR: %d", (int)code);
+    else
+        snprintf(text, sizeof text, "+CME ERROR: %s", cme_err_text(code));
+    if (s->modem.verbose) {
+        final_text(s, text, V250_ERROR);
+    } else if (!s->modem.quiet) {   /* ATV0: the manual is silent; a text line, as 27.007 does */
+        s->response_open = false;
+        raw_str(s, text);
+        raw_str(s, "\r\n");
+    }
+    return CMD_DONE;
+}
+
+void sim_prompt(struct sim *s)
+{
+    raw_str(s, "\r\n> ");
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev)
+{
+    if (s->nevents == s->events_cap) {
+        size_t cap = s->events_cap ? s->events_cap * 2 : 16;
+        struct sim_event *n = realloc(s->events, cap * sizeof *n);
+        if (!n) {
+            free(ev->data);
+            return;
+        }
+        s->events = n;
+        s->events_cap = cap;
+    }
+    struct sim_event e = *ev;
+    e.due_us = s->now_us + sim_delay_us(s, delay);
+    e.seq = s->event_seq++;
+    size_t i = s->nevents;
+    while (i > 0 && s->events[i - 1].due_us > e.due_us)
+        i--;
+    memmove(&s->events[i + 1], &s->events[i], (s->nevents - i) * sizeof e);
+    s->events[i] = e;
+    s->nevents++;
+}
+
+static void run_event(struct sim *s, struct sim_event *ev)
+{
+    if (ev->kind == EV_BOOT_DONE) {
+        s->power = POWER_ON;
+        modem_boot_urcs(s);
+    } else {
+        mqtt_event(s, ev);
+    }
+}
+
+static void end_data_phase_on_timeout(struct sim *s)
+{
+    if (s->mode == INPUT_DATA && s->now_us >= s->data.deadline_us) {
+        s->mode = INPUT_COMMAND;          /* the partial data is dropped */
+        sim_final(s, V250_ERROR);
+    }
+}
+
+void sim_tick(struct sim *s, uint64_t now_us)
+{
+    s->now_us = now_us;
+    while (s->nevents && s->events[0].due_us <= now_us) {
+        struct sim_event ev = s->events[0];
+        memmove(&s->events[0], &s->events[1], (s->nevents - 1) * sizeof ev);
+        s->nevents--;
+        run_event(s, &ev);
+        free(ev.data);
+    }
+    end_data_phase_on_timeout(s);
+}
+
+uint64_t sim_next_deadline(const struct sim *s)
+{
+    uint64_t t = out_next_us(&s->out);
+    if (s->nevents && s->events[0].due_us < t)
+        t = s->events[0].due_us;
+    if (s->mode == INPUT_DATA && s->data.deadline_us < t)
+        t = s->data.deadline_us;
+    return t;
+}
+
+size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us)
+{
+    size_t n = out_take(&s->out, dst, cap, now_us);
+    s->stats.bytes_out += n;
+    return n;
+}
+
+void sim_unread_output(struct sim *s, size_t n)
+{
+    out_unread(&s->out, n);
+    s->stats.bytes_out -= n;
+}
+
+/* ---- power, silence, attachment -------------------------------------------- */
+
+void sim_reboot(struct sim *s)
+{
+    out_clear(&s->out);                   /* bytes still in the UART are lost with the power */
+    free_events(s);
+    s->mode = INPUT_COMMAND;
+    s->line_len = 0;
+    s->prev_len = 0;
+    s->silent_until_us = 0;
+    modem_power_on(&s->modem);
+    s->modem.reported_stat = 0;
+    mqtt_power_on(s);
+    s->power = POWER_BOOTING;
+    s->stats.boots++;
+    sim_schedule(s, DELAY_BOOT, &(struct sim_event){.kind = EV_BOOT_DONE});
+}
+
+void sim_set_silent(struct sim *s, uint32_t ms)
+{
+    s->silent_until_us = s->now_us + (uint64_t)ms * 1000u;
+    out_clear(&s->out);
+    s->mode = INPUT_COMMAND;
+    s->line_len = 0;
+}
+
+void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
+{
+    s->now_us = now_us;
+    if (s->host_attached == attached)
+        return;
+    s->host_attached = attached;
+    if (!attached) {
+        out_clear(&s->out);
+        s->mode = INPUT_COMMAND;          /* the half-typed line or data dies with the host */
+        s->line_len = 0;
+        s->after_cr = false;
+    }
+}
+
+bool sim_host_attached(const struct sim *s)
+{
+    return s->host_attached;
+}
+
+/* ---- command execution ----------------------------------------------------- */
+
+static enum cmd_result dispatch(struct sim *s, const struct at_cmd *c)
+{
+    const struct command *cmd = command_find(c->name);
+    if (!cmd)
+        return CMD_ERROR;
+    if ((cmd->flags & CMD_NEEDS_SIM) && !s->world.sim_present)
+        return sim_cme(s, CME_SIM_NOT_INSERTED);
+    struct at_args args = {0};
+    if (c->form == AT_FORM_WRITE && c->kind == AT_CMD_EXTENDED &&
+        at_args_parse(c->args, c->args_len, &args) < 0)
+        return CMD_ERROR;
+    return cmd->handler(s, c, &args);
+}
+
+static void run_line(struct sim *s, const char *line, size_t n)
+{
+    struct at_cmdline cl;
+    s->stats.commands++;
+    s->response_open = false;
+    if (at_cmdline_parse(line, n, &cl) != AT_PARSE_OK) {
+        sim_final(s, V250_ERROR);
+        return;
+    }
+    for (int i = 0; i < cl.count; i++) {
+        switch (dispatch(s, &cl.cmd[i])) {
+        case CMD_OK:
+            continue;
+        case CMD_ERROR:
+            sim_final(s, V250_ERROR);
+            return;
+        case CMD_DONE:
+        case CMD_PROMPT:   /* what follows a data command on the same line is not executed */
+            return;
+        }
+    }
+    sim_final(s, V250_OK);
+}
+
+static bool is_repeat(const char *line, size_t n)
+{
+    return n == 2 && toupper((unsigned char)line[0]) == 'A' && line[1] == '/';
+}
+
+static void execute_line(struct sim *s)
+{
+    size_t n = s->line_len;
+    s->line_len = 0;
+    /* characters before "AT" are ignored by V.250 DCEs; an empty line gets no answer */
+    size_t start = 0;
+    while (start < n && (s->line[start] == ' ' || s->line[start] == '\t'))
+        start++;
+    if (start == n)
+        return;
+    memcpy(s->prev_line, s->line + start, n - start);
+    s->prev_len = n - start;
+    run_line(s, s->prev_line, s->prev_len);
+}
+
+static void command_byte(struct sim *s, uint8_t b)
+{
+    if (s->modem.echo)
+        sim_raw(s, &b, 1);
+    if (b == '\n') {          /* the LF of a CR LF, or a lone LF: not a terminator (S3 is CR) */
+        s->after_cr = false;
+        return;
+    }
+    s->after_cr = b == '\r';
+    if (b == '\r') {
+        execute_line(s);
+        return;
+    }
+    if (b == BACKSPACE) {
+        if (s->line_len)
+            s->line_len--;
+        return;
+    }
+    if (s->line_len == SIM_LINE_MAX) {
+        s->mode = INPUT_DISCARD_LINE;     /* line too long: ERROR when it ends */
+        s->line_len = 0;
+        return;
+    }
+    s->line[s->line_len++] = (char)b;
+    if (is_repeat(s->line, s->line_len)) {   /* A/ runs at once, without <CR> (V.250 6.2.2) */
+        s->line_len = 0;
+        if (s->prev_len)
+            run_line(s, s->prev_line, s->prev_len);
+        else
+            sim_final(s, V250_OK);
+    }
+}
+
+static void data_byte(struct sim *s, uint8_t b)
+{
+    s->data.buf[s->data.got++] = b;
+    if (s->data.got == s->data.want) {
+        s->mode = INPUT_COMMAND;
+        mqtt_data_complete(s);
+    }
+}
+
+void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us)
+{
+    sim_tick(s, now_us);
+    s->stats.bytes_in += n;
+    if (s->power != POWER_ON || now_us < s->silent_until_us)
+        return;                           /* a module that is booting or hung hears nothing */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = data[i];
+        switch (s->mode) {
+        case INPUT_DATA:
+            data_byte(s, b);
+            break;
+        case INPUT_DISCARD_LINE:
+            if (s->modem.echo)
+                sim_raw(s, &b, 1);
+            if (b == '\r') {
+                s->mode = INPUT_COMMAND;
+                s->after_cr = true;
+                s->response_open = false;
+                sim_final(s, V250_ERROR);
+            }
+            break;
+        case INPUT_COMMAND:
+            command_byte(s, b);
+            break;
+        }
+    }
+    if (s->mode == INPUT_DATA)
+        s->data.deadline_us = now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
+}

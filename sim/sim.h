@@ -1,0 +1,70 @@
+/* sim7600-sim's core: a SIM7600 module as a pure state machine.
+ *
+ * Bytes from the host go in with sim_input(); the module's answers come out of
+ * sim_take_output(), paced at the emulated baud rate; sim_tick() runs what is
+ * due (asynchronous results, boot, URCs). Time is always passed in, in
+ * microseconds of a monotonic clock, so tests drive it without a pty or a clock.
+ * Not thread-safe: one owner calls everything. */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+enum sim_profile { SIM_PROFILE_COLD, SIM_PROFILE_WARM };
+enum sim_latency { SIM_LATENCY_FAST, SIM_LATENCY_REALISTIC };
+
+/* How the embedded broker answers a CONNECT (the world beyond the module). */
+enum sim_broker_mode {
+    SIM_BROKER_ACCEPT,       /* CONNACK 0, or 4 when credentials are required and wrong */
+    SIM_BROKER_REFUSE,       /* CONNACK with broker_refuse_code (1-5) */
+    SIM_BROKER_UNREACHABLE,  /* the TCP connect fails */
+    SIM_BROKER_DNS_FAIL,     /* the host name does not resolve */
+    SIM_BROKER_NO_CONNACK,   /* TCP connects, the broker never answers */
+};
+
+struct sim_config {
+    enum sim_profile profile;
+    enum sim_latency latency;
+    uint32_t baud;              /* output pacing; 0 = unpaced */
+    uint32_t data_timeout_ms;   /* a '>' data phase with no byte for this long ends with ERROR */
+    bool sim_present;
+    int rssi;                   /* 0-31, 99 */
+    int reg_stat;               /* 0-5, the same for CS, PS and EPS */
+};
+
+void sim_config_defaults(struct sim_config *cfg);
+
+struct sim;
+
+struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us);
+void sim_destroy(struct sim *s);
+
+void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us);
+void sim_tick(struct sim *s, uint64_t now_us);
+size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us);
+void sim_unread_output(struct sim *s, size_t n);
+/* The next time sim_tick or sim_take_output has work; UINT64_MAX if none. */
+uint64_t sim_next_deadline(const struct sim *s);
+
+/* The host opened (true) or closed (false) the port. Closed: output is lost,
+ * as on a UART nobody listens to, and a half-typed command or data phase ends.
+ * The module's state stays: a powered module outlives the host's reset. */
+void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us);
+bool sim_host_attached(const struct sim *s);
+
+/* The control protocol (README "Control socket"): one command line in, one
+ * reply line out (no newline), starting "OK" or "ERR ". Returns 0 or -1. */
+int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us);
+
+/* Every message published at the embedded broker, for `watch` on the control socket. */
+typedef void (*sim_publish_observer)(void *ctx, const char *topic, size_t topic_len,
+                                     const uint8_t *payload, size_t payload_len, int qos, bool retain);
+void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx);
+
+void sim_state_json(const struct sim *s, struct strbuf *out);
+
+#endif

@@ -1,0 +1,243 @@
+/* The simulator's state, shared by its model files (sim.c, modem.c,
+ * mqtt_model.c, control.c). Not part of any public contract. */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include "at_cmdline.h"
+#include "broker.h"
+#include "codes.h"
+#include "output.h"
+#include "sim.h"
+
+#define SIM_LINE_MAX 1024       /* longer command lines answer ERROR (numeric code 4, "line too long") */
+#define SIM_OUTPUT_MAX (256 * 1024)
+#define PDP_CID_MAX 24
+#define MQTT_CLIENTS 2
+#define MQTT_TOPIC_MAX 1024
+#define MQTT_PAYLOAD_MAX 10240
+#define MQTT_LIST_MAX 10        /* SUBTOPIC/UNSUBTOPIC list entries; the manual states no limit */
+#define MQTT_CLIENT_ID_MAX 23
+#define MQTT_FIELD_MAX 256      /* server address, user name, password */
+
+/* ---- the modem ------------------------------------------------------------ */
+enum power_state { POWER_BOOTING, POWER_ON, POWER_OFF };
+
+struct pdp_context {
+    bool defined;
+    bool active;
+    char type[8];
+    char apn[100];
+    int auth_type;
+    char user[128];
+    char pass[128];
+};
+
+struct modem {
+    int echo, verbose, quiet, cmee;
+    int cfun;
+    uint32_t ipr;
+    int creg_n, cgreg_n, cereg_n;
+    int cgatt;
+    int reported_stat;          /* the last registration state reported by URC */
+    struct pdp_context pdp[PDP_CID_MAX + 1];
+};
+
+/* What the world outside the module is like; changed by the control socket. */
+struct world {
+    bool sim_present;
+    int rssi, ber;
+    int reg_stat;
+    enum sim_broker_mode broker;
+    int refuse_code;            /* CONNACK 1-5 for SIM_BROKER_REFUSE */
+    char user[MQTT_FIELD_MAX + 1], pass[MQTT_FIELD_MAX + 1];   /* required when user[0] */
+};
+
+/* ---- MQTT (reference §7) ------------------------------------------------- */
+enum mqtt_service { MQTT_SVC_STOPPED, MQTT_SVC_STARTING, MQTT_SVC_STARTED, MQTT_SVC_STOPPING };
+enum mqtt_client_state {
+    MQTT_CL_FREE, MQTT_CL_ACQUIRED, MQTT_CL_CONNECTING, MQTT_CL_CONNECTED, MQTT_CL_DISCONNECTING,
+};
+
+struct topic_entry {
+    char topic[MQTT_TOPIC_MAX];
+    size_t len;
+    int qos;
+};
+
+struct mqtt_client {
+    enum mqtt_client_state state;
+    char id[MQTT_CLIENT_ID_MAX + 1];
+    int server_type;
+    int check_utf8;
+    bool busy;                   /* an asynchronous request is in flight */
+    uint8_t will_topic[MQTT_TOPIC_MAX];
+    size_t will_topic_len;
+    uint8_t will_msg[MQTT_PAYLOAD_MAX];
+    size_t will_msg_len;
+    int will_qos;
+    uint8_t topic[MQTT_TOPIC_MAX];
+    size_t topic_len;
+    uint8_t payload[MQTT_PAYLOAD_MAX];
+    size_t payload_len;
+    struct topic_entry sub_list[MQTT_LIST_MAX];
+    int sub_count;
+    struct topic_entry unsub_list[MQTT_LIST_MAX];
+    int unsub_count;
+    char server[MQTT_FIELD_MAX + 1];
+    int keepalive, clean_session;
+    char user[MQTT_FIELD_MAX + 1], pass[MQTT_FIELD_MAX + 1];
+    uint64_t published, received;
+};
+
+struct mqtt_model {
+    enum mqtt_service service;
+    struct mqtt_client client[MQTT_CLIENTS];
+};
+
+/* ---- the '>' data phase --------------------------------------------------- */
+enum data_target {
+    DATA_WILL_TOPIC, DATA_WILL_MSG, DATA_TOPIC, DATA_PAYLOAD, DATA_SUBTOPIC, DATA_UNSUBTOPIC,
+    DATA_SUB, DATA_UNSUB,
+};
+
+struct data_phase {
+    enum data_target target;
+    int client;
+    size_t want, got;
+    int qos, dup;
+    uint64_t deadline_us;
+    uint8_t buf[MQTT_PAYLOAD_MAX];
+};
+
+/* ---- timed events ---------------------------------------------------------- */
+enum event_kind {
+    EV_BOOT_DONE, EV_START_DONE, EV_STOP_DONE, EV_CONNECT_DONE, EV_DISC_DONE,
+    EV_SUB_DONE, EV_UNSUB_DONE, EV_PUB_DONE, EV_RX,
+};
+
+struct sim_event {
+    uint64_t due_us;
+    uint64_t seq;               /* keeps events due at the same time in order */
+    enum event_kind kind;
+    int client;
+    int code;
+    uint8_t *data;              /* EV_RX: topic then payload; EV_PUB_DONE: message to publish */
+    size_t topic_len, payload_len;
+    int qos;
+    bool retain;
+};
+
+/* Delays, by latency profile (reference §6.6, §11.13). */
+enum sim_delay {
+    DELAY_BOOT, DELAY_START, DELAY_STOP, DELAY_CONNECT, DELAY_CONNECT_TIMEOUT, DELAY_SUB,
+    DELAY_PUB_QOS0, DELAY_PUB_ACK, DELAY_DISC, DELAY_DELIVER, DELAY_COUNT,
+};
+
+enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA };
+
+struct sim {
+    struct sim_config cfg;
+    struct modem modem;
+    struct world world;
+    struct mqtt_model mqtt;
+    struct broker *broker;
+    struct sim_output out;
+    enum power_state power;
+    bool host_attached;
+    uint64_t now_us;
+    uint64_t silent_until_us;
+
+    enum input_mode mode;
+    char line[SIM_LINE_MAX + 1];
+    size_t line_len;
+    bool after_cr;
+    char prev_line[SIM_LINE_MAX + 1];    /* for A/ */
+    size_t prev_len;
+    bool response_open;                  /* an information response has begun */
+    struct data_phase data;
+
+    struct sim_event *events;
+    size_t nevents, events_cap;
+    uint64_t event_seq;
+
+    sim_publish_observer observer;
+    void *observer_ctx;
+
+    struct {
+        uint64_t commands, errors, bytes_in, bytes_out, boots, connlost, rx_messages;
+    } stats;
+};
+
+/* Results of a command handler. */
+enum cmd_result {
+    CMD_OK,        /* success: the line goes on, and OK ends it */
+    CMD_ERROR,     /* plain ERROR; the rest of the line is dropped */
+    CMD_DONE,      /* the handler printed the final result itself (+CME ERROR, CRESET's OK) */
+    CMD_PROMPT,    /* a '>' data phase began; the final result follows the data */
+};
+
+typedef enum cmd_result (*cmd_handler)(struct sim *s, const struct at_cmd *c, const struct at_args *a);
+
+struct command {
+    const char *name;        /* "+CSQ", "E", "&F" */
+    cmd_handler handler;
+    unsigned flags;
+};
+#define CMD_NEEDS_SIM 1u     /* answers +CME ERROR: SIM not inserted when there is none */
+
+const struct command *command_find(const char *name);
+
+/* ---- responses (sim.c) ----------------------------------------------------- */
+void sim_info(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sim_info_bytes(struct sim *s, const void *data, size_t n);
+void sim_urc(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sim_raw(struct sim *s, const void *data, size_t n);
+void sim_final(struct sim *s, enum v250_result r);
+enum cmd_result sim_cme(struct sim *s, enum cme_err code);
+void sim_prompt(struct sim *s);
+void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev);
+uint64_t sim_delay_us(const struct sim *s, enum sim_delay d);
+void sim_reboot(struct sim *s);
+void sim_set_silent(struct sim *s, uint32_t ms);
+
+/* ---- the modem (modem.c) ---------------------------------------------------- */
+void modem_power_on(struct modem *m);
+int modem_reg_stat(const struct sim *s);          /* effective: 0 when radio off or no SIM */
+bool modem_registered(const struct sim *s);
+int modem_rssi(const struct sim *s);
+void modem_report_registration(struct sim *s);    /* URCs when the effective state changed */
+void modem_boot_urcs(struct sim *s);
+
+/* ---- MQTT (mqtt_model.c) ----------------------------------------------------- */
+void mqtt_power_on(struct sim *s);
+void mqtt_apply_warm_profile(struct sim *s);
+void mqtt_data_complete(struct sim *s);
+void mqtt_event(struct sim *s, const struct sim_event *ev);
+void mqtt_connection_lost(struct sim *s, int cause);
+void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m);
+void mqtt_inject(struct sim *s, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
+                 int qos, bool retain);
+const char *mqtt_client_state_str(enum mqtt_client_state st);
+const char *mqtt_service_str(enum mqtt_service st);
+
+/* Handlers in the command table. */
+#define DECLARE_HANDLER(fn) enum cmd_result fn(struct sim *s, const struct at_cmd *c, const struct at_args *a)
+DECLARE_HANDLER(cmd_basic_e); DECLARE_HANDLER(cmd_basic_v); DECLARE_HANDLER(cmd_basic_q);
+DECLARE_HANDLER(cmd_basic_i); DECLARE_HANDLER(cmd_basic_z); DECLARE_HANDLER(cmd_basic_f);
+DECLARE_HANDLER(cmd_basic_ignored); DECLARE_HANDLER(cmd_basic_s);
+DECLARE_HANDLER(cmd_cmee); DECLARE_HANDLER(cmd_cgmi); DECLARE_HANDLER(cmd_cgmm);
+DECLARE_HANDLER(cmd_cgmr); DECLARE_HANDLER(cmd_cgsn); DECLARE_HANDLER(cmd_simei);
+DECLARE_HANDLER(cmd_cimi); DECLARE_HANDLER(cmd_ciccid); DECLARE_HANDLER(cmd_gcap);
+DECLARE_HANDLER(cmd_cpin); DECLARE_HANDLER(cmd_csq); DECLARE_HANDLER(cmd_creg);
+DECLARE_HANDLER(cmd_cgreg); DECLARE_HANDLER(cmd_cereg); DECLARE_HANDLER(cmd_cops);
+DECLARE_HANDLER(cmd_cpsi); DECLARE_HANDLER(cmd_cfun); DECLARE_HANDLER(cmd_creset);
+DECLARE_HANDLER(cmd_cgdcont); DECLARE_HANDLER(cmd_cgauth); DECLARE_HANDLER(cmd_cgact);
+DECLARE_HANDLER(cmd_cgatt); DECLARE_HANDLER(cmd_cgpaddr); DECLARE_HANDLER(cmd_ipr);
+DECLARE_HANDLER(cmd_mqtt_start); DECLARE_HANDLER(cmd_mqtt_stop); DECLARE_HANDLER(cmd_mqtt_accq);
+DECLARE_HANDLER(cmd_mqtt_rel); DECLARE_HANDLER(cmd_mqtt_sslcfg); DECLARE_HANDLER(cmd_mqtt_willtopic);
+DECLARE_HANDLER(cmd_mqtt_willmsg); DECLARE_HANDLER(cmd_mqtt_connect); DECLARE_HANDLER(cmd_mqtt_disc);
+DECLARE_HANDLER(cmd_mqtt_topic); DECLARE_HANDLER(cmd_mqtt_payload); DECLARE_HANDLER(cmd_mqtt_pub);
+DECLARE_HANDLER(cmd_mqtt_subtopic); DECLARE_HANDLER(cmd_mqtt_sub); DECLARE_HANDLER(cmd_mqtt_unsubtopic);
+DECLARE_HANDLER(cmd_mqtt_unsub); DECLARE_HANDLER(cmd_mqtt_cfg);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the Debian packages sim7600-hil needs, or says how to.
+# Checks libraries with pkg-config and programs with command -v, so a machine
+# that already has everything is never touched (and this runs in well under a second).
+# Run as root it installs what is missing with apt-get (after apt-get update,
+# which a fresh Debian machine needs before any install); otherwise it prints the
+# one apt-get line to run and fails.
+set -eu
+
+missing=""
+need_lib() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_cmd pkg-config pkg-config
+need_cmd cc gcc
+need_cmd make make
+need_lib criterion libcriterion-dev
+need_lib libserialport libserialport-dev
+need_lib libmosquitto libmosquitto-dev
+need_cmd mosquitto mosquitto
+need_cmd mosquitto_sub mosquitto-clients
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: missing Debian packages:$missing" >&2
+    echo "bootstrap: run this as root, then try again:" >&2
+    echo "    apt-get update && $line" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: missing packages:$missing, and this machine has no apt-get." >&2
+    echo "bootstrap: install their equivalents by hand (see README.md, Dependencies)." >&2
+    exit 1
+fi
+echo "bootstrap: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >&2
