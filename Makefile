@@ -28,7 +28,7 @@ SIM_SRC      = $(filter-out sim/main.c,$(wildcard sim/*.c))
 CORE_SRC     = $(wildcard driver/src/*.c)
 PORT_SRC     = $(wildcard driver/port/posix/*.c)
 APP_SRC      = $(wildcard driver/app/*.c)
-HIL_SRC      = $(wildcard tools/hil/*.c)
+HIL_SRC      = $(filter-out tools/hil/main.c,$(wildcard tools/hil/*.c))
 SUPPORT_SRC  = $(wildcard tests/support/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 INTEG_SRC    = $(wildcard tests/integration/test_*.c)
@@ -39,6 +39,7 @@ SIM_LIB   = $(LIB)/libsimcore.a
 CORE_LIB  = $(LIB)/libsim7600.a
 PORT_LIB  = $(LIB)/libsim7600-posix.a
 SUPPORT_LIB = $(LIB)/libtestsupport.a
+HIL_LIB   = $(LIB)/libhil.a
 
 PROGRAMS  = $(BIN)/sim7600-sim $(if $(APP_SRC),$(BIN)/sim7600-mqtt) $(if $(HIL_SRC),$(BIN)/sim7600-hil)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -81,6 +82,7 @@ $(SIM_LIB):  $(call objs,$(SIM_SRC))
 $(CORE_LIB): $(call objs,$(CORE_SRC))
 $(PORT_LIB): $(call objs,$(PORT_SRC))
 $(SUPPORT_LIB): $(call objs,$(SUPPORT_SRC))
+$(HIL_LIB): $(call objs,$(HIL_SRC))
 
 # --- programs -----------------------------------------------------------------
 $(BIN)/sim7600-sim: $(OBJ)/sim/main.o $(SIM_LIB)
@@ -91,12 +93,12 @@ $(BIN)/sim7600-mqtt: $(call objs,$(APP_SRC)) $(PORT_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
-$(BIN)/sim7600-hil: $(call objs,$(HIL_SRC)) $(SIM_LIB) $(PORT_LIB) $(CORE_LIB)
+$(BIN)/sim7600-hil: $(OBJ)/tools/hil/main.o $(HIL_LIB) $(SIM_LIB) $(PORT_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
 # --- tests --------------------------------------------------------------------
-TEST_DEP_LIBS = $(SUPPORT_LIB) $(SIM_LIB) $(if $(PORT_SRC),$(PORT_LIB)) $(if $(CORE_SRC),$(CORE_LIB))
+TEST_DEP_LIBS = $(SUPPORT_LIB) $(if $(HIL_SRC),$(HIL_LIB)) $(SIM_LIB) $(if $(PORT_SRC),$(PORT_LIB)) $(if $(CORE_SRC),$(CORE_LIB))
 
 $(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_DEP_LIBS)
 	@mkdir -p $(@D)
@@ -123,12 +125,7 @@ bench: deps all
 
 # Proof that the core needs nothing but a C99 freestanding-friendly compiler.
 core-freestanding:
-	@mkdir -p $(BUILD)/freestanding
-	@for f in $(CORE_SRC); do \
-	    $(CC) -std=c99 -pedantic -ffreestanding -fno-builtin -nostdinc -isystem tools/freestanding \
-	        -Wall -Wextra -Werror -Os -Idriver/include -c $$f -o $(BUILD)/freestanding/$$(basename $$f .c).o || exit 1; \
-	done
-	@echo "driver core compiles freestanding: $(words $(CORE_SRC)) files"
+	@CC="$(CC)" tools/check-core-portable.sh $(BUILD)
 
 clean:
 	rm -rf build

@@ -238,10 +238,11 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     const struct modem *m = &s->modem;
     sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
                  "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","
-                 "\"rssi\":%d,\"reg\":%d,\"mqtt\":{\"service\":\"%s\",\"clients\":[",
+                 "\"data_got\":%zu,\"rssi\":%d,\"reg\":%d,\"mqtt\":{\"service\":\"%s\",\"clients\":[",
               power[s->power], s->host_attached ? "true" : "false",
               s->now_us < s->silent_until_us ? "true" : "false", modes[s->mode], m->echo, m->verbose,
-              m->quiet, m->cmee, m->cfun, s->world.sim_present ? "present" : "absent", modem_rssi(s),
+              m->quiet, m->cmee, m->cfun, s->world.sim_present ? "present" : "absent",
+              s->mode == INPUT_DATA ? s->data.got : 0, modem_rssi(s),
               modem_reg_stat(s), mqtt_service_str(s->mqtt.service));
     for (int i = 0; i < MQTT_CLIENTS; i++) {
         if (i)
@@ -250,10 +251,10 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     }
     sb_printf(o, "]},\"broker\":{\"published\":%llu,\"retained\":%zu},"
                  "\"stats\":{\"commands\":%llu,\"errors\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
-                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu}}",
+                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu,\"host_opens\":%llu}}",
               (unsigned long long)broker_published_count(s->broker), broker_retained_count(s->broker),
               (unsigned long long)s->stats.commands, (unsigned long long)s->stats.errors,
               (unsigned long long)s->stats.bytes_in, (unsigned long long)s->stats.bytes_out,
               (unsigned long long)s->stats.boots, (unsigned long long)s->stats.connlost,
-              (unsigned long long)s->stats.rx_messages);
+              (unsigned long long)s->stats.rx_messages, (unsigned long long)s->stats.host_opens);
 }

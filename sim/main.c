@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ static void usage(FILE *f)
           "  --no-sim               start with no SIM card inserted\n"
           "  --rssi N               signal quality, 0-31 or 99 (default 23)\n"
           "  --reg STAT             registration state 0-5 (default 1, home network)\n"
+          "  --rx-chunk N           bytes per +CMQTTRXTOPIC/+CMQTTRXPAYLOAD chunk (default 500)\n"
           "  -h, --help             this help;  --version  the version\n",
           f);
 }
@@ -70,13 +72,14 @@ static bool parse_number(const char *text, long min, long max, long *out)
 static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
-           OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_VERSION };
+           OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
         {"control", required_argument, NULL, OPT_CONTROL}, {"log", required_argument, NULL, OPT_LOG},
         {"data-timeout", required_argument, NULL, OPT_DATA_TIMEOUT}, {"no-sim", no_argument, NULL, OPT_NO_SIM},
         {"rssi", required_argument, NULL, OPT_RSSI}, {"reg", required_argument, NULL, OPT_REG},
+        {"rx-chunk", required_argument, NULL, OPT_RX_CHUNK},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
@@ -117,6 +120,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (!parse_number(optarg, 0, 5, &v))
                 return bad_option("--reg must be 0-5", optarg);
             o->cfg.reg_stat = (int)v;
+            break;
+        case OPT_RX_CHUNK:
+            if (!parse_number(optarg, 1, 10240, &v))
+                return bad_option("--rx-chunk must be 1 to 10240 bytes", optarg);
+            o->cfg.rx_chunk = (uint32_t)v;
             break;
         case 'h': usage(stdout); return 1;
         case OPT_VERSION: puts("sim7600-sim " VERSION); return 1;
@@ -193,9 +201,31 @@ static void read_host(struct app *app, uint64_t now)
             sim_input(app->sim, buf, (size_t)n, now);
             continue;
         }
-        if (n < 0 && errno == EIO)    /* the last holder of the slave closed it */
-            host_gone(app, now);
+        if (n < 0 && errno == EIO && app->pty.host == PTY_HOST_ATTACHED)
+            host_gone(app, now);      /* nobody holds the slave; the watch will confirm */
         return;
+    }
+}
+
+/* Opens and closes of the slave, in the order they happened. Handled before
+ * the master is read, so a host that closes and reopens the port at once
+ * starts afresh instead of feeding the old host's half-typed command. */
+static void follow_host(struct app *app, uint64_t now)
+{
+    enum pty_change changes[16];
+    int n = pty_watch_changes(&app->pty, changes, 16);
+    for (int i = 0; i < n; i++) {
+        bool reopened = i + 1 < n && changes[i + 1] == PTY_HOST_CAME;
+        if (changes[i] == PTY_HOST_CAME) {
+            app->pty.host = PTY_HOST_ATTACHED;
+            sim_set_host_attached(app->sim, true, now);
+            capture_comment(&app->log, "a host opened the port");
+        } else if (app->pty.host != PTY_HOST_NOT_YET) {   /* NOT_YET: our own setup descriptor */
+            if (!reopened)
+                tcflush(app->pty.master, TCIFLUSH);    /* unread bytes of a host that left */
+            if (app->pty.host != PTY_HOST_GONE)
+                host_gone(app, now);
+        }
     }
 }
 
@@ -236,11 +266,9 @@ static int serve(struct app *app)
         now = mono_us();
         if (fds[0].revents)
             return 0;
-        if (fds[1].revents && pty_slave_opened(&app->pty)) {
-            app->pty.host = PTY_HOST_ATTACHED;
-            sim_set_host_attached(app->sim, true, now);
-        }
-        if (attached && fds[master_at].revents)
+        if (fds[1].revents)
+            follow_host(app, now);
+        if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
     }

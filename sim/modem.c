@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A SIM7600E-H as found on the common breakout boards; see sim/real-module-findings.md. */
+/* A SIM7600E as captured in real logs (sim/real-module-findings.md §17). */
 #define ID_MANUFACTURER "SIMCOM INCORPORATED"
-#define ID_MODEL "SIMCOM_SIM7600E-H"
-#define ID_REVISION "SIM7600M22_V2.0"
-#define ID_CGMR "LE20B04SIM7600M22"
+#define ID_MODEL "SIMCOM_SIM7600E"
+#define ID_REVISION "SIM7600M21-A_V1.1"
+#define ID_CGMR "SIM7600M21-A_V1.1"
 #define ID_IMEI "862636050000017"
 #define ID_IMSI "234150000000017"
 #define ID_ICCID "8944150000000000017F"
@@ -118,7 +118,7 @@ void modem_report_registration(struct sim *s)
         sim_urc(s, "%s: %s", kinds[i].name, fields);
     }
     if (was_registered && !modem_registered(s))
-        mqtt_connection_lost(s, CONNLOST_NETWORK_CLOSED);
+        mqtt_network_lost(s);
 }
 
 void modem_boot_urcs(struct sim *s)
@@ -157,7 +157,7 @@ DECLARE_HANDLER(cmd_basic_i)
     sim_info(s, "Model: %s", ID_MODEL);
     sim_info(s, "Revision: %s", ID_REVISION);
     sim_info(s, "IMEI: %s", ID_IMEI);
-    sim_info(s, "+GCAP: %s,+FCLASS,+DS", ID_GCAP);
+    sim_info(s, "+GCAP: %s", ID_GCAP);
     return CMD_OK;
 }
 
@@ -328,8 +328,7 @@ DECLARE_HANDLER(cmd_cfun)
     if ((fun != 0 && fun != 1 && (fun < 4 || fun > 7)) || rst < 0 || rst > 1 || (rst == 1 && fun != 1))
         return CMD_ERROR;
     if (fun == 6 || rst == 1) {
-        sim_final(s, V250_OK);
-        sim_reboot(s);
+        sim_reset_command(s);
         return CMD_DONE;
     }
     s->modem.cfun = (int)fun;
@@ -344,8 +343,7 @@ DECLARE_HANDLER(cmd_creset)
         return CMD_OK;
     if (c->form != AT_FORM_EXEC)
         return CMD_ERROR;
-    sim_final(s, V250_OK);
-    sim_reboot(s);
+    sim_reset_command(s);
     return CMD_DONE;
 }
 

@@ -6,11 +6,9 @@
 #include "sim_internal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* RX URC chunk size for topics and payloads; see sim/real-module-findings.md §6. */
-#define RX_CHUNK 500
 
 /* The warm profile's client: what the seed firmware acquired before the MCU reset. */
 #define WARM_CLIENT_ID "SIM7600_ESP32_Client"
@@ -20,7 +18,8 @@ enum client_need {
     NEED_ALL_RELEASED,      /* STOP */
     NEED_FREE,              /* ACCQ */
     NEED_HELD,              /* acquired, connected or not: buffers */
-    NEED_IDLE,              /* acquired and not connected: CONNECT, REL */
+    NEED_IDLE,              /* acquired and not connected: CONNECT */
+    NEED_RELEASABLE,        /* not connected: REL (a free client releases with plain OK) */
     NEED_CONNECTED,         /* PUB, SUB, UNSUB, DISC */
 };
 
@@ -70,7 +69,9 @@ static int mqtt_precondition(const struct sim *s, const struct mqtt_client *cl, 
     case NEED_IDLE:
         if (cl->state == MQTT_CL_FREE)
             return MQTT_CLIENT_NOT_ACQUIRED;
-        return cl->state == MQTT_CL_CONNECTED ? MQTT_CLIENT_USED : MQTT_OK;
+        return cl->state == MQTT_CL_CONNECTED ? MQTT_NOT_SUPPORTED : MQTT_OK;
+    case NEED_RELEASABLE:
+        return cl->state == MQTT_CL_CONNECTED ? MQTT_CLIENT_BUSY : MQTT_OK;
     case NEED_CONNECTED:
         if (cl->state == MQTT_CL_FREE)
             return MQTT_CLIENT_NOT_ACQUIRED;
@@ -187,7 +188,7 @@ DECLARE_HANDLER(cmd_mqtt_start)
         return refuse(s, c, -1, err);
     s->mqtt.service = MQTT_SVC_STARTING;
     schedule_result(s, DELAY_START, EV_START_DONE, -1, modem_registered(s) ? MQTT_OK : MQTT_NETWORK_OPEN_FAIL);
-    return CMD_OK;
+    return CMD_PENDING;
 }
 
 DECLARE_HANDLER(cmd_mqtt_stop)
@@ -200,7 +201,7 @@ DECLARE_HANDLER(cmd_mqtt_stop)
         return refuse(s, c, -1, err);
     s->mqtt.service = MQTT_SVC_STOPPING;
     schedule_result(s, DELAY_STOP, EV_STOP_DONE, -1, MQTT_OK);
-    return CMD_OK;
+    return CMD_PENDING;
 }
 
 /* ---- ACCQ / REL / CFG / SSLCFG ------------------------------------------------------ */
@@ -251,7 +252,7 @@ DECLARE_HANDLER(cmd_mqtt_rel)
     struct mqtt_client *cl = client_arg(s, c, a, 1, 1, &res);
     if (!cl)
         return res;
-    int err = mqtt_precondition(s, cl, NEED_IDLE);
+    int err = mqtt_precondition(s, cl, NEED_RELEASABLE);
     if (err)
         return refuse(s, c, client_index(s, cl), err);
     clear_client(s, cl);
@@ -768,15 +769,18 @@ static void client_event(struct sim *s, const struct sim_event *ev)
 void mqtt_event(struct sim *s, const struct sim_event *ev)
 {
     switch (ev->kind) {
+    /* START and STOP print their result line before the final result (findings §2) */
     case EV_START_DONE:
         s->mqtt.service = ev->code == MQTT_OK ? MQTT_SVC_STARTED : MQTT_SVC_STOPPED;
         s->modem.pdp[1].active = ev->code == MQTT_OK;     /* START activates the PDP context */
         sim_urc(s, "+CMQTTSTART: %d", ev->code);
+        sim_final(s, ev->code == MQTT_OK ? V250_OK : V250_ERROR);
         return;
     case EV_STOP_DONE:
         s->mqtt.service = MQTT_SVC_STOPPED;
         s->modem.pdp[1].active = false;
         sim_urc(s, "+CMQTTSTOP: %d", ev->code);
+        sim_final(s, V250_OK);
         return;
     default:
         client_event(s, ev);
@@ -785,21 +789,30 @@ void mqtt_event(struct sim *s, const struct sim_event *ev)
 
 /* ---- incoming messages ------------------------------------------------------------- */
 
+/* One header line per chunk, then the chunk's bytes and <CR><LF> (reference §6.8). */
 static void print_chunks(struct sim *s, const char *header, int client, const uint8_t *p, size_t n)
 {
-    for (size_t off = 0; off < n; off += RX_CHUNK) {
-        size_t len = n - off < RX_CHUNK ? n - off : RX_CHUNK;
-        sim_urc(s, "%s: %d,%zu", header, client, len);
+    char line[64];
+    size_t chunk = s->cfg.rx_chunk ? s->cfg.rx_chunk : n;
+    for (size_t off = 0; off < n; off += chunk) {
+        size_t len = n - off < chunk ? n - off : chunk;
+        int k = snprintf(line, sizeof line, "%s: %d,%zu\r\n", header, client, len);
+        sim_raw(s, line, (size_t)k);
         sim_raw(s, p + off, len);
+        sim_raw(s, "\r\n", 2);
     }
 }
 
+/* The RX block is one unit on the wire: a URC's leading <CR><LF>, then lines. */
 static void print_rx(struct sim *s, int client, const uint8_t *data, size_t tlen, size_t plen)
 {
-    sim_urc(s, "+CMQTTRXSTART: %d,%zu,%zu", client, tlen, plen);
+    char line[64];
+    int k = snprintf(line, sizeof line, "\r\n+CMQTTRXSTART: %d,%zu,%zu\r\n", client, tlen, plen);
+    sim_raw(s, line, (size_t)k);
     print_chunks(s, "+CMQTTRXTOPIC", client, data, tlen);
     print_chunks(s, "+CMQTTRXPAYLOAD", client, data + tlen, plen);
-    sim_urc(s, "+CMQTTRXEND: %d", client);
+    k = snprintf(line, sizeof line, "+CMQTTRXEND: %d\r\n", client);
+    sim_raw(s, line, (size_t)k);
 }
 
 void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m)
@@ -841,4 +854,19 @@ void mqtt_connection_lost(struct sim *s, int cause)
             sim_urc(s, "+CMQTTCONNLOST: %d,%d", i, cause);
         }
     }
+}
+
+/* The packet network is gone (registration lost, radio off, reset): every
+ * connection drops with cause 3, then +CMQTTNONET (findings §14). That the
+ * service is stopped afterwards, its clients released, is an inference. */
+void mqtt_network_lost(struct sim *s)
+{
+    if (s->mqtt.service == MQTT_SVC_STOPPED)
+        return;
+    mqtt_connection_lost(s, CONNLOST_NETWORK_CLOSED);
+    sim_urc(s, "+CMQTTNONET");
+    for (int i = 0; i < MQTT_CLIENTS; i++)
+        clear_client(s, &s->mqtt.client[i]);
+    s->mqtt.service = MQTT_SVC_STOPPED;
+    s->modem.pdp[1].active = false;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <pty.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,11 +38,12 @@ int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen)
     }
     /* watch before closing our slave fd, so no open by the host can be missed */
     p->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (p->watch < 0 || inotify_add_watch(p->watch, p->slave_path, IN_OPEN) < 0) {
+    if (p->watch < 0 || inotify_add_watch(p->watch, p->slave_path, IN_OPEN | IN_CLOSE) < 0) {
         close(slave);
         pty_close(p);
         return fail(err, errlen, "inotify on the pty slave");
     }
+    p->holders = 1;        /* our own slave descriptor; its close is the first event */
     close(slave);
     fcntl(p->master, F_SETFD, FD_CLOEXEC);
     if (link_path && *link_path) {
@@ -70,17 +72,29 @@ void pty_close(struct sim_pty *p)
     p->watch = p->master = -1;
 }
 
-bool pty_slave_opened(struct sim_pty *p)
+static void count_event(struct sim_pty *p, uint32_t mask, enum pty_change *changes, int max, int *n)
+{
+    if (mask & IN_OPEN) {
+        if (p->holders++ == 0 && *n < max)
+            changes[(*n)++] = PTY_HOST_CAME;
+    }
+    if ((mask & IN_CLOSE) && p->holders > 0) {
+        if (--p->holders == 0 && *n < max)
+            changes[(*n)++] = PTY_HOST_LEFT;
+    }
+}
+
+int pty_watch_changes(struct sim_pty *p, enum pty_change *changes, int max)
 {
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-    bool opened = false;
-    ssize_t n;
-    while ((n = read(p->watch, buf, sizeof buf)) > 0) {
-        for (char *q = buf; q < buf + n;) {
+    int n = 0;
+    ssize_t got;
+    while ((got = read(p->watch, buf, sizeof buf)) > 0) {
+        for (char *q = buf; q < buf + got;) {
             const struct inotify_event *ev = (const struct inotify_event *)q;
-            opened |= (ev->mask & IN_OPEN) != 0;
+            count_event(p, ev->mask, changes, max, &n);
             q += sizeof *ev + ev->len;
         }
     }
-    return opened;
+    return n;
 }

@@ -12,9 +12,12 @@ enum pty_host {
     PTY_HOST_GONE,        /* it closed the slave; output is lost until someone opens it */
 };
 
+enum pty_change { PTY_HOST_CAME, PTY_HOST_LEFT };
+
 struct sim_pty {
     int master;
-    int watch;            /* inotify: tells when the slave is opened again */
+    int watch;            /* inotify: every open and close of the slave, in order */
+    int holders;          /* how many descriptors hold the slave open */
     enum pty_host host;
     char slave_path[128];
     char link_path[512];
@@ -24,7 +27,9 @@ struct sim_pty {
  * given, a symlink to the slave. Returns 0, or -1 with a message in err. */
 int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen);
 void pty_close(struct sim_pty *p);
-/* Reads the inotify descriptor: true if the slave was opened since the last call. */
-bool pty_slave_opened(struct sim_pty *p);
+/* Reads the inotify descriptor and reports, in order, each moment the slave
+ * went from held by nobody to held (CAME) and back (LEFT). A host that closes
+ * and reopens the port at once is seen leaving and coming back. */
+int pty_watch_changes(struct sim_pty *p, enum pty_change *changes, int max);
 
 #endif

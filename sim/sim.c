@@ -33,6 +33,7 @@ void sim_config_defaults(struct sim_config *cfg)
     cfg->sim_present = true;
     cfg->rssi = 23;
     cfg->reg_stat = 1;
+    cfg->rx_chunk = 500;
 }
 
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d)
@@ -206,9 +207,10 @@ enum cmd_result sim_cme(struct sim *s, enum cme_err code)
     return CMD_DONE;
 }
 
+/* "\r\n>" and no space: real captures show the data right after '>' (findings §4). */
 void sim_prompt(struct sim *s)
 {
-    raw_str(s, "\r\n> ");
+    raw_str(s, "\r\n>");
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -294,8 +296,7 @@ void sim_unread_output(struct sim *s, size_t n)
 
 void sim_reboot(struct sim *s)
 {
-    out_clear(&s->out);                   /* bytes still in the UART are lost with the power */
-    free_events(s);
+    free_events(s);                       /* what was queued for the wire still leaves (CRESET's OK) */
     s->mode = INPUT_COMMAND;
     s->line_len = 0;
     s->prev_len = 0;
@@ -306,6 +307,14 @@ void sim_reboot(struct sim *s)
     s->power = POWER_BOOTING;
     s->stats.boots++;
     sim_schedule(s, DELAY_BOOT, &(struct sim_event){.kind = EV_BOOT_DONE});
+}
+
+/* AT+CRESET and AT+CFUN=1,1: the module says goodbye to its network first (findings §7). */
+void sim_reset_command(struct sim *s)
+{
+    sim_final(s, V250_OK);
+    mqtt_network_lost(s);
+    sim_reboot(s);
 }
 
 void sim_set_silent(struct sim *s, uint32_t ms)
@@ -319,6 +328,7 @@ void sim_set_silent(struct sim *s, uint32_t ms)
 void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
 {
     s->now_us = now_us;
+    s->stats.host_opens += attached;
     if (s->host_attached == attached)
         return;
     s->host_attached = attached;
@@ -368,6 +378,7 @@ static void run_line(struct sim *s, const char *line, size_t n)
             sim_final(s, V250_ERROR);
             return;
         case CMD_DONE:
+        case CMD_PENDING:
         case CMD_PROMPT:   /* what follows a data command on the same line is not executed */
             return;
         }
@@ -397,9 +408,10 @@ static void execute_line(struct sim *s)
 
 static void command_byte(struct sim *s, uint8_t b)
 {
-    if (s->modem.echo)
+    /* the LF of a host's CR LF belongs to the terminator: not echoed after the answer */
+    if (s->modem.echo && !(b == '\n' && s->after_cr))
         sim_raw(s, &b, 1);
-    if (b == '\n') {          /* the LF of a CR LF, or a lone LF: not a terminator (S3 is CR) */
+    if (b == '\n') {          /* not a terminator (S3 is CR): a lone LF is discarded */
         s->after_cr = false;
         return;
     }

@@ -34,6 +34,7 @@ struct sim_config {
     bool sim_present;
     int rssi;                   /* 0-31, 99 */
     int reg_stat;               /* 0-5, the same for CS, PS and EPS */
+    uint32_t rx_chunk;          /* bytes per +CMQTTRXTOPIC/+CMQTTRXPAYLOAD chunk */
 };
 
 void sim_config_defaults(struct sim_config *cfg);

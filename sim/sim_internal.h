@@ -164,7 +164,7 @@ struct sim {
     void *observer_ctx;
 
     struct {
-        uint64_t commands, errors, bytes_in, bytes_out, boots, connlost, rx_messages;
+        uint64_t commands, errors, bytes_in, bytes_out, boots, connlost, rx_messages, host_opens;
     } stats;
 };
 
@@ -174,6 +174,7 @@ enum cmd_result {
     CMD_ERROR,     /* plain ERROR; the rest of the line is dropped */
     CMD_DONE,      /* the handler printed the final result itself (+CME ERROR, CRESET's OK) */
     CMD_PROMPT,    /* a '>' data phase began; the final result follows the data */
+    CMD_PENDING,   /* the final result comes from an event (START/STOP print theirs after the work) */
 };
 
 typedef enum cmd_result (*cmd_handler)(struct sim *s, const struct at_cmd *c, const struct at_args *a);
@@ -198,6 +199,7 @@ void sim_prompt(struct sim *s);
 void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev);
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d);
 void sim_reboot(struct sim *s);
+void sim_reset_command(struct sim *s);
 void sim_set_silent(struct sim *s, uint32_t ms);
 
 /* ---- the modem (modem.c) ---------------------------------------------------- */
@@ -214,6 +216,7 @@ void mqtt_apply_warm_profile(struct sim *s);
 void mqtt_data_complete(struct sim *s);
 void mqtt_event(struct sim *s, const struct sim_event *ev);
 void mqtt_connection_lost(struct sim *s, int cause);
+void mqtt_network_lost(struct sim *s);
 void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m);
 void mqtt_inject(struct sim *s, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
                  int qos, bool retain);

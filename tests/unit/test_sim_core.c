@@ -1,0 +1,531 @@
+/* The simulator's model without a pty: bytes in, bytes out, a fake clock. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim.h"
+
+static struct sim *sim;
+static uint64_t now_us;
+static struct strbuf out;
+
+/* Runs the clock forward and collects everything the module says meanwhile. */
+static const char *advance(uint64_t ms)
+{
+    now_us += ms * 1000;
+    sim_tick(sim, now_us);
+    uint8_t buf[4096];
+    size_t n;
+    sb_reset(&out);
+    sb_add(&out, "", 0);
+    while ((n = sim_take_output(sim, buf, sizeof buf, now_us)) > 0)
+        sb_add(&out, buf, n);
+    return sb_str(&out);
+}
+
+static const char *io_bytes(const void *data, size_t n)
+{
+    sim_input(sim, data, n, now_us);
+    return advance(1);
+}
+
+static const char *io(const char *text)
+{
+    return io_bytes(text, strlen(text));
+}
+
+static void start(enum sim_profile profile, bool sim_present)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;
+    cfg.profile = profile;
+    cfg.sim_present = sim_present;
+    cfg.data_timeout_ms = 500;
+    now_us = 1000000;
+    sim = sim_create(&cfg, now_us);
+    cr_assert_not_null(sim);
+}
+
+static void cold(void) { start(SIM_PROFILE_COLD, true); advance(1); }
+static void warm(void) { start(SIM_PROFILE_WARM, true); advance(1); }
+static void no_sim(void) { start(SIM_PROFILE_COLD, false); advance(1); }
+static void teardown(void) { sim_destroy(sim); sb_free(&out); }
+
+static const char *ctl(const char *line)
+{
+    static struct strbuf reply;
+    sb_reset(&reply);
+    sim_control(sim, line, &reply, now_us);
+    return sb_str(&reply);
+}
+
+/* Brings client 0 to CONNECTED on a cold module. */
+static void connect_client0(void)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTACCQ=0,\"dev1\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r"),
+                     "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
+}
+
+TestSuite(boot, .fini = teardown);
+
+Test(boot, cold_module_prints_its_boot_urcs_once, .init = cold)
+{
+    start(SIM_PROFILE_COLD, true);
+    cr_assert_str_eq(advance(0), "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+    cr_assert_str_eq(advance(1000), "");
+}
+
+Test(boot, warm_module_says_nothing_until_asked, .init = warm)
+{
+    start(SIM_PROFILE_WARM, true);
+    cr_assert_str_eq(advance(1000), "");
+}
+
+Test(boot, no_sim_boot_reports_the_missing_card, .init = no_sim)
+{
+    start(SIM_PROFILE_COLD, false);
+    cr_assert_str_eq(advance(0), "\r\nRDY\r\n\r\n+CPIN: SIM REMOVED\r\n");
+}
+
+TestSuite(v250, .init = cold, .fini = teardown);
+
+Test(v250, empty_at_answers_ok_with_echo)
+{
+    cr_assert_str_eq(io("AT\r"), "AT\r\r\nOK\r\n");
+}
+
+Test(v250, prefix_is_accepted_in_any_case)
+{
+    cr_assert_str_eq(io("at\r"), "at\r\r\nOK\r\n");
+    cr_assert_str_eq(io("At+csq\r"), "At+csq\r\r\n+CSQ: 23,0\r\n\r\nOK\r\n");
+}
+
+Test(v250, crlf_terminator_gives_one_answer)
+{
+    cr_assert_str_eq(io("AT\r\n"), "AT\r\r\nOK\r\n");
+}
+
+Test(v250, echo_off_and_numeric_results)
+{
+    cr_assert_str_eq(io("ATE0\r"), "ATE0\r\r\nOK\r\n");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("ATV0\r"), "0\r");
+    cr_assert_str_eq(io("AT+CSQ\r"), "+CSQ: 23,0\r\n0\r");
+    cr_assert_str_eq(io("AT+NOPE\r"), "4\r");
+    cr_assert_str_eq(io("ATV1\r"), "\r\nOK\r\n");
+}
+
+Test(v250, quiet_mode_suppresses_result_codes_only)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("ATQ1\r"), "");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 23,0\r\n");
+    cr_assert_str_eq(io("ATQ0\r"), "\r\nOK\r\n");
+}
+
+Test(v250, unknown_command_answers_error)
+{
+    cr_assert_str_eq(io("AT+FOO\r"), "AT+FOO\r\r\nERROR\r\n");
+    cr_assert_str_eq(io("hello\r"), "hello\r\r\nERROR\r\n");
+}
+
+Test(v250, concatenated_commands_answer_in_order_with_one_ok)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CSQ;+CREG?\r"), "\r\n+CSQ: 23,0\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("ATE0V1\r"), "\r\nOK\r\n");
+}
+
+Test(v250, an_error_in_a_concatenated_line_stops_it)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CSQ;+BOGUS;+CREG?\r"), "\r\n+CSQ: 23,0\r\n\r\nERROR\r\n");
+}
+
+Test(v250, a_slash_repeats_the_previous_line_without_cr)
+{
+    io("ATE0\r");
+    io("AT+CSQ\r");
+    cr_assert_str_eq(io("A/"), "\r\n+CSQ: 23,0\r\n\r\nOK\r\n");
+}
+
+Test(v250, a_slash_first_answers_ok)
+{
+    cr_assert_str_eq(io("A/"), "A/\r\nOK\r\n");
+}
+
+Test(v250, ati_reports_identity)
+{
+    io("ATE0\r");
+    const char *r = io("ATI\r");
+    cr_assert(strstr(r, "Manufacturer: SIMCOM INCORPORATED\r\n"), "%s", r);
+    cr_assert(strstr(r, "Model: SIMCOM_SIM7600"), "%s", r);
+    cr_assert(strstr(r, "IMEI: "), "%s", r);
+    cr_assert(strstr(r, "+GCAP: +CGSM\r\n"), "%s", r);
+    cr_assert(strstr(r, "\r\n\r\nOK\r\n"), "%s", r);
+}
+
+Test(v250, identity_commands_have_their_prefixes)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CGMI\r"), "\r\nSIMCOM INCORPORATED\r\n\r\nOK\r\n");
+    cr_assert(strstr(io("AT+CGMR\r"), "\r\n+CGMR: "));
+    cr_assert(strstr(io("AT+CICCID\r"), "\r\n+ICCID: "));
+    cr_assert(strstr(io("AT+SIMEI?\r"), "\r\n+SIMEI: "));
+    cr_assert_str_eq(io("AT+CGMI=?\r"), "\r\nOK\r\n");
+}
+
+Test(v250, cmee_default_is_2_and_changes_error_format)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CMEE?\r"), "\r\n+CMEE: 2\r\n\r\nOK\r\n");
+    ctl("sim remove");
+    advance(1);
+    cr_assert_str_eq(io("AT+CPIN?\r"), "\r\n+CME ERROR: SIM not inserted\r\n");
+    io("AT+CMEE=1\r");
+    cr_assert_str_eq(io("AT+CPIN?\r"), "\r\n+CME ERROR: 10\r\n");
+    io("AT+CMEE=0\r");
+    cr_assert_str_eq(io("AT+CPIN?\r"), "\r\nERROR\r\n");
+}
+
+TestSuite(bad_input, .init = cold, .fini = teardown);
+
+Test(bad_input, an_overlong_line_gets_one_error_and_the_module_goes_on)
+{
+    io("ATE0\r");
+    char line[3000];
+    memset(line, 'A', sizeof line);
+    memcpy(line, "AT+", 3);
+    line[sizeof line - 1] = '\r';
+    cr_assert_str_eq(io_bytes(line, sizeof line), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+}
+
+Test(bad_input, binary_and_nul_bytes_get_error_not_a_crash)
+{
+    io("ATE0\r");
+    const uint8_t junk[] = {'A', 'T', '+', 0x00, 0xff, 0x80, 0x1b, 'Z', '\r'};
+    cr_assert_str_eq(io_bytes(junk, sizeof junk), "\r\nERROR\r\n");
+    const uint8_t junk2[] = {0x00, 0xfe, '\r'};
+    cr_assert_str_eq(io_bytes(junk2, sizeof junk2), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+}
+
+Test(bad_input, a_lone_line_feed_is_discarded)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("\n"), "");
+    cr_assert_str_eq(io("\r"), "");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+}
+
+Test(bad_input, a_data_phase_that_never_completes_ends_with_error)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,10\r12345"), "\r\n>");
+    cr_assert_str_eq(advance(400), "");
+    cr_assert_str_eq(advance(200), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+    /* the partial topic was dropped: publishing has no topic */
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\n+CMQTTPUB: 0,18\r\n\r\nERROR\r\n");
+}
+
+Test(bad_input, a_vanished_host_loses_its_half_command_but_not_the_state)
+{
+    connect_client0();
+    io("AT+CMQTTTOPIC=0,10\r12");
+    sim_set_host_attached(sim, false, now_us);
+    cr_assert_str_eq(advance(1), "");
+    sim_set_host_attached(sim, true, now_us);
+    cr_assert_str_eq(io("AT+CMQTTDISC?\r"), "\r\n+CMQTTDISC: 0,0\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n");
+}
+
+TestSuite(mqtt, .init = cold, .fini = teardown);
+
+Test(mqtt, cold_start_gives_0_and_a_second_start_gives_23)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
+}
+
+Test(mqtt, warm_module_answers_stop_21_then_start_23, .init = warm)
+{
+    cr_assert_str_eq(io("AT+CMQTTSTOP\r"), "AT+CMQTTSTOP\r\r\n+CMQTTSTOP: 21\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTREL=0\r"), "AT+CMQTTREL=0\r\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "AT+CMQTTSTART\r\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTACCQ=0,\"again\"\r"), "AT+CMQTTACCQ=0,\"again\"\r\r\nOK\r\n");
+}
+
+Test(mqtt, the_clean_up_order_of_the_manual_stops_cleanly)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTDISC=0,120\r"), "\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");
+    cr_assert_str_eq(io("AT+CMQTTREL=0\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSTOP\r"), "\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n");
+}
+
+Test(mqtt, a_quoted_topic_in_sub_gives_12_and_subscribes_nothing)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTSUB=0,\"test/sim7600/command\",1\r"), "\r\n+CMQTTSUB: 0,12\r\n\r\nERROR\r\n");
+    cr_assert(strstr(ctl("state"), "\"subscriptions\":0"));
+}
+
+Test(mqtt, codes_follow_from_the_client_state)
+{
+    io("ATE0\r");
+    io("AT+CMQTTSTART\r");
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,3\r"), "\r\n+CMQTTTOPIC: 0,20\r\n\r\nERROR\r\n");
+    io("AT+CMQTTACCQ=0,\"a\"\r");
+    cr_assert_str_eq(io("AT+CMQTTACCQ=0,\"a\"\r"), "\r\n+CMQTTACCQ: 0,19\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r"), "\r\n+CMQTTPUB: 0,11\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTDISC=0,120\r"), "\r\n+CMQTTDISC: 0,11\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTACCQ=2,\"a\"\r"), "\r\n+CMQTTACCQ: 2,10\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTACCQ=1,\"a-client-id-longer-than-23\"\r"),
+                     "\r\n+CMQTTACCQ: 1,22\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"mqtt://x.example\",60,1\r"),
+                     "\r\n+CMQTTCONNECT: 0,12\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSTOP\r"), "\r\n+CMQTTSTOP: 21\r\n\r\nERROR\r\n");
+}
+
+Test(mqtt, publish_needs_a_topic_and_clears_the_buffers)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\n+CMQTTPUB: 0,18\r\n\r\nERROR\r\n");
+    io("AT+CMQTTTOPIC=0,1\rt");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\n+CMQTTPUB: 0,18\r\n\r\nERROR\r\n");
+}
+
+Test(mqtt, data_phase_reads_exactly_the_announced_bytes)
+{
+    connect_client0();
+    /* the bytes arrive with the command, before the prompt is printed; the CR LF after them is not data */
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,9\rsimcommsg\r\n"), "\r\n>\r\nOK\r\n");
+    cr_assert(strstr(ctl("state"), "\"topic_len\":9"));
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+}
+
+Test(mqtt, subscribe_and_publish_loop_produces_rx_urcs)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTSUB=0,9,1\rsimcommsg"), "\r\n>\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+    io("AT+CMQTTTOPIC=0,9\rsimcommsg");
+    io("AT+CMQTTPAYLOAD=0,5\rhello");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r"),
+                     "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
+                     "\r\n+CMQTTRXSTART: 0,9,5\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
+                     "+CMQTTRXPAYLOAD: 0,5\r\nhello\r\n+CMQTTRXEND: 0\r\n");
+}
+
+Test(mqtt, wildcard_subscriptions_and_retained_messages)
+{
+    connect_client0();
+    io("AT+CMQTTSUBTOPIC=0,8,0\rdev/+/up");
+    io("AT+CMQTTSUBTOPIC=0,5,1\rcfg/#");
+    cr_assert_str_eq(io("AT+CMQTTSUB=0\r"), "\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+    cr_assert_str_eq(ctl("deliver dev/7/up x"), "OK published");
+    cr_assert(strstr(advance(1), "+CMQTTRXTOPIC: 0,8\r\ndev/7/up\r\n"));
+    ctl("deliver dev/7/down x");
+    cr_assert_str_eq(advance(1), "");
+    ctl("deliver cfg/a/b \"v 1\" retain");
+    cr_assert(strstr(advance(1), "cfg/a/b\r\n+CMQTTRXPAYLOAD: 0,3\r\nv 1\r\n"));
+    /* a later subscriber gets the retained message at once */
+    io("AT+CMQTTACCQ=1,\"dev2\"\r");
+    io("AT+CMQTTCONNECT=1,\"tcp://broker.example:1883\",60,1\r");
+    const char *r = io("AT+CMQTTSUB=1,5,0\rcfg/#");
+    cr_assert(strstr(r, "+CMQTTRXSTART: 1,7,3\r\n"), "%s", r);
+}
+
+Test(mqtt, long_payloads_and_topics_are_split_into_chunks)
+{
+    connect_client0();
+    char topic[1024 + 1], payload[3000 + 1];
+    memset(topic, 't', 1024);
+    topic[1024] = '\0';
+    memset(payload, 'p', 3000);
+    payload[3000] = '\0';
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "AT+CMQTTSUB=0,1024,1\r");
+    io(cmd);
+    io(topic);
+    struct strbuf line = {0};
+    sb_printf(&line, "deliver %s %s", topic, payload);
+    ctl(line.p);
+    sb_free(&line);
+    const char *r = advance(1);
+    cr_assert(strstr(r, "+CMQTTRXSTART: 0,1024,3000\r\n"), "%s", r);
+    cr_assert(strstr(r, "+CMQTTRXTOPIC: 0,500\r\n"));
+    cr_assert(strstr(r, "+CMQTTRXTOPIC: 0,24\r\n"));
+    cr_assert(strstr(r, "+CMQTTRXPAYLOAD: 0,500\r\n"));
+    size_t chunks = 0;
+    for (const char *p = r; (p = strstr(p, "+CMQTTRXPAYLOAD: 0,")); p++)
+        chunks++;
+    cr_assert_eq(chunks, 6);
+    cr_assert(strstr(r, "+CMQTTRXEND: 0\r\n"));
+}
+
+Test(mqtt, connection_loss_returns_the_client_to_acquired)
+{
+    connect_client0();
+    cr_assert_str_eq(ctl("connlost 3"), "OK 1 client(s) lost their connection");
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,3\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\n+CMQTTPUB: 0,11\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r"),
+                     "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
+}
+
+Test(mqtt, broker_refusals_map_to_27_to_31)
+{
+    io("ATE0\r");
+    io("AT+CMQTTSTART\r");
+    io("AT+CMQTTACCQ=0,\"a\"\r");
+    ctl("broker credentials alice s3cret");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1,\"alice\",\"wrong\"\r"),
+                     "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,30\r\n");
+    ctl("broker refuse 5");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1\r"), "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,31\r\n");
+    ctl("broker unreachable");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1\r"), "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,3\r\n");
+    ctl("broker dns-fail");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1\r"), "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,25\r\n");
+    ctl("broker no-connack");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\n+CMQTTPUB: 0,14\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(advance(300), "\r\n+CMQTTCONNECT: 0,17\r\n");
+    ctl("broker accept");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1\r"), "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
+}
+
+Test(mqtt, creset_loses_all_mqtt_state_and_boots_again)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CRESET\r"), "\r\nOK\r\n\r\n+CMQTTCONNLOST: 0,3\r\n\r\n+CMQTTNONET\r\n"
+                                         "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "AT+CMQTTSTART\r\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
+}
+
+TestSuite(network, .init = cold, .fini = teardown);
+
+Test(network, registration_urcs_follow_n)
+{
+    io("ATE0\r");
+    io("AT+CREG=1\r");
+    io("AT+CEREG=2\r");
+    ctl("reg 3");
+    cr_assert_str_eq(advance(1), "\r\n+CREG: 3\r\n\r\n+CEREG: 3\r\n");
+    ctl("reg 5");
+    cr_assert_str_eq(advance(1), "\r\n+CREG: 5\r\n\r\n+CEREG: 5,\"00C3\",\"0A1B2C3D\",7\r\n");
+    cr_assert_str_eq(io("AT+CGREG?\r"), "\r\n+CGREG: 0,5\r\n\r\nOK\r\n");
+}
+
+Test(network, start_without_registration_fails_with_7)
+{
+    io("ATE0\r");
+    ctl("reg 2");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 7\r\n\r\nERROR\r\n");
+}
+
+Test(network, losing_registration_drops_the_connection_and_the_service)
+{
+    connect_client0();
+    ctl("reg 0");
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,3\r\n\r\n+CMQTTNONET\r\n");
+    ctl("reg 1");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
+}
+
+Test(mqtt, release_and_connect_codes_seen_on_real_modules)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r"),
+                     "\r\n+CMQTTCONNECT: 0,13\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTREL=0\r"), "\r\n+CMQTTREL: 0,14\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTREL=1\r"), "\r\nOK\r\n");
+}
+
+Test(mqtt, stop_on_a_cold_module_gives_9)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CMQTTSTOP\r"), "\r\n+CMQTTSTOP: 9\r\n\r\nERROR\r\n");
+}
+
+Test(network, cgauth_takes_the_password_before_the_user)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CGAUTH=1,1,\"pw\",\"user\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGAUTH?\r"), "\r\n+CGAUTH: 1,1,\"pw\",\"user\"\r\n\r\nOK\r\n");
+}
+
+Test(network, cgdcont_defines_and_reads_back)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CGDCONT=1,\"IP\",\"internet\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGDCONT?\r"), "\r\n+CGDCONT: 1,\"IP\",\"internet\",\"0.0.0.0\",0,0,0,0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGDCONT=1,\"XX\"\r"), "\r\nERROR\r\n");
+}
+
+Test(network, cfun_0_takes_the_module_off_the_network)
+{
+    io("ATE0\r");
+    io("AT+CFUN=0\r");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CREG?\r"), "\r\n+CREG: 0,0\r\n\r\nOK\r\n");
+    io("AT+CFUN=1\r");
+    cr_assert_str_eq(io("AT+CREG?\r"), "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+}
+
+TestSuite(control, .init = cold, .fini = teardown);
+
+Test(control, malformed_lines_get_a_reason)
+{
+    cr_assert_str_eq(ctl(""), "ERR empty command (try 'help')");
+    cr_assert_str_eq(ctl("frobnicate"), "ERR unknown command 'frobnicate' (try 'help')");
+    cr_assert_str_eq(ctl("signal abc"), "ERR rssi 'abc' must be 0-31 or 99 (unknown)");
+    cr_assert_str_eq(ctl("deliver \"unterminated"), "ERR unterminated quoted string");
+    cr_assert_str_eq(ctl("deliver a/# x"), "ERR 'a/#' is not a topic one can publish to (no + or #)");
+    cr_assert_str_eq(ctl("reg"), "ERR usage: reg <stat 0-5>");
+    cr_assert_str_eq(ctl("deliver a \"\\q\""), "ERR bad escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)");
+}
+
+Test(control, silent_module_hears_and_says_nothing_for_a_while)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(ctl("silent 200"), "OK silent for 200 ms");
+    cr_assert_str_eq(io("AT\r"), "");
+    advance(250);
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+}
+
+Test(control, reboot_reprints_boot_urcs)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(ctl("reboot"), "OK rebooting");
+    cr_assert_str_eq(advance(1), "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+    cr_assert_str_eq(io("AT\r"), "AT\r\r\nOK\r\n");     /* echo back on, as after power-on */
+}
+
+Test(control, signal_and_sim_changes_show_in_answers)
+{
+    io("ATE0\r");
+    ctl("signal 5 3");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 5,3\r\n\r\nOK\r\n");
+    cr_assert_str_eq(ctl("sim remove"), "OK sim removed");
+    cr_assert_str_eq(advance(1), "\r\n+CPIN: SIM REMOVED\r\n");
+    cr_assert_str_eq(io("AT+CIMI\r"), "\r\n+CME ERROR: SIM not inserted\r\n");
+    ctl("sim insert");
+    cr_assert_str_eq(advance(1), "\r\n+CPIN: READY\r\n");
+}
+
+Test(control, state_is_one_line_of_json)
+{
+    const char *s = ctl("state");
+    cr_assert(strncmp(s, "OK {", 4) == 0, "%s", s);
+    cr_assert_null(strchr(s, '\n'));
+    cr_assert(strstr(s, "\"service\":\"stopped\""));
+}

@@ -1,0 +1,295 @@
+/* Scenario files (*.scn): parsed into a plain struct for the runner.
+ *
+ * The format is documented in scenarios/README.md. A file holds one scenario:
+ * a header (name, targets, time limit), the simulated world at start, events
+ * (trigger + fault), an ordered list of steps (wire steps, driver steps and the
+ * expectations that wait), and final checks evaluated when the steps are done.
+ *
+ * Errors: the parser reports every error of a file (not only the first), each
+ * as "file:line: message", into a caller-owned struct scn_diags. A file with any
+ * error yields no scenario, so nothing of it can run.
+ *
+ * Ownership: scn_parse_*() allocate the scenario; scn_free() releases it, with
+ * its compiled regexes. Strings are heap copies, NUL-terminated, with an explicit
+ * length where they may hold NUL bytes (struct scn_bytes). Not thread-safe per
+ * object; separate objects can be used from separate threads.
+ */
+#ifndef SCENARIO_H
+#define SCENARIO_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- results -------------------------------------------------------------- */
+
+enum scn_status {
+    SCN_OK = 0,
+    SCN_ERR_INVALID = -1, /* the file has errors; they are in the diags */
+    SCN_ERR_IO = -2,      /* the file could not be read (also reported in the diags) */
+    SCN_ERR_NOMEM = -3,
+};
+const char *scn_status_str(enum scn_status st);
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+struct scn_diag {
+    char *file;
+    int line;    /* 1-based; 0 when the error concerns the whole file (cannot open) */
+    char *msg;   /* what is wrong and what was expected; no trailing newline */
+};
+
+struct scn_diags {
+    struct scn_diag *v;
+    size_t n, cap;
+};
+
+/* Prints each diag as "file:line: message\n" (or "file: message\n" for line 0). */
+void scn_diags_print(const struct scn_diags *d, FILE *out);
+void scn_diags_free(struct scn_diags *d);
+
+/* ---- values --------------------------------------------------------------- */
+
+struct scn_bytes {
+    char *ptr;   /* NUL-terminated; NULL when absent */
+    size_t len;
+};
+
+enum scn_pattern_kind {
+    SCN_PAT_NONE,   /* absent: matches anything */
+    SCN_PAT_EXACT,  /* "text": the whole line, byte for byte */
+    SCN_PAT_REGEX,  /* /re/: POSIX extended regex, searched in the line (anchor with ^ $) */
+    SCN_PAT_SIZE,   /* size=N: a generated payload of N bytes (scn_fill_payload) */
+};
+const char *scn_pattern_kind_str(enum scn_pattern_kind k);
+
+struct scn_pattern {
+    enum scn_pattern_kind kind;
+    struct scn_bytes text;  /* EXACT: the bytes; REGEX: the source, for logs */
+    size_t size;            /* SIZE */
+    regex_t re;             /* REGEX: compiled at parse time (REG_EXTENDED | REG_NOSUB) */
+};
+
+/* True if data[0..len) (one line without CR LF, or a payload) matches. */
+bool scn_pattern_match(const struct scn_pattern *p, const char *data, size_t len);
+
+/* The payload "size=N" stands for: bytes '0'..'9' repeating ("0123456789012..."). */
+void scn_fill_payload(char *dst, size_t n);
+
+/* ---- header and world ----------------------------------------------------- */
+
+enum scn_target {
+    SCN_TARGET_SIM = 1u << 0,
+    SCN_TARGET_HARDWARE = 1u << 1,
+    SCN_TARGET_BOTH = SCN_TARGET_SIM | SCN_TARGET_HARDWARE,
+};
+const char *scn_target_str(unsigned targets); /* "sim", "hardware", "both" */
+
+enum scn_profile { SCN_PROFILE_COLD, SCN_PROFILE_WARM };
+const char *scn_profile_str(enum scn_profile p);
+
+enum scn_broker {
+    SCN_BROKER_ACCEPT,
+    SCN_BROKER_REFUSE,      /* CONNACK with world.broker_refuse_code (1-5) */
+    SCN_BROKER_UNREACHABLE, /* the TCP connect fails */
+    SCN_BROKER_DNS_FAIL,    /* the host name does not resolve */
+    SCN_BROKER_NO_CONNACK,  /* TCP connects, the broker never answers */
+};
+const char *scn_broker_str(enum scn_broker b);
+
+enum scn_latency { SCN_LATENCY_FAST, SCN_LATENCY_REALISTIC };
+const char *scn_latency_str(enum scn_latency l);
+
+/* The simulated module's start state and the world around it (simulator only).
+ * Each *_line is the line that set the value, 0 when the default applies. */
+struct scn_world {
+    enum scn_profile profile;   int profile_line;      /* default cold */
+    bool sim_present;           int sim_line;          /* default true */
+    int rssi;                   int signal_line;       /* 0-31 or 99; default 23 */
+    int reg_stat;               int registration_line; /* 0-5; default 1 */
+    enum scn_broker broker;     int broker_line;       /* default accept */
+    int broker_refuse_code;                            /* 1-5 with SCN_BROKER_REFUSE */
+    struct scn_bytes broker_user;                      /* accept user=.. password=..: */
+    struct scn_bytes broker_password;                  /*   required credentials, or NULL */
+    enum scn_latency latency;   int latency_line;      /* default fast */
+    uint32_t baud;              int baud_line;         /* default 115200; 0 = unpaced */
+};
+
+/* ---- events (simulator only) ---------------------------------------------- */
+
+enum scn_trigger_kind {
+    SCN_TRIG_AT,              /* at_ms after the scenario starts */
+    SCN_TRIG_ON_SEND,         /* the nth command line starting with prefix */
+    SCN_TRIG_AFTER_PUBLISHES, /* the broker has received publishes messages */
+};
+const char *scn_trigger_kind_str(enum scn_trigger_kind k);
+
+struct scn_trigger {
+    enum scn_trigger_kind kind;
+    uint32_t at_ms;            /* AT */
+    struct scn_bytes prefix;   /* ON_SEND: compared with the start of the command line */
+    unsigned nth;              /* ON_SEND: 1 = the first such command */
+    unsigned publishes;        /* AFTER_PUBLISHES */
+};
+
+enum scn_action_kind {
+    SCN_ACT_CONNECTION_LOST, /* +CMQTTCONNLOST: client,cause */
+    SCN_ACT_REBOOT,          /* the module restarts; its state is lost */
+    SCN_ACT_SILENT,          /* the module reads and prints nothing for ms */
+    SCN_ACT_REPLACE,         /* the triggering command's answer becomes lines[] */
+    SCN_ACT_DELAY,           /* the triggering command's answer comes ms later */
+    SCN_ACT_GARBLE,          /* the next count bytes the module prints are corrupted */
+    SCN_ACT_INJECT,          /* the module prints data (exact bytes) */
+    SCN_ACT_DELIVER,         /* a message on topic arrives from the broker */
+    /* the world changes (same words as the start state) */
+    SCN_ACT_SIGNAL,          /* value = rssi */
+    SCN_ACT_REGISTRATION,    /* value = stat */
+    SCN_ACT_SIM,             /* value = 1 present, 0 absent */
+    SCN_ACT_BROKER,          /* broker, value = refuse code */
+};
+const char *scn_action_kind_str(enum scn_action_kind k);
+
+#define SCN_MAX_REPLACE_LINES 16
+
+struct scn_event {
+    int line;
+    struct scn_trigger trig;
+    enum scn_action_kind kind;
+    int client;                 /* CONNECTION_LOST, DELIVER: 0 or 1 */
+    int cause;                  /* CONNECTION_LOST: 1-3 */
+    uint32_t ms;                /* SILENT, DELAY */
+    unsigned count;             /* GARBLE: bytes */
+    unsigned seed;              /* GARBLE */
+    struct scn_bytes lines[SCN_MAX_REPLACE_LINES]; /* REPLACE */
+    size_t n_lines;
+    struct scn_bytes data;      /* INJECT */
+    struct scn_bytes topic;     /* DELIVER */
+    struct scn_bytes payload;   /* DELIVER: NULL ptr with payload_size when size=N */
+    size_t payload_size;
+    int qos;                    /* DELIVER */
+    int value;                  /* SIGNAL, REGISTRATION, SIM, BROKER (refuse code) */
+    enum scn_broker broker;     /* BROKER */
+};
+
+/* ---- steps: run in order -------------------------------------------------- */
+
+/* What a driver step is expected to end with. The runner maps these onto the
+ * driver's status codes; scenarios/README.md has the table. */
+enum scn_result {
+    SCN_RES_OK,
+    SCN_RES_ANY,            /* don't care */
+    SCN_RES_ERROR,          /* any failure */
+    SCN_RES_BAD_CREDENTIALS,
+    SCN_RES_REFUSED,
+    SCN_RES_DNS,
+    SCN_RES_SOCKET,
+    SCN_RES_TIMEOUT,
+    SCN_RES_NO_SIM,
+    SCN_RES_NOT_REGISTERED,
+    SCN_RES_NO_SIGNAL,
+    SCN_RES_NOT_CONNECTED,
+    SCN_RES_REJECTED,
+    SCN_RES_IO,
+    SCN_RES_COUNT_
+};
+const char *scn_result_str(enum scn_result r);
+/* Looks a result up by its name in the scenario format; -1 if unknown. */
+int scn_result_from_str(const char *name);
+
+enum scn_step_kind {
+    /* wire steps: no driver */
+    SCN_STEP_SEND,             /* text + "\r" */
+    SCN_STEP_SEND_RAW,         /* text as is */
+    SCN_STEP_EXPECT,           /* a module line matching pat within within_ms */
+    SCN_STEP_EXPECT_PROMPT,    /* the '>' data prompt within within_ms */
+    /* driver steps */
+    SCN_STEP_BRING_UP,
+    SCN_STEP_CONNECT,
+    SCN_STEP_SUBSCRIBE,
+    SCN_STEP_PUBLISH,
+    SCN_STEP_PUBLISH_SEQ,
+    SCN_STEP_DISCONNECT,
+    SCN_STEP_EXPECT_CONNECTED, /* the driver reports connected within within_ms */
+    /* either */
+    SCN_STEP_WAIT,             /* let within_ms pass */
+};
+const char *scn_step_kind_str(enum scn_step_kind k);
+bool scn_step_is_driver(enum scn_step_kind k);
+
+struct scn_step {
+    int line;
+    enum scn_step_kind kind;
+    uint32_t within_ms;        /* time bound of the step; 0 = the runner's default */
+    enum scn_result result;    /* driver steps: expected outcome (default ok) */
+    struct scn_bytes text;     /* SEND, SEND_RAW */
+    struct scn_pattern pat;    /* EXPECT */
+    struct scn_bytes topic;    /* SUBSCRIBE, PUBLISH, PUBLISH_SEQ */
+    struct scn_bytes payload;  /* PUBLISH: NULL ptr with payload_size when size=N */
+    size_t payload_size;
+    int qos;                   /* SUBSCRIBE, PUBLISH, PUBLISH_SEQ; -1 = driver default */
+    int retain;                /* PUBLISH; -1 = default */
+    unsigned count;            /* PUBLISH_SEQ: messages "1".."count" */
+    uint32_t interval_ms;      /* PUBLISH_SEQ */
+    struct scn_bytes apn;      /* BRING_UP; NULL = driver default */
+    struct scn_bytes server;   /* CONNECT; NULL = the target's broker */
+    struct scn_bytes client_id, user, password; /* CONNECT; NULL = default / none */
+    int keepalive;             /* CONNECT; -1 = default */
+    int clean;                 /* CONNECT; -1 = default */
+};
+
+/* ---- final checks: evaluated when the steps are done ---------------------- */
+
+enum scn_check_kind {
+    SCN_CHECK_SENT,        /* the driver sent a line matching pat (count times, or >= 1) */
+    SCN_CHECK_NOT_SENT,    /* ... never */
+    SCN_CHECK_PRINTED,     /* the module printed a line matching pat */
+    SCN_CHECK_NOT_PRINTED,
+    SCN_CHECK_MESSAGE,     /* the broker got topic + payload pat */
+    SCN_CHECK_SEQ,         /* the broker got "1".."count" on topic, dups counted */
+    SCN_CHECK_RECONNECTS,  /* the driver reconnected min..max times */
+};
+const char *scn_check_kind_str(enum scn_check_kind k);
+
+struct scn_check {
+    int line;
+    enum scn_check_kind kind;
+    struct scn_pattern pat;   /* SENT, NOT_SENT, PRINTED, NOT_PRINTED; MESSAGE: the payload */
+    struct scn_bytes topic;   /* MESSAGE, SEQ */
+    long count;               /* SENT, PRINTED, MESSAGE: exact count, -1 = at least once;
+                                 SEQ: the length of the sequence */
+    long max_dup;             /* SEQ: most duplicates allowed, -1 = any (always reported) */
+    long min, max;            /* RECONNECTS; max -1 = no upper bound */
+};
+
+/* ---- the scenario --------------------------------------------------------- */
+
+struct scenario {
+    char *file;               /* as given to the parser */
+    char *name;               /* from "scenario NAME" */
+    int name_line;
+    unsigned targets;         /* enum scn_target bits; default both */
+    uint32_t time_limit_ms;   /* default SCN_DEFAULT_TIME_LIMIT_MS */
+    struct scn_world world;
+    bool uses_sim_only;       /* some statement can only run on the simulator */
+
+    struct scn_event *events; size_t n_events;
+    struct scn_step *steps;   size_t n_steps;
+    struct scn_check *checks; size_t n_checks;
+};
+
+#define SCN_DEFAULT_TIME_LIMIT_MS 60000u
+#define SCN_DEFAULT_EXPECT_MS 5000u
+
+/* Parses one file. On SCN_OK *out holds the scenario (free with scn_free);
+ * otherwise *out is NULL and every error is appended to diags. */
+enum scn_status scn_parse_file(const char *path, struct scenario **out, struct scn_diags *diags);
+
+/* The same for text in memory; name is used in messages ("file:line"). */
+enum scn_status scn_parse_buffer(const char *name, const char *text, size_t len,
+                                 struct scenario **out, struct scn_diags *diags);
+
+void scn_free(struct scenario *sc);
+
+#endif
