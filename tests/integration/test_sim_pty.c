@@ -170,7 +170,7 @@ Test(wire, the_manuals_worked_example)
 Test(wire, state_outlives_the_host_closing_the_port)
 {
     expect("PB DONE\r\n");
-    send_expect("AT+CMQTTSTART\r", "+CMQTTSTART: 0\r\n");
+    send_expect("AT+CMQTTSTART\r", "+CMQTTSTART: 0\r\n\r\nOK\r\n");
     send_expect("AT+CMQTTACCQ=0,\"esp32\"\r", "\r\nOK\r\n");
     /* the microcontroller resets: the port closes and opens again, the module stays powered */
     simproc_close_port(&sim);
