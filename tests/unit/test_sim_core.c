@@ -49,7 +49,6 @@ static void start(enum sim_profile profile, bool sim_present)
 
 static void cold(void) { start(SIM_PROFILE_COLD, true); advance(1); }
 static void warm(void) { start(SIM_PROFILE_WARM, true); advance(1); }
-static void no_sim(void) { start(SIM_PROFILE_COLD, false); advance(1); }
 static void teardown(void) { sim_destroy(sim); sb_free(&out); }
 
 static const char *ctl(const char *line)
@@ -72,20 +71,20 @@ static void connect_client0(void)
 
 TestSuite(boot, .fini = teardown);
 
-Test(boot, cold_module_prints_its_boot_urcs_once, .init = cold)
+Test(boot, cold_module_prints_its_boot_urcs_once)
 {
     start(SIM_PROFILE_COLD, true);
     cr_assert_str_eq(advance(0), "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
     cr_assert_str_eq(advance(1000), "");
 }
 
-Test(boot, warm_module_says_nothing_until_asked, .init = warm)
+Test(boot, warm_module_says_nothing_until_asked)
 {
     start(SIM_PROFILE_WARM, true);
     cr_assert_str_eq(advance(1000), "");
 }
 
-Test(boot, no_sim_boot_reports_the_missing_card, .init = no_sim)
+Test(boot, no_sim_boot_reports_the_missing_card)
 {
     start(SIM_PROFILE_COLD, false);
     cr_assert_str_eq(advance(0), "\r\nRDY\r\n\r\n+CPIN: SIM REMOVED\r\n");
@@ -253,7 +252,9 @@ Test(mqtt, cold_start_gives_0_and_a_second_start_gives_23)
     cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
 }
 
-Test(mqtt, warm_module_answers_stop_21_then_start_23, .init = warm)
+TestSuite(warm_module, .init = warm, .fini = teardown);
+
+Test(warm_module, answers_stop_21_then_start_23)
 {
     cr_assert_str_eq(io("AT+CMQTTSTOP\r"), "AT+CMQTTSTOP\r\r\n+CMQTTSTOP: 21\r\n\r\nERROR\r\n");
     cr_assert_str_eq(io("AT+CMQTTREL=0\r"), "AT+CMQTTREL=0\r\r\nOK\r\n");
