@@ -9,7 +9,7 @@
  * decoded length, or -1 with *bad set to the offending offset. */
 long c_unescape(const char *in, size_t n, uint8_t *out, size_t *bad);
 
-#define TOKENS_MAX 8
+#define TOKENS_MAX 16
 struct tokens {
     int count;
     char *v[TOKENS_MAX];       /* decoded, NUL-terminated (may hold NUL bytes: use len) */

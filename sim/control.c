@@ -156,6 +156,37 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
     return 0;
 }
 
+static int ctl_rule(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    return faults_add(&s->faults, t, reply);
+}
+
+static int ctl_rules(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    if (strcmp(t->v[1], "clear") != 0)
+        return err(reply, "'%s': the only rules command is 'rules clear'", t->v[1]);
+    faults_free(&s->faults);
+    sb_puts(reply, "OK rules cleared");
+    return 0;
+}
+
+static int ctl_inject(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    sim_raw(s, t->v[1], t->len[1]);
+    sb_printf(reply, "OK injected %zu bytes", t->len[1]);
+    return 0;
+}
+
+static int ctl_garble(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long n;
+    if (!parse_int(t->v[1], 1, 1000000, &n))
+        return err(reply, "'%s' must be a number of bytes (1-1000000)", t->v[1]);
+    s->faults.garble_left += (uint32_t)n;
+    sb_printf(reply, "OK the next %ld bytes are garbled", n);
+    return 0;
+}
+
 static int ctl_state(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     (void)t;
@@ -175,6 +206,11 @@ static const struct control_command control_commands[] = {
     {"reg", 1, 1, "reg <stat 0-5>", ctl_reg},
     {"silent", 1, 1, "silent <ms>", ctl_silent},
     {"broker", 1, 3, "broker accept|refuse <1-5>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
+    {"rule", 2, TOKENS_MAX - 1, "rule on-send <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "
+                                "action: replace \"<bytes>\" | delay <ms> | garble <n> | <control command>", ctl_rule},
+    {"rules", 1, 1, "rules clear", ctl_rules},
+    {"inject", 1, 1, "inject \"<bytes>\" (the module sends them now)", ctl_inject},
+    {"garble", 1, 1, "garble <n> (the next n bytes the module sends are corrupted)", ctl_garble},
     {"state", 0, 0, "state", ctl_state},
     {"watch", 0, 0, "watch (stream every published message as MSG lines)", NULL},
     {"help", 0, 0, "help", ctl_help},
@@ -238,12 +274,12 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     const struct modem *m = &s->modem;
     sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
                  "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","
-                 "\"data_got\":%zu,\"rssi\":%d,\"reg\":%d,\"mqtt\":{\"service\":\"%s\",\"clients\":[",
+                 "\"data_got\":%zu,\"rssi\":%d,\"reg\":%d,\"rules\":%zu,\"mqtt\":{\"service\":\"%s\",\"clients\":[",
               power[s->power], s->host_attached ? "true" : "false",
               s->now_us < s->silent_until_us ? "true" : "false", modes[s->mode], m->echo, m->verbose,
               m->quiet, m->cmee, m->cfun, s->world.sim_present ? "present" : "absent",
               s->mode == INPUT_DATA ? s->data.got : 0, modem_rssi(s),
-              modem_reg_stat(s), mqtt_service_str(s->mqtt.service));
+              modem_reg_stat(s), s->faults.count, mqtt_service_str(s->mqtt.service));
     for (int i = 0; i < MQTT_CLIENTS; i++) {
         if (i)
             sb_puts(o, ",");

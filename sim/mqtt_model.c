@@ -754,6 +754,8 @@ static void client_event(struct sim *s, const struct sim_event *ev)
         code = lost ? MQTT_NO_CONNECTION : run_pub(s, ev);
         cl->published += code == MQTT_OK;
         sim_urc(s, "+CMQTTPUB: %d,%d", ev->client, code);
+        if (code == MQTT_OK)
+            faults_on_publish(s, &s->faults);
         return;
     case EV_SUB_DONE:
         sim_urc(s, "+CMQTTSUB: %d,%d", ev->client, lost ? MQTT_NO_CONNECTION : run_sub(s, cl, ev));

@@ -93,6 +93,7 @@ void sim_destroy(struct sim *s)
         return;
     free_events(s);
     free(s->events);
+    faults_free(&s->faults);
     broker_destroy(s->broker);
     out_free(&s->out);
     free(s);
@@ -113,8 +114,19 @@ static bool output_lost(const struct sim *s)
 
 void sim_raw(struct sim *s, const void *data, size_t n)
 {
-    if (!output_lost(s))
-        out_append(&s->out, data, n);
+    if (output_lost(s))
+        return;
+    if (s->faults.garble_left) {
+        uint8_t copy[512];
+        for (size_t off = 0; off < n; off += sizeof copy) {
+            size_t k = n - off < sizeof copy ? n - off : sizeof copy;
+            memcpy(copy, (const uint8_t *)data + off, k);
+            faults_garble(&s->faults, copy, k);
+            out_append(&s->out, copy, k);
+        }
+        return;
+    }
+    out_append(&s->out, data, n);
 }
 
 static void raw_str(struct sim *s, const char *text)
@@ -366,6 +378,8 @@ static void run_line(struct sim *s, const char *line, size_t n)
     struct at_cmdline cl;
     s->stats.commands++;
     s->response_open = false;
+    if (faults_on_line(s, &s->faults, line, n))
+        return;
     if (at_cmdline_parse(line, n, &cl) != AT_PARSE_OK) {
         sim_final(s, V250_ERROR);
         return;

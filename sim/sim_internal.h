@@ -6,6 +6,7 @@
 #include "at_cmdline.h"
 #include "broker.h"
 #include "codes.h"
+#include "faults.h"
 #include "output.h"
 #include "sim.h"
 
@@ -155,6 +156,8 @@ struct sim {
     size_t prev_len;
     bool response_open;                  /* an information response has begun */
     struct data_phase data;
+
+    struct fault_set faults;
 
     struct sim_event *events;
     size_t nevents, events_cap;

@@ -530,3 +530,81 @@ Test(control, state_is_one_line_of_json)
     cr_assert_null(strchr(s, '\n'));
     cr_assert(strstr(s, "\"service\":\"stopped\""));
 }
+
+TestSuite(faults, .init = cold, .fini = teardown);
+
+Test(faults, replace_answers_the_nth_matching_line_instead_of_the_module)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(ctl("rule on-send AT+CSQ nth=2 replace \"\\r\\n+CSQ: 99,99\\r\\n\\r\\nOK\\r\\n\""),
+                     "OK rule 1 armed");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 23,0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("at+csq\r"), "\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 23,0\r\n\r\nOK\r\n");   /* a rule fires once */
+}
+
+Test(faults, a_replaced_command_is_not_executed)
+{
+    io("ATE0\r");
+    ctl("rule on-send AT+CMQTTSTART replace \"\\r\\nERROR\\r\\n\"");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
+}
+
+Test(faults, delay_holds_the_answer_back)
+{
+    io("ATE0\r");
+    ctl("rule on-send AT+CSQ delay 300");
+    cr_assert_str_eq(io("AT+CSQ\r"), "");
+    cr_assert_str_eq(advance(200), "");
+    cr_assert_str_eq(advance(150), "\r\n+CSQ: 23,0\r\n\r\nOK\r\n");
+}
+
+Test(faults, garble_corrupts_exactly_the_next_n_bytes)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(ctl("garble 4"), "OK the next 4 bytes are garbled");
+    const char *r = io("AT+CSQ\r");
+    const char *clean = "\r\n+CSQ: 23,0\r\n\r\nOK\r\n";
+    cr_assert_eq(strlen(r), strlen(clean));
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_neq(r[i], clean[i], "byte %zu was not garbled", i);
+    cr_assert_str_eq(r + 4, clean + 4);
+}
+
+Test(faults, a_control_action_fires_when_the_command_is_sent)
+{
+    connect_client0();
+    ctl("rule on-send AT+CMQTTPUB nth=1 connlost 2");
+    io("AT+CMQTTTOPIC=0,1\rt");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r"),
+                     "\r\n+CMQTTCONNLOST: 0,2\r\n\r\n+CMQTTPUB: 0,11\r\n\r\nERROR\r\n");
+}
+
+Test(faults, after_publishes_runs_its_action_after_the_nth_publish)
+{
+    connect_client0();
+    ctl("rule after-publishes 2 reboot");
+    io("AT+CMQTTTOPIC=0,1\rt");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n");
+    io("AT+CMQTTTOPIC=0,1\rt");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"),
+                     "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+}
+
+Test(faults, inject_puts_bytes_inside_a_response_stream)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(ctl("inject \"\\r\\n+CMQTTCONNLOST: 0,1\\r\\n\""), "OK injected 23 bytes");
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,1\r\n");
+}
+
+Test(faults, bad_rules_say_what_is_wrong)
+{
+    cr_assert_str_eq(ctl("rule on-send AT+CSQ"), "ERR the rule has no action (replace \"<bytes>\", delay <ms>, garble <n>, or a control command)");
+    cr_assert_str_eq(ctl("rule sometimes AT x"), "ERR a rule starts with on-send <prefix> or after-publishes <N>");
+    cr_assert_str_eq(ctl("rule on-send AT nth=0 reboot"), "ERR nth=N needs N of 1 or more");
+    cr_assert_str_eq(ctl("rule after-publishes x reboot"), "ERR after-publishes needs a count of 1 or more");
+    cr_assert_str_eq(ctl("rule on-send AT delay soon"), "ERR usage: ... delay <ms> | garble <bytes>");
+    cr_assert_str_eq(ctl("rules clear"), "OK rules cleared");
+}

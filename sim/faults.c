@@ -1,0 +1,196 @@
+#include "faults.h"
+
+#include "sim_internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void faults_free(struct fault_set *f)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        free(f->rules[i].bytes);
+        free(f->rules[i].control);
+    }
+    free(f->rules);
+    memset(f, 0, sizeof *f);
+}
+
+static int fail(struct strbuf *reply, const char *why)
+{
+    sb_puts(reply, "ERR ");
+    sb_puts(reply, why);
+    return -1;
+}
+
+static bool parse_uint(const char *text, unsigned long max, unsigned long *out)
+{
+    char *end;
+    if (!isdigit((unsigned char)*text))
+        return false;
+    unsigned long v = strtoul(text, &end, 10);
+    if (*end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* The action words (t->v[at..]) into the rule. */
+static int parse_action(struct fault_rule *r, const struct tokens *t, int at, struct strbuf *reply)
+{
+    unsigned long v;
+    if (at >= t->count)
+        return fail(reply, "the rule has no action (replace \"<bytes>\", delay <ms>, garble <n>, or a control command)");
+    const char *word = t->v[at];
+    int args = t->count - at - 1;
+    if (strcmp(word, "replace") == 0) {
+        if (args != 1)
+            return fail(reply, "usage: ... replace \"<bytes with C escapes>\"");
+        r->action = FAULT_REPLACE;
+        r->len = t->len[at + 1];
+        r->bytes = malloc(r->len + 1);
+        if (!r->bytes)
+            return fail(reply, "out of memory");
+        memcpy(r->bytes, t->v[at + 1], r->len);
+        return 0;
+    }
+    if (strcmp(word, "delay") == 0 || strcmp(word, "garble") == 0) {
+        if (args != 1 || !parse_uint(t->v[at + 1], 3600000, &v))
+            return fail(reply, "usage: ... delay <ms> | garble <bytes>");
+        r->action = word[0] == 'd' ? FAULT_DELAY : FAULT_GARBLE;
+        r->amount = (uint32_t)v;
+        return 0;
+    }
+    /* any other control command, re-quoted so that sim_control reads it back unchanged */
+    struct strbuf line = {0};
+    for (int i = at; i < t->count; i++) {
+        sb_puts(&line, i > at ? " \"" : "\"");
+        sb_c_escape(&line, t->v[i], t->len[i]);
+        sb_puts(&line, "\"");
+    }
+    r->action = FAULT_CONTROL;
+    r->control = line.p;
+    return 0;
+}
+
+static int parse_trigger(struct fault_rule *r, const struct tokens *t, int *at, struct strbuf *reply)
+{
+    unsigned long v;
+    if (t->count < 3)
+        return fail(reply, "usage: rule on-send <prefix> [nth=N] <action> | rule after-publishes <N> <action>");
+    r->nth = 1;
+    if (strcmp(t->v[1], "after-publishes") == 0) {
+        if (!parse_uint(t->v[2], 1000000, &v) || v == 0)
+            return fail(reply, "after-publishes needs a count of 1 or more");
+        r->trigger = FAULT_AFTER_PUBLISHES;
+        r->nth = (unsigned)v;
+        *at = 3;
+        return 0;
+    }
+    if (strcmp(t->v[1], "on-send") != 0)
+        return fail(reply, "a rule starts with on-send <prefix> or after-publishes <N>");
+    if (t->len[2] == 0 || t->len[2] >= sizeof r->prefix)
+        return fail(reply, "the on-send prefix must be 1-63 bytes, e.g. \"AT+CMQTTPUB\"");
+    r->trigger = FAULT_ON_SEND;
+    for (size_t i = 0; i <= t->len[2]; i++)
+        r->prefix[i] = (char)toupper((unsigned char)t->v[2][i]);
+    *at = 3;
+    if (t->count > 3 && strncmp(t->v[3], "nth=", 4) == 0) {
+        if (!parse_uint(t->v[3] + 4, 1000000, &v) || v == 0)
+            return fail(reply, "nth=N needs N of 1 or more");
+        r->nth = (unsigned)v;
+        *at = 4;
+    }
+    return 0;
+}
+
+int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply)
+{
+    struct fault_rule r = {0};
+    int at;
+    if (parse_trigger(&r, t, &at, reply) < 0 || parse_action(&r, t, at, reply) < 0)
+        return -1;
+    if (f->count == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        struct fault_rule *n = realloc(f->rules, cap * sizeof *n);
+        if (!n) {
+            free(r.bytes);
+            free(r.control);
+            return fail(reply, "out of memory");
+        }
+        f->rules = n;
+        f->cap = cap;
+    }
+    f->rules[f->count++] = r;
+    sb_printf(reply, "OK rule %zu armed", f->count);
+    return 0;
+}
+
+static void fire(struct sim *s, struct fault_set *f, struct fault_rule *r)
+{
+    r->fired = true;
+    switch (r->action) {
+    case FAULT_REPLACE:
+        sim_raw(s, r->bytes, r->len);
+        break;
+    case FAULT_DELAY:
+        s->out.hold_until_us = s->now_us + (uint64_t)r->amount * 1000u;
+        break;
+    case FAULT_GARBLE:
+        f->garble_left += r->amount;
+        break;
+    case FAULT_CONTROL: {
+        struct strbuf reply = {0};
+        sim_control(s, r->control, &reply, s->now_us);
+        sb_free(&reply);
+        break;
+    }
+    }
+}
+
+static bool line_matches(const struct fault_rule *r, const char *line, size_t n)
+{
+    size_t len = strlen(r->prefix);
+    if (len > n)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (toupper((unsigned char)line[i]) != r->prefix[i])
+            return false;
+    return true;
+}
+
+bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n)
+{
+    bool replaced = false;
+    /* by index: a control action may add rules and move the array */
+    for (size_t i = 0; i < f->count; i++) {
+        struct fault_rule *r = &f->rules[i];
+        if (r->fired || r->trigger != FAULT_ON_SEND || !line_matches(r, line, n) || ++r->seen != r->nth)
+            continue;
+        replaced |= r->action == FAULT_REPLACE;
+        fire(s, f, r);
+    }
+    return replaced;
+}
+
+void faults_on_publish(struct sim *s, struct fault_set *f)
+{
+    f->publishes++;
+    for (size_t i = 0; i < f->count; i++) {
+        struct fault_rule *r = &f->rules[i];
+        if (!r->fired && r->trigger == FAULT_AFTER_PUBLISHES && f->publishes == r->nth)
+            fire(s, f, r);
+    }
+}
+
+void faults_garble(struct fault_set *f, uint8_t *data, size_t n)
+{
+    for (size_t i = 0; i < n && f->garble_left; i++, f->garble_left--) {
+        uint32_t x = f->garble_state ? f->garble_state : 0x9E3779B9u;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        f->garble_state = x;
+        data[i] ^= (uint8_t)(x | 1);    /* never a no-op: every garbled byte changes */
+    }
+}

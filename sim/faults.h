@@ -1,0 +1,58 @@
+/* Scripted faults: rules that change the module's answers or the world when
+ * the host sends a given command (the Nth time) or after N publishes. A fault
+ * is a change of bytes or of state at one hook between model and wire, never
+ * a special path in a command handler. */
+#ifndef SIM_FAULTS_H
+#define SIM_FAULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cescape.h"
+#include "strbuf.h"
+
+struct sim;
+
+enum fault_trigger { FAULT_ON_SEND, FAULT_AFTER_PUBLISHES };
+enum fault_action {
+    FAULT_REPLACE,   /* the module answers these bytes instead of executing the command */
+    FAULT_DELAY,     /* the answer is held back */
+    FAULT_GARBLE,    /* the next n bytes the module sends are corrupted */
+    FAULT_CONTROL,   /* any control command: connlost, reboot, silent, deliver, reg ... */
+};
+
+struct fault_rule {
+    enum fault_trigger trigger;
+    char prefix[64];            /* FAULT_ON_SEND: upper-cased command-line prefix */
+    unsigned nth;               /* fire on the nth match (on-send) or nth publish */
+    unsigned seen;
+    bool fired;
+    enum fault_action action;
+    uint8_t *bytes;             /* FAULT_REPLACE */
+    size_t len;
+    uint32_t amount;            /* FAULT_DELAY ms, FAULT_GARBLE bytes */
+    char *control;              /* FAULT_CONTROL: the control line to run */
+};
+
+struct fault_set {
+    struct fault_rule *rules;
+    size_t count, cap;
+    uint32_t garble_left;
+    uint32_t garble_state;      /* xorshift: garbling is repeatable run to run */
+    uint64_t publishes;
+};
+
+void faults_free(struct fault_set *f);
+/* "rule on-send <prefix> [nth=N] <action...>" / "rule after-publishes <N> <action...>":
+ * t->v[0] is "rule". Returns 0, or -1 with a reason in `reply`. */
+int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply);
+
+/* Hooks called by the simulator. faults_on_line returns true when a rule
+ * answered the line itself (replace): the command is not executed. */
+bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n);
+void faults_on_publish(struct sim *s, struct fault_set *f);
+/* Corrupts bytes on their way out while garbling is on. */
+void faults_garble(struct fault_set *f, uint8_t *data, size_t n);
+
+#endif
