@@ -32,6 +32,7 @@ HIL_SRC      = $(filter-out tools/hil/main.c,$(wildcard tools/hil/*.c))
 SUPPORT_SRC  = $(wildcard tests/support/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 INTEG_SRC    = $(wildcard tests/integration/test_*.c)
+BENCH_SRC    = $(wildcard tools/bench/bench_*.c)
 
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
@@ -44,6 +45,7 @@ HIL_LIB   = $(LIB)/libhil.a
 PROGRAMS  = $(BIN)/sim7600-sim $(if $(APP_SRC),$(BIN)/sim7600-mqtt) $(if $(HIL_SRC),$(BIN)/sim7600-hil)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 INTEG_BINS= $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INTEG_SRC))
+BENCH_BINS= $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 HOST_LIBS = $(call pkg_libs,$(PKGS_HOST)) -lutil -lpthread -lm
 TEST_LIBS = $(call pkg_libs,$(PKGS_TEST))
@@ -120,8 +122,12 @@ check: deps
 run: deps all
 	@echo "make run: the scenario runner is not built yet (issue 4)"
 
-bench: deps all
+bench: deps all $(BENCH_BINS)
 	@tools/bench.sh $(BUILD)
+
+$(BUILD)/bench/%: $(OBJ)/tools/bench/%.o $(TEST_DEP_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
 # Proof that the core needs nothing but a C99 freestanding-friendly compiler.
 core-freestanding:
@@ -131,3 +137,6 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Keep objects that only a pattern rule needed (benchmarks), so make does not rebuild them.
+.SECONDARY:
