@@ -178,30 +178,32 @@ static void schedule_result(struct sim *s, enum sim_delay d, enum event_kind kin
 
 /* ---- START / STOP ------------------------------------------------------------------- */
 
+/* START and STOP: module-wide, and their final result waits for the work. */
+static enum cmd_result service_command(struct sim *s, const struct at_cmd *c, enum client_need need,
+                                       enum mqtt_service during, enum sim_delay delay,
+                                       enum event_kind done, int code)
+{
+    if (c->form != AT_FORM_EXEC)
+        return CMD_ERROR;
+    int err = mqtt_precondition(s, NULL, need);
+    if (err)
+        return refuse(s, c, -1, err);
+    s->mqtt.service = during;
+    schedule_result(s, delay, done, -1, code);
+    return CMD_PENDING;
+}
+
 DECLARE_HANDLER(cmd_mqtt_start)
 {
     (void)a;
-    if (c->form != AT_FORM_EXEC)
-        return CMD_ERROR;
-    int err = mqtt_precondition(s, NULL, NEED_SERVICE_STOPPED);
-    if (err)
-        return refuse(s, c, -1, err);
-    s->mqtt.service = MQTT_SVC_STARTING;
-    schedule_result(s, DELAY_START, EV_START_DONE, -1, modem_registered(s) ? MQTT_OK : MQTT_NETWORK_OPEN_FAIL);
-    return CMD_PENDING;
+    return service_command(s, c, NEED_SERVICE_STOPPED, MQTT_SVC_STARTING, DELAY_START, EV_START_DONE,
+                           modem_registered(s) ? MQTT_OK : MQTT_NETWORK_OPEN_FAIL);
 }
 
 DECLARE_HANDLER(cmd_mqtt_stop)
 {
     (void)a;
-    if (c->form != AT_FORM_EXEC)
-        return CMD_ERROR;
-    int err = mqtt_precondition(s, NULL, NEED_ALL_RELEASED);
-    if (err)
-        return refuse(s, c, -1, err);
-    s->mqtt.service = MQTT_SVC_STOPPING;
-    schedule_result(s, DELAY_STOP, EV_STOP_DONE, -1, MQTT_OK);
-    return CMD_PENDING;
+    return service_command(s, c, NEED_ALL_RELEASED, MQTT_SVC_STOPPING, DELAY_STOP, EV_STOP_DONE, MQTT_OK);
 }
 
 /* ---- ACCQ / REL / CFG / SSLCFG ------------------------------------------------------ */
