@@ -33,8 +33,18 @@ static int err(struct strbuf *reply, const char *fmt, const char *arg)
     return -1;
 }
 
+static bool embedded_only(const struct sim *s, struct strbuf *reply, const char *what)
+{
+    if (s->link == &link_embedded_ops)
+        return true;
+    err(reply, "%s works with the embedded broker; this simulator talks to a real broker (--broker tcp)", what);
+    return false;
+}
+
 static int ctl_deliver(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
+    if (!embedded_only(s, reply, "deliver"))
+        return -1;
     long qos = 0;
     bool retain = false;
     for (int i = 3; i < t->count; i++) {
@@ -131,6 +141,8 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
         {"dns-fail", SIM_BROKER_DNS_FAIL}, {"no-connack", SIM_BROKER_NO_CONNACK},
     };
     const char *w = t->v[1];
+    if (!embedded_only(s, reply, "broker"))
+        return -1;
     if (strcmp(w, "refuse") == 0) {
         long code;
         if (t->count < 3 || !parse_int(t->v[2], 1, 5, &code))

@@ -146,9 +146,8 @@ static int client_index(const struct sim *s, const struct mqtt_client *cl)
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
-static void clear_client(struct sim *s, struct mqtt_client *cl)
+static void clear_client(struct mqtt_client *cl)
 {
-    broker_drop_subscriber(s->broker, client_index(s, cl));
     memset(cl, 0, sizeof *cl);
     cl->check_utf8 = 1;
 }
@@ -158,7 +157,7 @@ void mqtt_power_on(struct sim *s)
     /* the broker sees the module's TCP sessions end with the power */
     mqtt_connection_lost(s, 0);
     for (int i = 0; i < MQTT_CLIENTS; i++)
-        clear_client(s, &s->mqtt.client[i]);
+        clear_client(&s->mqtt.client[i]);
     s->mqtt.service = MQTT_SVC_STOPPED;
 }
 
@@ -235,7 +234,7 @@ DECLARE_HANDLER(cmd_mqtt_accq)
         err = mqtt_precondition(s, cl, NEED_FREE);
     if (err)
         return refuse(s, c, i, err);
-    clear_client(s, cl);
+    clear_client(cl);
     cl->state = MQTT_CL_ACQUIRED;
     cl->server_type = (int)type;
     strcpy(cl->id, id);
@@ -257,7 +256,7 @@ DECLARE_HANDLER(cmd_mqtt_rel)
     int err = mqtt_precondition(s, cl, NEED_RELEASABLE);
     if (err)
         return refuse(s, c, client_index(s, cl), err);
-    clear_client(s, cl);
+    clear_client(cl);
     return CMD_OK;
 }
 
@@ -396,6 +395,7 @@ static void add_entry(struct topic_entry *list, int *count, const uint8_t *data,
 {
     struct topic_entry *e = &list[(*count)++];
     memcpy(e->topic, data, n);
+    e->topic[n] = '\0';
     e->len = n;
     e->qos = qos;
 }
@@ -423,6 +423,7 @@ void mqtt_data_complete(struct sim *s)
     switch (d->target) {
     case DATA_WILL_TOPIC:
         memcpy(cl->will_topic, d->buf, d->want);
+        cl->will_topic[d->want] = '\0';
         cl->will_topic_len = d->want;
         break;
     case DATA_WILL_MSG:
@@ -447,14 +448,14 @@ void mqtt_data_complete(struct sim *s)
     case DATA_SUB:
     case DATA_UNSUB: {
         /* the one-topic forms act on that topic alone, not on the list */
-        struct sim_event ev = {.kind = d->target == DATA_SUB ? EV_SUB_DONE : EV_UNSUB_DONE,
-                               .client = d->client, .qos = d->qos, .topic_len = d->want,
-                               .data = malloc(d->want)};
-        if (ev.data)
-            memcpy(ev.data, d->buf, d->want);
+        char *filter = (char *)d->buf;
+        d->buf[d->want] = '\0';
         cl->busy = true;
         sim_final(s, V250_OK);
-        sim_schedule(s, DELAY_SUB, &ev);
+        if (d->target == DATA_SUB)
+            s->link->subscribe(s->link_ctx, d->client, 1, &filter, &d->qos);
+        else
+            s->link->unsubscribe(s->link_ctx, d->client, 1, &filter);
         return;
     }
     }
@@ -468,27 +469,38 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* What the world answers to a CONNECT, as the module reports it (reference §7.2). */
-static int connect_outcome(const struct sim *s, const struct mqtt_client *cl)
+/* "tcp://host[:port]" into its parts; 1883 when no port is given (MQTT §2.2.8). */
+static void split_server(const char *server, char *host, size_t cap, int *port)
 {
-    const struct world *w = &s->world;
-    if (!modem_registered(s))
-        return MQTT_NETWORK_NOT_OPENED;
-    switch (w->broker) {
-    case SIM_BROKER_UNREACHABLE:
-        return MQTT_SOCK_CONNECT_FAIL;
-    case SIM_BROKER_DNS_FAIL:
-        return MQTT_DNS_ERROR;
-    case SIM_BROKER_NO_CONNACK:
-        return MQTT_TIMEOUT;
-    case SIM_BROKER_REFUSE:
-        return MQTT_REFUSED_PROTOCOL - 1 + w->refuse_code;   /* CONNACK 1-5 → 27-31 */
-    case SIM_BROKER_ACCEPT:
-        break;
+    const char *h = server + strlen("tcp://");
+    const char *colon = strrchr(h, ':');
+    size_t n = colon ? (size_t)(colon - h) : strlen(h);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    *port = colon ? atoi(colon + 1) : 1883;
+}
+
+/* The module opens its TCP connection; without a packet network there is none to open. */
+static void link_connect(struct sim *s, struct mqtt_client *cl)
+{
+    int i = client_index(s, cl);
+    if (!modem_registered(s)) {
+        schedule_result(s, DELAY_CONNECT, EV_CONNECT_DONE, i, MQTT_NETWORK_NOT_OPENED);
+        return;
     }
-    if (w->user[0] && (strcmp(cl->user, w->user) != 0 || strcmp(cl->pass, w->pass) != 0))
-        return MQTT_REFUSED_BAD_CREDENTIALS;
-    return MQTT_OK;
+    char host[MQTT_FIELD_MAX + 1];
+    int port;
+    split_server(cl->server, host, sizeof host, &port);
+    struct sim_link_connect p = {
+        .client = i, .client_id = cl->id, .host = host, .port = port, .keepalive = cl->keepalive,
+        .clean_session = cl->clean_session != 0, .user = cl->user[0] ? cl->user : NULL,
+        .pass = cl->pass[0] ? cl->pass : NULL,
+        .will_topic = cl->will_topic_len ? (const char *)cl->will_topic : NULL,
+        .will_msg = cl->will_msg, .will_msg_len = cl->will_msg_len, .will_qos = cl->will_qos,
+    };
+    s->link->connect(s->link_ctx, &p);
 }
 
 DECLARE_HANDLER(cmd_mqtt_connect)
@@ -538,9 +550,7 @@ DECLARE_HANDLER(cmd_mqtt_connect)
     cl->clean_session = (int)clean;
     cl->state = MQTT_CL_CONNECTING;
     cl->busy = true;
-    int outcome = connect_outcome(s, cl);
-    schedule_result(s, outcome == MQTT_TIMEOUT ? DELAY_CONNECT_TIMEOUT : DELAY_CONNECT, EV_CONNECT_DONE,
-                    client_index(s, cl), outcome);
+    link_connect(s, cl);
     return CMD_OK;
 }
 
@@ -569,7 +579,7 @@ DECLARE_HANDLER(cmd_mqtt_disc)
         return refuse(s, c, client_index(s, cl), err);
     cl->state = MQTT_CL_DISCONNECTING;
     cl->busy = true;
-    schedule_result(s, DELAY_DISC, EV_DISC_DONE, client_index(s, cl), MQTT_OK);
+    s->link->disconnect(s->link_ctx, client_index(s, cl));
     return CMD_OK;
 }
 
@@ -599,31 +609,36 @@ DECLARE_HANDLER(cmd_mqtt_pub)
         err = MQTT_TOPIC_EMPTY;
     if (err)
         return refuse(s, c, client_index(s, cl), err);
-    struct sim_event ev = {.kind = EV_PUB_DONE, .client = client_index(s, cl), .qos = (int)qos,
-                           .retain = retain != 0, .topic_len = cl->topic_len,
-                           .payload_len = cl->payload_len,
-                           .data = malloc(cl->topic_len + cl->payload_len)};
-    if (!ev.data)
-        return refuse(s, c, client_index(s, cl), MQTT_FAILED);
-    memcpy(ev.data, cl->topic, cl->topic_len);
-    memcpy(ev.data + cl->topic_len, cl->payload, cl->payload_len);
-    cl->topic_len = cl->payload_len = 0;     /* PUB clears both buffers (MQTT §2.2.10-12) */
     cl->busy = true;
-    sim_schedule(s, qos ? DELAY_PUB_ACK : DELAY_PUB_QOS0, &ev);
+    s->link->publish(s->link_ctx, client_index(s, cl), (const char *)cl->topic, cl->topic_len, cl->payload,
+                     cl->payload_len, (int)qos, retain != 0, (uint32_t)pub_timeout);
+    cl->topic_len = cl->payload_len = 0;     /* PUB clears both buffers (MQTT §2.2.10-12) */
     return CMD_OK;
 }
 
-/* The list forms: act on what SUBTOPIC/UNSUBTOPIC collected. */
+/* The list forms act on what SUBTOPIC/UNSUBTOPIC collected, and empty the list. */
 static enum cmd_result list_command(struct sim *s, const struct at_cmd *c, struct mqtt_client *cl,
-                                    int count, enum event_kind kind)
+                                    bool subscribe)
 {
+    struct topic_entry *list = subscribe ? cl->sub_list : cl->unsub_list;
+    int *count = subscribe ? &cl->sub_count : &cl->unsub_count;
     int err = mqtt_precondition(s, cl, NEED_CONNECTED);
-    if (!err && count == 0)
+    if (!err && *count == 0)
         err = MQTT_TOPIC_EMPTY;
     if (err)
         return refuse(s, c, client_index(s, cl), err);
+    char *filters[MQTT_LIST_MAX];
+    int qos[MQTT_LIST_MAX];
+    for (int k = 0; k < *count; k++) {
+        filters[k] = list[k].topic;
+        qos[k] = list[k].qos;
+    }
     cl->busy = true;
-    schedule_result(s, DELAY_SUB, kind, client_index(s, cl), MQTT_OK);
+    if (subscribe)
+        s->link->subscribe(s->link_ctx, client_index(s, cl), *count, filters, qos);
+    else
+        s->link->unsubscribe(s->link_ctx, client_index(s, cl), *count, filters);
+    *count = 0;
     return CMD_OK;
 }
 
@@ -643,7 +658,7 @@ DECLARE_HANDLER(cmd_mqtt_sub)
     int err = optional_flag(a, 1, &dup);
     if (err)
         return refuse(s, c, client_index(s, cl), err);
-    return list_command(s, c, cl, cl->sub_count, EV_SUB_DONE);
+    return list_command(s, c, cl, true);
 }
 
 DECLARE_HANDLER(cmd_mqtt_unsub)
@@ -662,67 +677,21 @@ DECLARE_HANDLER(cmd_mqtt_unsub)
     int err = optional_flag(a, 1, &dup);
     if (err)
         return refuse(s, c, client_index(s, cl), err);
-    return list_command(s, c, cl, cl->unsub_count, EV_UNSUB_DONE);
+    return list_command(s, c, cl, false);
 }
 
 /* ---- asynchronous outcomes ----------------------------------------------------------- */
 
-static void publish_will(struct sim *s, const struct mqtt_client *cl)
-{
-    if (!cl->will_topic_len)
-        return;
-    struct broker_message m = {(const char *)cl->will_topic, cl->will_topic_len, cl->will_msg,
-                               cl->will_msg_len, cl->will_qos, false};
-    broker_publish(s->broker, &m);
-}
-
-static int subscribe_one(struct sim *s, int client, const char *topic, size_t len, int qos)
-{
-    return broker_subscribe(s->broker, client, topic, len, qos) == 0 ? MQTT_OK : MQTT_FAILED;
-}
-
-static int run_sub(struct sim *s, struct mqtt_client *cl, const struct sim_event *ev)
-{
-    int i = client_index(s, cl);
-    int err = MQTT_OK;
-    if (ev->data)
-        return subscribe_one(s, i, (const char *)ev->data, ev->topic_len, ev->qos);
-    for (int k = 0; k < cl->sub_count && !err; k++)
-        err = subscribe_one(s, i, cl->sub_list[k].topic, cl->sub_list[k].len, cl->sub_list[k].qos);
-    cl->sub_count = 0;                       /* SUB clears the list (MQTT §2.2.13) */
-    return err;
-}
-
-static int run_unsub(struct sim *s, struct mqtt_client *cl, const struct sim_event *ev)
-{
-    int i = client_index(s, cl);
-    if (ev->data)
-        return broker_unsubscribe(s->broker, i, (const char *)ev->data, ev->topic_len) ? MQTT_FAILED : MQTT_OK;
-    for (int k = 0; k < cl->unsub_count; k++)
-        broker_unsubscribe(s->broker, i, cl->unsub_list[k].topic, cl->unsub_list[k].len);
-    cl->unsub_count = 0;
-    return MQTT_OK;
-}
-
-static int run_pub(struct sim *s, const struct sim_event *ev)
-{
-    struct broker_message m = {(const char *)ev->data, ev->topic_len, ev->data + ev->topic_len,
-                               ev->payload_len, ev->qos, ev->retain};
-    return broker_publish(s->broker, &m) < 0 ? MQTT_FAILED : MQTT_OK;
-}
-
 static void finish_connect(struct sim *s, struct mqtt_client *cl, int code)
 {
+    if (cl->state != MQTT_CL_CONNECTING) {
+        /* the module rebooted or lost its network meanwhile: a late success is closed again */
+        if (code == MQTT_OK)
+            s->link->drop(s->link_ctx, client_index(s, cl));
+        return;
+    }
     cl->state = code == MQTT_OK ? MQTT_CL_CONNECTED : MQTT_CL_ACQUIRED;
-    if (code == MQTT_OK && cl->clean_session)
-        broker_drop_subscriber(s->broker, client_index(s, cl));   /* a clean session starts empty */
-}
-
-static void finish_disc(struct sim *s, struct mqtt_client *cl)
-{
-    cl->state = MQTT_CL_ACQUIRED;
-    if (cl->clean_session)
-        broker_drop_subscriber(s->broker, client_index(s, cl));
+    sim_urc(s, "+CMQTTCONNECT: %d,%d", client_index(s, cl), code);
 }
 
 static void print_rx(struct sim *s, int client, const uint8_t *data, size_t tlen, size_t plen);
@@ -735,14 +704,11 @@ static void client_event(struct sim *s, const struct sim_event *ev)
     cl->busy = false;
     switch (ev->kind) {
     case EV_CONNECT_DONE:
-        if (cl->state != MQTT_CL_CONNECTING)
-            return;                          /* the module rebooted or the network went meanwhile */
         finish_connect(s, cl, code);
-        sim_urc(s, "+CMQTTCONNECT: %d,%d", ev->client, code);
         return;
     case EV_DISC_DONE:
         if (cl->state == MQTT_CL_DISCONNECTING)
-            finish_disc(s, cl);
+            cl->state = MQTT_CL_ACQUIRED;
         sim_urc(s, "+CMQTTDISC: %d,%d", ev->client, MQTT_OK);
         return;
     case EV_RX:
@@ -753,17 +719,17 @@ static void client_event(struct sim *s, const struct sim_event *ev)
         }
         return;
     case EV_PUB_DONE:
-        code = lost ? MQTT_NO_CONNECTION : run_pub(s, ev);
+        code = lost ? MQTT_NO_CONNECTION : code;
         cl->published += code == MQTT_OK;
         sim_urc(s, "+CMQTTPUB: %d,%d", ev->client, code);
         if (code == MQTT_OK)
             faults_on_publish(s, &s->faults);
         return;
     case EV_SUB_DONE:
-        sim_urc(s, "+CMQTTSUB: %d,%d", ev->client, lost ? MQTT_NO_CONNECTION : run_sub(s, cl, ev));
+        sim_urc(s, "+CMQTTSUB: %d,%d", ev->client, lost ? MQTT_NO_CONNECTION : code);
         return;
     case EV_UNSUB_DONE:
-        sim_urc(s, "+CMQTTUNSUB: %d,%d", ev->client, lost ? MQTT_NO_CONNECTION : run_unsub(s, cl, ev));
+        sim_urc(s, "+CMQTTUNSUB: %d,%d", ev->client, lost ? MQTT_NO_CONNECTION : code);
         return;
     default:
         return;
@@ -819,19 +785,19 @@ static void print_rx(struct sim *s, int client, const uint8_t *data, size_t tlen
     sim_raw(s, line, (size_t)k);
 }
 
-void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m)
+/* A message from the broker for a client: the RX URCs follow after the delivery delay. */
+void mqtt_received(struct sim *s, int client, const char *topic, size_t tlen, const uint8_t *payload,
+                   size_t plen)
 {
-    struct sim *s = ctx;
-    if (subscriber < 0 || subscriber >= MQTT_CLIENTS)
+    if (client < 0 || client >= MQTT_CLIENTS)
         return;
-    struct sim_event ev = {.kind = EV_RX, .client = subscriber, .qos = m->qos, .retain = m->retain,
-                           .topic_len = m->topic_len, .payload_len = m->payload_len,
-                           .data = malloc(m->topic_len + m->payload_len + 1)};
+    struct sim_event ev = {.kind = EV_RX, .client = client, .topic_len = tlen, .payload_len = plen,
+                           .data = malloc(tlen + plen + 1)};
     if (!ev.data)
         return;
-    memcpy(ev.data, m->topic, m->topic_len);
-    if (m->payload_len)
-        memcpy(ev.data + m->topic_len, m->payload, m->payload_len);
+    memcpy(ev.data, topic, tlen);
+    if (plen)
+        memcpy(ev.data + tlen, payload, plen);
     sim_schedule(s, DELAY_DELIVER, &ev);
 }
 
@@ -842,21 +808,33 @@ void mqtt_inject(struct sim *s, const char *topic, size_t tlen, const uint8_t *p
     broker_publish(s->broker, &m);
 }
 
-/* The broker connection is gone without the host asking: cause 0 means a power loss, silently. */
+static void lose_client(struct sim *s, int i, int cause)
+{
+    s->mqtt.client[i].state = MQTT_CL_ACQUIRED;
+    if (cause) {
+        s->stats.connlost++;
+        sim_urc(s, "+CMQTTCONNLOST: %d,%d", i, cause);
+    }
+}
+
+/* The link reports that the broker or the network closed a connection. */
+void mqtt_client_lost(struct sim *s, int client, int cause)
+{
+    enum mqtt_client_state st = s->mqtt.client[client].state;
+    if (st == MQTT_CL_CONNECTED || st == MQTT_CL_DISCONNECTING)
+        lose_client(s, client, cause);
+}
+
+/* Every connection drops without the host asking: the link closes them (the
+ * broker sends the wills). Cause 0 is a power loss: nothing is printed. */
 void mqtt_connection_lost(struct sim *s, int cause)
 {
     for (int i = 0; i < MQTT_CLIENTS; i++) {
-        struct mqtt_client *cl = &s->mqtt.client[i];
-        if (cl->state != MQTT_CL_CONNECTED && cl->state != MQTT_CL_DISCONNECTING)
+        enum mqtt_client_state st = s->mqtt.client[i].state;
+        if (st != MQTT_CL_CONNECTED && st != MQTT_CL_DISCONNECTING)
             continue;
-        cl->state = MQTT_CL_ACQUIRED;
-        publish_will(s, cl);
-        if (cl->clean_session)
-            broker_drop_subscriber(s->broker, i);
-        if (cause) {
-            s->stats.connlost++;
-            sim_urc(s, "+CMQTTCONNLOST: %d,%d", i, cause);
-        }
+        s->link->drop(s->link_ctx, i);
+        lose_client(s, i, cause);
     }
 }
 
@@ -870,7 +848,41 @@ void mqtt_network_lost(struct sim *s)
     mqtt_connection_lost(s, CONNLOST_NETWORK_CLOSED);
     sim_urc(s, "+CMQTTNONET");
     for (int i = 0; i < MQTT_CLIENTS; i++)
-        clear_client(s, &s->mqtt.client[i]);
+        clear_client(&s->mqtt.client[i]);
     s->mqtt.service = MQTT_SVC_STOPPED;
     s->modem.pdp[1].active = false;
+}
+
+/* ---- an external link --------------------------------------------------------------- */
+
+void sim_set_link(struct sim *s, const struct sim_link_ops *ops, void *ctx)
+{
+    s->link = ops ? ops : &link_embedded_ops;
+    s->link_ctx = ops ? ctx : s;
+}
+
+void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now_us)
+{
+    static const enum event_kind completions[] = {
+        [SIM_LINK_CONNECTED] = EV_CONNECT_DONE, [SIM_LINK_DISCONNECTED] = EV_DISC_DONE,
+        [SIM_LINK_SUBSCRIBED] = EV_SUB_DONE, [SIM_LINK_UNSUBSCRIBED] = EV_UNSUB_DONE,
+        [SIM_LINK_PUBLISHED] = EV_PUB_DONE,
+    };
+    sim_tick(s, now_us);
+    if (ev->client < 0 || ev->client >= MQTT_CLIENTS)
+        return;
+    switch (ev->kind) {
+    case SIM_LINK_LOST:
+        mqtt_client_lost(s, ev->client, ev->code);
+        return;
+    case SIM_LINK_MESSAGE:
+        if (s->mqtt.client[ev->client].state == MQTT_CL_CONNECTED)
+            mqtt_received(s, ev->client, ev->topic, ev->topic_len, ev->payload, ev->payload_len);
+        return;
+    default: {
+        struct sim_event done = {.kind = completions[ev->kind], .client = ev->client, .code = ev->code};
+        mqtt_event(s, &done);
+        return;
+    }
+    }
 }

@@ -66,6 +66,8 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
         return NULL;
     }
     broker_set_observer(s->broker, publish_observer, s);
+    s->link = &link_embedded_ops;
+    s->link_ctx = s;
     out_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
     if (cfg->profile == SIM_PROFILE_WARM) {
         /* powered long ago: no boot banner, MQTT left as the last firmware run left it */

@@ -68,4 +68,58 @@ void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx)
 
 void sim_state_json(const struct sim *s, struct strbuf *out);
 
+/* ---- the link to a broker --------------------------------------------------
+ * The MQTT model asks its link to act (connect, publish ...) and hears back
+ * later. The embedded broker is the default link; sim_set_link() puts a real
+ * broker in its place (sim7600-sim --broker tcp: link_mosquitto.c). An
+ * external link answers through sim_link_event(), on the simulator's thread. */
+struct sim_link_connect {
+    int client;
+    const char *client_id;
+    const char *host;
+    int port;
+    int keepalive;
+    bool clean_session;
+    const char *user, *pass;          /* NULL when not given */
+    const char *will_topic;           /* NULL when no will */
+    const uint8_t *will_msg;
+    size_t will_msg_len;
+    int will_qos;
+};
+
+struct sim_link_ops {
+    void (*connect)(void *ctx, const struct sim_link_connect *p);
+    void (*disconnect)(void *ctx, int client);              /* DISCONNECT, then close */
+    void (*drop)(void *ctx, int client);                    /* close without DISCONNECT: the will goes out */
+    void (*subscribe)(void *ctx, int client, int count, char *const *filters, const int *qos);
+    void (*unsubscribe)(void *ctx, int client, int count, char *const *filters);
+    void (*publish)(void *ctx, int client, const char *topic, size_t topic_len, const uint8_t *payload,
+                    size_t len, int qos, bool retain, uint32_t timeout_s);
+};
+
+enum sim_link_kind {
+    SIM_LINK_CONNECTED,      /* code: the CONNECT result (0, 3, 17, 25, 27-31) */
+    SIM_LINK_DISCONNECTED,   /* the DISCONNECT asked for is done */
+    SIM_LINK_LOST,           /* code: the +CMQTTCONNLOST cause */
+    SIM_LINK_SUBSCRIBED,     /* code: the +CMQTTSUB result */
+    SIM_LINK_UNSUBSCRIBED,
+    SIM_LINK_PUBLISHED,      /* code: the +CMQTTPUB result */
+    SIM_LINK_MESSAGE,        /* a message the broker delivered */
+};
+
+struct sim_link_event {
+    enum sim_link_kind kind;
+    int client;
+    int code;
+    const char *topic;
+    size_t topic_len;
+    const uint8_t *payload;
+    size_t payload_len;
+    int qos;
+    bool retain;
+};
+
+void sim_set_link(struct sim *s, const struct sim_link_ops *ops, void *ctx);
+void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now_us);
+
 #endif

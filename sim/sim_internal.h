@@ -60,7 +60,7 @@ enum mqtt_client_state {
 };
 
 struct topic_entry {
-    char topic[MQTT_TOPIC_MAX];
+    char topic[MQTT_TOPIC_MAX + 1];    /* NUL-terminated for the link */
     size_t len;
     int qos;
 };
@@ -71,7 +71,7 @@ struct mqtt_client {
     int server_type;
     int check_utf8;
     bool busy;                   /* an asynchronous request is in flight */
-    uint8_t will_topic[MQTT_TOPIC_MAX];
+    uint8_t will_topic[MQTT_TOPIC_MAX + 1];
     size_t will_topic_len;
     uint8_t will_msg[MQTT_PAYLOAD_MAX];
     size_t will_msg_len;
@@ -107,7 +107,7 @@ struct data_phase {
     size_t want, got;
     int qos, dup;
     uint64_t deadline_us;
-    uint8_t buf[MQTT_PAYLOAD_MAX];
+    uint8_t buf[MQTT_PAYLOAD_MAX + 1];
 };
 
 /* ---- timed events ---------------------------------------------------------- */
@@ -142,6 +142,8 @@ struct sim {
     struct world world;
     struct mqtt_model mqtt;
     struct broker *broker;
+    const struct sim_link_ops *link;   /* link_embedded_ops (ctx: this sim) or a real broker */
+    void *link_ctx;
     struct sim_output out;
     enum power_state power;
     bool host_attached;
@@ -221,6 +223,10 @@ void mqtt_event(struct sim *s, const struct sim_event *ev);
 void mqtt_connection_lost(struct sim *s, int cause);
 void mqtt_network_lost(struct sim *s);
 void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m);
+void mqtt_received(struct sim *s, int client, const char *topic, size_t tlen, const uint8_t *payload,
+                   size_t plen);
+void mqtt_client_lost(struct sim *s, int client, int cause);
+extern const struct sim_link_ops link_embedded_ops;
 void mqtt_inject(struct sim *s, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
                  int qos, bool retain);
 const char *mqtt_client_state_str(enum mqtt_client_state st);

@@ -1,0 +1,112 @@
+/* The embedded broker as the MQTT model's link: every request is answered by
+ * the world of struct world (accept, refuse, unreachable...) and broker.c,
+ * after the delays of the latency profile. No network. */
+#include "sim_internal.h"
+
+#include <string.h>
+
+static int connect_outcome(const struct world *w, const struct sim_link_connect *p)
+{
+    switch (w->broker) {
+    case SIM_BROKER_UNREACHABLE:
+        return MQTT_SOCK_CONNECT_FAIL;
+    case SIM_BROKER_DNS_FAIL:
+        return MQTT_DNS_ERROR;
+    case SIM_BROKER_NO_CONNACK:
+        return MQTT_TIMEOUT;
+    case SIM_BROKER_REFUSE:
+        return MQTT_REFUSED_PROTOCOL - 1 + w->refuse_code;   /* CONNACK 1-5 → 27-31 */
+    case SIM_BROKER_ACCEPT:
+        break;
+    }
+    bool creds_ok = p->user && p->pass && strcmp(p->user, w->user) == 0 && strcmp(p->pass, w->pass) == 0;
+    if (w->user[0] && !creds_ok)
+        return MQTT_REFUSED_BAD_CREDENTIALS;
+    return MQTT_OK;
+}
+
+static void schedule(struct sim *s, enum sim_delay d, enum event_kind kind, int client, int code)
+{
+    sim_schedule(s, d, &(struct sim_event){.kind = kind, .client = client, .code = code});
+}
+
+static void emb_connect(void *ctx, const struct sim_link_connect *p)
+{
+    struct sim *s = ctx;
+    int code = connect_outcome(&s->world, p);
+    if (code == MQTT_OK && p->clean_session)
+        broker_drop_subscriber(s->broker, p->client);      /* a clean session starts empty */
+    schedule(s, code == MQTT_TIMEOUT ? DELAY_CONNECT_TIMEOUT : DELAY_CONNECT, EV_CONNECT_DONE, p->client, code);
+}
+
+static void end_session(struct sim *s, int client)
+{
+    if (s->mqtt.client[client].clean_session)
+        broker_drop_subscriber(s->broker, client);
+}
+
+static void emb_disconnect(void *ctx, int client)
+{
+    struct sim *s = ctx;
+    end_session(s, client);
+    schedule(s, DELAY_DISC, EV_DISC_DONE, client, MQTT_OK);
+}
+
+/* The connection is gone without a DISCONNECT: the broker publishes the will. */
+static void emb_drop(void *ctx, int client)
+{
+    struct sim *s = ctx;
+    const struct mqtt_client *cl = &s->mqtt.client[client];
+    if (cl->will_topic_len) {
+        struct broker_message m = {(const char *)cl->will_topic, cl->will_topic_len, cl->will_msg,
+                                   cl->will_msg_len, cl->will_qos, false};
+        broker_publish(s->broker, &m);
+    }
+    end_session(s, client);
+}
+
+/* The SUBACK is scheduled before the subscription takes effect, so retained
+ * messages follow it, as from a real broker. */
+static void emb_subscribe(void *ctx, int client, int count, char *const *filters, const int *qos)
+{
+    struct sim *s = ctx;
+    int code = MQTT_OK;
+    for (int i = 0; i < count; i++)
+        if (!mqtt_filter_valid(filters[i], strlen(filters[i])))
+            code = MQTT_FAILED;
+    schedule(s, DELAY_SUB, EV_SUB_DONE, client, code);
+    for (int i = 0; i < count && code == MQTT_OK; i++)
+        broker_subscribe(s->broker, client, filters[i], strlen(filters[i]), qos[i]);
+}
+
+static void emb_unsubscribe(void *ctx, int client, int count, char *const *filters)
+{
+    struct sim *s = ctx;
+    for (int i = 0; i < count; i++)
+        broker_unsubscribe(s->broker, client, filters[i], strlen(filters[i]));
+    schedule(s, DELAY_SUB, EV_UNSUB_DONE, client, MQTT_OK);
+}
+
+static void emb_publish(void *ctx, int client, const char *topic, size_t topic_len, const uint8_t *payload,
+                        size_t len, int qos, bool retain, uint32_t timeout_s)
+{
+    struct sim *s = ctx;
+    (void)timeout_s;
+    int code = mqtt_topic_valid(topic, topic_len) ? MQTT_OK : MQTT_FAILED;
+    /* the PUBACK is scheduled before the deliveries, as a broker acknowledges first */
+    schedule(s, qos ? DELAY_PUB_ACK : DELAY_PUB_QOS0, EV_PUB_DONE, client, code);
+    if (code == MQTT_OK) {
+        struct broker_message m = {topic, topic_len, payload, len, qos, retain};
+        broker_publish(s->broker, &m);
+    }
+}
+
+const struct sim_link_ops link_embedded_ops = {
+    emb_connect, emb_disconnect, emb_drop, emb_subscribe, emb_unsubscribe, emb_publish,
+};
+
+/* broker.c's delivery callback: subscriber numbers are client indexes. */
+void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m)
+{
+    mqtt_received(ctx, subscriber, m->topic, m->topic_len, m->payload, m->payload_len);
+}
