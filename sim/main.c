@@ -3,6 +3,7 @@
  * the poll loop. The module itself is sim.c and the files it uses. */
 #include "capture.h"
 #include "control_socket.h"
+#include "link_mosquitto.h"
 #include "pty.h"
 #include "sim.h"
 
@@ -25,6 +26,10 @@
 struct options {
     struct sim_config cfg;
     const char *link, *control, *log;
+    bool real_broker;           /* --broker tcp[://HOST:PORT] */
+    char broker_host[257];      /* empty: where AT+CMQTTCONNECT says */
+    int broker_port;
+    uint32_t connack_timeout_ms;
 };
 
 static void usage(FILE *f)
@@ -48,6 +53,12 @@ static void usage(FILE *f)
           "  --rssi N               signal quality, 0-31 or 99 (default 23)\n"
           "  --reg STAT             registration state 0-5 (default 1, home network)\n"
           "  --rx-chunk N           bytes per +CMQTTRXTOPIC/+CMQTTRXPAYLOAD chunk (default 500)\n"
+          "  --broker embedded|tcp|tcp://HOST:PORT\n"
+          "                         embedded (default): a broker inside the simulator, no\n"
+          "                         network; tcp: real MQTT to the server AT+CMQTTCONNECT\n"
+          "                         names; tcp://HOST:PORT: real MQTT, always to HOST:PORT\n"
+          "  --connack-timeout MS   with a real broker: CONNECT gives 17 when no CONNACK\n"
+          "                         comes within MS (default 10000)\n"
           "  -h, --help             this help;  --version  the version\n",
           f);
 }
@@ -68,21 +79,44 @@ static bool parse_number(const char *text, long min, long max, long *out)
     return true;
 }
 
+static int parse_broker(const char *text, struct options *o)
+{
+    long port;
+    if (strcmp(text, "embedded") == 0 || strcmp(text, "tcp") == 0) {
+        o->real_broker = text[0] == 't';
+        return 0;
+    }
+    if (strncmp(text, "tcp://", 6) != 0)
+        return -1;
+    const char *host = text + 6, *colon = strrchr(host, ':');
+    if (!colon || colon == host || (size_t)(colon - host) >= sizeof o->broker_host ||
+        !parse_number(colon + 1, 1, 65535, &port))
+        return -1;
+    memcpy(o->broker_host, host, (size_t)(colon - host));
+    o->broker_host[colon - host] = '\0';
+    o->broker_port = (int)port;
+    o->real_broker = true;
+    return 0;
+}
+
 /* Returns 0 to run, 1 to exit successfully (--help), -1 on a bad option. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
-           OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_VERSION };
+           OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_BROKER,
+           OPT_CONNACK_TIMEOUT, OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
         {"control", required_argument, NULL, OPT_CONTROL}, {"log", required_argument, NULL, OPT_LOG},
         {"data-timeout", required_argument, NULL, OPT_DATA_TIMEOUT}, {"no-sim", no_argument, NULL, OPT_NO_SIM},
         {"rssi", required_argument, NULL, OPT_RSSI}, {"reg", required_argument, NULL, OPT_REG},
-        {"rx-chunk", required_argument, NULL, OPT_RX_CHUNK},
+        {"rx-chunk", required_argument, NULL, OPT_RX_CHUNK}, {"broker", required_argument, NULL, OPT_BROKER},
+        {"connack-timeout", required_argument, NULL, OPT_CONNACK_TIMEOUT},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
+    o->connack_timeout_ms = 10000;
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -126,6 +160,15 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return bad_option("--rx-chunk must be 1 to 10240 bytes", optarg);
             o->cfg.rx_chunk = (uint32_t)v;
             break;
+        case OPT_BROKER:
+            if (parse_broker(optarg, o) < 0)
+                return bad_option("--broker must be embedded, tcp or tcp://HOST:PORT", optarg);
+            break;
+        case OPT_CONNACK_TIMEOUT:
+            if (!parse_number(optarg, 1, 3600000, &v))
+                return bad_option("--connack-timeout must be 1 to 3600000 ms", optarg);
+            o->connack_timeout_ms = (uint32_t)v;
+            break;
         case 'h': usage(stdout); return 1;
         case OPT_VERSION: puts("sim7600-sim " VERSION); return 1;
         default: return -1;   /* getopt printed the problem */
@@ -145,6 +188,7 @@ static uint64_t mono_us(void)
 
 struct app {
     struct sim *sim;
+    struct link_mosquitto *broker;      /* NULL: the embedded broker */
     struct sim_pty pty;
     struct control_server control;
     struct capture log;
@@ -248,7 +292,7 @@ static int serve(struct app *app)
         sim_tick(app->sim, now);
         if (app->pty.host != PTY_HOST_GONE)
             flush_output(app, now);
-        struct pollfd fds[3 + CONTROL_MAX_CLIENTS + 1];
+        struct pollfd fds[4 + CONTROL_MAX_CLIENTS + 1];
         size_t n = 0;
         fds[n++] = (struct pollfd){.fd = app->signal_fd, .events = POLLIN};
         fds[n++] = (struct pollfd){.fd = app->pty.watch, .events = POLLIN};
@@ -257,6 +301,9 @@ static int serve(struct app *app)
         size_t master_at = n;
         if (attached)
             fds[n++] = (struct pollfd){.fd = app->pty.master, .events = POLLIN};
+        size_t broker_at = n;
+        if (app->broker)
+            fds[n++] = (struct pollfd){.fd = link_mosquitto_fd(app->broker), .events = POLLIN};
         size_t ctl_at = n;
         n += control_pollfds(&app->control, fds + n, sizeof fds / sizeof fds[0] - n);
         if (poll(fds, n, poll_timeout_ms(app, now)) < 0 && errno != EINTR) {
@@ -268,6 +315,8 @@ static int serve(struct app *app)
             return 0;
         if (fds[1].revents)
             follow_host(app, now);
+        if (app->broker && fds[broker_at].revents)
+            link_mosquitto_dispatch(app->broker, app->sim, now);
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
@@ -304,11 +353,21 @@ static int setup(struct app *app, const struct options *o)
         return -1;
     }
     sim_set_publish_observer(app->sim, on_publish, app);
+    if (o->real_broker) {
+        app->broker = link_mosquitto_create(o->broker_host[0] ? o->broker_host : NULL, o->broker_port,
+                                            o->connack_timeout_ms, err, sizeof err);
+        if (!app->broker) {
+            fprintf(stderr, "sim7600-sim: %s\n", err);
+            return -1;
+        }
+        sim_set_link(app->sim, &link_mosquitto_ops, app->broker);
+    }
     return 0;
 }
 
 static void teardown(struct app *app)
 {
+    link_mosquitto_destroy(app->broker);
     sim_destroy(app->sim);
     control_close(&app->control);
     pty_close(&app->pty);
