@@ -15,7 +15,7 @@ CORE_CFLAGS   = -std=c99 -pedantic $(CFLAGS_COMMON)
 LDFLAGS      += $(SAN)
 
 PKGS_HOST  = libserialport libmosquitto
-PKGS_TEST  = criterion
+PKGS_TEST  = criterion libmosquitto
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 

@@ -1,0 +1,255 @@
+#include "mosquitto_process.h"
+
+#include "sim_process.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READY_TIMEOUT_MS 5000
+#define WATCH_MAX 256
+
+static const char *mosquitto_binary(void)
+{
+    /* Debian installs the broker in /usr/sbin, which a non-root PATH may lack */
+    return access("/usr/sbin/mosquitto", X_OK) == 0 ? "/usr/sbin/mosquitto" : "mosquitto";
+}
+
+int free_tcp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static bool accepts(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static int write_config(struct mosquitto_process *m, const char *user, const char *pass)
+{
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/mosquitto.conf", m->dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "listener %d 127.0.0.1\npersistence false\nlog_dest none\n", m->port);
+    if (user) {
+        fprintf(f, "allow_anonymous false\npassword_file %s/passwd\n", m->dir);
+        snprintf(cmd, sizeof cmd, "mosquitto_passwd -c -b %s/passwd '%s' '%s' >/dev/null 2>&1 && chmod 0644 %s/passwd",
+                 m->dir, user, pass, m->dir);
+        if (system(cmd) != 0) {
+            fclose(f);
+            return -1;
+        }
+    } else {
+        fprintf(f, "allow_anonymous true\n");
+    }
+    fclose(f);
+    return 0;
+}
+
+int mqproc_restart(struct mosquitto_process *m)
+{
+    char conf[128];
+    snprintf(conf, sizeof conf, "%s/mosquitto.conf", m->dir);
+    m->pid = fork();
+    if (m->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        execlp(mosquitto_binary(), "mosquitto", "-c", conf, (char *)NULL);
+        _exit(127);
+    }
+    long long end = test_now_ms() + READY_TIMEOUT_MS;
+    while (test_now_ms() < end) {
+        if (accepts(m->port))
+            return 0;
+        if (waitpid(m->pid, NULL, WNOHANG) == m->pid)
+            break;                      /* it exited: port taken, bad config */
+        poll(NULL, 0, 5);
+    }
+    mqproc_kill(m);
+    return -1;
+}
+
+int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass)
+{
+    memset(m, 0, sizeof *m);
+    strcpy(m->dir, "/tmp/mqtest-XXXXXX");
+    /* run as root, mosquitto drops to its own user: it must still read its files here */
+    if (!mkdtemp(m->dir) || chmod(m->dir, 0755) < 0)
+        return -1;
+    m->port = free_tcp_port();
+    if (m->port < 0 || write_config(m, user, pass) < 0)
+        return -1;
+    return mqproc_restart(m);
+}
+
+void mqproc_kill(struct mosquitto_process *m)
+{
+    if (m->pid > 0) {
+        kill(m->pid, SIGTERM);
+        long long end = test_now_ms() + READY_TIMEOUT_MS;
+        while (waitpid(m->pid, NULL, WNOHANG) == 0) {
+            if (test_now_ms() > end) {
+                kill(m->pid, SIGKILL);
+                waitpid(m->pid, NULL, 0);
+                break;
+            }
+            poll(NULL, 0, 5);
+        }
+    }
+    m->pid = 0;
+}
+
+void mqproc_stop(struct mosquitto_process *m)
+{
+    char cmd[128];
+    mqproc_kill(m);
+    if (m->dir[0]) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", m->dir);
+        (void)!system(cmd);
+        m->dir[0] = '\0';
+    }
+}
+
+/* ---- a watching client ---------------------------------------------------------- */
+
+struct watch_client {
+    struct mosquitto *mosq;
+    bool subscribed;
+    int count;
+    char *topic[WATCH_MAX];
+    void *payload[WATCH_MAX];
+    size_t len[WATCH_MAX];
+};
+
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+    (void)m;
+    struct watch_client *w = obj;
+    if (w->count == WATCH_MAX)
+        return;
+    w->topic[w->count] = strdup(msg->topic);
+    w->payload[w->count] = malloc((size_t)msg->payloadlen + 1);
+    memcpy(w->payload[w->count], msg->payload, (size_t)msg->payloadlen);
+    w->len[w->count++] = (size_t)msg->payloadlen;
+}
+
+static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *q)
+{
+    (void)m;
+    (void)mid;
+    (void)n;
+    (void)q;
+    ((struct watch_client *)obj)->subscribed = true;
+}
+
+static bool loop_until(struct mosquitto *mosq, const bool *flag, const int *counter, int want, int timeout_ms)
+{
+    long long end = test_now_ms() + timeout_ms;
+    while (test_now_ms() < end) {
+        if ((flag && *flag) || (counter && *counter >= want))
+            return true;
+        if (mosquitto_loop(mosq, 20, 1) != MOSQ_ERR_SUCCESS)
+            return false;
+    }
+    return (flag && *flag) || (counter && *counter >= want);
+}
+
+struct watch_client *watch_start(int port, const char *filter)
+{
+    mosquitto_lib_init();
+    struct watch_client *w = calloc(1, sizeof *w);
+    w->mosq = mosquitto_new(NULL, true, w);
+    mosquitto_message_callback_set(w->mosq, on_message);
+    mosquitto_subscribe_callback_set(w->mosq, on_subscribe);
+    if (mosquitto_connect(w->mosq, "127.0.0.1", port, 60) != MOSQ_ERR_SUCCESS ||
+        mosquitto_subscribe(w->mosq, NULL, filter, 2) != MOSQ_ERR_SUCCESS ||
+        !loop_until(w->mosq, &w->subscribed, NULL, 0, READY_TIMEOUT_MS)) {
+        watch_stop(w);
+        return NULL;
+    }
+    return w;
+}
+
+int watch_wait(struct watch_client *w, int count, int timeout_ms)
+{
+    loop_until(w->mosq, NULL, &w->count, count, timeout_ms);
+    return w->count;
+}
+
+const char *watch_topic(struct watch_client *w, int n)
+{
+    return n < w->count ? w->topic[n] : NULL;
+}
+
+const void *watch_payload(struct watch_client *w, int n, size_t *len)
+{
+    if (n >= w->count)
+        return NULL;
+    *len = w->len[n];
+    return w->payload[n];
+}
+
+void watch_stop(struct watch_client *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < w->count; i++) {
+        free(w->topic[i]);
+        free(w->payload[i]);
+    }
+    mosquitto_disconnect(w->mosq);
+    mosquitto_destroy(w->mosq);
+    free(w);
+    mosquitto_lib_cleanup();
+}
+
+static void on_published(struct mosquitto *m, void *obj, int mid)
+{
+    (void)m;
+    (void)mid;
+    *(bool *)obj = true;
+}
+
+int mq_publish(int port, const char *topic, const void *payload, size_t len, int qos)
+{
+    mosquitto_lib_init();
+    bool done = false;
+    struct mosquitto *mosq = mosquitto_new(NULL, true, &done);
+    mosquitto_publish_callback_set(mosq, on_published);
+    int rc = -1;
+    if (mosquitto_connect(mosq, "127.0.0.1", port, 60) == MOSQ_ERR_SUCCESS &&
+        mosquitto_publish(mosq, NULL, topic, (int)len, payload, qos, false) == MOSQ_ERR_SUCCESS &&
+        loop_until(mosq, &done, NULL, 0, READY_TIMEOUT_MS))
+        rc = 0;
+    mosquitto_disconnect(mosq);
+    mosquitto_destroy(mosq);
+    mosquitto_lib_cleanup();
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* Test support: a private mosquitto broker on a free loopback port, with its
+ * own config (and password file, for credential tests) in a temporary
+ * directory; and a small libmosquitto client to watch and publish. */
+#ifndef TEST_MOSQUITTO_PROCESS_H
+#define TEST_MOSQUITTO_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct mosquitto_process {
+    pid_t pid;
+    int port;
+    char dir[64];
+};
+
+/* Starts mosquitto on 127.0.0.1; with user set, only user/pass may connect.
+ * Returns 0 once it accepts connections, -1 otherwise. */
+int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass);
+/* Starts it again on the same port (after mqproc_kill). */
+int mqproc_restart(struct mosquitto_process *m);
+/* Stops the broker, keeping its directory (to restart it). */
+void mqproc_kill(struct mosquitto_process *m);
+void mqproc_stop(struct mosquitto_process *m);
+
+/* A loopback TCP port nobody listens on right now. */
+int free_tcp_port(void);
+
+struct watch_client;
+/* Connects and subscribes to `filter`; NULL on failure. */
+struct watch_client *watch_start(int port, const char *filter);
+/* Waits until `count` messages arrived (bounded). Returns how many did. */
+int watch_wait(struct watch_client *w, int count, int timeout_ms);
+/* The nth message received (0-based): topic and payload, or NULL. */
+const char *watch_topic(struct watch_client *w, int n);
+const void *watch_payload(struct watch_client *w, int n, size_t *len);
+void watch_stop(struct watch_client *w);
+/* Publishes one message; returns 0 once the broker acknowledged it. */
+int mq_publish(int port, const char *topic, const void *payload, size_t len, int qos);
+
+#endif
