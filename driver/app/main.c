@@ -1,0 +1,622 @@
+/* sim7600-mqtt: what the seed's ESP32 firmware did, on a Linux host --
+ * connect, subscribe, publish periodically, print what arrives, and watch the
+ * module's health. One thread owns the UART (the host runner); the publish,
+ * receive and watchdog threads call the driver through it. */
+#include <ctype.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim7600_posix.h"
+
+#define MAX_SUBS 16
+
+struct opts {
+    const char *port, *broker, *client_id, *user, *pass, *apn, *apn_user, *apn_pass;
+    const char *pub_topic, *message;
+    const char *subs[MAX_SUBS];
+    int n_subs;
+    enum sim7600_backend backend;
+    long baud, keepalive, interval_ms, count, qos, health_ms, duration_ms, rx_count;
+    bool retain, verbose, list_ports;
+};
+
+struct app {
+    struct opts o;
+    struct sim7600_serial serial;
+    struct sim7600_host host;
+    pthread_mutex_t out_mu;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, pub_done;
+    long received;
+    long published;            /* confirmed or queued */
+    struct timespec pub_t0, pub_t1;
+    int failure; /* exit status set by a worker */
+};
+
+static volatile sig_atomic_t g_signalled; /* the only global: signal handlers need one */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_signalled = 1;
+}
+
+/* ---- output --------------------------------------------------------------------- */
+
+static void say(struct app *a, const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(&a->out_mu);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+    pthread_mutex_unlock(&a->out_mu);
+}
+
+/* Printable text: control and non-ASCII bytes as \xHH, CR/LF as \r \n. */
+static void escape(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n && o + 5 < cap; i++) {
+        if (p[i] == '\r' || p[i] == '\n') {
+            out[o++] = '\\';
+            out[o++] = p[i] == '\r' ? 'r' : 'n';
+        } else if (p[i] == '\\') {
+            out[o++] = '\\';
+            out[o++] = '\\';
+        } else if (isprint(p[i])) {
+            out[o++] = (char)p[i];
+        } else {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", p[i]);
+        }
+    }
+    out[o] = '\0';
+}
+
+static void fail(struct app *a, const char *what, int st)
+{
+    int code = sim7600_status_module_code(st);
+    pthread_mutex_lock(&a->out_mu);
+    fprintf(stderr, "sim7600-mqtt: %s failed at %s: %s [%s", what,
+            sim7600_host_last_step(&a->host)[0] ? sim7600_host_last_step(&a->host) : "start",
+            sim7600_strerror(st), sim7600_status_name(st));
+    if (code >= 0)
+        fprintf(stderr, ", module code %d", code);
+    fprintf(stderr, "]\n");
+    pthread_mutex_unlock(&a->out_mu);
+}
+
+static void on_event(void *ctx, enum sim7600_event ev, int status)
+{
+    struct app *a = ctx;
+    switch (ev) {
+    case SIM7600_EV_STATE:
+        say(a, "state: %s", sim7600_state_str((enum sim7600_state)status));
+        break;
+    case SIM7600_EV_CONNLOST:
+        say(a, "event: connection lost (cause %d)", status);
+        break;
+    case SIM7600_EV_RETRY:
+        if (status == SIM7600_E_IO) { /* the port itself is gone: retrying cannot help */
+            pthread_mutex_lock(&a->out_mu);
+            fprintf(stderr, "sim7600-mqtt: the serial port %s failed (module unplugged or "
+                            "simulator gone); giving up\n", a->o.port);
+            pthread_mutex_unlock(&a->out_mu);
+            pthread_mutex_lock(&a->mu);
+            a->failure = 1;
+            a->stop = true;
+            pthread_cond_broadcast(&a->cv);
+            pthread_mutex_unlock(&a->mu);
+            break;
+        }
+        say(a, "event: reconnect failed: %s [%s]; retrying", sim7600_strerror(status),
+            sim7600_status_name(status));
+        break;
+    case SIM7600_EV_RECONNECTED:
+        say(a, "event: reconnected (%d queued message(s) still to send)", status);
+        break;
+    case SIM7600_EV_REBOOT:
+        say(a, "event: module rebooted (boot URCs seen); bringing it up again");
+        break;
+    case SIM7600_EV_SILENT:
+        say(a, "event: module silent; reset hook %s", status == 0 ? "done" : "unavailable");
+        break;
+    default:
+        say(a, "event: %s (%s)", sim7600_event_str(ev), sim7600_strerror(status));
+        break;
+    }
+}
+
+static void on_log(void *ctx, const char *what, const char *text, size_t len)
+{
+    struct app *a = ctx;
+    char buf[512];
+    if (!a->o.verbose)
+        return;
+    escape((const uint8_t *)text, len, buf, sizeof buf);
+    say(a, "log: %s: %s", what, buf);
+}
+
+/* ---- command line --------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: sim7600-mqtt --port PATH --broker tcp://HOST:PORT --client-id ID [options]\n"
+        "       sim7600-mqtt ports        (or --list-ports)\n"
+        "\n"
+        "Connects a SIM7600 module to an MQTT broker through its CMQTT commands,\n"
+        "subscribes, publishes, prints each step and each received message.\n"
+        "\n"
+        "  --port PATH            the module's serial port (/dev/ttyUSB2, /dev/pts/N)\n"
+        "  --backend B            auto (default), termios (ptys, ttys) or serialport\n"
+        "  --baud N               UART speed (default 115200)\n"
+        "  --apn APN              PDP context APN (AT+CGDCONT=1,\"IP\",APN)\n"
+        "  --apn-user U, --apn-pass P   APN authentication (PAP)\n"
+        "  --broker URL           tcp://HOST:PORT (required)\n"
+        "  --client-id ID         1..23 characters (required)\n"
+        "  --user U, --pass P     broker credentials (the password is never printed)\n"
+        "  --keepalive S          60..64800 seconds (default 60)\n"
+        "  --sub TOPIC            subscribe (repeatable, up to %d)\n"
+        "  --pub TOPIC            publish to TOPIC ...\n"
+        "  --message TEXT         ... this text (default: \"message #N\")\n"
+        "  --interval MS          ... every MS milliseconds\n"
+        "  --count N              ... N times (default 1; 0 with --interval: forever)\n"
+        "  --qos N                0, 1 or 2 for publish and subscribe (default 0)\n"
+        "  --retain               publish retained\n"
+        "  --rx-count N           after publishing, wait for N received messages\n"
+        "  --duration MS          after publishing, keep running MS milliseconds\n"
+        "                         (with only --sub and neither option: run until Ctrl-C)\n"
+        "  --health-interval MS   report signal/registration every MS (default 30000, 0 off)\n"
+        "  --verbose              print the driver's diagnostics\n"
+        "  --help                 this text\n"
+        "\n"
+        "Exit status: 0 when the work is done, 1 when a step failed (the message names\n"
+        "the step, the module's code and its meaning), 2 on a usage error.\n",
+        MAX_SUBS);
+}
+
+enum { O_APN = 256, O_APN_USER, O_APN_PASS, O_KEEPALIVE, O_RETAIN, O_RX_COUNT, O_HEALTH,
+       O_DURATION, O_BACKEND, O_LIST };
+
+static const struct option long_opts[] = {
+    {"port", required_argument, NULL, 'p'},       {"broker", required_argument, NULL, 'b'},
+    {"client-id", required_argument, NULL, 'i'},  {"user", required_argument, NULL, 'u'},
+    {"pass", required_argument, NULL, 'P'},       {"apn", required_argument, NULL, O_APN},
+    {"apn-user", required_argument, NULL, O_APN_USER},
+    {"apn-pass", required_argument, NULL, O_APN_PASS},
+    {"keepalive", required_argument, NULL, O_KEEPALIVE},
+    {"sub", required_argument, NULL, 's'},        {"pub", required_argument, NULL, 't'},
+    {"message", required_argument, NULL, 'm'},    {"interval", required_argument, NULL, 'I'},
+    {"count", required_argument, NULL, 'c'},      {"qos", required_argument, NULL, 'q'},
+    {"retain", no_argument, NULL, O_RETAIN},      {"rx-count", required_argument, NULL, O_RX_COUNT},
+    {"health-interval", required_argument, NULL, O_HEALTH},
+    {"duration", required_argument, NULL, O_DURATION},
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"baud", required_argument, NULL, 'B'},       {"verbose", no_argument, NULL, 'v'},
+    {"list-ports", no_argument, NULL, O_LIST},    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad(const char *what, const char *arg)
+{
+    fprintf(stderr, "sim7600-mqtt: %s%s%s\nTry 'sim7600-mqtt --help'.\n", what,
+            arg != NULL ? ": " : "", arg != NULL ? arg : "");
+    return 2;
+}
+
+static bool number(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* One numeric option: its field and range. */
+static int numeric_opt(struct opts *o, int c, const char *arg)
+{
+    static const struct {
+        int opt;
+        size_t off;
+        long lo, hi;
+        const char *msg;
+    } nums[] = {
+        {O_KEEPALIVE, offsetof(struct opts, keepalive), 60, 64800, "--keepalive must be 60..64800"},
+        {'I', offsetof(struct opts, interval_ms), 1, 86400000, "--interval must be 1..86400000 ms"},
+        {'c', offsetof(struct opts, count), 0, 1000000000, "--count must be >= 0"},
+        {'q', offsetof(struct opts, qos), 0, 2, "--qos must be 0, 1 or 2"},
+        {O_RX_COUNT, offsetof(struct opts, rx_count), 1, 1000000000, "--rx-count must be >= 1"},
+        {O_HEALTH, offsetof(struct opts, health_ms), 0, 86400000, "--health-interval must be >= 0"},
+        {O_DURATION, offsetof(struct opts, duration_ms), 0, 864000000, "--duration must be >= 0"},
+        {'B', offsetof(struct opts, baud), 1200, 4000000, "--baud must be 1200..4000000"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        if (nums[i].opt == c)
+            return number(arg, nums[i].lo, nums[i].hi, (long *)((char *)o + nums[i].off))
+                       ? 0
+                       : bad(nums[i].msg, arg);
+    }
+    return -1;
+}
+
+static int string_opt(struct opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case 'p': o->port = arg; return 0;
+    case 'b': o->broker = arg; return 0;
+    case 'i': o->client_id = arg; return 0;
+    case 'u': o->user = arg; return 0;
+    case 'P': o->pass = arg; return 0;
+    case O_APN: o->apn = arg; return 0;
+    case O_APN_USER: o->apn_user = arg; return 0;
+    case O_APN_PASS: o->apn_pass = arg; return 0;
+    case 't': o->pub_topic = arg; return 0;
+    case 'm': o->message = arg; return 0;
+    case 's':
+        if (o->n_subs == MAX_SUBS)
+            return bad("too many --sub options", arg);
+        o->subs[o->n_subs++] = arg;
+        return 0;
+    case O_BACKEND:
+        return sim7600_backend_parse(arg, &o->backend) == 0
+                   ? 0 : bad("--backend must be auto, termios or serialport", arg);
+    default:
+        return -1;
+    }
+}
+
+static int check_opts(const struct opts *o)
+{
+    size_t idlen = o->client_id != NULL ? strlen(o->client_id) : 0;
+    if (o->list_ports)
+        return 0;
+    if (o->port == NULL)
+        return bad("--port is required", NULL);
+    if (o->broker == NULL || strncmp(o->broker, "tcp://", 6) != 0 || strlen(o->broker) < 9)
+        return bad("--broker tcp://HOST:PORT is required", o->broker);
+    if (idlen < 1 || idlen > 23)
+        return bad("--client-id of 1..23 characters is required", o->client_id);
+    if (o->pass != NULL && o->user == NULL)
+        return bad("--pass needs --user", NULL);
+    if ((o->message != NULL || o->interval_ms > 0) && o->pub_topic == NULL)
+        return bad("--message and --interval need --pub TOPIC", NULL);
+    if (o->pub_topic == NULL && o->n_subs == 0)
+        return bad("nothing to do: give --pub and/or --sub", NULL);
+    return 0;
+}
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+    int c;
+    memset(o, 0, sizeof *o);
+    o->baud = 115200;
+    o->keepalive = 60;
+    o->count = -1;
+    o->health_ms = 30000;
+    if (argc >= 2 && strcmp(argv[1], "ports") == 0) {
+        o->list_ports = true;
+        return 0;
+    }
+    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        int rc;
+        if (c == 'h') {
+            usage(stdout);
+            exit(0);
+        }
+        if (c == 'v' || c == O_RETAIN || c == O_LIST) {
+            *(c == 'v' ? &o->verbose : c == O_RETAIN ? &o->retain : &o->list_ports) = true;
+            continue;
+        }
+        rc = string_opt(o, c, optarg);
+        if (rc < 0)
+            rc = numeric_opt(o, c, optarg);
+        if (rc < 0)
+            return bad("unknown option", NULL);
+        if (rc > 0)
+            return rc;
+    }
+    if (optind < argc)
+        return bad("unexpected argument", argv[optind]);
+    if (o->count < 0)
+        o->count = 1;
+    return check_opts(o);
+}
+
+/* ---- worker threads ----------------------------------------------------------------- */
+
+static bool stopping(struct app *a)
+{
+    bool s;
+    pthread_mutex_lock(&a->mu);
+    s = a->stop || g_signalled;
+    pthread_mutex_unlock(&a->mu);
+    return s;
+}
+
+/* Waits ms or until stop; the interval is the application's schedule, not a
+ * wait for the module. */
+static void pause_ms(struct app *a, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&a->mu);
+    while (!a->stop && !g_signalled) {
+        if (pthread_cond_timedwait(&a->cv, &a->mu, &until) != 0)
+            break;
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void *publisher(void *arg)
+{
+    struct app *a = arg;
+    long i;
+
+    clock_gettime(CLOCK_MONOTONIC, &a->pub_t0);
+    for (i = 1; (a->o.count == 0 || i <= a->o.count) && !stopping(a); i++) {
+        char text[64];
+        const char *msg = a->o.message;
+        int st;
+        if (msg == NULL) {
+            snprintf(text, sizeof text, "message #%ld", i);
+            msg = text;
+        }
+        st = sim7600_host_publish(&a->host, a->o.pub_topic, msg, strlen(msg), (uint8_t)a->o.qos,
+                                  a->o.retain);
+        if (st == SIM7600_OK || st == SIM7600_QUEUED) {
+            a->published++;
+            say(a, "%s: %s #%ld (qos %ld)", st == SIM7600_OK ? "published" : "queued",
+                a->o.pub_topic, i, a->o.qos);
+        }
+        else
+            say(a, "publish %s #%ld failed: %s [%s]", a->o.pub_topic, i, sim7600_strerror(st),
+                sim7600_status_name(st));
+        if (st == SIM7600_E_OUTBOX_FULL || st == SIM7600_E_PARAM || st == SIM7600_E_TOO_LONG) {
+            pthread_mutex_lock(&a->mu);
+            a->failure = 1;
+            a->stop = true;
+            pthread_mutex_unlock(&a->mu);
+            break;
+        }
+        if (a->o.interval_ms > 0 && (a->o.count == 0 || i < a->o.count))
+            pause_ms(a, a->o.interval_ms);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &a->pub_t1);
+    pthread_mutex_lock(&a->mu);
+    a->pub_done = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+static void *receiver(void *arg)
+{
+    struct app *a = arg;
+    while (!stopping(a)) {
+        struct sim7600_host_msg m;
+        char text[1024];
+        if (sim7600_host_recv(&a->host, &m, 200) != 1)
+            continue;
+        escape(m.payload, m.payload_len, text, sizeof text);
+        say(a, "message: %s %s%s", m.topic, text, m.truncated ? " (truncated)" : "");
+        sim7600_host_msg_free(&m);
+        pthread_mutex_lock(&a->mu);
+        a->received++;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+    }
+    return NULL;
+}
+
+static void report_health(struct app *a)
+{
+    struct sim7600_health h;
+    int st = sim7600_host_health(&a->host, &h);
+    if (st != SIM7600_OK) {
+        say(a, "health: check failed: %s [%s]", sim7600_strerror(st), sim7600_status_name(st));
+        return;
+    }
+    say(a, "health: state=%s rssi=%d creg=%d cgreg=%d cereg=%d outbox=%zu reconnects=%u "
+           "resets=%u reboots=%u timeouts=%u",
+        sim7600_state_str(h.state), h.rssi, h.creg, h.cgreg, h.cereg, h.outbox, h.reconnects,
+        h.resets, h.reboots, h.timeouts);
+}
+
+static void *watchdog(void *arg)
+{
+    struct app *a = arg;
+    for (;;) {
+        pause_ms(a, a->o.health_ms);
+        if (stopping(a))
+            break;
+        report_health(a);
+    }
+    return NULL;
+}
+
+/* ---- main ----------------------------------------------------------------------------- */
+
+static int open_and_connect(struct app *a)
+{
+    struct sim7600_host_config hc;
+    char err[512];
+    int st, i;
+
+    if (sim7600_serial_open(&a->serial, a->o.port, (int)a->o.baud, a->o.backend, err,
+                            sizeof err) != 0) {
+        fprintf(stderr, "sim7600-mqtt: cannot open the port: %s\n", err);
+        return 1;
+    }
+    say(a, "step: opened %s (%s, %ld baud)", a->o.port, sim7600_backend_str(a->serial.backend),
+        a->o.baud);
+    memset(&hc, 0, sizeof hc);
+    hc.drv.apn = a->o.apn;
+    hc.drv.apn_user = a->o.apn_user;
+    hc.drv.apn_pass = a->o.apn_pass;
+    hc.drv.broker = a->o.broker;
+    hc.drv.client_id = a->o.client_id;
+    hc.drv.user = a->o.user;
+    hc.drv.pass = a->o.pass;
+    hc.drv.keepalive_s = (uint16_t)a->o.keepalive;
+    hc.drv.clean_session = true;
+    hc.on_event = on_event;
+    hc.on_log = on_log;
+    hc.ctx = a;
+    st = sim7600_host_start(&a->host, &a->serial, &hc);
+    if (st != SIM7600_OK) {
+        fail(a, "start", st);
+        return 1;
+    }
+    say(a, "step: connecting to %s as %s%s", a->o.broker, a->o.client_id,
+        a->o.user != NULL ? " with credentials" : "");
+    st = sim7600_host_connect(&a->host);
+    if (st != SIM7600_OK) {
+        fail(a, "connect", st);
+        return 1;
+    }
+    for (i = 0; i < a->o.n_subs; i++) {
+        st = sim7600_host_subscribe(&a->host, a->o.subs[i], (uint8_t)a->o.qos);
+        if (st != SIM7600_OK && st != SIM7600_QUEUED) {
+            fail(a, "subscribe", st);
+            return 1;
+        }
+        say(a, "subscribed: %s (qos %ld)", a->o.subs[i], a->o.qos);
+    }
+    return 0;
+}
+
+/* Done when publishing finished, the outbox drained, and the receive goal
+ * (--rx-count) or the --duration is reached. */
+static bool work_done(struct app *a, struct timespec *t_pub_done)
+{
+    struct timespec now;
+    bool done;
+    pthread_mutex_lock(&a->mu);
+    done = a->pub_done && (a->o.rx_count == 0 || a->received >= a->o.rx_count);
+    pthread_mutex_unlock(&a->mu);
+    if (!done)
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (t_pub_done->tv_sec == 0)
+        *t_pub_done = now;
+    if (a->o.pub_topic == NULL && a->o.rx_count == 0 && a->o.duration_ms == 0)
+        return false; /* subscriber only: until Ctrl-C */
+    return (now.tv_sec - t_pub_done->tv_sec) * 1000 +
+               (now.tv_nsec - t_pub_done->tv_nsec) / 1000000 >= a->o.duration_ms;
+}
+
+static int outbox_left(struct app *a)
+{
+    struct sim7600_health h;
+    if (sim7600_host_health(&a->host, &h) != SIM7600_OK)
+        return -1;
+    return (int)h.outbox;
+}
+
+static int run(struct app *a)
+{
+    pthread_t tp, tr, tw;
+    struct timespec t_done = {0, 0};
+    int rc = open_and_connect(a);
+
+    if (rc != 0)
+        return rc;
+    pthread_create(&tr, NULL, receiver, a);
+    if (a->o.health_ms > 0)
+        pthread_create(&tw, NULL, watchdog, a);
+    if (a->o.pub_topic != NULL)
+        pthread_create(&tp, NULL, publisher, a);
+    else
+        a->pub_done = true;
+    while (!stopping(a) && !work_done(a, &t_done))
+        pause_ms(a, 100);
+    if (a->o.pub_topic != NULL)
+        pthread_join(tp, NULL);
+    while (!stopping(a) && a->o.qos > 0 && outbox_left(a) > 0)
+        pause_ms(a, 200);
+    pthread_mutex_lock(&a->mu);
+    a->stop = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(tr, NULL);
+    if (a->o.health_ms > 0)
+        pthread_join(tw, NULL);
+    if (a->failure != 0)
+        return a->failure;
+    rc = sim7600_host_disconnect(&a->host);
+    if (rc != SIM7600_OK)
+        say(a, "step: disconnect: %s [%s]", sim7600_strerror(rc), sim7600_status_name(rc));
+    else
+        say(a, "step: disconnected");
+    if (a->o.pub_topic != NULL) {
+        double ms = (double)(a->pub_t1.tv_sec - a->pub_t0.tv_sec) * 1e3 +
+                    (double)(a->pub_t1.tv_nsec - a->pub_t0.tv_nsec) / 1e6;
+        say(a, "stats: %ld publish(es) in %.1f ms (%.1f/s)", a->published, ms,
+            ms > 0 ? (double)a->published * 1000.0 / ms : 0.0);
+    }
+    say(a, "done: %ld message(s) received", a->received);
+    return a->failure;
+}
+
+int main(int argc, char **argv)
+{
+    struct app *a = calloc(1, sizeof *a);
+    struct sigaction sa;
+    int rc;
+
+    if (a == NULL)
+        return 1;
+    rc = parse_args(&a->o, argc, argv);
+    if (rc != 0) {
+        free(a);
+        return rc;
+    }
+    if (a->o.list_ports) {
+        rc = sim7600_list_ports(stdout);
+        if (rc < 0)
+            fprintf(stderr, "sim7600-mqtt: cannot list serial ports\n");
+        else if (rc == 0)
+            printf("no serial ports found\n");
+        free(a);
+        return rc < 0 ? 1 : 0;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    pthread_mutex_init(&a->out_mu, NULL);
+    pthread_mutex_init(&a->mu, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&a->cv, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    rc = run(a);
+    sim7600_host_stop(&a->host);
+    if (a->serial.wake[0] > 0 || a->serial.fd >= 0)
+        sim7600_serial_close(&a->serial);
+    free(a);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/* Building command lines and reading numbers from response lines without
+ * stdio: the core has no snprintf/strtol (no OS or libc beyond <string.h>). */
+#ifndef AT_TEXT_H
+#define AT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A bounded string builder over a caller-owned buffer; always NUL-terminated.
+ * Overflow sticks: check at_buf_ok() once at the end. */
+struct at_buf {
+    char *p;
+    size_t cap;
+    size_t len;
+    bool overflow;
+};
+
+void at_buf_init(struct at_buf *b, char *p, size_t cap);
+void at_buf_str(struct at_buf *b, const char *s);
+void at_buf_mem(struct at_buf *b, const char *s, size_t n);
+void at_buf_u32(struct at_buf *b, uint32_t v);
+/* Appends "s" in double quotes; a '"' or control byte inside marks overflow
+ * (the module has no escape for them). */
+void at_buf_quoted(struct at_buf *b, const char *s);
+bool at_buf_ok(const struct at_buf *b);
+
+/* Does line[0..len) start with prefix? */
+bool at_starts_with(const char *line, size_t len, const char *prefix);
+/* Does line[0..len) equal s exactly? */
+bool at_line_is(const char *line, size_t len, const char *s);
+
+/* Reads the comma-separated unsigned integers after the line's ':' (or from
+ * the start if there is none). Returns how many were read (<= max); stops at
+ * the first field that is not a plain number ("+CREG: 0,1" -> 2: {0, 1}). */
+size_t at_scan_ints(const char *line, size_t len, long *out, size_t max);
+
+#endif

@@ -1,0 +1,72 @@
+/* The bounded outbox: QoS 1/2 messages stay here, oldest first, until the
+ * module confirms them with +CMQTTPUB: 0,0. A ring of caller-owned slots;
+ * each slot's topic and payload bytes live in outbox_data. */
+#include <string.h>
+
+#include "sim7600_internal.h"
+
+static uint8_t *slot_data(const struct sim7600 *dev, size_t idx)
+{
+    return dev->cfg.outbox_data + idx * dev->cfg.outbox_slot_size;
+}
+
+int sim7600_outbox_push(struct sim7600 *dev, const char *topic, const void *payload, size_t len,
+                        uint8_t qos, bool retain, size_t *ticket)
+{
+    size_t tlen = strlen(topic);
+    size_t idx;
+    struct sim7600_outbox_slot *s;
+
+    if (tlen + len > dev->cfg.outbox_slot_size || dev->cfg.outbox_slots == 0)
+        return dev->cfg.outbox_slots == 0 ? SIM7600_E_OUTBOX_FULL : SIM7600_E_TOO_LONG;
+    if (dev->ob_count == dev->cfg.outbox_slots)
+        return SIM7600_E_OUTBOX_FULL;
+    idx = (dev->ob_head + dev->ob_count) % dev->cfg.outbox_slots;
+    s = &dev->cfg.outbox[idx];
+    s->topic_len = (uint16_t)tlen;
+    s->payload_len = (uint16_t)len;
+    s->qos = qos;
+    s->retain = retain ? 1 : 0;
+    memcpy(slot_data(dev, idx), topic, tlen);
+    if (len > 0)
+        memcpy(slot_data(dev, idx) + tlen, payload, len);
+    *ticket = dev->ob_seq + dev->ob_count;
+    dev->ob_count++;
+    return SIM7600_OK;
+}
+
+static void pop(struct sim7600 *dev)
+{
+    dev->ob_head = (dev->ob_head + 1) % dev->cfg.outbox_slots;
+    dev->ob_count--;
+    dev->ob_seq++;
+}
+
+int sim7600_outbox_flush(struct sim7600 *dev, size_t ticket, int *ticket_st)
+{
+    while (dev->ob_count > 0 && dev->state == SIM7600_STATE_CONNECTED) {
+        const struct sim7600_outbox_slot *s = &dev->cfg.outbox[dev->ob_head];
+        const uint8_t *d = slot_data(dev, dev->ob_head);
+        bool mine = (dev->ob_seq == ticket);
+        int st = sim7600_pub_send(dev, d, s->topic_len, d + s->topic_len, s->payload_len, s->qos,
+                                  s->retain != 0);
+        if (sim7600_status_is_link_error(st))
+            return sim7600_link_check(dev, st); /* stays queued for the next connection */
+        if (st != SIM7600_OK)
+            sim7600_event(dev, SIM7600_EV_DROPPED, st);
+        if (mine && ticket_st != NULL)
+            *ticket_st = st;
+        pop(dev);
+    }
+    return SIM7600_OK;
+}
+
+bool sim7600_outbox_holds(const struct sim7600 *dev, size_t ticket)
+{
+    return ticket - dev->ob_seq < dev->ob_count;
+}
+
+size_t sim7600_outbox_count(const struct sim7600 *dev)
+{
+    return dev->ob_count;
+}

@@ -1,0 +1,238 @@
+/* The instance: configuration defaults, running one command, events. */
+#include <string.h>
+
+#include "sim7600_internal.h"
+
+/* A default for each timing field left 0 in the configuration. */
+static void apply_defaults(struct sim7600_config *c)
+{
+    const struct {
+        uint32_t *field;
+        uint32_t value;
+    } defaults[] = {
+        {&c->cmd_timeout_ms, 5000},     {&c->at_timeout_ms, 1000},
+        {&c->start_timeout_ms, 120000}, {&c->connect_timeout_ms, 130000},
+        {&c->reg_timeout_ms, 60000},    {&c->reg_poll_ms, 1000},
+        {&c->backoff_min_ms, 1000},     {&c->backoff_max_ms, 60000},
+        {&c->probe_idle_ms, 30000},
+    };
+    size_t i;
+    for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        if (*defaults[i].field == 0)
+            *defaults[i].field = defaults[i].value;
+    }
+    if (c->at_attempts == 0)
+        c->at_attempts = 10;
+    if (c->max_timeouts == 0)
+        c->max_timeouts = 3;
+    if (c->keepalive_s == 0)
+        c->keepalive_s = 60;
+    if (c->pub_timeout_s == 0)
+        c->pub_timeout_s = 60;
+    if (c->apn_user != NULL && c->apn_auth == 0)
+        c->apn_auth = 1;
+}
+
+static bool config_ok(const struct sim7600_config *c)
+{
+    return c->line_buf != NULL && c->line_cap >= 64 && c->cmd_buf != NULL && c->cmd_cap >= 64 &&
+           c->rx_topic != NULL && c->rx_topic_cap >= 2 && c->rx_payload != NULL &&
+           c->rx_payload_cap >= 1 && (c->outbox_slots == 0 || (c->outbox != NULL &&
+                                                              c->outbox_data != NULL &&
+                                                              c->outbox_slot_size > 0)) &&
+           (c->subs_cap == 0 || c->subs != NULL) && (c->pass == NULL || c->user != NULL) &&
+           c->keepalive_s >= 60 && c->keepalive_s <= 64800 && c->pub_timeout_s >= 60 && c->pub_timeout_s <= 180;
+}
+
+static void on_engine_log(void *ctx, const char *what, const char *text, size_t len)
+{
+    struct sim7600 *dev = ctx;
+    if (dev->cfg.on_log != NULL)
+        dev->cfg.on_log(dev->cfg.cb_ctx, what, text, len);
+}
+
+int sim7600_init(struct sim7600 *dev, const struct sim7600_port *port,
+                 const struct sim7600_config *cfg)
+{
+    struct at_engine_config ec;
+
+    if (dev == NULL || port == NULL || cfg == NULL)
+        return SIM7600_E_PARAM;
+    memset(dev, 0, sizeof *dev);
+    dev->cfg = *cfg;
+    apply_defaults(&dev->cfg);
+    if (!config_ok(&dev->cfg))
+        return SIM7600_E_PARAM;
+    if ((port->lock == NULL) != (port->unlock == NULL))
+        return SIM7600_E_PARAM;
+    dev->port = port;
+    memset(&ec, 0, sizeof ec);
+    ec.port = port;
+    ec.line_buf = dev->cfg.line_buf;
+    ec.line_cap = dev->cfg.line_cap;
+    ec.urcs = sim7600_urc_table(&ec.n_urcs);
+    ec.urc_ctx = dev;
+    ec.on_raw = sim7600_on_raw;
+    ec.on_log = on_engine_log;
+    if (at_engine_init(&dev->at, &ec) != 0)
+        return SIM7600_E_PARAM;
+    dev->state = SIM7600_STATE_OFF;
+    dev->need_bringup = true;
+    dev->backoff_ms = dev->cfg.backoff_min_ms;
+    dev->health.rssi = 99;
+    dev->health.ber = 99;
+    dev->health.creg = dev->health.cgreg = dev->health.cereg = -1;
+    dev->step = "";
+    return SIM7600_OK;
+}
+
+uint32_t sim7600_now(const struct sim7600 *dev)
+{
+    return dev->port->now_ms(dev->port->ctx);
+}
+
+void sim7600_lock(struct sim7600 *dev)
+{
+    if (dev->port->lock != NULL)
+        dev->port->lock(dev->port->ctx);
+}
+
+void sim7600_unlock(struct sim7600 *dev)
+{
+    if (dev->port->unlock != NULL)
+        dev->port->unlock(dev->port->ctx);
+}
+
+void sim7600_log(struct sim7600 *dev, const char *what, const char *text)
+{
+    if (dev->cfg.on_log != NULL)
+        dev->cfg.on_log(dev->cfg.cb_ctx, what, text, strlen(text));
+}
+
+void sim7600_event(struct sim7600 *dev, enum sim7600_event ev, int status)
+{
+    if (dev->cfg.on_event != NULL)
+        dev->cfg.on_event(dev->cfg.cb_ctx, ev, status);
+}
+
+void sim7600_set_state(struct sim7600 *dev, enum sim7600_state s)
+{
+    if (dev->state == s)
+        return;
+    dev->state = s;
+    dev->health.state = s;
+    sim7600_event(dev, SIM7600_EV_STATE, (int)s);
+}
+
+struct at_buf *sim7600_cmd_begin(struct sim7600 *dev, struct at_buf *b, const char *step)
+{
+    dev->step = step;
+    at_buf_init(b, dev->cfg.cmd_buf, dev->cfg.cmd_cap);
+    at_buf_str(b, step);
+    return b;
+}
+
+static int map_result(const struct at_result *r)
+{
+    switch (r->final) {
+    case AT_FINAL_OK:
+        return r->result_err > 0 ? SIM7600_E_MQTT(r->result_err) : SIM7600_OK;
+    case AT_FINAL_ERROR:
+        return r->result_err > 0 ? SIM7600_E_MQTT(r->result_err) : SIM7600_E_ERROR;
+    case AT_FINAL_CME:
+        return r->code >= 0 ? SIM7600_E_CME(r->code) : SIM7600_E_ERROR;
+    case AT_FINAL_CMS:
+        return SIM7600_E_CMS;
+    case AT_FINAL_TIMEOUT:
+        return SIM7600_E_TIMEOUT;
+    case AT_FINAL_IO:
+        return SIM7600_E_IO;
+    case AT_FINAL_REJECTED:
+        return SIM7600_E_BUSY;
+    default:
+        return SIM7600_E_PROTOCOL;
+    }
+}
+
+static void count_timeout(struct sim7600 *dev, int st)
+{
+    if (st == SIM7600_E_TIMEOUT)
+        dev->health.timeouts++;
+}
+
+/* After a timeout, a late answer must not complete the next command: send a
+ * probe whose own information line marks where its answer starts. */
+static int resync(struct sim7600 *dev)
+{
+    struct at_cmd probe;
+    struct at_result r;
+    int st;
+
+    memset(&probe, 0, sizeof probe);
+    probe.line = "AT+CSQ";
+    probe.prefix = "+CSQ:";
+    probe.flags = AT_CMD_SYNC;
+    probe.timeout_ms = dev->cfg.cmd_timeout_ms;
+    at_run(&dev->at, &probe, &r);
+    st = map_result(&r);
+    count_timeout(dev, st);
+    return st;
+}
+
+int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd)
+{
+    struct at_result r;
+    int st;
+
+    if (dev->at.state == AT_STATE_RESYNC) {
+        st = resync(dev);
+        if (st != SIM7600_OK)
+            return st;
+    }
+    if (cmd->timeout_ms == 0)
+        cmd->timeout_ms = dev->cfg.cmd_timeout_ms;
+    at_run(&dev->at, cmd, &r);
+    st = map_result(&r);
+    count_timeout(dev, st);
+    return st;
+}
+
+int sim7600_exec_simple(struct sim7600 *dev, const char *step, const char *line,
+                        const char *prefix, at_line_fn on_line, void *ctx)
+{
+    struct at_cmd c;
+
+    memset(&c, 0, sizeof c);
+    dev->step = step;
+    c.line = line;
+    c.prefix = prefix;
+    c.on_line = on_line;
+    c.ctx = ctx;
+    return sim7600_exec(dev, &c);
+}
+
+void sim7600_wait(struct sim7600 *dev, uint32_t ms, const bool *flag)
+{
+    uint32_t deadline = sim7600_now(dev) + ms;
+
+    while (!(flag != NULL && *flag)) {
+        uint32_t now = sim7600_now(dev);
+        if (at_time_reached(now, deadline))
+            return;
+        if (at_pump(&dev->at, deadline - now) < 0) {
+            if (dev->port->sleep_ms != NULL)
+                dev->port->sleep_ms(dev->port->ctx, deadline - now);
+            return;
+        }
+    }
+}
+
+enum sim7600_state sim7600_get_state(const struct sim7600 *dev)
+{
+    return dev->state;
+}
+
+const char *sim7600_last_step(const struct sim7600 *dev)
+{
+    return dev->step;
+}

@@ -1,0 +1,58 @@
+/* Shared between the driver's source files; not part of the public API. */
+#ifndef SIM7600_INTERNAL_H
+#define SIM7600_INTERNAL_H
+
+#include "at_text.h"
+#include "sim7600.h"
+
+#define SIM7600_CLIENT "0" /* the driver uses MQTT client index 0 */
+#define SIM7600_TOPIC_MAX 1024u   /* MQTT manual §2.2.10 */
+#define SIM7600_PAYLOAD_MAX 10240u /* MQTT manual §2.2.11 */
+
+/* sim7600.c: running one command */
+struct at_buf *sim7600_cmd_begin(struct sim7600 *dev, struct at_buf *b, const char *step);
+/* Runs a command built in cfg.cmd_buf (or a literal in cmd->line) and maps
+ * its outcome to a status. Resynchronises first after a timeout. */
+int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd);
+/* A short command with no data: line, prefix, timeout = cmd_timeout_ms. */
+int sim7600_exec_simple(struct sim7600 *dev, const char *step, const char *line,
+                        const char *prefix, at_line_fn on_line, void *ctx);
+void sim7600_set_state(struct sim7600 *dev, enum sim7600_state s);
+void sim7600_event(struct sim7600 *dev, enum sim7600_event ev, int status);
+void sim7600_lock(struct sim7600 *dev);
+void sim7600_unlock(struct sim7600 *dev);
+uint32_t sim7600_now(const struct sim7600 *dev);
+/* Pumps the port for up to ms, returning early once *flag is set. */
+void sim7600_wait(struct sim7600 *dev, uint32_t ms, const bool *flag);
+void sim7600_log(struct sim7600 *dev, const char *what, const char *text);
+
+/* modem.c */
+int sim7600_modem_up(struct sim7600 *dev);
+int sim7600_query_csq(struct sim7600 *dev);
+int sim7600_query_reg(struct sim7600 *dev);
+
+/* mqtt.c */
+const struct at_urc *sim7600_urc_table(size_t *n);
+void sim7600_on_raw(void *ctx, const uint8_t *data, size_t len);
+int sim7600_session_open(struct sim7600 *dev);
+int sim7600_session_close(struct sim7600 *dev);
+int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len,
+                     const uint8_t *payload, size_t payload_len, uint8_t qos, bool retain);
+int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos);
+
+/* outbox.c */
+int sim7600_outbox_push(struct sim7600 *dev, const char *topic, const void *payload, size_t len,
+                        uint8_t qos, bool retain, size_t *ticket);
+/* Sends queued messages oldest first while connected. A message the module
+ * refuses for good (not a link error) is dropped with SIM7600_EV_DROPPED.
+ * *ticket_st gets the outcome of the message pushed with `ticket` (unchanged
+ * if it stays queued). @retval OK, or the link error that stopped the flush */
+int sim7600_outbox_flush(struct sim7600 *dev, size_t ticket, int *ticket_st);
+/* Is the message pushed with `ticket` still waiting? */
+bool sim7600_outbox_holds(const struct sim7600 *dev, size_t ticket);
+
+/* supervisor.c */
+/* Reacts to a status from a session command: link errors start recovery. */
+int sim7600_link_check(struct sim7600 *dev, int status);
+
+#endif
