@@ -68,7 +68,8 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
     broker_set_observer(s->broker, publish_observer, s);
     s->link = &link_embedded_ops;
     s->link_ctx = s;
-    out_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
+    fifo_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
+    fifo_init(&s->in, cfg->baud, SIM_OUTPUT_MAX);
     if (cfg->profile == SIM_PROFILE_WARM) {
         /* powered long ago: no boot banner, MQTT left as the last firmware run left it */
         modem_power_on(&s->modem);
@@ -97,7 +98,8 @@ void sim_destroy(struct sim *s)
     free(s->events);
     faults_free(&s->faults);
     broker_destroy(s->broker);
-    out_free(&s->out);
+    fifo_free(&s->out);
+    fifo_free(&s->in);
     free(s);
 }
 
@@ -124,11 +126,11 @@ void sim_raw(struct sim *s, const void *data, size_t n)
             size_t k = n - off < sizeof copy ? n - off : sizeof copy;
             memcpy(copy, (const uint8_t *)data + off, k);
             faults_garble(&s->faults, copy, k);
-            out_append(&s->out, copy, k);
+            fifo_append(&s->out, copy, k);
         }
         return;
     }
-    out_append(&s->out, data, n);
+    fifo_append(&s->out, data, n);
 }
 
 static void raw_str(struct sim *s, const char *text)
@@ -262,6 +264,17 @@ static void run_event(struct sim *s, struct sim_event *ev)
     }
 }
 
+static void process_input(struct sim *s, const uint8_t *data, size_t n);
+
+/* Host bytes the wire has delivered by now reach the module. */
+static void deliver_input(struct sim *s, uint64_t now_us)
+{
+    uint8_t buf[4096];
+    size_t n;
+    while ((n = fifo_take(&s->in, buf, sizeof buf, now_us)) > 0)
+        process_input(s, buf, n);
+}
+
 static void end_data_phase_on_timeout(struct sim *s)
 {
     if (s->mode == INPUT_DATA && s->now_us >= s->data.deadline_us) {
@@ -280,12 +293,15 @@ void sim_tick(struct sim *s, uint64_t now_us)
         run_event(s, &ev);
         free(ev.data);
     }
+    deliver_input(s, now_us);
     end_data_phase_on_timeout(s);
 }
 
 uint64_t sim_next_deadline(const struct sim *s)
 {
-    uint64_t t = out_next_us(&s->out);
+    uint64_t t = fifo_next_us(&s->out);
+    if (fifo_next_us(&s->in) < t)
+        t = fifo_next_us(&s->in);
     if (s->nevents && s->events[0].due_us < t)
         t = s->events[0].due_us;
     if (s->mode == INPUT_DATA && s->data.deadline_us < t)
@@ -295,14 +311,14 @@ uint64_t sim_next_deadline(const struct sim *s)
 
 size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us)
 {
-    size_t n = out_take(&s->out, dst, cap, now_us);
+    size_t n = fifo_take(&s->out, dst, cap, now_us);
     s->stats.bytes_out += n;
     return n;
 }
 
 void sim_unread_output(struct sim *s, size_t n)
 {
-    out_unread(&s->out, n);
+    fifo_unread(&s->out, n);
     s->stats.bytes_out -= n;
 }
 
@@ -334,7 +350,7 @@ void sim_reset_command(struct sim *s)
 void sim_set_silent(struct sim *s, uint32_t ms)
 {
     s->silent_until_us = s->now_us + (uint64_t)ms * 1000u;
-    out_clear(&s->out);
+    fifo_clear(&s->out);
     s->mode = INPUT_COMMAND;
     s->line_len = 0;
 }
@@ -347,7 +363,8 @@ void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
         return;
     s->host_attached = attached;
     if (!attached) {
-        out_clear(&s->out);
+        fifo_clear(&s->out);
+        fifo_clear(&s->in);
         s->mode = INPUT_COMMAND;          /* the half-typed line or data dies with the host */
         s->line_len = 0;
         s->after_cr = false;
@@ -465,11 +482,17 @@ static void data_byte(struct sim *s, uint8_t b)
     }
 }
 
+/* Bytes enter the host-to-module wire; they reach the module at the baud rate. */
 void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us)
 {
-    sim_tick(s, now_us);
     s->stats.bytes_in += n;
-    if (s->power != POWER_ON || now_us < s->silent_until_us)
+    fifo_append(&s->in, data, n);
+    sim_tick(s, now_us);
+}
+
+static void process_input(struct sim *s, const uint8_t *data, size_t n)
+{
+    if (s->power != POWER_ON || s->now_us < s->silent_until_us)
         return;                           /* a module that is booting or hung hears nothing */
     for (size_t i = 0; i < n; i++) {
         uint8_t b = data[i];
@@ -493,5 +516,5 @@ void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us)
         }
     }
     if (s->mode == INPUT_DATA)
-        s->data.deadline_us = now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
+        s->data.deadline_us = s->now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
 }

@@ -7,7 +7,7 @@
 #include "broker.h"
 #include "codes.h"
 #include "faults.h"
-#include "output.h"
+#include "paced_fifo.h"
 #include "sim.h"
 
 #define SIM_LINE_MAX 1024       /* longer command lines answer ERROR (numeric code 4, "line too long") */
@@ -144,7 +144,8 @@ struct sim {
     struct broker *broker;
     const struct sim_link_ops *link;   /* link_embedded_ops (ctx: this sim) or a real broker */
     void *link_ctx;
-    struct sim_output out;
+    struct paced_fifo out;             /* module → host */
+    struct paced_fifo in;              /* host → module: bytes wait here until the wire delivered them */
     enum power_state power;
     bool host_attached;
     uint64_t now_us;

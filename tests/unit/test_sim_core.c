@@ -608,3 +608,20 @@ Test(faults, bad_rules_say_what_is_wrong)
     cr_assert_str_eq(ctl("rule on-send AT delay soon"), "ERR usage: ... delay <ms> | garble <bytes>");
     cr_assert_str_eq(ctl("rules clear"), "OK rules cleared");
 }
+
+TestSuite(wire_pacing, .fini = teardown);
+
+Test(wire_pacing, host_bytes_reach_the_module_at_the_baud_rate)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 2400;                 /* 240 bytes/s: "AT\r" takes 12.5 ms on the wire */
+    cfg.profile = SIM_PROFILE_WARM;
+    now_us = 1000000;
+    sim = sim_create(&cfg, now_us);
+    sim_input(sim, (const uint8_t *)"AT\r", 3, now_us);
+    advance(1);
+    cr_assert(strstr(ctl("state"), "\"commands\":0,"), "the command ran before its bytes crossed the wire");
+    advance(20);
+    cr_assert(strstr(ctl("state"), "\"commands\":1,"), "%s", ctl("state"));
+}

@@ -1,4 +1,4 @@
-#include "output.h"
+#include "paced_fifo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,26 +8,26 @@
 /* How far ahead of real time bytes may be handed to the pty. */
 #define PACING_SLACK_US 2000u
 
-void out_init(struct sim_output *o, uint32_t baud, size_t max_bytes)
+void fifo_init(struct paced_fifo *o, uint32_t baud, size_t max_bytes)
 {
     memset(o, 0, sizeof *o);
     o->baud = baud;
     o->max_bytes = max_bytes;
 }
 
-void out_free(struct sim_output *o)
+void fifo_free(struct paced_fifo *o)
 {
     free(o->buf);
     o->buf = NULL;
     o->cap = o->len = o->head = 0;
 }
 
-void out_clear(struct sim_output *o)
+void fifo_clear(struct paced_fifo *o)
 {
     o->head = o->len = 0;
 }
 
-static void compact(struct sim_output *o)
+static void compact(struct paced_fifo *o)
 {
     if (o->head) {
         memmove(o->buf, o->buf + o->head, o->len);
@@ -35,7 +35,7 @@ static void compact(struct sim_output *o)
     }
 }
 
-void out_append(struct sim_output *o, const void *data, size_t n)
+void fifo_append(struct paced_fifo *o, const void *data, size_t n)
 {
     if (o->len + n > o->max_bytes) {          /* nobody reads: the oldest bytes are lost */
         o->dropped += n;
@@ -60,12 +60,12 @@ void out_append(struct sim_output *o, const void *data, size_t n)
     o->len += n;
 }
 
-static uint64_t byte_us(const struct sim_output *o)
+static uint64_t byte_us(const struct paced_fifo *o)
 {
     return (1000000ull * BITS_PER_BYTE + o->baud - 1) / o->baud;
 }
 
-size_t out_take(struct sim_output *o, uint8_t *dst, size_t cap, uint64_t now_us)
+size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us)
 {
     if (o->len == 0 || now_us < o->hold_until_us)
         return 0;
@@ -87,7 +87,7 @@ size_t out_take(struct sim_output *o, uint8_t *dst, size_t cap, uint64_t now_us)
     return n;
 }
 
-void out_unread(struct sim_output *o, size_t n)
+void fifo_unread(struct paced_fifo *o, size_t n)
 {
     o->head -= n;
     o->len += n;
@@ -95,7 +95,7 @@ void out_unread(struct sim_output *o, size_t n)
         o->wire_free_us -= n * byte_us(o);
 }
 
-uint64_t out_next_us(const struct sim_output *o)
+uint64_t fifo_next_us(const struct paced_fifo *o)
 {
     if (o->len == 0)
         return UINT64_MAX;

@@ -1,0 +1,32 @@
+/* A byte FIFO drained at an emulated baud rate: the UART in each direction.
+ * The module's output leaves through one; the host's bytes reach the module
+ * through another, so neither side goes faster than the wire would let it.
+ * Time is passed in by the caller (microseconds, monotonic). */
+#ifndef SIM_PACED_FIFO_H
+#define SIM_PACED_FIFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct paced_fifo {
+    uint8_t *buf;
+    size_t head, len, cap;
+    uint32_t baud;            /* 0: unpaced */
+    uint64_t wire_free_us;    /* when the emulated UART finishes the last byte it sent */
+    uint64_t hold_until_us;   /* nothing leaves before this (a delayed response) */
+    size_t max_bytes;         /* beyond this a UART with no reader loses bytes */
+    uint64_t dropped;
+};
+
+void fifo_init(struct paced_fifo *o, uint32_t baud, size_t max_bytes);
+void fifo_free(struct paced_fifo *o);
+void fifo_clear(struct paced_fifo *o);
+void fifo_append(struct paced_fifo *o, const void *data, size_t n);
+/* Copies at most `cap` bytes that may leave the wire by `now_us`. */
+size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us);
+/* When fifo_take can next return bytes; UINT64_MAX if the FIFO is empty. */
+uint64_t fifo_next_us(const struct paced_fifo *o);
+/* Gives bytes back to the front of the FIFO (a write to the pty took fewer). */
+void fifo_unread(struct paced_fifo *o, size_t n);
+
+#endif
