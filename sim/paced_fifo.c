@@ -35,8 +35,11 @@ static void compact(struct paced_fifo *o)
     }
 }
 
-void fifo_append(struct paced_fifo *o, const void *data, size_t n)
+void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_us)
 {
+    /* an idle wire starts sending when the bytes arrive, not when someone looks */
+    if (o->len == 0 && o->wire_free_us < now_us)
+        o->wire_free_us = now_us;
     if (o->len + n > o->max_bytes) {          /* nobody reads: the oldest bytes are lost */
         o->dropped += n;
         return;
@@ -72,8 +75,6 @@ size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us
     size_t n = o->len < cap ? o->len : cap;
     if (o->baud) {
         uint64_t per = byte_us(o);
-        if (o->wire_free_us < now_us)
-            o->wire_free_us = now_us;
         /* bytes whose transmission starts within the slack; batching them saves a write per byte */
         uint64_t horizon = now_us + PACING_SLACK_US;
         uint64_t allowed = o->wire_free_us > horizon ? 0 : 1 + (horizon - o->wire_free_us) / per;

@@ -21,7 +21,8 @@ struct paced_fifo {
 void fifo_init(struct paced_fifo *o, uint32_t baud, size_t max_bytes);
 void fifo_free(struct paced_fifo *o);
 void fifo_clear(struct paced_fifo *o);
-void fifo_append(struct paced_fifo *o, const void *data, size_t n);
+/* Bytes that arrive at now_us; on an idle wire they start then. */
+void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_us);
 /* Copies at most `cap` bytes that may leave the wire by `now_us`. */
 size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us);
 /* When fifo_take can next return bytes; UINT64_MAX if the FIFO is empty. */

@@ -126,11 +126,11 @@ void sim_raw(struct sim *s, const void *data, size_t n)
             size_t k = n - off < sizeof copy ? n - off : sizeof copy;
             memcpy(copy, (const uint8_t *)data + off, k);
             faults_garble(&s->faults, copy, k);
-            fifo_append(&s->out, copy, k);
+            fifo_append(&s->out, copy, k, s->now_us);
         }
         return;
     }
-    fifo_append(&s->out, data, n);
+    fifo_append(&s->out, data, n, s->now_us);
 }
 
 static void raw_str(struct sim *s, const char *text)
@@ -486,7 +486,7 @@ static void data_byte(struct sim *s, uint8_t b)
 void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us)
 {
     s->stats.bytes_in += n;
-    fifo_append(&s->in, data, n);
+    fifo_append(&s->in, data, n, now_us);
     sim_tick(s, now_us);
 }
 
