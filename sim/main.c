@@ -273,16 +273,19 @@ static void follow_host(struct app *app, uint64_t now)
     }
 }
 
-static int poll_timeout_ms(struct app *app, uint64_t now)
+/* Microseconds matter: at 115200 baud a byte takes 87 µs, and a loop that
+ * rounds its sleeps to milliseconds would slow every exchange. */
+static struct timespec *poll_timeout(struct app *app, uint64_t now, struct timespec *ts)
 {
     uint64_t next = sim_next_deadline(app->sim);
     if (app->pty.host == PTY_HOST_NOT_YET && next != UINT64_MAX && next < now + WAITING_RETRY_US)
         next = now + WAITING_RETRY_US;
     if (next == UINT64_MAX)
-        return -1;
-    if (next <= now)
-        return 0;
-    return (int)((next - now + 999) / 1000);
+        return NULL;
+    uint64_t wait = next > now ? next - now : 0;
+    ts->tv_sec = (time_t)(wait / 1000000u);
+    ts->tv_nsec = (long)(wait % 1000000u) * 1000;
+    return ts;
 }
 
 static int serve(struct app *app)
@@ -306,7 +309,8 @@ static int serve(struct app *app)
             fds[n++] = (struct pollfd){.fd = link_mosquitto_fd(app->broker), .events = POLLIN};
         size_t ctl_at = n;
         n += control_pollfds(&app->control, fds + n, sizeof fds / sizeof fds[0] - n);
-        if (poll(fds, n, poll_timeout_ms(app, now)) < 0 && errno != EINTR) {
+        struct timespec ts;
+        if (ppoll(fds, n, poll_timeout(app, now, &ts), NULL) < 0 && errno != EINTR) {
             perror("sim7600-sim: poll");
             return 1;
         }

@@ -5,8 +5,6 @@
 
 /* 8N1: ten bit times per byte. */
 #define BITS_PER_BYTE 10u
-/* How far ahead of real time bytes may be handed to the pty. */
-#define PACING_SLACK_US 2000u
 
 void fifo_init(struct paced_fifo *o, uint32_t baud, size_t max_bytes)
 {
@@ -75,9 +73,8 @@ size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us
     size_t n = o->len < cap ? o->len : cap;
     if (o->baud) {
         uint64_t per = byte_us(o);
-        /* bytes whose transmission starts within the slack; batching them saves a write per byte */
-        uint64_t horizon = now_us + PACING_SLACK_US;
-        uint64_t allowed = o->wire_free_us > horizon ? 0 : 1 + (horizon - o->wire_free_us) / per;
+        /* only bytes whose last bit has crossed the wire: never early at the other end */
+        uint64_t allowed = now_us < o->wire_free_us + per ? 0 : (now_us - o->wire_free_us) / per;
         if (n > allowed)
             n = (size_t)allowed;
         o->wire_free_us += n * per;
@@ -101,7 +98,7 @@ uint64_t fifo_next_us(const struct paced_fifo *o)
     if (o->len == 0)
         return UINT64_MAX;
     uint64_t t = o->hold_until_us;
-    if (o->baud && o->wire_free_us > t + PACING_SLACK_US)
-        t = o->wire_free_us - PACING_SLACK_US;
+    if (o->baud && o->wire_free_us + byte_us(o) > t)
+        t = o->wire_free_us + byte_us(o);
     return t;
 }
