@@ -112,6 +112,7 @@ test: deps
 	@tools/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
 
 test-build: all $(UNIT_BINS) $(INTEG_BINS)
+	@$(MAKE) --no-print-directory core-freestanding
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
