@@ -186,8 +186,9 @@ static int connect_error_code(int rc)
     return MQTT_SOCK_CONNECT_FAIL;
 }
 
-/* A closed connection, told apart by who closed it. */
-static void report_end(struct conn *c)
+/* A closed connection, told apart by who closed it: a reset socket is cause 2,
+ * any other end the peer's close, cause 1 (MQTT §2.3.2.1). */
+static void report_end(struct conn *c, int rc, int err)
 {
     pthread_mutex_lock(&c->lm->lock);
     bool connacked = c->connacked, asked = c->asked_disconnect, dropped = c->dropped;
@@ -199,7 +200,8 @@ static void report_end(struct conn *c)
     else if (!connacked)
         post_code(c, SIM_LINK_CONNECTED, MQTT_SOCK_CONNECT_FAIL);
     else
-        post_code(c, SIM_LINK_LOST, CONNLOST_PEER_CLOSED);
+        post_code(c, SIM_LINK_LOST, rc == MOSQ_ERR_ERRNO && err == ECONNRESET ? CONNLOST_SOCKET_RESET
+                                                                            : CONNLOST_PEER_CLOSED);
 }
 
 /* Deadlines the broker can miss: the CONNACK, and a QoS 1/2 acknowledgement. */
@@ -229,10 +231,11 @@ static void *conn_thread(void *arg)
     } else {
         while (!stopping(c)) {
             rc = mosquitto_loop(c->mosq, LOOP_TIMEOUT_MS, 1);
+            int err = errno;
             if (check_deadlines(c, mono_ms()))
                 break;
             if (rc != MOSQ_ERR_SUCCESS) {
-                report_end(c);
+                report_end(c, rc, err);
                 break;
             }
         }
