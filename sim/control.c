@@ -297,7 +297,15 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
             sb_puts(o, ",");
         json_client(s, i, o);
     }
-    sb_printf(o, "]},\"broker\":{\"published\":%llu,\"retained\":%zu},"
+    sb_puts(o, "]}");
+    if (s->replay) {
+        const char *d = replay_divergence(s->replay);
+        sb_printf(o, ",\"replay\":{\"state\":\"%s\",\"line\":%d,\"divergence\":",
+                  replay_state_str(replay_state(s->replay)), replay_divergence_line(s->replay));
+        sb_json_string(o, d, strlen(d));
+        sb_puts(o, "}");
+    }
+    sb_printf(o, ",\"broker\":{\"published\":%llu,\"retained\":%zu},"
                  "\"stats\":{\"commands\":%llu,\"errors\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
                  "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu,\"host_opens\":%llu}}",
               (unsigned long long)broker_published_count(s->broker), broker_retained_count(s->broker),

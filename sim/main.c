@@ -5,6 +5,7 @@
 #include "control_socket.h"
 #include "link_mosquitto.h"
 #include "pty.h"
+#include "replay.h"
 #include "sim.h"
 
 #include <errno.h>
@@ -30,6 +31,9 @@ struct options {
     char broker_host[257];      /* empty: where AT+CMQTTCONNECT says */
     int broker_port;
     uint32_t connack_timeout_ms;
+    const char *replay;         /* a capture to answer from */
+    double replay_speed;
+    bool replay_strict;
 };
 
 static void usage(FILE *f)
@@ -59,6 +63,12 @@ static void usage(FILE *f)
           "                         names; tcp://HOST:PORT: real MQTT, always to HOST:PORT\n"
           "  --connack-timeout MS   with a real broker: CONNECT gives 17 when no CONNACK\n"
           "                         comes within MS (default 10000)\n"
+          "  --replay FILE          answer from a captured log (capture format): each line\n"
+          "                         the host sends as the log did releases what the module\n"
+          "                         printed then; a departure is reported on stderr and\n"
+          "                         in the state, then the model answers\n"
+          "  --replay-speed X       play the log's timing X times as fast (default 1)\n"
+          "  --replay-strict        after a departure from the log, answer nothing\n"
           "  -h, --help             this help;  --version  the version\n",
           f);
 }
@@ -104,7 +114,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
            OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_BROKER,
-           OPT_CONNACK_TIMEOUT, OPT_VERSION };
+           OPT_CONNACK_TIMEOUT, OPT_REPLAY, OPT_REPLAY_SPEED, OPT_REPLAY_STRICT, OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
@@ -113,10 +123,13 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"rssi", required_argument, NULL, OPT_RSSI}, {"reg", required_argument, NULL, OPT_REG},
         {"rx-chunk", required_argument, NULL, OPT_RX_CHUNK}, {"broker", required_argument, NULL, OPT_BROKER},
         {"connack-timeout", required_argument, NULL, OPT_CONNACK_TIMEOUT},
+        {"replay", required_argument, NULL, OPT_REPLAY}, {"replay-speed", required_argument, NULL, OPT_REPLAY_SPEED},
+        {"replay-strict", no_argument, NULL, OPT_REPLAY_STRICT},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
     o->connack_timeout_ms = 10000;
+    o->replay_speed = 1.0;
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -169,6 +182,15 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return bad_option("--connack-timeout must be 1 to 3600000 ms", optarg);
             o->connack_timeout_ms = (uint32_t)v;
             break;
+        case OPT_REPLAY: o->replay = optarg; break;
+        case OPT_REPLAY_STRICT: o->replay_strict = true; break;
+        case OPT_REPLAY_SPEED: {
+            char *end;
+            o->replay_speed = strtod(optarg, &end);
+            if (*end || !(o->replay_speed > 0 && o->replay_speed <= 10000))
+                return bad_option("--replay-speed must be a number above 0 (2 = twice as fast)", optarg);
+            break;
+        }
         case 'h': usage(stdout); return 1;
         case OPT_VERSION: puts("sim7600-sim " VERSION); return 1;
         default: return -1;   /* getopt printed the problem */
@@ -188,6 +210,8 @@ static uint64_t mono_us(void)
 
 struct app {
     struct sim *sim;
+    bool replay_strict;
+    bool divergence_told;
     struct link_mosquitto *broker;      /* NULL: the embedded broker */
     struct sim_pty pty;
     struct control_server control;
@@ -249,6 +273,18 @@ static void read_host(struct app *app, uint64_t now)
             host_gone(app, now);      /* nobody holds the slave; the watch will confirm */
         return;
     }
+}
+
+/* A departure from the replayed log is told once, when it happens. */
+static void tell_divergence(struct app *app)
+{
+    const char *d = sim_replay_divergence(app->sim);
+    if (app->divergence_told || !*d)
+        return;
+    app->divergence_told = true;
+    fprintf(stderr, "sim7600-sim: the host departed from the replayed log at %s; %s\n", d,
+            app->replay_strict ? "--replay-strict: the module answers nothing more"
+                               : "the model answers from here");
 }
 
 /* Opens and closes of the slave, in the order they happened. Handled before
@@ -317,6 +353,7 @@ static int serve(struct app *app)
         now = mono_us();
         if (fds[0].revents)
             return 0;
+        tell_divergence(app);
         if (fds[1].revents)
             follow_host(app, now);
         if (app->broker && fds[broker_at].revents)
@@ -357,6 +394,15 @@ static int setup(struct app *app, const struct options *o)
         return -1;
     }
     sim_set_publish_observer(app->sim, on_publish, app);
+    if (o->replay) {
+        struct replay *r = replay_load(o->replay, o->replay_speed, err, sizeof err);
+        if (!r) {
+            fprintf(stderr, "sim7600-sim: %s\n", err);
+            return -1;
+        }
+        app->replay_strict = o->replay_strict;
+        sim_set_replay(app->sim, r, o->replay_strict, now);
+    }
     if (o->real_broker) {
         app->broker = link_mosquitto_create(o->broker_host[0] ? o->broker_host : NULL, o->broker_port,
                                             o->connack_timeout_ms, err, sizeof err);

@@ -97,6 +97,7 @@ void sim_destroy(struct sim *s)
     free_events(s);
     free(s->events);
     faults_free(&s->faults);
+    replay_free(s->replay);
     broker_destroy(s->broker);
     fifo_free(&s->out);
     fifo_free(&s->in);
@@ -293,6 +294,12 @@ void sim_tick(struct sim *s, uint64_t now_us)
         run_event(s, &ev);
         free(ev.data);
     }
+    if (s->replay) {
+        struct strbuf due = {0};
+        if (replay_due_output(s->replay, now_us, &due))
+            sim_raw(s, due.p, due.len);
+        sb_free(&due);
+    }
     deliver_input(s, now_us);
     end_data_phase_on_timeout(s);
 }
@@ -306,6 +313,8 @@ uint64_t sim_next_deadline(const struct sim *s)
         t = s->events[0].due_us;
     if (s->mode == INPUT_DATA && s->data.deadline_us < t)
         t = s->data.deadline_us;
+    if (s->replay && replay_next_due(s->replay) < t)
+        t = replay_next_due(s->replay);
     return t;
 }
 
@@ -490,10 +499,39 @@ void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us)
     sim_tick(s, now_us);
 }
 
+static void model_input(struct sim *s, const uint8_t *data, size_t n);
+
+/* Bytes the log answers; returns how many it took. A strict replay that
+ * diverged takes everything: the module has gone quiet. */
+static size_t replay_feed(struct sim *s, const uint8_t *data, size_t n)
+{
+    enum replay_state st = replay_state(s->replay);
+    if (st != REPLAY_ACTIVE)
+        return st == REPLAY_DIVERGED && s->replay_strict ? n : 0;
+    struct strbuf out = {0};
+    size_t used = replay_input(s->replay, data, n, s->now_us, &out);
+    sim_raw(s, out.p, out.len);
+    sb_free(&out);
+    if (replay_state(s->replay) != REPLAY_DIVERGED)
+        return used;
+    if (s->replay_strict)
+        return n;
+    size_t len;
+    const uint8_t *prefix = replay_diverged_prefix(s->replay, &len);
+    model_input(s, prefix, len);
+    return used;
+}
+
 static void process_input(struct sim *s, const uint8_t *data, size_t n)
 {
     if (s->power != POWER_ON || s->now_us < s->silent_until_us)
         return;                           /* a module that is booting or hung hears nothing */
+    size_t used = s->replay ? replay_feed(s, data, n) : 0;
+    model_input(s, data + used, n - used);
+}
+
+static void model_input(struct sim *s, const uint8_t *data, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         uint8_t b = data[i];
         switch (s->mode) {
@@ -517,4 +555,23 @@ static void process_input(struct sim *s, const uint8_t *data, size_t n)
     }
     if (s->mode == INPUT_DATA)
         s->data.deadline_us = s->now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
+}
+
+void sim_set_replay(struct sim *s, struct replay *r, bool strict, uint64_t now_us)
+{
+    s->now_us = now_us;
+    replay_free(s->replay);
+    s->replay = r;
+    s->replay_strict = strict;
+    if (!r)
+        return;
+    free_events(s);                       /* the log plays its own boot */
+    s->power = POWER_ON;
+    s->modem.reported_stat = modem_reg_stat(s);
+    replay_start(r, now_us);
+}
+
+const char *sim_replay_divergence(const struct sim *s)
+{
+    return s->replay ? replay_divergence(s->replay) : "";
 }

@@ -68,6 +68,15 @@ void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx)
 
 void sim_state_json(const struct sim *s, struct strbuf *out);
 
+/* Answers from a captured log (replay.h) instead of the model, which takes
+ * over when the log is used up, or when the host departs from it unless
+ * strict (then the module goes quiet). Takes ownership of r; the log plays
+ * its own boot, so the model's boot banner is cancelled. */
+struct replay;
+void sim_set_replay(struct sim *s, struct replay *r, bool strict, uint64_t now_us);
+/* The divergence report, "" while the host follows the log (or no log). */
+const char *sim_replay_divergence(const struct sim *s);
+
 /* ---- the link to a broker --------------------------------------------------
  * The MQTT model asks its link to act (connect, publish ...) and hears back
  * later. The embedded broker is the default link; sim_set_link() puts a real

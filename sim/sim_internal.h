@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "faults.h"
 #include "paced_fifo.h"
+#include "replay.h"
 #include "sim.h"
 
 #define SIM_LINE_MAX 1024       /* longer command lines answer ERROR (numeric code 4, "line too long") */
@@ -161,6 +162,8 @@ struct sim {
     struct data_phase data;
 
     struct fault_set faults;
+    struct replay *replay;             /* NULL: the model answers */
+    bool replay_strict;
 
     struct sim_event *events;
     size_t nevents, events_cap;

@@ -384,3 +384,47 @@ Test(bad_input, log_records_both_directions_in_the_capture_format)
     cr_assert(strstr(text, " < +CSQ: 23,0\\r\\n\n"), "%s", text);
     cr_assert(strstr(text, " < RDY\\r\\n\n"), "%s", text);
 }
+
+TestSuite(replay, .fini = stop);
+
+/* Sends the same exchange to a simulator; returns everything it answered. */
+static void exchange(char *answers, size_t cap)
+{
+    static const char *const cmds[] = {"ATE0\r", "AT+CMQTTSTART\r", "AT+CMQTTACCQ=0,\"log\"\r", "AT+CSQ\r"};
+    char one[256];
+    answers[0] = '\0';
+    expect("PB DONE\r\n");
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        simproc_send(&sim, cmds[i]);
+        cr_assert(simproc_take(&sim, "OK\r\n", T, one, sizeof one), "no answer to %s", cmds[i]);
+        strncat(answers, one, cap - strlen(answers) - 1);
+    }
+}
+
+Test(replay, a_recorded_session_replays_byte_for_byte)
+{
+    char log[128], first[512], second[512], reply[4096];
+    snprintf(log, sizeof log, "/tmp/sim7600-replay-%d.cap", (int)getpid());
+    const char *rec[] = {"--log", log, NULL};
+    start_with(rec);
+    exchange(first, sizeof first);
+    simproc_stop(&sim);
+
+    const char *play[] = {"--replay", log, "--replay-strict", NULL};
+    start_with(play);
+    exchange(second, sizeof second);
+    cr_assert_str_eq(second, first);
+    cr_assert_eq(simproc_control(&sim, "state", reply, sizeof reply), 0);
+    cr_assert(strstr(reply, "\"replay\":{\"state\":\"finished\""), "%s", reply);
+    simproc_stop(&sim);
+
+    start_with(play);
+    expect("PB DONE\r\n");
+    send_expect("ATE0\r", "OK\r\n");
+    simproc_send(&sim, "AT+CGMR\r");
+    cr_assert(simproc_quiet_for(&sim, 100), "a strict replay answered after the host departed");
+    cr_assert_eq(simproc_control(&sim, "state", reply, sizeof reply), 0);
+    cr_assert(strstr(reply, "\"state\":\"diverged\""), "%s", reply);
+    cr_assert(strstr(reply, "expected \\\"AT+CMQTTSTART\\\\r\\\", got \\\"AT+CGMR\\\\r\\\""), "%s", reply);
+    unlink(log);
+}

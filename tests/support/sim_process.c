@@ -201,11 +201,21 @@ static char *find_bytes(const char *hay, size_t n, const char *needle)
 
 bool simproc_expect(struct sim_process *p, const char *needle, int timeout_ms)
 {
+    return simproc_take(p, needle, timeout_ms, NULL, 0);
+}
+
+bool simproc_take(struct sim_process *p, const char *needle, int timeout_ms, char *taken, size_t cap)
+{
     long long end = test_now_ms() + timeout_ms;
     for (;;) {
         char *hit = p->rx ? find_bytes(p->rx, p->rx_len, needle) : NULL;
         if (hit) {
             size_t used = (size_t)(hit - p->rx) + strlen(needle);
+            if (taken && cap) {
+                size_t n = used < cap - 1 ? used : cap - 1;
+                memcpy(taken, p->rx, n);
+                taken[n] = '\0';
+            }
             memmove(p->rx, p->rx + used, p->rx_len - used + 1);
             p->rx_len -= used;
             return true;

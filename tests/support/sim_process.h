@@ -35,6 +35,8 @@ int simproc_send(struct sim_process *p, const char *text);
 /* Waits until `needle` appears in what the module said; consumes everything up
  * to and including it. Returns true if it appeared within timeout_ms. */
 bool simproc_expect(struct sim_process *p, const char *needle, int timeout_ms);
+/* simproc_expect, and the consumed text (NUL-terminated, truncated to cap) in `taken`. */
+bool simproc_take(struct sim_process *p, const char *needle, int timeout_ms, char *taken, size_t cap);
 /* Reads for `ms` and returns true if nothing at all arrived (a silent module). */
 bool simproc_quiet_for(struct sim_process *p, int ms);
 /* Sends one control line; copies the reply line (no newline) into `reply`. */

@@ -1,0 +1,243 @@
+#include "replay.h"
+
+#include "capture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GOT_MAX 80      /* how much of the diverging host line the report quotes */
+
+struct step {
+    char dir;           /* CAPTURE_TO_MODULE or CAPTURE_FROM_MODULE */
+    double t;           /* seconds in the log, -1 when the log has no times */
+    int line;
+    uint8_t *data;
+    size_t len;
+};
+
+struct replay {
+    struct step *steps;
+    size_t count, cap;
+    size_t next;            /* the first step not yet replayed */
+    size_t matched;         /* bytes of the current host step already received */
+    double speed;
+    uint64_t anchor_us;     /* the wall time of anchor_t */
+    double anchor_t;        /* the log time of the last host line matched (or the start) */
+    enum replay_state state;
+    int diverged_line;
+    struct strbuf expected, got;
+    struct strbuf report;
+};
+
+static int add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
+{
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        struct step *n = realloc(r->steps, cap * sizeof *n);
+        if (!n)
+            return -1;
+        r->steps = n;
+        r->cap = cap;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, data, len);
+    r->steps[r->count++] = (struct step){dir, t, line, copy, len};
+    return 0;
+}
+
+struct replay *replay_load_buffer(const char *name, const char *text, double speed, char *err, size_t errlen)
+{
+    struct replay *r = calloc(1, sizeof *r);
+    size_t cap = strlen(text) + 1;
+    uint8_t *buf = malloc(cap);
+    char *line = malloc(cap);
+    if (!r || !buf || !line) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        goto fail;
+    }
+    r->speed = speed > 0 ? speed : 1.0;
+    int lineno = 0;
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        memcpy(line, p, n);
+        line[n] = '\0';
+        p += n + (p[n] == '\n');
+        lineno++;
+        double t;
+        char dir;
+        size_t len;
+        const char *why;
+        int kind = capture_parse_line(line, &t, &dir, buf, &len, &why);
+        if (kind < 0) {
+            snprintf(err, errlen, "%s:%d: %s", name, lineno, why);
+            goto fail;
+        }
+        if (kind == 1 && len && add_step(r, dir, t, lineno, buf, len) < 0) {
+            snprintf(err, errlen, "%s: out of memory", name);
+            goto fail;
+        }
+    }
+    free(buf);
+    free(line);
+    return r;
+fail:
+    free(buf);
+    free(line);
+    replay_free(r);
+    return NULL;
+}
+
+struct replay *replay_load(const char *path, double speed, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot read the log %s", path);
+        return NULL;
+    }
+    struct strbuf text = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_add(&text, chunk, n);
+    fclose(f);
+    struct replay *r = replay_load_buffer(path, sb_str(&text), speed, err, errlen);
+    sb_free(&text);
+    return r;
+}
+
+void replay_free(struct replay *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->count; i++)
+        free(r->steps[i].data);
+    free(r->steps);
+    sb_free(&r->expected);
+    sb_free(&r->got);
+    sb_free(&r->report);
+    free(r);
+}
+
+void replay_start(struct replay *r, uint64_t now_us)
+{
+    r->anchor_us = now_us;
+    r->anchor_t = 0;
+    r->state = r->count ? REPLAY_ACTIVE : REPLAY_FINISHED;
+}
+
+static uint64_t due_us(const struct replay *r, const struct step *s)
+{
+    if (s->t < 0 || s->t <= r->anchor_t)
+        return r->anchor_us;
+    return r->anchor_us + (uint64_t)((s->t - r->anchor_t) * 1e6 / r->speed);
+}
+
+static void finish_if_done(struct replay *r)
+{
+    if (r->state == REPLAY_ACTIVE && r->next == r->count)
+        r->state = REPLAY_FINISHED;
+}
+
+/* Module steps up to the next host step: all of them (force) or those due. */
+static size_t emit_module(struct replay *r, uint64_t now_us, bool force, struct strbuf *out)
+{
+    size_t total = 0;
+    while (r->state == REPLAY_ACTIVE && r->next < r->count && r->steps[r->next].dir == CAPTURE_FROM_MODULE) {
+        const struct step *s = &r->steps[r->next];
+        if (!force && due_us(r, s) > now_us)
+            break;
+        sb_add(out, s->data, s->len);
+        total += s->len;
+        r->next++;
+    }
+    finish_if_done(r);
+    return total;
+}
+
+size_t replay_due_output(struct replay *r, uint64_t now_us, struct strbuf *out)
+{
+    return emit_module(r, now_us, false, out);
+}
+
+uint64_t replay_next_due(const struct replay *r)
+{
+    if (r->state != REPLAY_ACTIVE || r->next >= r->count || r->steps[r->next].dir != CAPTURE_FROM_MODULE)
+        return UINT64_MAX;
+    return due_us(r, &r->steps[r->next]);
+}
+
+static void diverge(struct replay *r, const struct step *s, const uint8_t *rest, size_t n)
+{
+    r->state = REPLAY_DIVERGED;
+    r->diverged_line = s->line;
+    sb_reset(&r->expected);
+    sb_c_escape(&r->expected, s->data, s->len);
+    struct strbuf got = {0};
+    size_t take = 0;
+    while (take < n && take < GOT_MAX && (take == 0 || rest[take - 1] != '\r'))
+        take++;
+    sb_add(&got, s->data, r->matched);      /* what did follow the log, then what did not */
+    sb_add(&got, rest, take);
+    sb_reset(&r->got);
+    sb_c_escape(&r->got, got.p, got.len);
+    sb_free(&got);
+    sb_reset(&r->report);
+    sb_printf(&r->report, "log line %d: expected \"%s\", got \"%s\"", s->line, sb_str(&r->expected),
+              sb_str(&r->got));
+}
+
+size_t replay_input(struct replay *r, const uint8_t *data, size_t n, uint64_t now_us, struct strbuf *out)
+{
+    size_t used = 0;
+    while (used < n && r->state == REPLAY_ACTIVE) {
+        emit_module(r, now_us, true, out);      /* the host spoke: what the module said before is out */
+        if (r->state != REPLAY_ACTIVE)
+            break;
+        struct step *s = &r->steps[r->next];
+        if (data[used] != s->data[r->matched]) {
+            diverge(r, s, data + used, n - used);
+            break;
+        }
+        used++;
+        if (++r->matched == s->len) {           /* the line is complete: its answer may start */
+            r->matched = 0;
+            r->next++;
+            if (s->t >= 0) {
+                r->anchor_t = s->t;
+                r->anchor_us = now_us;
+            }
+            finish_if_done(r);
+        }
+    }
+    return used;
+}
+
+enum replay_state replay_state(const struct replay *r)
+{
+    return r->state;
+}
+
+const char *replay_state_str(enum replay_state st)
+{
+    static const char *const names[] = {"active", "diverged", "finished"};
+    return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "?";
+}
+
+const char *replay_divergence(const struct replay *r)
+{
+    return sb_str(&r->report);
+}
+
+int replay_divergence_line(const struct replay *r)
+{
+    return r->diverged_line;
+}
+
+const uint8_t *replay_diverged_prefix(const struct replay *r, size_t *len)
+{
+    *len = r->state == REPLAY_DIVERGED ? r->matched : 0;
+    return *len ? r->steps[r->next].data : NULL;
+}

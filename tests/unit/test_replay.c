@@ -1,0 +1,143 @@
+/* Replaying a captured log: answers in order and on time, divergence reports,
+ * strict and fall-back behaviour, malformed logs. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "replay.h"
+#include "sim.h"
+
+static struct sim *sim;
+static uint64_t now_us;
+static struct strbuf out;
+
+static const char LOG[] =
+    "# sim7600-hil capture v1\n"
+    "0.000 < \\r\\nRDY\\r\\n\n"
+    "0.500 > ATE0\\r\n"
+    "0.501 < ATE0\\r\\r\\nOK\\r\\n\n"
+    "1.000 > AT+CSQ\\r\n"
+    "1.002 < \\r\\n+CSQ: 17,99\\r\\n\\r\\nOK\\r\\n\n"
+    "3.002 < \\r\\n+CMQTTCONNLOST: 0,1\\r\\n\n";
+
+static const char *advance(uint64_t ms)
+{
+    now_us += ms * 1000;
+    sim_tick(sim, now_us);
+    uint8_t buf[4096];
+    size_t n;
+    sb_reset(&out);
+    sb_add(&out, "", 0);
+    while ((n = sim_take_output(sim, buf, sizeof buf, now_us)) > 0)
+        sb_add(&out, buf, n);
+    return sb_str(&out);
+}
+
+static const char *io(const char *text)
+{
+    sim_input(sim, (const uint8_t *)text, strlen(text), now_us);
+    return advance(0);
+}
+
+static void start(const char *log, double speed, bool strict)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;
+    now_us = 5000000;
+    sim = sim_create(&cfg, now_us);
+    char err[256];
+    struct replay *r = replay_load_buffer("field.cap", log, speed, err, sizeof err);
+    cr_assert_not_null(r, "%s", err);
+    sim_set_replay(sim, r, strict, now_us);
+}
+
+static void teardown(void)
+{
+    sim_destroy(sim);
+    sb_free(&out);
+}
+
+static const char *state(void)
+{
+    static struct strbuf reply;
+    sb_reset(&reply);
+    sim_control(sim, "state", &reply, now_us);
+    return sb_str(&reply);
+}
+
+TestSuite(replay, .fini = teardown);
+
+Test(replay, answers_as_the_log_did_with_its_timing)
+{
+    start(LOG, 1.0, false);
+    cr_assert_str_eq(advance(0), "\r\nRDY\r\n");            /* the log's own boot, not the model's */
+    cr_assert_str_eq(io("ATE0\r"), "");                      /* its answer came 1 ms later in the log */
+    cr_assert_str_eq(advance(1), "ATE0\r\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSQ\r"), "");
+    cr_assert_str_eq(advance(2), "\r\n+CSQ: 17,99\r\n\r\nOK\r\n");
+    cr_assert_str_eq(advance(1500), "");
+    cr_assert_str_eq(advance(500), "\r\n+CMQTTCONNLOST: 0,1\r\n");   /* unsolicited, at its offset */
+    cr_assert(strstr(state(), "\"replay\":{\"state\":\"finished\""), "%s", state());
+}
+
+Test(replay, speed_scales_the_recorded_offsets)
+{
+    start(LOG, 4.0, false);
+    advance(0);
+    cr_assert_str_eq(io("ATE0\r"), "");
+    /* the host spoke again before ATE0's answer was due: that answer goes out first */
+    cr_assert_str_eq(io("AT+CSQ\r"), "ATE0\r\r\nOK\r\n");
+    cr_assert_str_eq(advance(1), "\r\n+CSQ: 17,99\r\n\r\nOK\r\n");
+    cr_assert_str_eq(advance(499), "");
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,1\r\n");     /* 2 s of log in 0.5 s */
+}
+
+Test(replay, a_host_line_split_across_writes_still_follows_the_log)
+{
+    start(LOG, 1000.0, false);
+    advance(0);
+    cr_assert_str_eq(io("AT"), "");
+    cr_assert_str_eq(io("E0"), "");
+    io("\r");
+    cr_assert_str_eq(advance(1), "ATE0\r\r\nOK\r\n");
+}
+
+Test(replay, a_departure_is_reported_and_the_model_answers_from_there)
+{
+    start(LOG, 1000.0, false);
+    advance(0);
+    io("ATE0\r");
+    advance(1);
+    cr_assert_str_eq(io("AT+CREG?\r"), "AT+CREG?\r\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+    cr_assert_str_eq(sim_replay_divergence(sim), "log line 5: expected \"AT+CSQ\\r\", got \"AT+CREG?\\r\"");
+    cr_assert(strstr(state(), "\"replay\":{\"state\":\"diverged\",\"line\":5"), "%s", state());
+}
+
+Test(replay, strict_replay_goes_quiet_after_a_departure)
+{
+    start(LOG, 1000.0, true);
+    advance(0);
+    io("ATE0\r");
+    advance(1);
+    cr_assert_str_eq(io("AT+CREG?\r"), "");
+    cr_assert_str_eq(io("AT\r"), "");
+    cr_assert_str_eq(advance(5000), "");
+    cr_assert_neq(sim_replay_divergence(sim)[0], '\0');
+}
+
+Test(replay, a_hand_written_log_without_times_answers_at_once)
+{
+    start("> AT\\r\n< \\r\\nOK\\r\\n\n< \\r\\n+CMQTTCONNLOST: 0,3\\r\\n\n", 1.0, false);
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n\r\n+CMQTTCONNLOST: 0,3\r\n");
+}
+
+Test(replay, a_malformed_log_is_refused_with_its_line)
+{
+    char err[256];
+    cr_assert_null(replay_load_buffer("bad.cap", "> AT\\r\n0.5 ? what\n", 1.0, err, sizeof err));
+    cr_assert_str_eq(err, "bad.cap:2: expected a direction: '>' (host to module) or '<' (module to host)");
+    cr_assert_null(replay_load_buffer("bad.cap", "< \\q\n", 1.0, err, sizeof err));
+    cr_assert_str_eq(err, "bad.cap:1: bad escape in the data (use \\r \\n \\\\ or \\xHH)");
+    cr_assert_null(replay_load("/nonexistent/field.cap", 1.0, err, sizeof err));
+    cr_assert_str_eq(err, "cannot read the log /nonexistent/field.cap");
+}
