@@ -4,7 +4,7 @@
 #include "capture.h"
 #include "control_socket.h"
 #include "link_mosquitto.h"
-#include "pty.h"
+#include "pty_port.h"
 #include "replay.h"
 #include "sim.h"
 
@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #define VERSION "0.1.0"
-/* While nobody has opened the pty yet, poll(2) cannot tell when it has room. */
+/* While nobody has opened the pty yet, poll(2) cannot tell when it has room;
+ * without inotify, this is also how often an absent host is looked for. */
 #define WAITING_RETRY_US 20000
 
 struct options {
@@ -309,11 +310,24 @@ static void follow_host(struct app *app, uint64_t now)
     }
 }
 
+/* Without inotify: a host is attached while the master shows no hang-up. */
+static void look_for_host(struct app *app, uint64_t now)
+{
+    if (app->pty.host == PTY_HOST_ATTACHED || !pty_host_present(&app->pty))
+        return;
+    app->pty.host = PTY_HOST_ATTACHED;
+    sim_set_host_attached(app->sim, true, now);
+    capture_comment(&app->log, "a host opened the port");
+}
+
 /* Microseconds matter: at 115200 baud a byte takes 87 µs, and a loop that
  * rounds its sleeps to milliseconds would slow every exchange. */
 static struct timespec *poll_timeout(struct app *app, uint64_t now, struct timespec *ts)
 {
     uint64_t next = sim_next_deadline(app->sim);
+    bool looking = app->pty.watch < 0 && app->pty.host != PTY_HOST_ATTACHED;
+    if (looking && next > now + WAITING_RETRY_US)
+        next = now + WAITING_RETRY_US;
     if (app->pty.host == PTY_HOST_NOT_YET && next != UINT64_MAX && next < now + WAITING_RETRY_US)
         next = now + WAITING_RETRY_US;
     if (next == UINT64_MAX)
@@ -334,7 +348,7 @@ static int serve(struct app *app)
         struct pollfd fds[4 + CONTROL_MAX_CLIENTS + 1];
         size_t n = 0;
         fds[n++] = (struct pollfd){.fd = app->signal_fd, .events = POLLIN};
-        fds[n++] = (struct pollfd){.fd = app->pty.watch, .events = POLLIN};
+        fds[n++] = (struct pollfd){.fd = app->pty.watch, .events = POLLIN};   /* -1: ignored */
         /* a master with no slave holder reports POLLHUP forever: poll it only while attached */
         bool attached = app->pty.host == PTY_HOST_ATTACHED;
         size_t master_at = n;
@@ -356,6 +370,8 @@ static int serve(struct app *app)
         tell_divergence(app);
         if (fds[1].revents)
             follow_host(app, now);
+        else if (app->pty.watch < 0)
+            look_for_host(app, now);
         if (app->broker && fds[broker_at].revents)
             link_mosquitto_dispatch(app->broker, app->sim, now);
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)

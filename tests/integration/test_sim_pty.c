@@ -385,6 +385,22 @@ Test(bad_input, log_records_both_directions_in_the_capture_format)
     cr_assert(strstr(text, " < RDY\\r\\n\n"), "%s", text);
 }
 
+Test(wire, without_inotify_the_host_is_still_followed)
+{
+    simproc_stop(&sim);
+    setenv("SIM7600_SIM_NO_INOTIFY", "1", 1);   /* as when the per-user inotify limit is reached */
+    start_with(NULL);
+    unsetenv("SIM7600_SIM_NO_INOTIFY");
+    expect("PB DONE\r\n");
+    send_expect("AT+CMQTTSTART\r", "+CMQTTSTART: 0\r\n\r\nOK\r\n");
+    send_expect("AT+CMQTTACCQ=0,\"esp32\"\r", "\r\nOK\r\n");
+    simproc_close_port(&sim);
+    cr_assert(wait_state("\"host_attached\":false"), "the simulator never saw the host leave");
+    cr_assert_eq(simproc_open(&sim), 0);
+    cr_assert(wait_state("\"host_attached\":true"), "the simulator never saw the host come back");
+    send_expect("AT+CMQTTSTOP\r", "AT+CMQTTSTOP\r\r\n+CMQTTSTOP: 21\r\n\r\nERROR\r\n");
+}
+
 TestSuite(replay, .fini = stop);
 
 /* Sends the same exchange to a simulator; returns everything it answered. */

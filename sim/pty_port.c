@@ -1,10 +1,12 @@
-#include "pty.h"
+#include "pty_port.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <pty.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -36,12 +38,12 @@ int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen)
         pty_close(p);
         return fail(err, errlen, "setting up the pty");
     }
-    /* watch before closing our slave fd, so no open by the host can be missed */
-    p->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (p->watch < 0 || inotify_add_watch(p->watch, p->slave_path, IN_OPEN | IN_CLOSE) < 0) {
-        close(slave);
-        pty_close(p);
-        return fail(err, errlen, "inotify on the pty slave");
+    /* watch before closing our slave fd, so no open by the host can be missed; without
+     * inotify (its per-user instances are limited, 128 by default) pty_host_present() is polled */
+    p->watch = getenv("SIM7600_SIM_NO_INOTIFY") ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (p->watch >= 0 && inotify_add_watch(p->watch, p->slave_path, IN_OPEN | IN_CLOSE) < 0) {
+        close(p->watch);
+        p->watch = -1;
     }
     p->holders = 1;        /* our own slave descriptor; its close is the first event */
     close(slave);
@@ -97,4 +99,10 @@ int pty_watch_changes(struct sim_pty *p, enum pty_change *changes, int max)
         }
     }
     return n;
+}
+
+bool pty_host_present(const struct sim_pty *p)
+{
+    struct pollfd pfd = {p->master, POLLIN, 0};
+    return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP);
 }

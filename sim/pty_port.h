@@ -1,7 +1,7 @@
 /* The simulator's wire: a pseudo-terminal in raw mode whose slave the host
  * program opens as it would open /dev/ttyUSB2. */
-#ifndef SIM_PTY_H
-#define SIM_PTY_H
+#ifndef SIM_PTY_PORT_H
+#define SIM_PTY_PORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,5 +31,7 @@ void pty_close(struct sim_pty *p);
  * went from held by nobody to held (CAME) and back (LEFT). A host that closes
  * and reopens the port at once is seen leaving and coming back. */
 int pty_watch_changes(struct sim_pty *p, enum pty_change *changes, int max);
+/* Without a watch (p->watch < 0): whether some program holds the slave now. */
+bool pty_host_present(const struct sim_pty *p);
 
 #endif
