@@ -43,6 +43,10 @@ for f in driver/src/*.c; do
         -c "$f" -o "$OUT/$(basename "$f" .c).o" || fail=1
 done
 
+# the flash-saving variant must build too
+$CC -std=c99 -pedantic -ffreestanding -Werror -Wall -Wextra -Os -Idriver/include -DSIM7600_STATUS_TEXT=0 \
+    -c driver/src/status.c -o "$OUT/status-notext.o" || fail=1
+
 if [ $fail != 0 ]; then
     echo "driver core is NOT portable (see above)" >&2
     exit 1

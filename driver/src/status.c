@@ -4,12 +4,24 @@
 
 #include <stddef.h>
 
+/* SIM7600_STATUS_TEXT=0 leaves the sentences out (about 3 KB of flash):
+ * sim7600_strerror() then returns the status name. */
+#ifndef SIM7600_STATUS_TEXT
+#define SIM7600_STATUS_TEXT 1
+#endif
+
+#if SIM7600_STATUS_TEXT
 #define ROW(name, text) {name, #name, text}
+#else
+#define ROW(name, text) {name, #name}
+#endif
 
 static const struct status_row {
     int status;
     const char *name;
+#if SIM7600_STATUS_TEXT
     const char *text;
+#endif
 } rows[] = {
     ROW(SIM7600_OK, "success"),
     ROW(SIM7600_QUEUED, "queued: will be sent when the MQTT session is up"),
@@ -103,8 +115,13 @@ static bool is_cme(int status)
 const char *sim7600_strerror(int status)
 {
     const struct status_row *r = find_row(status);
+#if SIM7600_STATUS_TEXT
     if (r != NULL)
         return r->text;
+#else
+    if (r != NULL)
+        return r->name;
+#endif
     if (is_mqtt(status))
         return "MQTT error code not in the manual (see sim7600_status_module_code)";
     if (is_cme(status))
