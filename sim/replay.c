@@ -1,6 +1,7 @@
 #include "replay.h"
 
 #include "capture.h"
+#include "redact.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ struct step {
     int line;
     uint8_t *data;
     size_t len;
+    bool redacted;      /* a host line with a "***" credential: compared whole, after redaction */
 };
 
 struct replay {
@@ -28,6 +30,7 @@ struct replay {
     int diverged_line;
     struct strbuf expected, got;
     struct strbuf report;
+    struct strbuf typed;    /* a redacted step's line as the host types it */
 };
 
 static int add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
@@ -44,7 +47,8 @@ static int add_step(struct replay *r, char dir, double t, int line, const uint8_
     if (!copy)
         return -1;
     memcpy(copy, data, len);
-    r->steps[r->count++] = (struct step){dir, t, line, copy, len};
+    bool redacted = dir == CAPTURE_TO_MODULE && len >= 5 && memmem(copy, len, "\"***\"", 5) != NULL;
+    r->steps[r->count++] = (struct step){dir, t, line, copy, len, redacted};
     return 0;
 }
 
@@ -118,6 +122,7 @@ void replay_free(struct replay *r)
     sb_free(&r->expected);
     sb_free(&r->got);
     sb_free(&r->report);
+    sb_free(&r->typed);
     free(r);
 }
 
@@ -189,6 +194,40 @@ static void diverge(struct replay *r, const struct step *s, const uint8_t *rest,
               sb_str(&r->got));
 }
 
+static void step_done(struct replay *r, const struct step *s, uint64_t now_us)
+{
+    r->matched = 0;
+    r->next++;
+    if (s->t >= 0) {
+        r->anchor_t = s->t;
+        r->anchor_us = now_us;
+    }
+    finish_if_done(r);
+}
+
+/* A log with redacted credentials: the host's real line matches once redacted
+ * the same way. Returns bytes used; the step is done at the line's CR. */
+static size_t redacted_input(struct replay *r, struct step *s, const uint8_t *data, size_t n, uint64_t now_us)
+{
+    size_t used = 0;
+    while (used < n && data[used] != '\r' && r->typed.len < s->len + 1024)
+        sb_add(&r->typed, &data[used++], 1);
+    if (used == n)
+        return used;                     /* the line is not complete yet */
+    sb_add(&r->typed, &data[used++], 1);
+    struct strbuf clean = {0};
+    redact_line(r->typed.p, r->typed.len, &clean);
+    bool same = clean.len == s->len && memcmp(clean.p, s->data, s->len) == 0;
+    if (same) {
+        step_done(r, s, now_us);
+        sb_reset(&r->typed);
+    } else {
+        diverge(r, s, (const uint8_t *)clean.p, clean.len);   /* reported redacted too */
+    }
+    sb_free(&clean);
+    return used;
+}
+
 size_t replay_input(struct replay *r, const uint8_t *data, size_t n, uint64_t now_us, struct strbuf *out)
 {
     size_t used = 0;
@@ -197,20 +236,17 @@ size_t replay_input(struct replay *r, const uint8_t *data, size_t n, uint64_t no
         if (r->state != REPLAY_ACTIVE)
             break;
         struct step *s = &r->steps[r->next];
+        if (s->redacted) {
+            used += redacted_input(r, s, data + used, n - used, now_us);
+            continue;
+        }
         if (data[used] != s->data[r->matched]) {
             diverge(r, s, data + used, n - used);
             break;
         }
         used++;
-        if (++r->matched == s->len) {           /* the line is complete: its answer may start */
-            r->matched = 0;
-            r->next++;
-            if (s->t >= 0) {
-                r->anchor_t = s->t;
-                r->anchor_us = now_us;
-            }
-            finish_if_done(r);
-        }
+        if (++r->matched == s->len)             /* the line is complete: its answer may start */
+            step_done(r, s, now_us);
     }
     return used;
 }
@@ -238,6 +274,14 @@ int replay_divergence_line(const struct replay *r)
 
 const uint8_t *replay_diverged_prefix(const struct replay *r, size_t *len)
 {
-    *len = r->state == REPLAY_DIVERGED ? r->matched : 0;
+    if (r->state != REPLAY_DIVERGED) {
+        *len = 0;
+        return NULL;
+    }
+    if (r->typed.len) {                 /* a redacted line, as the host typed it */
+        *len = r->typed.len;
+        return (const uint8_t *)r->typed.p;
+    }
+    *len = r->matched;
     return *len ? r->steps[r->next].data : NULL;
 }

@@ -141,3 +141,24 @@ Test(replay, a_malformed_log_is_refused_with_its_line)
     cr_assert_null(replay_load("/nonexistent/field.cap", 1.0, err, sizeof err));
     cr_assert_str_eq(err, "cannot read the log /nonexistent/field.cap");
 }
+
+Test(replay, a_redacted_password_in_the_log_matches_the_real_one)
+{
+    start("> AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\\r\n"
+          "< \\r\\nOK\\r\\n\\r\\n+CMQTTCONNECT: 0,0\\r\\n\n"
+          "> AT+CGAUTH=1,1,\"***\",\"***\"\\r\n< \\r\\nOK\\r\\n\n", 1.0, true);
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"s3cret\"\r"),
+                     "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
+    io("AT+CGAUTH=1,1,");
+    cr_assert_str_eq(io("\"pw\",\"user\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(sim_replay_divergence(sim), "");
+}
+
+Test(replay, a_different_line_where_the_log_has_a_redacted_one_diverges_without_leaking)
+{
+    start("> AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\\r\n< \\r\\nOK\\r\\n\n", 1.0, true);
+    io("AT+CMQTTCONNECT=0,\"tcp://other:1883\",60,1,\"alice\",\"s3cret\"\r");
+    const char *d = sim_replay_divergence(sim);
+    cr_assert(strstr(d, "got \"AT+CMQTTCONNECT=0,\"tcp://other:1883\",60,1,\"alice\",\"***\"\\r\""), "%s", d);
+    cr_assert_null(strstr(d, "s3cret"));
+}

@@ -11,6 +11,8 @@
 #define HIL_EXIT_USAGE 2
 
 int hil_cmd_check(int argc, char **argv);
+int hil_cmd_tap(int argc, char **argv);
+int hil_cmd_import(int argc, char **argv);
 
 /* The usage text of the whole program. */
 void hil_usage(FILE *out);

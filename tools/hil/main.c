@@ -21,8 +21,8 @@ static const struct hil_cmd commands[] = {
     { "check", hil_cmd_check, 4, "parse scenario files and report every error" },
     { "run", NULL, 4, "run scenarios against the simulator or a module" },
     { "diff", NULL, 4, "compare two capture logs of the same scenario" },
-    { "tap", NULL, 4, "record a serial session as a capture log" },
-    { "import", NULL, 4, "turn a capture log into a scenario" },
+    { "tap", hil_cmd_tap, 6, "record a program's session with a module (passwords redacted)" },
+    { "import", hil_cmd_import, 6, "turn a serial log into a scenario or a capture" },
 };
 
 void hil_usage(FILE *out)

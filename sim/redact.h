@@ -1,0 +1,16 @@
+/* Passwords out of recorded logs: the credentials of AT+CMQTTCONNECT and
+ * AT+CGAUTH become "***", in the host's commands, in their echo and in the
+ * read-form answers that print them back. Only the recording changes; the
+ * bytes passed between host and module are never touched. */
+#ifndef SIM_REDACT_H
+#define SIM_REDACT_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+/* Appends `line` (n bytes) to out with any credential replaced; returns how
+ * many fields were replaced. */
+int redact_line(const char *line, size_t n, struct strbuf *out);
+
+#endif
