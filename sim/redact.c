@@ -66,3 +66,18 @@ int redact_line(const char *line, size_t n, struct strbuf *out)
     }
     return replaced;
 }
+
+bool redact_may_hold_secret(const char *line, size_t n)
+{
+    size_t lead = 0;
+    while (lead < n && (line[lead] == '\r' || line[lead] == '\n'))
+        lead++;
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        size_t len = strlen(rules[r].prefix), k = 0;
+        while (k < len && lead + k < n && toupper((unsigned char)line[lead + k]) == rules[r].prefix[k])
+            k++;
+        if (k == len || lead + k == n)
+            return true;       /* it is one, or it is still on its way to be one */
+    }
+    return false;
+}

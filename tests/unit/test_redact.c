@@ -41,3 +41,12 @@ Test(redact, other_lines_and_connects_without_password_are_kept)
     cr_assert_str_eq(redact("AT+CGAUTH=1,0\r", 0), "AT+CGAUTH=1,0\r");
     sb_free(&out);
 }
+
+Test(redact, an_unfinished_line_that_may_become_a_credential_waits)
+{
+    cr_assert(redact_may_hold_secret("\r\n+CMQTTCONN", 12));
+    cr_assert(redact_may_hold_secret("AT+CMQTTCONNECT=0,\"tcp://b\",60,1,\"u\",\"p", 39));
+    cr_assert(redact_may_hold_secret("at+cga", 6));
+    cr_assert_not(redact_may_hold_secret("\r\n>", 3));
+    cr_assert_not(redact_may_hold_secret("\r\n+CMQTTRXPAYLOAD: 0,5", 22));
+}

@@ -73,13 +73,24 @@ static bool is_command(const struct strbuf *l)
     return l->len >= 2 && (l->p[0] | 0x20) == 'a' && (l->p[1] | 0x20) == 't';
 }
 
-/* Lines are redacted whole, so bytes wait for their line end; a host's data
- * after a '>' prompt (no line end) is recorded when the module answers. */
+/* Whether the other side's unfinished line can be written before these bytes:
+ * it came first, unless it may still need redacting whole. */
+static bool flush_other_first(const struct tap *t, int side)
+{
+    const struct strbuf *other = &t->line[!side];
+    if (!other->len)
+        return false;
+    if (side == 1)                   /* a host command waits for its CR; its data does not */
+        return !is_command(other);
+    return !redact_may_hold_secret(other->p, other->len);   /* the module's '>' prompt, say */
+}
+
+/* Lines are redacted whole, so bytes wait for their line end; an unfinished
+ * line of the other side goes first when new bytes arrive (see above). */
 static void collect(struct tap *t, int side, const uint8_t *data, size_t n, uint64_t now)
 {
-    struct strbuf *other = &t->line[!side];
-    if (side == 1 && other->len && !is_command(other))
-        record(t, 0);
+    if (flush_other_first(t, side))
+        record(t, !side);
     for (size_t i = 0; i < n; i++) {
         if (!t->line[side].len)
             t->line_us[side] = now;
