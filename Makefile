@@ -137,6 +137,9 @@ core-freestanding:
 clean:
 	rm -rf build
 
+# Larger jobs (fuzzing, the fault soak) keep their rules in a fragment each.
+include $(wildcard mk/*.mk)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Keep objects that only a pattern rule needed (benchmarks), so make does not rebuild them.
