@@ -13,6 +13,8 @@
 int hil_cmd_check(int argc, char **argv);
 int hil_cmd_tap(int argc, char **argv);
 int hil_cmd_import(int argc, char **argv);
+int hil_cmd_run(int argc, char **argv);
+int hil_cmd_diff(int argc, char **argv);
 
 /* The usage text of the whole program. */
 void hil_usage(FILE *out);
