@@ -13,6 +13,7 @@ void faults_free(struct fault_set *f)
         free(f->rules[i].control);
     }
     free(f->rules);
+    free(f->answer_inject);
     memset(f, 0, sizeof *f);
 }
 
@@ -43,10 +44,13 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
         return fail(reply, "the rule has no action (replace \"<bytes>\", delay <ms>, garble <n>, or a control command)");
     const char *word = t->v[at];
     int args = t->count - at - 1;
-    if (strcmp(word, "replace") == 0) {
+    bool inject = strcmp(word, "inject-in-answer") == 0;
+    if (inject || strcmp(word, "replace") == 0) {
         if (args != 1)
-            return fail(reply, "usage: ... replace \"<bytes with C escapes>\"");
-        r->action = FAULT_REPLACE;
+            return fail(reply, "usage: ... replace|inject-in-answer \"<bytes with C escapes>\"");
+        if (inject && r->trigger != FAULT_ON_SEND)
+            return fail(reply, "inject-in-answer needs an on-send trigger: it goes inside that command's answer");
+        r->action = inject ? FAULT_INJECT_IN_ANSWER : FAULT_REPLACE;
         r->len = t->len[at + 1];
         r->bytes = malloc(r->len + 1);
         if (!r->bytes)
@@ -139,6 +143,16 @@ static void fire(struct sim *s, struct fault_set *f, struct fault_rule *r)
     case FAULT_GARBLE:
         f->garble_left += r->amount;
         break;
+    case FAULT_INJECT_IN_ANSWER: {
+        uint8_t *copy = malloc(r->len ? r->len : 1);
+        if (!copy)
+            break;
+        memcpy(copy, r->bytes, r->len);
+        free(f->answer_inject);
+        f->answer_inject = copy;
+        f->answer_inject_len = r->len;
+        break;
+    }
     case FAULT_CONTROL: {
         struct strbuf reply = {0};
         sim_control(s, r->control, &reply, s->now_us);
@@ -181,6 +195,15 @@ void faults_on_publish(struct sim *s, struct fault_set *f)
         if (!r->fired && r->trigger == FAULT_AFTER_PUBLISHES && f->publishes == r->nth)
             fire(s, f, r);
     }
+}
+
+uint8_t *faults_take_answer_inject(struct fault_set *f, size_t *len)
+{
+    uint8_t *p = f->answer_inject;
+    *len = f->answer_inject_len;
+    f->answer_inject = NULL;
+    f->answer_inject_len = 0;
+    return p;
 }
 
 void faults_garble(struct fault_set *f, uint8_t *data, size_t n)

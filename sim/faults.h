@@ -20,6 +20,7 @@ enum fault_action {
     FAULT_DELAY,     /* the answer is held back */
     FAULT_GARBLE,    /* the next n bytes the module sends are corrupted */
     FAULT_CONTROL,   /* any control command: connlost, reboot, silent, deliver, reg ... */
+    FAULT_INJECT_IN_ANSWER, /* these bytes follow the first line of the answer: a URC inside a response */
 };
 
 struct fault_rule {
@@ -29,7 +30,7 @@ struct fault_rule {
     unsigned seen;
     bool fired;
     enum fault_action action;
-    uint8_t *bytes;             /* FAULT_REPLACE */
+    uint8_t *bytes;             /* FAULT_REPLACE, FAULT_INJECT_IN_ANSWER */
     size_t len;
     uint32_t amount;            /* FAULT_DELAY ms, FAULT_GARBLE bytes */
     char *control;              /* FAULT_CONTROL: the control line to run */
@@ -41,6 +42,8 @@ struct fault_set {
     uint32_t garble_left;
     uint32_t garble_state;      /* xorshift: garbling is repeatable run to run */
     uint64_t publishes;
+    uint8_t *answer_inject;     /* armed by FAULT_INJECT_IN_ANSWER, taken by faults_take_answer_inject */
+    size_t answer_inject_len;
 };
 
 void faults_free(struct fault_set *f);
@@ -52,6 +55,9 @@ int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply
  * answered the line itself (replace): the command is not executed. */
 bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n);
 void faults_on_publish(struct sim *s, struct fault_set *f);
+/* The bytes an inject-in-answer rule armed for the answer being printed, or
+ * NULL; the caller owns (frees) them. Called after each line of an answer. */
+uint8_t *faults_take_answer_inject(struct fault_set *f, size_t *len);
 /* Corrupts bytes on their way out while garbling is on. */
 void faults_garble(struct fault_set *f, uint8_t *data, size_t n);
 

@@ -139,6 +139,16 @@ static void raw_str(struct sim *s, const char *text)
     sim_raw(s, text, strlen(text));
 }
 
+/* A URC that a rule placed inside the answer goes out after the answer's first line. */
+static void answer_inject(struct sim *s)
+{
+    size_t n;
+    uint8_t *p = faults_take_answer_inject(&s->faults, &n);
+    if (p)
+        sim_raw(s, p, n);
+    free(p);
+}
+
 void sim_info_bytes(struct sim *s, const void *data, size_t n)
 {
     /* V1: <CR><LF> before the first line of a response, <CR><LF> after each (AT §2.3) */
@@ -147,6 +157,7 @@ void sim_info_bytes(struct sim *s, const void *data, size_t n)
     sim_raw(s, data, n);
     raw_str(s, "\r\n");
     s->response_open = true;
+    answer_inject(s);
 }
 
 static void vformat_line(struct sim *s, void (*emit)(struct sim *, const void *, size_t),
@@ -193,6 +204,7 @@ static void final_text(struct sim *s, const char *verbose_text, int numeric)
     int n = s->modem.verbose ? snprintf(buf, sizeof buf, "\r\n%s\r\n", verbose_text)
                              : snprintf(buf, sizeof buf, "%d\r", numeric);
     sim_raw(s, buf, (size_t)n);
+    answer_inject(s);
 }
 
 void sim_final(struct sim *s, enum v250_result r)

@@ -599,6 +599,16 @@ Test(faults, inject_puts_bytes_inside_a_response_stream)
     cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,1\r\n");
 }
 
+Test(faults, inject_in_answer_puts_a_urc_between_the_answer_and_its_final_result)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(ctl("rule on-send AT+CSQ inject-in-answer \"\\r\\n+CREG: 0\\r\\n\""), "OK rule 1 armed");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 23,0\r\n\r\n+CREG: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 23,0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(ctl("rule after-publishes 1 inject-in-answer \"x\""),
+                     "ERR inject-in-answer needs an on-send trigger: it goes inside that command's answer");
+}
+
 Test(faults, bad_rules_say_what_is_wrong)
 {
     cr_assert_str_eq(ctl("rule on-send AT+CSQ"), "ERR the rule has no action (replace \"<bytes>\", delay <ms>, garble <n>, or a control command)");
