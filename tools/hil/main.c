@@ -20,7 +20,7 @@ struct hil_cmd {
 static const struct hil_cmd commands[] = {
     { "check", hil_cmd_check, 4, "parse scenario files and report every error" },
     { "run", NULL, 4, "run scenarios against the simulator or a module" },
-    { "diff", NULL, 4, "compare two capture logs of the same scenario" },
+    { "diff", hil_cmd_diff, 4, "compare two capture logs of the same scenario" },
     { "tap", hil_cmd_tap, 6, "record a program's session with a module (passwords redacted)" },
     { "import", hil_cmd_import, 6, "turn a serial log into a scenario or a capture" },
 };
@@ -34,6 +34,8 @@ void hil_usage(FILE *out)
                 commands[i].fn ? "" : " (not implemented yet)");
     fputs("\n  check FILES-OR-DIRS...   parses every *.scn (directories recursively);\n"
           "                           prints file:line: message per error, exits 1 on any error\n"
+          "  diff A.cap B.cap         where the module answered differently in two captures of one\n"
+          "                           scenario; exits 1 on any difference (diff --help)\n"
           "\nThe scenario format: scenarios/README.md\n", out);
 }
 
