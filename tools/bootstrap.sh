@@ -5,7 +5,14 @@
 # Run as root it installs what is missing with apt-get (after apt-get update,
 # which a fresh Debian machine needs before any install); otherwise it prints the
 # one apt-get line to run and fails.
+# `tools/bootstrap.sh fuzz` (make fuzz) also wants clang and its libFuzzer runtime.
 set -eu
+
+mode="${1:-}"
+case "$mode" in
+    ""|fuzz) ;;
+    *) echo "bootstrap: unknown mode '$mode' (none, or fuzz)" >&2; exit 2 ;;
+esac
 
 missing=""
 need_lib() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
@@ -20,6 +27,16 @@ need_lib libmosquitto libmosquitto-dev
 # Debian puts the broker in /usr/sbin, which a non-root PATH may lack
 [ -x /usr/sbin/mosquitto ] || need_cmd mosquitto mosquitto
 need_cmd mosquitto_sub mosquitto-clients
+
+if [ "$mode" = fuzz ]; then
+    # libFuzzer ships apart from clang on Debian, in libclang-rt-<major>-dev;
+    # libclang-rt-dev is the one that goes with the default clang.
+    if ! command -v clang >/dev/null 2>&1; then
+        missing="$missing clang libclang-rt-dev"
+    elif [ ! -f "$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a" ]; then
+        missing="$missing libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+    fi
+fi
 
 if [ -z "$missing" ]; then
     exit 0

@@ -1,0 +1,461 @@
+/* Fuzz entry points (see fuzz_entries.h). Each builds what it needs from
+ * nothing and frees it again, so no state leaks from one input to the next:
+ * a crash then reproduces from its input file alone. */
+#include "fuzz_entries.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The simulator's parser and the driver's engine each name a struct at_cmd;
+ * this file needs both, so the simulator's is seen here under another tag.
+ * The layout is the same, which is all that crosses the call. */
+#define at_cmd sim_at_cmd
+#include "at_cmdline.h"
+#undef at_cmd
+#include "at_engine.h"
+#include "fake_port.h"
+#include "log_import.h"
+#include "replay.h"
+#include "scenario.h"
+#include "sim.h"
+#include "sim7600.h"
+
+/* A broken invariant is a finding like a sanitizer report: say which, then
+ * abort so libFuzzer saves the input and Criterion reports a crash. */
+#define FUZZ_CHECK(cond)                                                               \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            fprintf(stderr, "fuzz: %s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                            \
+            abort();                                                                   \
+        }                                                                              \
+    } while (0)
+
+/* ---- at_cmdline ---------------------------------------------------------------- */
+
+static bool inside(const char *p, size_t len, const char *base, size_t n)
+{
+    return p >= base && len <= n && (size_t)(p - base) <= n - len;
+}
+
+int fuzz_at_cmdline(const uint8_t *data, size_t size)
+{
+    /* A heap copy of exactly `size` bytes: ASan then sees any read past the
+     * line, which is what the pty hands the parser (no terminator). */
+    char *line = malloc(size ? size : 1);
+    struct at_cmdline cl;
+
+    if (line == NULL)
+        return 0;
+    memcpy(line, data, size);
+    if (at_cmdline_parse(line, size, &cl) == AT_PARSE_OK) {
+        FUZZ_CHECK(cl.count >= 0 && cl.count <= AT_MAX_COMMANDS_PER_LINE);
+        for (int i = 0; i < cl.count; i++) {
+            const struct sim_at_cmd *c = &cl.cmd[i];
+            struct at_args args;
+
+            FUZZ_CHECK(memchr(c->name, '\0', sizeof c->name) != NULL);
+            if (c->args == NULL)
+                continue;
+            FUZZ_CHECK(inside(c->args, c->args_len, line, size));
+            if (at_args_parse(c->args, c->args_len, &args) == 0) {
+                FUZZ_CHECK(args.count >= 1 && args.count <= AT_MAX_ARGS);
+                for (int k = 0; k < args.count; k++)
+                    FUZZ_CHECK(args.v[k].type == AT_ARG_EMPTY ||
+                               inside(args.v[k].text, args.v[k].len, c->args, c->args_len));
+            }
+        }
+    }
+    /* The argument splitter on its own too: the simulator also calls it on
+     * argument text it did not get from at_cmdline_parse's WRITE form. */
+    {
+        struct at_args args;
+        (void)at_args_parse(line, size, &args);
+    }
+    free(line);
+    return 0;
+}
+
+/* ---- sim ------------------------------------------------------------------------- */
+
+static void sim_drain(struct sim *s, uint64_t now_us)
+{
+    uint8_t buf[4096];
+
+    sim_tick(s, now_us);
+    while (sim_take_output(s, buf, sizeof buf, now_us) > 0)
+        ;
+}
+
+int fuzz_sim(const uint8_t *data, size_t size)
+{
+    struct sim_config cfg;
+    uint64_t now_us = 1000000;
+    size_t i = 0;
+
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;              /* unpaced: output is there at once */
+    cfg.data_timeout_ms = 200; /* so a waiting `>` phase times out within the run */
+    cfg.rx_chunk = 7;          /* +CMQTTRX deliveries in several chunks */
+    struct sim *s = sim_create(&cfg, now_us);
+    if (s == NULL)
+        return 0;
+    sim_drain(s, now_us += 1000);
+    /* One host line (up to and including its CR) at a time, as a terminal
+     * sends them, with time for the answer between lines. A `>` data phase
+     * is fed the same way: its bytes may contain CR, which just splits it. */
+    while (i < size) {
+        const uint8_t *cr = memchr(data + i, '\r', size - i);
+        size_t n = cr != NULL ? (size_t)(cr - (data + i)) + 1 : size - i;
+        sim_input(s, data + i, n, now_us);
+        i += n;
+        sim_drain(s, now_us += 2000);
+    }
+    /* Then let every timer run out: data-phase timeouts, CONNECT results. */
+    for (int k = 0; k < 8; k++) {
+        uint64_t next = sim_next_deadline(s);
+        if (next == UINT64_MAX)
+            break;
+        now_us = next > now_us ? next : now_us + 1000;
+        sim_drain(s, now_us);
+    }
+    sim_destroy(s);
+    return 0;
+}
+
+/* ---- at_engine ------------------------------------------------------------------- */
+
+struct eng_port {
+    uint32_t now;
+    size_t raw_total;
+    const struct at_engine *eng;
+};
+
+static int ep_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    return (int)len;
+}
+
+static int ep_read(void *ctx, uint8_t *buf, size_t cap, uint32_t timeout_ms)
+{
+    struct eng_port *p = ctx;
+    (void)buf;
+    (void)cap;
+    p->now += timeout_ms;
+    return 0;
+}
+
+static uint32_t ep_now(void *ctx)
+{
+    return ((struct eng_port *)ctx)->now;
+}
+
+static void check_line(const struct eng_port *p, const char *line, size_t len)
+{
+    FUZZ_CHECK(len > 0 && len < p->eng->cfg.line_cap);
+    FUZZ_CHECK(line[len] == '\0');
+}
+
+static void ep_on_line(void *ctx, const char *line, size_t len)
+{
+    check_line(ctx, line, len);
+}
+
+static size_t ep_urc(void *ctx, const char *line, size_t len)
+{
+    check_line(ctx, line, len);
+    return 0;
+}
+
+/* "+CMQTTRXPAYLOAD: 0,<n>": claims n raw bytes, as the driver does. */
+static size_t ep_claim(void *ctx, const char *line, size_t len)
+{
+    const char *comma = memchr(line, ',', len);
+    check_line(ctx, line, len);
+    return comma != NULL ? (size_t)strtoul(comma + 1, NULL, 10) % 4096 : 0;
+}
+
+static void ep_raw(void *ctx, const uint8_t *data, size_t len)
+{
+    struct eng_port *p = ctx;
+    FUZZ_CHECK(len > 0);
+    /* read every byte: ASan checks that the range handed out is real */
+    for (size_t i = 0; i < len; i++)
+        p->raw_total += ((const volatile uint8_t *)data)[i] != 0;
+}
+
+static void ep_log(void *ctx, const char *what, const char *text, size_t len)
+{
+    (void)ctx;
+    FUZZ_CHECK(what != NULL);
+    for (size_t i = 0; i < len; i++)
+        (void)*(volatile const char *)&text[i];
+}
+
+static const struct at_urc ep_urcs[] = {
+    {"+CMQTTRXPAYLOAD:", AT_MATCH_PREFIX, ep_claim},
+    {"+CMQTTCONNLOST:", AT_MATCH_PREFIX, ep_urc},
+    {"RDY", AT_MATCH_LINE, ep_urc},
+    {"+CREG:", AT_MATCH_PREFIX, ep_urc},
+};
+
+/* The commands the first byte picks from: every flag combination the driver uses. */
+static const struct at_cmd ep_cmds[] = {
+    {"AT", NULL, NULL, 0, 1000, 0, NULL, NULL},
+    {"AT+CSQ", "+CSQ:", NULL, 0, 1000, 0, ep_on_line, NULL},
+    {"AT+CMQTTTOPIC=0,4", NULL, (const uint8_t *)"a/b\r", 4, 1000, AT_CMD_PROMPT, NULL, NULL},
+    {"AT+CMQTTPUB=0,1,60", "+CMQTTPUB:", NULL, 0, 1000, AT_CMD_RESULT_LINE, NULL, NULL},
+    {"AT+CMQTTSTART", "+CMQTTSTART:", NULL, 0, 1000, AT_CMD_ERR_LINE | AT_CMD_SYNC, NULL, NULL},
+    {"AT+CMQTTSUB=0,3,1", "+CMQTTSUB:", (const uint8_t *)"a/b", 3, 1000,
+     AT_CMD_PROMPT | AT_CMD_RESULT_LINE, NULL, NULL},
+    {"AT+CMQTTCONNECT=0,\"tcp://b:1\",60,1,\"u\",\"p\"", "+CMQTTCONNECT:", NULL, 0, 1000,
+     AT_CMD_RESULT_LINE | AT_CMD_SECRET, ep_on_line, NULL},
+    {"AT+CPIN?", "+CPIN:", NULL, 0, 1000, 0, ep_on_line, NULL},
+};
+#define N_EP_CMDS (sizeof ep_cmds / sizeof ep_cmds[0])
+
+int fuzz_at_engine(const uint8_t *data, size_t size)
+{
+    /* A small line buffer so over-long lines are easy to reach. */
+    static char line_buf[48];
+    struct eng_port p = {.now = 0xfffff000u}; /* the clock wraps during the run */
+    struct at_engine e;
+    struct at_engine_config cfg = {0};
+    struct sim7600_port port = {.ctx = &p, .write = ep_write, .read = ep_read, .now_ms = ep_now};
+
+    if (size < 2)
+        return 0;
+    cfg.port = &port;
+    cfg.line_buf = line_buf;
+    cfg.line_cap = sizeof line_buf;
+    cfg.urcs = ep_urcs;
+    cfg.n_urcs = sizeof ep_urcs / sizeof ep_urcs[0];
+    cfg.urc_ctx = &p;
+    cfg.on_raw = ep_raw;
+    cfg.on_log = ep_log;
+    if (at_engine_init(&e, &cfg) != 0)
+        abort();
+    p.eng = &e;
+
+    unsigned pick = data[0];
+    size_t chunk = (size_t)(data[1] % 16) + 1;
+    data += 2;
+    size -= 2;
+    /* Bit 7 of the first byte: no command at all (URCs into IDLE). */
+    if (!(pick & 0x80)) {
+        struct at_cmd c = ep_cmds[pick % N_EP_CMDS];
+        c.ctx = &p;
+        FUZZ_CHECK(at_submit(&e, &c) == 0);
+    }
+    for (size_t i = 0; i < size; i += chunk) {
+        size_t n = size - i < chunk ? size - i : chunk;
+        at_feed(&e, data + i, n);
+        FUZZ_CHECK(e.line_len < cfg.line_cap);
+        p.now += 7;
+        at_poll(&e);
+        /* a finished command is followed by the next, as a driver does */
+        if (at_idle(&e) && e.done && !(pick & 0x40)) {
+            struct at_cmd c = ep_cmds[(pick + i) % N_EP_CMDS];
+            c.ctx = &p;
+            if (at_submit(&e, &c) != 0)
+                abort();
+        }
+    }
+    p.now += 2000;
+    at_poll(&e);
+    return 0;
+}
+
+/* ---- driver ---------------------------------------------------------------------- */
+
+/* The module answers each command (a write ending in CR) and each data write
+ * (after '>') with the next piece of the input. */
+static struct {
+    struct fake_dev fd;
+    int (*write)(void *ctx, const uint8_t *buf, size_t len);
+    const uint8_t *data;
+    size_t size, pos;
+} drv;
+
+static void drv_answer(void)
+{
+    static const char sep[] = FUZZ_DRIVER_SEP;
+    const size_t seplen = sizeof sep - 1;
+    const uint8_t *start = drv.data + drv.pos;
+    size_t left = drv.size - drv.pos;
+    size_t n = left;
+
+    if (left == 0)
+        return;
+    for (size_t i = 0; i + seplen <= left; i++) {
+        if (memcmp(start + i, sep, seplen) == 0) {
+            n = i;
+            break;
+        }
+    }
+    fake_port_push(&drv.fd.fp, start, n, 1);
+    drv.pos += n < left ? n + seplen : n;
+}
+
+static int drv_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    int rc = drv.write(ctx, buf, len);
+    bool command_line = len >= 2 && (buf[0] == 'A' || buf[0] == 'a') && (buf[1] == 'T' || buf[1] == 't');
+
+    /* "AT..." then "\r" come as two writes: answer after the CR. */
+    if (rc > 0 && (buf[len - 1] == '\r' || !command_line))
+        drv_answer();
+    /* Nobody reads what the driver wrote: keep the fake's buffer from filling. */
+    drv.fd.fp.tx_len = 0;
+    drv.fd.fp.unmatched = 0;
+    return rc;
+}
+
+int fuzz_driver(const uint8_t *data, size_t size)
+{
+    struct fake_dev *fd = &drv.fd;
+    struct sim7600_config *c = &fd->cfg;
+
+    fake_dev_init(fd);
+    fd->fp.silent = true; /* no script: the input is the module */
+    fd->fp.chunk = 13;
+    drv.write = fd->fp.port.write;
+    fd->fp.port.write = drv_write;
+    drv.data = data;
+    drv.size = size;
+    drv.pos = 0;
+    /* Short timeouts: a silent module must not cost many fake-clock reads. */
+    c->at_attempts = 2;
+    c->reg_timeout_ms = 3000;
+    c->backoff_min_ms = 100;
+    c->backoff_max_ms = 400;
+    c->user = "u";
+    c->pass = "p";
+    c->line_cap = 64; /* over-long lines reachable */
+    if (fake_dev_start(fd) != SIM7600_OK)
+        abort();
+
+    (void)sim7600_subscribe(&fd->dev, "cmd/dev1", 1);
+    int st = sim7600_connect(&fd->dev);
+    if (st == SIM7600_OK) {
+        (void)sim7600_publish(&fd->dev, "tele/dev1", "hello", 5, 1, false);
+        (void)sim7600_publish(&fd->dev, "tele/dev1", "", 0, 0, true);
+    }
+    for (int k = 0; k < 6 && (drv.pos < drv.size || fake_port_pending(&fd->fp) > 0); k++)
+        (void)sim7600_poll(&fd->dev, 100);
+    struct sim7600_health h;
+    (void)sim7600_health(&fd->dev, &h);
+    (void)sim7600_disconnect(&fd->dev);
+    /* FUZZ_DEBUG=1: what a seed made the driver do, for writing seeds. */
+    if (getenv("FUZZ_DEBUG") != NULL) {
+        fprintf(stderr, "driver: connect %s, %zu of %zu input bytes used, %d message(s), state %s\n",
+                sim7600_status_name(st), drv.pos, drv.size, fd->n_msgs,
+                sim7600_state_str(sim7600_get_state(&fd->dev)));
+        for (int i = 0; i < fd->n_msgs; i++)
+            fprintf(stderr, "driver: message %s\n", fd->msgs[i]);
+        fprintf(stderr, "%s", fd->log);
+    }
+    FUZZ_CHECK(sim7600_outbox_count(&fd->dev) <= c->outbox_slots);
+    for (int i = 0; i < fd->n_msgs; i++)
+        FUZZ_CHECK(memchr(fd->msgs[i], '\0', sizeof fd->msgs[i]) != NULL);
+    return 0;
+}
+
+/* ---- scenario --------------------------------------------------------------------- */
+
+int fuzz_scenario(const uint8_t *data, size_t size)
+{
+    /* Not NUL-terminated on purpose: the parser is given a length. */
+    char *text = malloc(size ? size : 1);
+    struct scenario *sc = NULL;
+    struct scn_diags diags = {0};
+
+    if (text == NULL)
+        return 0;
+    memcpy(text, data, size);
+    enum scn_status st = scn_parse_buffer("fuzz.scn", text, size, &sc, &diags);
+    FUZZ_CHECK((st == SCN_OK) == (sc != NULL));
+    FUZZ_CHECK(st != SCN_ERR_INVALID || diags.n > 0);
+    if (sc != NULL) {
+        /* walk what came out: every string is NUL-terminated at its length */
+        for (size_t i = 0; i < sc->n_steps; i++) {
+            const struct scn_step *s = &sc->steps[i];
+            if (s->text.ptr != NULL)
+                FUZZ_CHECK(s->text.ptr[s->text.len] == '\0');
+            if (s->pat.kind == SCN_PAT_EXACT || s->pat.kind == SCN_PAT_REGEX)
+                (void)scn_pattern_match(&s->pat, "OK", 2);
+        }
+        for (size_t i = 0; i < sc->n_checks; i++)
+            (void)scn_pattern_match(&sc->checks[i].pat, "+CSQ: 23,0", 10);
+    }
+    scn_free(sc);
+    scn_diags_free(&diags);
+    free(text);
+    return 0;
+}
+
+/* ---- log import ------------------------------------------------------------------- */
+
+static void import_and_round_trip(const char *text, enum log_format format)
+{
+    struct log_import_options opt = {.format = format};
+    struct log_import li;
+    struct strbuf out = {0};
+
+    memset(&li, 0, sizeof li);
+    if (log_import_text("fuzz.log", text, &opt, &li) == 0) {
+        /* What the importer writes must be readable by its two consumers. */
+        char err[256];
+        log_import_write_capture(&li, "fuzz.log", &out);
+        struct replay *r = replay_load_buffer("imported.cap", sb_str(&out), 1.0, err, sizeof err);
+        if (r == NULL)
+            fprintf(stderr, "fuzz: capture not replayable: %s\n", err);
+        FUZZ_CHECK(r != NULL);
+        replay_free(r);
+
+        /* A log with nothing placed makes a scenario with no steps, which
+         * the parser rightly refuses; every other import must parse. */
+        sb_reset(&out);
+        if (li.count == 0)
+            goto done;
+        log_import_write_scenario(&li, "fuzz.log", "fuzz", &out);
+        struct scenario *sc = NULL;
+        struct scn_diags diags = {0};
+        const char *scn = sb_str(&out);
+        if (scn_parse_buffer("imported.scn", scn, strlen(scn), &sc, &diags) != SCN_OK)
+            scn_diags_print(&diags, stderr);
+        FUZZ_CHECK(sc != NULL);
+        scn_free(sc);
+        scn_diags_free(&diags);
+    }
+done:
+    log_import_free(&li);
+    sb_free(&out);
+}
+
+int fuzz_log_import(const uint8_t *data, size_t size)
+{
+    /* The importer reads a C string (a file with a NUL in it ends there). */
+    char *text = malloc(size + 1);
+
+    if (text == NULL)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    for (int f = LOG_AUTO; f <= LOG_SOCAT; f++)
+        import_and_round_trip(text, (enum log_format)f);
+    free(text);
+    return 0;
+}
+
+/* ---- the table -------------------------------------------------------------------- */
+
+const struct fuzz_target fuzz_targets[] = {
+    {"at_cmdline", fuzz_at_cmdline}, {"sim", fuzz_sim},           {"at_engine", fuzz_at_engine},
+    {"driver", fuzz_driver},         {"scenario", fuzz_scenario}, {"log_import", fuzz_log_import},
+};
+const size_t fuzz_n_targets = sizeof fuzz_targets / sizeof fuzz_targets[0];
