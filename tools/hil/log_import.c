@@ -127,6 +127,8 @@ static double strip_time(const char **p)
         } else {
             char *end;
             part = strtod(s, &end);
+            if (end == s)
+                return -1; /* a '.' strtod cannot read ("1:.") would never be passed */
             s = end;
         }
     }
