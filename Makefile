@@ -58,6 +58,7 @@ help:
 	@echo "make deps       install missing Debian packages (tools/bootstrap.sh)"
 	@echo "make test       install deps, build, run every test"
 	@echo "make check      the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make run        the scenario suite against the simulator (scenarios/)"
 	@echo "make bench      benchmarks (simulator latency, ...)"
 	@echo "make core-freestanding  compile the driver core as for a microcontroller"
 
@@ -110,6 +111,7 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_DEP_LIBS)
 test: deps
 	@$(MAKE) --no-print-directory test-build
 	@tools/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
+	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs scenarios/
 
 test-build: all $(UNIT_BINS) $(INTEG_BINS)
 	@$(MAKE) --no-print-directory core-freestanding
@@ -120,8 +122,11 @@ check: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tools/run-tests.sh $(patsubst $(BUILD)/%,build/san/%,$(UNIT_BINS) $(INTEG_BINS))
 
-run: deps all
-	@echo "make run: the scenario runner is not built yet (issue 4)"
+# The whole scenario suite against the simulator; transcripts in build/hil-logs/.
+RUN_JOBS ?= 8
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs --junit $(BUILD)/hil-junit.xml scenarios/
 
 bench: deps all $(BENCH_BINS)
 	@tools/bench.sh $(BUILD)

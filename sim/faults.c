@@ -68,9 +68,9 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
     /* any other control command, re-quoted so that sim_control reads it back unchanged */
     struct strbuf line = {0};
     for (int i = at; i < t->count; i++) {
-        sb_puts(&line, i > at ? " \"" : "\"");
-        sb_c_escape(&line, t->v[i], t->len[i]);
-        sb_puts(&line, "\"");
+        if (i > at)
+            sb_puts(&line, " ");
+        sb_c_quote(&line, t->v[i], t->len[i]);
     }
     r->action = FAULT_CONTROL;
     r->control = line.p;

@@ -225,11 +225,10 @@ static void on_publish(void *ctx, const char *topic, size_t tlen, const uint8_t 
 {
     struct app *app = ctx;
     struct strbuf line = {0};
-    sb_printf(&line, "MSG %d %d \"", qos, retain);
-    sb_c_escape(&line, topic, tlen);
-    sb_puts(&line, "\" \"");
-    sb_c_escape(&line, payload, plen);
-    sb_puts(&line, "\"");
+    sb_printf(&line, "MSG %d %d ", qos, retain);
+    sb_c_quote(&line, topic, tlen);
+    sb_puts(&line, " ");
+    sb_c_quote(&line, payload, plen);
     control_broadcast(&app->control, line.p, line.len);
     sb_free(&line);
 }

@@ -99,6 +99,19 @@ void sb_c_escape(struct strbuf *b, const void *data, size_t n)
     }
 }
 
+void sb_c_quote(struct strbuf *b, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    sb_add(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            sb_add(b, "\\\"", 2);
+        else
+            sb_c_escape(b, &p[i], 1);
+    }
+    sb_add(b, "\"", 1);
+}
+
 const char *sb_str(const struct strbuf *b)
 {
     return b->p ? b->p : "";

@@ -20,6 +20,8 @@ void sb_vprintf(struct strbuf *b, const char *fmt, va_list ap);
 void sb_json_string(struct strbuf *b, const void *data, size_t n);
 /* Adds `data` with C escapes (\r \n \\ \xHH): the capture format's byte encoding. */
 void sb_c_escape(struct strbuf *b, const void *data, size_t n);
+/* Adds `data` as a quoted token of the control protocol: "..." with C escapes, \" for a quote. */
+void sb_c_quote(struct strbuf *b, const void *data, size_t n);
 const char *sb_str(const struct strbuf *b);
 
 #endif

@@ -19,7 +19,7 @@ struct hil_cmd {
 
 static const struct hil_cmd commands[] = {
     { "check", hil_cmd_check, 4, "parse scenario files and report every error" },
-    { "run", NULL, 4, "run scenarios against the simulator or a module" },
+    { "run", hil_cmd_run, 4, "run scenarios against the simulator or a module" },
     { "diff", hil_cmd_diff, 4, "compare two capture logs of the same scenario" },
     { "tap", hil_cmd_tap, 6, "record a program's session with a module (passwords redacted)" },
     { "import", hil_cmd_import, 6, "turn a serial log into a scenario or a capture" },

@@ -84,6 +84,7 @@ static const char *const check_names[] = {
     [SCN_CHECK_SENT] = "expect-sent", [SCN_CHECK_NOT_SENT] = "expect-not-sent",
     [SCN_CHECK_PRINTED] = "expect-printed", [SCN_CHECK_NOT_PRINTED] = "expect-not-printed",
     [SCN_CHECK_MESSAGE] = "expect-message", [SCN_CHECK_SEQ] = "expect-seq",
+    [SCN_CHECK_RECEIVED] = "expect-received",
     [SCN_CHECK_RECONNECTS] = "expect-reconnects",
 };
 
@@ -1118,6 +1119,8 @@ static const struct kw_def statements[] = {
     { "expect-not-printed", 1, 1, F_CHECK, NULL, "expect-not-printed \"LINE\"|/REGEX/", kw_check_line, SCN_CHECK_NOT_PRINTED },
     { "expect-message", 1, 2, F_CHECK, K_MESSAGE, "expect-message \"TOPIC\" [\"PAYLOAD\"|/REGEX/|size=N] [count=N]",
       kw_check_message, SCN_CHECK_MESSAGE },
+    { "expect-received", 1, 2, F_CHECK, K_MESSAGE, "expect-received \"TOPIC\" [\"PAYLOAD\"|/REGEX/|size=N] [count=N]",
+      kw_check_message, SCN_CHECK_RECEIVED },
     { "expect-seq", 2, 2, F_CHECK, K_SEQ, "expect-seq \"TOPIC\" N [max-dup=N]", kw_check_seq, SCN_CHECK_SEQ },
     { "expect-reconnects", 0, 1, F_CHECK, K_MINMAX, "expect-reconnects N | [min=N] [max=N]",
       kw_check_reconnects, SCN_CHECK_RECONNECTS },

@@ -249,6 +249,7 @@ enum scn_check_kind {
     SCN_CHECK_MESSAGE,     /* the broker got topic + payload pat */
     SCN_CHECK_SEQ,         /* the broker got "1".."count" on topic, dups counted */
     SCN_CHECK_RECONNECTS,  /* the driver reconnected min..max times */
+    SCN_CHECK_RECEIVED,    /* the driver received topic + payload pat (count times, or >= 1) */
 };
 const char *scn_check_kind_str(enum scn_check_kind k);
 
@@ -256,8 +257,8 @@ struct scn_check {
     int line;
     enum scn_check_kind kind;
     struct scn_pattern pat;   /* SENT, NOT_SENT, PRINTED, NOT_PRINTED; MESSAGE: the payload */
-    struct scn_bytes topic;   /* MESSAGE, SEQ */
-    long count;               /* SENT, PRINTED, MESSAGE: exact count, -1 = at least once;
+    struct scn_bytes topic;   /* MESSAGE, SEQ, RECEIVED */
+    long count;               /* SENT, PRINTED, MESSAGE, RECEIVED: exact count, -1 = at least once;
                                  SEQ: the length of the sequence */
     long max_dup;             /* SEQ: most duplicates allowed, -1 = any (always reported) */
     long min, max;            /* RECONNECTS; max -1 = no upper bound */

@@ -1,0 +1,123 @@
+#include "broker_log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void broker_log_init(struct broker_log *bl)
+{
+    memset(bl, 0, sizeof *bl);
+    pthread_mutex_init(&bl->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&bl->cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+void broker_log_free(struct broker_log *bl)
+{
+    for (size_t i = 0; i < bl->n; i++) {
+        free(bl->v[i].topic);
+        free(bl->v[i].payload);
+    }
+    free(bl->v);
+    pthread_mutex_destroy(&bl->mu);
+    pthread_cond_destroy(&bl->cv);
+}
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d)
+        abort();   /* a check that silently misses a message would lie */
+    memcpy(d, p, n);
+    d[n] = '\0';
+    return d;
+}
+
+void broker_log_add(struct broker_log *bl, const char *topic, size_t tlen,
+                    const void *payload, size_t plen, int qos, bool retain)
+{
+    struct broker_msg m = {dup_bytes(topic, tlen), dup_bytes(payload, plen), plen, qos, retain};
+    pthread_mutex_lock(&bl->mu);
+    if (bl->n == bl->cap) {
+        bl->cap = bl->cap ? bl->cap * 2 : 64;
+        bl->v = realloc(bl->v, bl->cap * sizeof *bl->v);
+        if (!bl->v)
+            abort();
+    }
+    bl->v[bl->n++] = m;
+    pthread_cond_broadcast(&bl->cv);
+    pthread_mutex_unlock(&bl->mu);
+}
+
+bool broker_log_wait(struct broker_log *bl, size_t n, int timeout_ms)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += timeout_ms / 1000;
+    end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (end.tv_nsec >= 1000000000L) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&bl->mu);
+    int rc = 0;
+    while (bl->n < n && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&bl->cv, &bl->mu, &end);
+    bool got = bl->n >= n;
+    pthread_mutex_unlock(&bl->mu);
+    return got;
+}
+
+long broker_log_count(struct broker_log *bl, const char *topic, const struct scn_pattern *pat)
+{
+    long count = 0;
+    pthread_mutex_lock(&bl->mu);
+    for (size_t i = 0; i < bl->n; i++)
+        if (strcmp(bl->v[i].topic, topic) == 0 &&
+            scn_pattern_match(pat, (const char *)bl->v[i].payload, bl->v[i].len))
+            count++;
+    pthread_mutex_unlock(&bl->mu);
+    return count;
+}
+
+/* "17" -> 17; anything that is not a plain number in 1..count -> 0. */
+static long seq_number(const struct broker_msg *m, long count)
+{
+    long v = 0;
+    if (m->len == 0 || m->len > 9)
+        return 0;
+    for (size_t i = 0; i < m->len; i++) {
+        if (m->payload[i] < '0' || m->payload[i] > '9')
+            return 0;
+        v = v * 10 + (m->payload[i] - '0');
+    }
+    return v <= count ? v : 0;
+}
+
+void broker_log_seq(struct broker_log *bl, const char *topic, long count, struct broker_seq *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned *seen = calloc((size_t)count + 1, sizeof *seen);
+    if (!seen)
+        abort();
+    pthread_mutex_lock(&bl->mu);
+    for (size_t i = 0; i < bl->n; i++) {
+        long k = strcmp(bl->v[i].topic, topic) == 0 ? seq_number(&bl->v[i], count) : 0;
+        if (k == 0)
+            continue;
+        out->received++;
+        if (seen[k]++)
+            out->duplicates++;
+    }
+    pthread_mutex_unlock(&bl->mu);
+    for (long k = count; k >= 1; k--)
+        if (!seen[k]) {
+            out->missing++;
+            out->first_missing = k;
+        }
+    free(seen);
+}

@@ -1,0 +1,587 @@
+/* sim7600-hil run: every scenario in a worker process of its own (with its own
+ * simulator), up to -j at once, each stopped at its time limit; one line per
+ * scenario in file order, a closing count, JUnit XML and TAP on request. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cescape.h"
+#include "hil.h"
+#include "hil_clock.h"
+#include "run.h"
+#include "suite.h"
+
+#define RUN_TAIL_SHOWN 12
+#define KILL_GRACE_MS 1000    /* after its time limit a worker gets this long to be reaped */
+
+struct job {
+    const struct scenario *sc;
+    enum { JOB_WAITING, JOB_RUNNING, JOB_DONE } state;
+    pid_t pid;
+    int fd;                   /* the worker's report pipe */
+    struct strbuf out;        /* what the worker wrote so far */
+    uint64_t start_ms, end_ms;
+    char work_dir[64];
+    bool timed_out;
+    struct run_report rep;
+};
+
+struct runner {
+    struct run_options o;
+    int jobs;
+    const char *junit, *log_dir;
+    bool tap, verbose;
+    char sim_bin[PATH_MAX];
+    char tmp_logs[64];        /* without --keep-logs: transcripts of failures only */
+    struct job *v;
+    size_t n, printed;
+    unsigned passed, failed, skipped;
+    uint64_t start_ms;
+};
+
+static void run_usage(FILE *f)
+{
+    fputs("usage: sim7600-hil run [OPTIONS] FILES-OR-DIRS...\n"
+          "Runs scenario files (directories: every *.scn below) and reports one line each.\n\n"
+          "  --target sim|PORT   sim (default): each scenario gets its own simulator;\n"
+          "                      PORT: a real module on that serial port (simulator-only\n"
+          "                      statements are reported as skipped)\n"
+          "  --baud N            the port's baud rate (default 115200)\n"
+          "  -j, --jobs N        scenarios at once (default: 2 per CPU)\n"
+          "  --junit FILE        also write JUnit XML to FILE\n"
+          "  --tap               print TAP instead of the per-scenario lines\n"
+          "  --keep-logs DIR     keep every transcript (capture format) in DIR; without it\n"
+          "                      only the transcripts of failed scenarios are kept\n"
+          "  --server URL        the broker the driver connects to (default tcp://127.0.0.1:1883)\n"
+          "  --sim PATH          the simulator to run (default: sim7600-sim next to this program)\n"
+          "  -v, --verbose       also list skipped statements and notes of passing scenarios\n"
+          "  -h, --help          this help\n\n"
+          "Exit status: 0 when nothing failed, 1 when a scenario failed, 2 on a usage\n"
+          "error or when a scenario file has errors (then nothing runs).\n"
+          "The scenario format: scenarios/README.md\n", f);
+}
+
+/* ---- the worker: runs one scenario, writes its report to the pipe ---------------- */
+
+static void put_field(int fd, char tag, const struct strbuf *b)
+{
+    struct strbuf line = {0};
+    sb_add(&line, &tag, 1);
+    sb_puts(&line, " ");
+    sb_c_escape(&line, sb_str(b), b->len);
+    sb_puts(&line, "\n");
+    (void)!write(fd, line.p, line.len);
+    sb_free(&line);
+}
+
+static void on_progress(void *ctx, const char *where)
+{
+    struct strbuf b = {0};
+    sb_puts(&b, where);
+    put_field(*(int *)ctx, '@', &b);
+    sb_free(&b);
+}
+
+static void worker(const struct runner *rn, struct job *j, int fd)
+{
+    setpgid(0, 0);   /* the worker and its simulator: one group, stopped together */
+    struct run_options o = rn->o;
+    o.work_dir = j->work_dir;
+    struct run_report rep;
+    run_scenario(j->sc, &o, &rep, on_progress, &fd);
+    struct strbuf v = {0};
+    sb_puts(&v, run_verdict_str(rep.verdict));
+    put_field(fd, 'W', &rep.why);
+    put_field(fd, 'S', &rep.skipped);
+    put_field(fd, 'N', &rep.notes);
+    put_field(fd, 'T', &rep.tail);
+    put_field(fd, 'C', &rep.capture);
+    put_field(fd, 'V', &v);   /* last: a report without it is incomplete */
+    sb_free(&v);
+    run_report_free(&rep);
+    _exit(0);
+}
+
+/* ---- the parent: reading reports --------------------------------------------------- */
+
+static void take_field(struct job *j, char tag, const char *text, size_t n)
+{
+    struct strbuf *dst = tag == 'W' ? &j->rep.why : tag == 'S' ? &j->rep.skipped : tag == 'N' ? &j->rep.notes
+                       : tag == 'T' ? &j->rep.tail : tag == 'C' ? &j->rep.capture : NULL;
+    uint8_t *buf = malloc(n + 1);
+    size_t bad;
+    long len = buf ? c_unescape(text, n, buf, &bad) : -1;
+    if (len >= 0 && dst) {
+        sb_add(dst, buf, (size_t)len);
+    } else if (len >= 0 && tag == 'V') {
+        j->rep.verdict = strncmp((char *)buf, "pass", 4) == 0 ? RUN_PASS : strncmp((char *)buf, "skip", 4) == 0 ? RUN_SKIP
+                                                                                                       : RUN_FAIL;
+        j->state = JOB_DONE;
+    }
+    free(buf);
+}
+
+/* The last "@ where" line the worker sent: where a stopped scenario was. */
+static void last_progress(const struct job *j, struct strbuf *where)
+{
+    const char *p = sb_str(&j->out), *at = NULL;
+    for (const char *q = p; (q = strstr(q, "@ ")) != NULL; q++)
+        if (q == p || q[-1] == '\n')
+            at = q + 2;
+    if (!at) {
+        sb_puts(where, "setting up");
+        return;
+    }
+    const char *nl = strchr(at, '\n');
+    size_t n = nl ? (size_t)(nl - at) : strlen(at);
+    uint8_t *buf = malloc(n + 1);
+    size_t bad;
+    long len = buf ? c_unescape(at, n, buf, &bad) : -1;
+    if (len >= 0)
+        sb_add(where, buf, (size_t)len);
+    free(buf);
+}
+
+static void parse_report(struct job *j)
+{
+    const char *p = sb_str(&j->out);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n >= 2 && p[1] == ' ' && p[0] != '@')
+            take_field(j, p[0], p + 2, n - 2);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+/* ---- the parent: scheduling -------------------------------------------------------- */
+
+static int start_job(struct runner *rn, struct job *j)
+{
+    int pfd[2];
+    strcpy(j->work_dir, "/tmp/sim7600-hil-XXXXXX");
+    if (!mkdtemp(j->work_dir) || pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
+        fprintf(stderr, "sim7600-hil run: cannot set up a worker: %s\n", strerror(errno));
+        return -1;
+    }
+    fflush(NULL);
+    j->start_ms = hil_now_ms();
+    j->end_ms = j->start_ms + j->sc->time_limit_ms;
+    j->pid = fork();
+    if (j->pid < 0) {
+        fprintf(stderr, "sim7600-hil run: cannot start a worker: %s\n", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (j->pid == 0) {
+        close(pfd[0]);
+        worker(rn, j, pfd[1]);
+    }
+    setpgid(j->pid, j->pid);   /* also here: no race with the kill below */
+    close(pfd[1]);
+    j->fd = pfd[0];
+    j->state = JOB_RUNNING;
+    return 0;
+}
+
+static void remove_work_dir(struct job *j)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/control", j->work_dir);
+    unlink(path);
+    rmdir(j->work_dir);
+}
+
+/* A stopped worker reported nothing: its transcript file (flushed as it went)
+ * still tells what happened last. */
+static void capture_tail(const struct runner *rn, struct job *j)
+{
+    struct strbuf path = {0};
+    run_capture_path(&rn->o, j->sc, &path);
+    FILE *f = fopen(sb_str(&path), "r");
+    char *lines[RUN_TAIL_SHOWN] = {0};
+    size_t n = 0;
+    char buf[512];
+    while (f && fgets(buf, sizeof buf, f)) {
+        free(lines[n % RUN_TAIL_SHOWN]);
+        lines[n++ % RUN_TAIL_SHOWN] = strdup(buf);
+    }
+    for (size_t i = n > RUN_TAIL_SHOWN ? n - RUN_TAIL_SHOWN : 0; i < n; i++)
+        sb_printf(&j->rep.tail, "    %s", lines[i % RUN_TAIL_SHOWN] ? lines[i % RUN_TAIL_SHOWN] : "\n");
+    for (size_t i = 0; i < RUN_TAIL_SHOWN; i++)
+        free(lines[i]);
+    if (f) {
+        fclose(f);
+        sb_add(&j->rep.capture, path.p, path.len);
+    }
+    sb_free(&path);
+}
+
+static void finish_job(const struct runner *rn, struct job *j)
+{
+    close(j->fd);
+    j->fd = -1;
+    if (j->timed_out) {
+        kill(-j->pid, SIGKILL);
+    }
+    int status;
+    uint64_t end = hil_now_ms() + KILL_GRACE_MS;
+    while (waitpid(j->pid, &status, WNOHANG) == 0) {
+        if (hil_now_ms() > end)
+            kill(-j->pid, SIGKILL);
+        poll(NULL, 0, 5);
+    }
+    kill(-j->pid, SIGKILL);   /* anything the worker left in its group */
+    parse_report(j);
+    if (j->state != JOB_DONE) {
+        struct strbuf where = {0};
+        last_progress(j, &where);
+        j->rep.verdict = RUN_FAIL;
+        sb_reset(&j->rep.why);
+        if (j->timed_out)
+            sb_printf(&j->rep.why, "stopped at its time limit of %.0fs during %s", j->sc->time_limit_ms / 1000.0,
+                      sb_str(&where));
+        else
+            sb_printf(&j->rep.why, "the worker died (%s) during %s",
+                      WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exit without a report", sb_str(&where));
+        sb_free(&where);
+        capture_tail(rn, j);
+        j->state = JOB_DONE;
+    }
+    remove_work_dir(j);
+    j->end_ms = hil_now_ms();
+}
+
+static void read_job(const struct runner *rn, struct job *j)
+{
+    char buf[4096];
+    ssize_t n = read(j->fd, buf, sizeof buf);
+    if (n > 0)
+        sb_add(&j->out, buf, (size_t)n);
+    else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+        finish_job(rn, j);
+}
+
+/* ---- output ------------------------------------------------------------------------ */
+
+static void indent(FILE *out, const char *text, const char *prefix)
+{
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        int n = nl ? (int)(nl - text) : (int)strlen(text);
+        fprintf(out, "%s%.*s\n", prefix, n, text);
+        text += n + (nl ? 1 : 0);
+    }
+}
+
+static void print_line(struct runner *rn, size_t i)
+{
+    const struct job *j = &rn->v[i];
+    double secs = (double)(j->end_ms - j->start_ms) / 1000;
+    const struct run_report *r = &j->rep;
+    if (rn->tap) {
+        printf("%s %zu - %s%s%s\n", r->verdict == RUN_FAIL ? "not ok" : "ok", i + 1, j->sc->name,
+               r->verdict == RUN_SKIP ? " # SKIP " : "", r->verdict == RUN_SKIP ? sb_str(&r->why) : "");
+        if (r->verdict == RUN_FAIL) {
+            printf("  ---\n  message: ");
+            indent(stdout, sb_str(&r->why), "");
+            printf("  file: %s\n  seconds: %.2f\n", j->sc->file, secs);
+            if (r->tail.len) {
+                printf("  transcript: |\n");
+                indent(stdout, sb_str(&r->tail), "  ");
+            }
+            printf("  ...\n");
+        }
+        return;
+    }
+    printf("%-4s  %-40s %6.2fs  %s\n", run_verdict_str(r->verdict), j->sc->name, secs,
+           r->verdict == RUN_SKIP ? sb_str(&r->why) : "");
+    if (r->verdict == RUN_FAIL) {
+        printf("      %s: ", j->sc->file);
+        indent(stdout, sb_str(&r->why), "");
+        if (r->tail.len) {
+            printf("      last lines of the transcript:\n");
+            indent(stdout, sb_str(&r->tail), "  ");
+        }
+        if (r->capture.len)
+            printf("      transcript: %s\n", sb_str(&r->capture));
+    }
+    if (r->skipped.len && (rn->verbose || rn->o.port))
+        indent(stdout, sb_str(&r->skipped), "      skipped ");
+    if (r->notes.len && rn->verbose)
+        indent(stdout, sb_str(&r->notes), "      ");
+}
+
+/* Lines come out in file order, as soon as every earlier scenario is done. */
+static void print_done(struct runner *rn)
+{
+    while (rn->printed < rn->n && rn->v[rn->printed].state == JOB_DONE) {
+        const struct job *j = &rn->v[rn->printed];
+        if (j->rep.verdict == RUN_PASS)
+            rn->passed++;
+        else if (j->rep.verdict == RUN_FAIL)
+            rn->failed++;
+        else
+            rn->skipped++;
+        /* without --keep-logs a passing scenario's transcript is not kept */
+        if (!rn->log_dir && j->rep.verdict != RUN_FAIL && j->rep.capture.len)
+            unlink(sb_str(&j->rep.capture));
+        print_line(rn, rn->printed++);
+        fflush(stdout);
+    }
+}
+
+static void xml_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<') fputs("&lt;", f);
+        else if (c == '>') fputs("&gt;", f);
+        else if (c == '&') fputs("&amp;", f);
+        else if (c == '"') fputs("&quot;", f);
+        else if (c < 0x20 && c != '\n' && c != '\t') fprintf(f, "&#x%X;", 0xFFFD);   /* not allowed in XML 1.0 */
+        else fputc(c, f);
+    }
+}
+
+static int write_junit(const struct runner *rn)
+{
+    FILE *f = fopen(rn->junit, "w");
+    if (!f) {
+        fprintf(stderr, "sim7600-hil run: cannot write %s: %s\n", rn->junit, strerror(errno));
+        return -1;
+    }
+    double total = (double)(hil_now_ms() - rn->start_ms) / 1000;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+               "  <testsuite name=\"sim7600-hil\" tests=\"%zu\" failures=\"%u\" skipped=\"%u\" errors=\"0\" time=\"%.3f\">\n",
+            rn->n, rn->failed, rn->skipped, total);
+    for (size_t i = 0; i < rn->n; i++) {
+        const struct job *j = &rn->v[i];
+        fputs("    <testcase classname=\"", f);
+        xml_text(f, j->sc->file);
+        fputs("\" name=\"", f);
+        xml_text(f, j->sc->name);
+        fprintf(f, "\" time=\"%.3f\">", (double)(j->end_ms - j->start_ms) / 1000);
+        if (j->rep.verdict != RUN_PASS) {
+            fputs(j->rep.verdict == RUN_FAIL ? "\n      <failure message=\"" : "\n      <skipped message=\"", f);
+            xml_text(f, sb_str(&j->rep.why));
+            fputs("\">", f);
+            xml_text(f, sb_str(&j->rep.tail));
+            fputs(j->rep.verdict == RUN_FAIL ? "</failure>\n    " : "</skipped>\n    ", f);
+        }
+        fputs("</testcase>\n", f);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* ---- options ----------------------------------------------------------------------- */
+
+static bool parse_count(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static void default_sim_bin(struct runner *rn)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        snprintf(rn->sim_bin, sizeof rn->sim_bin, "sim7600-sim");
+        return;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    size_t dir_len = slash ? (size_t)(slash - self) + 1 : 0;
+    if (dir_len + sizeof "sim7600-sim" > sizeof rn->sim_bin)
+        dir_len = 0;
+    memcpy(rn->sim_bin, self, dir_len);
+    memcpy(rn->sim_bin + dir_len, "sim7600-sim", sizeof "sim7600-sim");
+}
+
+static int parse_options(struct runner *rn, int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"target", required_argument, NULL, 't'}, {"baud", required_argument, NULL, 'b'},
+        {"jobs", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'x'},
+        {"tap", no_argument, NULL, 'T'}, {"keep-logs", required_argument, NULL, 'k'},
+        {"server", required_argument, NULL, 's'}, {"sim", required_argument, NULL, 'S'},
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    long v;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    rn->jobs = (int)(cpus > 0 ? cpus * 2 : 2);
+    default_sim_bin(rn);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "j:vh", longs, NULL)) != -1) {
+        switch (c) {
+        case 't': rn->o.port = strcmp(optarg, "sim") == 0 ? NULL : optarg; break;
+        case 'b':
+            if (!parse_count(optarg, 300, 4000000, &v)) {
+                fprintf(stderr, "sim7600-hil run: --baud '%s' is not a baud rate (300-4000000)\n", optarg);
+                return -1;
+            }
+            rn->o.port_baud = (int)v;
+            break;
+        case 'j':
+            if (!parse_count(optarg, 1, 256, &v)) {
+                fprintf(stderr, "sim7600-hil run: -j '%s' must be a number of scenarios at once, 1-256\n", optarg);
+                return -1;
+            }
+            rn->jobs = (int)v;
+            break;
+        case 'x': rn->junit = optarg; break;
+        case 'T': rn->tap = true; break;
+        case 'k': rn->log_dir = optarg; break;
+        case 's': rn->o.server = optarg; break;
+        case 'S': snprintf(rn->sim_bin, sizeof rn->sim_bin, "%s", optarg); break;
+        case 'v': rn->verbose = true; break;
+        case 'h': run_usage(stdout); exit(HIL_EXIT_OK);
+        default:
+            fputs("sim7600-hil run: see 'sim7600-hil run --help'\n", stderr);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        fputs("sim7600-hil run: name scenario files or directories, e.g. 'sim7600-hil run scenarios/'\n", stderr);
+        return -1;
+    }
+    if (rn->o.port)
+        rn->jobs = 1;   /* one module, one scenario at a time */
+    return optind;
+}
+
+static int prepare_logs(struct runner *rn)
+{
+    if (rn->log_dir) {
+        if (mkdir(rn->log_dir, 0777) < 0 && errno != EEXIST) {
+            fprintf(stderr, "sim7600-hil run: cannot create --keep-logs directory %s: %s\n", rn->log_dir,
+                    strerror(errno));
+            return -1;
+        }
+        rn->o.log_dir = rn->log_dir;
+        return 0;
+    }
+    strcpy(rn->tmp_logs, "/tmp/sim7600-hil-logs-XXXXXX");
+    if (!mkdtemp(rn->tmp_logs)) {
+        fprintf(stderr, "sim7600-hil run: cannot create a directory for transcripts in /tmp: %s\n", strerror(errno));
+        return -1;
+    }
+    rn->o.log_dir = rn->tmp_logs;
+    return 0;
+}
+
+/* ---- the loop ---------------------------------------------------------------------- */
+
+static void run_all(struct runner *rn)
+{
+    size_t next = 0, running = 0;
+    while (rn->printed < rn->n) {
+        while (running < (size_t)rn->jobs && next < rn->n) {
+            if (start_job(rn, &rn->v[next]) == 0) {
+                running++;
+            } else {
+                rn->v[next].state = JOB_DONE;
+                rn->v[next].rep.verdict = RUN_FAIL;
+                sb_puts(&rn->v[next].rep.why, "could not start a worker process");
+            }
+            next++;
+        }
+        struct pollfd fds[256];
+        size_t idx[256], nf = 0;
+        uint64_t now = hil_now_ms(), wake = now + 1000;
+        for (size_t i = 0; i < rn->n && nf < 256; i++) {
+            struct job *j = &rn->v[i];
+            if (j->state != JOB_RUNNING)
+                continue;
+            if (now >= j->end_ms) {
+                j->timed_out = true;
+                finish_job(rn, j);
+                running--;
+                continue;
+            }
+            if (j->end_ms < wake)
+                wake = j->end_ms;
+            fds[nf] = (struct pollfd){j->fd, POLLIN, 0};
+            idx[nf++] = i;
+        }
+        if (nf && poll(fds, nf, (int)(wake - now)) > 0) {
+            for (size_t k = 0; k < nf; k++) {
+                struct job *j = &rn->v[idx[k]];
+                if (!fds[k].revents)
+                    continue;
+                read_job(rn, j);
+                if (j->state == JOB_DONE || j->fd < 0) {
+                    if (j->fd >= 0)
+                        finish_job(rn, j);
+                    running--;
+                }
+            }
+        }
+        print_done(rn);
+    }
+}
+
+int hil_cmd_run(int argc, char **argv)
+{
+    struct runner rn = {0};
+    signal(SIGPIPE, SIG_IGN);
+    int first = parse_options(&rn, argc, argv);
+    if (first < 0)
+        return HIL_EXIT_USAGE;
+    rn.o.sim_bin = rn.sim_bin;
+    struct scn_suite suite;
+    suite_load(&suite, argv + first, argc - first);
+    size_t errors = suite_report(&suite, stderr);
+    if (errors || suite.nomem || suite.n_ok != suite.n_files || suite.n_files == 0) {
+        fprintf(stderr, "sim7600-hil run: %s; nothing was run\n",
+                suite.n_files == 0 ? "no *.scn files found" : "the scenario files have errors (above)");
+        suite_free(&suite);
+        return HIL_EXIT_USAGE;
+    }
+    if (prepare_logs(&rn) < 0) {
+        suite_free(&suite);
+        return HIL_EXIT_USAGE;
+    }
+    rn.n = suite.n_ok;
+    rn.v = calloc(rn.n, sizeof *rn.v);
+    for (size_t i = 0; rn.v && i < rn.n; i++)
+        rn.v[i] = (struct job){.sc = suite.ok[i], .fd = -1};
+    rn.start_ms = hil_now_ms();
+    if (rn.tap)
+        printf("TAP version 13\n1..%zu\n", rn.n);
+    if (rn.v)
+        run_all(&rn);
+    double total = (double)(hil_now_ms() - rn.start_ms) / 1000;
+    printf("%s%u passed, %u failed, %u skipped (%.1fs)\n", rn.tap ? "# " : "", rn.passed, rn.failed, rn.skipped,
+           total);
+    int rc = rn.failed || !rn.v ? HIL_EXIT_FAIL : HIL_EXIT_OK;
+    if (rn.junit && write_junit(&rn) < 0)
+        rc = HIL_EXIT_FAIL;
+    if (!rn.log_dir && rmdir(rn.tmp_logs) < 0 && rn.failed)
+        printf("transcripts of the failed scenarios are in %s\n", rn.tmp_logs);
+    for (size_t i = 0; rn.v && i < rn.n; i++) {
+        run_report_free(&rn.v[i].rep);
+        sb_free(&rn.v[i].out);
+    }
+    free(rn.v);
+    suite_free(&suite);
+    return rc;
+}

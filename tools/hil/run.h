@@ -1,0 +1,47 @@
+/* Running one scenario: the target (a private simulator, or a module on a
+ * serial port), the steps in order, then the final checks. The runner calls
+ * run_scenario() in a worker process of its own, so a scenario that hangs
+ * can be stopped at its time limit without stopping the others. */
+#ifndef HIL_RUN_H
+#define HIL_RUN_H
+
+#include <stdbool.h>
+
+#include "scenario.h"
+#include "strbuf.h"
+
+struct run_options {
+    const char *port;        /* NULL: a private simulator; else a module's serial port */
+    int port_baud;           /* the port's baud rate (115200) */
+    const char *sim_bin;     /* sim7600-sim to start */
+    const char *sim_broker;  /* NULL: the simulator's embedded broker; else its --broker value */
+    const char *watch_url;   /* a broker to watch for the broker checks (mqtt://H:P); NULL: none */
+    const char *server;      /* the broker the driver connects to unless a step says server= */
+    const char *log_dir;     /* transcripts go here as NAME.cap; NULL: none */
+    const char *work_dir;    /* a private directory for the simulator's socket; NULL: one is made */
+};
+
+enum run_verdict { RUN_PASS, RUN_FAIL, RUN_SKIP };
+const char *run_verdict_str(enum run_verdict v);
+
+struct run_report {
+    enum run_verdict verdict;
+    struct strbuf why;       /* the failed expectation, or why it was skipped */
+    struct strbuf skipped;   /* statements skipped against a module, one per line */
+    struct strbuf notes;     /* worth reporting even on a pass (duplicates counted) */
+    struct strbuf tail;      /* the transcript's last lines, on failure */
+    struct strbuf capture;   /* the transcript's path, when written */
+};
+void run_report_free(struct run_report *r);
+
+/* Called before each step with "line N: keyword", so that a scenario stopped
+ * at its time limit can say where it was. */
+typedef void (*run_progress_fn)(void *ctx, const char *where);
+
+/* Where run_scenario writes a scenario's transcript (o->log_dir set). */
+void run_capture_path(const struct run_options *o, const struct scenario *sc, struct strbuf *path);
+
+void run_scenario(const struct scenario *sc, const struct run_options *o, struct run_report *rep,
+                  run_progress_fn progress, void *ctx);
+
+#endif

@@ -1,0 +1,63 @@
+/* The state of one scenario run, shared by run_scenario.c (target set-up and
+ * tear-down), run_steps.c (the steps) and run_checks.c (the final checks). */
+#ifndef HIL_RUN_INTERNAL_H
+#define HIL_RUN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "broker_log.h"
+#include "run.h"
+#include "sim7600_posix.h"
+#include "sim_target.h"
+#include "timed_events.h"
+#include "transcript.h"
+
+/* What the driver received, for expect-received. */
+struct run_rx {
+    char *topic;
+    char *payload;
+    size_t len;
+};
+
+struct run {
+    const struct scenario *sc;
+    const struct run_options *o;
+    struct run_report *rep;
+    run_progress_fn progress;
+    void *progress_ctx;
+
+    bool on_sim;                   /* a private simulator, with its control socket */
+    struct sim_target sim;
+    struct timed_events events;
+    bool events_armed;
+    struct broker_log broker;
+    bool broker_watched;           /* the broker checks can be evaluated */
+
+    struct sim7600_serial serial;
+    bool serial_open;
+    struct sim7600_port port;      /* the serial port, with every byte recorded */
+    struct transcript tr;
+
+    struct sim7600 dev;            /* the driver, set up at the first driver step */
+    bool dev_ready;
+    struct run_bufs *bufs;
+    struct run_rx *rx;
+    size_t n_rx, cap_rx;
+    uint32_t reconnects;
+    uint64_t t0_ms;                /* when the steps started */
+};
+
+/* Fails the scenario (the first failure is the one reported). Returns -1. */
+int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads the port for up to timeout_ms (what arrives is recorded). */
+int run_pump(struct run *r, uint32_t timeout_ms);
+
+/* Runs the steps in order; returns 0 or -1 after run_fail. */
+int run_steps(struct run *r);
+/* Evaluates the final checks; returns 0 or -1 after run_fail. */
+int run_checks(struct run *r);
+/* Makes the driver ready (at the first driver step). */
+int run_driver_init(struct run *r);
+
+#endif

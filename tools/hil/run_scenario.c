@@ -1,0 +1,251 @@
+#include "run_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hil_clock.h"
+#include "scenario_sim.h"
+
+static const char *const verdict_names[] = {[RUN_PASS] = "pass", [RUN_FAIL] = "FAIL", [RUN_SKIP] = "skip"};
+
+const char *run_verdict_str(enum run_verdict v)
+{
+    return verdict_names[v];
+}
+
+void run_report_free(struct run_report *r)
+{
+    sb_free(&r->why);
+    sb_free(&r->skipped);
+    sb_free(&r->notes);
+    sb_free(&r->tail);
+    sb_free(&r->capture);
+}
+
+int run_fail(struct run *r, const char *fmt, ...)
+{
+    if (r->rep->verdict == RUN_FAIL)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    r->rep->verdict = RUN_FAIL;
+    sb_vprintf(&r->rep->why, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ---- the recording port: the driver's port, with every byte in the transcript ---- */
+
+static int rec_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    struct run *r = ctx;
+    int n = r->serial.port.write(r->serial.port.ctx, buf, len);
+    transcript_record(&r->tr, CAPTURE_TO_MODULE, buf, len, hil_now_us());
+    return n;
+}
+
+static int rec_read(void *ctx, uint8_t *buf, size_t cap, uint32_t timeout_ms)
+{
+    struct run *r = ctx;
+    int n = r->serial.port.read(r->serial.port.ctx, buf, cap, timeout_ms);
+    if (n > 0)
+        transcript_record(&r->tr, CAPTURE_FROM_MODULE, buf, (size_t)n, hil_now_us());
+    return n;
+}
+
+static uint32_t rec_now_ms(void *ctx)
+{
+    struct run *r = ctx;
+    return r->serial.port.now_ms(r->serial.port.ctx);
+}
+
+static void rec_sleep_ms(void *ctx, uint32_t ms)
+{
+    struct run *r = ctx;
+    r->serial.port.sleep_ms(r->serial.port.ctx, ms);
+}
+
+/* On the simulator the reset line is wired: the driver's reset is a reboot. */
+static int sim_reset(void *ctx)
+{
+    struct run *r = ctx;
+    struct strbuf reply = {0};
+    int rc = sim_target_control(&r->sim, "reboot", &reply);
+    sb_free(&reply);
+    return rc;
+}
+
+int run_pump(struct run *r, uint32_t timeout_ms)
+{
+    uint8_t buf[1024];
+    return r->port.read(r->port.ctx, buf, sizeof buf, timeout_ms);
+}
+
+/* ---- set-up --------------------------------------------------------------------- */
+
+/* Against a module, the statements that need the simulator are listed as skipped. */
+static void list_skipped(struct run *r)
+{
+    const struct scn_world *w = &r->sc->world;
+    const struct { int line; const char *what; } world[] = {
+        {w->profile_line, "profile"}, {w->sim_line, "sim"}, {w->signal_line, "signal"},
+        {w->registration_line, "registration"}, {w->broker_line, "broker"},
+        {w->latency_line, "latency"}, {w->baud_line, "baud"},
+    };
+    for (size_t i = 0; i < sizeof world / sizeof world[0]; i++)
+        if (world[i].line)
+            sb_printf(&r->rep->skipped, "line %d: %s (needs the simulator)\n", world[i].line, world[i].what);
+    for (size_t i = 0; i < r->sc->n_events; i++)
+        sb_printf(&r->rep->skipped, "line %d: %s event (needs the simulator)\n", r->sc->events[i].line,
+                  scn_action_kind_str(r->sc->events[i].kind));
+}
+
+static int control_ok(struct run *r, const char *line, int src_line)
+{
+    struct strbuf reply = {0};
+    int rc = sim_target_control(&r->sim, line, &reply);
+    if (rc < 0)
+        run_fail(r, "line %d: the simulator refused '%s': %s", src_line, line, sb_str(&reply));
+    sb_free(&reply);
+    return rc;
+}
+
+static int start_sim(struct run *r)
+{
+    struct scn_sim_args a;
+    scn_sim_args(&r->sc->world, &a);
+    if (r->o->sim_broker) {
+        a.v[a.n++] = "--broker";
+        a.v[a.n++] = r->o->sim_broker;
+        a.v[a.n] = NULL;
+    }
+    r->on_sim = true;   /* from here tear_down stops what sim_target_start began */
+    if (sim_target_start(&r->sim, r->o->work_dir, r->o->sim_bin, a.v) < 0)
+        return run_fail(r, "%s", sb_str(&r->sim.err));
+    struct strbuf line = {0};
+    scn_sim_broker_line(&r->sc->world, &line);
+    int rc = line.len ? control_ok(r, sb_str(&line), r->sc->world.broker_line) : 0;
+    for (size_t i = 0; rc == 0 && i < r->sc->n_events; i++) {
+        if (r->sc->events[i].trig.kind == SCN_TRIG_AT)
+            continue;
+        sb_reset(&line);
+        scn_sim_event_line(&r->sc->events[i], &line);
+        rc = control_ok(r, sb_str(&line), r->sc->events[i].line);
+    }
+    sb_free(&line);
+    if (rc == 0 && !r->o->watch_url) {
+        if (sim_target_watch(&r->sim, &r->broker) < 0)
+            return run_fail(r, "%s", sb_str(&r->sim.err));
+        r->broker_watched = true;
+    }
+    return rc;
+}
+
+void run_capture_path(const struct run_options *o, const struct scenario *sc, struct strbuf *path)
+{
+    sb_printf(path, "%s/", o->log_dir);
+    for (const char *p = sc->name; *p; p++) {   /* a file name, whatever the scenario is called */
+        char c = (*p == '/' || *p == ' ' || (unsigned char)*p < 0x20) ? '_' : *p;
+        sb_add(path, &c, 1);
+    }
+    sb_puts(path, ".cap");
+}
+
+static int open_wire(struct run *r)
+{
+    char err[256];
+    const char *path = r->on_sim ? r->sim.pty_path : r->o->port;
+    int baud = r->o->port_baud ? r->o->port_baud : 115200;
+    if (sim7600_serial_open(&r->serial, path, baud, SIM7600_BACKEND_AUTO, err, sizeof err) < 0)
+        return run_fail(r, "cannot open %s: %s", path, err);
+    r->serial_open = true;
+    r->port = r->serial.port;
+    r->port.ctx = r;
+    r->port.write = rec_write;
+    r->port.read = rec_read;
+    r->port.now_ms = rec_now_ms;
+    r->port.sleep_ms = r->serial.port.sleep_ms ? rec_sleep_ms : NULL;
+    r->port.lock = r->port.unlock = NULL;   /* one thread drives the wire */
+    r->port.reset_module = r->on_sim ? sim_reset : NULL;
+
+    const char *cap = NULL;
+    if (r->o->log_dir) {
+        run_capture_path(r->o, r->sc, &r->rep->capture);
+        cap = sb_str(&r->rep->capture);
+    }
+    struct strbuf what = {0};
+    sb_printf(&what, "scenario %s (%s) on %s", r->sc->name, r->sc->file, r->on_sim ? "the simulator" : path);
+    int rc = transcript_open(&r->tr, cap, sb_str(&what), hil_now_us());
+    sb_free(&what);
+    if (rc < 0)
+        return run_fail(r, "cannot write the transcript %s: %s (check --keep-logs)", cap, strerror(errno));
+    return 0;
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+#define FAILURE_TAIL_LINES 12
+
+static void tear_down(struct run *r)
+{
+    if (r->events_armed)
+        timed_events_stop(&r->events);
+    if (r->serial_open)
+        sim7600_serial_close(&r->serial);
+    if (r->on_sim)
+        sim_target_stop(&r->sim);
+    transcript_close(&r->tr);
+    for (size_t i = 0; i < r->n_rx; i++) {
+        free(r->rx[i].topic);
+        free(r->rx[i].payload);
+    }
+    free(r->rx);
+    free(r->bufs);
+    broker_log_free(&r->broker);
+}
+
+static void run_body(struct run *r)
+{
+    if (r->o->port)
+        list_skipped(r);
+    else if (start_sim(r) < 0)
+        return;
+    if (open_wire(r) < 0)
+        return;
+    r->t0_ms = hil_now_ms();
+    if (r->on_sim) {
+        r->events_armed = true;
+        if (timed_events_start(&r->events, r->sc, &r->sim, r->t0_ms) < 0) {
+            run_fail(r, "cannot arm the timed events: %s", sb_str(&r->events.err));
+            return;
+        }
+    }
+    int rc = run_steps(r);
+    if (r->on_sim && timed_events_failed(&r->events, &r->rep->why)) {
+        r->rep->verdict = RUN_FAIL;
+        return;
+    }
+    if (rc == 0)
+        run_checks(r);
+}
+
+void run_scenario(const struct scenario *sc, const struct run_options *o, struct run_report *rep,
+                  run_progress_fn progress, void *ctx)
+{
+    struct run r = {.sc = sc, .o = o, .rep = rep, .progress = progress, .progress_ctx = ctx};
+    memset(rep, 0, sizeof *rep);
+    rep->verdict = RUN_PASS;
+    if (o->port && !(sc->targets & SCN_TARGET_HARDWARE)) {
+        rep->verdict = RUN_SKIP;
+        sb_puts(&rep->why, "targets the simulator only");
+        return;
+    }
+    broker_log_init(&r.broker);
+    run_body(&r);
+    if (rep->verdict == RUN_FAIL)
+        transcript_tail(&r.tr, FAILURE_TAIL_LINES, &rep->tail);
+    tear_down(&r);
+}

@@ -1,0 +1,360 @@
+/* The steps of a scenario, in file order: wire steps write and read the port
+ * themselves; driver steps call the driver, which owns the port meanwhile. */
+#include "run_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hil_clock.h"
+
+/* The driver as the runner runs it: its own defaults, except that waits which
+ * would make a suite slow are shorter (registration, reconnect backoff). */
+#define RUN_LINE_MAX 1024
+#define RUN_CMD_MAX 1400
+#define RUN_TOPIC_MAX 1024
+#define RUN_PAYLOAD_MAX 10240
+#define RUN_OUTBOX_SLOTS 32
+#define RUN_OUTBOX_SLOT (RUN_TOPIC_MAX + RUN_PAYLOAD_MAX)
+#define RUN_SUBS 16
+#define RUN_REG_TIMEOUT_MS 10000
+#define RUN_BACKOFF_MIN_MS 500
+#define RUN_BACKOFF_MAX_MS 4000
+#define RUN_DEFAULT_SERVER "tcp://127.0.0.1:1883"
+#define RUN_DEFAULT_CLIENT_ID "sim7600-hil"
+#define RUN_POLL_SLICE_MS 20   /* how often a waiting step looks at the clock */
+
+struct run_bufs {
+    char line[RUN_LINE_MAX];
+    char cmd[RUN_CMD_MAX];
+    uint8_t rx_topic[RUN_TOPIC_MAX + 1];
+    uint8_t rx_payload[RUN_PAYLOAD_MAX + 1];
+    struct sim7600_outbox_slot outbox[RUN_OUTBOX_SLOTS];
+    uint8_t outbox_data[RUN_OUTBOX_SLOTS * RUN_OUTBOX_SLOT];
+    struct sim7600_sub subs[RUN_SUBS];
+};
+
+/* ---- the driver's callbacks ---------------------------------------------------- */
+
+static char *dup_bytes(const void *p, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d)
+        abort();
+    memcpy(d, p, n);
+    d[n] = '\0';
+    return d;
+}
+
+static void on_message(void *ctx, const struct sim7600_message *m)
+{
+    struct run *r = ctx;
+    if (r->n_rx == r->cap_rx) {
+        r->cap_rx = r->cap_rx ? r->cap_rx * 2 : 16;
+        r->rx = realloc(r->rx, r->cap_rx * sizeof *r->rx);
+        if (!r->rx)
+            abort();
+    }
+    r->rx[r->n_rx++] = (struct run_rx){dup_bytes(m->topic, m->topic_len), dup_bytes(m->payload, m->payload_len),
+                                       m->payload_len};
+}
+
+static void on_event(void *ctx, enum sim7600_event ev, int status)
+{
+    struct run *r = ctx;
+    struct strbuf note = {0};
+    if (ev == SIM7600_EV_RECONNECTED)
+        r->reconnects++;
+    sb_printf(&note, "driver: %s (%d)", sim7600_event_str(ev), status);
+    transcript_note(&r->tr, sb_str(&note));
+    sb_free(&note);
+}
+
+int run_driver_init(struct run *r)
+{
+    if (r->dev_ready)
+        return 0;
+    r->bufs = calloc(1, sizeof *r->bufs);
+    if (!r->bufs)
+        return run_fail(r, "out of memory for the driver's buffers");
+    struct run_bufs *b = r->bufs;
+    struct sim7600_config c = {
+        .broker = r->o->server ? r->o->server : RUN_DEFAULT_SERVER,
+        .client_id = RUN_DEFAULT_CLIENT_ID,
+        .clean_session = true,
+        .line_buf = b->line, .line_cap = sizeof b->line,
+        .cmd_buf = b->cmd, .cmd_cap = sizeof b->cmd,
+        .rx_topic = b->rx_topic, .rx_topic_cap = sizeof b->rx_topic,
+        .rx_payload = b->rx_payload, .rx_payload_cap = sizeof b->rx_payload,
+        .outbox = b->outbox, .outbox_slots = RUN_OUTBOX_SLOTS,
+        .outbox_data = b->outbox_data, .outbox_slot_size = RUN_OUTBOX_SLOT,
+        .subs = b->subs, .subs_cap = RUN_SUBS,
+        .on_message = on_message, .on_event = on_event, .cb_ctx = r,
+        .reg_timeout_ms = RUN_REG_TIMEOUT_MS,
+        .backoff_min_ms = RUN_BACKOFF_MIN_MS, .backoff_max_ms = RUN_BACKOFF_MAX_MS,
+    };
+    int st = sim7600_init(&r->dev, &r->port, &c);
+    if (st != SIM7600_OK)
+        return run_fail(r, "the driver did not start: %s", sim7600_strerror(st));
+    r->dev_ready = true;
+    return 0;
+}
+
+/* ---- results ------------------------------------------------------------------- */
+
+static bool mqtt_code_in(int st, const int *codes, size_t n)
+{
+    int code = sim7600_status_module_code(st);
+    for (size_t i = 0; i < n && st <= SIM7600_E_MQTT_BASE && st > SIM7600_E_CME_BASE; i++)
+        if (code == codes[i])
+            return true;
+    return false;
+}
+
+/* Does the driver's status `st` count as the result the scenario names? */
+static bool result_matches(enum scn_result want, int st, const struct sim7600 *dev)
+{
+    static const int refused[] = {27, 28, 29, 31}, socket[] = {3, 4, 5, 16, 26};
+    bool unregistered = st == SIM7600_E_NOT_REGISTERED || st == SIM7600_E_REG_DENIED;
+    switch (want) {
+    case SCN_RES_OK:              return st == SIM7600_OK || st == SIM7600_QUEUED;
+    case SCN_RES_ANY:             return true;
+    case SCN_RES_ERROR:           return st < 0;
+    case SCN_RES_BAD_CREDENTIALS: return st == SIM7600_E_MQTT_REFUSED_CREDENTIALS;
+    case SCN_RES_REFUSED:         return mqtt_code_in(st, refused, sizeof refused / sizeof refused[0]);
+    case SCN_RES_DNS:             return st == SIM7600_E_MQTT_DNS;
+    case SCN_RES_SOCKET:          return st == SIM7600_E_CONNLOST || mqtt_code_in(st, socket, sizeof socket / sizeof socket[0]);
+    case SCN_RES_TIMEOUT:         return st == SIM7600_E_TIMEOUT || st == SIM7600_E_NO_RESPONSE || st == SIM7600_E_MQTT_TIMEOUT;
+    case SCN_RES_NO_SIM:          return st == SIM7600_E_CME_SIM_NOT_INSERTED || st == SIM7600_E_CME_SIM_FAILURE;
+    case SCN_RES_NOT_REGISTERED:  return unregistered;
+    case SCN_RES_NO_SIGNAL:       return unregistered && dev->health.rssi == 99;
+    case SCN_RES_NOT_CONNECTED:   return st == SIM7600_E_NOT_CONNECTED || st == SIM7600_E_MQTT_NO_CONNECTION;
+    case SCN_RES_REJECTED:        return st == SIM7600_E_ERROR || st == SIM7600_E_MQTT_INVALID_PARAM || st <= SIM7600_E_CME_BASE;
+    case SCN_RES_IO:              return st == SIM7600_E_IO;
+    case SCN_RES_COUNT_:          break;
+    }
+    return false;
+}
+
+static int step_result(struct run *r, const struct scn_step *s, int st, uint64_t started_ms)
+{
+    uint64_t took = hil_now_ms() - started_ms;
+    if (!result_matches(s->result, st, &r->dev)) {
+        const char *step = st < 0 ? sim7600_last_step(&r->dev) : NULL;
+        return run_fail(r, "line %d: %s expected result=%s, got %s (%s)%s%s", s->line, scn_step_kind_str(s->kind),
+                        scn_result_str(s->result), sim7600_status_name(st), sim7600_strerror(st),
+                        step && *step ? " at " : "", step && *step ? step : "");
+    }
+    if (s->within_ms && took > s->within_ms)
+        return run_fail(r, "line %d: %s took %.2fs, longer than within=%.2fs", s->line, scn_step_kind_str(s->kind),
+                        (double)took / 1000, (double)s->within_ms / 1000);
+    return 0;
+}
+
+/* ---- waiting ------------------------------------------------------------------- */
+
+/* Lets up to ms pass while the wire is served: by the driver once it runs
+ * (it supervises the session), else by reading into the transcript. */
+static void idle(struct run *r, uint32_t ms)
+{
+    if (r->dev_ready)
+        sim7600_poll(&r->dev, ms);
+    else
+        run_pump(r, ms);
+}
+
+static void idle_until(struct run *r, uint64_t end_ms)
+{
+    for (uint64_t now = hil_now_ms(); now < end_ms; now = hil_now_ms()) {
+        uint64_t left = end_ms - now;
+        idle(r, left < RUN_POLL_SLICE_MS ? (uint32_t)left : RUN_POLL_SLICE_MS);
+    }
+}
+
+static uint32_t within_or(const struct scn_step *s, uint32_t dflt)
+{
+    return s->within_ms ? s->within_ms : dflt;
+}
+
+/* The end of the scenario's time: a bound for steps that have none of their own. */
+static uint64_t scenario_end(const struct run *r)
+{
+    return r->t0_ms + r->sc->time_limit_ms;
+}
+
+/* ---- wire steps ----------------------------------------------------------------- */
+
+static int step_send(struct run *r, const struct scn_step *s)
+{
+    int st = r->port.write(r->port.ctx, (const uint8_t *)s->text.ptr, s->text.len);
+    if (st >= 0 && s->kind == SCN_STEP_SEND)
+        st = r->port.write(r->port.ctx, (const uint8_t *)"\r", 1);
+    if (st < 0)
+        return run_fail(r, "line %d: writing to the port failed", s->line);
+    return 0;
+}
+
+static int step_expect(struct run *r, const struct scn_step *s)
+{
+    bool prompt = s->kind == SCN_STEP_EXPECT_PROMPT;
+    uint32_t within = within_or(s, SCN_DEFAULT_EXPECT_MS);
+    uint64_t end = hil_now_ms() + within;
+    while (transcript_take(&r->tr, &s->pat, prompt) < 0) {
+        uint64_t now = hil_now_ms();
+        if (now >= end) {
+            if (prompt)
+                return run_fail(r, "line %d: no '>' prompt within %.2fs", s->line, (double)within / 1000);
+            return run_fail(r, "line %d: the module printed no line matching %s%s%s within %.2fs", s->line,
+                            s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", s->pat.text.ptr,
+                            s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", (double)within / 1000);
+        }
+        idle(r, end - now < RUN_POLL_SLICE_MS ? (uint32_t)(end - now) : RUN_POLL_SLICE_MS);
+    }
+    return 0;
+}
+
+/* ---- driver steps --------------------------------------------------------------- */
+
+static int step_bring_up(struct run *r, const struct scn_step *s)
+{
+    if (s->apn.ptr)
+        r->dev.cfg.apn = s->apn.ptr;
+    r->dev.cfg.reg_timeout_ms = within_or(s, RUN_REG_TIMEOUT_MS);
+    return sim7600_bringup(&r->dev);
+}
+
+static int step_connect(struct run *r, const struct scn_step *s)
+{
+    struct sim7600_config *c = &r->dev.cfg;
+    if (s->server.ptr)
+        c->broker = s->server.ptr;
+    if (s->client_id.ptr)
+        c->client_id = s->client_id.ptr;
+    c->user = s->user.ptr;
+    c->pass = s->password.ptr;
+    if (s->keepalive >= 0)
+        c->keepalive_s = (uint16_t)s->keepalive;
+    if (s->clean >= 0)
+        c->clean_session = s->clean != 0;
+    return sim7600_mqtt_connect(&r->dev);
+}
+
+static int step_publish(struct run *r, const struct scn_step *s)
+{
+    uint8_t qos = s->qos < 0 ? 0 : (uint8_t)s->qos;
+    if (s->payload.ptr)
+        return sim7600_publish(&r->dev, s->topic.ptr, s->payload.ptr, s->payload.len, qos, s->retain == 1);
+    char *p = malloc(s->payload_size + 1);
+    if (!p)
+        return SIM7600_E_PARAM;
+    scn_fill_payload(p, s->payload_size);
+    int st = sim7600_publish(&r->dev, s->topic.ptr, p, s->payload_size, qos, s->retain == 1);
+    free(p);
+    return st;
+}
+
+/* Publishes one message, waiting for room while the outbox is full (what an
+ * application does with SIM7600_E_OUTBOX_FULL). */
+static int publish_waiting(struct run *r, const char *topic, const char *payload, uint8_t qos, uint64_t end)
+{
+    int st = sim7600_publish(&r->dev, topic, payload, strlen(payload), qos, false);
+    while (st == SIM7600_E_OUTBOX_FULL && hil_now_ms() < end) {
+        idle(r, RUN_POLL_SLICE_MS);
+        st = sim7600_publish(&r->dev, topic, payload, strlen(payload), qos, false);
+    }
+    return st;
+}
+
+static int step_publish_seq(struct run *r, const struct scn_step *s)
+{
+    uint8_t qos = s->qos < 0 ? 0 : (uint8_t)s->qos;
+    uint64_t start = hil_now_ms();
+    uint64_t end = s->within_ms ? start + s->within_ms : scenario_end(r);
+    int worst = SIM7600_OK;
+    for (unsigned i = 1; i <= s->count; i++) {
+        char payload[16];
+        snprintf(payload, sizeof payload, "%u", i);
+        int st = publish_waiting(r, s->topic.ptr, payload, qos, end);
+        if (st < 0 && worst >= 0)
+            worst = st;
+        if (st < 0 && s->result == SCN_RES_OK)
+            return run_fail(r, "line %d: publish-seq message %u of %u failed: %s (%s)", s->line, i, s->count,
+                            sim7600_status_name(st), sim7600_strerror(st));
+        idle_until(r, start + (uint64_t)i * s->interval_ms);
+    }
+    while (qos > 0 && sim7600_outbox_count(&r->dev) > 0 && hil_now_ms() < end)
+        idle(r, RUN_POLL_SLICE_MS);
+    if (qos > 0 && s->result == SCN_RES_OK && sim7600_outbox_count(&r->dev) > 0)
+        return run_fail(r, "line %d: publish-seq: %zu of %u messages still unconfirmed by the module when the step's "
+                        "time ran out", s->line, sim7600_outbox_count(&r->dev), s->count);
+    return worst;
+}
+
+static int step_expect_connected(struct run *r, const struct scn_step *s)
+{
+    uint32_t within = within_or(s, SCN_DEFAULT_EXPECT_MS);
+    uint64_t end = hil_now_ms() + within;
+    while (sim7600_get_state(&r->dev) != SIM7600_STATE_CONNECTED) {
+        if (hil_now_ms() >= end)
+            return run_fail(r, "line %d: the driver was not connected within %.2fs (state %s)", s->line,
+                            (double)within / 1000, sim7600_state_str(sim7600_get_state(&r->dev)));
+        idle(r, RUN_POLL_SLICE_MS);
+    }
+    return 0;
+}
+
+static int driver_step(struct run *r, const struct scn_step *s)
+{
+    if (run_driver_init(r) < 0)
+        return -1;
+    uint64_t started = hil_now_ms();
+    int st;
+    switch (s->kind) {
+    case SCN_STEP_BRING_UP:   st = step_bring_up(r, s); break;
+    case SCN_STEP_CONNECT:    st = step_connect(r, s); break;
+    case SCN_STEP_SUBSCRIBE:  st = sim7600_subscribe(&r->dev, s->topic.ptr, s->qos < 0 ? 0 : (uint8_t)s->qos); break;
+    case SCN_STEP_PUBLISH:    st = step_publish(r, s); break;
+    case SCN_STEP_PUBLISH_SEQ:
+        st = step_publish_seq(r, s);
+        if (r->rep->verdict == RUN_FAIL)
+            return -1;
+        break;
+    case SCN_STEP_DISCONNECT: st = sim7600_disconnect(&r->dev); break;
+    case SCN_STEP_EXPECT_CONNECTED: return step_expect_connected(r, s);
+    default:                  return run_fail(r, "line %d: not a driver step", s->line);
+    }
+    return step_result(r, s, st, started);
+}
+
+static int run_step(struct run *r, const struct scn_step *s)
+{
+    switch (s->kind) {
+    case SCN_STEP_SEND:
+    case SCN_STEP_SEND_RAW:
+        return step_send(r, s);
+    case SCN_STEP_EXPECT:
+    case SCN_STEP_EXPECT_PROMPT:
+        return step_expect(r, s);
+    case SCN_STEP_WAIT:
+        idle_until(r, hil_now_ms() + s->within_ms);
+        return 0;
+    default:
+        return driver_step(r, s);
+    }
+}
+
+int run_steps(struct run *r)
+{
+    for (size_t i = 0; i < r->sc->n_steps; i++) {
+        const struct scn_step *s = &r->sc->steps[i];
+        struct strbuf where = {0};
+        sb_printf(&where, "line %d: %s", s->line, scn_step_kind_str(s->kind));
+        if (r->progress)
+            r->progress(r->progress_ctx, sb_str(&where));
+        transcript_note(&r->tr, sb_str(&where));
+        sb_free(&where);
+        if (run_step(r, s) < 0)
+            return -1;
+    }
+    return 0;
+}

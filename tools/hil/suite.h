@@ -1,0 +1,28 @@
+/* A suite: the scenario files named on a command line, directories searched
+ * recursively for *.scn (hidden entries skipped, name order, symlink loops
+ * cut), each parsed; every error is collected, none stops the loading. */
+#ifndef HIL_SUITE_H
+#define HIL_SUITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "scenario.h"
+
+struct scn_suite {
+    struct scn_diags diags;
+    struct scenario **ok;      /* the files that parsed, in the order met */
+    size_t n_ok, cap_ok;
+    size_t n_files;            /* files met, parsed or not */
+    size_t n_unread;           /* files not read at all (reported as they are met) */
+    bool nomem;
+};
+
+void suite_load(struct scn_suite *s, char **paths, int n);
+/* Prints every error ("file:line: message"), duplicate names included, to
+ * `out`; returns how many. A suite with errors must not run. */
+size_t suite_report(const struct scn_suite *s, FILE *out);
+void suite_free(struct scn_suite *s);
+
+#endif

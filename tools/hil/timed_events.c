@@ -1,0 +1,113 @@
+#include "timed_events.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hil_clock.h"
+#include "scenario_sim.h"
+
+static int by_time(const void *a, const void *b)
+{
+    const struct timed_event *x = a, *y = b;
+    return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms ? 1 : x->line - y->line;
+}
+
+static struct timespec deadline(uint64_t at_ms)
+{
+    struct timespec ts = {(time_t)(at_ms / 1000u), (long)(at_ms % 1000u) * 1000000L};
+    return ts;
+}
+
+static void *events_main(void *arg)
+{
+    struct timed_events *te = arg;
+    struct strbuf reply = {0};
+    pthread_mutex_lock(&te->mu);
+    while (!te->stop && te->fired < te->n) {
+        const struct timed_event *ev = &te->v[te->fired];
+        if (hil_now_ms() < te->t0_ms + ev->at_ms) {
+            struct timespec ts = deadline(te->t0_ms + ev->at_ms);
+            pthread_cond_timedwait(&te->cv, &te->mu, &ts);
+            continue;
+        }
+        te->fired++;
+        pthread_mutex_unlock(&te->mu);
+        int r = sim_target_control_fd(te->fd, ev->control, &reply);
+        pthread_mutex_lock(&te->mu);
+        if (r < 0 && te->err.len == 0)
+            sb_printf(&te->err, "line %d: the simulator refused the event '%s': %s", ev->line, ev->control,
+                      sb_str(&reply));
+    }
+    pthread_mutex_unlock(&te->mu);
+    sb_free(&reply);
+    return NULL;
+}
+
+int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_target *sim,
+                       uint64_t t0_ms)
+{
+    memset(te, 0, sizeof *te);
+    te->fd = -1;
+    te->t0_ms = t0_ms;
+    pthread_mutex_init(&te->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);   /* the same clock as hil_now_ms */
+    pthread_cond_init(&te->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const struct scn_event *ev = &sc->events[i];
+        if (ev->trig.kind != SCN_TRIG_AT)
+            continue;
+        struct strbuf line = {0};
+        scn_sim_event_line(ev, &line);
+        te->v = realloc(te->v, (te->n + 1) * sizeof *te->v);
+        if (!te->v)
+            abort();
+        te->v[te->n++] = (struct timed_event){ev->trig.at_ms, ev->line, line.p};
+    }
+    if (te->n == 0)
+        return 0;
+    qsort(te->v, te->n, sizeof *te->v, by_time);
+    te->fd = sim_target_connect(sim);
+    if (te->fd < 0) {
+        sb_printf(&te->err, "cannot open a control connection for the timed events: %s", strerror(errno));
+        return -1;
+    }
+    te->started = pthread_create(&te->thread, NULL, events_main, te) == 0;
+    return te->started ? 0 : -1;
+}
+
+void timed_events_stop(struct timed_events *te)
+{
+    if (te->started) {
+        pthread_mutex_lock(&te->mu);
+        te->stop = true;
+        pthread_cond_signal(&te->cv);
+        pthread_mutex_unlock(&te->mu);
+        pthread_join(te->thread, NULL);
+    }
+    if (te->fd >= 0)
+        close(te->fd);
+    for (size_t i = 0; i < te->n; i++)
+        free(te->v[i].control);
+    free(te->v);
+    sb_free(&te->err);
+    pthread_mutex_destroy(&te->mu);
+    pthread_cond_destroy(&te->cv);
+    memset(te, 0, sizeof *te);
+    te->fd = -1;
+}
+
+bool timed_events_failed(struct timed_events *te, struct strbuf *out)
+{
+    pthread_mutex_lock(&te->mu);
+    bool failed = te->err.len > 0;
+    if (failed)
+        sb_add(out, te->err.p, te->err.len);
+    pthread_mutex_unlock(&te->mu);
+    return failed;
+}

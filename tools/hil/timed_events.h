@@ -1,0 +1,40 @@
+/* The `at T` events of a scenario: a thread that sends each one's control
+ * line to the simulator when its time comes, on a connection of its own. */
+#ifndef HIL_TIMED_EVENTS_H
+#define HIL_TIMED_EVENTS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "sim_target.h"
+#include "strbuf.h"
+
+struct timed_event {
+    uint64_t at_ms;
+    int line;            /* in the scenario file */
+    char *control;
+};
+
+struct timed_events {
+    pthread_t thread;
+    bool started, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int fd;
+    uint64_t t0_ms;
+    struct timed_event *v;
+    size_t n, fired;
+    struct strbuf err;   /* the first event the simulator refused */
+};
+
+/* Arms every `at` event of `sc`, timed from t0_ms (hil_now_ms clock). */
+int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_target *sim,
+                       uint64_t t0_ms);
+/* Stops the thread; events not yet due never fire. */
+void timed_events_stop(struct timed_events *te);
+/* Copies the first failure into `out`; returns true if there was one. */
+bool timed_events_failed(struct timed_events *te, struct strbuf *out);
+
+#endif

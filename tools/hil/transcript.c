@@ -1,0 +1,146 @@
+#include "transcript.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TR_TAIL_WIDTH 120   /* a failure report shows this much of each line */
+
+int transcript_open(struct transcript *tr, const char *path, const char *what, uint64_t now_us)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->start_us = now_us;
+    if (!path)
+        return 0;
+    if (capture_open(&tr->cap, path, now_us, what) < 0)
+        return -1;
+    tr->cap_open = true;
+    return 0;
+}
+
+void transcript_close(struct transcript *tr)
+{
+    if (tr->cap_open)
+        capture_close(&tr->cap);
+    for (size_t i = 0; i < tr->n; i++)
+        free(tr->v[i].text);
+    free(tr->v);
+    sb_free(&tr->host);
+    sb_free(&tr->module);
+    memset(tr, 0, sizeof *tr);
+}
+
+static void add_line(struct transcript *tr, enum tr_kind kind, struct strbuf *b, uint64_t now_us)
+{
+    if (tr->n == tr->cap_lines) {
+        size_t cap = tr->cap_lines ? tr->cap_lines * 2 : 64;
+        struct tr_line *v = realloc(tr->v, cap * sizeof *v);
+        if (!v)
+            abort();   /* the runner cannot report honestly without its transcript */
+        tr->v = v;
+        tr->cap_lines = cap;
+    }
+    char *text = malloc(b->len + 1);
+    if (!text)
+        abort();
+    memcpy(text, sb_str(b), b->len);
+    text[b->len] = '\0';
+    tr->v[tr->n++] = (struct tr_line){kind, now_us - tr->start_us, text, b->len};
+    sb_reset(b);
+}
+
+/* Data written after a prompt ends when the module speaks again. */
+static void end_prompt_data(struct transcript *tr, uint64_t now_us)
+{
+    if (tr->after_prompt && tr->host.len)
+        add_line(tr, TR_HOST_DATA, &tr->host, now_us);
+    tr->after_prompt = false;
+}
+
+static void module_byte(struct transcript *tr, uint8_t b, uint64_t now_us)
+{
+    if (b == '\n') {
+        if (tr->module.len)   /* a V.250 answer is framed by blank lines: keep only text */
+            add_line(tr, TR_MODULE, &tr->module, now_us);
+        return;
+    }
+    if (b == '\r')
+        return;
+    sb_add(&tr->module, &b, 1);
+    if (tr->module.len == 1 && b == '>') {
+        add_line(tr, TR_PROMPT, &tr->module, now_us);
+        tr->after_prompt = true;
+    }
+}
+
+static void host_byte(struct transcript *tr, uint8_t b, uint64_t now_us)
+{
+    if (!tr->after_prompt && (b == '\r' || b == '\n')) {
+        if (tr->host.len)
+            add_line(tr, TR_HOST_COMMAND, &tr->host, now_us);
+        return;
+    }
+    sb_add(&tr->host, &b, 1);
+}
+
+void transcript_record(struct transcript *tr, char dir, const uint8_t *data, size_t n, uint64_t now_us)
+{
+    if (tr->cap_open) {
+        capture_write(&tr->cap, dir, data, n, now_us);
+        fflush(tr->cap.f);   /* a scenario stopped at its time limit keeps its transcript */
+    }
+    if (dir == CAPTURE_FROM_MODULE) {
+        end_prompt_data(tr, now_us);
+        for (size_t i = 0; i < n; i++)
+            module_byte(tr, data[i], now_us);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            host_byte(tr, data[i], now_us);
+    }
+}
+
+void transcript_note(struct transcript *tr, const char *text)
+{
+    if (tr->cap_open)
+        capture_comment(&tr->cap, text);
+}
+
+long transcript_take(struct transcript *tr, const struct scn_pattern *pat, bool want_prompt)
+{
+    for (size_t i = tr->cursor; i < tr->n; i++) {
+        const struct tr_line *l = &tr->v[i];
+        bool hit = want_prompt ? l->kind == TR_PROMPT
+                               : l->kind == TR_MODULE && scn_pattern_match(pat, l->text, l->len);
+        if (hit) {
+            tr->cursor = i + 1;
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+long transcript_count(const struct transcript *tr, enum tr_kind kind, const struct scn_pattern *pat)
+{
+    long count = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        if (tr->v[i].kind == kind && scn_pattern_match(pat, tr->v[i].text, tr->v[i].len))
+            count++;
+    return count;
+}
+
+void transcript_tail(const struct transcript *tr, size_t n, struct strbuf *out)
+{
+    static const char marks[] = {[TR_HOST_COMMAND] = '>', [TR_HOST_DATA] = '>',
+                                 [TR_MODULE] = '<', [TR_PROMPT] = '<'};
+    size_t from = tr->n > n ? tr->n - n : 0;
+    for (size_t i = from; i < tr->n; i++) {
+        const struct tr_line *l = &tr->v[i];
+        size_t shown = l->len < TR_TAIL_WIDTH ? l->len : TR_TAIL_WIDTH;
+        sb_printf(out, "    %8.3fs %c ", (double)l->t_us / 1e6, marks[l->kind]);
+        sb_c_escape(out, l->text, shown);
+        if (shown < l->len)
+            sb_printf(out, "... (%zu bytes)", l->len);
+        sb_puts(out, "\n");
+    }
+    if (tr->module.len || tr->host.len)
+        sb_puts(out, "    (and a line still unfinished)\n");
+}
