@@ -3,6 +3,7 @@
 #include "capture.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,11 +371,19 @@ int log_import_text(const char *name, const char *text, const struct log_import_
 
 void log_import_write_capture(const struct log_import *li, const char *source, struct strbuf *out)
 {
+    /* Times count from the log's first time and never go back: a log's clock
+     * can (midnight in a time-of-day log, a wrong socat header), and the
+     * capture format has no negative times, so such a line would not load. */
+    double base = -1, last = 0;
     sb_printf(out, "# sim7600-hil capture v1: imported from %s (%s)\n", source, log_format_str(li->format));
     for (size_t i = 0; i < li->count; i++) {
         const struct log_step *s = &li->steps[i];
-        if (s->t >= 0)
-            sb_printf(out, "%.6f ", s->t - (li->steps[0].t >= 0 ? li->steps[0].t : 0));
+        if (s->t >= 0 && isfinite(s->t)) {
+            if (base < 0)
+                base = s->t;
+            last = s->t - base > last ? s->t - base : last;
+            sb_printf(out, "%.6f ", last);
+        }
         sb_printf(out, "%c ", s->dir);
         sb_c_escape(out, s->data, s->len);
         sb_puts(out, "\n");
