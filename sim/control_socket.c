@@ -103,7 +103,15 @@ static void take_lines(struct control_client *c, const char *data, size_t n, str
                 if (c->in.len && c->in.p[c->in.len - 1] == '\r')
                     c->in.p[--c->in.len] = '\0';
                 sb_add(&c->in, "", 0);
-                run_line(c, sb_str(&c->in), s, now_us);
+                /* the command is a C string: a raw NUL would run the part before it
+                 * and silently drop the rest */
+                if (memchr(sb_str(&c->in), '\0', c->in.len)) {
+                    static const char nul[] = "ERR the line has a NUL byte; nothing was done "
+                                              "(write bytes inside quotes as \\0 or \\xHH)";
+                    send_line(c, nul, sizeof nul - 1);
+                } else {
+                    run_line(c, sb_str(&c->in), s, now_us);
+                }
             }
             c->discarding = false;
             sb_reset(&c->in);
