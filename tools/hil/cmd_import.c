@@ -29,7 +29,7 @@ static void import_usage(FILE *f)
           f);
 }
 
-static char *read_file(const char *path)
+static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -41,7 +41,29 @@ static char *read_file(const char *path)
         sb_add(&text, chunk, n);
     fclose(f);
     sb_add(&text, "", 0);
+    *len = text.len;
     return text.p;
+}
+
+/* The importer reads text up to its first NUL: a log with NUL bytes (binary data,
+ * a capture padded with zeros by a crash) would lose everything after the first
+ * one without a word. Lists the lines that have one; returns how many. */
+static int report_nul_lines(const char *path, const char *text, size_t len)
+{
+    int lines = 0, line = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+        } else if (text[i] == '\0') {
+            if (lines++ < 20)
+                fprintf(stderr, "%s:%d: a NUL byte; a text log has none (binary data?)\n", path, line);
+            while (i + 1 < len && text[i + 1] != '\n')
+                i++;
+        }
+    }
+    if (lines > 20)
+        fprintf(stderr, "%s: %d more line(s) with NUL bytes\n", path, lines - 20);
+    return lines;
 }
 
 static int write_output(const char *path, const struct strbuf *text)
@@ -89,9 +111,17 @@ int hil_cmd_import(int argc, char **argv)
         return HIL_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    char *text = read_file(path);
+    size_t len = 0;
+    char *text = read_file(path, &len);
     if (!text) {
         fprintf(stderr, "sim7600-hil import: cannot read %s\n", path);
+        return HIL_EXIT_FAIL;
+    }
+    int nul_lines = report_nul_lines(path, text, len);
+    if (nul_lines) {
+        fprintf(stderr, "sim7600-hil import: %d line(s) of %s have NUL bytes (listed above); "
+                        "nothing was imported\n", nul_lines, path);
+        free(text);
         return HIL_EXIT_FAIL;
     }
     struct log_import li;
