@@ -107,6 +107,16 @@ struct replay *replay_load(const char *path, double speed, char *err, size_t err
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         sb_add(&text, chunk, n);
     fclose(f);
+    /* the lines are read as C strings: from a NUL on, the log would be cut short unseen */
+    const char *nul = text.len ? memchr(text.p, '\0', text.len) : NULL;
+    if (nul) {
+        int line = 1;
+        for (const char *c = text.p; c < nul; c++)
+            line += *c == '\n';
+        snprintf(err, errlen, "%s:%d: a NUL byte; a capture is text (a byte 0 is written \\x00)", path, line);
+        sb_free(&text);
+        return NULL;
+    }
     struct replay *r = replay_load_buffer(path, sb_str(&text), speed, err, errlen);
     sb_free(&text);
     return r;
