@@ -61,6 +61,7 @@ struct at_result {
 #define AT_CMD_RESULT_LINE 0x04u /* ... and the command is not done until one came (implies ERR_LINE) */
 #define AT_CMD_SYNC        0x08u /* finals before the first prefix line are stale: drop them */
 #define AT_CMD_SECRET      0x10u /* never log the command line (passwords) */
+#define AT_CMD_ACK_FIRST   0x20u /* OK comes at once, the result line later: OK within ack_timeout_ms */
 
 /* Called for each information line that belongs to the pending command. */
 typedef void (*at_line_fn)(void *ctx, const char *line, size_t len);
@@ -74,6 +75,10 @@ struct at_cmd {
     unsigned flags;
     at_line_fn on_line;    /* NULL: information lines are ignored */
     void *ctx;
+    /* AT_CMD_ACK_FIRST: the OK must come within this (0: timeout_ms); only
+     * the result line may take the whole timeout_ms. A module that never read
+     * the command is then found out in seconds, not after pub_timeout. */
+    uint32_t ack_timeout_ms;
 };
 
 /* A URC handler returns how many raw bytes follow the line (0: none). */
@@ -115,6 +120,7 @@ struct at_engine {
     bool got_ok;
     bool sync_seen;
     uint32_t deadline;
+    uint32_t started_ms;     /* when the pending command was written */
     uint32_t last_rx_ms;     /* when the last byte arrived (for health checks) */
     uint32_t timeouts;       /* consecutive command timeouts; 0 after any answer */
     uint8_t rx[AT_RX_CHUNK];

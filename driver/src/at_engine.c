@@ -153,7 +153,10 @@ int at_submit(struct at_engine *e, const struct at_cmd *cmd)
     e->got_ok = false;
     e->sync_seen = false;
     e->state = (cmd->flags & AT_CMD_PROMPT) ? AT_STATE_WAIT_PROMPT : AT_STATE_WAIT_RESP;
-    e->deadline = now_ms(e) + cmd->timeout_ms;
+    e->started_ms = now_ms(e);
+    e->deadline = e->started_ms + cmd->timeout_ms;
+    if ((cmd->flags & AT_CMD_ACK_FIRST) && cmd->ack_timeout_ms != 0 && cmd->ack_timeout_ms < cmd->timeout_ms)
+        e->deadline = e->started_ms + cmd->ack_timeout_ms;
     if (!write_all(e, cmd->line, strlen(cmd->line)) || !write_all(e, "\r", 1)) {
         complete(e, AT_FINAL_IO, -1);
         return -2;
@@ -207,6 +210,7 @@ static bool route_final(struct at_engine *e, const char *line, size_t len)
     if (f == AT_FINAL_OK && (e->cmd.flags & AT_CMD_RESULT_LINE) && e->res.result_err < 0) {
         e->got_ok = true;
         e->state = AT_STATE_WAIT_FINAL;
+        e->deadline = e->started_ms + e->cmd.timeout_ms;   /* acknowledged: the result may take long */
         return true;
     }
     finish_with(e, f, code, line, len);

@@ -137,6 +137,7 @@ static int reg_verdict(const struct sim7600_health *h)
 static int wait_registered(struct sim7600 *dev)
 {
     uint32_t deadline = sim7600_now(dev) + dev->cfg.reg_timeout_ms;
+    uint32_t left;
 
     for (;;) {
         int st = sim7600_query_reg(dev);
@@ -146,7 +147,8 @@ static int wait_registered(struct sim7600 *dev)
         if (st != SIM7600_E_NOT_REGISTERED || at_time_reached(sim7600_now(dev), deadline))
             return st;
         dev->ev_reg = false; /* a +CxREG URC ends the wait early */
-        sim7600_wait(dev, dev->cfg.reg_poll_ms, &dev->ev_reg);
+        left = deadline - sim7600_now(dev);   /* the last wait ends at the deadline, not after it */
+        sim7600_wait(dev, left < dev->cfg.reg_poll_ms ? left : dev->cfg.reg_poll_ms, &dev->ev_reg);
     }
 }
 

@@ -174,6 +174,7 @@ static int run(struct sim7600 *dev, const struct at_buf *b, const char *prefix, 
     c.prefix = prefix;
     c.flags = flags;
     c.timeout_ms = timeout_ms;
+    c.ack_timeout_ms = dev->cfg.cmd_timeout_ms;
     return sim7600_exec(dev, &c);
 }
 
@@ -200,6 +201,7 @@ static int run_data(struct sim7600 *dev, const char *step, const char *prefix, c
     c.data = data;
     c.data_len = n;
     c.timeout_ms = timeout_ms;
+    c.ack_timeout_ms = dev->cfg.cmd_timeout_ms;
     return sim7600_exec(dev, &c);
 }
 
@@ -247,7 +249,7 @@ static int release_client(struct sim7600 *dev)
 
     client_cmd(dev, &b, "AT+CMQTTDISC");
     at_buf_str(&b, ",60");
-    st = run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE, 60000u + MARGIN_MS);
+    st = run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, 60000u + MARGIN_MS);
     if (!in(st, disc_nothing, sizeof disc_nothing / sizeof disc_nothing[0]))
         return st;
     client_cmd(dev, &b, "AT+CMQTTREL");
@@ -291,7 +293,7 @@ static int connect_broker(struct sim7600 *dev)
         at_buf_str(&b, ",");
         at_buf_quoted(&b, c->pass);
     }
-    return run(dev, &b, "+CMQTTCONNECT:", AT_CMD_RESULT_LINE | AT_CMD_SECRET,
+    return run(dev, &b, "+CMQTTCONNECT:", AT_CMD_RESULT_LINE | AT_CMD_SECRET | AT_CMD_ACK_FIRST,
                c->connect_timeout_ms);
 }
 
@@ -381,20 +383,20 @@ int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len
     at_buf_u32(&b, dev->cfg.pub_timeout_s);
     if (retain)
         at_buf_str(&b, ",1");
-    return run(dev, &b, "+CMQTTPUB:", AT_CMD_RESULT_LINE, broker_timeout(dev));
+    return run(dev, &b, "+CMQTTPUB:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
 int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos)
 {
     /* AT+CMQTTSUB=0,<len>,<qos>, then the topic after '>' (reference §8.2). */
     return run_data(dev, "AT+CMQTTSUB", "+CMQTTSUB:", (const uint8_t *)topic, strlen(topic), qos,
-                    AT_CMD_RESULT_LINE, broker_timeout(dev));
+                    AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
 static int unsub_send(struct sim7600 *dev, const char *topic)
 {
     return run_data(dev, "AT+CMQTTUNSUB", "+CMQTTUNSUB:", (const uint8_t *)topic, strlen(topic), 0,
-                    AT_CMD_RESULT_LINE, broker_timeout(dev));
+                    AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
 static bool topic_ok(const char *topic)

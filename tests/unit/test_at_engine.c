@@ -225,6 +225,45 @@ Test(at_engine, missing_final_result_times_out_on_the_fake_clock)
     cr_assert_eq(eng.timeouts, 1);
 }
 
+static struct at_cmd pub_cmd(void)
+{
+    struct at_cmd c;
+    memset(&c, 0, sizeof c);
+    c.line = "AT+CMQTTPUB=0,1,60";
+    c.prefix = "+CMQTTPUB:";
+    c.flags = AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST;
+    c.timeout_ms = 65000;
+    c.ack_timeout_ms = 5000;
+    return c;
+}
+
+Test(at_engine, a_command_the_module_never_acknowledged_times_out_at_the_ack_bound)
+{
+    struct at_cmd c = pub_cmd();
+    struct at_result r;
+    uint32_t t0 = fp.now;
+
+    fp.silent = true;
+    at_run(&eng, &c, &r);
+    cr_assert_eq(r.final, AT_FINAL_TIMEOUT);
+    cr_assert_eq(fp.now - t0, 5000, "waited %u ms, not the 5000 ms ack bound", fp.now - t0);
+}
+
+Test(at_engine, once_acknowledged_the_result_line_may_take_the_whole_timeout)
+{
+    struct at_cmd c = pub_cmd();
+    struct at_result r;
+    const struct fake_step steps[] = {
+        {"AT+CMQTTPUB=0,1,60\r", "\r\nOK\r\n", 10},
+        {NULL, "\r\n+CMQTTPUB: 0,0\r\n", 30000},
+    };
+
+    fake_port_script(&fp, steps, 2);
+    at_run(&eng, &c, &r);
+    cr_assert_eq(r.final, AT_FINAL_OK);
+    cr_assert_eq(r.result_err, 0);
+}
+
 Test(at_engine, late_ok_after_timeout_does_not_complete_the_next_command)
 {
     struct at_cmd c = csq();

@@ -219,7 +219,8 @@ static int step_bring_up(struct run *r, const struct scn_step *s)
 {
     if (s->apn.ptr)
         r->dev.cfg.apn = s->apn.ptr;
-    r->dev.cfg.reg_timeout_ms = within_or(s, RUN_REG_TIMEOUT_MS);
+    /* within=T bounds the whole step: registration may take three quarters of it */
+    r->dev.cfg.reg_timeout_ms = s->within_ms ? s->within_ms / 4 * 3 : RUN_REG_TIMEOUT_MS;
     return sim7600_bringup(&r->dev);
 }
 

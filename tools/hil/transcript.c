@@ -56,15 +56,15 @@ static void end_prompt_data(struct transcript *tr, uint64_t now_us)
     tr->after_prompt = false;
 }
 
+/* A line ends at CR or LF: whoever reads the port stops at the CR of a final
+ * result, and its LF may not have been read when the checks run. */
 static void module_byte(struct transcript *tr, uint8_t b, uint64_t now_us)
 {
-    if (b == '\n') {
+    if (b == '\n' || b == '\r') {
         if (tr->module.len)   /* a V.250 answer is framed by blank lines: keep only text */
             add_line(tr, TR_MODULE, &tr->module, now_us);
         return;
     }
-    if (b == '\r')
-        return;
     sb_add(&tr->module, &b, 1);
     if (tr->module.len == 1 && b == '>') {
         add_line(tr, TR_PROMPT, &tr->module, now_us);

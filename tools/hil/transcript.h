@@ -5,7 +5,7 @@
  * written as bytes pass, and the lines are kept in memory for `expect` steps
  * (a cursor over the module's lines) and the final checks (sent/printed).
  *
- * Module lines are split at '\n' with '\r' dropped; the data prompt '>' at the
+ * Module lines are split at '\r' or '\n', blank ones dropped; the data prompt '>' at the
  * start of a line is a line of its own, as soon as it arrives. Host bytes are
  * split at '\r'; bytes the host writes after a prompt, up to the module's next
  * output, are the data of that prompt (TR_HOST_DATA), not a command line.
