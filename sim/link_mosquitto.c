@@ -321,7 +321,21 @@ static void lm_drop(void *ctx, int client)
     pthread_mutex_lock(&lm->lock);
     c->dropped = true;
     c->stop = true;
+    /* What was in flight ends with the connection: a dropped connection reports
+     * nothing more, so its results are given here, as "no connection" (11),
+     * as the embedded broker gives them. Without this a PUB, SUB or UNSUB in
+     * flight at a connection loss never completes and the client stays busy
+     * (14) until the module reboots. */
+    bool pub = c->pub_pending, sub = c->subs_pending > 0, unsub = c->unsubs_pending > 0;
+    c->pub_pending = false;
+    c->subs_pending = c->unsubs_pending = 0;
     pthread_mutex_unlock(&lm->lock);
+    if (pub)
+        post_without_conn(lm, client, SIM_LINK_PUBLISHED, MQTT_NO_CONNECTION);
+    if (sub)
+        post_without_conn(lm, client, SIM_LINK_SUBSCRIBED, MQTT_NO_CONNECTION);
+    if (unsub)
+        post_without_conn(lm, client, SIM_LINK_UNSUBSCRIBED, MQTT_NO_CONNECTION);
     int fd = mosquitto_socket(c->mosq);
     if (fd >= 0)
         shutdown(fd, SHUT_RDWR);

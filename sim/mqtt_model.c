@@ -880,6 +880,10 @@ void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now
             mqtt_received(s, ev->client, ev->topic, ev->topic_len, ev->payload, ev->payload_len);
         return;
     default: {
+        /* a result for an operation a power loss already forgot (the link
+         * reports what was in flight when a connection drops) */
+        if (!s->mqtt.client[ev->client].busy)
+            return;
         struct sim_event done = {.kind = completions[ev->kind], .client = ev->client, .code = ev->code};
         mqtt_event(s, &done);
         return;
