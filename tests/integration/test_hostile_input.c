@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "program.h"
 #include "sim_process.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -584,52 +585,6 @@ Test(control, many_connections_opened_and_closed)
 
 /* ---- programs run to completion ---------------------------------------------- */
 
-/* Runs argv with stdout and stderr in `out`; kills it if it outlives the deadline.
- * Returns the exit status, or -1 for a signal (a crash), -2 for a hang. */
-static int run_prog(const char *const *argv, int timeout_ms, char *out, size_t cap)
-{
-    int pipefd[2];
-    cr_assert_eq(pipe2(pipefd, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        dup2(pipefd[1], 1);
-        dup2(pipefd[1], 2);
-        int devnull = open("/dev/null", O_RDONLY);
-        dup2(devnull, 0);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    size_t n = 0;
-    bool hung = false;
-    long long end = test_now_ms() + timeout_ms;
-    for (;;) {
-        int left = (int)(end - test_now_ms());
-        struct pollfd pfd = {pipefd[0], POLLIN, 0};
-        if (left <= 0 || poll(&pfd, 1, left) == 0) {
-            hung = true;
-            break;
-        }
-        char buf[4096];
-        ssize_t r = read(pipefd[0], buf, sizeof buf);
-        if (r <= 0)
-            break;
-        size_t k = (size_t)r < cap - 1 - n ? (size_t)r : cap - 1 - n;
-        memcpy(out + n, buf, k);
-        n += k;
-    }
-    out[n] = '\0';
-    close(pipefd[0]);
-    if (hung)
-        kill(pid, SIGKILL);
-    int status;
-    waitpid(pid, &status, 0);
-    if (hung)
-        return -2;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static char tmpdir[64];
 
 static void make_tmpdir(void)
@@ -678,7 +633,7 @@ static void check_rejects(const char *name, int line, const char *word)
 {
     const char *path = tmp_path(name);
     const char *argv[] = {HIL, "check", path, NULL};
-    int st = run_prog(argv, 5000, out, sizeof out);
+    int st = program_run(argv, 5000, out, sizeof out);
     cr_assert_eq(st, 1, "check %s: status %d (-1 crash, -2 hang): %.500s", name, st, out);
     char where[300];
     snprintf(where, sizeof where, "%s:%d: ", path, line);
@@ -749,7 +704,7 @@ Test(check, directory_with_unreadable_files)
     }
     const char *dir = tmp_path("d");
     const char *argv[] = {HIL, "check", dir, NULL};
-    int st = run_prog(argv, 5000, out, sizeof out);
+    int st = program_run(argv, 5000, out, sizeof out);
     cr_assert_eq(st, 1, "check DIR: status %d (-1 crash, -2 hang): %.800s", st, out);
     static const char *const named[] = {"dangling.scn: ", "loop.scn: ", "fifo.scn: ", "secret.scn: "};
     for (size_t i = 0; i < 4; i++) {
@@ -763,7 +718,7 @@ Test(check, directory_with_unreadable_files)
     cr_assert_null(strstr(out, "up1/"), "a link loop was followed: %.800s", out);
     /* a device named on the command line is not read forever */
     const char *zero[] = {HIL, "check", "/dev/zero", NULL};
-    st = run_prog(zero, 5000, out, sizeof out);
+    st = program_run(zero, 5000, out, sizeof out);
     cr_assert_eq(st, 1, "check /dev/zero: status %d: %.300s", st, out);
     cr_assert_not_null(strstr(out, "/dev/zero: "), "%.300s", out);
 }
@@ -777,7 +732,7 @@ static void import_reports(const char *name, const char *format, const int *line
 {
     const char *path = tmp_path(name);
     const char *argv[] = {HIL, "import", "--format", format, "--out", tmp_path("out.scn"), path, NULL};
-    int st = run_prog(argv, 5000, out, sizeof out);
+    int st = program_run(argv, 5000, out, sizeof out);
     cr_assert_eq(st, 1, "import %s: status %d (-1 crash, -2 hang): %.500s", name, st, out);
     for (int i = 0; lines[i]; i++) {
         char where[300];
@@ -845,7 +800,7 @@ static void replay_rejects(const char *name, int line, const char *word)
 {
     const char *path = tmp_path(name);
     const char *argv[] = {SIM7600_BIN_DIR "/sim7600-sim", "--baud", "0", "--replay", path, NULL};
-    int st = run_prog(argv, 3000, out, sizeof out);
+    int st = program_run(argv, 3000, out, sizeof out);
     cr_assert_eq(st, 1, "--replay %s: status %d (-1 crash, -2 it started): %.300s", name, st, out);
     char where[300];
     snprintf(where, sizeof where, "%s:%d: ", path, line);
@@ -886,7 +841,7 @@ static void mqtt_rejects(const char *const *args, int status, const char *word)
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    int st = run_prog(argv, 5000, out, sizeof out);
+    int st = program_run(argv, 5000, out, sizeof out);
     cr_assert_eq(st, status, "sim7600-mqtt %s ...: status %d (-1 crash, -2 hang), not %d: %.500s", args[0], st,
                  status, out);
     cr_assert_not_null(strstr(out, word), "sim7600-mqtt %s ...: the message does not name '%s': %.500s",

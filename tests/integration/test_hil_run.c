@@ -1,0 +1,185 @@
+/* sim7600-hil run as a user runs it: real processes, real simulators on real
+ * ptys. A failing scenario fails the run and names its expectation; a hung one
+ * is stopped at its time limit; against a port, simulator-only statements are
+ * skipped, never passed; reports come out as lines, TAP and JUnit. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "program.h"
+#include "sim_process.h"
+
+#define RUN_BOUND_MS 30000
+#define OUT_CAP 65536
+
+static char dir[64];
+static char out[OUT_CAP];
+
+static void make_dir(void)
+{
+    strcpy(dir, "/tmp/hil-run-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) < 0) {   /* the logs directory */
+            DIR *sub = opendir(path);
+            struct dirent *f;
+            char inner[768];
+            while (sub && (f = readdir(sub)) != NULL) {
+                snprintf(inner, sizeof inner, "%s/%s", path, f->d_name);
+                unlink(inner);
+            }
+            if (sub)
+                closedir(sub);
+            rmdir(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+static const char *file(const char *name, const char *text)
+{
+    static char path[8][256];
+    static int next;
+    char *p = path[next++ % 8];
+    snprintf(p, 256, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* sim7600-hil run ARGS... (NULL-terminated); returns the exit status. */
+static int hil_run(const char *first, ...)
+{
+    const char *argv[32] = {SIM7600_BIN_DIR "/sim7600-hil", "run"};
+    int n = 2;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return program_run(argv, RUN_BOUND_MS, out, sizeof out);
+}
+
+static const char *const passing =
+    "scenario \"publishes\"\n"
+    "bring-up\nconnect\npublish \"t/a\" \"hello\" qos=1\ndisconnect\n"
+    "expect-message \"t/a\" \"hello\" count=1\n";
+
+static const char *const failing =
+    "scenario \"expects-the-wrong-payload\"\n"
+    "bring-up\nconnect\npublish \"t/a\" \"hello\" qos=1\ndisconnect\n"
+    "expect-message \"t/a\" \"goodbye\"\n";
+
+TestSuite(hil_run, .init = make_dir, .fini = remove_dir, .timeout = 60);
+
+Test(hil_run, a_passing_scenario_exits_0_with_one_line_and_the_count)
+{
+    int st = hil_run(file("ok.scn", passing), NULL);
+    cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
+    cr_assert(strstr(out, "pass  publishes"), "%s", out);
+    cr_assert(strstr(out, "1 passed, 0 failed, 0 skipped"), "%s", out);
+}
+
+Test(hil_run, a_failing_scenario_exits_1_and_names_the_failed_expectation)
+{
+    int st = hil_run("-j", "2", file("a.scn", passing), file("b.scn", failing), NULL);
+    cr_assert_eq(st, 1, "exit %d:\n%s", st, out);
+    cr_assert(strstr(out, "FAIL  expects-the-wrong-payload"), "%s", out);
+    cr_assert(strstr(out, "line 6: expect-message: \"t/a\" \"goodbye\" never reached the broker"), "%s", out);
+    cr_assert(strstr(out, "last lines of the transcript"), "%s", out);
+    cr_assert(strstr(out, "AT+CMQTT"), "the transcript's tail shows the wire:\n%s", out);
+    cr_assert(strstr(out, "1 passed, 1 failed, 0 skipped"), "%s", out);
+}
+
+Test(hil_run, a_failed_driver_step_names_expected_and_actual_result)
+{
+    const char *text = "scenario \"refused\"\nbroker accept user=\"u\" password=\"p\"\n"
+                       "bring-up\nconnect user=\"u\" password=\"nope\"\n";
+    int st = hil_run(file("r.scn", text), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "line 4: connect expected result=ok, got SIM7600_E_MQTT_REFUSED_CREDENTIALS"), "%s", out);
+}
+
+Test(hil_run, a_hung_scenario_is_stopped_at_its_time_limit_and_its_transcript_kept)
+{
+    const char *text = "scenario \"hangs\"\ntime-limit 1s\nsend \"AT\"\nexpect \"NEVER\" within=20s\n";
+    char logs[128];
+    snprintf(logs, sizeof logs, "%s/logs", dir);
+    long long t0 = test_now_ms();
+    int st = hil_run("--keep-logs", logs, file("h.scn", text), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "stopped at its time limit of 1s during line 4: expect"), "%s", out);
+    cr_assert(test_now_ms() - t0 < RUN_BOUND_MS, "the runner did not stop the scenario");
+    char cap[256];
+    snprintf(cap, sizeof cap, "%s/hangs.cap", logs);
+    struct stat sb;
+    cr_assert_eq(stat(cap, &sb), 0, "no transcript %s", cap);
+    cr_assert(strstr(out, "> AT\\r"), "the tail of the transcript is shown:\n%s", out);
+}
+
+Test(hil_run, a_scenario_file_with_errors_runs_nothing_and_exits_2)
+{
+    int st = hil_run(file("ok.scn", passing), file("bad.scn", "scenario \"bad\"\npubish \"x\"\n"), NULL);
+    cr_assert_eq(st, 2, "%s", out);
+    cr_assert(strstr(out, "bad.scn:2: unknown keyword 'pubish'"), "%s", out);
+    cr_assert_null(strstr(out, "pass"), "nothing runs when a file has errors:\n%s", out);
+}
+
+Test(hil_run, tap_and_junit_reports)
+{
+    char xml[128];
+    snprintf(xml, sizeof xml, "%s/junit.xml", dir);
+    int st = hil_run("--tap", "--junit", xml, file("a.scn", passing), file("b.scn", failing), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "1..2\n"), "%s", out);
+    cr_assert(strstr(out, "ok 1 - publishes\n"), "%s", out);
+    cr_assert(strstr(out, "not ok 2 - expects-the-wrong-payload\n"), "%s", out);
+    FILE *f = fopen(xml, "r");
+    cr_assert_not_null(f);
+    static char x[OUT_CAP];
+    size_t n = fread(x, 1, sizeof x - 1, f);
+    x[n] = '\0';
+    fclose(f);
+    cr_assert(strstr(x, "tests=\"2\" failures=\"1\""), "%s", x);
+    cr_assert(strstr(x, "<testcase classname=\"") && strstr(x, "name=\"publishes\""), "%s", x);
+    cr_assert(strstr(x, "<failure message=\"line 6: expect-message: &quot;t/a&quot; &quot;goodbye&quot;"), "%s", x);
+}
+
+/* Against a port, the runner has no simulator to arrange the world: those
+ * statements are listed as skipped; the steps run against whatever is there
+ * (here a simulator the test started, standing in for a module). */
+Test(hil_run, simulator_only_statements_are_skipped_against_a_port)
+{
+    struct sim_process sim;
+    cr_assert_eq(simproc_start(&sim, NULL), 0);
+    const char *both = "scenario \"on-any-target\"\nsignal 17\nat 100ms reboot\n"
+                       "send \"AT\"\nexpect \"OK\"\n";
+    const char *sim_only = "scenario \"sim-only\"\ntargets sim\nsend \"AT\"\nexpect \"OK\"\n";
+    int st = hil_run("--target", sim.pty_path, file("both.scn", both), file("simonly.scn", sim_only), NULL);
+    simproc_stop(&sim);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert(strstr(out, "skipped line 2: signal (needs the simulator)"), "%s", out);
+    cr_assert(strstr(out, "skipped line 3: reboot event (needs the simulator)"), "%s", out);
+    cr_assert(strstr(out, "skip  sim-only"), "%s", out);
+    cr_assert(strstr(out, "targets the simulator only"), "%s", out);
+    cr_assert(strstr(out, "1 passed, 0 failed, 1 skipped"), "%s", out);
+}
