@@ -1,0 +1,125 @@
+/* The fault soak, short: sim7600-soak as a user runs it, 1,000 QoS 1 messages
+ * through the simulator's embedded broker with a tenth of the full soak's
+ * faults. Asserts that nothing was lost and that every kind of fault really
+ * happened. Reboots, silences and garbles fire as the module receives a
+ * command (--on-command), so none waits out the driver's 65 s PUB timeout:
+ * the run takes seconds. Every wait is bounded; the soak's own children
+ * (simulator) die with it. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim_process.h"
+
+#ifndef SIM7600_BIN_DIR
+#define SIM7600_BIN_DIR "build/bin"
+#endif
+
+#define RUN_TIMEOUT_MS 60000   /* far above the few seconds it takes: a bound, not an expectation */
+#define OUT_MAX 65536
+
+static char out[OUT_MAX];
+
+/* Runs sim7600-soak with args (NULL-terminated); its output goes to `out`.
+ * Returns the exit status, or -1 if it had to be killed. */
+static int run_soak(const char *const *args, int timeout_ms)
+{
+    const char *argv[32] = {SIM7600_BIN_DIR "/sim7600-soak"};
+    int p[2], status = -1, n = 1;
+    size_t len = 0;
+    long long end = test_now_ms() + timeout_ms;
+    pid_t pid;
+
+    while (args[n - 1] != NULL && n < 31) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    cr_assert_eq(pipe(p), 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        close(p[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    for (;;) {
+        struct pollfd pf = {p[0], POLLIN, 0};
+        long long left = end - test_now_ms();
+        ssize_t r;
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (poll(&pf, 1, (int)left) <= 0)
+            continue;
+        r = read(p[0], out + len, sizeof out - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len == sizeof out - 1)
+            break;
+    }
+    out[len] = '\0';
+    close(p[0]);
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The number after `label` in the report ("lost:        0"), or -1. */
+static long number_after(const char *label)
+{
+    const char *p = strstr(out, label);
+    return p != NULL ? strtol(p + strlen(label), NULL, 10) : -1;
+}
+
+/* How many faults of `kind` the report's "faults:" line says were injected, or -1. */
+static long injected(const char *kind)
+{
+    const char *line = strstr(out, "\nfaults:"), *p;
+    const char *eol = line != NULL ? strchr(line + 1, '\n') : NULL;
+    if (line == NULL || (p = strstr(line, kind)) == NULL || (eol != NULL && p > eol))
+        return -1;
+    return strtol(p + strlen(kind), NULL, 10);
+}
+
+Test(soak, short_soak_loses_nothing_and_every_fault_happens, .timeout = 90)
+{
+    const char *args[] = {"--messages", "1000", "--seed", "7", "--broker", "embedded",
+                          "--connlost", "5", "--reboots", "1", "--silences", "1", "--garbles", "2",
+                          "--on-command", NULL};
+    long long t0 = test_now_ms();
+    int rc = run_soak(args, RUN_TIMEOUT_MS);
+
+    cr_assert_eq(rc, 0, "sim7600-soak exited %d:\n%s", rc, out);
+    cr_assert_eq(number_after("lost:"), 0, "%s", out);
+    cr_assert_eq(number_after("sent:"), 1000, "%s", out);
+    cr_assert_eq(number_after("received:"), 1000, "%s", out);
+    cr_assert_gt(injected("connlost "), 0, "%s", out);
+    cr_assert_gt(injected("reboot "), 0, "%s", out);
+    cr_assert_gt(injected("silent "), 0, "%s", out);
+    cr_assert_gt(injected("garble "), 0, "%s", out);
+    cr_assert_eq(injected("not injected: "), 0, "%s", out);
+    /* and the driver saw them: reconnections, a reboot */
+    cr_assert_gt(number_after("reconnects:"), 0, "%s", out);
+    cr_assert_gt(number_after("simulator:"), 1, "the module booted only once:\n%s", out);
+    cr_log_info("short soak: %lld ms", test_now_ms() - t0);
+}
+
+Test(soak, help_and_usage_errors)
+{
+    const char *help[] = {"--help", NULL};
+    const char *bad[] = {"--broker", "nowhere", NULL};
+
+    cr_assert_eq(run_soak(help, RUN_TIMEOUT_MS), 0, "%s", out);
+    cr_assert(strstr(out, "--messages N") != NULL && strstr(out, "--seed S") != NULL, "%s", out);
+    cr_assert_eq(run_soak(bad, RUN_TIMEOUT_MS), 2, "%s", out);
+    cr_assert(strstr(out, "--broker 'nowhere'") != NULL, "%s", out);
+}
