@@ -239,6 +239,28 @@ static int ctl_help(struct sim *s, const struct tokens *t, struct strbuf *reply)
     return 0;
 }
 
+/* The command `name` taking `nargs` arguments; NULL with the reason in `reply`. */
+static const struct control_command *find_command(const char *name, int nargs, struct strbuf *reply)
+{
+    for (size_t i = 0; i < N_CONTROL; i++) {
+        const struct control_command *c = &control_commands[i];
+        if (strcmp(c->name, name) != 0 || !c->fn)
+            continue;
+        if (nargs < c->min_args || nargs > c->max_args) {
+            err(reply, "usage: %s", c->usage);
+            return NULL;
+        }
+        return c;
+    }
+    err(reply, "unknown command '%s' (try 'help')", name);
+    return NULL;
+}
+
+int sim_control_check(const char *name, int nargs, struct strbuf *reply)
+{
+    return find_command(name, nargs, reply) ? 0 : -1;
+}
+
 int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us)
 {
     char buf[2 * (MQTT_PAYLOAD_MAX + MQTT_TOPIC_MAX) + 64];
@@ -252,15 +274,8 @@ int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t 
         return err(reply, "%s", why);
     if (t.count == 0)
         return err(reply, "%s", "empty command (try 'help')");
-    for (size_t i = 0; i < N_CONTROL; i++) {
-        const struct control_command *c = &control_commands[i];
-        if (strcmp(c->name, t.v[0]) != 0 || !c->fn)
-            continue;
-        if (t.count - 1 < c->min_args || t.count - 1 > c->max_args)
-            return err(reply, "usage: %s", c->usage);
-        return c->fn(s, &t, reply);
-    }
-    return err(reply, "unknown command '%s' (try 'help')", t.v[0]);
+    const struct control_command *c = find_command(t.v[0], t.count - 1, reply);
+    return c ? c->fn(s, &t, reply) : -1;
 }
 
 /* ---- state as one line of JSON ------------------------------------------------------- */

@@ -65,7 +65,15 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
         r->amount = (uint32_t)v;
         return 0;
     }
-    /* any other control command, re-quoted so that sim_control reads it back unchanged */
+    /* any other control command, checked now (a rule that could never act must
+     * not be armed), re-quoted so that sim_control reads it back unchanged */
+    struct strbuf why = {0};
+    if (sim_control_check(word, args, &why) < 0) {
+        sb_puts(reply, "ERR the rule's action: ");
+        sb_puts(reply, sb_str(&why) + strlen("ERR "));
+        sb_free(&why);
+        return -1;
+    }
     struct strbuf line = {0};
     for (int i = at; i < t->count; i++) {
         if (i > at)

@@ -262,8 +262,8 @@ static void host_gone(struct app *app, uint64_t now)
 static void read_host(struct app *app, uint64_t now)
 {
     uint8_t buf[4096];
-    for (;;) {
-        ssize_t n = read(app->pty.master, buf, sizeof buf);
+    for (size_t room; (room = sim_input_room(app->sim)) > 0;) {
+        ssize_t n = read(app->pty.master, buf, room < sizeof buf ? room : sizeof buf);
         if (n > 0) {
             capture_write(&app->log, CAPTURE_TO_MODULE, buf, (size_t)n, now);
             sim_input(app->sim, buf, (size_t)n, now);
@@ -351,8 +351,8 @@ static int serve(struct app *app)
         /* a master with no slave holder reports POLLHUP forever: poll it only while attached */
         bool attached = app->pty.host == PTY_HOST_ATTACHED;
         size_t master_at = n;
-        if (attached)
-            fds[n++] = (struct pollfd){.fd = app->pty.master, .events = POLLIN};
+        if (attached)   /* a full wire reads nothing: the host's writes wait in the pty */
+            fds[n++] = (struct pollfd){.fd = app->pty.master, .events = sim_input_room(app->sim) ? POLLIN : 0};
         size_t broker_at = n;
         if (app->broker)
             fds[n++] = (struct pollfd){.fd = link_mosquitto_fd(app->broker), .events = POLLIN};

@@ -503,6 +503,11 @@ static void data_byte(struct sim *s, uint8_t b)
     }
 }
 
+size_t sim_input_room(const struct sim *s)
+{
+    return s->in.max_bytes > s->in.len ? s->in.max_bytes - s->in.len : 0;
+}
+
 /* Bytes enter the host-to-module wire; they reach the module at the baud rate. */
 void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us)
 {

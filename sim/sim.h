@@ -44,6 +44,10 @@ struct sim;
 struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us);
 void sim_destroy(struct sim *s);
 
+/* How many more host bytes the wire takes now. The caller reads no more than
+ * this from the host, so a host writing faster than the baud rate is held
+ * back by the pty (its writes block), as by a UART, and nothing is lost. */
+size_t sim_input_room(const struct sim *s);
 void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us);
 void sim_tick(struct sim *s, uint64_t now_us);
 size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us);
@@ -60,6 +64,9 @@ bool sim_host_attached(const struct sim *s);
 /* The control protocol (README "Control socket"): one command line in, one
  * reply line out (no newline), starting "OK" or "ERR ". Returns 0 or -1. */
 int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us);
+/* Would a control command `name` with `nargs` arguments be accepted? 0, or -1
+ * with "ERR <why>" in `reply` (a rule's action is checked when it is armed). */
+int sim_control_check(const char *name, int nargs, struct strbuf *reply);
 
 /* Every message published at the embedded broker, for `watch` on the control socket. */
 typedef void (*sim_publish_observer)(void *ctx, const char *topic, size_t topic_len,

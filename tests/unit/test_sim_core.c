@@ -616,6 +616,8 @@ Test(faults, bad_rules_say_what_is_wrong)
     cr_assert_str_eq(ctl("rule on-send AT nth=0 reboot"), "ERR nth=N needs N of 1 or more");
     cr_assert_str_eq(ctl("rule after-publishes x reboot"), "ERR after-publishes needs a count of 1 or more");
     cr_assert_str_eq(ctl("rule on-send AT delay soon"), "ERR usage: ... delay <ms> | garble <bytes>");
+    cr_assert_str_eq(ctl("rule on-send AT explode"), "ERR the rule's action: unknown command 'explode' (try 'help')");
+    cr_assert_str_eq(ctl("rule after-publishes 2 signal"), "ERR the rule's action: usage: signal <rssi 0-31|99> [ber]");
     cr_assert_str_eq(ctl("rules clear"), "OK rules cleared");
 }
 
