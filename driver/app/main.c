@@ -321,6 +321,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
             *(c == 'v' ? &o->verbose : c == O_RETAIN ? &o->retain : &o->list_ports) = true;
             continue;
         }
+        if (c == '?') {   /* getopt has said which option and what is wrong with it */
+            fputs("Try 'sim7600-mqtt --help'.\n", stderr);
+            return 2;
+        }
         rc = string_opt(o, c, optarg);
         if (rc < 0)
             rc = numeric_opt(o, c, optarg);

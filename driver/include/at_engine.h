@@ -46,6 +46,7 @@ enum at_final {
     AT_FINAL_TIMEOUT, /* no final result within cmd.timeout_ms */
     AT_FINAL_IO,      /* the port failed */
     AT_FINAL_REJECTED,/* at_run: the engine was busy or the command malformed */
+    AT_FINAL_ABORTED, /* at_abort: the module restarted; no answer will ever come */
 };
 const char *at_final_str(enum at_final f);
 
@@ -133,6 +134,10 @@ int at_engine_init(struct at_engine *e, const struct at_engine_config *cfg);
  * allowed: use AT_CMD_SYNC to tell a late answer from this command's).
  * @retval 0 sent, -1 busy or bad command, -2 the write failed (res.final = IO). */
 int at_submit(struct at_engine *e, const struct at_cmd *cmd);
+
+/* Ends the pending command now with AT_FINAL_ABORTED (from a URC handler:
+ * the module rebooted, so its answer will never come). No-op when idle. */
+void at_abort(struct at_engine *e);
 
 /* Forgets a timed-out command (RESYNC -> IDLE) without waiting for its late
  * answer. Only for probes whose answer carries no information ("AT"). */

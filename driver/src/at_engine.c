@@ -24,6 +24,7 @@ static const char *const final_names[] = {
     [AT_FINAL_ERROR] = "ERROR",    [AT_FINAL_CME] = "+CME ERROR",
     [AT_FINAL_CMS] = "+CMS ERROR", [AT_FINAL_TIMEOUT] = "timeout",
     [AT_FINAL_IO] = "port I/O error", [AT_FINAL_REJECTED] = "engine busy or bad command",
+    [AT_FINAL_ABORTED] = "aborted (the module restarted)",
 };
 
 const char *at_final_str(enum at_final f)
@@ -162,6 +163,12 @@ int at_submit(struct at_engine *e, const struct at_cmd *cmd)
         return -2;
     }
     return 0;
+}
+
+void at_abort(struct at_engine *e)
+{
+    if (pending(e))
+        complete(e, AT_FINAL_ABORTED, -1);
 }
 
 void at_abandon(struct at_engine *e)

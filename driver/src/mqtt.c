@@ -103,6 +103,8 @@ static size_t urc_boot(void *ctx, const char *line, size_t len)
 
     if ((rdy && dev->state != SIM7600_STATE_OFF) || dev->state == SIM7600_STATE_CONNECTED)
         dev->ev_rebooted = true;
+    if (rdy && dev->ev_rebooted)
+        at_abort(&dev->at);   /* a restarted module never answers what was pending: say so now */
     return 0;
 }
 

@@ -149,6 +149,8 @@ static int map_result(const struct at_result *r)
         return SIM7600_E_IO;
     case AT_FINAL_REJECTED:
         return SIM7600_E_BUSY;
+    case AT_FINAL_ABORTED:
+        return SIM7600_E_REBOOTED;
     default:
         return SIM7600_E_PROTOCOL;
     }

@@ -111,6 +111,26 @@ Test(supervisor, publish_failing_on_lost_link_keeps_the_message)
     cr_assert_eq(sim7600_outbox_count(&fd.dev), 0);
 }
 
+Test(supervisor, a_reboot_during_a_publish_ends_its_wait_and_keeps_the_message)
+{
+    static const struct fake_step s[] = {
+        {"AT+CMQTTTOPIC=0,3\r", "\r\n>", 0},
+        {"t/1", FAKE_OK, 0},
+        {"AT+CMQTTPAYLOAD=0,3\r", "\r\n>", 0},
+        {"one", FAKE_OK, 0},
+        /* acknowledged, then the module restarts: the result line never comes */
+        {"AT+CMQTTPUB=0,1,60\r", FAKE_OK "\r\nRDY\r\n", 100},
+    };
+    connected();
+    fake_port_script(&fd.fp, FAKE_STEPS(s));
+    uint32_t t0 = fd.fp.now;
+    cr_assert_eq(sim7600_publish(&fd.dev, "t/1", "one", 3, 1, false), SIM7600_QUEUED, "%s\n%s", fd.fp.error,
+                 fd.log);
+    cr_assert_lt(fd.fp.now - t0, 1000, "the publish waited %u ms for an answer a rebooted module never gives",
+                 fd.fp.now - t0);
+    cr_assert_eq(sim7600_outbox_count(&fd.dev), 1, "the message stays for the next connection");
+}
+
 Test(supervisor, reboot_urcs_rerun_bringup_and_reconnect)
 {
     static const struct fake_step s[] = {FAKE_BRINGUP, FAKE_SESSION_COLD};
