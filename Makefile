@@ -50,7 +50,7 @@ BENCH_BINS= $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 HOST_LIBS = $(call pkg_libs,$(PKGS_HOST)) -lutil -lpthread -lm
 TEST_LIBS = $(call pkg_libs,$(PKGS_TEST))
 
-.PHONY: all deps test check run bench clean core-freestanding help
+.PHONY: all deps test check run e2e bench clean core-freestanding help
 all: $(PROGRAMS) $(if $(CORE_SRC),$(CORE_LIB))
 
 help:
@@ -59,6 +59,7 @@ help:
 	@echo "make test       install deps, build, run every test"
 	@echo "make check      the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make run        the scenario suite against the simulator (scenarios/)"
+	@echo "make e2e        the suite with a private mosquitto per scenario (real MQTT)"
 	@echo "make bench      benchmarks (simulator latency, ...)"
 	@echo "make core-freestanding  compile the driver core as for a microcontroller"
 
@@ -127,6 +128,12 @@ RUN_JOBS ?= 8
 run: deps
 	@$(MAKE) --no-print-directory all
 	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs --junit $(BUILD)/hil-junit.xml scenarios/
+
+# The suite end to end: each scenario's simulator speaks real MQTT to a private
+# mosquitto on loopback, and the broker checks are made on that broker.
+e2e: deps
+	@$(MAKE) --no-print-directory all
+	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --broker mosquitto --keep-logs $(BUILD)/e2e-logs scenarios/
 
 bench: deps all $(BENCH_BINS)
 	@tools/bench.sh $(BUILD)

@@ -701,7 +701,8 @@ static void client_event(struct sim *s, const struct sim_event *ev)
     struct mqtt_client *cl = &s->mqtt.client[ev->client];
     bool lost = cl->state != MQTT_CL_CONNECTED && ev->kind != EV_CONNECT_DONE;
     int code = ev->code;
-    cl->busy = false;
+    if (ev->kind != EV_RX)   /* a message from the broker is no answer to what is in flight */
+        cl->busy = false;
     switch (ev->kind) {
     case EV_CONNECT_DONE:
         finish_connect(s, cl, code);

@@ -61,6 +61,12 @@ static void run_usage(FILE *f)
           "  --tap               print TAP instead of the per-scenario lines\n"
           "  --keep-logs DIR     keep every transcript (capture format) in DIR; without it\n"
           "                      only the transcripts of failed scenarios are kept\n"
+          "  --broker embedded|mosquitto\n"
+          "                      embedded (default): the simulator's own broker;\n"
+          "                      mosquitto: each scenario gets a private mosquitto on\n"
+          "                      loopback, the simulator speaks real MQTT to it and the\n"
+          "                      broker checks are made on it (scenarios that need the\n"
+          "                      embedded broker's tricks are skipped, saying why)\n"
           "  --server URL        the broker the driver connects to (default tcp://127.0.0.1:1883)\n"
           "  --sim PATH          the simulator to run (default: sim7600-sim next to this program)\n"
           "  -v, --verbose       also list skipped statements and notes of passing scenarios\n"
@@ -422,7 +428,7 @@ static int parse_options(struct runner *rn, int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'x'},
         {"tap", no_argument, NULL, 'T'}, {"keep-logs", required_argument, NULL, 'k'},
         {"server", required_argument, NULL, 's'}, {"sim", required_argument, NULL, 'S'},
-        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"broker", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     long v;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -451,6 +457,13 @@ static int parse_options(struct runner *rn, int argc, char **argv)
         case 'T': rn->tap = true; break;
         case 'k': rn->log_dir = optarg; break;
         case 's': rn->o.server = optarg; break;
+        case 'm':
+            if (strcmp(optarg, "embedded") != 0 && strcmp(optarg, "mosquitto") != 0) {
+                fprintf(stderr, "sim7600-hil run: --broker '%s': use embedded or mosquitto\n", optarg);
+                return -1;
+            }
+            rn->o.private_mosquitto = strcmp(optarg, "mosquitto") == 0;
+            break;
         case 'S': snprintf(rn->sim_bin, sizeof rn->sim_bin, "%s", optarg); break;
         case 'v': rn->verbose = true; break;
         case 'h': run_usage(stdout); exit(HIL_EXIT_OK);
@@ -461,6 +474,11 @@ static int parse_options(struct runner *rn, int argc, char **argv)
     }
     if (optind >= argc) {
         fputs("sim7600-hil run: name scenario files or directories, e.g. 'sim7600-hil run scenarios/'\n", stderr);
+        return -1;
+    }
+    if (rn->o.port && rn->o.private_mosquitto) {
+        fputs("sim7600-hil run: --broker mosquitto needs the simulator; a module on a port reaches its broker "
+              "over the cellular network\n", stderr);
         return -1;
     }
     if (rn->o.port)

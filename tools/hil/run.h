@@ -14,8 +14,7 @@ struct run_options {
     const char *port;        /* NULL: a private simulator; else a module's serial port */
     int port_baud;           /* the port's baud rate (115200) */
     const char *sim_bin;     /* sim7600-sim to start */
-    const char *sim_broker;  /* NULL: the simulator's embedded broker; else its --broker value */
-    const char *watch_url;   /* a broker to watch for the broker checks (mqtt://H:P); NULL: none */
+    bool private_mosquitto;  /* each scenario gets its own mosquitto; the simulator speaks real MQTT to it */
     const char *server;      /* the broker the driver connects to unless a step says server= */
     const char *log_dir;     /* transcripts go here as NAME.cap; NULL: none */
     const char *work_dir;    /* a private directory for the simulator's socket; NULL: one is made */

@@ -100,6 +100,10 @@ static bool is_broker_check(enum scn_check_kind k)
 /* The broker's log holds everything the broker had received when the steps ended. */
 static void sync_broker(struct run *r)
 {
+    if (r->watch_started) {
+        mqtt_watch_sync(&r->watch, BROKER_SYNC_MS);
+        return;
+    }
     long published = r->on_sim ? sim_target_published(&r->sim) : -1;
     if (published > 0)
         broker_log_wait(&r->broker, (size_t)published, BROKER_SYNC_MS);
@@ -127,7 +131,7 @@ int run_checks(struct run *r)
     for (size_t i = 0; i < r->sc->n_checks; i++) {
         const struct scn_check *c = &r->sc->checks[i];
         if (is_broker_check(c->kind) && !r->broker_watched) {
-            sb_printf(&r->rep->skipped, "line %d: %s (no broker to watch: give --watch)\n", c->line,
+            sb_printf(&r->rep->skipped, "line %d: %s (the runner cannot watch this broker)\n", c->line,
                       scn_check_kind_str(c->kind));
             continue;
         }

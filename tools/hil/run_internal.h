@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "broker_log.h"
+#include "mosquitto_process.h"
+#include "mqtt_watch.h"
 #include "run.h"
 #include "sim7600_posix.h"
 #include "sim_target.h"
@@ -32,6 +34,10 @@ struct run {
     bool events_armed;
     struct broker_log broker;
     bool broker_watched;           /* the broker checks can be evaluated */
+    struct mosquitto_process mq;   /* --broker mosquitto: this scenario's broker */
+    bool mq_started;
+    struct mqtt_watch watch;       /* ... and the client that watches it */
+    bool watch_started;
 
     struct sim7600_serial serial;
     bool serial_open;

@@ -113,20 +113,96 @@ static int control_ok(struct run *r, const char *line, int src_line)
     return rc;
 }
 
+/* A real broker cannot refuse on cue, fail DNS or hold back its CONNACK, and
+ * the simulator cannot inject into it: what only the embedded broker can do. */
+static const char *needs_embedded_broker(const struct scenario *sc, int *line)
+{
+    const struct scn_world *w = &sc->world;
+    *line = w->broker_line;
+    if (w->broker != SCN_BROKER_ACCEPT && w->broker != SCN_BROKER_UNREACHABLE)
+        return "a broker that refuses, fails DNS or never answers";
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const struct scn_event *ev = &sc->events[i];
+        *line = ev->line;
+        if (ev->kind == SCN_ACT_BROKER)
+            return "the broker changing its behaviour";
+        if (ev->kind == SCN_ACT_DELIVER && ev->trig.kind != SCN_TRIG_AT)
+            return "a message delivered on a trigger other than 'at'";
+    }
+    return NULL;
+}
+
+static int deliver_to_mosquitto(void *ctx, const struct scn_event *ev, struct strbuf *why)
+{
+    struct run *r = ctx;
+    char *generated = NULL;
+    const void *payload = ev->payload.ptr;
+    size_t len = ev->payload.len;
+    if (!payload) {
+        generated = malloc(ev->payload_size + 1);
+        if (!generated) {
+            sb_puts(why, "out of memory");
+            return -1;
+        }
+        scn_fill_payload(generated, ev->payload_size);
+        payload = generated;
+        len = ev->payload_size;
+    }
+    int rc = mqtt_watch_publish(&r->watch, ev->topic.ptr, payload, len, ev->qos < 0 ? 0 : ev->qos);
+    if (rc < 0)
+        sb_puts(why, "the private mosquitto did not take the message");
+    free(generated);
+    return rc;
+}
+
+/* --broker mosquitto: a private broker (with the scenario's credentials), and
+ * the simulator's real MQTT pointed at it. */
+static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
+{
+    const struct scn_world *w = &r->sc->world;
+    int line;
+    const char *why = needs_embedded_broker(r->sc, &line);
+    if (why) {
+        r->rep->verdict = RUN_SKIP;
+        sb_printf(&r->rep->why, "needs the embedded broker (line %d: %s)", line, why);
+        return -1;
+    }
+    if (w->broker == SCN_BROKER_UNREACHABLE) {   /* a port nobody listens on: a real refused connect */
+        snprintf(broker_arg, cap, "tcp://127.0.0.1:%d", free_tcp_port());
+        return 0;
+    }
+    if (mqproc_start(&r->mq, w->broker_user.ptr, w->broker_password.ptr) < 0)
+        return run_fail(r, "cannot start a private mosquitto on loopback: is it installed? (make deps)");
+    r->mq_started = true;
+    struct strbuf err = {0};
+    int rc = mqtt_watch_start(&r->watch, r->mq.port, w->broker_user.ptr, w->broker_password.ptr, &r->broker, &err);
+    r->watch_started = true;
+    if (rc < 0)
+        run_fail(r, "%s", sb_str(&err));
+    sb_free(&err);
+    r->broker_watched = rc == 0;
+    snprintf(broker_arg, cap, "tcp://127.0.0.1:%d", r->mq.port);
+    return rc;
+}
+
 static int start_sim(struct run *r)
 {
     struct scn_sim_args a;
+    char broker_arg[64];
     scn_sim_args(&r->sc->world, &a);
-    if (r->o->sim_broker) {
+    if (r->o->private_mosquitto) {
+        if (start_mosquitto(r, broker_arg, sizeof broker_arg) < 0)
+            return -1;
         a.v[a.n++] = "--broker";
-        a.v[a.n++] = r->o->sim_broker;
+        a.v[a.n++] = broker_arg;
         a.v[a.n] = NULL;
     }
     r->on_sim = true;   /* from here tear_down stops what sim_target_start began */
     if (sim_target_start(&r->sim, r->o->work_dir, r->o->sim_bin, a.v) < 0)
         return run_fail(r, "%s", sb_str(&r->sim.err));
     struct strbuf line = {0};
-    scn_sim_broker_line(&r->sc->world, &line);
+    if (!r->o->private_mosquitto)
+        scn_sim_broker_line(&r->sc->world, &line);
     int rc = line.len ? control_ok(r, sb_str(&line), r->sc->world.broker_line) : 0;
     for (size_t i = 0; rc == 0 && i < r->sc->n_events; i++) {
         if (r->sc->events[i].trig.kind == SCN_TRIG_AT)
@@ -136,7 +212,7 @@ static int start_sim(struct run *r)
         rc = control_ok(r, sb_str(&line), r->sc->events[i].line);
     }
     sb_free(&line);
-    if (rc == 0 && !r->o->watch_url) {
+    if (rc == 0 && !r->o->private_mosquitto) {
         if (sim_target_watch(&r->sim, &r->broker) < 0)
             return run_fail(r, "%s", sb_str(&r->sim.err));
         r->broker_watched = true;
@@ -197,6 +273,10 @@ static void tear_down(struct run *r)
         sim7600_serial_close(&r->serial);
     if (r->on_sim)
         sim_target_stop(&r->sim);
+    if (r->watch_started)
+        mqtt_watch_stop(&r->watch);
+    if (r->mq_started)
+        mqproc_stop(&r->mq);
     transcript_close(&r->tr);
     for (size_t i = 0; i < r->n_rx; i++) {
         free(r->rx[i].topic);
@@ -212,13 +292,14 @@ static void run_body(struct run *r)
     if (r->o->port)
         list_skipped(r);
     else if (start_sim(r) < 0)
-        return;
+        return;   /* failed, or skipped (needs the embedded broker) */
     if (open_wire(r) < 0)
         return;
     r->t0_ms = hil_now_ms();
     if (r->on_sim) {
         r->events_armed = true;
-        if (timed_events_start(&r->events, r->sc, &r->sim, r->t0_ms) < 0) {
+        timed_deliver_fn deliver = r->watch_started ? deliver_to_mosquitto : NULL;
+        if (timed_events_start(&r->events, r->sc, &r->sim, r->t0_ms, deliver, r) < 0) {
             run_fail(r, "cannot arm the timed events: %s", sb_str(&r->events.err));
             return;
         }

@@ -114,13 +114,14 @@ static bool mqtt_code_in(int st, const int *codes, size_t n)
 /* Does the driver's status `st` count as the result the scenario names? */
 static bool result_matches(enum scn_result want, int st, const struct sim7600 *dev)
 {
-    static const int refused[] = {27, 28, 29, 31}, socket[] = {3, 4, 5, 16, 26};
+    /* CONNACK 5 (31) counts as bad credentials: it is what mosquitto answers to a wrong password */
+    static const int refused[] = {27, 28, 29}, socket[] = {3, 4, 5, 16, 26}, credentials[] = {30, 31};
     bool unregistered = st == SIM7600_E_NOT_REGISTERED || st == SIM7600_E_REG_DENIED;
     switch (want) {
     case SCN_RES_OK:              return st == SIM7600_OK || st == SIM7600_QUEUED;
     case SCN_RES_ANY:             return true;
     case SCN_RES_ERROR:           return st < 0;
-    case SCN_RES_BAD_CREDENTIALS: return st == SIM7600_E_MQTT_REFUSED_CREDENTIALS;
+    case SCN_RES_BAD_CREDENTIALS: return mqtt_code_in(st, credentials, sizeof credentials / sizeof credentials[0]);
     case SCN_RES_REFUSED:         return mqtt_code_in(st, refused, sizeof refused / sizeof refused[0]);
     case SCN_RES_DNS:             return st == SIM7600_E_MQTT_DNS;
     case SCN_RES_SOCKET:          return st == SIM7600_E_CONNLOST || mqtt_code_in(st, socket, sizeof socket / sizeof socket[0]);

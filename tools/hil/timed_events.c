@@ -12,7 +12,7 @@
 static int by_time(const void *a, const void *b)
 {
     const struct timed_event *x = a, *y = b;
-    return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms ? 1 : x->line - y->line;
+    return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms ? 1 : x->ev->line - y->ev->line;
 }
 
 static struct timespec deadline(uint64_t at_ms)
@@ -35,11 +35,12 @@ static void *events_main(void *arg)
         }
         te->fired++;
         pthread_mutex_unlock(&te->mu);
-        int r = sim_target_control_fd(te->fd, ev->control, &reply);
+        sb_reset(&reply);
+        bool own = te->deliver && ev->ev->kind == SCN_ACT_DELIVER;
+        int r = own ? te->deliver(te->deliver_ctx, ev->ev, &reply) : sim_target_control_fd(te->fd, ev->control, &reply);
         pthread_mutex_lock(&te->mu);
         if (r < 0 && te->err.len == 0)
-            sb_printf(&te->err, "line %d: the simulator refused the event '%s': %s", ev->line, ev->control,
-                      sb_str(&reply));
+            sb_printf(&te->err, "line %d: the event '%s' failed: %s", ev->ev->line, ev->control, sb_str(&reply));
     }
     pthread_mutex_unlock(&te->mu);
     sb_free(&reply);
@@ -47,11 +48,13 @@ static void *events_main(void *arg)
 }
 
 int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_target *sim,
-                       uint64_t t0_ms)
+                       uint64_t t0_ms, timed_deliver_fn deliver, void *deliver_ctx)
 {
     memset(te, 0, sizeof *te);
     te->fd = -1;
     te->t0_ms = t0_ms;
+    te->deliver = deliver;
+    te->deliver_ctx = deliver_ctx;
     pthread_mutex_init(&te->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -67,7 +70,7 @@ int timed_events_start(struct timed_events *te, const struct scenario *sc, const
         te->v = realloc(te->v, (te->n + 1) * sizeof *te->v);
         if (!te->v)
             abort();
-        te->v[te->n++] = (struct timed_event){ev->trig.at_ms, ev->line, line.p};
+        te->v[te->n++] = (struct timed_event){ev->trig.at_ms, ev, line.p};
     }
     if (te->n == 0)
         return 0;

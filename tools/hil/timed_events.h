@@ -13,9 +13,13 @@
 
 struct timed_event {
     uint64_t at_ms;
-    int line;            /* in the scenario file */
+    const struct scn_event *ev;
     char *control;
 };
+
+/* Publishes a `deliver` event's message itself (a real broker: the simulator
+ * cannot inject into it). 0, or -1 with the reason in `why`. */
+typedef int (*timed_deliver_fn)(void *ctx, const struct scn_event *ev, struct strbuf *why);
 
 struct timed_events {
     pthread_t thread;
@@ -26,12 +30,15 @@ struct timed_events {
     uint64_t t0_ms;
     struct timed_event *v;
     size_t n, fired;
+    timed_deliver_fn deliver;   /* NULL: deliver events go to the simulator */
+    void *deliver_ctx;
     struct strbuf err;   /* the first event the simulator refused */
 };
 
-/* Arms every `at` event of `sc`, timed from t0_ms (hil_now_ms clock). */
+/* Arms every `at` event of `sc`, timed from t0_ms (hil_now_ms clock);
+ * `deliver` (may be NULL) publishes the deliver events. */
 int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_target *sim,
-                       uint64_t t0_ms);
+                       uint64_t t0_ms, timed_deliver_fn deliver, void *deliver_ctx);
 /* Stops the thread; events not yet due never fire. */
 void timed_events_stop(struct timed_events *te);
 /* Copies the first failure into `out`; returns true if there was one. */

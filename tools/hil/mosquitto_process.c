@@ -1,6 +1,6 @@
 #include "mosquitto_process.h"
 
-#include "sim_process.h"
+#include "hil_clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -84,8 +84,8 @@ int mqproc_restart(struct mosquitto_process *m)
         execlp(mosquitto_binary(), "mosquitto", "-c", conf, (char *)NULL);
         _exit(127);
     }
-    long long end = test_now_ms() + READY_TIMEOUT_MS;
-    while (test_now_ms() < end) {
+    long long end = (long long)hil_now_ms() + READY_TIMEOUT_MS;
+    while ((long long)hil_now_ms() < end) {
         if (accepts(m->port))
             return 0;
         if (waitpid(m->pid, NULL, WNOHANG) == m->pid)
@@ -113,9 +113,9 @@ void mqproc_kill(struct mosquitto_process *m)
 {
     if (m->pid > 0) {
         kill(m->pid, SIGTERM);
-        long long end = test_now_ms() + READY_TIMEOUT_MS;
+        long long end = (long long)hil_now_ms() + READY_TIMEOUT_MS;
         while (waitpid(m->pid, NULL, WNOHANG) == 0) {
-            if (test_now_ms() > end) {
+            if ((long long)hil_now_ms() > end) {
                 kill(m->pid, SIGKILL);
                 waitpid(m->pid, NULL, 0);
                 break;
@@ -171,8 +171,8 @@ static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const i
 
 static bool loop_until(struct mosquitto *mosq, const bool *flag, const int *counter, int want, int timeout_ms)
 {
-    long long end = test_now_ms() + timeout_ms;
-    while (test_now_ms() < end) {
+    long long end = (long long)hil_now_ms() + timeout_ms;
+    while ((long long)hil_now_ms() < end) {
         if ((flag && *flag) || (counter && *counter >= want))
             return true;
         if (mosquitto_loop(mosq, 20, 1) != MOSQ_ERR_SUCCESS)

@@ -1,8 +1,8 @@
-/* Test support: a private mosquitto broker on a free loopback port, with its
+/* A private mosquitto broker on a free loopback port, with its
  * own config (and password file, for credential tests) in a temporary
  * directory; and a small libmosquitto client to watch and publish. */
-#ifndef TEST_MOSQUITTO_PROCESS_H
-#define TEST_MOSQUITTO_PROCESS_H
+#ifndef HIL_MOSQUITTO_PROCESS_H
+#define HIL_MOSQUITTO_PROCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,132 @@
+#include "mqtt_watch.h"
+
+#include <errno.h>
+#include <mosquitto.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WATCH_KEEPALIVE_S 60
+#define WATCH_READY_MS 5000
+
+static struct timespec deadline_in(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+    struct mqtt_watch *w = obj;
+    (void)m;
+    if (strcmp(msg->topic, w->sync_topic) == 0) {
+        pthread_mutex_lock(&w->mu);
+        w->syncs_seen++;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        return;
+    }
+    broker_log_add(w->log, msg->topic, strlen(msg->topic), msg->payload, (size_t)msg->payloadlen, msg->qos,
+                   msg->retain);
+}
+
+static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *qos)
+{
+    struct mqtt_watch *w = obj;
+    (void)m, (void)mid, (void)n, (void)qos;
+    pthread_mutex_lock(&w->mu);
+    w->subscribed = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Waits until *flag (under the mutex) or the deadline. */
+static bool wait_for(struct mqtt_watch *w, bool (*done)(const struct mqtt_watch *), int timeout_ms)
+{
+    struct timespec end = deadline_in(timeout_ms);
+    pthread_mutex_lock(&w->mu);
+    int rc = 0;
+    while (!done(w) && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&w->cv, &w->mu, &end);
+    bool ok = done(w);
+    pthread_mutex_unlock(&w->mu);
+    return ok;
+}
+
+static bool is_subscribed(const struct mqtt_watch *w) { return w->subscribed; }
+static bool synced(const struct mqtt_watch *w) { return w->syncs_seen >= w->syncs_sent; }
+
+int mqtt_watch_start(struct mqtt_watch *w, int port, const char *user, const char *pass,
+                     struct broker_log *log, struct strbuf *err)
+{
+    memset(w, 0, sizeof *w);
+    w->log = log;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    snprintf(w->sync_topic, sizeof w->sync_topic, "sim7600-hil/sync/%ld", (long)getpid());
+    mosquitto_lib_init();
+    w->mosq = mosquitto_new(NULL, true, w);
+    if (!w->mosq) {
+        sb_puts(err, "cannot create a libmosquitto client (out of memory)");
+        return -1;
+    }
+    mosquitto_message_callback_set(w->mosq, on_message);
+    mosquitto_subscribe_callback_set(w->mosq, on_subscribe);
+    if (user)
+        mosquitto_username_pw_set(w->mosq, user, pass);
+    int rc = mosquitto_connect(w->mosq, "127.0.0.1", port, WATCH_KEEPALIVE_S);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_subscribe(w->mosq, NULL, "#", 1);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_loop_start(w->mosq);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        sb_printf(err, "cannot watch the broker on 127.0.0.1:%d: %s", port, mosquitto_strerror(rc));
+        return -1;
+    }
+    if (!wait_for(w, is_subscribed, WATCH_READY_MS)) {
+        sb_printf(err, "the broker on 127.0.0.1:%d did not confirm the watch's subscription within %d ms", port,
+                  WATCH_READY_MS);
+        return -1;
+    }
+    return 0;
+}
+
+bool mqtt_watch_sync(struct mqtt_watch *w, int timeout_ms)
+{
+    pthread_mutex_lock(&w->mu);
+    w->syncs_sent++;
+    pthread_mutex_unlock(&w->mu);
+    if (mosquitto_publish(w->mosq, NULL, w->sync_topic, 0, NULL, 1, false) != MOSQ_ERR_SUCCESS)
+        return false;
+    return wait_for(w, synced, timeout_ms);
+}
+
+int mqtt_watch_publish(struct mqtt_watch *w, const char *topic, const void *payload, size_t len, int qos)
+{
+    return mosquitto_publish(w->mosq, NULL, topic, (int)len, payload, qos, false) == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+void mqtt_watch_stop(struct mqtt_watch *w)
+{
+    if (w->mosq) {
+        mosquitto_disconnect(w->mosq);
+        mosquitto_loop_stop(w->mosq, true);
+        mosquitto_destroy(w->mosq);
+        mosquitto_lib_cleanup();
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    memset(w, 0, sizeof *w);
+}
