@@ -38,6 +38,8 @@ void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_
     /* an idle wire starts sending when the bytes arrive, not when someone looks */
     if (o->len == 0 && o->wire_free_us < now_us)
         o->wire_free_us = now_us;
+    if (n == 0)
+        return;
     if (o->len + n > o->max_bytes) {          /* nobody reads: the oldest bytes are lost */
         o->dropped += n;
         return;

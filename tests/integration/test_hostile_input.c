@@ -372,8 +372,9 @@ static void start_paced_sim(void)
 /* On a paced wire the host writes faster than the wire carries: 328 KB, more
  * than the module's input queue holds, must wait in the pty, not be dropped.
  * Long lines with short answers, so the answers never outrun their own wire. */
-Test(pty, a_paced_wire_holds_the_host_back_and_loses_nothing, .init = start_paced_sim, .fini = stop_sim,
-     .timeout = 60)
+TestSuite(paced_pty, .init = start_paced_sim, .fini = stop_pty_sim, .timeout = 60);
+
+Test(paced_pty, a_host_faster_than_the_wire_is_held_back_and_loses_nothing)
 {
     enum { LINES = 5200, LINE = 63 };   /* "AT" and 60 blanks (V.250 ignores them): one OK */
     char *in = malloc((size_t)LINES * LINE);

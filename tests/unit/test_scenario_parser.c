@@ -707,3 +707,30 @@ Test(check_cmd, usage_exit_2, .init = cr_redirect_stderr)
     char *argv[] = { "check", NULL };
     cr_expect_eq(hil_cmd_check(1, argv), 2);
 }
+
+/* ---- replay: a log named by the scenario ------------------------------------------ */
+
+Test(scn, replay_resolves_the_log_against_the_scenario_folder)
+{
+    const char *text = "scenario r\nreplay \"logs/driver-cold-publish.cap\" strict=1 speed=4\n" STEP;
+    struct scenario *sc = NULL;
+    enum scn_status st = scn_parse_buffer(SIM7600_SOURCE_DIR "/scenarios/r.scn", text, strlen(text), &sc, &diags);
+    scn_diags_print(&diags, stderr);
+    cr_assert_eq(st, SCN_OK);
+    cr_assert_str_eq(sc->world.replay.ptr, SIM7600_SOURCE_DIR "/scenarios/logs/driver-cold-publish.cap");
+    cr_assert(sc->world.replay_strict);
+    cr_assert_eq(sc->world.replay_speed, 4);
+    cr_assert_eq(sc->world.replay_line, 2);
+    cr_assert(sc->uses_sim_only, "replay needs the simulator");
+    scn_free(sc);
+}
+
+Test(scn, err_replay_of_a_log_that_cannot_be_read)
+{
+    one_error(HDR "replay \"no/such.cap\"\n" STEP, 2, "cannot read the log to replay 'no/such.cap': No such file");
+}
+
+Test(scn, err_replay_option_out_of_range)
+{
+    one_error(HDR "replay \"/dev/null\" speed=0\n" STEP, 2, "bad speed=0; expected a whole number from 1 to 1000");
+}

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scn_lex.h"
 
@@ -251,6 +252,7 @@ void scn_free(struct scenario *sc)
     free(sc->checks);
     bytes_free(&sc->world.broker_user);
     bytes_free(&sc->world.broker_password);
+    bytes_free(&sc->world.replay);
     free(sc->file);
     free(sc->name);
     free(sc);
@@ -274,7 +276,7 @@ struct sim_only_use { int line; const char *what; };
 
 /* Keywords that may be given once: their slots in parser.seen[]. */
 enum { ONCE_NONE, ONCE_SCENARIO, ONCE_TARGETS, ONCE_TIME_LIMIT, ONCE_PROFILE, ONCE_SIM, ONCE_SIGNAL,
-       ONCE_REGISTRATION, ONCE_BROKER, ONCE_LATENCY, ONCE_BAUD, ONCE_COUNT_ };
+       ONCE_REGISTRATION, ONCE_BROKER, ONCE_LATENCY, ONCE_BAUD, ONCE_REPLAY, ONCE_COUNT_ };
 
 struct parser {
     const char *file;
@@ -821,6 +823,49 @@ static const unsigned long baud_rates[] = {
     460800, 921600, 3000000, 3200000, 3686400, 4000000,
 };
 
+/* A log path is relative to the scenario's folder, so a suite moves as a whole. */
+static void resolve_log(struct parser *p, struct scn_bytes *path)
+{
+    const char *slash = strrchr(p->file, '/');
+    if (path->ptr[0] == '/' || !slash)
+        return;
+    size_t dir = (size_t)(slash - p->file) + 1;
+    char *full = malloc(dir + path->len + 1);
+    if (!full) {
+        p->nomem = true;
+        return;
+    }
+    memcpy(full, p->file, dir);
+    memcpy(full + dir, path->ptr, path->len + 1);
+    bytes_free(path);
+    path->ptr = full;
+    path->len = dir + strlen(full + dir);
+}
+
+static void kw_replay(struct parser *p, const struct kw_def *d, const struct args *a, void *obj)
+{
+    struct scn_world *w = &((struct scenario *)obj)->world;
+    long strict = 0, speed = 1;
+    (void)d;
+    if (!get_string(p, a->pos[0], "the log to replay", &w->replay))
+        return;
+    if (memchr(w->replay.ptr, '\0', w->replay.len) || w->replay.len == 0) {
+        perr(p, "the log to replay must be a file name, without NUL bytes");
+        return;
+    }
+    resolve_log(p, &w->replay);
+    if (access(w->replay.ptr, R_OK) != 0) {
+        perr(p, "cannot read the log to replay '%s': %s; paths are relative to the scenario's folder",
+             w->replay.ptr, strerror(errno));
+        return;
+    }
+    opt_uint(p, a, "strict", 0, 1, &strict);
+    opt_uint(p, a, "speed", 1, 1000, &speed);
+    w->replay_strict = strict != 0;
+    w->replay_speed = (unsigned)speed;
+    w->replay_line = p->line;
+}
+
 static void kw_baud(struct parser *p, const struct kw_def *d, const struct args *a, void *obj)
 {
     struct scn_world *w = &((struct scenario *)obj)->world;
@@ -1163,6 +1208,7 @@ static const char *const K_MESSAGE[] = { "size", "count", NULL };
 static const char *const K_SEQ[] = { "max-dup", NULL };
 static const char *const K_MINMAX[] = { "min", "max", NULL };
 static const char *const K_BROKER[] = { "user", "password", NULL };
+static const char *const K_REPLAY[] = { "strict", "speed", NULL };
 static const char *const K_NTH[] = { "nth", NULL };
 static const char *const K_CLIENT[] = { "client", NULL };
 static const char *const K_GARBLE[] = { "seed", NULL };
@@ -1184,6 +1230,7 @@ static const struct kw_def statements[] = {
       "broker accept [user=\"U\" password=\"P\"] | refuse CODE | unreachable | dns-fail | no-connack", kw_broker, 0, ONCE_BROKER },
     { "latency", 1, 1, W, NULL, "latency fast|realistic", kw_latency, 0, ONCE_LATENCY },
     { "baud", 1, 1, W, NULL, "baud RATE", kw_baud, 0, ONCE_BAUD },
+    { "replay", 1, 1, W, K_REPLAY, "replay \"LOG.cap\" [strict=0|1] [speed=N]", kw_replay, 0, ONCE_REPLAY },
 
     { "at", 1, 1, F_EVENT | F_SIM_ONLY, NULL, "at DURATION ACTION ...", trig_at, SCN_TRIG_AT },
     { "on-send", 1, 1, F_EVENT | F_SIM_ONLY, K_NTH, "on-send \"PREFIX\" [nth=N] ACTION ...", trig_on_send, SCN_TRIG_ON_SEND },
@@ -1528,6 +1575,7 @@ static void world_defaults(struct scn_world *w)
     w->broker = SCN_BROKER_ACCEPT;
     w->latency = SCN_LATENCY_FAST;
     w->baud = 115200;
+    w->replay_speed = 1;
 }
 
 enum scn_status scn_parse_buffer(const char *name, const char *text, size_t len,

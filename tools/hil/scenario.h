@@ -115,6 +115,10 @@ struct scn_world {
     struct scn_bytes broker_password;                  /*   required credentials, or NULL */
     enum scn_latency latency;   int latency_line;      /* default fast */
     uint32_t baud;              int baud_line;         /* default 115200; 0 = unpaced */
+    struct scn_bytes replay;    int replay_line;       /* a captured log the simulator answers from;
+                                                          resolved against the scenario's folder */
+    bool replay_strict;                                /* after a departure, answer nothing */
+    unsigned replay_speed;                             /* the log's timing N times as fast (1) */
 };
 
 /* ---- events (simulator only) ---------------------------------------------- */

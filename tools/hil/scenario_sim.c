@@ -28,6 +28,12 @@ void scn_sim_args(const struct scn_world *w, struct scn_sim_args *a)
     add(a, "--reg", number(a, 1, w->reg_stat));
     add(a, "--latency", scn_latency_str(w->latency));
     add(a, "--baud", number(a, 2, (long)w->baud));
+    if (w->replay.ptr) {
+        add(a, "--replay", w->replay.ptr);
+        add(a, "--replay-speed", number(a, 3, (long)w->replay_speed));
+        if (w->replay_strict)
+            add(a, "--replay-strict", NULL);
+    }
 }
 
 static void quoted(struct strbuf *out, const struct scn_bytes *b)

@@ -12,7 +12,7 @@
 #include "scenario.h"
 #include "strbuf.h"
 
-#define SCN_SIM_MAX_ARGS 16
+#define SCN_SIM_MAX_ARGS 20
 
 struct scn_sim_args {
     const char *v[SCN_SIM_MAX_ARGS + 1];   /* NULL-terminated */
@@ -21,7 +21,7 @@ struct scn_sim_args {
 };
 
 /* sim7600-sim options for the start state: profile, SIM, signal, registration,
- * latency, baud. */
+ * latency, baud, and the log to replay. */
 void scn_sim_args(const struct scn_world *w, struct scn_sim_args *a);
 
 /* The control line that sets the broker's behaviour at start; empty when the

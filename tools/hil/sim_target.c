@@ -67,7 +67,10 @@ int sim_target_start(struct sim_target *t, const char *dir, const char *sim_bin,
         t->dir[0] = '\0';
         return -1;
     }
-    snprintf(t->control_path, sizeof t->control_path, "%s/control", t->dir);
+    if (snprintf(t->control_path, sizeof t->control_path, "%s/control", t->dir) >= (int)sizeof t->control_path) {
+        sb_printf(&t->err, "the directory %s is too long for a Unix socket path", t->dir);
+        return -1;
+    }
     int out[2];
     if (pipe(out) < 0) {
         sb_printf(&t->err, "pipe: %s", strerror(errno));
