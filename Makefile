@@ -61,6 +61,8 @@ help:
 	@echo "make run        the scenario suite against the simulator (scenarios/)"
 	@echo "make e2e        the suite with a private mosquitto per scenario (real MQTT)"
 	@echo "make bench      benchmarks (simulator latency, ...)"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (needs clang; the bootstrap installs it)"
+	@echo "make soak       10,000 QoS 1 messages under injected faults, embedded broker and mosquitto"
 	@echo "make core-freestanding  compile the driver core as for a microcontroller"
 
 deps:

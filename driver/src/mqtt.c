@@ -19,10 +19,14 @@ static size_t urc_rx_start(void *ctx, const char *line, size_t len)
 }
 
 /* "+CMQTTRXTOPIC: <i>,<n>" / "+CMQTTRXPAYLOAD: <i>,<n>": RAW(n) follows. */
+/* The bytes announced after +CMQTTRXTOPIC/+CMQTTRXPAYLOAD are claimed as raw
+ * data; a length beyond what the module can send is noise, not a claim: taking
+ * it would make the driver deaf to everything the module says next. */
 static size_t claim(struct sim7600 *dev, const char *line, size_t len, uint8_t target)
 {
     long v[2];
-    if (at_scan_ints(line, len, v, 2) != 2)
+    unsigned long max = target == 1 ? SIM7600_TOPIC_MAX : SIM7600_PAYLOAD_MAX;
+    if (at_scan_ints(line, len, v, 2) != 2 || v[1] < 0 || (unsigned long)v[1] > max)
         return 0;
     dev->rx.target = target;
     return (size_t)v[1];

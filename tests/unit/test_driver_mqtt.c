@@ -207,6 +207,22 @@ Test(mqtt, received_message_longer_than_the_buffer_is_truncated_not_overflowed)
     cr_assert_eq(fake_dev_events(&fd, SIM7600_EV_RX_TRUNCATED, NULL), 1);
 }
 
+/* Found by fuzzing: a corrupted length used to make the driver take everything
+ * the module said next as payload. */
+Test(mqtt, an_impossible_rx_length_is_not_claimed_and_the_driver_keeps_hearing)
+{
+    static const struct fake_step s[] = {FAKE_BRINGUP, FAKE_SESSION_COLD};
+    connect_with(FAKE_STEPS(s));
+    fake_port_push_str(&fd.fp,
+                       "\r\n+CMQTTRXSTART: 0,1,2\r\n\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n"
+                       "\r\n+CMQTTRXPAYLOAD: 0,99999999999\r\n"
+                       "\r\n+CMQTTCONNLOST: 0,3\r\n",
+                       0);
+    fake_dev_run(&fd, 100);
+    cr_assert_geq(fake_dev_events(&fd, SIM7600_EV_CONNLOST, NULL), 1,
+                  "the URC after the bad length was swallowed as payload:\n%s", fd.log);
+}
+
 Test(mqtt, disconnect_stop_21_releases_and_retries)
 {
     static const struct fake_step s[] = {
