@@ -14,6 +14,7 @@ for b in "$build"/bench/bench_*; do
     echo "== $(basename "$b")" >&2
     "$b" >>"$rows" || { echo "bench: $(basename "$b") failed" >&2; status=1; }
 done
+tools/bench/suite_time.sh "$build" >>"$rows" || { echo "bench: suite_time.sh failed" >&2; status=1; }
 tools/bench/arm_size.sh "$build" >>"$rows" || { echo "bench: arm_size.sh failed" >&2; status=1; }
 {
     echo "# sim7600-hil benchmarks"
