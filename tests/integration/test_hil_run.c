@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mosquitto_process.h"
 #include "program.h"
 #include "sim_process.h"
 
@@ -182,4 +183,35 @@ Test(hil_run, simulator_only_statements_are_skipped_against_a_port)
     cr_assert(strstr(out, "skip  sim-only"), "%s", out);
     cr_assert(strstr(out, "targets the simulator only"), "%s", out);
     cr_assert(strstr(out, "1 passed, 0 failed, 1 skipped"), "%s", out);
+}
+
+/* On the bench the module reaches a real broker; --watch lets the runner
+ * check what arrived there. A simulator speaking real MQTT to a private
+ * mosquitto stands in for module and broker. */
+Test(hil_run, against_a_port_the_broker_checks_use_the_watched_broker)
+{
+    struct mosquitto_process mq;
+    struct sim_process sim;
+    cr_assert_eq(mqproc_start(&mq, NULL, NULL), 0, "mosquitto did not start (is it installed?)");
+    char url[64];
+    snprintf(url, sizeof url, "tcp://127.0.0.1:%d", mq.port);
+    const char *args[] = {"--broker", url, NULL};
+    cr_assert_eq(simproc_start(&sim, args), 0);
+    int st = hil_run("--target", sim.pty_path, "--watch", url, "--server", url,
+                     file("a.scn", passing), file("b.scn", failing), NULL);
+    simproc_stop(&sim);
+    mqproc_stop(&mq);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "pass  publishes"), "%s", out);
+    cr_assert(strstr(out, "expect-message: \"t/a\" \"goodbye\" never reached the broker"), "%s", out);
+}
+
+Test(hil_run, without_watch_the_broker_checks_against_a_port_are_skipped_not_passed)
+{
+    struct sim_process sim;
+    cr_assert_eq(simproc_start(&sim, NULL), 0);
+    int st = hil_run("--target", sim.pty_path, file("a.scn", passing), NULL);
+    simproc_stop(&sim);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert(strstr(out, "skipped line 6: expect-message (the runner cannot watch this broker)"), "%s", out);
 }

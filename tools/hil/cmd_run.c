@@ -42,6 +42,7 @@ struct runner {
     bool tap, verbose;
     char sim_bin[PATH_MAX];
     char tmp_logs[64];        /* without --keep-logs: transcripts of failures only */
+    struct mqtt_url watch;    /* --watch */
     struct job *v;
     size_t n, printed;
     unsigned passed, failed, skipped;
@@ -68,6 +69,10 @@ static void run_usage(FILE *f)
           "                      broker checks are made on it (scenarios that need the\n"
           "                      embedded broker's tricks are skipped, saying why)\n"
           "  --server URL        the broker the driver connects to (default tcp://127.0.0.1:1883)\n"
+          "  --watch tcp://[USER:PASS@]HOST:PORT\n"
+          "                      with a port target: watch this broker (the one the\n"
+          "                      module reaches) for the broker checks; without it\n"
+          "                      they are skipped\n"
           "  --sim PATH          the simulator to run (default: sim7600-sim next to this program)\n"
           "  -v, --verbose       also list skipped statements and notes of passing scenarios\n"
           "  -h, --help          this help\n\n"
@@ -428,7 +433,7 @@ static int parse_options(struct runner *rn, int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'x'},
         {"tap", no_argument, NULL, 'T'}, {"keep-logs", required_argument, NULL, 'k'},
         {"server", required_argument, NULL, 's'}, {"sim", required_argument, NULL, 'S'},
-        {"broker", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"broker", required_argument, NULL, 'm'}, {"watch", required_argument, NULL, 'W'}, {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     long v;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -457,6 +462,13 @@ static int parse_options(struct runner *rn, int argc, char **argv)
         case 'T': rn->tap = true; break;
         case 'k': rn->log_dir = optarg; break;
         case 's': rn->o.server = optarg; break;
+        case 'W':
+            if (mqtt_url_parse(optarg, &rn->watch) < 0) {
+                fprintf(stderr, "sim7600-hil run: --watch '%s' is not tcp://[USER:PASS@]HOST:PORT\n", optarg);
+                return -1;
+            }
+            rn->o.watch = &rn->watch;
+            break;
         case 'm':
             if (strcmp(optarg, "embedded") != 0 && strcmp(optarg, "mosquitto") != 0) {
                 fprintf(stderr, "sim7600-hil run: --broker '%s': use embedded or mosquitto\n", optarg);
@@ -479,6 +491,10 @@ static int parse_options(struct runner *rn, int argc, char **argv)
     if (rn->o.port && rn->o.private_mosquitto) {
         fputs("sim7600-hil run: --broker mosquitto needs the simulator; a module on a port reaches its broker "
               "over the cellular network\n", stderr);
+        return -1;
+    }
+    if (rn->o.watch && !rn->o.port) {
+        fputs("sim7600-hil run: --watch goes with --target PORT (the simulator's broker is watched anyway)\n", stderr);
         return -1;
     }
     if (rn->o.port)

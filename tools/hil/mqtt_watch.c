@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <mosquitto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,7 +65,7 @@ static bool wait_for(struct mqtt_watch *w, bool (*done)(const struct mqtt_watch 
 static bool is_subscribed(const struct mqtt_watch *w) { return w->subscribed; }
 static bool synced(const struct mqtt_watch *w) { return w->syncs_seen >= w->syncs_sent; }
 
-int mqtt_watch_start(struct mqtt_watch *w, int port, const char *user, const char *pass,
+int mqtt_watch_start(struct mqtt_watch *w, const char *host, int port, const char *user, const char *pass,
                      struct broker_log *log, struct strbuf *err)
 {
     memset(w, 0, sizeof *w);
@@ -86,17 +87,17 @@ int mqtt_watch_start(struct mqtt_watch *w, int port, const char *user, const cha
     mosquitto_subscribe_callback_set(w->mosq, on_subscribe);
     if (user)
         mosquitto_username_pw_set(w->mosq, user, pass);
-    int rc = mosquitto_connect(w->mosq, "127.0.0.1", port, WATCH_KEEPALIVE_S);
+    int rc = mosquitto_connect(w->mosq, host, port, WATCH_KEEPALIVE_S);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_subscribe(w->mosq, NULL, "#", 1);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_loop_start(w->mosq);
     if (rc != MOSQ_ERR_SUCCESS) {
-        sb_printf(err, "cannot watch the broker on 127.0.0.1:%d: %s", port, mosquitto_strerror(rc));
+        sb_printf(err, "cannot watch the broker on %s:%d: %s", host, port, mosquitto_strerror(rc));
         return -1;
     }
     if (!wait_for(w, is_subscribed, WATCH_READY_MS)) {
-        sb_printf(err, "the broker on 127.0.0.1:%d did not confirm the watch's subscription within %d ms", port,
+        sb_printf(err, "the broker on %s:%d did not confirm the watch's subscription within %d ms", host, port,
                   WATCH_READY_MS);
         return -1;
     }
@@ -129,4 +130,40 @@ void mqtt_watch_stop(struct mqtt_watch *w)
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     memset(w, 0, sizeof *w);
+}
+
+/* Copies text[0..n) into a field of `cap` bytes; false if it does not fit. */
+static bool take(char *dst, size_t cap, const char *text, size_t n)
+{
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(dst, text, n);
+    dst[n] = '\0';
+    return true;
+}
+
+int mqtt_url_parse(const char *url, struct mqtt_url *out)
+{
+    memset(out, 0, sizeof *out);
+    if (strncmp(url, "tcp://", 6) != 0)
+        return -1;
+    const char *p = url + 6, *at = strrchr(p, '@');
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        if (!colon || !take(out->user, sizeof out->user, p, (size_t)(colon - p)) ||
+            (size_t)(at - colon - 1) >= sizeof out->pass)
+            return -1;
+        memcpy(out->pass, colon + 1, (size_t)(at - colon - 1));
+        out->has_user = true;
+        p = at + 1;
+    }
+    const char *colon = strrchr(p, ':');
+    char *end;
+    if (!colon || !take(out->host, sizeof out->host, p, (size_t)(colon - p)))
+        return -1;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 1 || port > 65535)
+        return -1;
+    out->port = (int)port;
+    return 0;
 }

@@ -24,10 +24,19 @@ struct mqtt_watch {
     char sync_topic[64];
 };
 
-/* Connects to 127.0.0.1:port (user may be NULL) and subscribes to '#'.
+/* Connects to host:port (user may be NULL) and subscribes to '#'.
  * Returns 0, or -1 with the reason in `err`. */
-int mqtt_watch_start(struct mqtt_watch *w, int port, const char *user, const char *pass,
+int mqtt_watch_start(struct mqtt_watch *w, const char *host, int port, const char *user, const char *pass,
                      struct broker_log *log, struct strbuf *err);
+
+/* A broker to watch, from "tcp://[USER:PASS@]HOST:PORT". */
+struct mqtt_url {
+    char host[256], user[256], pass[256];
+    int port;
+    bool has_user;
+};
+/* 0, or -1 if `url` is not of that form. */
+int mqtt_url_parse(const char *url, struct mqtt_url *out);
 /* Publishes a marker and waits (up to timeout_ms) until it comes back: what
  * the broker routed before it is then in the log. */
 bool mqtt_watch_sync(struct mqtt_watch *w, int timeout_ms);

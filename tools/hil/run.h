@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "mqtt_watch.h"
 #include "scenario.h"
 #include "strbuf.h"
 
@@ -15,6 +16,7 @@ struct run_options {
     int port_baud;           /* the port's baud rate (115200) */
     const char *sim_bin;     /* sim7600-sim to start */
     bool private_mosquitto;  /* each scenario gets its own mosquitto; the simulator speaks real MQTT to it */
+    const struct mqtt_url *watch; /* against a module: the broker it reaches, for the broker checks; NULL: none */
     const char *server;      /* the broker the driver connects to unless a step says server= */
     const char *log_dir;     /* transcripts go here as NAME.cap; NULL: none */
     const char *work_dir;    /* a private directory for the simulator's socket; NULL: one is made */

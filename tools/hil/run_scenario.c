@@ -175,7 +175,8 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
         return run_fail(r, "cannot start a private mosquitto on loopback: is it installed? (make deps)");
     r->mq_started = true;
     struct strbuf err = {0};
-    int rc = mqtt_watch_start(&r->watch, r->mq.port, w->broker_user.ptr, w->broker_password.ptr, &r->broker, &err);
+    int rc = mqtt_watch_start(&r->watch, "127.0.0.1", r->mq.port, w->broker_user.ptr, w->broker_password.ptr,
+                              &r->broker, &err);
     r->watch_started = true;
     if (rc < 0)
         run_fail(r, "%s", sb_str(&err));
@@ -287,12 +288,29 @@ static void tear_down(struct run *r)
     broker_log_free(&r->broker);
 }
 
+/* Against a module, the broker it reaches is watched if the user named it. */
+static int watch_module_broker(struct run *r)
+{
+    const struct mqtt_url *u = r->o->watch;
+    struct strbuf err = {0};
+    int rc = mqtt_watch_start(&r->watch, u->host, u->port, u->has_user ? u->user : NULL, u->pass, &r->broker, &err);
+    r->watch_started = true;
+    if (rc < 0)
+        run_fail(r, "%s (--watch)", sb_str(&err));
+    r->broker_watched = rc == 0;
+    sb_free(&err);
+    return rc;
+}
+
 static void run_body(struct run *r)
 {
-    if (r->o->port)
+    if (r->o->port) {
         list_skipped(r);
-    else if (start_sim(r) < 0)
+        if (r->o->watch && watch_module_broker(r) < 0)
+            return;
+    } else if (start_sim(r) < 0) {
         return;   /* failed, or skipped (needs the embedded broker) */
+    }
     if (open_wire(r) < 0)
         return;
     r->t0_ms = hil_now_ms();
