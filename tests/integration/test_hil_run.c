@@ -215,3 +215,17 @@ Test(hil_run, without_watch_the_broker_checks_against_a_port_are_skipped_not_pas
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "skipped line 6: expect-message (the runner cannot watch this broker)"), "%s", out);
 }
+
+/* A field log as a regression test: the driver that departs from it fails,
+ * and the report says where, in the simulator's words. */
+Test(hil_run, a_departure_from_a_replayed_log_fails_and_says_where)
+{
+    const char *text = "scenario \"departs\"\ntime-limit 20s\n"
+                       "replay \"" SIM7600_SOURCE_DIR "/scenarios/logs/driver-cold-publish.cap\" strict=1\n"
+                       "bring-up apn=\"internet\"\nconnect server=\"tcp://broker.example:1883\" client-id=\"other\"\n";
+    int st = hil_run(file("d.scn", text), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "line 5: connect expected result=ok"), "%s", out);
+    cr_assert(strstr(out, "the simulator said:"), "%s", out);
+    cr_assert(strstr(out, "departed from the replayed log at log line"), "%s", out);
+}

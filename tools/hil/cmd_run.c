@@ -210,6 +210,8 @@ static void remove_work_dir(struct job *j)
     char path[128];
     snprintf(path, sizeof path, "%s/control", j->work_dir);
     unlink(path);
+    snprintf(path, sizeof path, "%s/sim.err", j->work_dir);
+    unlink(path);
     rmdir(j->work_dir);
 }
 

@@ -265,6 +265,24 @@ static int open_wire(struct run *r)
 /* ---- the run ---------------------------------------------------------------------- */
 
 #define FAILURE_TAIL_LINES 12
+#define SIM_STDERR_SHOWN 1024
+
+/* The simulator's own words (a replay departure, an error) go with a failure. */
+static void simulator_said(struct run *r)
+{
+    struct strbuf said = {0};
+    sim_target_stderr(&r->sim, &said, SIM_STDERR_SHOWN);
+    if (said.len) {
+        sb_puts(&r->rep->tail, "    the simulator said:\n");
+        for (const char *p = sb_str(&said); *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            sb_printf(&r->rep->tail, "      %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+    }
+    sb_free(&said);
+}
 
 static void tear_down(struct run *r)
 {
@@ -344,7 +362,10 @@ void run_scenario(const struct scenario *sc, const struct run_options *o, struct
     }
     broker_log_init(&r.broker);
     run_body(&r);
-    if (rep->verdict == RUN_FAIL)
+    if (rep->verdict == RUN_FAIL) {
         transcript_tail(&r.tr, FAILURE_TAIL_LINES, &rep->tail);
+        if (r.on_sim)
+            simulator_said(&r);
+    }
     tear_down(&r);
 }

@@ -1,6 +1,7 @@
 #include "sim_target.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,8 +41,12 @@ static int read_line(int fd, struct strbuf *line, int timeout_ms)
     }
 }
 
-static void exec_sim(int out_fd, const char *sim_bin, const char *control, const char *const *args)
+static void exec_sim(int out_fd, const char *sim_bin, const char *control, const char *err_path,
+                     const char *const *args)
 {
+    int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (err_fd >= 0)
+        dup2(err_fd, STDERR_FILENO);   /* kept for the report, not mixed into the runner's output */
     const char *argv[SIM_TARGET_MAX_ARGS + 4] = {sim_bin, "--control", control};
     int n = 3;
     for (int i = 0; args && args[i] && n < SIM_TARGET_MAX_ARGS; i++)
@@ -71,6 +76,7 @@ int sim_target_start(struct sim_target *t, const char *dir, const char *sim_bin,
         sb_printf(&t->err, "the directory %s is too long for a Unix socket path", t->dir);
         return -1;
     }
+    snprintf(t->stderr_path, sizeof t->stderr_path, "%s/sim.err", t->dir);
     int out[2];
     if (pipe(out) < 0) {
         sb_printf(&t->err, "pipe: %s", strerror(errno));
@@ -79,7 +85,7 @@ int sim_target_start(struct sim_target *t, const char *dir, const char *sim_bin,
     t->pid = fork();
     if (t->pid == 0) {
         close(out[0]);
-        exec_sim(out[1], sim_bin, t->control_path, args);
+        exec_sim(out[1], sim_bin, t->control_path, t->stderr_path, args);
     }
     close(out[1]);
     struct strbuf line = {0};
@@ -207,6 +213,23 @@ long sim_target_published(struct sim_target *t)
     return n;
 }
 
+void sim_target_stderr(const struct sim_target *t, struct strbuf *out, size_t max)
+{
+    FILE *f = t->stderr_path[0] ? fopen(t->stderr_path, "r") : NULL;
+    if (!f)
+        return;
+    char buf[4096];
+    size_t n = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        size_t want = max < sizeof buf ? max : sizeof buf;
+        fseek(f, size > (long)want ? size - (long)want : 0, SEEK_SET);
+        n = fread(buf, 1, want, f);
+    }
+    fclose(f);
+    sb_add(out, buf, n);
+}
+
 static void reap(pid_t pid)
 {
     uint64_t end = hil_now_ms() + STOP_GRACE_MS;
@@ -235,6 +258,8 @@ void sim_target_stop(struct sim_target *t)
         reap(t->pid);
     if (t->control_path[0])
         unlink(t->control_path);
+    if (t->stderr_path[0])
+        unlink(t->stderr_path);
     if (t->own_dir)
         rmdir(t->dir);
     sb_free(&t->err);

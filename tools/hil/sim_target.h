@@ -22,6 +22,7 @@ struct sim_target {
     bool own_dir;             /* made by sim_target_start: removed on stop */
     char pty_path[256];
     char control_path[108];
+    char stderr_path[300];    /* what the simulator says on stderr (a replay's departures, errors) */
     int control_fd;           /* commands and their replies */
     int watch_fd;             /* MSG lines from the broker */
     pthread_t watch_thread;
@@ -49,6 +50,9 @@ long sim_target_published(struct sim_target *t);
 int sim_target_connect(const struct sim_target *t);
 /* sim_target_control on a given connection. */
 int sim_target_control_fd(int fd, const char *line, struct strbuf *reply);
+
+/* Appends what the simulator wrote on stderr (at most `max` bytes, the last ones). */
+void sim_target_stderr(const struct sim_target *t, struct strbuf *out, size_t max);
 
 /* Stops the process (SIGTERM, then SIGKILL after a bound) and cleans up. */
 void sim_target_stop(struct sim_target *t);
