@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "program.h"
 #include "sim_process.h"
 
 #ifndef SIM7600_BIN_DIR
@@ -27,46 +28,7 @@ static void teardown(void)
  * stderr go to `out`. Returns the exit status, or -1 if it had to be killed. */
 static int run_client(const char *const *args, int timeout_ms)
 {
-    const char *argv[48] = {SIM7600_BIN_DIR "/sim7600-mqtt"};
-    int p[2], status = -1, n = 1;
-    size_t len = 0;
-    long long end = test_now_ms() + timeout_ms;
-    pid_t pid;
-
-    while (args[n - 1] != NULL && n < 47) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    cr_assert_eq(pipe(p), 0);
-    pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        close(p[0]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(p[1]);
-    for (;;) {
-        struct pollfd pf = {p[0], POLLIN, 0};
-        long long left = end - test_now_ms();
-        ssize_t r;
-        if (left <= 0) {
-            kill(pid, SIGKILL);
-            break;
-        }
-        if (poll(&pf, 1, (int)left) <= 0)
-            continue;
-        r = read(p[0], out + len, sizeof out - 1 - len);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    out[len] = '\0';
-    close(p[0]);
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return program_run_args(SIM7600_BIN_DIR "/sim7600-mqtt", args, timeout_ms, out, sizeof out);
 }
 
 static void control(const char *cmdline)

@@ -62,3 +62,13 @@ int program_run(const char *const *argv, int timeout_ms, char *out, size_t cap)
         return -2;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+int program_run_args(const char *prog, const char *const *args, int timeout_ms, char *out, size_t cap)
+{
+    const char *argv[64] = {prog};
+    int n = 1;
+    for (; args[n - 1] != NULL && n < 63; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    return program_run(argv, timeout_ms, out, cap);
+}

@@ -10,4 +10,7 @@
  * hang, -3 if it could not be started. */
 int program_run(const char *const *argv, int timeout_ms, char *out, size_t cap);
 
+/* program_run with argv = prog, then args (NULL-terminated, at most 62). */
+int program_run_args(const char *prog, const char *const *args, int timeout_ms, char *out, size_t cap);
+
 #endif

@@ -3,17 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "hil_clock.h"
 
 void broker_log_init(struct broker_log *bl)
 {
     memset(bl, 0, sizeof *bl);
     pthread_mutex_init(&bl->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&bl->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    hil_cond_init(&bl->cv);
 }
 
 void broker_log_free(struct broker_log *bl)
@@ -55,14 +51,7 @@ void broker_log_add(struct broker_log *bl, const char *topic, size_t tlen,
 
 bool broker_log_wait(struct broker_log *bl, size_t n, int timeout_ms)
 {
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += timeout_ms / 1000;
-    end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (end.tv_nsec >= 1000000000L) {
-        end.tv_sec++;
-        end.tv_nsec -= 1000000000L;
-    }
+    struct timespec end = hil_deadline_in((uint64_t)timeout_ms);
     pthread_mutex_lock(&bl->mu);
     int rc = 0;
     while (bl->n < n && rc != ETIMEDOUT)

@@ -1,28 +1,16 @@
 #include "mqtt_watch.h"
 
+#include "hil_clock.h"
+
 #include <errno.h>
 #include <mosquitto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define WATCH_KEEPALIVE_S 60
 #define WATCH_READY_MS 5000
-
-static struct timespec deadline_in(int ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 {
@@ -52,7 +40,7 @@ static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const i
 /* Waits until *flag (under the mutex) or the deadline. */
 static bool wait_for(struct mqtt_watch *w, bool (*done)(const struct mqtt_watch *), int timeout_ms)
 {
-    struct timespec end = deadline_in(timeout_ms);
+    struct timespec end = hil_deadline_in((uint64_t)timeout_ms);
     pthread_mutex_lock(&w->mu);
     int rc = 0;
     while (!done(w) && rc != ETIMEDOUT)
@@ -71,11 +59,7 @@ int mqtt_watch_start(struct mqtt_watch *w, const char *host, int port, const cha
     memset(w, 0, sizeof *w);
     w->log = log;
     pthread_mutex_init(&w->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    hil_cond_init(&w->cv);
     snprintf(w->sync_topic, sizeof w->sync_topic, "sim7600-hil/sync/%ld", (long)getpid());
     mosquitto_lib_init();
     w->mosq = mosquitto_new(NULL, true, w);

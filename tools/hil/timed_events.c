@@ -15,12 +15,6 @@ static int by_time(const void *a, const void *b)
     return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms ? 1 : x->ev->line - y->ev->line;
 }
 
-static struct timespec deadline(uint64_t at_ms)
-{
-    struct timespec ts = {(time_t)(at_ms / 1000u), (long)(at_ms % 1000u) * 1000000L};
-    return ts;
-}
-
 static void *events_main(void *arg)
 {
     struct timed_events *te = arg;
@@ -29,7 +23,7 @@ static void *events_main(void *arg)
     while (!te->stop && te->fired < te->n) {
         const struct timed_event *ev = &te->v[te->fired];
         if (hil_now_ms() < te->t0_ms + ev->at_ms) {
-            struct timespec ts = deadline(te->t0_ms + ev->at_ms);
+            struct timespec ts = hil_deadline_in(te->t0_ms + ev->at_ms - hil_now_ms());
             pthread_cond_timedwait(&te->cv, &te->mu, &ts);
             continue;
         }
@@ -56,11 +50,7 @@ int timed_events_start(struct timed_events *te, const struct scenario *sc, const
     te->deliver = deliver;
     te->deliver_ctx = deliver_ctx;
     pthread_mutex_init(&te->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);   /* the same clock as hil_now_ms */
-    pthread_cond_init(&te->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    hil_cond_init(&te->cv);
     for (size_t i = 0; i < sc->n_events; i++) {
         const struct scn_event *ev = &sc->events[i];
         if (ev->trig.kind != SCN_TRIG_AT)
