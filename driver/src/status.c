@@ -4,10 +4,16 @@
 
 #include <stddef.h>
 
-/* SIM7600_STATUS_TEXT=0 leaves the sentences out (about 3 KB of flash):
- * sim7600_strerror() then returns the status name. */
+/* SIM7600_STATUS_TEXT=0 leaves the sentences out (about 2.4 KB of flash):
+ * sim7600_strerror() then returns the status name. The default follows the
+ * target: sentences on a hosted system (Linux, macOS, Windows), names on a
+ * microcontroller, where flash is dear; -DSIM7600_STATUS_TEXT=1 asks for them. */
 #ifndef SIM7600_STATUS_TEXT
+#if defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
 #define SIM7600_STATUS_TEXT 1
+#else
+#define SIM7600_STATUS_TEXT 0
+#endif
 #endif
 
 #if SIM7600_STATUS_TEXT
