@@ -191,10 +191,13 @@ static int ctl_inject(struct sim *s, const struct tokens *t, struct strbuf *repl
 
 static int ctl_garble(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
-    long n;
+    long n, seed = 0;
     if (!parse_int(t->v[1], 1, 1000000, &n))
         return err(reply, "'%s' must be a number of bytes (1-1000000)", t->v[1]);
-    s->faults.garble_left += (uint32_t)n;
+    if (t->count > 2 && (strncmp(t->v[2], "seed=", 5) != 0 ||
+                         !parse_int(t->v[2] + 5, 1, 0xFFFFFFFFl, &seed)))
+        return err(reply, "'%s' must be seed=<1-4294967295>", t->v[2]);
+    faults_arm_garble(&s->faults, (uint32_t)n, (uint32_t)seed);
     sb_printf(reply, "OK the next %ld bytes are garbled", n);
     return 0;
 }
@@ -219,10 +222,10 @@ static const struct control_command control_commands[] = {
     {"silent", 1, 1, "silent <ms>", ctl_silent},
     {"broker", 1, 3, "broker accept|refuse <1-5>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
     {"rule", 2, TOKENS_MAX - 1, "rule on-send <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "
-                                "action: replace \"<bytes>\" | delay <ms> | garble <n> | <control command>", ctl_rule},
+                                "action: replace \"<bytes>\" | delay <ms> | garble <n> [seed=<s>] | <control command>", ctl_rule},
     {"rules", 1, 1, "rules clear", ctl_rules},
     {"inject", 1, 1, "inject \"<bytes>\" (the module sends them now)", ctl_inject},
-    {"garble", 1, 1, "garble <n> (the next n bytes the module sends are corrupted)", ctl_garble},
+    {"garble", 1, 2, "garble <n> [seed=<s>] (the next n bytes the module sends are corrupted; a seed makes it repeatable)", ctl_garble},
     {"state", 0, 0, "state", ctl_state},
     {"watch", 0, 0, "watch (stream every published message as MSG lines)", NULL},
     {"help", 0, 0, "help", ctl_help},

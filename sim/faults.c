@@ -58,11 +58,22 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
         memcpy(r->bytes, t->v[at + 1], r->len);
         return 0;
     }
-    if (strcmp(word, "delay") == 0 || strcmp(word, "garble") == 0) {
+    if (strcmp(word, "delay") == 0) {
         if (args != 1 || !parse_uint(t->v[at + 1], 3600000, &v))
-            return fail(reply, "usage: ... delay <ms> | garble <bytes>");
-        r->action = word[0] == 'd' ? FAULT_DELAY : FAULT_GARBLE;
+            return fail(reply, "usage: ... delay <ms 0-3600000>");
+        r->action = FAULT_DELAY;
         r->amount = (uint32_t)v;
+        return 0;
+    }
+    if (strcmp(word, "garble") == 0) {
+        unsigned long seed = 0;
+        if (args < 1 || args > 2 || !parse_uint(t->v[at + 1], 1000000, &v) || v == 0 ||
+            (args == 2 && (strncmp(t->v[at + 2], "seed=", 5) != 0 ||
+                           !parse_uint(t->v[at + 2] + 5, 0xFFFFFFFFul, &seed) || seed == 0)))
+            return fail(reply, "usage: ... garble <bytes 1-1000000> [seed=<1-4294967295>]");
+        r->action = FAULT_GARBLE;
+        r->amount = (uint32_t)v;
+        r->seed = (uint32_t)seed;
         return 0;
     }
     /* any other control command, checked now (a rule that could never act must
@@ -149,7 +160,7 @@ static void fire(struct sim *s, struct fault_set *f, struct fault_rule *r)
         s->out.hold_until_us = s->now_us + (uint64_t)r->amount * 1000u;
         break;
     case FAULT_GARBLE:
-        f->garble_left += r->amount;
+        faults_arm_garble(f, r->amount, r->seed);
         break;
     case FAULT_INJECT_IN_ANSWER: {
         uint8_t *copy = malloc(r->len ? r->len : 1);
@@ -212,6 +223,13 @@ uint8_t *faults_take_answer_inject(struct fault_set *f, size_t *len)
     f->answer_inject = NULL;
     f->answer_inject_len = 0;
     return p;
+}
+
+void faults_arm_garble(struct fault_set *f, uint32_t bytes, uint32_t seed)
+{
+    f->garble_left += bytes;
+    if (seed)
+        f->garble_state = seed;
 }
 
 void faults_garble(struct fault_set *f, uint8_t *data, size_t n)

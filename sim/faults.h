@@ -33,6 +33,7 @@ struct fault_rule {
     uint8_t *bytes;             /* FAULT_REPLACE, FAULT_INJECT_IN_ANSWER */
     size_t len;
     uint32_t amount;            /* FAULT_DELAY ms, FAULT_GARBLE bytes */
+    uint32_t seed;              /* FAULT_GARBLE: 0 continues the current sequence */
     char *control;              /* FAULT_CONTROL: the control line to run */
 };
 
@@ -58,6 +59,9 @@ void faults_on_publish(struct sim *s, struct fault_set *f);
 /* The bytes an inject-in-answer rule armed for the answer being printed, or
  * NULL; the caller owns (frees) them. Called after each line of an answer. */
 uint8_t *faults_take_answer_inject(struct fault_set *f, size_t *len);
+/* Garbles the next `bytes` bytes out; a non-zero `seed` restarts the
+ * pseudo-random sequence, so the same seed corrupts the same way every run. */
+void faults_arm_garble(struct fault_set *f, uint32_t bytes, uint32_t seed);
 /* Corrupts bytes on their way out while garbling is on. */
 void faults_garble(struct fault_set *f, uint8_t *data, size_t n);
 

@@ -1,6 +1,7 @@
 /* The simulator's model without a pty: bytes in, bytes out, a fake clock. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -572,6 +573,27 @@ Test(faults, garble_corrupts_exactly_the_next_n_bytes)
     cr_assert_str_eq(r + 4, clean + 4);
 }
 
+/* The answer to AT+CSQ with its first 12 bytes garbled from `seed`. */
+static char *garbled_csq(const char *garble)
+{
+    ctl(garble);
+    return strdup(io("AT+CSQ\r"));
+}
+
+Test(faults, the_same_seed_garbles_the_same_way_and_another_seed_differently)
+{
+    io("ATE0\r");
+    char *a = garbled_csq("garble 12 seed=7");
+    char *b = garbled_csq("garble 12 seed=7");
+    char *c = garbled_csq("garble 12 seed=8");
+    ctl("rule on-send AT+CSQ garble 12 seed=7");      /* a rule's seed works the same */
+    char *d = strdup(io("AT+CSQ\r"));
+    cr_assert_str_eq(a, b, "seed 7 twice gave different bytes");
+    cr_assert_str_eq(a, d, "a rule with seed 7 garbled differently from the command");
+    cr_assert_str_neq(a, c, "seeds 7 and 8 gave the same bytes");
+    free(a), free(b), free(c), free(d);
+}
+
 Test(faults, a_control_action_fires_when_the_command_is_sent)
 {
     connect_client0();
@@ -615,7 +637,10 @@ Test(faults, bad_rules_say_what_is_wrong)
     cr_assert_str_eq(ctl("rule sometimes AT x"), "ERR a rule starts with on-send <prefix> or after-publishes <N>");
     cr_assert_str_eq(ctl("rule on-send AT nth=0 reboot"), "ERR nth=N needs N of 1 or more");
     cr_assert_str_eq(ctl("rule after-publishes x reboot"), "ERR after-publishes needs a count of 1 or more");
-    cr_assert_str_eq(ctl("rule on-send AT delay soon"), "ERR usage: ... delay <ms> | garble <bytes>");
+    cr_assert_str_eq(ctl("rule on-send AT delay soon"), "ERR usage: ... delay <ms 0-3600000>");
+    cr_assert_str_eq(ctl("rule on-send AT garble 4 seed=0"),
+                     "ERR usage: ... garble <bytes 1-1000000> [seed=<1-4294967295>]");
+    cr_assert_str_eq(ctl("garble 4 salt=3"), "ERR 'salt=3' must be seed=<1-4294967295>");
     cr_assert_str_eq(ctl("rule on-send AT explode"), "ERR the rule's action: unknown command 'explode' (try 'help')");
     cr_assert_str_eq(ctl("rule after-publishes 2 signal"), "ERR the rule's action: usage: signal <rssi 0-31|99> [ber]");
     cr_assert_str_eq(ctl("rules clear"), "OK rules cleared");

@@ -1145,7 +1145,7 @@ static void act_garble(struct parser *p, const struct kw_def *d, const struct ar
     long v, seed = 1;
     (void)d;
     if (get_uint(p, a->pos[0], "garble byte count", 1, 100000, &v)) e->count = (unsigned)v;
-    opt_uint(p, a, "seed", 0, 0xFFFFFFFFul, &seed);
+    opt_uint(p, a, "seed", 1, 0xFFFFFFFFul, &seed);
     e->seed = (unsigned)seed;
 }
 
