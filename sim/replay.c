@@ -2,6 +2,7 @@
 
 #include "capture.h"
 #include "redact.h"
+#include "text_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,17 +97,12 @@ fail:
 
 struct replay *replay_load(const char *path, double speed, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot read the log %s", path);
+    struct strbuf text = {0}, why = {0};
+    if (text_file_read(path, TEXT_FILE_LIMIT, &text, &why) < 0) {
+        snprintf(err, errlen, "%s: %s", path, sb_str(&why));
+        sb_free(&why);
         return NULL;
     }
-    struct strbuf text = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_add(&text, chunk, n);
-    fclose(f);
     /* the lines are read as C strings: from a NUL on, the log would be cut short unseen */
     const char *nul = text.len ? memchr(text.p, '\0', text.len) : NULL;
     if (nul) {

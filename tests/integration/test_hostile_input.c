@@ -826,6 +826,22 @@ Test(import, mixed_formats)
     import_reports("mixed2.log", "prefixed", (const int[]){3, 4, 0});
 }
 
+/* An endless input (a device named by mistake) must end in an error, not fill
+ * the memory or read forever: import, diff and --replay all read files whole. */
+Test(import, an_endless_file_is_refused_by_every_reader)
+{
+    const char *const runs[][7] = {
+        {HIL, "import", "--out", "/dev/null", "/dev/zero", NULL},
+        {HIL, "diff", "/dev/zero", "/dev/zero", NULL},
+        {SIM7600_BIN_DIR "/sim7600-sim", "--baud", "0", "--replay", "/dev/zero", NULL},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        int st = program_run(runs[i], 10000, out, sizeof out);
+        cr_assert(st >= 1 && st <= 2, "%s %s: status %d (-1 crash, -2 hang): %.300s", runs[i][0], runs[i][1], st, out);
+        cr_assert_not_null(strstr(out, "/dev/zero: larger than 64 MiB"), "%s: %.300s", runs[i][1], out);
+    }
+}
+
 /* ---- captures to replay: sim7600-sim --replay ----------------------------------------- */
 
 /* The simulator must refuse to start (exit 1) naming FILE:LINE; one that starts

@@ -391,7 +391,7 @@ Test(cap_diff_cmd, missing_file_exits_2, .init = cr_redirect_stderr)
 {
     char *argv[] = {"diff", "/nonexistent/a.cap", "/nonexistent/b.cap", NULL};
     cr_expect_eq(run_diff(3, argv), HIL_EXIT_USAGE);
-    cr_expect_stderr_eq_str("sim7600-hil diff: cannot open /nonexistent/a.cap: No such file or directory\n");
+    cr_expect_stderr_eq_str("sim7600-hil diff: /nonexistent/a.cap: cannot open: No such file or directory\n");
 }
 
 Test(cap_diff_cmd, usage_errors_exit_2, .init = cr_redirect_stderr)

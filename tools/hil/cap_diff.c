@@ -1,6 +1,7 @@
 #include "cap_diff.h"
 
 #include "log_import.h"
+#include "text_file.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -17,7 +18,6 @@
  * Beyond it the lines are compared in order. */
 #define CAP_DIFF_MAX_CELLS ((size_t)4 * 1000 * 1000)
 
-#define CAP_DIFF_READ_CHUNK 4096
 
 /* Bad lines listed before the rest are only counted: a file that is not a
  * capture at all would otherwise bury the hint under every one of its lines. */
@@ -264,22 +264,10 @@ int cap_diff_load(const char *path, const struct cap_diff_options *opt, struct c
                   struct strbuf *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        sb_printf(err, "cannot open %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    struct strbuf text = {0};
-    char chunk[CAP_DIFF_READ_CHUNK];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_add(&text, chunk, n);
-    bool failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        sb_printf(err, "cannot read %s: %s\n", path, strerror(saved));
-        sb_free(&text);
+    struct strbuf text = {0}, why = {0};
+    if (text_file_read(path, TEXT_FILE_LIMIT, &text, &why) < 0) {
+        sb_printf(err, "%s: %s\n", path, sb_str(&why));
+        sb_free(&why);
         return -1;
     }
     int rc = cap_diff_read_text(path, text.p ? text.p : "", text.len, opt, out, err);

@@ -2,6 +2,7 @@
  * (log_import.c does the reading and writing). */
 #include "hil.h"
 #include "log_import.h"
+#include "text_file.h"
 
 #include <getopt.h>
 #include <libgen.h>
@@ -27,22 +28,6 @@ static void import_usage(FILE *f)
           "Lines that cannot be placed are listed on stderr with their line numbers, the\n"
           "output is still written, and the exit status is 1.\n",
           f);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    struct strbuf text = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_add(&text, chunk, n);
-    fclose(f);
-    sb_add(&text, "", 0);
-    *len = text.len;
-    return text.p;
 }
 
 /* The importer reads text up to its first NUL: a log with NUL bytes (binary data,
@@ -111,22 +96,22 @@ int hil_cmd_import(int argc, char **argv)
         return HIL_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    size_t len = 0;
-    char *text = read_file(path, &len);
-    if (!text) {
-        fprintf(stderr, "sim7600-hil import: cannot read %s\n", path);
+    struct strbuf text = {0}, why = {0};
+    if (text_file_read(path, TEXT_FILE_LIMIT, &text, &why) < 0) {
+        fprintf(stderr, "sim7600-hil import: %s: %s\n", path, sb_str(&why));
+        sb_free(&why);
         return HIL_EXIT_FAIL;
     }
-    int nul_lines = report_nul_lines(path, text, len);
+    int nul_lines = report_nul_lines(path, text.p, text.len);
     if (nul_lines) {
         fprintf(stderr, "sim7600-hil import: %d line(s) of %s have NUL bytes (listed above); "
                         "nothing was imported\n", nul_lines, path);
-        free(text);
+        sb_free(&text);
         return HIL_EXIT_FAIL;
     }
     struct log_import li;
-    log_import_text(path, text, &opt, &li);
-    free(text);
+    log_import_text(path, text.p, &opt, &li);
+    sb_free(&text);
     char *copy = strdup(path);
     struct strbuf result = {0};
     if (scenario)

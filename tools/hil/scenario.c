@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "scn_lex.h"
+#include "text_file.h"
 
 /* ---- names for logs --------------------------------------------------------- */
 
@@ -1636,38 +1637,14 @@ enum scn_status scn_parse_buffer(const char *name, const char *text, size_t len,
 
 enum scn_status scn_parse_file(const char *path, struct scenario **out, struct scn_diags *diags)
 {
-    char msg[300];
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
-        return diags_add(diags, path, 0, msg) ? SCN_ERR_NOMEM : SCN_ERR_IO;
+    struct strbuf text = {0}, why = {0};
+    if (text_file_read(path, TEXT_FILE_LIMIT, &text, &why) < 0) {
+        int nomem = diags_add(diags, path, 0, sb_str(&why));
+        sb_free(&why);
+        return nomem ? SCN_ERR_NOMEM : SCN_ERR_IO;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return SCN_ERR_NOMEM;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) break;
-    }
-    int rd_err = ferror(f);
-    fclose(f);
-    if (rd_err) {
-        free(buf);
-        snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
-        return diags_add(diags, path, 0, msg) ? SCN_ERR_NOMEM : SCN_ERR_IO;
-    }
-    enum scn_status st = scn_parse_buffer(path, buf ? buf : "", len, out, diags);
-    free(buf);
+    enum scn_status st = scn_parse_buffer(path, text.p, text.len, out, diags);
+    sb_free(&text);
     return st;
 }
