@@ -240,6 +240,11 @@ Test(cap_diff, a_bad_ignore_pattern_is_refused)
     cr_expect_eq(cap_diff_options_ignore(&opt, "(unclosed", &err), -1);
     cr_expect(strstr(sb_str(&err), "--ignore '(unclosed':"), "%s", sb_str(&err));
     cr_expect_eq(opt.n_ignore, 0);
+    sb_reset(&err);
+    /* glibc would take tens of megabytes and seconds to compile it */
+    cr_expect_eq(cap_diff_options_ignore(&opt, "((a{400}){400}){400}", &err), -1);
+    cr_expect(strstr(sb_str(&err), "too big to compile"), "%s", sb_str(&err));
+    cr_expect_eq(opt.n_ignore, 0);
 }
 
 Test(cap_diff, malformed_capture_names_the_line_and_what_to_do)

@@ -1,6 +1,7 @@
 #include "cap_diff.h"
 
 #include "log_import.h"
+#include "regex_guard.h"
 #include "text_file.h"
 
 #include <errno.h>
@@ -44,6 +45,11 @@ static char *cap_diff_xstrdup(const char *s)
 int cap_diff_options_ignore(struct cap_diff_options *opt, const char *pattern, struct strbuf *err)
 {
     regex_t re;
+    if (regex_too_big(pattern)) {
+        sb_printf(err, "--ignore '%s': too big to compile: more than 100000 copies of its parts once "
+                       "repeats are expanded (e.g. (a{400}){400} or a+++); simplify it\n", pattern);
+        return -1;
+    }
     int rc = regcomp(&re, pattern, REG_EXTENDED);
     if (rc != 0) {
         char why[256];

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "regex_guard.h"
 #include "scn_lex.h"
 #include "text_file.h"
 
@@ -437,92 +438,6 @@ static bool get_text(struct parser *p, const struct scn_tok *t, const char *what
     return *out != NULL;
 }
 
-/* glibc's regcomp copies a repeated part once per repetition, so nested or
- * stacked repeats multiply: "(a{300}){300}" is 90,000 copies of a (20 MB),
- * "a+++...+" doubles with each '+', and a line of them takes all memory.
- * This estimates the copies (an atom is 1, x{m,n} is n times x, x{m,} m+1,
- * x+ 2; * and ? copy nothing) so such a regex is refused before compiling. */
-#define SCN_REGEX_MAX_COPIES 100000.0
-
-static double regex_copies(const char *re)
-{
-    double group[33] = {0}; /* copies so far in each open group */
-    double last = 0;        /* copies of the atom or group a repeat applies to */
-    int depth = 0;
-    for (const char *s = re; *s; s++) {
-        double factor = 0;  /* > 0: *s is a repeat of `last` */
-        switch (*s) {
-        case '(':
-            if (depth == 32)
-                return SCN_REGEX_MAX_COPIES + 1;
-            group[++depth] = 0;
-            last = 0;
-            continue;
-        case ')':
-            if (depth == 0) {
-                last = 1; /* an unmatched ')' is an ordinary character */
-                break;
-            }
-            last = group[depth--];
-            group[depth] += last;
-            continue;
-        case '|':
-            last = 0;
-            continue;
-        case '*':
-        case '?':
-            continue;
-        case '+':
-            factor = 2;
-            break;
-        case '{': {
-            char *end;
-            unsigned long m = strtoul(s + 1, &end, 10), n = m;
-            if (*end == ',')
-                n = end[1] == '}' ? m + 1 : strtoul(end + 1, &end, 10);
-            factor = n > m ? (double)n : (double)m;
-            const char *close = strchr(s, '}');
-            s = close ? close : s + strlen(s) - 1;
-            break;
-        }
-        case '[': { /* one atom, whatever its list: "[]a]", "[^]a]", "[[:digit:]x]" */
-            const char *q = s + 1;
-            q += *q == '^';
-            q += *q == ']';
-            while (*q && *q != ']') {
-                const char *close;
-                if (q[0] == '[' && q[1] && strchr(":.=", q[1]) && (close = strchr(q + 2, ']')))
-                    q = close + 1;
-                else
-                    q++;
-            }
-            s = *q ? q : q - 1;
-            last = 1;
-            break;
-        }
-        case '\\':
-            s += s[1] != '\0';
-            last = 1;
-            break;
-        default:
-            last = 1;
-            break;
-        }
-        if (factor > 0) { /* the repeated part is counted once already */
-            group[depth] += last * (factor - 1);
-            last *= factor;
-        } else {
-            group[depth] += last;
-        }
-        if (group[depth] > SCN_REGEX_MAX_COPIES)
-            return group[depth];
-    }
-    double total = 0;
-    for (int i = 0; i <= depth; i++)
-        total += group[i];
-    return total;
-}
-
 static bool get_pattern(struct parser *p, const struct scn_tok *t, const char *what, struct scn_pattern *out)
 {
     char b[64];
@@ -539,9 +454,9 @@ static bool get_pattern(struct parser *p, const struct scn_tok *t, const char *w
         out->kind = SCN_PAT_EXACT;
         return true;
     }
-    if (regex_copies(t->text) > SCN_REGEX_MAX_COPIES) {
+    if (regex_too_big(t->text)) {
         perr(p, "regular expression /%s/ for %s is too big to compile: more than 100000 copies of "
-                "its parts once repeats are expanded (e.g. (a{300}){300} or a+++), or groups nested "
+                "its parts once repeats are expanded (e.g. (a{400}){400} or a+++), or groups nested "
                 "over 32 deep; simplify it", t->text, what);
         bytes_free(&out->text);
         return false;
