@@ -33,13 +33,13 @@ static size_t extended_end(const char *s, size_t i, size_t n)
     return n;
 }
 
-static size_t parse_extended(const char *s, size_t i, size_t n, struct at_cmd *c)
+static size_t parse_extended(const char *s, size_t i, size_t n, struct at_cmdline_cmd *c)
 {
     size_t start = i++;          /* the '+' (or '$', '^' on some firmware) */
     while (i < n && is_name_char(s[i]))
         i++;
     copy_upper(c->name, sizeof c->name, s + start, i - start);
-    c->kind = AT_CMD_EXTENDED;
+    c->kind = AT_CMDLINE_EXTENDED;
     c->value = -1;
     c->args = NULL;
     c->args_len = 0;
@@ -74,10 +74,10 @@ static size_t parse_number(const char *s, size_t i, size_t n, int *value)
 }
 
 /* Basic command: [&]letter[number], or S<n>=<v> / S<n>?. */
-static size_t parse_basic(const char *s, size_t i, size_t n, struct at_cmd *c)
+static size_t parse_basic(const char *s, size_t i, size_t n, struct at_cmdline_cmd *c)
 {
     size_t start = i;
-    c->kind = AT_CMD_BASIC;
+    c->kind = AT_CMDLINE_BASIC;
     c->form = AT_FORM_EXEC;
     c->args = NULL;
     c->args_len = 0;
@@ -117,7 +117,7 @@ enum at_parse_result at_cmdline_parse(const char *line, size_t n, struct at_cmdl
         }
         if (out->count == AT_MAX_COMMANDS_PER_LINE)
             return AT_PARSE_TOO_MANY;
-        struct at_cmd *c = &out->cmd[out->count];
+        struct at_cmdline_cmd *c = &out->cmd[out->count];
         size_t next = (line[i] == '+' || line[i] == '$' || line[i] == '^')
                           ? parse_extended(line, i, n, c)
                           : parse_basic(line, i, n, c);

@@ -9,13 +9,13 @@
 #define AT_MAX_NAME 24
 #define AT_MAX_ARGS 16
 
-enum at_cmd_kind { AT_CMD_BASIC, AT_CMD_EXTENDED };
+enum at_cmdline_kind { AT_CMDLINE_BASIC, AT_CMDLINE_EXTENDED };
 /* Extended command forms (AT manual Table 2-1). */
-enum at_cmd_form { AT_FORM_EXEC, AT_FORM_TEST, AT_FORM_READ, AT_FORM_WRITE };
+enum at_cmdline_form { AT_FORM_EXEC, AT_FORM_TEST, AT_FORM_READ, AT_FORM_WRITE };
 
-struct at_cmd {
-    enum at_cmd_kind kind;
-    enum at_cmd_form form;
+struct at_cmdline_cmd {
+    enum at_cmdline_kind kind;
+    enum at_cmdline_form form;
     char name[AT_MAX_NAME];  /* upper case: "+CMQTTSTART", "E", "&F", "S0" */
     int value;               /* basic commands: the number after the letter, -1 if none */
     const char *args;        /* WRITE form (and S-register writes): points into the parsed line */
@@ -24,7 +24,7 @@ struct at_cmd {
 
 struct at_cmdline {
     int count;
-    struct at_cmd cmd[AT_MAX_COMMANDS_PER_LINE];
+    struct at_cmdline_cmd cmd[AT_MAX_COMMANDS_PER_LINE];
 };
 
 enum at_parse_result {

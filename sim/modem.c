@@ -70,7 +70,7 @@ static void reg_fields(struct sim *s, char which, int n, char *buf, size_t cap)
                  NET_LAC, NET_CELL);
 }
 
-static enum cmd_result reg_command(struct sim *s, const struct at_cmd *c, const struct at_args *a,
+static enum cmd_result reg_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
                                    char which)
 {
     int *n = reg_n(s, which);
@@ -201,7 +201,7 @@ DECLARE_HANDLER(cmd_basic_s)
 
 /* ---- identity -------------------------------------------------------------------- */
 
-static enum cmd_result identity(struct sim *s, const struct at_cmd *c, const char *fmt, const char *value)
+static enum cmd_result identity(struct sim *s, const struct at_cmdline_cmd *c, const char *fmt, const char *value)
 {
     if (c->form == AT_FORM_TEST)
         return CMD_OK;

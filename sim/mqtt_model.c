@@ -84,7 +84,7 @@ static int mqtt_precondition(const struct sim *s, const struct mqtt_client *cl, 
 /* ---- parameters ------------------------------------------------------------------- */
 
 /* A synchronous refusal: the command's own result line, then ERROR (reference §10). */
-static enum cmd_result refuse(struct sim *s, const struct at_cmd *c, int client, int err)
+static enum cmd_result refuse(struct sim *s, const struct at_cmdline_cmd *c, int client, int err)
 {
     if (client < 0)
         sim_info(s, "%s: %d", c->name, err);
@@ -125,7 +125,7 @@ static int string_param(const struct at_args *a, int i, size_t min, size_t max, 
 
 /* Write-form preamble shared by every client command: arity, then the client index.
  * Returns the client, or NULL after printing the refusal (*res set). */
-static struct mqtt_client *client_arg(struct sim *s, const struct at_cmd *c, const struct at_args *a,
+static struct mqtt_client *client_arg(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
                                       int min_args, int max_args, enum cmd_result *res)
 {
     *res = CMD_ERROR;
@@ -178,7 +178,7 @@ static void schedule_result(struct sim *s, enum sim_delay d, enum event_kind kin
 /* ---- START / STOP ------------------------------------------------------------------- */
 
 /* START and STOP: module-wide, and their final result waits for the work. */
-static enum cmd_result service_command(struct sim *s, const struct at_cmd *c, enum client_need need,
+static enum cmd_result service_command(struct sim *s, const struct at_cmdline_cmd *c, enum client_need need,
                                        enum mqtt_service during, enum sim_delay delay,
                                        enum event_kind done, int code)
 {
@@ -338,7 +338,7 @@ static bool list_full(const struct mqtt_client *cl, enum data_target t)
 }
 
 /* The write form "<i>,<len>[,<qos>][,<dup>]" of every '>' command. */
-static enum cmd_result data_command(struct sim *s, const struct at_cmd *c, const struct at_args *a,
+static enum cmd_result data_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
                                     enum data_target t, const char *test_text)
 {
     const struct data_spec *spec = &data_specs[t];
@@ -617,7 +617,7 @@ DECLARE_HANDLER(cmd_mqtt_pub)
 }
 
 /* The list forms act on what SUBTOPIC/UNSUBTOPIC collected, and empty the list. */
-static enum cmd_result list_command(struct sim *s, const struct at_cmd *c, struct mqtt_client *cl,
+static enum cmd_result list_command(struct sim *s, const struct at_cmdline_cmd *c, struct mqtt_client *cl,
                                     bool subscribe)
 {
     struct topic_entry *list = subscribe ? cl->sub_list : cl->unsub_list;

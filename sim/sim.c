@@ -399,7 +399,7 @@ bool sim_host_attached(const struct sim *s)
 
 /* ---- command execution ----------------------------------------------------- */
 
-static enum cmd_result dispatch(struct sim *s, const struct at_cmd *c)
+static enum cmd_result dispatch(struct sim *s, const struct at_cmdline_cmd *c)
 {
     const struct command *cmd = command_find(c->name);
     if (!cmd)
@@ -407,7 +407,7 @@ static enum cmd_result dispatch(struct sim *s, const struct at_cmd *c)
     if ((cmd->flags & CMD_NEEDS_SIM) && !s->world.sim_present)
         return sim_cme(s, CME_SIM_NOT_INSERTED);
     struct at_args args = {0};
-    if (c->form == AT_FORM_WRITE && c->kind == AT_CMD_EXTENDED &&
+    if (c->form == AT_FORM_WRITE && c->kind == AT_CMDLINE_EXTENDED &&
         at_args_parse(c->args, c->args_len, &args) < 0)
         return CMD_ERROR;
     return cmd->handler(s, c, &args);

@@ -186,7 +186,7 @@ enum cmd_result {
     CMD_PENDING,   /* the final result comes from an event (START/STOP print theirs after the work) */
 };
 
-typedef enum cmd_result (*cmd_handler)(struct sim *s, const struct at_cmd *c, const struct at_args *a);
+typedef enum cmd_result (*cmd_handler)(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a);
 
 struct command {
     const char *name;        /* "+CSQ", "E", "&F" */
@@ -237,7 +237,7 @@ const char *mqtt_client_state_str(enum mqtt_client_state st);
 const char *mqtt_service_str(enum mqtt_service st);
 
 /* Handlers in the command table. */
-#define DECLARE_HANDLER(fn) enum cmd_result fn(struct sim *s, const struct at_cmd *c, const struct at_args *a)
+#define DECLARE_HANDLER(fn) enum cmd_result fn(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a)
 DECLARE_HANDLER(cmd_basic_e); DECLARE_HANDLER(cmd_basic_v); DECLARE_HANDLER(cmd_basic_q);
 DECLARE_HANDLER(cmd_basic_i); DECLARE_HANDLER(cmd_basic_z); DECLARE_HANDLER(cmd_basic_f);
 DECLARE_HANDLER(cmd_basic_ignored); DECLARE_HANDLER(cmd_basic_s);

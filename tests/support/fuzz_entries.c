@@ -8,12 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The simulator's parser and the driver's engine each name a struct at_cmd;
- * this file needs both, so the simulator's is seen here under another tag.
- * The layout is the same, which is all that crosses the call. */
-#define at_cmd sim_at_cmd
 #include "at_cmdline.h"
-#undef at_cmd
 #include "at_engine.h"
 #include "fake_port.h"
 #include "log_import.h"
@@ -53,7 +48,7 @@ int fuzz_at_cmdline(const uint8_t *data, size_t size)
     if (at_cmdline_parse(line, size, &cl) == AT_PARSE_OK) {
         FUZZ_CHECK(cl.count >= 0 && cl.count <= AT_MAX_COMMANDS_PER_LINE);
         for (int i = 0; i < cl.count; i++) {
-            const struct sim_at_cmd *c = &cl.cmd[i];
+            const struct at_cmdline_cmd *c = &cl.cmd[i];
             struct at_args args;
 
             FUZZ_CHECK(memchr(c->name, '\0', sizeof c->name) != NULL);
