@@ -20,7 +20,7 @@ test-build: $(SOAK_BIN)
 
 # Only the two support files it uses (a simulator process, a mosquitto
 # process), not all of libtestsupport: the soak needs nothing else from it.
-SOAK_SUPPORT = $(call objs,tests/support/sim_process.c tools/hil/mosquitto_process.c tools/hil/hil_clock.c)
+SOAK_SUPPORT = $(call objs,tests/support/sim_process.c tools/hil/mosquitto_process.c tools/hil/hil_clock.c tools/hil/scratch_dir.c)
 
 $(SOAK_BIN): $(call objs,$(SOAK_SRC)) $(SOAK_SUPPORT) $(PORT_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)

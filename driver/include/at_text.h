@@ -14,15 +14,17 @@ struct at_buf {
     size_t cap;
     size_t len;
     bool overflow;
+    bool unquotable;   /* a quoted string held '"' or a control byte */
 };
 
 void at_buf_init(struct at_buf *b, char *p, size_t cap);
 void at_buf_str(struct at_buf *b, const char *s);
 void at_buf_mem(struct at_buf *b, const char *s, size_t n);
 void at_buf_u32(struct at_buf *b, uint32_t v);
-/* Appends "s" in double quotes; a '"' or control byte inside marks overflow
- * (the module has no escape for them). */
+/* Appends "s" in double quotes; a '"' or control byte inside marks the
+ * buffer unquotable (the module has no escape for them). */
 void at_buf_quoted(struct at_buf *b, const char *s);
+/* Neither overflowed nor unquotable: the line can be sent. */
 bool at_buf_ok(const struct at_buf *b);
 
 /* Does line[0..len) start with prefix? */

@@ -55,6 +55,7 @@ enum sim7600_status {
     SIM7600_E_REBOOTED = -15,       /* the module rebooted during the call */
     SIM7600_E_CMS = -16,            /* +CMS ERROR */
     SIM7600_E_STATE = -17,          /* not allowed in the current state */
+    SIM7600_E_UNQUOTABLE = -18,     /* a string holds '"' or a control byte: AT has no escape for them */
 
     SIM7600_E_MQTT_FAILED = SIM7600_E_MQTT(1),
     SIM7600_E_MQTT_BAD_UTF8 = SIM7600_E_MQTT(2),

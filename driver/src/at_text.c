@@ -10,6 +10,7 @@ void at_buf_init(struct at_buf *b, char *p, size_t cap)
     b->cap = cap;
     b->len = 0;
     b->overflow = (cap == 0);
+    b->unquotable = false;
     if (cap > 0)
         p[0] = '\0';
 }
@@ -47,7 +48,7 @@ void at_buf_quoted(struct at_buf *b, const char *s)
     const char *c;
     for (c = s; *c != '\0'; c++) {
         if (*c == '"' || (unsigned char)*c < 0x20)
-            b->overflow = true;
+            b->unquotable = true;
     }
     at_buf_mem(b, "\"", 1);
     at_buf_str(b, s);
@@ -56,7 +57,7 @@ void at_buf_quoted(struct at_buf *b, const char *s)
 
 bool at_buf_ok(const struct at_buf *b)
 {
-    return !b->overflow;
+    return !b->overflow && !b->unquotable;
 }
 
 bool at_starts_with(const char *line, size_t len, const char *prefix)

@@ -166,8 +166,8 @@ static int set_apn(struct sim7600 *dev)
     sim7600_cmd_begin(dev, &b, "AT+CGDCONT");
     at_buf_str(&b, "=1,\"IP\",");
     at_buf_quoted(&b, dev->cfg.apn);
-    if (!at_buf_ok(&b))
-        return SIM7600_E_TOO_LONG;
+    if ((st = sim7600_cmd_check(&b)) != SIM7600_OK)
+        return st;
     c.line = b.p;
     st = sim7600_exec(dev, &c);
     if (st != SIM7600_OK || dev->cfg.apn_user == NULL)
@@ -181,8 +181,8 @@ static int set_apn(struct sim7600 *dev)
     at_buf_quoted(&b, dev->cfg.apn_pass != NULL ? dev->cfg.apn_pass : "");
     at_buf_str(&b, ",");
     at_buf_quoted(&b, dev->cfg.apn_user);
-    if (!at_buf_ok(&b))
-        return SIM7600_E_TOO_LONG;
+    if ((st = sim7600_cmd_check(&b)) != SIM7600_OK)
+        return st;
     c.line = b.p;
     c.flags = AT_CMD_SECRET;
     return sim7600_exec(dev, &c);

@@ -173,8 +173,9 @@ static int run(struct sim7600 *dev, const struct at_buf *b, const char *prefix, 
                uint32_t timeout_ms)
 {
     struct at_cmd c;
-    if (!at_buf_ok(b))
-        return SIM7600_E_TOO_LONG;
+    int st = sim7600_cmd_check(b);
+    if (st != SIM7600_OK)
+        return st;
     memset(&c, 0, sizeof c);
     c.line = b->p;
     c.prefix = prefix;

@@ -132,6 +132,13 @@ struct at_buf *sim7600_cmd_begin(struct sim7600 *dev, struct at_buf *b, const ch
     return b;
 }
 
+int sim7600_cmd_check(const struct at_buf *b)
+{
+    if (b->unquotable)
+        return SIM7600_E_UNQUOTABLE;
+    return at_buf_ok(b) ? SIM7600_OK : SIM7600_E_TOO_LONG;
+}
+
 static int map_result(const struct at_result *r)
 {
     switch (r->final) {

@@ -11,6 +11,8 @@
 
 /* sim7600.c: running one command */
 struct at_buf *sim7600_cmd_begin(struct sim7600 *dev, struct at_buf *b, const char *step);
+/* SIM7600_OK when the built line can be sent, else why not. */
+int sim7600_cmd_check(const struct at_buf *b);
 /* Runs a command built in cfg.cmd_buf (or a literal in cmd->line) and maps
  * its outcome to a status. Resynchronises first after a timeout. */
 int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd);

@@ -48,6 +48,7 @@ static const struct status_row {
     ROW(SIM7600_E_REBOOTED, "the module rebooted"),
     ROW(SIM7600_E_CMS, "the module answered +CMS ERROR"),
     ROW(SIM7600_E_STATE, "not allowed in the current state"),
+    ROW(SIM7600_E_UNQUOTABLE, "a string holds '\"' or a control character, which an AT command cannot carry"),
 
     ROW(SIM7600_E_MQTT_FAILED, "MQTT 1: failed"),
     ROW(SIM7600_E_MQTT_BAD_UTF8, "MQTT 2: bad UTF-8 string"),

@@ -12,6 +12,7 @@
 
 #include "mosquitto_process.h"
 #include "program.h"
+#include "scratch_dir.h"
 #include "sim_process.h"
 
 #define RUN_BOUND_MS 30000
@@ -28,29 +29,7 @@ static void make_dir(void)
 
 static void remove_dir(void)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while (d && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) < 0) {   /* the logs directory */
-            DIR *sub = opendir(path);
-            struct dirent *f;
-            char inner[768];
-            while (sub && (f = readdir(sub)) != NULL) {
-                snprintf(inner, sizeof inner, "%s/%s", path, f->d_name);
-                unlink(inner);
-            }
-            if (sub)
-                closedir(sub);
-            rmdir(path);
-        }
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
+    scratch_dir_remove(dir);
 }
 
 static const char *file(const char *name, const char *text)
@@ -228,4 +207,32 @@ Test(hil_run, a_departure_from_a_replayed_log_fails_and_says_where)
     cr_assert(strstr(out, "line 5: connect expected result=ok"), "%s", out);
     cr_assert(strstr(out, "the simulator said:"), "%s", out);
     cr_assert(strstr(out, "departed from the replayed log at log line"), "%s", out);
+}
+
+/* A worker stopped at its time limit cannot clean up: its simulator's socket,
+ * its private mosquitto's config and password file must go all the same. The
+ * password has what a shell would trip on. */
+Test(hil_run, a_stopped_scenario_with_a_private_broker_leaves_no_files_behind)
+{
+    const char *text = "scenario \"stopped-with-broker\"\ntime-limit 3s\n"
+                       "broker accept user=\"dev\" password=\"it's $(x) `y` \\\\\"\n"
+                       "bring-up\nconnect user=\"dev\" password=\"it's $(x) `y` \\\\\"\n"
+                       "wait 20s\n";
+    char tmp[128], logs[128];
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    snprintf(logs, sizeof logs, "%s/logs", dir);
+    cr_assert_eq(mkdir(tmp, 0711), 0);
+    /* mosquitto, run as root, reads its files as its own user */
+    cr_assert_eq(chmod(dir, 0711) | chmod(tmp, 0711), 0);
+    setenv("TMPDIR", tmp, 1);
+    int st = hil_run("--broker", "mosquitto", "--keep-logs", logs, file("s.scn", text), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    /* past connect (the password went through whole), stopped in the expect */
+    cr_assert(strstr(out, "stopped at its time limit of 3s during line 6: wait"), "%s", out);
+    DIR *d = opendir(tmp);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        cr_assert(e->d_name[0] == '.', "%s/%s was left behind", tmp, e->d_name);
+    closedir(d);
 }

@@ -99,6 +99,21 @@ Test(mqtt, bad_credentials_give_a_named_error_and_no_password_in_logs)
     cr_assert_null(strstr(fd.log, "hunter2"), "%s", fd.log);
 }
 
+/* AT has no escape inside a quoted string: a password with '"' must be
+ * refused by name, not sent cut short nor reported as "too long". */
+Test(mqtt, a_password_with_a_quote_is_refused_before_anything_is_sent)
+{
+    static const struct fake_step s[] = {FAKE_BRINGUP, FAKE_START_COLD, FAKE_ACCQ};
+    fd.cfg.user = "user";
+    fd.cfg.pass = "say \"hi\"";
+    fake_dev_start(&fd);
+    fake_port_script(&fd.fp, FAKE_STEPS(s));
+    int st = sim7600_connect(&fd.dev);
+    cr_assert_eq(st, SIM7600_E_UNQUOTABLE, "%s (%d) %s", sim7600_status_name(st), st, fd.fp.error);
+    cr_assert_not_null(strstr(sim7600_strerror(st), "cannot carry"), "%s", sim7600_strerror(st));
+    cr_assert_null(strstr(fake_port_tx(&fd.fp), "CMQTTCONNECT"), "%s", fake_port_tx(&fd.fp));
+}
+
 Test(mqtt, dns_and_socket_failures_are_named)
 {
     cr_assert_eq(connect_refused("25"), SIM7600_E_MQTT_DNS);

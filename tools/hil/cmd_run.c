@@ -18,6 +18,7 @@
 #include "hil.h"
 #include "hil_clock.h"
 #include "run.h"
+#include "scratch_dir.h"
 #include "suite.h"
 
 #define RUN_TAIL_SHOWN 12
@@ -30,7 +31,7 @@ struct job {
     int fd;                   /* the worker's report pipe */
     struct strbuf out;        /* what the worker wrote so far */
     uint64_t start_ms, end_ms;
-    char work_dir[64];
+    char work_dir[256];
     bool timed_out;
     struct run_report rep;
 };
@@ -41,7 +42,7 @@ struct runner {
     const char *junit, *log_dir;
     bool tap, verbose;
     char sim_bin[PATH_MAX];
-    char tmp_logs[64];        /* without --keep-logs: transcripts of failures only */
+    char tmp_logs[256];       /* without --keep-logs: transcripts of failures only */
     struct mqtt_url watch;    /* --watch */
     struct job *v;
     size_t n, printed;
@@ -179,8 +180,9 @@ static void parse_report(struct job *j)
 static int start_job(struct runner *rn, struct job *j)
 {
     int pfd[2];
-    strcpy(j->work_dir, "/tmp/sim7600-hil-XXXXXX");
-    if (!mkdtemp(j->work_dir) || pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
+    /* 0711: a private mosquitto inside, run as root, drops to its own user */
+    if (scratch_dir_make(j->work_dir, sizeof j->work_dir, NULL, "sim7600-hil-", 0711) < 0 ||
+        pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
         fprintf(stderr, "sim7600-hil run: cannot set up a worker: %s\n", strerror(errno));
         return -1;
     }
@@ -203,16 +205,6 @@ static int start_job(struct runner *rn, struct job *j)
     j->fd = pfd[0];
     j->state = JOB_RUNNING;
     return 0;
-}
-
-static void remove_work_dir(struct job *j)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/control", j->work_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/sim.err", j->work_dir);
-    unlink(path);
-    rmdir(j->work_dir);
 }
 
 /* A stopped worker reported nothing: its transcript file (flushed as it went)
@@ -271,7 +263,7 @@ static void finish_job(const struct runner *rn, struct job *j)
         capture_tail(rn, j);
         j->state = JOB_DONE;
     }
-    remove_work_dir(j);
+    scratch_dir_remove(j->work_dir);   /* with what a stopped worker left there */
     j->end_ms = hil_now_ms();
 }
 
@@ -515,9 +507,10 @@ static int prepare_logs(struct runner *rn)
         rn->o.log_dir = rn->log_dir;
         return 0;
     }
-    strcpy(rn->tmp_logs, "/tmp/sim7600-hil-logs-XXXXXX");
-    if (!mkdtemp(rn->tmp_logs)) {
-        fprintf(stderr, "sim7600-hil run: cannot create a directory for transcripts in /tmp: %s\n", strerror(errno));
+    if (scratch_dir_make(rn->tmp_logs, sizeof rn->tmp_logs, NULL, "sim7600-hil-logs-", 0700) < 0) {
+        fprintf(stderr, "sim7600-hil run: cannot create a directory for transcripts in %s: %s; "
+                        "set TMPDIR to a writable directory or give --keep-logs DIR\n",
+                scratch_dir_default_parent(), strerror(errno));
         return -1;
     }
     rn->o.log_dir = rn->tmp_logs;

@@ -1,9 +1,11 @@
 #include "mosquitto_process.h"
 
 #include "hil_clock.h"
+#include "scratch_dir.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <mosquitto.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -51,32 +53,49 @@ static bool accepts(int port)
     return ok;
 }
 
+/* mosquitto_passwd run with an argument vector: a password is any bytes a
+ * scenario gives, never words for a shell. */
+static int write_password_file(const char *path, const char *user, const char *pass)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        execlp("mosquitto_passwd", "mosquitto_passwd", "-c", "-b", path, user, pass, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return chmod(path, 0644);   /* mosquitto reads it after dropping root */
+}
+
 static int write_config(struct mosquitto_process *m, const char *user, const char *pass)
 {
-    char path[128], cmd[512];
+    char path[sizeof m->dir + 32], passwd[sizeof m->dir + 32];
     snprintf(path, sizeof path, "%s/mosquitto.conf", m->dir);
+    snprintf(passwd, sizeof passwd, "%s/passwd", m->dir);
+    if (user && write_password_file(passwd, user, pass ? pass : "") < 0)
+        return -1;
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
     fprintf(f, "listener %d 127.0.0.1\npersistence false\nlog_dest none\n", m->port);
-    if (user) {
-        fprintf(f, "allow_anonymous false\npassword_file %s/passwd\n", m->dir);
-        snprintf(cmd, sizeof cmd, "mosquitto_passwd -c -b %s/passwd '%s' '%s' >/dev/null 2>&1 && chmod 0644 %s/passwd",
-                 m->dir, user, pass, m->dir);
-        if (system(cmd) != 0) {
-            fclose(f);
-            return -1;
-        }
-    } else {
+    if (user)
+        fprintf(f, "allow_anonymous false\npassword_file %s\n", passwd);
+    else
         fprintf(f, "allow_anonymous true\n");
-    }
-    fclose(f);
-    return 0;
+    return fclose(f) == 0 ? 0 : -1;
 }
 
 int mqproc_restart(struct mosquitto_process *m)
 {
-    char conf[128];
+    char conf[sizeof m->dir + 32];
     snprintf(conf, sizeof conf, "%s/mosquitto.conf", m->dir);
     m->pid = fork();
     if (m->pid == 0) {
@@ -96,17 +115,23 @@ int mqproc_restart(struct mosquitto_process *m)
     return -1;
 }
 
-int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass)
+int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char *user, const char *pass)
 {
     memset(m, 0, sizeof *m);
-    strcpy(m->dir, "/tmp/mqtest-XXXXXX");
     /* run as root, mosquitto drops to its own user: it must still read its files here */
-    if (!mkdtemp(m->dir) || chmod(m->dir, 0755) < 0)
+    if (scratch_dir_make(m->dir, sizeof m->dir, parent, "mqtest-", 0755) < 0) {
+        m->dir[0] = '\0';
         return -1;
+    }
     m->port = free_tcp_port();
     if (m->port < 0 || write_config(m, user, pass) < 0)
         return -1;
     return mqproc_restart(m);
+}
+
+int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass)
+{
+    return mqproc_start_in(m, NULL, user, pass);
 }
 
 void mqproc_kill(struct mosquitto_process *m)
@@ -128,13 +153,9 @@ void mqproc_kill(struct mosquitto_process *m)
 
 void mqproc_stop(struct mosquitto_process *m)
 {
-    char cmd[128];
     mqproc_kill(m);
-    if (m->dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", m->dir);
-        (void)!system(cmd);
-        m->dir[0] = '\0';
-    }
+    scratch_dir_remove(m->dir);
+    m->dir[0] = '\0';
 }
 
 /* ---- a watching client ---------------------------------------------------------- */

@@ -11,12 +11,15 @@
 struct mosquitto_process {
     pid_t pid;
     int port;
-    char dir[64];
+    char dir[160];
 };
 
 /* Starts mosquitto on 127.0.0.1; with user set, only user/pass may connect.
  * Returns 0 once it accepts connections, -1 otherwise. */
 int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass);
+/* The same with its directory made under `parent` (NULL: /tmp), so that
+ * removing the parent removes it too, whatever stopped the caller. */
+int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char *user, const char *pass);
 /* Starts it again on the same port (after mqproc_kill). */
 int mqproc_restart(struct mosquitto_process *m);
 /* Stops the broker, keeping its directory (to restart it). */

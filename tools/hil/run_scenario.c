@@ -171,7 +171,7 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
         snprintf(broker_arg, cap, "tcp://127.0.0.1:%d", free_tcp_port());
         return 0;
     }
-    if (mqproc_start(&r->mq, w->broker_user.ptr, w->broker_password.ptr) < 0)
+    if (mqproc_start_in(&r->mq, r->o->work_dir, w->broker_user.ptr, w->broker_password.ptr) < 0)
         return run_fail(r, "cannot start a private mosquitto on loopback: is it installed? (make deps)");
     r->mq_started = true;
     struct strbuf err = {0};

@@ -132,6 +132,7 @@ static bool result_matches(enum scn_result want, int st, const struct sim7600 *d
     case SCN_RES_NOT_CONNECTED:   return st == SIM7600_E_NOT_CONNECTED || st == SIM7600_E_MQTT_NO_CONNECTION;
     case SCN_RES_REJECTED:        return st == SIM7600_E_ERROR || st == SIM7600_E_MQTT_INVALID_PARAM || st <= SIM7600_E_CME_BASE;
     case SCN_RES_IO:              return st == SIM7600_E_IO;
+    case SCN_RES_INVALID:         return st == SIM7600_E_PARAM || st == SIM7600_E_TOO_LONG || st == SIM7600_E_UNQUOTABLE;
     case SCN_RES_COUNT_:          break;
     }
     return false;

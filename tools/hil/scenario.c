@@ -74,7 +74,7 @@ static const char *const result_names[] = {
     [SCN_RES_DNS] = "dns", [SCN_RES_SOCKET] = "socket", [SCN_RES_TIMEOUT] = "timeout",
     [SCN_RES_NO_SIM] = "no-sim", [SCN_RES_NOT_REGISTERED] = "not-registered",
     [SCN_RES_NO_SIGNAL] = "no-signal", [SCN_RES_NOT_CONNECTED] = "not-connected",
-    [SCN_RES_REJECTED] = "rejected", [SCN_RES_IO] = "io", NULL,
+    [SCN_RES_REJECTED] = "rejected", [SCN_RES_IO] = "io", [SCN_RES_INVALID] = "invalid", NULL,
 };
 static const char *const step_names[] = {
     [SCN_STEP_SEND] = "send", [SCN_STEP_SEND_RAW] = "send-raw", [SCN_STEP_EXPECT] = "expect",

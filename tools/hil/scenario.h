@@ -196,6 +196,7 @@ enum scn_result {
     SCN_RES_NOT_CONNECTED,
     SCN_RES_REJECTED,
     SCN_RES_IO,
+    SCN_RES_INVALID,        /* the driver refused the arguments before sending */
     SCN_RES_COUNT_
 };
 const char *scn_result_str(enum scn_result r);

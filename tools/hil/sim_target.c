@@ -15,6 +15,7 @@
 
 #include "cescape.h"
 #include "hil_clock.h"
+#include "scratch_dir.h"
 
 #define STOP_GRACE_MS 2000
 #define REPLY_MS 5000      /* the simulator answers control lines at once */
@@ -65,10 +66,11 @@ int sim_target_start(struct sim_target *t, const char *dir, const char *sim_bin,
     t->control_fd = t->watch_fd = -1;
     if (dir) {
         snprintf(t->dir, sizeof t->dir, "%s", dir);
-    } else if (strcpy(t->dir, "/tmp/sim7600-hil-XXXXXX"), mkdtemp(t->dir)) {
+    } else if (scratch_dir_make(t->dir, sizeof t->dir, NULL, "sim7600-hil-", 0700) == 0) {
         t->own_dir = true;
     } else {
-        sb_printf(&t->err, "cannot create a temporary directory in /tmp: %s", strerror(errno));
+        sb_printf(&t->err, "cannot create a temporary directory in %s: %s; set TMPDIR to a writable directory",
+                  scratch_dir_default_parent(), strerror(errno));
         t->dir[0] = '\0';
         return -1;
     }
