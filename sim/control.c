@@ -41,38 +41,108 @@ static bool embedded_only(const struct sim *s, struct strbuf *reply, const char 
     return false;
 }
 
+/* "client=N" (one of the module's MQTT clients) into *client: 1 when read,
+ * 0 when `opt` is some other option, -1 with ERR in `reply` for a bad N. */
+static int client_option(const char *opt, long *client, struct strbuf *reply)
+{
+    if (strncmp(opt, "client=", 7) != 0)
+        return 0;
+    if (!parse_int(opt + 7, 0, MQTT_CLIENTS - 1, client))
+        return err(reply, "'%s' must be client=0 or client=1 (the module has MQTT clients 0 and 1)", opt);
+    return 1;
+}
+
+/* Withdraws the deliveries queued since event number `from` for every client
+ * but `keep`. Both clients share the embedded broker, so a message meant for
+ * one client's connection is published as usual (topic checks, subscriptions,
+ * counters, watchers) and only the other client's copy is taken back. */
+static void keep_delivery_for(struct sim *s, uint64_t from, int keep)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nevents; i++) {
+        struct sim_event *ev = &s->events[i];
+        if (ev->seq >= from && ev->kind == EV_RX && ev->client != keep) {
+            free(ev->data);
+            continue;
+        }
+        s->events[n++] = *ev;
+    }
+    s->nevents = n;
+}
+
 static int ctl_deliver(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     if (!embedded_only(s, reply, "deliver"))
         return -1;
-    long qos = 0;
+    long qos = 0, client = -1;
     bool retain = false;
     for (int i = 3; i < t->count; i++) {
+        int c = client_option(t->v[i], &client, reply);
+        if (c < 0)
+            return -1;
+        if (c > 0)
+            continue;
         if (strncmp(t->v[i], "qos=", 4) == 0 && parse_int(t->v[i] + 4, 0, 2, &qos))
             continue;
         if (strcmp(t->v[i], "retain") == 0) {
             retain = true;
             continue;
         }
-        return err(reply, "unknown option '%s' (use qos=0|1|2 or retain)", t->v[i]);
+        return err(reply, "unknown option '%s' (use qos=0|1|2, retain or client=0|1)", t->v[i]);
     }
+    /* a retained message would stay on the broker both clients share and reach
+     * the other client when it subscribes: not one client's message any more */
+    if (retain && client >= 0)
+        return err(reply, "%s", "retain and client= cannot go together (the retained message would reach both clients)");
     if (t->len[1] == 0 || t->len[1] > MQTT_TOPIC_MAX || t->len[2] > MQTT_PAYLOAD_MAX)
         return err(reply, "%s", "topic must be 1-1024 bytes and payload 0-10240 bytes");
     if (!mqtt_topic_valid(t->v[1], t->len[1]))
         return err(reply, "'%s' is not a topic one can publish to (no + or #)", t->v[1]);
+    uint64_t from = s->event_seq;
     mqtt_inject(s, t->v[1], t->len[1], (const uint8_t *)t->v[2], t->len[2], (int)qos, retain);
+    if (client >= 0)
+        keep_delivery_for(s, from, (int)client);
     sb_puts(reply, "OK published");
     return 0;
 }
 
+/* One client's connection drops, as mqtt_connection_lost does for each. */
+static uint64_t lose_one_client(struct sim *s, int client, int cause)
+{
+    enum mqtt_client_state st = s->mqtt.client[client].state;
+    if (st != MQTT_CL_CONNECTED && st != MQTT_CL_DISCONNECTING)
+        return 0;
+    uint64_t before = s->stats.connlost;
+    s->link->drop(s->link_ctx, client);
+    mqtt_client_lost(s, client, cause);
+    return s->stats.connlost - before;
+}
+
 static int ctl_connlost(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
-    long cause = CONNLOST_PEER_CLOSED;
-    if (t->count > 1 && !parse_int(t->v[1], 1, 3, &cause))
-        return err(reply, "cause '%s' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)", t->v[1]);
-    uint64_t before = s->stats.connlost;
-    mqtt_connection_lost(s, (int)cause);
-    sb_printf(reply, "OK %llu client(s) lost their connection", (unsigned long long)(s->stats.connlost - before));
+    long cause = CONNLOST_PEER_CLOSED, client = -1;
+    bool have_cause = false;
+    for (int i = 1; i < t->count; i++) {
+        int c = client_option(t->v[i], &client, reply);
+        if (c < 0)
+            return -1;
+        if (c > 0)
+            continue;
+        if (have_cause)
+            return err(reply, "'%s': one cause only (usage: connlost [cause 1-3] [client=0|1])", t->v[i]);
+        if (!parse_int(t->v[i], 1, 3, &cause))
+            return err(reply, "cause '%s' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)", t->v[i]);
+        have_cause = true;
+    }
+    uint64_t lost;
+    if (client >= 0) {
+        lost = lose_one_client(s, (int)client, (int)cause);
+    } else {
+        uint64_t before = s->stats.connlost;
+        mqtt_connection_lost(s, (int)cause);
+        lost = s->stats.connlost - before;
+    }
+    sb_printf(reply, "OK %llu client(s) lost their connection", (unsigned long long)lost);
     return 0;
 }
 
@@ -213,8 +283,8 @@ static int ctl_state(struct sim *s, const struct tokens *t, struct strbuf *reply
 static int ctl_help(struct sim *s, const struct tokens *t, struct strbuf *reply);
 
 static const struct control_command control_commands[] = {
-    {"deliver", 2, 4, "deliver <topic> <payload> [qos=N] [retain]", ctl_deliver},
-    {"connlost", 0, 1, "connlost [cause 1-3]", ctl_connlost},
+    {"deliver", 2, 5, "deliver <topic> <payload> [qos=N] [retain] [client=0|1] (client=: only that client gets it)", ctl_deliver},
+    {"connlost", 0, 2, "connlost [cause 1-3] [client=0|1] (without client=, every connected client)", ctl_connlost},
     {"reboot", 0, 0, "reboot", ctl_reboot},
     {"sim", 1, 1, "sim remove|insert", ctl_sim},
     {"signal", 1, 2, "signal <rssi 0-31|99> [ber]", ctl_signal},

@@ -4,6 +4,8 @@
  * skipped, never passed; reports come out as lines, TAP and JUnit. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,18 @@ static void remove_dir(void)
     scratch_dir_remove(dir);
 }
 
-static const char *file(const char *name, const char *text)
+static const char *file_path(const char *name)
 {
     static char path[8][256];
     static int next;
     char *p = path[next++ % 8];
     snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static const char *file(const char *name, const char *text)
+{
+    const char *p = file_path(name);
     FILE *f = fopen(p, "w");
     cr_assert_not_null(f);
     fputs(text, f);
@@ -190,9 +198,13 @@ Test(hil_run, without_watch_the_broker_checks_against_a_port_are_skipped_not_pas
     struct sim_process sim;
     cr_assert_eq(simproc_start(&sim, NULL), 0);
     int st = hil_run("--target", sim.pty_path, file("a.scn", passing), NULL);
-    simproc_stop(&sim);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "skipped line 6: expect-message (the runner cannot watch this broker)"), "%s", out);
+    /* TAP readers see it too, not a bare "ok" */
+    st = hil_run("--tap", "--target", sim.pty_path, file("a.scn", passing), NULL);
+    simproc_stop(&sim);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert(strstr(out, "ok 1 - publishes\n# skipped line 6: expect-message"), "%s", out);
 }
 
 /* A field log as a regression test: the driver that departs from it fails,
@@ -235,4 +247,119 @@ Test(hil_run, a_stopped_scenario_with_a_private_broker_leaves_no_files_behind)
     while ((e = readdir(d)) != NULL)
         cr_assert(e->d_name[0] == '.', "%s/%s was left behind", tmp, e->d_name);
     closedir(d);
+}
+
+
+/* The checks read what the module said after the last step: the answer to a
+ * last `send` is not lost because nothing waited for it. */
+Test(hil_run, the_checks_see_the_answer_to_the_last_command)
+{
+    const char *bogus = "scenario \"bogus-last\"\nsend \"AT+BOGUS\"\nexpect-not-printed \"ERROR\"\n";
+    const char *ok = "scenario \"at-last\"\nsend \"AT\"\nexpect-printed \"OK\"\n";
+    int st = hil_run(file("bogus.scn", bogus), file("ok.scn", ok), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "FAIL  bogus-last"), "%s", out);
+    cr_assert(strstr(out, "line 3: expect-not-printed: \"ERROR\" was printed 1 time(s)"), "%s", out);
+    cr_assert(strstr(out, "pass  at-last"), "%s", out);
+}
+
+/* An expect after a driver step waits for a new line, not one the driver
+ * has already read (bring-up asked AT+CSQ itself). */
+Test(hil_run, an_expect_after_a_driver_step_does_not_match_what_the_driver_read)
+{
+    const char *text = "scenario \"after-bring-up\"\nbring-up\nexpect /^\\+CSQ: / within=500ms\n";
+    int st = hil_run(file("a.scn", text), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "line 3: the module printed no line matching /^\\+CSQ: / within 0.50s"), "%s", out);
+}
+
+Test(hil_run, names_that_make_one_transcript_file_are_refused)
+{
+    int st = hil_run(file("a.scn", "scenario \"x y\"\nsend \"AT\"\n"), file("b.scn", "scenario \"x_y\"\nsend \"AT\"\n"),
+                     NULL);
+    cr_assert_eq(st, 2, "%s", out);
+    cr_assert(strstr(out, "scenario name \"x_y\" makes the same transcript file (x_y.cap) as \"x y\""), "%s", out);
+}
+
+/* An `at` event the steps ended too soon to see was never tested. */
+Test(hil_run, an_event_due_after_the_last_step_fails_the_scenario)
+{
+    const char *text = "scenario \"too-short\"\nat 20s connection-lost 1\nsend \"AT\"\nexpect \"OK\"\n";
+    int st = hil_run(file("a.scn", text), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert(strstr(out, "line 2: the event at 20.00s never fired: the steps ended at"), "%s", out);
+}
+
+Test(hil_run, a_delivery_with_an_unreachable_broker_needs_the_embedded_one)
+{
+    const char *text = "scenario \"deliver-unreachable\"\nbroker unreachable\nat 100ms deliver \"t\" \"p\"\n"
+                       "bring-up\n";
+    int st = hil_run("--broker", "mosquitto", file("a.scn", text), NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert(strstr(out, "skip  deliver-unreachable") && strstr(out, "while the broker is unreachable"), "%s", out);
+}
+
+/* Starts the runner on `scenario` with TMPDIR=tmp; waits (bounded) for its
+ * simulator, whose command line names the work directory under tmp. */
+static pid_t start_runner(struct program *p, const char *scenario, const char *tmp)
+{
+    setenv("TMPDIR", tmp, 1);
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", file_path("logs"), scenario, NULL};
+    cr_assert_eq(program_start(p, argv), 0);
+    char needle[160];
+    snprintf(needle, sizeof needle, "sim7600-sim --control %s/", tmp);
+    pid_t sim = 0;
+    for (long long end = test_now_ms() + RUN_BOUND_MS; !sim && test_now_ms() < end;)
+        if (program_find(needle, &sim, 1) == 0)
+            poll(NULL, 0, 10);
+    cr_assert_gt(sim, 0, "the runner started no simulator");
+    return sim;
+}
+
+static void assert_nothing_left(const char *tmp)
+{
+    pid_t pids[4];
+    char needle[160];
+    snprintf(needle, sizeof needle, "%s/", tmp);
+    cr_assert_eq(program_find(needle, pids, 4), 0, "a process of the run is still running (pid %d)", (int)pids[0]);
+    DIR *d = opendir(tmp);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        cr_assert(e->d_name[0] == '.', "%s/%s was left behind", tmp, e->d_name);
+    if (d)
+        closedir(d);
+}
+
+/* A simulator that dies under a scenario is named as the cause, at once,
+ * not after the step's whole wait, and not blamed on the module. */
+Test(hil_run, a_simulator_that_dies_is_reported_as_the_cause)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    cr_assert_eq(mkdir(tmp, 0700), 0);
+    struct program p;
+    const char *text = "scenario \"sim-dies\"\nsend \"AT\"\nexpect \"NEVER\" within=20s\n";
+    pid_t sim = start_runner(&p, file("a.scn", text), tmp);
+    long long t0 = test_now_ms();
+    kill(sim, SIGKILL);
+    int st = program_finish(&p, RUN_BOUND_MS, out, sizeof out);
+    cr_assert_eq(st, 1, "%s", out);
+    cr_assert_lt(test_now_ms() - t0, 10000, "the runner waited out the expect:\n%s", out);
+    cr_assert(strstr(out, "line 3: the wire broke: the simulator was killed by signal 9"), "%s", out);
+    assert_nothing_left(tmp);
+}
+
+/* Ctrl-C or a CI job's SIGTERM stops the run with its workers and simulators. */
+Test(hil_run, a_terminated_runner_leaves_no_process_or_file_behind)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    cr_assert_eq(mkdir(tmp, 0700), 0);
+    struct program p;
+    start_runner(&p, file("a.scn", "scenario \"long\"\nsend \"AT\"\nwait 30s\n"), tmp);
+    kill(p.pid, SIGTERM);
+    int st = program_finish(&p, RUN_BOUND_MS, out, sizeof out);
+    cr_assert_eq(st, 128 + SIGTERM, "%s", out);
+    cr_assert(strstr(out, "interrupted (Terminated): 0 of 1 scenarios done"), "%s", out);
+    assert_nothing_left(tmp);
 }

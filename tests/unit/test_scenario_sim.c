@@ -42,7 +42,7 @@ TestSuite(trigger_engine, .fini = teardown);
 Test(trigger_engine, a_timed_event_is_the_bare_action_sent_at_its_time)
 {
     parse("scenario x\nat 5s connection-lost 3\nat 1s silent 2s\nat 0 registration home\nat 0 sim absent\n");
-    cr_assert_str_eq(event_line(0), "connlost 3");
+    cr_assert_str_eq(event_line(0), "connlost 3 client=0");
     cr_assert_str_eq(event_line(1), "silent 2000");
     cr_assert_str_eq(event_line(2), "reg 1");
     cr_assert_str_eq(event_line(3), "sim remove");
@@ -74,9 +74,28 @@ Test(trigger_engine, after_publishes_and_deliver_with_a_generated_payload)
 {
     parse("scenario x\nafter-publishes 10 deliver \"a/b\" size=12 qos=1\nat 0 garble 5\n"
           "on-send \"AT+CSQ\" garble 3 seed=99\n");
-    cr_assert_str_eq(event_line(0), "rule after-publishes 10 deliver \"a/b\" \"012345678901\" qos=1");
+    cr_assert_str_eq(event_line(0), "rule after-publishes 10 deliver \"a/b\" \"012345678901\" qos=1 client=0");
     cr_assert_str_eq(event_line(1), "garble 5 seed=1");           /* the default seed, passed on */
     cr_assert_str_eq(event_line(2), "rule on-send \"AT+CSQ\" nth=1 garble 3 seed=99");
+}
+
+Test(trigger_engine, connection_lost_names_its_client_client_0_when_unsaid)
+{
+    parse("scenario x\nat 1s connection-lost 1 client=1\nat 2s connection-lost 2 client=0\n"
+          "at 3s connection-lost 3\non-send \"AT+CSQ\" connection-lost 2 client=1\n");
+    cr_assert_str_eq(event_line(0), "connlost 1 client=1");
+    cr_assert_str_eq(event_line(1), "connlost 2 client=0");
+    cr_assert_str_eq(event_line(2), "connlost 3 client=0");   /* not every client */
+    cr_assert_str_eq(event_line(3), "rule on-send \"AT+CSQ\" nth=1 connlost 2 client=1");
+}
+
+Test(trigger_engine, deliver_names_its_client_client_0_when_unsaid)
+{
+    parse("scenario x\nat 1s deliver \"c/t\" \"on\" qos=1 client=1\nat 2s deliver \"c/t\" \"on\"\n"
+          "after-publishes 2 deliver \"c/t\" size=3 client=1\n");
+    cr_assert_str_eq(event_line(0), "deliver \"c/t\" \"on\" qos=1 client=1");
+    cr_assert_str_eq(event_line(1), "deliver \"c/t\" \"on\" qos=0 client=0");
+    cr_assert_str_eq(event_line(2), "rule after-publishes 2 deliver \"c/t\" \"012\" qos=0 client=1");
 }
 
 Test(trigger_engine, the_start_state_becomes_simulator_options_and_a_broker_line)

@@ -382,6 +382,53 @@ Test(mqtt, connection_loss_returns_the_client_to_acquired)
                      "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
 }
 
+/* Brings client 1 to CONNECTED beside client 0. */
+static void connect_both_clients(void)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTACCQ=1,\"dev2\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=1,\"tcp://broker.example:1883\",60,1\r"),
+                     "\r\nOK\r\n\r\n+CMQTTCONNECT: 1,0\r\n");
+}
+
+Test(mqtt, connection_loss_with_client_drops_only_that_client)
+{
+    connect_both_clients();
+    cr_assert_str_eq(ctl("connlost 2 client=1"), "OK 1 client(s) lost their connection");
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 1,2\r\n");
+    cr_assert(strstr(ctl("state"), "{\"index\":0,\"state\":\"connected\""), "%s", ctl("state"));
+    cr_assert_str_eq(ctl("connlost client=1"), "OK 0 client(s) lost their connection");   /* already down */
+    cr_assert_str_eq(ctl("connlost client=0"), "OK 1 client(s) lost their connection");   /* cause 1 */
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,1\r\n");
+}
+
+Test(mqtt, connection_loss_without_client_still_drops_every_client)
+{
+    connect_both_clients();
+    cr_assert_str_eq(ctl("connlost 3"), "OK 2 client(s) lost their connection");
+    cr_assert_str_eq(advance(1), "\r\n+CMQTTCONNLOST: 0,3\r\n\r\n+CMQTTCONNLOST: 1,3\r\n");
+}
+
+Test(mqtt, deliver_with_client_reaches_only_that_subscriber)
+{
+    connect_both_clients();
+    cr_assert_str_eq(io("AT+CMQTTSUB=0,3,1\rc/t"), "\r\n>\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+    cr_assert_str_eq(io("AT+CMQTTSUB=1,3,1\rc/t"), "\r\n>\r\nOK\r\n\r\n+CMQTTSUB: 1,0\r\n");
+    cr_assert_str_eq(ctl("deliver c/t hi qos=1 client=1"), "OK published");
+    cr_assert_str_eq(advance(1000),
+                     "\r\n+CMQTTRXSTART: 1,3,2\r\n+CMQTTRXTOPIC: 1,3\r\nc/t\r\n"
+                     "+CMQTTRXPAYLOAD: 1,2\r\nhi\r\n+CMQTTRXEND: 1\r\n");
+    /* without client= every subscriber gets it, as before */
+    ctl("deliver c/t hi");
+    const char *r = advance(1000);
+    cr_assert(strstr(r, "+CMQTTRXSTART: 0,3,2\r\n") && strstr(r, "+CMQTTRXSTART: 1,3,2\r\n"), "%s", r);
+    /* a client that did not subscribe gets nothing, client= or not */
+    io("AT+CMQTTUNSUB=1,3,0\rc/t");
+    advance(1000);
+    ctl("deliver c/t hi client=1");
+    cr_assert_str_eq(advance(1000), "");
+}
+
 Test(mqtt, broker_refusals_map_to_27_to_31)
 {
     io("ATE0\r");
@@ -532,6 +579,24 @@ Test(control, state_is_one_line_of_json)
     cr_assert(strstr(s, "\"service\":\"stopped\""));
 }
 
+Test(control, a_bad_client_option_is_refused_with_the_clients_there_are)
+{
+    connect_client0();
+    cr_assert_str_eq(ctl("connlost 1 client=2"),
+                     "ERR 'client=2' must be client=0 or client=1 (the module has MQTT clients 0 and 1)");
+    cr_assert_str_eq(ctl("connlost client=x"),
+                     "ERR 'client=x' must be client=0 or client=1 (the module has MQTT clients 0 and 1)");
+    cr_assert_str_eq(ctl("connlost 1 2"), "ERR '2': one cause only (usage: connlost [cause 1-3] [client=0|1])");
+    cr_assert_str_eq(ctl("connlost 4 client=0"), "ERR cause '4' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)");
+    cr_assert_str_eq(ctl("deliver a b client=-1"),
+                     "ERR 'client=-1' must be client=0 or client=1 (the module has MQTT clients 0 and 1)");
+    cr_assert_str_eq(ctl("deliver a b retain client=0"),
+                     "ERR retain and client= cannot go together (the retained message would reach both clients)");
+    cr_assert_str_eq(ctl("deliver a b qos=1 bogus"), "ERR unknown option 'bogus' (use qos=0|1|2, retain or client=0|1)");
+    cr_assert_str_eq(advance(1000), "");          /* none of them did anything */
+    cr_assert(strstr(ctl("state"), "\"connlost\":0"));
+}
+
 TestSuite(faults, .init = cold, .fini = teardown);
 
 Test(faults, replace_answers_the_nth_matching_line_instead_of_the_module)
@@ -644,6 +709,14 @@ Test(faults, bad_rules_say_what_is_wrong)
     cr_assert_str_eq(ctl("rule on-send AT explode"), "ERR the rule's action: unknown command 'explode' (try 'help')");
     cr_assert_str_eq(ctl("rule after-publishes 2 signal"), "ERR the rule's action: usage: signal <rssi 0-31|99> [ber]");
     cr_assert_str_eq(ctl("rules clear"), "OK rules cleared");
+}
+
+Test(faults, a_rule_can_drop_one_client)
+{
+    connect_both_clients();
+    cr_assert_str_eq(ctl("rule on-send AT+CSQ nth=1 connlost 3 client=1"), "OK rule 1 armed");
+    const char *r = io("AT+CSQ\r");
+    cr_assert(strstr(r, "+CMQTTCONNLOST: 1,3\r\n") && !strstr(r, "+CMQTTCONNLOST: 0"), "%s", r);
 }
 
 TestSuite(wire_pacing, .fini = teardown);

@@ -49,6 +49,14 @@ void broker_log_add(struct broker_log *bl, const char *topic, size_t tlen,
     pthread_mutex_unlock(&bl->mu);
 }
 
+size_t broker_log_size(struct broker_log *bl)
+{
+    pthread_mutex_lock(&bl->mu);
+    size_t n = bl->n;
+    pthread_mutex_unlock(&bl->mu);
+    return n;
+}
+
 bool broker_log_wait(struct broker_log *bl, size_t n, int timeout_ms)
 {
     struct timespec end = hil_deadline_in((uint64_t)timeout_ms);

@@ -38,6 +38,8 @@ void broker_log_init(struct broker_log *bl);
 void broker_log_free(struct broker_log *bl);
 void broker_log_add(struct broker_log *bl, const char *topic, size_t tlen,
                     const void *payload, size_t plen, int qos, bool retain);
+/* How many messages were logged so far. */
+size_t broker_log_size(struct broker_log *bl);
 /* Waits up to timeout_ms until at least `n` messages were logged. */
 bool broker_log_wait(struct broker_log *bl, size_t n, int timeout_ms);
 /* Messages on exactly `topic` whose payload matches `pat` (SCN_PAT_NONE: any). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 
 #define RUN_TAIL_SHOWN 12
 #define KILL_GRACE_MS 1000    /* after its time limit a worker gets this long to be reaped */
+#define TEARDOWN_MS 10000     /* after its report: stopping a simulator and a mosquitto takes seconds at worst */
 
 struct job {
     const struct scenario *sc;
@@ -30,8 +32,11 @@ struct job {
     pid_t pid;
     int fd;                   /* the worker's report pipe */
     struct strbuf out;        /* what the worker wrote so far */
-    uint64_t start_ms, end_ms;
+    uint64_t start_ms;
+    uint64_t end_ms;          /* when its time ended: its report, or its stop */
+    uint64_t deadline_ms;     /* its time limit; after its report, the bound on its tear-down */
     char work_dir[256];
+    bool reported;            /* its verdict arrived; what follows is tear-down */
     bool timed_out;
     struct run_report rep;
 };
@@ -103,22 +108,34 @@ static void on_progress(void *ctx, const char *where)
     sb_free(&b);
 }
 
-static void worker(const struct runner *rn, struct job *j, int fd)
+static void on_report(void *ctx, const struct run_report *rep)
 {
-    setpgid(0, 0);   /* the worker and its simulator: one group, stopped together */
-    struct run_options o = rn->o;
-    o.work_dir = j->work_dir;
-    struct run_report rep;
-    run_scenario(j->sc, &o, &rep, on_progress, &fd);
+    int fd = *(int *)ctx;
     struct strbuf v = {0};
-    sb_puts(&v, run_verdict_str(rep.verdict));
-    put_field(fd, 'W', &rep.why);
-    put_field(fd, 'S', &rep.skipped);
-    put_field(fd, 'N', &rep.notes);
-    put_field(fd, 'T', &rep.tail);
-    put_field(fd, 'C', &rep.capture);
+    sb_puts(&v, run_verdict_str(rep->verdict));
+    put_field(fd, 'W', &rep->why);
+    put_field(fd, 'S', &rep->skipped);
+    put_field(fd, 'N', &rep->notes);
+    put_field(fd, 'T', &rep->tail);
+    put_field(fd, 'C', &rep->capture);
     put_field(fd, 'V', &v);   /* last: a report without it is incomplete */
     sb_free(&v);
+}
+
+static void worker(const struct runner *rn, struct job *j, int fd, pid_t parent)
+{
+    setpgid(0, 0);   /* the worker and its simulator: one group, stopped together */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a runner killed outright takes its workers along */
+    if (getppid() != parent)
+        _exit(1);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    struct run_options o = rn->o;
+    o.work_dir = j->work_dir;
+    o.started_ms = j->start_ms;
+    struct run_report rep;
+    struct run_hooks hooks = {on_progress, on_report, &fd};
+    run_scenario(j->sc, &o, &rep, &hooks);   /* reports, then tears down */
     run_report_free(&rep);
     _exit(0);
 }
@@ -181,24 +198,31 @@ static int start_job(struct runner *rn, struct job *j)
 {
     int pfd[2];
     /* 0711: a private mosquitto inside, run as root, drops to its own user */
-    if (scratch_dir_make(j->work_dir, sizeof j->work_dir, NULL, "sim7600-hil-", 0711) < 0 ||
-        pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
+    if (scratch_dir_make(j->work_dir, sizeof j->work_dir, NULL, "sim7600-hil-", 0711) < 0) {
+        fprintf(stderr, "sim7600-hil run: cannot create a work directory in %s: %s; set TMPDIR to a writable "
+                        "directory\n", scratch_dir_default_parent(), strerror(errno));
+        return -1;
+    }
+    if (pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
         fprintf(stderr, "sim7600-hil run: cannot set up a worker: %s\n", strerror(errno));
+        scratch_dir_remove(j->work_dir);
         return -1;
     }
     fflush(NULL);
     j->start_ms = hil_now_ms();
-    j->end_ms = j->start_ms + j->sc->time_limit_ms;
+    j->deadline_ms = j->start_ms + j->sc->time_limit_ms;
+    pid_t parent = getpid();
     j->pid = fork();
     if (j->pid < 0) {
         fprintf(stderr, "sim7600-hil run: cannot start a worker: %s\n", strerror(errno));
         close(pfd[0]);
         close(pfd[1]);
+        scratch_dir_remove(j->work_dir);
         return -1;
     }
     if (j->pid == 0) {
         close(pfd[0]);
-        worker(rn, j, pfd[1]);
+        worker(rn, j, pfd[1], parent);
     }
     setpgid(j->pid, j->pid);   /* also here: no race with the kill below */
     close(pfd[1]);
@@ -232,14 +256,14 @@ static void capture_tail(const struct runner *rn, struct job *j)
     sb_free(&path);
 }
 
-static void finish_job(const struct runner *rn, struct job *j)
+/* The worker's pipe closed (it exited), or `stop`: its time is up. */
+static void finish_job(const struct runner *rn, struct job *j, bool stop)
 {
     close(j->fd);
     j->fd = -1;
-    if (j->timed_out) {
+    if (stop)
         kill(-j->pid, SIGKILL);
-    }
-    int status;
+    int status = 0;
     uint64_t end = hil_now_ms() + KILL_GRACE_MS;
     while (waitpid(j->pid, &status, WNOHANG) == 0) {
         if (hil_now_ms() > end)
@@ -264,17 +288,49 @@ static void finish_job(const struct runner *rn, struct job *j)
         j->state = JOB_DONE;
     }
     scratch_dir_remove(j->work_dir);   /* with what a stopped worker left there */
-    j->end_ms = hil_now_ms();
+    if (!j->reported)
+        j->end_ms = hil_now_ms();
 }
 
-static void read_job(const struct runner *rn, struct job *j)
+/* The verdict line is the report's last: once it is in, the scenario's time
+ * is over and the worker is tearing down. */
+static bool report_arrived(const struct job *j)
+{
+    const char *p = sb_str(&j->out);
+    size_t n = j->out.len;
+    if (n < 2 || p[n - 1] != '\n')
+        return false;
+    size_t start = n - 1;
+    while (start > 0 && p[start - 1] != '\n')
+        start--;
+    return strncmp(p + start, "V ", 2) == 0;
+}
+
+/* Reads what the worker wrote; -1 once its pipe is closed (it exited). */
+static int read_job(struct job *j)
 {
     char buf[4096];
     ssize_t n = read(j->fd, buf, sizeof buf);
-    if (n > 0)
+    if (n > 0) {
         sb_add(&j->out, buf, (size_t)n);
-    else if (n == 0 || (errno != EINTR && errno != EAGAIN))
-        finish_job(rn, j);
+        if (!j->reported && report_arrived(j)) {
+            j->reported = true;
+            j->end_ms = hil_now_ms();
+            j->deadline_ms = j->end_ms + TEARDOWN_MS;
+        }
+        return 0;
+    }
+    return n == 0 || (errno != EINTR && errno != EAGAIN) ? -1 : 0;
+}
+
+/* Whatever the worker wrote before its deadline counts: read it all first. */
+static int drain_job(struct job *j)
+{
+    struct pollfd p = {j->fd, POLLIN, 0};
+    while (poll(&p, 1, 0) > 0)
+        if (read_job(j) < 0)
+            return -1;
+    return 0;
 }
 
 /* ---- output ------------------------------------------------------------------------ */
@@ -307,6 +363,8 @@ static void print_line(struct runner *rn, size_t i)
             }
             printf("  ...\n");
         }
+        if (r->skipped.len)   /* a pass that checked less than the file says must show it */
+            indent(stdout, sb_str(&r->skipped), "# skipped ");
         return;
     }
     printf("%-4s  %-40s %6.2fs  %s\n", run_verdict_str(r->verdict), j->sc->name, secs,
@@ -369,8 +427,8 @@ static int write_junit(const struct runner *rn)
     double total = (double)(hil_now_ms() - rn->start_ms) / 1000;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
                "  <testsuite name=\"sim7600-hil\" tests=\"%zu\" failures=\"%u\" skipped=\"%u\" errors=\"0\" time=\"%.3f\">\n",
-            rn->n, rn->failed, rn->skipped, total);
-    for (size_t i = 0; i < rn->n; i++) {
+            rn->printed, rn->failed, rn->skipped, total);
+    for (size_t i = 0; i < rn->printed; i++) {   /* after an interruption: those that ran */
         const struct job *j = &rn->v[i];
         fputs("    <testcase classname=\"", f);
         xml_text(f, j->sc->file);
@@ -383,6 +441,11 @@ static int write_junit(const struct runner *rn)
             fputs("\">", f);
             xml_text(f, sb_str(&j->rep.tail));
             fputs(j->rep.verdict == RUN_FAIL ? "</failure>\n    " : "</skipped>\n    ", f);
+        }
+        if (j->rep.skipped.len) {
+            fputs("\n      <system-out>skipped statements:\n", f);
+            xml_text(f, sb_str(&j->rep.skipped));
+            fputs("</system-out>\n    ", f);
         }
         fputs("</testcase>\n", f);
     }
@@ -519,10 +582,41 @@ static int prepare_logs(struct runner *rn)
 
 /* ---- the loop ---------------------------------------------------------------------- */
 
+/* Ctrl-C or a CI job's SIGTERM reach the runner only (workers have process
+ * groups of their own): it stops them, with their simulators and files. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    interrupted = sig;
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_interrupt;   /* no SA_RESTART: poll returns at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void stop_all(const struct runner *rn)
+{
+    for (size_t i = 0; i < rn->n; i++) {
+        struct job *j = &rn->v[i];
+        if (j->state != JOB_RUNNING)
+            continue;
+        finish_job(rn, j, true);
+        sb_reset(&j->rep.why);
+        sb_puts(&j->rep.why, "interrupted");
+    }
+}
+
 static void run_all(struct runner *rn)
 {
     size_t next = 0, running = 0;
-    while (rn->printed < rn->n) {
+    while (rn->printed < rn->n && !interrupted) {
         while (running < (size_t)rn->jobs && next < rn->n) {
             if (start_job(rn, &rn->v[next]) == 0) {
                 running++;
@@ -540,38 +634,40 @@ static void run_all(struct runner *rn)
             struct job *j = &rn->v[i];
             if (j->state != JOB_RUNNING)
                 continue;
-            if (now >= j->end_ms) {
-                j->timed_out = true;
-                finish_job(rn, j);
+            if (now >= j->deadline_ms) {
+                bool exited = drain_job(j) < 0;
+                j->timed_out = !j->reported;
+                finish_job(rn, j, !exited);
                 running--;
                 continue;
             }
-            if (j->end_ms < wake)
-                wake = j->end_ms;
+            if (j->deadline_ms < wake)
+                wake = j->deadline_ms;
             fds[nf] = (struct pollfd){j->fd, POLLIN, 0};
             idx[nf++] = i;
         }
         if (nf && poll(fds, nf, (int)(wake - now)) > 0) {
             for (size_t k = 0; k < nf; k++) {
                 struct job *j = &rn->v[idx[k]];
-                if (!fds[k].revents)
-                    continue;
-                read_job(rn, j);
-                if (j->state == JOB_DONE || j->fd < 0) {
-                    if (j->fd >= 0)
-                        finish_job(rn, j);
+                if (fds[k].revents && read_job(j) < 0) {
+                    finish_job(rn, j, false);
                     running--;
                 }
             }
         }
+        if (interrupted)
+            break;
         print_done(rn);
     }
+    if (interrupted)
+        stop_all(rn);
 }
 
 int hil_cmd_run(int argc, char **argv)
 {
     struct runner rn = {0};
     signal(SIGPIPE, SIG_IGN);
+    catch_interrupts();
     int first = parse_options(&rn, argc, argv);
     if (first < 0)
         return HIL_EXIT_USAGE;
@@ -599,12 +695,17 @@ int hil_cmd_run(int argc, char **argv)
     if (rn.v)
         run_all(&rn);
     double total = (double)(hil_now_ms() - rn.start_ms) / 1000;
+    if (interrupted)
+        printf("%sinterrupted (%s): %zu of %zu scenarios done, the rest stopped\n", rn.tap ? "# " : "",
+               strsignal(interrupted), rn.printed, rn.n);
     printf("%s%u passed, %u failed, %u skipped (%.1fs)\n", rn.tap ? "# " : "", rn.passed, rn.failed, rn.skipped,
            total);
-    int rc = rn.failed || !rn.v ? HIL_EXIT_FAIL : HIL_EXIT_OK;
+    int rc = interrupted ? 128 + interrupted : rn.failed || !rn.v ? HIL_EXIT_FAIL : HIL_EXIT_OK;
     if (rn.junit && write_junit(&rn) < 0)
         rc = HIL_EXIT_FAIL;
-    if (!rn.log_dir && rmdir(rn.tmp_logs) < 0 && rn.failed)
+    if (!rn.log_dir && !rn.failed)
+        scratch_dir_remove(rn.tmp_logs);   /* after an interruption it may hold unfinished ones */
+    else if (!rn.log_dir && rmdir(rn.tmp_logs) < 0)
         printf("transcripts of the failed scenarios are in %s\n", rn.tmp_logs);
     for (size_t i = 0; rn.v && i < rn.n; i++) {
         run_report_free(&rn.v[i].rep);

@@ -6,6 +6,7 @@
 #define HIL_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "mqtt_watch.h"
 #include "scenario.h"
@@ -20,6 +21,7 @@ struct run_options {
     const char *server;      /* the broker the driver connects to unless a step says server= */
     const char *log_dir;     /* transcripts go here as NAME.cap; NULL: none */
     const char *work_dir;    /* a private directory for the simulator's socket; NULL: one is made */
+    uint64_t started_ms;     /* when the scenario's time began (hil_now_ms); 0: when run_scenario starts */
 };
 
 enum run_verdict { RUN_PASS, RUN_FAIL, RUN_SKIP };
@@ -35,14 +37,20 @@ struct run_report {
 };
 void run_report_free(struct run_report *r);
 
-/* Called before each step with "line N: keyword", so that a scenario stopped
- * at its time limit can say where it was. */
-typedef void (*run_progress_fn)(void *ctx, const char *where);
+/* What the caller hears while a scenario runs: `progress` before each step
+ * with "line N: keyword" (a scenario stopped at its time limit can say where
+ * it was); `report` once the verdict is final, before the targets are torn
+ * down, since tear-down time is not the scenario's. Either may be NULL. */
+struct run_hooks {
+    void (*progress)(void *ctx, const char *where);
+    void (*report)(void *ctx, const struct run_report *rep);
+    void *ctx;
+};
 
 /* Where run_scenario writes a scenario's transcript (o->log_dir set). */
 void run_capture_path(const struct run_options *o, const struct scenario *sc, struct strbuf *path);
 
 void run_scenario(const struct scenario *sc, const struct run_options *o, struct run_report *rep,
-                  run_progress_fn progress, void *ctx);
+                  const struct run_hooks *hooks);
 
 #endif

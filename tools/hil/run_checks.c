@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "hil_clock.h"
+
 #define BROKER_SYNC_MS 2000   /* the watch stream trails the broker by a socket hop */
 
 static void pattern_text(const struct scn_pattern *p, struct strbuf *out)
@@ -97,16 +99,49 @@ static bool is_broker_check(enum scn_check_kind k)
     return k == SCN_CHECK_MESSAGE || k == SCN_CHECK_SEQ;
 }
 
-/* The broker's log holds everything the broker had received when the steps ended. */
-static void sync_broker(struct run *r)
+/* The broker's log holds everything the broker had received when the steps
+ * ended; if the runner cannot be sure of that, the broker checks would blame
+ * the firmware for the runner's blind spot, so they fail saying so. */
+static int sync_broker(struct run *r)
 {
     if (r->watch_started) {
-        mqtt_watch_sync(&r->watch, BROKER_SYNC_MS);
-        return;
+        if (mqtt_watch_sync(&r->watch, BROKER_SYNC_MS))
+            return 0;
+        return run_fail(r, "the broker checks cannot be made: the watch did not see its own marker message within "
+                           "%.1fs (may the watch's user read and write every topic? see --watch)",
+                        BROKER_SYNC_MS / 1000.0);
     }
     long published = r->on_sim ? sim_target_published(&r->sim) : -1;
-    if (published > 0)
-        broker_log_wait(&r->broker, (size_t)published, BROKER_SYNC_MS);
+    if (published < 0)
+        return run_fail(r, "the broker checks cannot be made: the simulator did not say how many messages "
+                           "its broker received");
+    if (published == 0 || broker_log_wait(&r->broker, (size_t)published, BROKER_SYNC_MS))
+        return 0;
+    return run_fail(r, "the broker checks cannot be made: the simulator's broker received %ld message(s), its "
+                       "watch stream brought %zu within %.1fs", published, broker_log_size(&r->broker),
+                    BROKER_SYNC_MS / 1000.0);
+}
+
+/* What the module says after the last step (the answer to a last `send`, a
+ * late URC, a message for the driver) belongs to what the checks read: the
+ * wire is served until it has been quiet a moment, within a bound. */
+#define SETTLE_QUIET_MS 150
+#define SETTLE_MAX_MS 2000
+
+static int settle(struct run *r)
+{
+    uint64_t now = hil_now_ms(), quiet_since = now, seen = r->rx_bytes;
+    uint64_t end = now + SETTLE_MAX_MS < r->deadline_ms ? now + SETTLE_MAX_MS : r->deadline_ms;
+    while (now < end && now - quiet_since < SETTLE_QUIET_MS) {
+        if (run_idle(r, SETTLE_QUIET_MS / 5) < 0)
+            return -1;
+        now = hil_now_ms();
+        if (r->rx_bytes != seen) {
+            seen = r->rx_bytes;
+            quiet_since = now;
+        }
+    }
+    return 0;
 }
 
 static int run_check(struct run *r, const struct scn_check *c)
@@ -128,6 +163,8 @@ static int run_check(struct run *r, const struct scn_check *c)
 int run_checks(struct run *r)
 {
     bool synced = false;
+    if (r->sc->n_checks && settle(r) < 0)
+        return -1;
     for (size_t i = 0; i < r->sc->n_checks; i++) {
         const struct scn_check *c = &r->sc->checks[i];
         if (is_broker_check(c->kind) && !r->broker_watched) {
@@ -136,7 +173,8 @@ int run_checks(struct run *r)
             continue;
         }
         if (is_broker_check(c->kind) && !synced) {
-            sync_broker(r);
+            if (sync_broker(r) < 0)
+                return -1;
             synced = true;
         }
         if (run_check(r, c) < 0)

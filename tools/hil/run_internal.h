@@ -25,8 +25,7 @@ struct run {
     const struct scenario *sc;
     const struct run_options *o;
     struct run_report *rep;
-    run_progress_fn progress;
-    void *progress_ctx;
+    const struct run_hooks *hooks;
 
     bool on_sim;                   /* a private simulator, with its control socket */
     struct sim_target sim;
@@ -43,6 +42,8 @@ struct run {
     bool serial_open;
     struct sim7600_port port;      /* the serial port, with every byte recorded */
     struct transcript tr;
+    uint64_t rx_bytes;             /* read from the module so far: has it gone quiet? */
+    bool wire_broken;              /* a read or write on the port failed */
 
     struct sim7600 dev;            /* the driver, set up at the first driver step */
     bool dev_ready;
@@ -51,13 +52,19 @@ struct run {
     size_t n_rx, cap_rx;
     uint32_t reconnects;
     uint64_t t0_ms;                /* when the steps started */
+    uint64_t deadline_ms;          /* the scenario's time limit, less a margin to report in */
+    int step_line;                 /* the step running now (0: none yet) */
 };
 
 /* Fails the scenario (the first failure is the one reported). Returns -1. */
 int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Reads the port for up to timeout_ms (what arrives is recorded). */
-int run_pump(struct run *r, uint32_t timeout_ms);
+/* Lets up to ms pass while the wire is served: by the driver once it runs
+ * (it supervises the session), else by reading into the transcript. Returns
+ * -1 after run_fail when the port broke (the simulator died, a cable). */
+int run_idle(struct run *r, uint32_t ms);
+/* Fails the scenario with why the port broke; returns -1. */
+int run_wire_failed(struct run *r);
 
 /* Runs the steps in order; returns 0 or -1 after run_fail. */
 int run_steps(struct run *r);

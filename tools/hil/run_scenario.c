@@ -44,6 +44,8 @@ static int rec_write(void *ctx, const uint8_t *buf, size_t len)
     struct run *r = ctx;
     int n = r->serial.port.write(r->serial.port.ctx, buf, len);
     transcript_record(&r->tr, CAPTURE_TO_MODULE, buf, len, hil_now_us());
+    if (n < 0)
+        r->wire_broken = true;
     return n;
 }
 
@@ -51,8 +53,12 @@ static int rec_read(void *ctx, uint8_t *buf, size_t cap, uint32_t timeout_ms)
 {
     struct run *r = ctx;
     int n = r->serial.port.read(r->serial.port.ctx, buf, cap, timeout_ms);
-    if (n > 0)
+    if (n > 0) {
         transcript_record(&r->tr, CAPTURE_FROM_MODULE, buf, (size_t)n, hil_now_us());
+        r->rx_bytes += (uint64_t)n;
+    } else if (n < 0) {
+        r->wire_broken = true;   /* EIO or hang-up: it would fail again at once, every time */
+    }
     return n;
 }
 
@@ -78,10 +84,34 @@ static int sim_reset(void *ctx)
     return rc;
 }
 
-int run_pump(struct run *r, uint32_t timeout_ms)
+int run_idle(struct run *r, uint32_t ms)
 {
-    uint8_t buf[1024];
-    return r->port.read(r->port.ctx, buf, sizeof buf, timeout_ms);
+    if (r->wire_broken)
+        return run_wire_failed(r);
+    if (r->dev_ready) {
+        sim7600_poll(&r->dev, ms);
+    } else {
+        uint8_t buf[1024];
+        r->port.read(r->port.ctx, buf, sizeof buf, ms);
+    }
+    return r->wire_broken ? run_wire_failed(r) : 0;
+}
+
+#define SIM_EXIT_WAIT_MS 1000
+
+int run_wire_failed(struct run *r)
+{
+    struct strbuf why = {0};
+    if (!r->on_sim)
+        sb_printf(&why, "the serial port %s failed: unplugged, or the module powered off?", r->o->port);
+    else if (!sim_target_exited(&r->sim, SIM_EXIT_WAIT_MS, &why))
+        sb_puts(&why, "the simulator's pty failed while the simulator still runs");
+    if (r->step_line)
+        run_fail(r, "line %d: the wire broke: %s", r->step_line, sb_str(&why));
+    else
+        run_fail(r, "the wire broke: %s", sb_str(&why));
+    sb_free(&why);
+    return -1;
 }
 
 /* ---- set-up --------------------------------------------------------------------- */
@@ -128,6 +158,8 @@ static const char *needs_embedded_broker(const struct scenario *sc, int *line)
             return "the broker changing its behaviour";
         if (ev->kind == SCN_ACT_DELIVER && ev->trig.kind != SCN_TRIG_AT)
             return "a message delivered on a trigger other than 'at'";
+        if (ev->kind == SCN_ACT_DELIVER && w->broker == SCN_BROKER_UNREACHABLE)
+            return "a message delivered while the broker is unreachable";
     }
     return NULL;
 }
@@ -224,10 +256,7 @@ static int start_sim(struct run *r)
 void run_capture_path(const struct run_options *o, const struct scenario *sc, struct strbuf *path)
 {
     sb_printf(path, "%s/", o->log_dir);
-    for (const char *p = sc->name; *p; p++) {   /* a file name, whatever the scenario is called */
-        char c = (*p == '/' || *p == ' ' || (unsigned char)*p < 0x20) ? '_' : *p;
-        sb_add(path, &c, 1);
-    }
+    scn_name_as_file(sc->name, path);
     sb_puts(path, ".cap");
 }
 
@@ -320,6 +349,21 @@ static int watch_module_broker(struct run *r)
     return rc;
 }
 
+/* A refused event fails the scenario (after a failed step too: it may be the
+ * cause); so does one the steps ended too soon to see. */
+static int events_failed(struct run *r, bool steps_passed)
+{
+    struct strbuf why = {0};
+    bool failed = timed_events_failed(&r->events, &why) ||
+                  (steps_passed && timed_events_unfired(&r->events, hil_now_ms(), &why));
+    if (failed && r->rep->verdict == RUN_FAIL)
+        sb_printf(&r->rep->why, "; also: %s", sb_str(&why));
+    else if (failed)
+        run_fail(r, "%s", sb_str(&why));
+    sb_free(&why);
+    return failed ? -1 : 0;
+}
+
 static void run_body(struct run *r)
 {
     if (r->o->port) {
@@ -341,31 +385,38 @@ static void run_body(struct run *r)
         }
     }
     int rc = run_steps(r);
-    if (r->on_sim && timed_events_failed(&r->events, &r->rep->why)) {
-        r->rep->verdict = RUN_FAIL;
+    if (r->on_sim && events_failed(r, rc == 0) < 0)
         return;
-    }
     if (rc == 0)
         run_checks(r);
 }
 
+/* The worker gives itself less than the runner's limit, to fail with the
+ * step's own words and report before the runner stops it. */
+#define REPORT_MARGIN_MS 300
+
 void run_scenario(const struct scenario *sc, const struct run_options *o, struct run_report *rep,
-                  run_progress_fn progress, void *ctx)
+                  const struct run_hooks *hooks)
 {
-    struct run r = {.sc = sc, .o = o, .rep = rep, .progress = progress, .progress_ctx = ctx};
+    static const struct run_hooks none = {0};
+    struct run r = {.sc = sc, .o = o, .rep = rep, .hooks = hooks ? hooks : &none};
+    uint64_t start = o->started_ms ? o->started_ms : hil_now_ms();
+    r.deadline_ms = start + (sc->time_limit_ms > 2 * REPORT_MARGIN_MS ? sc->time_limit_ms - REPORT_MARGIN_MS
+                                                                       : sc->time_limit_ms);
+    bool runs = !o->port || (sc->targets & SCN_TARGET_HARDWARE);
     memset(rep, 0, sizeof *rep);
-    rep->verdict = RUN_PASS;
-    if (o->port && !(sc->targets & SCN_TARGET_HARDWARE)) {
-        rep->verdict = RUN_SKIP;
+    rep->verdict = runs ? RUN_PASS : RUN_SKIP;
+    if (!runs)
         sb_puts(&rep->why, "targets the simulator only");
-        return;
-    }
     broker_log_init(&r.broker);
-    run_body(&r);
+    if (runs)
+        run_body(&r);
     if (rep->verdict == RUN_FAIL) {
         transcript_tail(&r.tr, FAILURE_TAIL_LINES, &rep->tail);
         if (r.on_sim)
             simulator_said(&r);
     }
+    if (r.hooks->report)
+        r.hooks->report(r.hooks->ctx, rep);
     tear_down(&r);
 }

@@ -141,6 +141,8 @@ static bool result_matches(enum scn_result want, int st, const struct sim7600 *d
 static int step_result(struct run *r, const struct scn_step *s, int st, uint64_t started_ms)
 {
     uint64_t took = hil_now_ms() - started_ms;
+    if (r->wire_broken && !result_matches(s->result, st, &r->dev))
+        return run_wire_failed(r);
     if (!result_matches(s->result, st, &r->dev)) {
         const char *step = st < 0 ? sim7600_last_step(&r->dev) : NULL;
         return run_fail(r, "line %d: %s expected result=%s, got %s (%s)%s%s", s->line, scn_step_kind_str(s->kind),
@@ -155,22 +157,20 @@ static int step_result(struct run *r, const struct scn_step *s, int st, uint64_t
 
 /* ---- waiting ------------------------------------------------------------------- */
 
-/* Lets up to ms pass while the wire is served: by the driver once it runs
- * (it supervises the session), else by reading into the transcript. */
-static void idle(struct run *r, uint32_t ms)
+/* One slice of waiting until end_ms: -1 when the wire broke. */
+static int idle_slice(struct run *r, uint64_t end_ms)
 {
-    if (r->dev_ready)
-        sim7600_poll(&r->dev, ms);
-    else
-        run_pump(r, ms);
+    uint64_t now = hil_now_ms();
+    uint64_t left = end_ms > now ? end_ms - now : 0;
+    return run_idle(r, left < RUN_POLL_SLICE_MS ? (uint32_t)left : RUN_POLL_SLICE_MS);
 }
 
-static void idle_until(struct run *r, uint64_t end_ms)
+static int idle_until(struct run *r, uint64_t end_ms)
 {
-    for (uint64_t now = hil_now_ms(); now < end_ms; now = hil_now_ms()) {
-        uint64_t left = end_ms - now;
-        idle(r, left < RUN_POLL_SLICE_MS ? (uint32_t)left : RUN_POLL_SLICE_MS);
-    }
+    while (hil_now_ms() < end_ms)
+        if (idle_slice(r, end_ms) < 0)
+            return -1;
+    return 0;
 }
 
 static uint32_t within_or(const struct scn_step *s, uint32_t dflt)
@@ -181,7 +181,7 @@ static uint32_t within_or(const struct scn_step *s, uint32_t dflt)
 /* The end of the scenario's time: a bound for steps that have none of their own. */
 static uint64_t scenario_end(const struct run *r)
 {
-    return r->t0_ms + r->sc->time_limit_ms;
+    return r->deadline_ms;
 }
 
 /* ---- wire steps ----------------------------------------------------------------- */
@@ -210,7 +210,8 @@ static int step_expect(struct run *r, const struct scn_step *s)
                             s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", s->pat.text.ptr,
                             s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", (double)within / 1000);
         }
-        idle(r, end - now < RUN_POLL_SLICE_MS ? (uint32_t)(end - now) : RUN_POLL_SLICE_MS);
+        if (idle_slice(r, end) < 0)
+            return -1;
     }
     return 0;
 }
@@ -262,7 +263,8 @@ static int publish_waiting(struct run *r, const char *topic, const char *payload
 {
     int st = sim7600_publish(&r->dev, topic, payload, strlen(payload), qos, false);
     while (st == SIM7600_E_OUTBOX_FULL && hil_now_ms() < end) {
-        idle(r, RUN_POLL_SLICE_MS);
+        if (idle_slice(r, end) < 0)
+            return SIM7600_E_IO;
         st = sim7600_publish(&r->dev, topic, payload, strlen(payload), qos, false);
     }
     return st;
@@ -278,15 +280,19 @@ static int step_publish_seq(struct run *r, const struct scn_step *s)
         char payload[16];
         snprintf(payload, sizeof payload, "%u", i);
         int st = publish_waiting(r, s->topic.ptr, payload, qos, end);
+        if (r->wire_broken)
+            return run_wire_failed(r);
         if (st < 0 && worst >= 0)
             worst = st;
         if (st < 0 && s->result == SCN_RES_OK)
             return run_fail(r, "line %d: publish-seq message %u of %u failed: %s (%s)", s->line, i, s->count,
                             sim7600_status_name(st), sim7600_strerror(st));
-        idle_until(r, start + (uint64_t)i * s->interval_ms);
+        if (idle_until(r, start + (uint64_t)i * s->interval_ms) < 0)
+            return SIM7600_E_IO;
     }
     while (qos > 0 && sim7600_outbox_count(&r->dev) > 0 && hil_now_ms() < end)
-        idle(r, RUN_POLL_SLICE_MS);
+        if (idle_slice(r, end) < 0)
+            return SIM7600_E_IO;
     if (qos > 0 && s->result == SCN_RES_OK && sim7600_outbox_count(&r->dev) > 0)
         return run_fail(r, "line %d: publish-seq: %zu of %u messages still unconfirmed by the module when the step's "
                         "time ran out", s->line, sim7600_outbox_count(&r->dev), s->count);
@@ -301,7 +307,8 @@ static int step_expect_connected(struct run *r, const struct scn_step *s)
         if (hil_now_ms() >= end)
             return run_fail(r, "line %d: the driver was not connected within %.2fs (state %s)", s->line,
                             (double)within / 1000, sim7600_state_str(sim7600_get_state(&r->dev)));
-        idle(r, RUN_POLL_SLICE_MS);
+        if (idle_slice(r, end) < 0)
+            return -1;
     }
     return 0;
 }
@@ -326,6 +333,9 @@ static int driver_step(struct run *r, const struct scn_step *s)
     case SCN_STEP_EXPECT_CONNECTED: return step_expect_connected(r, s);
     default:                  return run_fail(r, "line %d: not a driver step", s->line);
     }
+    /* an `expect` after a driver step waits for what comes next, not for
+     * lines the driver has already read */
+    transcript_skip_all(&r->tr);
     return step_result(r, s, st, started);
 }
 
@@ -339,8 +349,7 @@ static int run_step(struct run *r, const struct scn_step *s)
     case SCN_STEP_EXPECT_PROMPT:
         return step_expect(r, s);
     case SCN_STEP_WAIT:
-        idle_until(r, hil_now_ms() + s->within_ms);
-        return 0;
+        return idle_until(r, hil_now_ms() + s->within_ms);
     default:
         return driver_step(r, s);
     }
@@ -352,8 +361,9 @@ int run_steps(struct run *r)
         const struct scn_step *s = &r->sc->steps[i];
         struct strbuf where = {0};
         sb_printf(&where, "line %d: %s", s->line, scn_step_kind_str(s->kind));
-        if (r->progress)
-            r->progress(r->progress_ctx, sb_str(&where));
+        r->step_line = s->line;
+        if (r->hooks->progress)
+            r->hooks->progress(r->hooks->ctx, sb_str(&where));
         transcript_note(&r->tr, sb_str(&where));
         sb_free(&where);
         if (run_step(r, s) < 0)

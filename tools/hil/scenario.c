@@ -99,6 +99,14 @@ const char *scn_broker_str(enum scn_broker v) { return NAME_OF(broker_names, v);
 const char *scn_latency_str(enum scn_latency v) { return NAME_OF(latency_names, v); }
 const char *scn_trigger_kind_str(enum scn_trigger_kind v) { return NAME_OF(trigger_names, v); }
 const char *scn_action_kind_str(enum scn_action_kind v) { return NAME_OF(action_names, v); }
+void scn_name_as_file(const char *name, struct strbuf *out)
+{
+    for (const char *p = name; *p; p++) {
+        char c = (*p == '/' || *p == ' ' || (unsigned char)*p < 0x20) ? '_' : *p;
+        sb_add(out, &c, 1);
+    }
+}
+
 const char *scn_result_str(enum scn_result v) { return NAME_OF(result_names, v); }
 const char *scn_step_kind_str(enum scn_step_kind v) { return NAME_OF(step_names, v); }
 const char *scn_check_kind_str(enum scn_check_kind v) { return NAME_OF(check_names, v); }

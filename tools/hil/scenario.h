@@ -199,6 +199,10 @@ enum scn_result {
     SCN_RES_INVALID,        /* the driver refused the arguments before sending */
     SCN_RES_COUNT_
 };
+struct strbuf;
+/* The scenario's name as a file name (its transcript is NAME.cap): '/',
+ * spaces and control characters become '_'. Appended to `out`. */
+void scn_name_as_file(const char *name, struct strbuf *out);
 const char *scn_result_str(enum scn_result r);
 /* Looks a result up by its name in the scenario format; -1 if unknown. */
 int scn_result_from_str(const char *name);

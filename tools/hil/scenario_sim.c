@@ -61,6 +61,14 @@ void scn_sim_broker_line(const struct scn_world *w, struct strbuf *out)
     }
 }
 
+/* The simulator's connlost and deliver act on every client unless told which;
+ * a scenario event always names one (client 0 when it says nothing, as the
+ * parser leaves it), so it is always passed on. */
+static void client_word(const struct scn_event *ev, struct strbuf *out)
+{
+    sb_printf(out, " client=%d", ev->client);
+}
+
 static void deliver_words(const struct scn_event *ev, struct strbuf *out)
 {
     sb_puts(out, "deliver ");
@@ -77,6 +85,7 @@ static void deliver_words(const struct scn_event *ev, struct strbuf *out)
         free(p);
     }
     sb_printf(out, " qos=%d", ev->qos < 0 ? 0 : ev->qos);
+    client_word(ev, out);
 }
 
 static void replace_words(const struct scn_event *ev, struct strbuf *out)
@@ -95,7 +104,10 @@ static void replace_words(const struct scn_event *ev, struct strbuf *out)
 static void action_words(const struct scn_event *ev, struct strbuf *out)
 {
     switch (ev->kind) {
-    case SCN_ACT_CONNECTION_LOST: sb_printf(out, "connlost %d", ev->cause); break;
+    case SCN_ACT_CONNECTION_LOST:
+        sb_printf(out, "connlost %d", ev->cause);
+        client_word(ev, out);
+        break;
     case SCN_ACT_REBOOT:          sb_puts(out, "reboot"); break;
     case SCN_ACT_SILENT:          sb_printf(out, "silent %u", (unsigned)ev->ms); break;
     case SCN_ACT_REPLACE:         replace_words(ev, out); break;

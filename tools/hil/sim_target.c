@@ -42,21 +42,20 @@ static int read_line(int fd, struct strbuf *line, int timeout_ms)
     }
 }
 
-static void exec_sim(int out_fd, const char *sim_bin, const char *control, const char *err_path,
-                     const char *const *args)
+/* The child's side of the fork: only async-signal-safe calls (the worker may
+ * have threads, a libmosquitto loop among them); `argv` and `failed` are made
+ * before the fork. */
+static void exec_sim(int out_fd, pid_t parent, const char *err_path, char *const *argv, const char *failed)
 {
     int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (err_fd >= 0)
         dup2(err_fd, STDERR_FILENO);   /* kept for the report, not mixed into the runner's output */
-    const char *argv[SIM_TARGET_MAX_ARGS + 4] = {sim_bin, "--control", control};
-    int n = 3;
-    for (int i = 0; args && args[i] && n < SIM_TARGET_MAX_ARGS; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the scenario's worker */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the scenario's worker ... */
+    if (getppid() != parent)            /* ... even one that died before the line above */
+        _exit(127);
     dup2(out_fd, STDOUT_FILENO);
-    execv(sim_bin, (char *const *)argv);
-    fprintf(stderr, "cannot run %s: %s\n", sim_bin, strerror(errno));
+    execv(argv[0], argv);
+    (void)!write(STDERR_FILENO, failed, strlen(failed));
     _exit(127);
 }
 
@@ -75,20 +74,26 @@ int sim_target_start(struct sim_target *t, const char *dir, const char *sim_bin,
         return -1;
     }
     if (snprintf(t->control_path, sizeof t->control_path, "%s/control", t->dir) >= (int)sizeof t->control_path) {
-        sb_printf(&t->err, "the directory %s is too long for a Unix socket path", t->dir);
+        sb_printf(&t->err, "the directory %s is too long for a Unix socket path; set TMPDIR to a shorter one", t->dir);
         return -1;
     }
     snprintf(t->stderr_path, sizeof t->stderr_path, "%s/sim.err", t->dir);
+    const char *argv[SIM_TARGET_MAX_ARGS + 4] = {sim_bin, "--control", t->control_path};
+    int n = 3;
+    for (int i = 0; args && args[i] && n < SIM_TARGET_MAX_ARGS; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char failed[sizeof t->dir + 64];
+    snprintf(failed, sizeof failed, "cannot run %s: not found or not executable\n", sim_bin);
     int out[2];
-    if (pipe(out) < 0) {
+    if (pipe2(out, O_CLOEXEC) < 0) {
         sb_printf(&t->err, "pipe: %s", strerror(errno));
         return -1;
     }
+    pid_t parent = getpid();
     t->pid = fork();
-    if (t->pid == 0) {
-        close(out[0]);
-        exec_sim(out[1], sim_bin, t->control_path, t->stderr_path, args);
-    }
+    if (t->pid == 0)
+        exec_sim(out[1], parent, t->stderr_path, (char *const *)argv, failed);
     close(out[1]);
     struct strbuf line = {0};
     int r = t->pid > 0 ? read_line(out[0], &line, SIM_TARGET_START_MS) : -1;
@@ -230,6 +235,23 @@ void sim_target_stderr(const struct sim_target *t, struct strbuf *out, size_t ma
     }
     fclose(f);
     sb_add(out, buf, n);
+}
+
+bool sim_target_exited(struct sim_target *t, int within_ms, struct strbuf *why)
+{
+    int status;
+    uint64_t end = hil_now_ms() + (uint64_t)within_ms;
+    pid_t got;
+    while (t->pid > 0 && (got = waitpid(t->pid, &status, WNOHANG)) == 0 && hil_now_ms() < end)
+        poll(NULL, 0, 5);
+    if (t->pid <= 0 || got != t->pid)
+        return false;
+    t->pid = 0;
+    if (WIFSIGNALED(status))
+        sb_printf(why, "the simulator was killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        sb_printf(why, "the simulator exited with status %d", WEXITSTATUS(status));
+    return true;
 }
 
 static void reap(pid_t pid)

@@ -54,6 +54,10 @@ int sim_target_control_fd(int fd, const char *line, struct strbuf *reply);
 /* Appends what the simulator wrote on stderr (at most `max` bytes, the last ones). */
 void sim_target_stderr(const struct sim_target *t, struct strbuf *out, size_t max);
 
+/* True when the simulator process has ended, or ends within within_ms (its
+ * pty closes a moment before it can be reaped); `why` says how. */
+bool sim_target_exited(struct sim_target *t, int within_ms, struct strbuf *why);
+
 /* Stops the process (SIGTERM, then SIGKILL after a bound) and cleans up. */
 void sim_target_stop(struct sim_target *t);
 

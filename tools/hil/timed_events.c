@@ -104,3 +104,15 @@ bool timed_events_failed(struct timed_events *te, struct strbuf *out)
     pthread_mutex_unlock(&te->mu);
     return failed;
 }
+
+bool timed_events_unfired(struct timed_events *te, uint64_t now_ms, struct strbuf *out)
+{
+    pthread_mutex_lock(&te->mu);
+    const struct timed_event *next = te->fired < te->n ? &te->v[te->fired] : NULL;
+    bool unfired = next && te->t0_ms + next->at_ms > now_ms;
+    if (unfired)
+        sb_printf(out, "line %d: the event at %.2fs never fired: the steps ended at %.2fs (a `wait` lets it come)",
+                  next->ev->line, (double)next->at_ms / 1000, (double)(now_ms - te->t0_ms) / 1000);
+    pthread_mutex_unlock(&te->mu);
+    return unfired;
+}

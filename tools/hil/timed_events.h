@@ -43,5 +43,8 @@ int timed_events_start(struct timed_events *te, const struct scenario *sc, const
 void timed_events_stop(struct timed_events *te);
 /* Copies the first failure into `out`; returns true if there was one. */
 bool timed_events_failed(struct timed_events *te, struct strbuf *out);
+/* Names the first event still to come at now_ms (the steps ended before it:
+ * the scenario never tested it); returns true if there is one. */
+bool timed_events_unfired(struct timed_events *te, uint64_t now_ms, struct strbuf *out);
 
 #endif

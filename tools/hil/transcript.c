@@ -104,6 +104,11 @@ void transcript_note(struct transcript *tr, const char *text)
         capture_comment(&tr->cap, text);
 }
 
+void transcript_skip_all(struct transcript *tr)
+{
+    tr->cursor = tr->n;
+}
+
 long transcript_take(struct transcript *tr, const struct scn_pattern *pat, bool want_prompt)
 {
     for (size_t i = tr->cursor; i < tr->n; i++) {

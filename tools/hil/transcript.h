@@ -61,6 +61,9 @@ void transcript_note(struct transcript *tr, const char *text);
  * before it; -1 if none yet. A prompt matches only `want_prompt`. */
 long transcript_take(struct transcript *tr, const struct scn_pattern *pat, bool want_prompt);
 
+/* Consumes every module line so far: the next take sees only newer ones. */
+void transcript_skip_all(struct transcript *tr);
+
 /* How many lines of `kind` match (TR_HOST_COMMAND counts command lines,
  * TR_MODULE module lines). */
 long transcript_count(const struct transcript *tr, enum tr_kind kind, const struct scn_pattern *pat);
