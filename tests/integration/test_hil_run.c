@@ -265,12 +265,24 @@ Test(hil_run, the_checks_see_the_answer_to_the_last_command)
 
 /* An expect after a driver step waits for a new line, not one the driver
  * has already read (bring-up asked AT+CSQ itself). */
+/* Runs one scenario file with `text`; asserts the exit status and that the
+ * output holds `needle`. */
+static void run_one(const char *text, const char *const *opts, int status, const char *needle)
+{
+    const char *argv[8] = {0};
+    int n = 0;
+    for (; opts && opts[n] && n < 6; n++)
+        argv[n] = opts[n];
+    argv[n] = file("one.scn", text);
+    int st = hil_run(argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], NULL);
+    cr_assert_eq(st, status, "exit %d, expected %d:\n%s", st, status, out);
+    cr_assert(strstr(out, needle), "no \"%s\" in:\n%s", needle, out);
+}
+
 Test(hil_run, an_expect_after_a_driver_step_does_not_match_what_the_driver_read)
 {
-    const char *text = "scenario \"after-bring-up\"\nbring-up\nexpect /^\\+CSQ: / within=500ms\n";
-    int st = hil_run(file("a.scn", text), NULL);
-    cr_assert_eq(st, 1, "%s", out);
-    cr_assert(strstr(out, "line 3: the module printed no line matching /^\\+CSQ: / within 0.50s"), "%s", out);
+    run_one("scenario \"after-bring-up\"\nbring-up\nexpect /^\\+CSQ: / within=500ms\n", NULL, 1,
+            "line 3: the module printed no line matching /^\\+CSQ: / within 0.50s");
 }
 
 Test(hil_run, names_that_make_one_transcript_file_are_refused)
@@ -284,27 +296,29 @@ Test(hil_run, names_that_make_one_transcript_file_are_refused)
 /* An `at` event the steps ended too soon to see was never tested. */
 Test(hil_run, an_event_due_after_the_last_step_fails_the_scenario)
 {
-    const char *text = "scenario \"too-short\"\nat 20s connection-lost 1\nsend \"AT\"\nexpect \"OK\"\n";
-    int st = hil_run(file("a.scn", text), NULL);
-    cr_assert_eq(st, 1, "%s", out);
-    cr_assert(strstr(out, "line 2: the event at 20.00s never fired: the steps ended at"), "%s", out);
+    run_one("scenario \"too-short\"\nat 20s connection-lost 1\nsend \"AT\"\nexpect \"OK\"\n", NULL, 1,
+            "line 2: the event at 20.00s never fired: the steps ended at");
 }
 
 Test(hil_run, a_delivery_with_an_unreachable_broker_needs_the_embedded_one)
 {
-    const char *text = "scenario \"deliver-unreachable\"\nbroker unreachable\nat 100ms deliver \"t\" \"p\"\n"
-                       "bring-up\n";
-    int st = hil_run("--broker", "mosquitto", file("a.scn", text), NULL);
-    cr_assert_eq(st, 0, "%s", out);
-    cr_assert(strstr(out, "skip  deliver-unreachable") && strstr(out, "while the broker is unreachable"), "%s", out);
+    static const char *const mosquitto[] = {"--broker", "mosquitto", NULL};
+    run_one("scenario \"deliver-unreachable\"\nbroker unreachable\nat 100ms deliver \"t\" \"p\"\nbring-up\n",
+            mosquitto, 0, "needs the embedded broker (line 3: a message delivered while the broker is unreachable)");
 }
 
-/* Starts the runner on `scenario` with TMPDIR=tmp; waits (bounded) for its
- * simulator, whose command line names the work directory under tmp. */
-static pid_t start_runner(struct program *p, const char *scenario, const char *tmp)
+static char tmp[128];   /* the runner's TMPDIR in the tests that stop things under it */
+
+/* Starts the runner on a scenario of `text` with TMPDIR a fresh directory;
+ * waits (bounded) for its simulator, whose command line names the work
+ * directory there, and returns its pid. */
+static pid_t start_runner(struct program *p, const char *text)
 {
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    cr_assert_eq(mkdir(tmp, 0700), 0);
     setenv("TMPDIR", tmp, 1);
-    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", file_path("logs"), scenario, NULL};
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", file_path("logs"),
+                          file("run.scn", text), NULL};
     cr_assert_eq(program_start(p, argv), 0);
     char needle[160];
     snprintf(needle, sizeof needle, "sim7600-sim --control %s/", tmp);
@@ -316,7 +330,7 @@ static pid_t start_runner(struct program *p, const char *scenario, const char *t
     return sim;
 }
 
-static void assert_nothing_left(const char *tmp)
+static void assert_nothing_left(void)
 {
     pid_t pids[4];
     char needle[160];
@@ -334,32 +348,25 @@ static void assert_nothing_left(const char *tmp)
  * not after the step's whole wait, and not blamed on the module. */
 Test(hil_run, a_simulator_that_dies_is_reported_as_the_cause)
 {
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
-    cr_assert_eq(mkdir(tmp, 0700), 0);
     struct program p;
-    const char *text = "scenario \"sim-dies\"\nsend \"AT\"\nexpect \"NEVER\" within=20s\n";
-    pid_t sim = start_runner(&p, file("a.scn", text), tmp);
+    pid_t sim = start_runner(&p, "scenario \"sim-dies\"\nsend \"AT\"\nexpect \"NEVER\" within=20s\n");
     long long t0 = test_now_ms();
     kill(sim, SIGKILL);
     int st = program_finish(&p, RUN_BOUND_MS, out, sizeof out);
     cr_assert_eq(st, 1, "%s", out);
     cr_assert_lt(test_now_ms() - t0, 10000, "the runner waited out the expect:\n%s", out);
     cr_assert(strstr(out, "line 3: the wire broke: the simulator was killed by signal 9"), "%s", out);
-    assert_nothing_left(tmp);
+    assert_nothing_left();
 }
 
 /* Ctrl-C or a CI job's SIGTERM stops the run with its workers and simulators. */
 Test(hil_run, a_terminated_runner_leaves_no_process_or_file_behind)
 {
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
-    cr_assert_eq(mkdir(tmp, 0700), 0);
     struct program p;
-    start_runner(&p, file("a.scn", "scenario \"long\"\nsend \"AT\"\nwait 30s\n"), tmp);
+    start_runner(&p, "scenario \"long\"\nsend \"AT\"\nwait 30s\n");
     kill(p.pid, SIGTERM);
     int st = program_finish(&p, RUN_BOUND_MS, out, sizeof out);
     cr_assert_eq(st, 128 + SIGTERM, "%s", out);
     cr_assert(strstr(out, "interrupted (Terminated): 0 of 1 scenarios done"), "%s", out);
-    assert_nothing_left(tmp);
+    assert_nothing_left();
 }
