@@ -313,6 +313,13 @@ Test(hil_run, a_delivery_with_an_unreachable_broker_needs_the_embedded_one)
 
 static char tmp[128];   /* the runner's TMPDIR in the tests that stop things under it */
 
+Test(hil_run, a_private_broker_that_cannot_start_says_what_to_look_at)
+{
+    static const char *const mosquitto[] = {"--broker", "mosquitto", NULL};
+    run_one("scenario \"colon-user\"\nbroker accept user=\"a:b\" password=\"p\"\nbring-up\n", mosquitto, 1,
+            "a private mosquitto did not start: a user name mosquitto_passwd refuses (':')");
+}
+
 /* Starts the runner on a scenario of `text` with TMPDIR a fresh directory;
  * waits (bounded) for its simulator, whose command line names the work
  * directory there, and returns its pid. */

@@ -28,6 +28,11 @@ static const char *mosquitto_binary(void)
     return access("/usr/sbin/mosquitto", X_OK) == 0 ? "/usr/sbin/mosquitto" : "mosquitto";
 }
 
+bool mqproc_installed(void)
+{
+    return access(mosquitto_binary(), X_OK) == 0 || system("command -v mosquitto >/dev/null 2>&1") == 0;
+}
+
 int free_tcp_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -20,6 +20,8 @@ int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass
 /* The same with its directory made under `parent` (NULL: /tmp), so that
  * removing the parent removes it too, whatever stopped the caller. */
 int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char *user, const char *pass);
+/* Is a mosquitto binary there to start? */
+bool mqproc_installed(void);
 /* Starts it again on the same port (after mqproc_kill). */
 int mqproc_restart(struct mosquitto_process *m);
 /* Stops the broker, keeping its directory (to restart it). */

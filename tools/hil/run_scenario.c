@@ -204,7 +204,10 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
         return 0;
     }
     if (mqproc_start_in(&r->mq, r->o->work_dir, w->broker_user.ptr, w->broker_password.ptr) < 0)
-        return run_fail(r, "cannot start a private mosquitto on loopback: is it installed? (make deps)");
+        return run_fail(r, mqproc_installed()
+                               ? "a private mosquitto did not start: a user name mosquitto_passwd refuses (':'), "
+                                 "or a TMPDIR its own user cannot enter (it needs o+x)?"
+                               : "cannot start a private mosquitto: it is not installed (make deps)");
     r->mq_started = true;
     struct strbuf err = {0};
     int rc = mqtt_watch_start(&r->watch, "127.0.0.1", r->mq.port, w->broker_user.ptr, w->broker_password.ptr,
