@@ -607,9 +607,7 @@ static void stop_all(const struct runner *rn)
         struct job *j = &rn->v[i];
         if (j->state != JOB_RUNNING)
             continue;
-        finish_job(rn, j, true);
-        sb_reset(&j->rep.why);
-        sb_puts(&j->rep.why, "interrupted");
+        finish_job(rn, j, true);   /* not reported: the closing line counts what was done */
     }
 }
 
@@ -655,8 +653,6 @@ static void run_all(struct runner *rn)
                 }
             }
         }
-        if (interrupted)
-            break;
         print_done(rn);
     }
     if (interrupted)

@@ -178,12 +178,6 @@ static uint32_t within_or(const struct scn_step *s, uint32_t dflt)
     return s->within_ms ? s->within_ms : dflt;
 }
 
-/* The end of the scenario's time: a bound for steps that have none of their own. */
-static uint64_t scenario_end(const struct run *r)
-{
-    return r->deadline_ms;
-}
-
 /* ---- wire steps ----------------------------------------------------------------- */
 
 static int step_send(struct run *r, const struct scn_step *s)
@@ -274,7 +268,7 @@ static int step_publish_seq(struct run *r, const struct scn_step *s)
 {
     uint8_t qos = s->qos < 0 ? 0 : (uint8_t)s->qos;
     uint64_t start = hil_now_ms();
-    uint64_t end = s->within_ms ? start + s->within_ms : scenario_end(r);
+    uint64_t end = s->within_ms ? start + s->within_ms : r->deadline_ms;   /* else the scenario's own bound */
     int worst = SIM7600_OK;
     for (unsigned i = 1; i <= s->count; i++) {
         char payload[16];
