@@ -1,5 +1,7 @@
 #include "sim_process.h"
 
+#include "hil_clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +14,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef SIM7600_BIN_DIR
@@ -23,9 +24,7 @@
 
 long long test_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)hil_now_ms();   /* signed: tests subtract deadlines freely */
 }
 
 /* Reads one line from fd within timeout_ms. */

@@ -5,6 +5,7 @@
  * credentials redacted (redact.c). */
 #include "capture.h"
 #include "hil.h"
+#include "hil_clock.h"
 #include "pty_port.h"
 #include "redact.h"
 #include "sim7600_posix.h"
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 4096
@@ -31,13 +31,6 @@ struct tap {
     uint64_t line_us[2];
     uint64_t bytes[2];
 };
-
-static uint64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void tap_usage(FILE *f)
 {
@@ -162,7 +155,7 @@ static int relay(struct tap *t, int sigfd)
                                 {attached ? t->host.master : -1, POLLIN, 0}};
         if (poll(fds, 4, t->host.watch < 0 ? 50 : -1) < 0 && errno != EINTR)
             return HIL_EXIT_FAIL;
-        uint64_t now = mono_us();
+        uint64_t now = hil_now_us();
         if (fds[0].revents)
             return HIL_EXIT_OK;
         if (fds[1].revents && from_module(t, now) < 0) {
@@ -215,7 +208,7 @@ int hil_cmd_tap(int argc, char **argv)
         return HIL_EXIT_FAIL;
     }
     if (pty_open(&t.host, link, err, sizeof err) < 0 ||
-        capture_open(&t.cap, out, mono_us(), "sim7600-hil tap") < 0) {
+        capture_open(&t.cap, out, hil_now_us(), "sim7600-hil tap") < 0) {
         fprintf(stderr, "sim7600-hil tap: %s\n", t.host.master < 0 ? err : strerror(errno));
         sim7600_serial_close(&t.module);
         pty_close(&t.host);

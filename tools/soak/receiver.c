@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hil_clock.h"
 #include "soak.h"
 
 #define TOPIC_MAX 128
@@ -51,7 +52,7 @@ static struct receiver *receiver_new(const char *topic, unsigned messages)
     r->messages = messages;
     r->fd = -1;
     pthread_mutex_init(&r->mu, NULL);
-    soak_cond_init(&r->cv);
+    hil_cond_init(&r->cv);
     return r;
 }
 

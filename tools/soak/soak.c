@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hil_clock.h"
 #include "mosquitto_process.h"
 #include "sim7600_posix.h"
 #include "sim_process.h"
@@ -44,18 +45,7 @@
 
 long long soak_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void soak_cond_init(pthread_cond_t *cv)
-{
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(cv, &ca);
-    pthread_condattr_destroy(&ca);
+    return (long long)hil_now_ms();   /* signed: the soak subtracts deadlines freely */
 }
 
 bool soak_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, long long deadline_ms)
@@ -369,7 +359,7 @@ int main(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
     pthread_mutex_init(&run.sh.mu, NULL);
-    soak_cond_init(&run.sh.cv);
+    hil_cond_init(&run.sh.cv);
     run.sh.state = SIM7600_STATE_OFF;
     run.planned = soak_plan(&run.opt, &run.plan);
     if (run.planned < 0)

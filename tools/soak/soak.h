@@ -70,10 +70,9 @@ struct soak_shared {
     unsigned not_injected;          /* planned but never took effect */
 };
 
-/* Milliseconds of the monotonic clock, which every deadline here uses. */
+/* Milliseconds of the monotonic clock, which every deadline here uses (that
+ * of hil_clock.h: condition variables come from hil_cond_init). */
 long long soak_now_ms(void);
-/* A condition variable that waits on the monotonic clock. */
-void soak_cond_init(pthread_cond_t *cv);
 /* pthread_cond_timedwait until deadline_ms; false once the deadline passed. */
 bool soak_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, long long deadline_ms);
 /* Waits on sh->cv (sh->mu held) until deadline_ms; false on timeout. */
