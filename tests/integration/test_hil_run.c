@@ -226,6 +226,36 @@ Test(hil_run, a_departure_from_a_replayed_log_fails_and_says_where)
     cr_assert(strstr(out, "departed from the replayed log at log line"), "%s", out);
 }
 
+static char tmp[128];   /* the runner's TMPDIR in the tests that look at what is left there */
+
+/* A fresh TMPDIR for the runner, empty but for what it will leave; 0711: a
+ * private mosquitto, run as root, reads its files as its own user. */
+static void private_tmpdir(void)
+{
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    cr_assert_eq(mkdir(tmp, 0711), 0);
+    cr_assert_eq(chmod(tmp, 0711), 0);
+    setenv("TMPDIR", tmp, 1);
+}
+
+static void assert_nothing_left(void)
+{
+    pid_t pids[4];
+    char needle[160];
+    snprintf(needle, sizeof needle, "%s/", tmp);
+    /* a SIGKILLed simulator takes a moment to be gone: bounded, not slept */
+    int left = program_find(needle, pids, 4);
+    for (long long end = test_now_ms() + 2000; left && test_now_ms() < end; left = program_find(needle, pids, 4))
+        poll(NULL, 0, 10);
+    cr_assert_eq(left, 0, "a process of the run is still running (pid %d)", (int)pids[0]);
+    DIR *d = opendir(tmp);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        cr_assert(e->d_name[0] == '.', "%s/%s was left behind", tmp, e->d_name);
+    if (d)
+        closedir(d);
+}
+
 /* A worker stopped at its time limit cannot clean up: its simulator's socket,
  * its private mosquitto's config and password file must go all the same. The
  * password has what a shell would trip on. */
@@ -235,22 +265,12 @@ Test(hil_run, a_stopped_scenario_with_a_private_broker_leaves_no_files_behind)
                        "broker accept user=\"dev\" password=\"it's $(x) `y` \\\\\"\n"
                        "bring-up\nconnect user=\"dev\" password=\"it's $(x) `y` \\\\\"\n"
                        "wait 20s\n";
-    char tmp[128], logs[128];
-    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
-    snprintf(logs, sizeof logs, "%s/logs", dir);
-    cr_assert_eq(mkdir(tmp, 0711), 0);
-    cr_assert_eq(chmod(tmp, 0711), 0);   /* mosquitto, run as root, reads its files as its own user */
-    setenv("TMPDIR", tmp, 1);
-    int st = hil_run("--broker", "mosquitto", "--keep-logs", logs, file("s.scn", text), NULL);
+    private_tmpdir();
+    int st = hil_run("--broker", "mosquitto", "--keep-logs", file_path("logs"), file("s.scn", text), NULL);
     cr_assert_eq(st, 1, "%s", out);
-    /* past connect (the password went through whole), stopped in the expect */
+    /* past connect (the password went through whole), stopped in the wait */
     cr_assert(strstr(out, "stopped at its time limit of 3s during line 6: wait"), "%s", out);
-    DIR *d = opendir(tmp);
-    cr_assert_not_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        cr_assert(e->d_name[0] == '.', "%s/%s was left behind", tmp, e->d_name);
-    closedir(d);
+    assert_nothing_left();
 }
 
 
@@ -311,8 +331,6 @@ Test(hil_run, a_delivery_with_an_unreachable_broker_needs_the_embedded_one)
             mosquitto, 0, "needs the embedded broker (line 3: a message delivered while the broker is unreachable)");
 }
 
-static char tmp[128];   /* the runner's TMPDIR in the tests that stop things under it */
-
 Test(hil_run, a_private_broker_that_cannot_start_says_what_to_look_at)
 {
     static const char *const mosquitto[] = {"--broker", "mosquitto", NULL};
@@ -325,9 +343,7 @@ Test(hil_run, a_private_broker_that_cannot_start_says_what_to_look_at)
  * directory there, and returns its pid. */
 static pid_t start_runner(struct program *p, const char *text)
 {
-    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
-    cr_assert_eq(mkdir(tmp, 0700), 0);
-    setenv("TMPDIR", tmp, 1);
+    private_tmpdir();
     const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", file_path("logs"),
                           file("run.scn", text), NULL};
     cr_assert_eq(program_start(p, argv), 0);
@@ -339,24 +355,6 @@ static pid_t start_runner(struct program *p, const char *text)
             poll(NULL, 0, 10);
     cr_assert_gt(sim, 0, "the runner started no simulator");
     return sim;
-}
-
-static void assert_nothing_left(void)
-{
-    pid_t pids[4];
-    char needle[160];
-    snprintf(needle, sizeof needle, "%s/", tmp);
-    /* a SIGKILLed simulator takes a moment to be gone: bounded, not slept */
-    int left = program_find(needle, pids, 4);
-    for (long long end = test_now_ms() + 2000; left && test_now_ms() < end; left = program_find(needle, pids, 4))
-        poll(NULL, 0, 10);
-    cr_assert_eq(left, 0, "a process of the run is still running (pid %d)", (int)pids[0]);
-    DIR *d = opendir(tmp);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        cr_assert(e->d_name[0] == '.', "%s/%s was left behind", tmp, e->d_name);
-    if (d)
-        closedir(d);
 }
 
 /* A simulator that dies under a scenario is named as the cause, at once,

@@ -5,10 +5,9 @@
 
 #include "replay.h"
 #include "sim.h"
+#include "sim_drive.h"
 
-static struct sim *sim;
-static uint64_t now_us;
-static struct strbuf out;
+static struct sim_drive drive;
 
 static const char LOG[] =
     "# sim7600-hil capture v1\n"
@@ -21,20 +20,12 @@ static const char LOG[] =
 
 static const char *advance(uint64_t ms)
 {
-    now_us += ms * 1000;
-    sim_tick(sim, now_us);
-    uint8_t buf[4096];
-    size_t n;
-    sb_reset(&out);
-    sb_add(&out, "", 0);
-    while ((n = sim_take_output(sim, buf, sizeof buf, now_us)) > 0)
-        sb_add(&out, buf, n);
-    return sb_str(&out);
+    return sim_drive_advance(&drive, ms);
 }
 
 static const char *io(const char *text)
 {
-    sim_input(sim, (const uint8_t *)text, strlen(text), now_us);
+    sim_input(drive.sim, (const uint8_t *)text, strlen(text), drive.now_us);
     return advance(0);
 }
 
@@ -43,26 +34,22 @@ static void start(const char *log, double speed, bool strict)
     struct sim_config cfg;
     sim_config_defaults(&cfg);
     cfg.baud = 0;
-    now_us = 5000000;
-    sim = sim_create(&cfg, now_us);
+    drive.now_us = 5000000;
+    drive.sim = sim_create(&cfg, drive.now_us);
     char err[256];
     struct replay *r = replay_load_buffer("field.cap", log, speed, err, sizeof err);
     cr_assert_not_null(r, "%s", err);
-    sim_set_replay(sim, r, strict, now_us);
+    sim_set_replay(drive.sim, r, strict, drive.now_us);
 }
 
 static void teardown(void)
 {
-    sim_destroy(sim);
-    sb_free(&out);
+    sim_drive_free(&drive);
 }
 
 static const char *state(void)
 {
-    static struct strbuf reply;
-    sb_reset(&reply);
-    sim_control(sim, "state", &reply, now_us);
-    return sb_str(&reply);
+    return sim_drive_control(&drive, "state");
 }
 
 TestSuite(replay, .fini = teardown);
@@ -109,7 +96,7 @@ Test(replay, a_departure_is_reported_and_the_model_answers_from_there)
     io("ATE0\r");
     advance(1);
     cr_assert_str_eq(io("AT+CREG?\r"), "AT+CREG?\r\r\n+CREG: 0,1\r\n\r\nOK\r\n");
-    cr_assert_str_eq(sim_replay_divergence(sim), "log line 5: expected \"AT+CSQ\\r\", got \"AT+CREG?\\r\"");
+    cr_assert_str_eq(sim_replay_divergence(drive.sim), "log line 5: expected \"AT+CSQ\\r\", got \"AT+CREG?\\r\"");
     cr_assert(strstr(state(), "\"replay\":{\"state\":\"diverged\",\"line\":5"), "%s", state());
 }
 
@@ -122,7 +109,7 @@ Test(replay, strict_replay_goes_quiet_after_a_departure)
     cr_assert_str_eq(io("AT+CREG?\r"), "");
     cr_assert_str_eq(io("AT\r"), "");
     cr_assert_str_eq(advance(5000), "");
-    cr_assert_neq(sim_replay_divergence(sim)[0], '\0');
+    cr_assert_neq(sim_replay_divergence(drive.sim)[0], '\0');
 }
 
 Test(replay, a_hand_written_log_without_times_answers_at_once)
@@ -151,14 +138,14 @@ Test(replay, a_redacted_password_in_the_log_matches_the_real_one)
                      "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
     io("AT+CGAUTH=1,1,");
     cr_assert_str_eq(io("\"pw\",\"user\"\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(sim_replay_divergence(sim), "");
+    cr_assert_str_eq(sim_replay_divergence(drive.sim), "");
 }
 
 Test(replay, a_different_line_where_the_log_has_a_redacted_one_diverges_without_leaking)
 {
     start("> AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\\r\n< \\r\\nOK\\r\\n\n", 1.0, true);
     io("AT+CMQTTCONNECT=0,\"tcp://other:1883\",60,1,\"alice\",\"s3cret\"\r");
-    const char *d = sim_replay_divergence(sim);
-    cr_assert(strstr(d, "got \"AT+CMQTTCONNECT=0,\"tcp://other:1883\",60,1,\"alice\",\"***\"\\r\""), "%s", d);
-    cr_assert_null(strstr(d, "s3cret"));
+    const char *why = sim_replay_divergence(drive.sim);
+    cr_assert(strstr(why, "got \"AT+CMQTTCONNECT=0,\"tcp://other:1883\",60,1,\"alice\",\"***\"\\r\""), "%s", why);
+    cr_assert_null(strstr(why, "s3cret"));
 }

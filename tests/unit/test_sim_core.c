@@ -5,28 +5,19 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim_drive.h"
 
-static struct sim *sim;
-static uint64_t now_us;
-static struct strbuf out;
+static struct sim_drive drive;
 
 /* Runs the clock forward and collects everything the module says meanwhile. */
 static const char *advance(uint64_t ms)
 {
-    now_us += ms * 1000;
-    sim_tick(sim, now_us);
-    uint8_t buf[4096];
-    size_t n;
-    sb_reset(&out);
-    sb_add(&out, "", 0);
-    while ((n = sim_take_output(sim, buf, sizeof buf, now_us)) > 0)
-        sb_add(&out, buf, n);
-    return sb_str(&out);
+    return sim_drive_advance(&drive, ms);
 }
 
 static const char *io_bytes(const void *data, size_t n)
 {
-    sim_input(sim, data, n, now_us);
+    sim_input(drive.sim, data, n, drive.now_us);
     return advance(1);
 }
 
@@ -43,21 +34,18 @@ static void start(enum sim_profile profile, bool sim_present)
     cfg.profile = profile;
     cfg.sim_present = sim_present;
     cfg.data_timeout_ms = 500;
-    now_us = 1000000;
-    sim = sim_create(&cfg, now_us);
-    cr_assert_not_null(sim);
+    drive.now_us = 1000000;
+    drive.sim = sim_create(&cfg, drive.now_us);
+    cr_assert_not_null(drive.sim);
 }
 
 static void cold(void) { start(SIM_PROFILE_COLD, true); advance(1); }
 static void warm(void) { start(SIM_PROFILE_WARM, true); advance(1); }
-static void teardown(void) { sim_destroy(sim); sb_free(&out); }
+static void teardown(void) { sim_drive_free(&drive); }
 
 static const char *ctl(const char *line)
 {
-    static struct strbuf reply;
-    sb_reset(&reply);
-    sim_control(sim, line, &reply, now_us);
-    return sb_str(&reply);
+    return sim_drive_control(&drive, line);
 }
 
 /* Brings client 0 to CONNECTED on a cold module. */
@@ -238,9 +226,9 @@ Test(bad_input, a_vanished_host_loses_its_half_command_but_not_the_state)
 {
     connect_client0();
     io("AT+CMQTTTOPIC=0,10\r12");
-    sim_set_host_attached(sim, false, now_us);
+    sim_set_host_attached(drive.sim, false, drive.now_us);
     cr_assert_str_eq(advance(1), "");
-    sim_set_host_attached(sim, true, now_us);
+    sim_set_host_attached(drive.sim, true, drive.now_us);
     cr_assert_str_eq(io("AT+CMQTTDISC?\r"), "\r\n+CMQTTDISC: 0,0\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n");
 }
 
@@ -727,9 +715,9 @@ Test(wire_pacing, host_bytes_reach_the_module_at_the_baud_rate)
     sim_config_defaults(&cfg);
     cfg.baud = 2400;                 /* 240 bytes/s: "AT\r" takes 12.5 ms on the wire */
     cfg.profile = SIM_PROFILE_WARM;
-    now_us = 1000000;
-    sim = sim_create(&cfg, now_us);
-    sim_input(sim, (const uint8_t *)"AT\r", 3, now_us);
+    drive.now_us = 1000000;
+    drive.sim = sim_create(&cfg, drive.now_us);
+    sim_input(drive.sim, (const uint8_t *)"AT\r", 3, drive.now_us);
     advance(1);
     cr_assert(strstr(ctl("state"), "\"commands\":0,"), "the command ran before its bytes crossed the wire");
     advance(20);
