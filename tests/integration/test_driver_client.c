@@ -158,7 +158,12 @@ Test(client, simulator_gone_mid_run_is_a_clear_failure)
         }
     }
     close(p[0]);
-    if (waitpid(client, &status, WNOHANG) == 0) {
+    /* its output ends as it exits, a moment before it can be reaped: bounded */
+    pid_t got;
+    long long reap_end = test_now_ms() + 5000;
+    while ((got = waitpid(client, &status, WNOHANG)) == 0 && test_now_ms() < reap_end)
+        poll(NULL, 0, 10);
+    if (got == 0) {
         kill(client, SIGKILL);
         waitpid(client, &status, 0);
         cr_assert_fail("the client did not exit after the port went away:\n%s", out);
