@@ -338,22 +338,39 @@ Test(hil_run, a_private_broker_that_cannot_start_says_what_to_look_at)
             "a private mosquitto did not start: a user name mosquitto_passwd refuses (':')");
 }
 
-/* Starts the runner on a scenario of `text` with TMPDIR a fresh directory;
- * waits (bounded) for its simulator, whose command line names the work
- * directory there, and returns its pid. */
-static pid_t start_runner(struct program *p, const char *text)
+/* Does the file at `path` hold `text` yet? */
+static bool file_holds(const char *path, const char *text)
+{
+    static char buf[OUT_CAP];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, text) != NULL;
+}
+
+/* Starts the runner on scenario `name` (whose first step sends AT) with
+ * TMPDIR a fresh directory; waits (bounded) until the steps run, as its
+ * transcript shows, and returns the pid of its simulator, whose command line
+ * names the work directory there. */
+static pid_t start_runner(struct program *p, const char *name, const char *steps)
 {
     private_tmpdir();
+    char text[256], cap[256];
+    snprintf(text, sizeof text, "scenario \"%s\"\nsend \"AT\"\n%s", name, steps);
+    snprintf(cap, sizeof cap, "%s/%s.cap", file_path("logs"), name);
     const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", file_path("logs"),
                           file("run.scn", text), NULL};
     cr_assert_eq(program_start(p, argv), 0);
+    long long end = test_now_ms() + RUN_BOUND_MS;
+    while (!file_holds(cap, " > AT") && test_now_ms() < end)
+        poll(NULL, 0, 10);
+    cr_assert(file_holds(cap, " > AT"), "the runner never sent the first step's AT (%s)", cap);
     char needle[160];
     snprintf(needle, sizeof needle, "sim7600-sim --control %s/", tmp);
     pid_t sim = 0;
-    for (long long end = test_now_ms() + RUN_BOUND_MS; !sim && test_now_ms() < end;)
-        if (program_find(needle, &sim, 1) == 0)
-            poll(NULL, 0, 10);
-    cr_assert_gt(sim, 0, "the runner started no simulator");
+    cr_assert_eq(program_find(needle, &sim, 1), 1, "no simulator under %s", tmp);
     return sim;
 }
 
@@ -362,7 +379,7 @@ static pid_t start_runner(struct program *p, const char *text)
 Test(hil_run, a_simulator_that_dies_is_reported_as_the_cause)
 {
     struct program p;
-    pid_t sim = start_runner(&p, "scenario \"sim-dies\"\nsend \"AT\"\nexpect \"NEVER\" within=20s\n");
+    pid_t sim = start_runner(&p, "sim-dies", "expect \"NEVER\" within=20s\n");
     long long t0 = test_now_ms();
     kill(sim, SIGKILL);
     int st = program_finish(&p, RUN_BOUND_MS, out, sizeof out);
@@ -376,7 +393,7 @@ Test(hil_run, a_simulator_that_dies_is_reported_as_the_cause)
 Test(hil_run, a_terminated_runner_leaves_no_process_or_file_behind)
 {
     struct program p;
-    start_runner(&p, "scenario \"long\"\nsend \"AT\"\nwait 30s\n");
+    start_runner(&p, "long", "wait 30s\n");
     kill(p.pid, SIGTERM);
     int st = program_finish(&p, RUN_BOUND_MS, out, sizeof out);
     cr_assert_eq(st, 128 + SIGTERM, "%s", out);
