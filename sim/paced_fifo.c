@@ -38,12 +38,14 @@ void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_
     /* an idle wire starts sending when the bytes arrive, not when someone looks */
     if (o->len == 0 && o->wire_free_us < now_us)
         o->wire_free_us = now_us;
+    /* a full UART TX FIFO (no flow control) sends what it holds and loses newer writes */
+    size_t room = o->max_bytes > o->len ? o->max_bytes - o->len : 0;
+    if (n > room) {
+        o->dropped += n - room;
+        n = room;
+    }
     if (n == 0)
         return;
-    if (o->len + n > o->max_bytes) {          /* nobody reads: the oldest bytes are lost */
-        o->dropped += n;
-        return;
-    }
     if (o->head + o->len + n > o->cap) {
         compact(o);
         if (o->len + n > o->cap) {

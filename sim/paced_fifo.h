@@ -15,13 +15,15 @@ struct paced_fifo {
     uint64_t wire_free_us;    /* when the emulated UART finishes the last byte it sent */
     uint64_t hold_until_us;   /* nothing leaves before this (a delayed response) */
     size_t max_bytes;         /* beyond this a UART with no reader loses bytes */
-    uint64_t dropped;
+    uint64_t dropped;         /* the newest bytes, lost because the FIFO was full */
 };
 
 void fifo_init(struct paced_fifo *o, uint32_t baud, size_t max_bytes);
 void fifo_free(struct paced_fifo *o);
 void fifo_clear(struct paced_fifo *o);
-/* Bytes that arrive at now_us; on an idle wire they start then. */
+/* Bytes that arrive at now_us; on an idle wire they start then. When they do
+ * not all fit under max_bytes, the ones that fit are kept and the rest (the
+ * newest) are lost and counted in `dropped`. */
 void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_us);
 /* Copies at most `cap` bytes that may leave the wire by `now_us`. */
 size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us);
