@@ -400,3 +400,152 @@ Test(hil_run, a_terminated_runner_leaves_no_process_or_file_behind)
     cr_assert(strstr(out, "interrupted (Terminated): 0 of 1 scenarios done"), "%s", out);
     assert_nothing_left();
 }
+
+/* ---- what a runner killed outright leaves: the next run reaps it ------------------- */
+
+#define ENTRIES_MAX 16
+
+struct entries {
+    char name[ENTRIES_MAX][64];
+    int n;
+};
+
+/* What is in the runner's TMPDIR now. */
+static void list_entries(struct entries *e)
+{
+    DIR *d = opendir(tmp);
+    struct dirent *de;
+    e->n = 0;
+    while (d && (de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.' && e->n < ENTRIES_MAX)
+            snprintf(e->name[e->n++], sizeof e->name[0], "%.63s", de->d_name);
+    if (d)
+        closedir(d);
+}
+
+static bool entry_exists(const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    return lstat(path, &st) == 0;
+}
+
+/* Starts a runner on a scenario that waits 30 s, without --keep-logs, and
+ * waits (bounded) until its simulator runs: its directories are all made. */
+static void start_long_runner(struct program *p, const char *name)
+{
+    char text[128], scn[64];
+    snprintf(text, sizeof text, "scenario \"%s\"\nsend \"AT\"\nwait 30s\n", name);
+    snprintf(scn, sizeof scn, "%s.scn", name);
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", file(scn, text), NULL};
+    pid_t before[4], sims[4];
+    char needle[160];
+    snprintf(needle, sizeof needle, "sim7600-sim --control %s/", tmp);
+    int had = program_find(needle, before, 4);
+    cr_assert_eq(program_start(p, argv), 0);
+    long long end = test_now_ms() + RUN_BOUND_MS;
+    while (program_find(needle, sims, 4) <= had && test_now_ms() < end)
+        poll(NULL, 0, 10);
+    cr_assert_gt(program_find(needle, sims, 4), had, "the runner's simulator never started under %s", tmp);
+}
+
+/* Waits (bounded) until no process of a run under TMPDIR is left. */
+static void wait_for_no_process(void)
+{
+    char needle[160];
+    pid_t pid;
+    snprintf(needle, sizeof needle, "%s/", tmp);
+    long long end = test_now_ms() + 5000;
+    while (program_find(needle, &pid, 1) && test_now_ms() < end)
+        poll(NULL, 0, 10);
+    cr_assert_eq(program_find(needle, &pid, 1), 0, "a process of the killed run is still there (pid %d)", (int)pid);
+}
+
+/* Makes a directory in TMPDIR, with an unlocked owner file if `owner`. */
+static void decoy(const char *name, bool owner)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    cr_assert_eq(mkdir(path, 0700), 0, "%s", path);
+    if (owner) {
+        snprintf(path, sizeof path, "%s/%s/%s", tmp, name, SCRATCH_DIR_OWNER_FILE);
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fclose(f);
+    }
+}
+
+/* kill -9 (or the OOM killer) gives the runner no chance to clean up: its
+ * work and transcript directories stay. The next run removes them, and
+ * nothing else: not a live runner's, not one it cannot prove is a dead
+ * runner's, not another tool's. */
+Test(hil_run, the_next_run_reaps_what_a_killed_runner_left_and_nothing_else)
+{
+    private_tmpdir();
+    static const char *const decoys[] = {"sim7600-hil-NoOwnr", "sim7600-hil-x", "mqtest-abcdef", "keep.scn"};
+    decoy(decoys[0], false);   /* our name, but no owner file: not provably ours */
+    decoy(decoys[1], true);    /* not a name mkdtemp made from our prefix */
+    decoy(decoys[2], true);    /* another prefix */
+    struct entries before, left, live_dirs;
+    FILE *plain = fopen(file_path("tmp/keep.scn"), "w");   /* a plain file */
+    cr_assert_not_null(plain);
+    fclose(plain);
+    list_entries(&before);
+
+    struct program killed;
+    start_long_runner(&killed, "killed");
+    kill(killed.pid, SIGKILL);
+    cr_assert_eq(program_finish(&killed, RUN_BOUND_MS, out, sizeof out), -1, "%s", out);
+    wait_for_no_process();
+    list_entries(&left);
+    cr_assert_eq(left.n, before.n + 2, "the killed runner left %d entries, expected its work and log directories",
+                 left.n - before.n);
+
+    struct program live;
+    start_long_runner(&live, "live");
+    list_entries(&live_dirs);
+
+    int st = hil_run(file("ok.scn", "scenario \"quick\"\nsend \"AT\"\nexpect \"OK\"\n"), NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    for (int i = 0; i < left.n; i++) {
+        bool old = false;
+        for (int k = 0; k < before.n; k++)
+            old |= strcmp(left.name[i], before.name[k]) == 0;
+        cr_assert(old || !entry_exists(left.name[i]), "the killed runner's %s/%s is still there", tmp, left.name[i]);
+    }
+    for (int i = 0; i < live_dirs.n; i++)
+        cr_assert(entry_exists(live_dirs.name[i]), "the live runner's %s/%s was removed", tmp, live_dirs.name[i]);
+    for (size_t i = 0; i < sizeof decoys / sizeof decoys[0]; i++)
+        cr_assert(entry_exists(decoys[i]), "%s/%s was removed", tmp, decoys[i]);
+
+    kill(live.pid, SIGTERM);
+    st = program_finish(&live, RUN_BOUND_MS, out, sizeof out);
+    cr_assert_eq(st, 128 + SIGTERM, "%s", out);
+    for (size_t i = 0; i < sizeof decoys / sizeof decoys[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", tmp, decoys[i]);
+        scratch_dir_remove(path);
+        unlink(path);
+    }
+    assert_nothing_left();
+}
+
+/* The transcripts of a failed run are left for the user to read: no later
+ * run takes them for a killed runner's. */
+Test(hil_run, kept_failure_transcripts_are_not_reaped)
+{
+    private_tmpdir();
+    int st = hil_run(file("b.scn", failing), NULL);
+    cr_assert_eq(st, 1, "%s", out);
+    const char *at = strstr(out, "transcripts of the failed scenarios are in ");
+    cr_assert_not_null(at, "%s", out);
+    char kept[256];
+    cr_assert_eq(sscanf(at, "transcripts of the failed scenarios are in %255s", kept), 1);
+    st = hil_run(file("a.scn", passing), NULL);
+    cr_assert_eq(st, 0, "%s", out);
+    char cap[300];
+    snprintf(cap, sizeof cap, "%s/expects-the-wrong-payload.cap", kept);
+    struct stat sb;
+    cr_assert_eq(stat(cap, &sb), 0, "the kept transcript %s was removed", cap);
+}

@@ -25,6 +25,8 @@
 #define RUN_TAIL_SHOWN 12
 #define KILL_GRACE_MS 1000    /* after its time limit a worker gets this long to be reaped */
 #define TEARDOWN_MS 10000     /* after its report: stopping a simulator and a mosquitto takes seconds at worst */
+#define RUN_WORK_PREFIX "sim7600-hil-"        /* a scenario's work directory under $TMPDIR */
+#define RUN_LOGS_PREFIX "sim7600-hil-logs-"   /* the transcripts, without --keep-logs */
 
 struct job {
     const struct scenario *sc;
@@ -35,7 +37,7 @@ struct job {
     uint64_t start_ms;
     uint64_t end_ms;          /* when its time ended: its report, or its stop */
     uint64_t deadline_ms;     /* its time limit; after its report, the bound on its tear-down */
-    char work_dir[256];
+    struct scratch_dir work;  /* locked by the runner: a killed runner's is reaped by the next */
     bool reported;            /* its verdict arrived; what follows is tear-down */
     bool timed_out;
     struct run_report rep;
@@ -47,7 +49,7 @@ struct runner {
     const char *junit, *log_dir;
     bool tap, verbose;
     char sim_bin[PATH_MAX];
-    char tmp_logs[256];       /* without --keep-logs: transcripts of failures only */
+    struct scratch_dir tmp_logs;  /* without --keep-logs: transcripts of failures only */
     struct mqtt_url watch;    /* --watch */
     struct job *v;
     size_t n, printed;
@@ -131,7 +133,7 @@ static void worker(const struct runner *rn, struct job *j, int fd, pid_t parent)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     struct run_options o = rn->o;
-    o.work_dir = j->work_dir;
+    o.work_dir = j->work.path;
     o.started_ms = j->start_ms;
     struct run_report rep;
     struct run_hooks hooks = {on_progress, on_report, &fd};
@@ -198,14 +200,14 @@ static int start_job(struct runner *rn, struct job *j)
 {
     int pfd[2];
     /* 0711: a private mosquitto inside, run as root, drops to its own user */
-    if (scratch_dir_make(j->work_dir, sizeof j->work_dir, NULL, "sim7600-hil-", 0711) < 0) {
+    if (scratch_dir_make_owned(&j->work, RUN_WORK_PREFIX, 0711) < 0) {
         fprintf(stderr, "sim7600-hil run: cannot create a work directory in %s: %s; set TMPDIR to a writable "
                         "directory\n", scratch_dir_default_parent(), strerror(errno));
         return -1;
     }
     if (pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
         fprintf(stderr, "sim7600-hil run: cannot set up a worker: %s\n", strerror(errno));
-        scratch_dir_remove(j->work_dir);
+        scratch_dir_release(&j->work);
         return -1;
     }
     fflush(NULL);
@@ -217,7 +219,7 @@ static int start_job(struct runner *rn, struct job *j)
         fprintf(stderr, "sim7600-hil run: cannot start a worker: %s\n", strerror(errno));
         close(pfd[0]);
         close(pfd[1]);
-        scratch_dir_remove(j->work_dir);
+        scratch_dir_release(&j->work);
         return -1;
     }
     if (j->pid == 0) {
@@ -287,7 +289,7 @@ static void finish_job(const struct runner *rn, struct job *j, bool stop)
         capture_tail(rn, j);
         j->state = JOB_DONE;
     }
-    scratch_dir_remove(j->work_dir);   /* with what a stopped worker left there */
+    scratch_dir_release(&j->work);   /* with what a stopped worker left there */
     if (!j->reported)
         j->end_ms = hil_now_ms();
 }
@@ -570,14 +572,31 @@ static int prepare_logs(struct runner *rn)
         rn->o.log_dir = rn->log_dir;
         return 0;
     }
-    if (scratch_dir_make(rn->tmp_logs, sizeof rn->tmp_logs, NULL, "sim7600-hil-logs-", 0700) < 0) {
+    if (scratch_dir_make_owned(&rn->tmp_logs, RUN_LOGS_PREFIX, 0700) < 0) {
         fprintf(stderr, "sim7600-hil run: cannot create a directory for transcripts in %s: %s; "
                         "set TMPDIR to a writable directory or give --keep-logs DIR\n",
                 scratch_dir_default_parent(), strerror(errno));
         return -1;
     }
-    rn->o.log_dir = rn->tmp_logs;
+    rn->o.log_dir = rn->tmp_logs.path;
     return 0;
+}
+
+/* Without --keep-logs the failures' transcripts stay for the user, no longer
+ * owned (no later run reaps them); the rest goes. */
+static void finish_logs(struct runner *rn)
+{
+    if (rn->log_dir)
+        return;
+    if (!rn->failed) {
+        scratch_dir_release(&rn->tmp_logs);   /* after an interruption it may hold unfinished ones */
+        return;
+    }
+    char path[sizeof rn->tmp_logs.path];
+    memcpy(path, rn->tmp_logs.path, sizeof path);
+    scratch_dir_disown(&rn->tmp_logs);
+    if (rmdir(path) < 0)
+        printf("transcripts of the failed scenarios are in %s\n", path);
 }
 
 /* ---- the loop ---------------------------------------------------------------------- */
@@ -661,7 +680,7 @@ static void run_all(struct runner *rn)
 
 int hil_cmd_run(int argc, char **argv)
 {
-    struct runner rn = {0};
+    struct runner rn = {.tmp_logs.lock_fd = -1};
     signal(SIGPIPE, SIG_IGN);
     catch_interrupts();
     int first = parse_options(&rn, argc, argv);
@@ -677,6 +696,9 @@ int hil_cmd_run(int argc, char **argv)
         suite_free(&suite);
         return HIL_EXIT_USAGE;
     }
+    /* what runners killed outright (SIGKILL, the OOM killer) left behind */
+    scratch_dir_reap(NULL, RUN_WORK_PREFIX);
+    scratch_dir_reap(NULL, RUN_LOGS_PREFIX);
     if (prepare_logs(&rn) < 0) {
         suite_free(&suite);
         return HIL_EXIT_USAGE;
@@ -684,7 +706,7 @@ int hil_cmd_run(int argc, char **argv)
     rn.n = suite.n_ok;
     rn.v = calloc(rn.n, sizeof *rn.v);
     for (size_t i = 0; rn.v && i < rn.n; i++)
-        rn.v[i] = (struct job){.sc = suite.ok[i], .fd = -1};
+        rn.v[i] = (struct job){.sc = suite.ok[i], .fd = -1, .work.lock_fd = -1};
     rn.start_ms = hil_now_ms();
     if (rn.tap)
         printf("TAP version 13\n1..%zu\n", rn.n);
@@ -699,10 +721,7 @@ int hil_cmd_run(int argc, char **argv)
     int rc = interrupted ? 128 + interrupted : rn.failed || !rn.v ? HIL_EXIT_FAIL : HIL_EXIT_OK;
     if (rn.junit && write_junit(&rn) < 0)
         rc = HIL_EXIT_FAIL;
-    if (!rn.log_dir && !rn.failed)
-        scratch_dir_remove(rn.tmp_logs);   /* after an interruption it may hold unfinished ones */
-    else if (!rn.log_dir && rmdir(rn.tmp_logs) < 0)
-        printf("transcripts of the failed scenarios are in %s\n", rn.tmp_logs);
+    finish_logs(&rn);
     for (size_t i = 0; rn.v && i < rn.n; i++) {
         run_report_free(&rn.v[i].rep);
         sb_free(&rn.v[i].out);
