@@ -46,7 +46,8 @@ enum at_final {
     AT_FINAL_TIMEOUT, /* no final result within cmd.timeout_ms */
     AT_FINAL_IO,      /* the port failed */
     AT_FINAL_REJECTED,/* at_run: the engine was busy or the command malformed */
-    AT_FINAL_ABORTED, /* at_abort: the module restarted; no answer will ever come */
+    AT_FINAL_ABORTED, /* at_abort, AT_CANCEL_RESTARTED: the module restarted; no answer will ever come */
+    AT_FINAL_CANCELLED, /* AT_CANCEL_LOST: what the command waited for is gone (connection lost) */
 };
 const char *at_final_str(enum at_final f);
 
@@ -64,6 +65,13 @@ struct at_result {
 #define AT_CMD_SECRET      0x10u /* never log the command line (passwords) */
 #define AT_CMD_ACK_FIRST   0x20u /* OK comes at once, the result line later: OK within ack_timeout_ms */
 
+/* Why the owner wants the pending command ended before its answer (see at_cmd.cancel). */
+enum at_cancel {
+    AT_CANCEL_NONE,
+    AT_CANCEL_RESTARTED, /* the module restarted: nothing more will come (-> IDLE) */
+    AT_CANCEL_LOST,      /* the answer will never be useful, but a late OK may still come (-> RESYNC) */
+};
+
 /* Called for each information line that belongs to the pending command. */
 typedef void (*at_line_fn)(void *ctx, const char *line, size_t len);
 
@@ -80,6 +88,10 @@ struct at_cmd {
      * the result line may take the whole timeout_ms. A module that never read
      * the command is then found out in seconds, not after pub_timeout. */
     uint32_t ack_timeout_ms;
+    /* Optional: read by at_run after each chunk from the port. The owner's URC
+     * handlers set it, so the engine ends the command itself, outside their
+     * dispatch (handlers never call back into the engine). */
+    const enum at_cancel *cancel;
 };
 
 /* A URC handler returns how many raw bytes follow the line (0: none). */

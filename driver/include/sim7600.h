@@ -136,8 +136,22 @@ enum sim7600_event {
     SIM7600_EV_RECONNECTED,  /* the session is back (status: messages still in the outbox) */
     SIM7600_EV_DROPPED,      /* an outbox message the module refused for good (status: why) */
     SIM7600_EV_RX_TRUNCATED, /* a received message was longer than the rx buffers */
+    SIM7600_EV_PUB_RETRY,    /* an outbox message failed without a link error; kept (status: why) */
+    SIM7600_EV_GAVE_UP,      /* an outbox message failed outbox_max_attempts times: dropped (status: the last failure) */
+    SIM7600_EV_ESCALATED,    /* recovery keeps failing: the next rung (status: enum sim7600_rung) */
 };
 const char *sim7600_event_str(enum sim7600_event ev);
+
+/* The supervisor's escalation ladder: after recovery_attempts failed
+ * reconnects on one rung it climbs to the next, each with SIM7600_EV_ESCALATED.
+ * A session that comes back starts again at RECONNECT. */
+enum sim7600_rung {
+    SIM7600_RUNG_RECONNECT,     /* open the MQTT session again (START, ACCQ, CONNECT) */
+    SIM7600_RUNG_RESTART_MQTT,  /* first release the client and stop the service (DISC, REL, STOP) */
+    SIM7600_RUNG_RESET_MODULE,  /* reset the module (port reset_module, else AT+CRESET), then bring-up */
+    SIM7600_RUNG_STUCK,         /* all of the above failed: reported; the ladder starts over at backoff_max_ms */
+};
+const char *sim7600_rung_str(enum sim7600_rung r);
 
 /* ---- received messages and the outbox -------------------------------------- */
 struct sim7600_message {
@@ -154,6 +168,7 @@ struct sim7600_outbox_slot {
     uint16_t payload_len;
     uint8_t qos;
     uint8_t retain;
+    uint8_t attempts;         /* failed sends that were not link errors (the driver keeps it) */
 };
 
 struct sim7600_sub {
@@ -222,6 +237,14 @@ struct sim7600_config {
     uint32_t backoff_max_ms;      /* (60000) */
     uint32_t probe_idle_ms;       /* sim7600_poll sends AT after this much silence (30000) */
     uint8_t max_timeouts;         /* consecutive timeouts before reset_module (3) */
+    /* The module's answer to a PUB can be lost on the wire (noise, a reboot):
+     * give up waiting for its result line after this (pub_timeout_s + 5 s). A
+     * host that knows its broker answers fast may shorten it; a late result is
+     * then ignored and the message sent again (a duplicate, never a loss). */
+    uint32_t pub_result_timeout_ms;
+    uint8_t outbox_max_attempts;  /* failed sends of one message before SIM7600_EV_GAVE_UP (8) */
+    uint8_t recovery_attempts;    /* failed reconnects per rung of the escalation ladder (3) */
+    uint32_t boot_timeout_ms;     /* after a reset, waiting for RDY (30000) */
 };
 
 /* The instance. Treat as opaque; it lives wherever the caller puts it. */
@@ -235,6 +258,10 @@ struct sim7600 {
     bool want_connected;         /* connect was asked for: supervise the session */
     bool ev_rebooted, ev_connlost, ev_reg;
     uint32_t retry_at, backoff_ms;
+    enum sim7600_rung rung;      /* escalation ladder: where recovery stands */
+    uint8_t rung_failures;       /* failed reconnects on this rung */
+    enum at_cancel cancel;       /* set by a URC: end the pending command (read by the engine) */
+    bool cancel_on_connlost;     /* the pending command waits for the broker */
     /* received-message assembly */
     struct {
         bool active, truncated;

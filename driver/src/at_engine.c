@@ -25,6 +25,7 @@ static const char *const final_names[] = {
     [AT_FINAL_CMS] = "+CMS ERROR", [AT_FINAL_TIMEOUT] = "timeout",
     [AT_FINAL_IO] = "port I/O error", [AT_FINAL_REJECTED] = "engine busy or bad command",
     [AT_FINAL_ABORTED] = "aborted (the module restarted)",
+    [AT_FINAL_CANCELLED] = "cancelled (what it waited for is gone)",
 };
 
 const char *at_final_str(enum at_final f)
@@ -169,6 +170,20 @@ void at_abort(struct at_engine *e)
 {
     if (pending(e))
         complete(e, AT_FINAL_ABORTED, -1);
+}
+
+/* After OK only the result line is missing, and that is no final result: the
+ * next command cannot take it for its own. Before OK a late OK can come. */
+static void cancel_pending(struct at_engine *e, enum at_cancel why)
+{
+    enum at_final f = why == AT_CANCEL_RESTARTED ? AT_FINAL_ABORTED : AT_FINAL_CANCELLED;
+    const char *text = at_final_str(f);
+    bool acknowledged = e->got_ok;
+
+    log_line(e, cmd_label(e), text, strlen(text));
+    complete(e, f, -1);
+    if (f == AT_FINAL_CANCELLED && !acknowledged)
+        e->state = AT_STATE_RESYNC;
 }
 
 void at_abandon(struct at_engine *e)
@@ -394,6 +409,8 @@ void at_run(struct at_engine *e, const struct at_cmd *cmd, struct at_result *res
             left = 0;
         if (at_pump(e, left) < 0 && !e->done)
             complete(e, AT_FINAL_IO, -1);
+        if (!e->done && cmd->cancel != NULL && *cmd->cancel != AT_CANCEL_NONE)
+            cancel_pending(e, *cmd->cancel);
     }
     *res = e->res;
 }

@@ -220,6 +220,24 @@ int sim7600_modem_up(struct sim7600 *dev)
     return SIM7600_OK;
 }
 
+int sim7600_reset_module(struct sim7600 *dev)
+{
+    int st;
+
+    if (dev->port->reset_module != NULL)
+        st = dev->port->reset_module(dev->port->ctx) == 0 ? SIM7600_OK : SIM7600_E_IO;
+    else
+        st = sim7600_exec_simple(dev, "AT+CRESET", "AT+CRESET", NULL, NULL, NULL);
+    if (st != SIM7600_OK)
+        return st;
+    dev->health.resets++;
+    dev->ev_rebooted = false;
+    sim7600_wait(dev, dev->cfg.boot_timeout_ms, &dev->ev_rebooted);
+    dev->ev_rebooted = false; /* our own reset: nothing to react to */
+    dev->need_bringup = true;
+    return SIM7600_OK;
+}
+
 int sim7600_bringup(struct sim7600 *dev)
 {
     int st;

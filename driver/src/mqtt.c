@@ -93,6 +93,8 @@ static size_t urc_connlost(void *ctx, const char *line, size_t len)
     long v[2];
     size_t n = at_scan_ints(line, len, v, 2);
     dev->ev_connlost = true;
+    if (dev->cancel_on_connlost) /* the broker's answer cannot come: do not wait pub_timeout for it */
+        dev->cancel = AT_CANCEL_LOST;
     sim7600_event(dev, SIM7600_EV_CONNLOST, n == 2 ? (int)v[1] : 0);
     return 0;
 }
@@ -108,7 +110,7 @@ static size_t urc_boot(void *ctx, const char *line, size_t len)
     if ((rdy && dev->state != SIM7600_STATE_OFF) || dev->state == SIM7600_STATE_CONNECTED)
         dev->ev_rebooted = true;
     if (rdy && dev->ev_rebooted)
-        at_abort(&dev->at);   /* a restarted module never answers what was pending: say so now */
+        dev->cancel = AT_CANCEL_RESTARTED; /* a restarted module never answers what was pending */
     return 0;
 }
 
@@ -217,6 +219,13 @@ static uint32_t broker_timeout(const struct sim7600 *dev)
     return dev->cfg.pub_timeout_s * 1000u + MARGIN_MS;
 }
 
+/* PUB, SUB and UNSUB wait for the broker: a connection loss meanwhile ends
+ * the wait at once (SIM7600_E_CONNLOST) instead of after the timeout. */
+static void wait_on_broker(struct sim7600 *dev)
+{
+    dev->cancel_on_connlost = true; /* for the next command only: sim7600_exec clears it */
+}
+
 /* ---- session --------------------------------------------------------------------- */
 
 /* @retval OK (fresh), SIM7600_E_MQTT_NET_OPENED classified as "warm", or a failure */
@@ -249,18 +258,30 @@ static bool in(int st, const int *set, size_t n)
     return false;
 }
 
-static int release_client(struct sim7600 *dev)
+static int disc(struct sim7600 *dev)
 {
     struct at_buf b;
-    int st;
 
     client_cmd(dev, &b, "AT+CMQTTDISC");
     at_buf_str(&b, ",60");
-    st = run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, 60000u + MARGIN_MS);
+    return run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, 60000u + MARGIN_MS);
+}
+
+static int rel(struct sim7600 *dev)
+{
+    struct at_buf b;
+
+    client_cmd(dev, &b, "AT+CMQTTREL");
+    return run(dev, &b, "+CMQTTREL:", AT_CMD_ERR_LINE, 0);
+}
+
+static int release_client(struct sim7600 *dev)
+{
+    int st = disc(dev);
+
     if (!in(st, disc_nothing, sizeof disc_nothing / sizeof disc_nothing[0]))
         return st;
-    client_cmd(dev, &b, "AT+CMQTTREL");
-    st = run(dev, &b, "+CMQTTREL:", AT_CMD_ERR_LINE, 0);
+    st = rel(dev);
     return in(st, rel_nothing, sizeof rel_nothing / sizeof rel_nothing[0]) ? SIM7600_OK : st;
 }
 
@@ -356,6 +377,14 @@ static int stop_service(struct sim7600 *dev)
     return st == SIM7600_E_MQTT_NET_NOT_OPENED ? SIM7600_OK : st; /* 9: already stopped */
 }
 
+void sim7600_session_teardown(struct sim7600 *dev)
+{
+    /* each step whatever the one before answered: a wedged client refuses some */
+    (void)disc(dev);
+    (void)rel(dev);
+    (void)stop_service(dev);
+}
+
 int sim7600_session_close(struct sim7600 *dev)
 {
     int st = release_client(dev);
@@ -390,18 +419,22 @@ int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len
     at_buf_u32(&b, dev->cfg.pub_timeout_s);
     if (retain)
         at_buf_str(&b, ",1");
-    return run(dev, &b, "+CMQTTPUB:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
+    wait_on_broker(dev);
+    return run(dev, &b, "+CMQTTPUB:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
+               dev->cfg.pub_result_timeout_ms);
 }
 
 int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos)
 {
     /* AT+CMQTTSUB=0,<len>,<qos>, then the topic after '>' (reference §8.2). */
+    wait_on_broker(dev);
     return run_data(dev, "AT+CMQTTSUB", "+CMQTTSUB:", (const uint8_t *)topic, strlen(topic), qos,
                     AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
 static int unsub_send(struct sim7600 *dev, const char *topic)
 {
+    wait_on_broker(dev);
     return run_data(dev, "AT+CMQTTUNSUB", "+CMQTTUNSUB:", (const uint8_t *)topic, strlen(topic), 0,
                     AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }

@@ -27,6 +27,7 @@ int sim7600_outbox_push(struct sim7600 *dev, const char *topic, const void *payl
     s->payload_len = (uint16_t)len;
     s->qos = qos;
     s->retain = retain ? 1 : 0;
+    s->attempts = 0;
     memcpy(slot_data(dev, idx), topic, tlen);
     if (len > 0)
         memcpy(slot_data(dev, idx) + tlen, payload, len);
@@ -42,18 +43,58 @@ static void pop(struct sim7600 *dev)
     dev->ob_seq++;
 }
 
+/* Refusals of the message itself, which sending it again cannot change
+ * (see sim/real-module-findings.md, "What the driver gives up on"): the
+ * driver's own checks, and the module's verdict on the topic's content (MQTT
+ * manual §2.3.1: 2 bad UTF-8, 18 topic empty). Everything else -- a bare
+ * ERROR whose information line was lost on the wire, a +CME ERROR, a code
+ * that does not fit -- may be a corrupted answer: the message is sent again. */
+static const int refused_for_good[] = {
+    SIM7600_E_PARAM, SIM7600_E_TOO_LONG, SIM7600_E_UNQUOTABLE,
+    SIM7600_E_MQTT_BAD_UTF8, SIM7600_E_MQTT_TOPIC_EMPTY,
+};
+
+static bool is_refused_for_good(int st)
+{
+    size_t i;
+    for (i = 0; i < sizeof refused_for_good / sizeof refused_for_good[0]; i++) {
+        if (refused_for_good[i] == st)
+            return true;
+    }
+    return false;
+}
+
+enum send_verdict { SENT, KEEP, DROP };
+
+/* What one failed or successful send means for the message at the head. */
+static enum send_verdict judge(struct sim7600 *dev, struct sim7600_outbox_slot *s, int st)
+{
+    if (st == SIM7600_OK)
+        return SENT;
+    if (sim7600_status_is_link_error(st))
+        return KEEP; /* the network's doing, not the message's: no attempt counted */
+    if (is_refused_for_good(st)) {
+        sim7600_event(dev, SIM7600_EV_DROPPED, st);
+        return DROP;
+    }
+    if (++s->attempts >= dev->cfg.outbox_max_attempts) {
+        sim7600_event(dev, SIM7600_EV_GAVE_UP, st);
+        return DROP;
+    }
+    sim7600_event(dev, SIM7600_EV_PUB_RETRY, st);
+    return KEEP;
+}
+
 int sim7600_outbox_flush(struct sim7600 *dev, size_t ticket, int *ticket_st)
 {
     while (dev->ob_count > 0 && dev->state == SIM7600_STATE_CONNECTED) {
-        const struct sim7600_outbox_slot *s = &dev->cfg.outbox[dev->ob_head];
+        struct sim7600_outbox_slot *s = &dev->cfg.outbox[dev->ob_head];
         const uint8_t *d = slot_data(dev, dev->ob_head);
         bool mine = (dev->ob_seq == ticket);
         int st = sim7600_pub_send(dev, d, s->topic_len, d + s->topic_len, s->payload_len, s->qos,
                                   s->retain != 0);
-        if (sim7600_status_is_link_error(st))
-            return sim7600_link_check(dev, st); /* stays queued for the next connection */
-        if (st != SIM7600_OK)
-            sim7600_event(dev, SIM7600_EV_DROPPED, st);
+        if (judge(dev, s, st) == KEEP)
+            return sim7600_link_check(dev, st); /* sent again: now, or on the next connection */
         if (mine && ticket_st != NULL)
             *ticket_st = st;
         pop(dev);

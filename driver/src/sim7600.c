@@ -3,9 +3,14 @@
 
 #include "sim7600_internal.h"
 
+/* on top of pub_timeout_s, which the module enforces itself (MQTT §2.2.12) */
+#define PUB_RESULT_MARGIN_MS 5000u
+
 /* A default for each timing field left 0 in the configuration. */
 static void apply_defaults(struct sim7600_config *c)
 {
+    if (c->pub_timeout_s == 0)
+        c->pub_timeout_s = 60; /* first: the PUB result timeout follows from it */
     const struct {
         uint32_t *field;
         uint32_t value;
@@ -14,7 +19,8 @@ static void apply_defaults(struct sim7600_config *c)
         {&c->start_timeout_ms, 120000}, {&c->connect_timeout_ms, 130000},
         {&c->reg_timeout_ms, 60000},    {&c->reg_poll_ms, 1000},
         {&c->backoff_min_ms, 1000},     {&c->backoff_max_ms, 60000},
-        {&c->probe_idle_ms, 30000},
+        {&c->probe_idle_ms, 30000},     {&c->boot_timeout_ms, 30000},
+        {&c->pub_result_timeout_ms, c->pub_timeout_s * 1000u + PUB_RESULT_MARGIN_MS},
     };
     size_t i;
     for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
@@ -25,10 +31,13 @@ static void apply_defaults(struct sim7600_config *c)
         c->at_attempts = 10;
     if (c->max_timeouts == 0)
         c->max_timeouts = 3;
+    if (c->outbox_max_attempts == 0)
+        c->outbox_max_attempts = 8;
+    if (c->recovery_attempts == 0)
+        c->recovery_attempts = 3;
     if (c->keepalive_s == 0)
         c->keepalive_s = 60;
-    if (c->pub_timeout_s == 0)
-        c->pub_timeout_s = 60;
+
     if (c->apn_user != NULL && c->apn_auth == 0)
         c->apn_auth = 1;
 }
@@ -158,6 +167,8 @@ static int map_result(const struct at_result *r)
         return SIM7600_E_BUSY;
     case AT_FINAL_ABORTED:
         return SIM7600_E_REBOOTED;
+    case AT_FINAL_CANCELLED:
+        return SIM7600_E_CONNLOST;
     default:
         return SIM7600_E_PROTOCOL;
     }
@@ -191,8 +202,10 @@ static int resync(struct sim7600 *dev)
 int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd)
 {
     struct at_result r;
+    bool on_broker = dev->cancel_on_connlost;
     int st;
 
+    dev->cancel_on_connlost = false; /* not for the resync probe */
     if (dev->at.state == AT_STATE_RESYNC) {
         st = resync(dev);
         if (st != SIM7600_OK)
@@ -200,7 +213,11 @@ int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd)
     }
     if (cmd->timeout_ms == 0)
         cmd->timeout_ms = dev->cfg.cmd_timeout_ms;
+    dev->cancel = AT_CANCEL_NONE;
+    dev->cancel_on_connlost = on_broker;
+    cmd->cancel = &dev->cancel;
     at_run(&dev->at, cmd, &r);
+    dev->cancel_on_connlost = false;
     st = map_result(&r);
     count_timeout(dev, st);
     return st;

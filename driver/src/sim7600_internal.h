@@ -32,12 +32,17 @@ void sim7600_log(struct sim7600 *dev, const char *what, const char *text);
 int sim7600_modem_up(struct sim7600 *dev);
 int sim7600_query_csq(struct sim7600 *dev);
 int sim7600_query_reg(struct sim7600 *dev);
+/* Resets the module (the port's reset_module, else AT+CRESET) and waits up
+ * to boot_timeout_ms for its RDY; bring-up must run again. */
+int sim7600_reset_module(struct sim7600 *dev);
 
 /* mqtt.c */
 const struct at_urc *sim7600_urc_table(size_t *n);
 void sim7600_on_raw(void *ctx, const uint8_t *data, size_t len);
 int sim7600_session_open(struct sim7600 *dev);
 int sim7600_session_close(struct sim7600 *dev);
+/* DISC, REL and STOP whatever each answers: the escalation ladder's clean slate. */
+void sim7600_session_teardown(struct sim7600 *dev);
 int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len,
                      const uint8_t *payload, size_t payload_len, uint8_t qos, bool retain);
 int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos);

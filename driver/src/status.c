@@ -206,9 +206,24 @@ static const char *const event_names[] = {
     [SIM7600_EV_RECONNECTED] = "reconnected",
     [SIM7600_EV_DROPPED] = "outbox message refused by the module",
     [SIM7600_EV_RX_TRUNCATED] = "received message truncated",
+    [SIM7600_EV_PUB_RETRY] = "outbox message failed, will be sent again",
+    [SIM7600_EV_GAVE_UP] = "outbox message given up after too many failed attempts",
+    [SIM7600_EV_ESCALATED] = "recovery keeps failing: escalating",
 };
 
 const char *sim7600_event_str(enum sim7600_event ev)
 {
     return (unsigned)ev < sizeof event_names / sizeof event_names[0] ? event_names[ev] : "?";
+}
+
+static const char *const rung_names[] = {
+    [SIM7600_RUNG_RECONNECT] = "reconnect",
+    [SIM7600_RUNG_RESTART_MQTT] = "release the client and stop the MQTT service",
+    [SIM7600_RUNG_RESET_MODULE] = "reset the module",
+    [SIM7600_RUNG_STUCK] = "stuck: every rung failed, starting over",
+};
+
+const char *sim7600_rung_str(enum sim7600_rung r)
+{
+    return (unsigned)r < sizeof rung_names / sizeof rung_names[0] ? rung_names[r] : "?";
 }

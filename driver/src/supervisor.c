@@ -86,6 +86,23 @@ static bool is_broker_side(int st)
     return false;
 }
 
+/* A failed reconnect on the current rung; after recovery_attempts of them the
+ * supervisor climbs. Broker-side refusals do not climb: resetting the module
+ * cannot change a broker's answer. */
+static void count_failure(struct sim7600 *dev, int st)
+{
+    if (is_broker_side(st) || ++dev->rung_failures < dev->cfg.recovery_attempts)
+        return;
+    dev->rung_failures = 0;
+    if (dev->rung == SIM7600_RUNG_RESET_MODULE) {
+        dev->rung = SIM7600_RUNG_RECONNECT;
+        sim7600_event(dev, SIM7600_EV_ESCALATED, SIM7600_RUNG_STUCK);
+        return;
+    }
+    dev->rung = (enum sim7600_rung)(dev->rung + 1);
+    sim7600_event(dev, SIM7600_EV_ESCALATED, (int)dev->rung);
+}
+
 static void schedule_retry(struct sim7600 *dev, int st)
 {
     if (!is_broker_side(st))
@@ -94,13 +111,28 @@ static void schedule_retry(struct sim7600 *dev, int st)
     sim7600_event(dev, SIM7600_EV_RETRY, st);
     dev->backoff_ms = dev->backoff_ms > dev->cfg.backoff_max_ms / 2 ? dev->cfg.backoff_max_ms
                                                                     : dev->backoff_ms * 2;
+    count_failure(dev, st);
+}
+
+/* The rung's own step before the session is opened again. */
+static int climb(struct sim7600 *dev)
+{
+    switch (dev->rung) {
+    case SIM7600_RUNG_RESTART_MQTT:
+        sim7600_session_teardown(dev);
+        return SIM7600_OK;
+    case SIM7600_RUNG_RESET_MODULE:
+        return sim7600_reset_module(dev);
+    default:
+        return SIM7600_OK;
+    }
 }
 
 static int recover(struct sim7600 *dev)
 {
-    int st = SIM7600_OK;
+    int st = climb(dev);
 
-    if (dev->need_bringup)
+    if (st == SIM7600_OK && dev->need_bringup)
         st = sim7600_modem_up(dev);
     if (st == SIM7600_OK)
         st = sim7600_session_open(dev);
@@ -110,6 +142,8 @@ static int recover(struct sim7600 *dev)
         schedule_retry(dev, st);
         return st;
     }
+    dev->rung = SIM7600_RUNG_RECONNECT;
+    dev->rung_failures = 0;
     dev->health.reconnects++;
     sim7600_outbox_flush(dev, (size_t)-1, NULL);
     sim7600_event(dev, SIM7600_EV_RECONNECTED, (int)dev->ob_count);
