@@ -28,8 +28,19 @@ static bool parse_int(const char *text, long min, long max, long *out)
 
 static int err(struct strbuf *reply, const char *fmt, const char *arg)
 {
+    /* `arg` is often a word of the command with its escapes decoded: a CR or
+     * LF shown raw would split the one-line reply, and the client would take
+     * the rest for the answer to its next command. Control bytes go back as \xHH. */
+    struct strbuf shown = {0};
+    for (const unsigned char *p = (const unsigned char *)arg; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            sb_printf(&shown, "\\x%02X", *p);
+        else
+            sb_add(&shown, p, 1);
+    }
     sb_puts(reply, "ERR ");
-    sb_printf(reply, fmt, arg);
+    sb_printf(reply, fmt, sb_str(&shown));
+    sb_free(&shown);
     return -1;
 }
 

@@ -1,6 +1,7 @@
 #include "link_mosquitto.h"
 
 #include "codes.h"
+#include "link_inflight.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,18 +26,21 @@ struct conn {
     int client;
     char host[257];
     int port, keepalive;
-    /* shared with the thread, under lm->lock */
+    /* shared with the thread, under lm->lock: requests to it, and what it
+     * needs to know of them. What is in flight is not here: the simulator's
+     * thread keeps that (struct inflight), the thread only reports. */
     bool stop, asked_disconnect, dropped, connacked;
-    int subs_pending, sub_code, unsubs_pending;
-    bool pub_pending;
+    bool pub_timer;             /* armed: report pub_timer_mid late at pub_deadline_ms */
+    int pub_timer_mid;
     uint64_t pub_deadline_ms, connack_deadline_ms;
 };
 
 /* What a thread heard, waiting for the simulator's thread. */
 struct queued {
     struct queued *next;
-    struct conn *conn;          /* NULL: a result decided without a connection */
+    struct conn *conn;          /* NULL: a result decided on the simulator's thread */
     bool thread_done;           /* the thread has ended: join it and free the connection */
+    int mid;                    /* the packet an answer is for (INFLIGHT_NO_MID: none) */
     struct sim_link_event ev;   /* topic and payload point into `data` */
     uint8_t data[];
 };
@@ -46,6 +50,7 @@ struct link_mosquitto {
     int pipe_rd, pipe_wr;
     struct queued *head, **tail;
     struct conn *conns[CLIENTS];
+    struct inflight inflight[CLIENTS];  /* the simulator's thread only */
     char host[257];             /* the --broker tcp://HOST:PORT override */
     int port;
     uint32_t connack_timeout_ms;
@@ -61,7 +66,7 @@ static uint64_t mono_ms(void)
 
 /* ---- the queue between threads ---------------------------------------------------- */
 
-static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_link_event *ev, bool done)
+static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_link_event *ev, int mid, bool done)
 {
     size_t extra = ev ? ev->topic_len + ev->payload_len + 1 : 0;
     struct queued *q = calloc(1, sizeof *q + extra);
@@ -69,6 +74,7 @@ static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_lin
         return;
     q->conn = c;
     q->thread_done = done;
+    q->mid = mid;
     if (ev) {
         q->ev = *ev;
         if (ev->topic_len)
@@ -85,17 +91,19 @@ static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_lin
     (void)!write(lm->pipe_wr, "", 1);     /* a full pipe already wakes the reader */
 }
 
-static void post_code(struct conn *c, enum sim_link_kind kind, int code)
+/* What the connection's thread heard; an answer names its packet (mid). */
+static void post_code(struct conn *c, enum sim_link_kind kind, int code, int mid)
 {
     struct sim_link_event ev = {.kind = kind, .client = c->client, .code = code};
-    post(c->lm, c, &ev, false);
+    post(c->lm, c, &ev, mid, false);
 }
 
-/* A result for a client that has no connection to ask (none yet, or none left). */
+/* A result decided on the simulator's thread (no connection to ask, or none
+ * left). It is queued all the same: the model is inside the call that asked. */
 static void post_without_conn(struct link_mosquitto *lm, int client, enum sim_link_kind kind, int code)
 {
     struct sim_link_event ev = {.kind = kind, .client = client, .code = code};
-    post(lm, NULL, &ev, false);
+    post(lm, NULL, &ev, INFLIGHT_NO_MID, false);
 }
 
 static bool stopping(struct conn *c)
@@ -116,7 +124,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     c->connacked = true;
     pthread_mutex_unlock(&c->lm->lock);
     /* CONNACK return codes 1-5 are reported as 27-31 (reference §6.7) */
-    post_code(c, SIM_LINK_CONNECTED, rc == 0 ? MQTT_OK : MQTT_REFUSED_PROTOCOL - 1 + rc);
+    post_code(c, SIM_LINK_CONNECTED, rc == 0 ? MQTT_OK : MQTT_REFUSED_PROTOCOL - 1 + rc, INFLIGHT_NO_MID);
     if (rc != 0) {
         pthread_mutex_lock(&c->lm->lock);
         c->stop = true;                    /* refused: the broker closes, nothing more to hear */
@@ -124,47 +132,27 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     }
 }
 
+/* The answers are only reported: whether one ends what is in flight is the
+ * simulator's thread's call (link_inflight.h), made when it is dispatched. */
 static void on_publish(struct mosquitto *m, void *obj, int mid)
 {
     (void)m;
-    (void)mid;                  /* one publish at a time per client: the model keeps it busy */
-    struct conn *c = obj;
-    pthread_mutex_lock(&c->lm->lock);
-    bool pending = c->pub_pending;
-    c->pub_pending = false;
-    pthread_mutex_unlock(&c->lm->lock);
-    if (pending)
-        post_code(c, SIM_LINK_PUBLISHED, MQTT_OK);
+    post_code(obj, SIM_LINK_PUBLISHED, MQTT_OK, mid);
 }
 
 static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const int *granted)
 {
     (void)m;
-    (void)mid;
-    struct conn *c = obj;
     bool refused = false;
     for (int i = 0; i < n; i++)
         refused |= granted[i] >= 0x80;
-    pthread_mutex_lock(&c->lm->lock);
-    if (refused)
-        c->sub_code = MQTT_FAILED;
-    bool last = c->subs_pending > 0 && --c->subs_pending == 0;
-    int code = c->sub_code;
-    pthread_mutex_unlock(&c->lm->lock);
-    if (last)
-        post_code(c, SIM_LINK_SUBSCRIBED, code);
+    post_code(obj, SIM_LINK_SUBSCRIBED, refused ? MQTT_FAILED : MQTT_OK, mid);
 }
 
 static void on_unsubscribe(struct mosquitto *m, void *obj, int mid)
 {
     (void)m;
-    (void)mid;
-    struct conn *c = obj;
-    pthread_mutex_lock(&c->lm->lock);
-    bool last = c->unsubs_pending > 0 && --c->unsubs_pending == 0;
-    pthread_mutex_unlock(&c->lm->lock);
-    if (last)
-        post_code(c, SIM_LINK_UNSUBSCRIBED, MQTT_OK);
+    post_code(obj, SIM_LINK_UNSUBSCRIBED, MQTT_OK, mid);
 }
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
@@ -174,7 +162,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
     struct sim_link_event ev = {.kind = SIM_LINK_MESSAGE, .client = c->client, .topic = msg->topic,
                                 .topic_len = strlen(msg->topic), .payload = msg->payload,
                                 .payload_len = (size_t)msg->payloadlen, .qos = msg->qos, .retain = msg->retain};
-    post(c->lm, c, &ev, false);
+    post(c->lm, c, &ev, INFLIGHT_NO_MID, false);
 }
 
 /* ---- the connection's thread ------------------------------------------------------- */
@@ -196,29 +184,33 @@ static void report_end(struct conn *c, int rc, int err)
     if (dropped)
         return;                            /* the model dropped it and knows */
     if (asked)
-        post_code(c, SIM_LINK_DISCONNECTED, MQTT_OK);
+        post_code(c, SIM_LINK_DISCONNECTED, MQTT_OK, INFLIGHT_NO_MID);
     else if (!connacked)
-        post_code(c, SIM_LINK_CONNECTED, MQTT_SOCK_CONNECT_FAIL);
+        post_code(c, SIM_LINK_CONNECTED, MQTT_SOCK_CONNECT_FAIL, INFLIGHT_NO_MID);
     else
-        post_code(c, SIM_LINK_LOST, rc == MOSQ_ERR_ERRNO && err == ECONNRESET ? CONNLOST_SOCKET_RESET
-                                                                            : CONNLOST_PEER_CLOSED);
+        post_code(c, SIM_LINK_LOST,
+                  rc == MOSQ_ERR_ERRNO && err == ECONNRESET ? CONNLOST_SOCKET_RESET : CONNLOST_PEER_CLOSED,
+                  INFLIGHT_NO_MID);
 }
 
-/* Deadlines the broker can miss: the CONNACK, and a QoS 1/2 acknowledgement. */
+/* Deadlines the broker can miss: the CONNACK, and a QoS 1/2 acknowledgement.
+ * A publish's deadline is reported like an answer to its packet; if the
+ * PUBACK is dispatched first, the deadline ends nothing. */
 static bool check_deadlines(struct conn *c, uint64_t now)
 {
     pthread_mutex_lock(&c->lm->lock);
     bool connack_late = !c->connacked && now >= c->connack_deadline_ms;
-    bool pub_late = c->pub_pending && now >= c->pub_deadline_ms;
+    bool pub_late = c->pub_timer && now >= c->pub_deadline_ms;
+    int pub_mid = c->pub_timer_mid;
     if (pub_late)
-        c->pub_pending = false;
+        c->pub_timer = false;
     if (connack_late)
         c->dropped = true;                 /* reported here, not again when it closes */
     pthread_mutex_unlock(&c->lm->lock);
     if (pub_late)
-        post_code(c, SIM_LINK_PUBLISHED, MQTT_TIMEOUT);
+        post_code(c, SIM_LINK_PUBLISHED, MQTT_TIMEOUT, pub_mid);
     if (connack_late)
-        post_code(c, SIM_LINK_CONNECTED, MQTT_TIMEOUT);
+        post_code(c, SIM_LINK_CONNECTED, MQTT_TIMEOUT, INFLIGHT_NO_MID);
     return connack_late;
 }
 
@@ -227,7 +219,7 @@ static void *conn_thread(void *arg)
     struct conn *c = arg;
     int rc = mosquitto_connect(c->mosq, c->host, c->port, c->keepalive);
     if (rc != MOSQ_ERR_SUCCESS) {
-        post_code(c, SIM_LINK_CONNECTED, connect_error_code(rc));
+        post_code(c, SIM_LINK_CONNECTED, connect_error_code(rc), INFLIGHT_NO_MID);
     } else {
         while (!stopping(c)) {
             rc = mosquitto_loop(c->mosq, LOOP_TIMEOUT_MS, 1);
@@ -241,7 +233,7 @@ static void *conn_thread(void *arg)
         }
         mosquitto_disconnect(c->mosq);
     }
-    post(c->lm, c, NULL, true);
+    post(c->lm, c, NULL, INFLIGHT_NO_MID, true);
     return NULL;
 }
 
@@ -300,14 +292,47 @@ static struct conn *current(struct link_mosquitto *lm, int client)
     return client >= 0 && client < CLIENTS ? lm->conns[client] : NULL;
 }
 
+/* Which answer ends which operation, and the result each gives when its
+ * connection is gone before the answer is dispatched: "no connection" (11),
+ * as the embedded link gives it (a result due after a drop is 11 there too);
+ * a DISCONNECT wanted the connection closed, and it is. */
+static const struct {
+    enum sim_link_kind answer;
+    int code_when_gone;
+} op_results[] = {
+    [INFLIGHT_PUBLISH] = {SIM_LINK_PUBLISHED, MQTT_NO_CONNECTION},
+    [INFLIGHT_SUBSCRIBE] = {SIM_LINK_SUBSCRIBED, MQTT_NO_CONNECTION},
+    [INFLIGHT_UNSUBSCRIBE] = {SIM_LINK_UNSUBSCRIBED, MQTT_NO_CONNECTION},
+    [INFLIGHT_DISCONNECT] = {SIM_LINK_DISCONNECTED, MQTT_OK},
+};
+
+static enum inflight_op op_answered_by(enum sim_link_kind kind)
+{
+    for (size_t op = INFLIGHT_NONE + 1; op < sizeof op_results / sizeof op_results[0]; op++)
+        if (op_results[op].answer == kind)
+            return (enum inflight_op)op;
+    return INFLIGHT_NONE;                   /* CONNECTED, LOST, MESSAGE: not an answer */
+}
+
+static struct sim_link_event gone_result(enum inflight_op op, int client)
+{
+    return (struct sim_link_event){.kind = op_results[op].answer, .client = client,
+                                   .code = op_results[op].code_when_gone};
+}
+
 static void lm_disconnect(void *ctx, int client)
 {
-    struct conn *c = current(ctx, client);
-    if (!c)
+    struct link_mosquitto *lm = ctx;
+    struct conn *c = current(lm, client);
+    if (!c) {
+        post_without_conn(lm, client, SIM_LINK_DISCONNECTED, MQTT_OK);   /* nothing left to close */
         return;
-    pthread_mutex_lock(&c->lm->lock);
+    }
+    inflight_begin(&lm->inflight[client], INFLIGHT_DISCONNECT, c);
+    inflight_expect(&lm->inflight[client], INFLIGHT_NO_MID);
+    pthread_mutex_lock(&lm->lock);
     c->asked_disconnect = true;
-    pthread_mutex_unlock(&c->lm->lock);
+    pthread_mutex_unlock(&lm->lock);
     mosquitto_disconnect(c->mosq);          /* the loop ends; report_end says DISCONNECTED */
 }
 
@@ -321,88 +346,90 @@ static void lm_drop(void *ctx, int client)
     pthread_mutex_lock(&lm->lock);
     c->dropped = true;
     c->stop = true;
-    /* What was in flight ends with the connection: a dropped connection reports
-     * nothing more, so its results are given here, as "no connection" (11),
-     * as the embedded broker gives them. Without this a PUB, SUB or UNSUB in
-     * flight at a connection loss never completes and the client stays busy
-     * (14) until the module reboots. */
-    bool pub = c->pub_pending, sub = c->subs_pending > 0, unsub = c->unsubs_pending > 0;
-    c->pub_pending = false;
-    c->subs_pending = c->unsubs_pending = 0;
     pthread_mutex_unlock(&lm->lock);
-    if (pub)
-        post_without_conn(lm, client, SIM_LINK_PUBLISHED, MQTT_NO_CONNECTION);
-    if (sub)
-        post_without_conn(lm, client, SIM_LINK_SUBSCRIBED, MQTT_NO_CONNECTION);
-    if (unsub)
-        post_without_conn(lm, client, SIM_LINK_UNSUBSCRIBED, MQTT_NO_CONNECTION);
+    /* What was in flight ends with the connection, here and now, whether or
+     * not its answer is already queued: a dropped connection's answers are
+     * never dispatched. Queued, as the model is inside the call that dropped. */
+    enum inflight_op op = inflight_abandon(&lm->inflight[client], c);
+    if (op != INFLIGHT_NONE) {
+        struct sim_link_event ev = gone_result(op, client);
+        post(lm, NULL, &ev, INFLIGHT_NO_MID, false);
+    }
     int fd = mosquitto_socket(c->mosq);
     if (fd >= 0)
         shutdown(fd, SHUT_RDWR);
     lm->conns[client] = NULL;               /* its thread ends and is joined in dispatch */
 }
 
-static void lm_subscribe(void *ctx, int client, int count, char *const *filters, const int *qos)
+/* SUBSCRIBE or UNSUBSCRIBE, a packet per topic; the operation ends when
+ * every one is answered. */
+static void topics_request(struct link_mosquitto *lm, int client, enum inflight_op op, int count,
+                           char *const *filters, const int *qos)
 {
-    struct conn *c = current(ctx, client);
+    enum sim_link_kind kind = op_results[op].answer;
+    struct conn *c = current(lm, client);
     if (!c) {
-        post_without_conn(ctx, client, SIM_LINK_SUBSCRIBED, MQTT_NO_CONNECTION);
+        post_without_conn(lm, client, kind, MQTT_NO_CONNECTION);
         return;
     }
-    pthread_mutex_lock(&c->lm->lock);
-    c->subs_pending = count;
-    c->sub_code = MQTT_OK;
-    pthread_mutex_unlock(&c->lm->lock);
+    if (count < 1 || count > INFLIGHT_MIDS_MAX) {
+        post_without_conn(lm, client, kind, MQTT_FAILED);
+        return;
+    }
+    struct inflight *f = &lm->inflight[client];
+    inflight_begin(f, op, c);
     for (int i = 0; i < count; i++) {
-        if (mosquitto_subscribe(c->mosq, NULL, filters[i], qos[i]) != MOSQ_ERR_SUCCESS) {
-            pthread_mutex_lock(&c->lm->lock);
-            c->subs_pending = 0;
-            pthread_mutex_unlock(&c->lm->lock);
-            post_code(c, SIM_LINK_SUBSCRIBED, MQTT_FAILED);
+        int mid = 0;
+        int rc = op == INFLIGHT_SUBSCRIBE ? mosquitto_subscribe(c->mosq, &mid, filters[i], qos[i])
+                                          : mosquitto_unsubscribe(c->mosq, &mid, filters[i]);
+        if (rc != MOSQ_ERR_SUCCESS) {
+            inflight_abandon(f, c);          /* the answers to the topics already sent end nothing */
+            post_without_conn(lm, client, kind, MQTT_FAILED);
             return;
         }
+        inflight_expect(f, mid);
     }
+}
+
+static void lm_subscribe(void *ctx, int client, int count, char *const *filters, const int *qos)
+{
+    topics_request(ctx, client, INFLIGHT_SUBSCRIBE, count, filters, qos);
 }
 
 static void lm_unsubscribe(void *ctx, int client, int count, char *const *filters)
 {
-    struct conn *c = current(ctx, client);
-    if (!c) {
-        post_without_conn(ctx, client, SIM_LINK_UNSUBSCRIBED, MQTT_NO_CONNECTION);
-        return;
-    }
-    pthread_mutex_lock(&c->lm->lock);
-    c->unsubs_pending = count;
-    pthread_mutex_unlock(&c->lm->lock);
-    for (int i = 0; i < count; i++)
-        mosquitto_unsubscribe(c->mosq, NULL, filters[i]);
+    topics_request(ctx, client, INFLIGHT_UNSUBSCRIBE, count, filters, NULL);
 }
 
 static void lm_publish(void *ctx, int client, const char *topic, size_t topic_len, const uint8_t *payload,
                        size_t len, int qos, bool retain, uint32_t timeout_s)
 {
-    struct conn *c = current(ctx, client);
+    struct link_mosquitto *lm = ctx;
+    struct conn *c = current(lm, client);
     char name[1025];
     if (!c) {
-        post_without_conn(ctx, client, SIM_LINK_PUBLISHED, MQTT_NO_CONNECTION);
+        post_without_conn(lm, client, SIM_LINK_PUBLISHED, MQTT_NO_CONNECTION);
         return;
     }
     if (topic_len >= sizeof name || memchr(topic, '\0', topic_len)) {   /* libmosquitto takes C strings */
-        post_code(c, SIM_LINK_PUBLISHED, MQTT_FAILED);
+        post_without_conn(lm, client, SIM_LINK_PUBLISHED, MQTT_FAILED);
         return;
     }
     memcpy(name, topic, topic_len);
     name[topic_len] = '\0';
-    pthread_mutex_lock(&c->lm->lock);
-    c->pub_pending = true;
-    c->pub_deadline_ms = mono_ms() + (uint64_t)timeout_s * 1000u;
-    pthread_mutex_unlock(&c->lm->lock);
-    if (mosquitto_publish(c->mosq, NULL, name, (int)len, payload, qos, retain) != MOSQ_ERR_SUCCESS) {
-        pthread_mutex_lock(&c->lm->lock);
-        c->pub_pending = false;
-        pthread_mutex_unlock(&c->lm->lock);
-        post_code(c, SIM_LINK_PUBLISHED, MQTT_SOCK_SEND_FAIL);
+    int mid = 0;
+    if (mosquitto_publish(c->mosq, &mid, name, (int)len, payload, qos, retain) != MOSQ_ERR_SUCCESS) {
+        post_without_conn(lm, client, SIM_LINK_PUBLISHED, MQTT_SOCK_SEND_FAIL);
+        return;
     }
+    /* Its PUBACK may be queued already: it is dispatched after this returns. */
+    inflight_begin(&lm->inflight[client], INFLIGHT_PUBLISH, c);
+    inflight_expect(&lm->inflight[client], mid);
+    pthread_mutex_lock(&lm->lock);
+    c->pub_timer = true;
+    c->pub_timer_mid = mid;
+    c->pub_deadline_ms = mono_ms() + (uint64_t)timeout_s * 1000u;
+    pthread_mutex_unlock(&lm->lock);
 }
 
 const struct sim_link_ops link_mosquitto_ops = {
@@ -469,18 +496,54 @@ static void reap(struct link_mosquitto *lm, struct conn *c)
     free_conn(c);
 }
 
+/* A connection whose thread ended (the broker closed it, its LOST came
+ * first) answers nothing more: what it had in flight ends now. */
+static void end_conn(struct link_mosquitto *lm, struct sim *s, struct conn *c, uint64_t now_us)
+{
+    int client = c->client;
+    enum inflight_op op = inflight_abandon(&lm->inflight[client], c);
+    reap(lm, c);
+    if (op != INFLIGHT_NONE) {
+        struct sim_link_event ev = gone_result(op, client);
+        sim_link_event(s, &ev, now_us);
+    }
+}
+
+static void hand_over(struct link_mosquitto *lm, struct sim *s, const struct queued *q, uint64_t now_us)
+{
+    if (!q->conn) {                             /* decided on this thread */
+        sim_link_event(s, &q->ev, now_us);
+        return;
+    }
+    if (!is_current(lm, q->conn))               /* a dropped connection has nothing more to say */
+        return;
+    enum inflight_op op = op_answered_by(q->ev.kind);
+    if (op == INFLIGHT_NONE) {
+        sim_link_event(s, &q->ev, now_us);
+        return;
+    }
+    struct sim_link_event ev = q->ev;
+    if (inflight_settle(&lm->inflight[ev.client], op, q->conn, q->mid, q->ev.code, &ev.code))
+        sim_link_event(s, &ev, now_us);
+}
+
 void link_mosquitto_dispatch(struct link_mosquitto *lm, struct sim *s, uint64_t now_us)
 {
     struct queued *q = take_all(lm);
     while (q) {
         struct queued *next = q->next;
         if (q->thread_done)
-            reap(lm, q->conn);
-        else if (!q->conn || is_current(lm, q->conn))   /* a dropped connection has nothing more to say */
-            sim_link_event(s, &q->ev, now_us);
+            end_conn(lm, s, q->conn, now_us);
+        else
+            hand_over(lm, s, q, now_us);
         free(q);
         q = next;
     }
+}
+
+int link_mosquitto_live_threads(const struct link_mosquitto *lm)
+{
+    return lm->live_threads;
 }
 
 /* Threads still inside a TCP connect cannot be interrupted; after this long the

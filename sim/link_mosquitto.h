@@ -2,7 +2,10 @@
  * through libmosquitto. Each connection has its own thread for what blocks
  * (name lookup, TCP connect, the MQTT loop); what it hears is queued and
  * handed to the simulator on its own thread by link_mosquitto_dispatch(), so
- * a slow broker delays a result line, never the module's other answers. */
+ * a slow broker delays a result line, never the module's other answers.
+ * The connection threads only report; what each client has in flight, and
+ * the one result that ends it, is kept on the simulator's thread
+ * (link_inflight.h), so a drop and an answer never both end it or both miss it. */
 #ifndef SIM_LINK_MOSQUITTO_H
 #define SIM_LINK_MOSQUITTO_H
 
@@ -20,6 +23,9 @@ void link_mosquitto_destroy(struct link_mosquitto *lm);
 /* Readable when results wait; then call link_mosquitto_dispatch(). */
 int link_mosquitto_fd(const struct link_mosquitto *lm);
 void link_mosquitto_dispatch(struct link_mosquitto *lm, struct sim *s, uint64_t now_us);
+/* Connections whose thread is not joined yet. 0 after a dispatch: nothing
+ * more can be heard until the next connect (a test waits for it). */
+int link_mosquitto_live_threads(const struct link_mosquitto *lm);
 
 extern const struct sim_link_ops link_mosquitto_ops;
 
