@@ -2,7 +2,9 @@
  * stopped (SIGSTOP) mosquitto never acknowledges, so a QoS 1 publish stays in
  * flight for as long as the test wants; then the connection is lost. Found by
  * the fault soak (tools/soak): the PUB never completed and the client stayed
- * busy (14) until the module rebooted. */
+ * busy (14) until the module rebooted. Every order of acknowledgement, drop
+ * and dispatch is forced in tests/unit/test_link_mosquitto.c; these are the
+ * same endings against a real broker and a real simulator process. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +87,23 @@ Test(inflight, a_publish_in_flight_at_a_connection_loss_ends_with_no_connection)
     kill(broker.pid, SIGCONT);
     send_expect("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r",
                 "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
+}
+
+Test(inflight, a_broker_gone_under_a_publish_ends_it_with_no_connection)
+{
+    cr_assert_eq(mqproc_start(&broker, NULL, NULL), 0, "mosquitto did not start (is it installed?)");
+    connect_and_stage();
+    cr_assert_eq(kill(broker.pid, SIGSTOP), 0);
+    send_expect("AT+CMQTTPUB=0,1,60\r", "\r\nOK\r\n");
+    cr_assert(simproc_quiet_for(&sim, 100), "a stopped broker acknowledged: \"%s\"", simproc_pending(&sim));
+    cr_assert_eq(kill(broker.pid, SIGKILL), 0);    /* the broker's end closes: no drop by the module */
+    expect("+CMQTTCONNLOST: 0,");
+    expect("+CMQTTPUB: 0,11\r\n");
+    simproc_quiet_for(&sim, 200);
+    cr_assert_null(strstr(simproc_pending(&sim), "+CMQTTPUB"), "a second result: \"%s\"", simproc_pending(&sim));
+    /* the client is free again: a topic is taken, not "14 client busy" */
+    send_expect("AT+CMQTTTOPIC=0,1\r", "\r\n>");
+    send_expect("x", "\r\nOK\r\n");
 }
 
 Test(inflight, a_reboot_with_a_publish_in_flight_prints_no_stale_result)
