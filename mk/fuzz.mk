@@ -6,7 +6,7 @@
 #   make fuzz FUZZ_SECONDS=10 FUZZ_TARGETS="sim driver"   a shorter, narrower run
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= at_cmdline sim at_engine driver scenario log_import
+FUZZ_TARGETS ?= at_cmdline sim at_engine driver scenario log_import control
 FUZZ_CC      ?= clang
 FUZZ_BUILD    = build/fuzz
 FUZZ_OBJ      = $(FUZZ_BUILD)/obj

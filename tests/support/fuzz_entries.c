@@ -10,6 +10,7 @@
 
 #include "at_cmdline.h"
 #include "at_engine.h"
+#include "cescape.h"
 #include "fake_port.h"
 #include "log_import.h"
 #include "replay.h"
@@ -75,29 +76,56 @@ int fuzz_at_cmdline(const uint8_t *data, size_t size)
 
 /* ---- sim ------------------------------------------------------------------------- */
 
-static void sim_drain(struct sim *s, uint64_t now_us)
-{
-    uint8_t buf[4096];
+#define FUZZ_SIM_START_US 1000000u
+#define FUZZ_SIM_LINE_US 2000u /* time for the answer between host lines */
 
-    sim_tick(s, now_us);
-    while (sim_take_output(s, buf, sizeof buf, now_us) > 0)
-        ;
-}
-
-int fuzz_sim(const uint8_t *data, size_t size)
+/* A cold module, set up so that everything timed happens within one input. */
+static struct sim *fuzz_sim_create(uint64_t now_us)
 {
     struct sim_config cfg;
-    uint64_t now_us = 1000000;
-    size_t i = 0;
 
     sim_config_defaults(&cfg);
     cfg.baud = 0;              /* unpaced: output is there at once */
     cfg.data_timeout_ms = 200; /* so a waiting `>` phase times out within the run */
     cfg.rx_chunk = 7;          /* +CMQTTRX deliveries in several chunks */
-    struct sim *s = sim_create(&cfg, now_us);
+    return sim_create(&cfg, now_us);
+}
+
+/* Runs the clock to now_us and takes what the module printed: into `out`, or
+ * dropped when `out` is NULL. */
+static void sim_drain(struct sim *s, uint64_t now_us, struct strbuf *out)
+{
+    uint8_t buf[4096];
+    size_t n;
+
+    sim_tick(s, now_us);
+    while ((n = sim_take_output(s, buf, sizeof buf, now_us)) > 0)
+        if (out != NULL)
+            sb_add(out, buf, n);
+}
+
+/* Lets up to `max` pending timers run out (data-phase timeouts, CONNECT
+ * results, silences, boots), the clock jumping to each. */
+static void sim_run_timers(struct sim *s, uint64_t *now_us, int max, struct strbuf *out)
+{
+    for (int k = 0; k < max; k++) {
+        uint64_t next = sim_next_deadline(s);
+        if (next == UINT64_MAX)
+            break;
+        *now_us = next > *now_us ? next : *now_us + 1000;
+        sim_drain(s, *now_us, out);
+    }
+}
+
+int fuzz_sim(const uint8_t *data, size_t size)
+{
+    uint64_t now_us = FUZZ_SIM_START_US;
+    size_t i = 0;
+    struct sim *s = fuzz_sim_create(now_us);
+
     if (s == NULL)
         return 0;
-    sim_drain(s, now_us += 1000);
+    sim_drain(s, now_us += 1000, NULL);
     /* One host line (up to and including its CR) at a time, as a terminal
      * sends them, with time for the answer between lines. A `>` data phase
      * is fed the same way: its bytes may contain CR, which just splits it. */
@@ -106,17 +134,149 @@ int fuzz_sim(const uint8_t *data, size_t size)
         size_t n = cr != NULL ? (size_t)(cr - (data + i)) + 1 : size - i;
         sim_input(s, data + i, n, now_us);
         i += n;
-        sim_drain(s, now_us += 2000);
+        sim_drain(s, now_us += FUZZ_SIM_LINE_US, NULL);
     }
-    /* Then let every timer run out: data-phase timeouts, CONNECT results. */
-    for (int k = 0; k < 8; k++) {
-        uint64_t next = sim_next_deadline(s);
-        if (next == UINT64_MAX)
-            break;
-        now_us = next > now_us ? next : now_us + 1000;
-        sim_drain(s, now_us);
-    }
+    sim_run_timers(s, &now_us, 8, NULL);
     sim_destroy(s);
+    return 0;
+}
+
+/* ---- control --------------------------------------------------------------------- */
+
+#define CTL_HOST_MARK '>'   /* a line starting so: the rest goes to the pty, byte for byte */
+#define CTL_TIMER_MARK '~'  /* a line starting so: the clock jumps to the next deadline */
+#define CTL_REPLY_FIXED 8192 /* more than the longest reply that quotes nothing (help, state) */
+#define CTL_QUOTE_GROWTH 4  /* a byte of the line quoted in a reply: at most \xHH */
+#define CTL_SETTLE_TIMERS 64
+#define CTL_TOPIC_MAX 1024  /* the broker's limits (README, deliver) */
+#define CTL_PAYLOAD_MAX 10240
+
+struct ctl_run {
+    struct sim *s;
+    uint64_t now_us;
+    bool garble_armed; /* corrupted output is then what the module should print */
+    struct strbuf line, reply;
+};
+
+/* What `watch` would stream: a message the broker took must be within its limits. */
+static void ctl_observe(void *ctx, const char *topic, size_t topic_len, const uint8_t *payload,
+                        size_t payload_len, int qos, bool retain)
+{
+    (void)ctx;
+    (void)retain;
+    FUZZ_CHECK(topic_len >= 1 && topic_len <= CTL_TOPIC_MAX);
+    FUZZ_CHECK(payload_len <= CTL_PAYLOAD_MAX);
+    FUZZ_CHECK(qos >= 0 && qos <= 2);
+    for (size_t i = 0; i < topic_len; i++)
+        (void)*(volatile const char *)&topic[i];
+    for (size_t i = 0; i < payload_len; i++)
+        (void)*(volatile const uint8_t *)&payload[i];
+}
+
+/* The protocol's promise (README "Control socket"): one line, starting "OK"
+ * (0) or "ERR " (-1). The socket ends the reply with \n, so a CR, LF or NUL
+ * in it would split or cut it and every later reply would answer the wrong
+ * command. A reply grows with what it quotes of the line, never more. */
+static void ctl_check_reply(const struct strbuf *reply, int rc, size_t line_len)
+{
+    const char *r = sb_str(reply);
+    bool ok = strncmp(r, "OK", 2) == 0 && (r[2] == '\0' || r[2] == ' ');
+
+    FUZZ_CHECK(ok || strncmp(r, "ERR ", 4) == 0);
+    FUZZ_CHECK(ok == (rc == 0));
+    FUZZ_CHECK(strlen(r) == reply->len);
+    FUZZ_CHECK(strpbrk(r, "\r\n") == NULL);
+    FUZZ_CHECK(reply->len <= CTL_REPLY_FIXED + CTL_QUOTE_GROWTH * line_len);
+}
+
+/* Whether an accepted line may have armed garbling: a garble command or a
+ * rule with a garble action, however deep (the words are those the
+ * simulator decodes, so "g\x61rble" counts too). */
+static bool ctl_may_garble(const char *line)
+{
+    char *copy = strdup(line);
+    struct tokens t;
+    const char *why;
+    bool found = false;
+
+    if (copy != NULL && tokenize(copy, &t, &why) == 0)
+        for (int i = 0; i < t.count && !found; i++)
+            found = strcmp(t.v[i], "garble") == 0;
+    free(copy);
+    return copy == NULL || found;
+}
+
+static int ctl_command(struct ctl_run *r, const char *line)
+{
+    sb_reset(&r->reply);
+    int rc = sim_control(r->s, line, &r->reply, r->now_us);
+    ctl_check_reply(&r->reply, rc, strlen(line));
+    if (rc == 0 && ctl_may_garble(line))
+        r->garble_armed = true;
+    return rc;
+}
+
+static void ctl_line(struct ctl_run *r, const uint8_t *p, size_t n)
+{
+    if (n > 0 && p[0] == CTL_HOST_MARK) {
+        sim_input(r->s, p + 1, n - 1, r->now_us);
+    } else if (n > 0 && p[0] == CTL_TIMER_MARK) {
+        sim_run_timers(r->s, &r->now_us, 1, NULL);
+    } else {
+        /* as the socket hands it over: without a CR before the newline, as a
+         * C string (a NUL ends the command where the socket would refuse it) */
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        sb_reset(&r->line);
+        sb_add(&r->line, p, n);
+        (void)ctl_command(r, sb_str(&r->line));
+    }
+    sim_drain(r->s, r->now_us += FUZZ_SIM_LINE_US, NULL);
+}
+
+/* Whatever came before, the module is still there: with its rules cleared and
+ * rebooted (which ends a silence, a data phase, ATE0/ATV0/ATQ1 and a power
+ * off), it answers AT as after power-on. */
+static void ctl_check_alive(struct ctl_run *r)
+{
+    static const char want[] = "AT\r\r\nOK\r\n"; /* the echo, then the result */
+    struct strbuf out = {0};
+
+    FUZZ_CHECK(ctl_command(r, "rules clear") == 0);
+    FUZZ_CHECK(ctl_command(r, "reboot") == 0);
+    sim_run_timers(r->s, &r->now_us, CTL_SETTLE_TIMERS, NULL);
+    FUZZ_CHECK(sim_next_deadline(r->s) == UINT64_MAX);
+    sim_input(r->s, (const uint8_t *)"AT\r", 3, r->now_us);
+    sim_drain(r->s, r->now_us += FUZZ_SIM_LINE_US, &out);
+    if (getenv("FUZZ_DEBUG") != NULL)
+        fprintf(stderr, "control: after reboot AT got %zu bytes%s\n", out.len,
+                r->garble_armed ? " (garbling was armed)" : "");
+    /* garbling changes bytes, never their number */
+    FUZZ_CHECK(out.len == sizeof want - 1);
+    FUZZ_CHECK(r->garble_armed || memcmp(sb_str(&out), want, out.len) == 0);
+    sb_free(&out);
+}
+
+int fuzz_control(const uint8_t *data, size_t size)
+{
+    struct ctl_run r = {.now_us = FUZZ_SIM_START_US};
+    size_t i = 0;
+
+    r.s = fuzz_sim_create(r.now_us);
+    if (r.s == NULL)
+        return 0;
+    sim_set_publish_observer(r.s, ctl_observe, NULL);
+    sim_drain(r.s, r.now_us += 1000, NULL);
+    while (i < size) {
+        const uint8_t *nl = memchr(data + i, '\n', size - i);
+        size_t n = nl != NULL ? (size_t)(nl - (data + i)) : size - i;
+        ctl_line(&r, data + i, n);
+        i += n + (nl != NULL);
+    }
+    ctl_check_alive(&r);
+    sim_destroy(r.s);
+    sb_free(&r.line);
+    sb_free(&r.reply);
     return 0;
 }
 
@@ -467,5 +627,6 @@ int fuzz_log_import(const uint8_t *data, size_t size)
 const struct fuzz_target fuzz_targets[] = {
     {"at_cmdline", fuzz_at_cmdline}, {"sim", fuzz_sim},           {"at_engine", fuzz_at_engine},
     {"driver", fuzz_driver},         {"scenario", fuzz_scenario}, {"log_import", fuzz_log_import},
+    {"control", fuzz_control},
 };
 const size_t fuzz_n_targets = sizeof fuzz_targets / sizeof fuzz_targets[0];

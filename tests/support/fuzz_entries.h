@@ -40,6 +40,13 @@ int fuzz_scenario(const uint8_t *data, size_t size);
  * scenario the scenario parser accepts. */
 int fuzz_log_import(const uint8_t *data, size_t size);
 
+/* sim/sim.h sim_control: the control protocol (README "Control socket") fed
+ * the input's lines (split at \n) on a running module; a line starting with
+ * '>' is host bytes for the pty instead, one starting with '~' lets the next
+ * timer run out. Every reply must be one OK/ERR line of bounded length, and
+ * at the end, rules cleared and rebooted, the module must answer AT with OK. */
+int fuzz_control(const uint8_t *data, size_t size);
+
 /* The targets by name, for the regression test and the mains. */
 struct fuzz_target {
     const char *name;

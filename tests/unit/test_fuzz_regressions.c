@@ -133,11 +133,13 @@ Test(fuzz_regressions, at_engine) { run_target("at_engine"); }
 Test(fuzz_regressions, driver) { run_target("driver"); }
 Test(fuzz_regressions, scenario) { run_target("scenario"); }
 Test(fuzz_regressions, log_import) { run_target("log_import"); }
+Test(fuzz_regressions, control) { run_target("control"); }
 
 /* A target added to fuzz_entries.c must get a Test above too. */
 Test(fuzz_regressions, every_target_is_covered)
 {
-    static const char *const covered[] = {"at_cmdline", "sim", "at_engine", "driver", "scenario", "log_import"};
+    static const char *const covered[] = {"at_cmdline", "sim",        "at_engine", "driver",
+                                          "scenario",   "log_import", "control"};
     cr_assert_eq(fuzz_n_targets, sizeof covered / sizeof covered[0]);
     for (size_t i = 0; i < fuzz_n_targets; i++)
         cr_assert_str_eq(fuzz_targets[i].name, covered[i]);
