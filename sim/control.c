@@ -153,6 +153,8 @@ static int ctl_connlost(struct sim *s, const struct tokens *t, struct strbuf *re
         mqtt_connection_lost(s, (int)cause);
         lost = s->stats.connlost - before;
     }
+    if (lost > 0)
+        faults_count(&s->faults, FAULT_COUNT_CONNLOST);
     sb_printf(reply, "OK %llu client(s) lost their connection", (unsigned long long)lost);
     return 0;
 }
@@ -161,6 +163,7 @@ static int ctl_reboot(struct sim *s, const struct tokens *t, struct strbuf *repl
 {
     (void)t;
     sim_reboot(s);
+    faults_count(&s->faults, FAULT_COUNT_REBOOT);
     sb_puts(reply, "OK rebooting");
     return 0;
 }
@@ -211,6 +214,8 @@ static int ctl_silent(struct sim *s, const struct tokens *t, struct strbuf *repl
     if (!parse_int(t->v[1], 0, 3600000, &ms))
         return err(reply, "'%s' must be a duration in ms (0-3600000)", t->v[1]);
     sim_set_silent(s, (uint32_t)ms);
+    if (ms > 0)
+        faults_count(&s->faults, FAULT_COUNT_SILENT);
     sb_printf(reply, "OK silent for %ld ms", ms);
     return 0;
 }
@@ -258,7 +263,7 @@ static int ctl_rules(struct sim *s, const struct tokens *t, struct strbuf *reply
 {
     if (strcmp(t->v[1], "clear") != 0)
         return err(reply, "'%s': the only rules command is 'rules clear'", t->v[1]);
-    faults_free(&s->faults);
+    faults_clear(&s->faults);
     sb_puts(reply, "OK rules cleared");
     return 0;
 }
@@ -347,10 +352,15 @@ int sim_control_check(const char *name, int nargs, struct strbuf *reply)
 
 int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us)
 {
+    sim_tick(s, now_us);
+    return sim_control_at_once(s, line, reply);
+}
+
+int sim_control_at_once(struct sim *s, const char *line, struct strbuf *reply)
+{
     char buf[2 * (MQTT_PAYLOAD_MAX + MQTT_TOPIC_MAX) + 64];
     struct tokens t;
     const char *why = NULL;
-    sim_tick(s, now_us);
     if (strlen(line) >= sizeof buf)
         return err(reply, "%s", "line too long");
     strcpy(buf, line);
@@ -385,12 +395,13 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     const struct modem *m = &s->modem;
     sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
                  "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","
-                 "\"data_got\":%zu,\"rssi\":%d,\"reg\":%d,\"rules\":%zu,\"mqtt\":{\"service\":\"%s\",\"clients\":[",
+                 "\"data_got\":%zu,\"rssi\":%d,\"reg\":%d,\"rules\":%zu,\"rules_fired\":%zu,"
+                 "\"mqtt\":{\"service\":\"%s\",\"clients\":[",
               power[s->power], s->host_attached ? "true" : "false",
               s->now_us < s->silent_until_us ? "true" : "false", modes[s->mode], m->echo, m->verbose,
               m->quiet, m->cmee, m->cfun, s->world.sim_present ? "present" : "absent",
               s->mode == INPUT_DATA ? s->data.got : 0, modem_rssi(s),
-              modem_reg_stat(s), s->faults.count, mqtt_service_str(s->mqtt.service));
+              modem_reg_stat(s), s->faults.count, s->faults.rules_fired, mqtt_service_str(s->mqtt.service));
     for (int i = 0; i < MQTT_CLIENTS; i++) {
         if (i)
             sb_puts(o, ",");
@@ -406,10 +417,16 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     }
     sb_printf(o, ",\"broker\":{\"published\":%llu,\"retained\":%zu},"
                  "\"stats\":{\"commands\":%llu,\"errors\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
-                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu,\"host_opens\":%llu}}",
+                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu,\"host_opens\":%llu}",
               (unsigned long long)broker_published_count(s->broker), broker_retained_count(s->broker),
               (unsigned long long)s->stats.commands, (unsigned long long)s->stats.errors,
               (unsigned long long)s->stats.bytes_in, (unsigned long long)s->stats.bytes_out,
               (unsigned long long)s->stats.boots, (unsigned long long)s->stats.connlost,
               (unsigned long long)s->stats.rx_messages, (unsigned long long)s->stats.host_opens);
+    /* the faults that took effect, whether a control command or a rule sent them */
+    sb_puts(o, ",\"faults\":{");
+    for (int k = 0; k < FAULT_COUNT_KINDS; k++)
+        sb_printf(o, "%s\"%s\":%llu", k ? "," : "", fault_kind_count_name((enum fault_kind_count)k),
+                  (unsigned long long)s->faults.took_effect[k]);
+    sb_puts(o, "}}");
 }

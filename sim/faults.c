@@ -17,6 +17,14 @@ void faults_free(struct fault_set *f)
     memset(f, 0, sizeof *f);
 }
 
+void faults_clear(struct fault_set *f)
+{
+    uint64_t took_effect[FAULT_COUNT_KINDS];
+    memcpy(took_effect, f->took_effect, sizeof took_effect);
+    faults_free(f);
+    memcpy(f->took_effect, took_effect, sizeof took_effect);
+}
+
 static int fail(struct strbuf *reply, const char *why)
 {
     sb_puts(reply, "ERR ");
@@ -100,7 +108,7 @@ static int parse_trigger(struct fault_rule *r, const struct tokens *t, int *at, 
 {
     unsigned long v;
     if (t->count < 3)
-        return fail(reply, "usage: rule on-send <prefix> [nth=N] <action> | rule after-publishes <N> <action>");
+        return fail(reply, "usage: rule on-send|on-answer|in-data <prefix> [nth=N] <action> | rule after-publishes <N> <action>");
     r->nth = 1;
     if (strcmp(t->v[1], "after-publishes") == 0) {
         if (!parse_uint(t->v[2], 1000000, &v) || v == 0)
@@ -110,11 +118,17 @@ static int parse_trigger(struct fault_rule *r, const struct tokens *t, int *at, 
         *at = 3;
         return 0;
     }
-    if (strcmp(t->v[1], "on-send") != 0)
-        return fail(reply, "a rule starts with on-send <prefix> or after-publishes <N>");
+    static const struct { const char *word; enum fault_trigger trigger; } line_triggers[] = {
+        {"on-send", FAULT_ON_SEND}, {"on-answer", FAULT_ON_ANSWER}, {"in-data", FAULT_IN_DATA},
+    };
+    size_t k = 0;
+    while (k < sizeof line_triggers / sizeof line_triggers[0] && strcmp(t->v[1], line_triggers[k].word) != 0)
+        k++;
+    if (k == sizeof line_triggers / sizeof line_triggers[0])
+        return fail(reply, "a rule starts with on-send|on-answer|in-data <prefix> or after-publishes <N>");
     if (t->len[2] == 0 || t->len[2] >= sizeof r->prefix)
-        return fail(reply, "the on-send prefix must be 1-63 bytes, e.g. \"AT+CMQTTPUB\"");
-    r->trigger = FAULT_ON_SEND;
+        return fail(reply, "the command prefix must be 1-63 bytes, e.g. \"AT+CMQTTPUB\"");
+    r->trigger = line_triggers[k].trigger;
     for (size_t i = 0; i <= t->len[2]; i++)
         r->prefix[i] = (char)toupper((unsigned char)t->v[2][i]);
     *at = 3;
@@ -152,6 +166,7 @@ int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply
 static void fire(struct sim *s, struct fault_set *f, struct fault_rule *r)
 {
     r->fired = true;
+    f->rules_fired++;
     switch (r->action) {
     case FAULT_REPLACE:
         sim_raw(s, r->bytes, r->len);
@@ -174,7 +189,7 @@ static void fire(struct sim *s, struct fault_set *f, struct fault_rule *r)
     }
     case FAULT_CONTROL: {
         struct strbuf reply = {0};
-        sim_control(s, r->control, &reply, s->now_us);
+        sim_control_at_once(s, r->control, &reply);
         sb_free(&reply);
         break;
     }
@@ -192,18 +207,46 @@ static bool line_matches(const struct fault_rule *r, const char *line, size_t n)
     return true;
 }
 
-bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n)
+/* Fires the rules of `trigger` whose prefix the line starts with, on their nth
+ * match. @retval true if one of them replaced the answer. */
+static bool fire_matching(struct sim *s, struct fault_set *f, enum fault_trigger trigger,
+                          const char *line, size_t n)
 {
     bool replaced = false;
     /* by index: a control action may add rules and move the array */
     for (size_t i = 0; i < f->count; i++) {
         struct fault_rule *r = &f->rules[i];
-        if (r->fired || r->trigger != FAULT_ON_SEND || !line_matches(r, line, n) || ++r->seen != r->nth)
+        if (r->fired || r->trigger != trigger || !line_matches(r, line, n) || ++r->seen != r->nth)
             continue;
         replaced |= r->action == FAULT_REPLACE;
         fire(s, f, r);
     }
     return replaced;
+}
+
+bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n)
+{
+    return fire_matching(s, f, FAULT_ON_SEND, line, n);
+}
+
+void faults_on_answer(struct sim *s, struct fault_set *f, const char *line, size_t n)
+{
+    fire_matching(s, f, FAULT_ON_ANSWER, line, n);
+}
+
+void faults_data_begins(struct fault_set *f, const char *line, size_t n)
+{
+    if (n >= sizeof f->data_line)
+        n = sizeof f->data_line - 1;
+    memcpy(f->data_line, line, n);
+    f->data_line[n] = '\0';
+}
+
+void faults_in_data(struct sim *s, struct fault_set *f)
+{
+    char line[sizeof f->data_line];
+    memcpy(line, f->data_line, sizeof line); /* a fired rule may open another data phase */
+    fire_matching(s, f, FAULT_IN_DATA, line, strlen(line));
 }
 
 void faults_on_publish(struct sim *s, struct fault_set *f)
@@ -225,15 +268,36 @@ uint8_t *faults_take_answer_inject(struct fault_set *f, size_t *len)
     return p;
 }
 
+static const char *const kind_names[] = {
+    [FAULT_COUNT_CONNLOST] = "connlost", [FAULT_COUNT_REBOOT] = "reboot",
+    [FAULT_COUNT_SILENT] = "silent",     [FAULT_COUNT_GARBLE] = "garble",
+};
+
+const char *fault_kind_count_name(enum fault_kind_count k)
+{
+    return (unsigned)k < FAULT_COUNT_KINDS ? kind_names[k] : "?";
+}
+
+void faults_count(struct fault_set *f, enum fault_kind_count k)
+{
+    f->took_effect[k]++;
+}
+
 void faults_arm_garble(struct fault_set *f, uint32_t bytes, uint32_t seed)
 {
     f->garble_left += bytes;
+    f->garbles_pending++;
     if (seed)
         f->garble_state = seed;
 }
 
+/* A garble burst took effect once it corrupted its first byte. */
 void faults_garble(struct fault_set *f, uint8_t *data, size_t n)
 {
+    if (n > 0 && f->garble_left > 0) {
+        f->took_effect[FAULT_COUNT_GARBLE] += f->garbles_pending;
+        f->garbles_pending = 0;
+    }
     for (size_t i = 0; i < n && f->garble_left; i++, f->garble_left--) {
         uint32_t x = f->garble_state ? f->garble_state : 0x9E3779B9u;
         x ^= x << 13;

@@ -14,7 +14,16 @@
 
 struct sim;
 
-enum fault_trigger { FAULT_ON_SEND, FAULT_AFTER_PUBLISHES };
+enum fault_trigger {
+    FAULT_ON_SEND,          /* the module receives the command line, before it runs */
+    FAULT_ON_ANSWER,        /* right after its answer (mid-PUB: after OK, before +CMQTTPUB) */
+    FAULT_IN_DATA,          /* at the first byte of the command's '>' data phase */
+    FAULT_AFTER_PUBLISHES,  /* the nth confirmed publish */
+};
+
+/* The faults that took effect, by kind: what a soak compares with its plan. */
+enum fault_kind_count { FAULT_COUNT_CONNLOST, FAULT_COUNT_REBOOT, FAULT_COUNT_SILENT,
+                        FAULT_COUNT_GARBLE, FAULT_COUNT_KINDS };
 enum fault_action {
     FAULT_REPLACE,   /* the module answers these bytes instead of executing the command */
     FAULT_DELAY,     /* the answer is held back */
@@ -25,7 +34,7 @@ enum fault_action {
 
 struct fault_rule {
     enum fault_trigger trigger;
-    char prefix[64];            /* FAULT_ON_SEND: upper-cased command-line prefix */
+    char prefix[64];            /* ON_SEND/ON_ANSWER/IN_DATA: upper-cased command-line prefix */
     unsigned nth;               /* fire on the nth match (on-send) or nth publish */
     unsigned seen;
     bool fired;
@@ -45,9 +54,18 @@ struct fault_set {
     uint64_t publishes;
     uint8_t *answer_inject;     /* armed by FAULT_INJECT_IN_ANSWER, taken by faults_take_answer_inject */
     size_t answer_inject_len;
+    char data_line[64];         /* the command whose '>' data phase is open (IN_DATA rules) */
+    size_t rules_fired;
+    uint32_t garbles_pending;   /* garble bursts armed that have not corrupted a byte yet */
+    uint64_t took_effect[FAULT_COUNT_KINDS];
 };
+const char *fault_kind_count_name(enum fault_kind_count k);
+/* A fault of this kind changed the module or the world (the control commands count them). */
+void faults_count(struct fault_set *f, enum fault_kind_count k);
 
 void faults_free(struct fault_set *f);
+/* `rules clear`: every rule and pending garble gone; the counts of faults that took effect stay. */
+void faults_clear(struct fault_set *f);
 /* "rule on-send <prefix> [nth=N] <action...>" / "rule after-publishes <N> <action...>":
  * t->v[0] is "rule". Returns 0, or -1 with a reason in `reply`. */
 int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply);
@@ -55,6 +73,11 @@ int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply
 /* Hooks called by the simulator. faults_on_line returns true when a rule
  * answered the line itself (replace): the command is not executed. */
 bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n);
+/* After the module answered `line` (not called when a rule replaced it). */
+void faults_on_answer(struct sim *s, struct fault_set *f, const char *line, size_t n);
+/* The line opened a '>' data phase; faults_in_data runs at its first byte. */
+void faults_data_begins(struct fault_set *f, const char *line, size_t n);
+void faults_in_data(struct sim *s, struct fault_set *f);
 void faults_on_publish(struct sim *s, struct fault_set *f);
 /* The bytes an inject-in-answer rule armed for the answer being printed, or
  * NULL; the caller owns (frees) them. Called after each line of an answer. */

@@ -413,13 +413,9 @@ static enum cmd_result dispatch(struct sim *s, const struct at_cmdline_cmd *c)
     return cmd->handler(s, c, &args);
 }
 
-static void run_line(struct sim *s, const char *line, size_t n)
+static void run_commands(struct sim *s, const char *line, size_t n)
 {
     struct at_cmdline cl;
-    s->stats.commands++;
-    s->response_open = false;
-    if (faults_on_line(s, &s->faults, line, n))
-        return;
     if (at_cmdline_parse(line, n, &cl) != AT_PARSE_OK) {
         sim_final(s, V250_ERROR);
         return;
@@ -438,6 +434,18 @@ static void run_line(struct sim *s, const char *line, size_t n)
         }
     }
     sim_final(s, V250_OK);
+}
+
+static void run_line(struct sim *s, const char *line, size_t n)
+{
+    s->stats.commands++;
+    s->response_open = false;
+    if (faults_on_line(s, &s->faults, line, n))
+        return;
+    run_commands(s, line, n);
+    if (s->mode == INPUT_DATA)
+        faults_data_begins(&s->faults, line, n);
+    faults_on_answer(s, &s->faults, line, n);
 }
 
 static bool is_repeat(const char *line, size_t n)
@@ -553,6 +561,15 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
         uint8_t b = data[i];
         switch (s->mode) {
         case INPUT_DATA:
+            if (s->data.got == 0 && s->faults.count > 0) {
+                faults_in_data(s, &s->faults);
+                if (s->power != POWER_ON || s->now_us < s->silent_until_us)
+                    return;       /* rebooted or hung mid-data: the rest is not heard */
+                if (s->mode != INPUT_DATA) {
+                    model_input(s, data + i, n - i); /* the data phase ended: read them as what follows */
+                    return;
+                }
+            }
             data_byte(s, b);
             break;
         case INPUT_DISCARD_LINE:

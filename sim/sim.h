@@ -64,6 +64,10 @@ bool sim_host_attached(const struct sim *s);
 /* The control protocol (README "Control socket"): one command line in, one
  * reply line out (no newline), starting "OK" or "ERR ". Returns 0 or -1. */
 int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us);
+/* The same without first running the clock to now: a fault rule's action,
+ * which must land exactly where its trigger is (between a PUB's OK and its
+ * PUBACK, say), not after the events already due. */
+int sim_control_at_once(struct sim *s, const char *line, struct strbuf *reply);
 /* Would a control command `name` with `nargs` arguments be accepted? 0, or -1
  * with "ERR <why>" in `reply` (a rule's action is checked when it is armed). */
 int sim_control_check(const char *name, int nargs, struct strbuf *reply);

@@ -1,9 +1,9 @@
 /* The fault soak, short: sim7600-soak as a user runs it, 1,000 QoS 1 messages
  * through the simulator's embedded broker with a tenth of the full soak's
- * faults. Asserts that nothing was lost and that every kind of fault really
- * happened. Reboots, silences and garbles fire as the module receives a
- * command (--on-command), so none waits out the driver's 65 s PUB timeout:
- * the run takes seconds. Every wait is bounded; the soak's own children
+ * faults, placed by the seed at random moments and where they hurt most
+ * (before a '>', in a data phase, between a PUB's OK and its result).
+ * Asserts that nothing was lost and that every planned fault fired, by the
+ * simulator's own count. Every wait is bounded; the soak's own children
  * (simulator) die with it. */
 #include <criterion/criterion.h>
 #include <poll.h>
@@ -40,10 +40,10 @@ static long number_after(const char *label)
     return p != NULL ? strtol(p + strlen(label), NULL, 10) : -1;
 }
 
-/* How many faults of `kind` the report's "faults:" line says were injected, or -1. */
-static long injected(const char *kind)
+/* The number after `kind` on the report's line starting `line_label`, or -1. */
+static long on_line(const char *line_label, const char *kind)
 {
-    const char *line = strstr(out, "\nfaults:"), *p;
+    const char *line = strstr(out, line_label), *p;
     const char *eol = line != NULL ? strchr(line + 1, '\n') : NULL;
     if (line == NULL || (p = strstr(line, kind)) == NULL || (eol != NULL && p > eol))
         return -1;
@@ -54,7 +54,7 @@ Test(soak, short_soak_loses_nothing_and_every_fault_happens, .timeout = 90)
 {
     const char *args[] = {"--messages", "1000", "--seed", "7", "--broker", "embedded",
                           "--connlost", "5", "--reboots", "1", "--silences", "1", "--garbles", "2",
-                          "--on-command", NULL};
+                          NULL};
     long long t0 = test_now_ms();
     int rc = run_soak(args, RUN_TIMEOUT_MS);
 
@@ -62,14 +62,16 @@ Test(soak, short_soak_loses_nothing_and_every_fault_happens, .timeout = 90)
     cr_assert_eq(number_after("lost:"), 0, "%s", out);
     cr_assert_eq(number_after("sent:"), 1000, "%s", out);
     cr_assert_eq(number_after("received:"), 1000, "%s", out);
-    cr_assert_gt(injected("connlost "), 0, "%s", out);
-    cr_assert_gt(injected("reboot "), 0, "%s", out);
-    cr_assert_gt(injected("silent "), 0, "%s", out);
-    cr_assert_gt(injected("garble "), 0, "%s", out);
-    cr_assert_eq(injected("not injected: "), 0, "%s", out);
+    /* the simulator counted each planned fault as fired */
+    cr_assert_eq(on_line("\nfired:", "connlost "), 5, "%s", out);
+    cr_assert_eq(on_line("\nfired:", "reboot "), 1, "%s", out);
+    cr_assert_eq(on_line("\nfired:", "silent "), 1, "%s", out);
+    cr_assert_eq(on_line("\nfired:", "garble "), 2, "%s", out);
+    cr_assert_eq(on_line("\nfaults:", "not injected: "), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "PASS: 0 lost"), "%s", out);
     /* and the driver saw them: reconnections, a reboot */
     cr_assert_gt(number_after("reconnects:"), 0, "%s", out);
-    cr_assert_gt(number_after("simulator:"), 1, "the module booted only once:\n%s", out);
+    cr_assert_geq(number_after("driver:      "), 1, "%s", out);
     cr_log_info("short soak: %lld ms", test_now_ms() - t0);
 }
 

@@ -667,6 +667,43 @@ Test(faults, after_publishes_runs_its_action_after_the_nth_publish)
                      "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
 }
 
+Test(faults, on_answer_fires_after_the_ok_while_the_pub_waits_for_its_result)
+{
+    connect_client0();
+    cr_assert_str_eq(ctl("rule on-answer AT+CMQTTPUB connlost 1"), "OK rule 1 armed");
+    io("AT+CMQTTTOPIC=0,1\rt");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r"),
+                     "\r\nOK\r\n\r\n+CMQTTCONNLOST: 0,1\r\n\r\n+CMQTTPUB: 0,11\r\n");
+}
+
+Test(faults, in_data_fires_at_the_first_byte_of_the_data_phase)
+{
+    connect_client0();
+    cr_assert_str_eq(ctl("rule in-data AT+CMQTTPAYLOAD reboot"), "OK rule 1 armed");
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,1\r"), "\r\n>");
+    cr_assert_str_eq(io("t"), "\r\nOK\r\n", "a rule for PAYLOAD leaves TOPIC's data alone");
+    cr_assert_str_eq(io("AT+CMQTTPAYLOAD=0,3\r"), "\r\n>");
+    cr_assert_not_null(strstr(io("abc"), "RDY"), "rebooted mid-data");
+    cr_assert_not_null(strstr(ctl("state"), "\"rules_fired\":1"));
+}
+
+Test(faults, state_counts_only_the_faults_that_took_effect)
+{
+    cr_assert_str_eq(ctl("connlost"), "OK 0 client(s) lost their connection");
+    cr_assert_str_eq(ctl("garble 2"), "OK the next 2 bytes are garbled");
+    cr_assert_not_null(strstr(ctl("state"),
+                              "\"faults\":{\"connlost\":0,\"reboot\":0,\"silent\":0,\"garble\":0}"),
+                       "nothing lost a connection and nothing was garbled yet");
+    connect_client0();                 /* its answers take the garble */
+    ctl("connlost 2");
+    ctl("silent 10");
+    cr_assert_not_null(strstr(ctl("state"),
+                              "\"faults\":{\"connlost\":1,\"reboot\":0,\"silent\":1,\"garble\":1}"),
+                       "%s", ctl("state"));
+    ctl("rules clear");
+    cr_assert_not_null(strstr(ctl("state"), "\"connlost\":1,"), "clearing rules keeps the counts");
+}
+
 Test(faults, inject_puts_bytes_inside_a_response_stream)
 {
     io("ATE0\r");
@@ -687,7 +724,7 @@ Test(faults, inject_in_answer_puts_a_urc_between_the_answer_and_its_final_result
 Test(faults, bad_rules_say_what_is_wrong)
 {
     cr_assert_str_eq(ctl("rule on-send AT+CSQ"), "ERR the rule has no action (replace \"<bytes>\", delay <ms>, garble <n>, or a control command)");
-    cr_assert_str_eq(ctl("rule sometimes AT x"), "ERR a rule starts with on-send <prefix> or after-publishes <N>");
+    cr_assert_str_eq(ctl("rule sometimes AT x"), "ERR a rule starts with on-send|on-answer|in-data <prefix> or after-publishes <N>");
     cr_assert_str_eq(ctl("rule on-send AT nth=0 reboot"), "ERR nth=N needs N of 1 or more");
     cr_assert_str_eq(ctl("rule after-publishes x reboot"), "ERR after-publishes needs a count of 1 or more");
     cr_assert_str_eq(ctl("rule on-send AT delay soon"), "ERR usage: ... delay <ms 0-3600000>");

@@ -1,7 +1,9 @@
 /* The fault injector: a thread that follows the publisher and, when the plan
- * says so, changes the simulated world through its control socket. A fault
- * counts as injected only when the simulator says it happened (a connection
- * loss that found no connection is tried again). */
+ * says so, changes the simulated world through its control socket: at once
+ * (a random moment) or through a simulator rule that fires at a chosen place
+ * of the next publish. A fault counts as injected only when the simulator's
+ * own counters say it took effect; one that found nothing to act on (a
+ * connection loss without a connection) is tried again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +12,49 @@
 #include "sim_process.h"
 #include "soak.h"
 
-#define REPLY_MAX 512
+#define REPLY_MAX 8192
 #define US_PER_S 1000000u
 #define NS_PER_US 1000u
-/* --on-command: the first command of a publish, so the fault can never
- * swallow the result of a PUB already sent */
-#define ON_COMMAND_PREFIX "AT+CMQTTTOPIC"
+/* How often the simulator's counters are read while a rule waits to fire. */
+#define FIRED_POLL_MS 2
 
-/* Waits until cond(sh) holds; false if it did not within stall_ms of no
- * change at all, or the soak is stopping. Called with sh->mu held. */
+/* the rule trigger of each targeted place (PLACE_RANDOM has none) */
+static const char *const place_rule[PLACE_KINDS] = {
+    [PLACE_BEFORE_PROMPT] = "rule on-send AT+CMQTTTOPIC",
+    [PLACE_IN_DATA] = "rule in-data AT+CMQTTPAYLOAD",
+    [PLACE_MID_PUB] = "rule on-answer AT+CMQTTPUB",
+};
+
+static const char *const sim_kind_key[FAULT_KINDS] = {
+    [FAULT_CONNLOST] = "\"connlost\":", [FAULT_REBOOT] = "\"reboot\":",
+    [FAULT_SILENT] = "\"silent\":",     [FAULT_GARBLE] = "\"garble\":",
+};
+
+static long long number_after(const char *from, const char *key)
+{
+    const char *p = from != NULL ? strstr(from, key) : NULL;
+    return p != NULL ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+int sim_fault_counts(struct sim_process *sim, struct sim_fault_counts *c)
+{
+    static __thread char reply[REPLY_MAX];
+    const char *faults;
+
+    if (simproc_control(sim, "state", reply, sizeof reply) != 0)
+        return -1;
+    faults = strstr(reply, "\"faults\":{");
+    c->rules = number_after(reply, "\"rules\":");
+    c->rules_fired = number_after(reply, "\"rules_fired\":");
+    for (int k = 0; k < FAULT_KINDS; k++)
+        c->took_effect[k] = number_after(faults, sim_kind_key[k]);
+    for (int k = 0; k < FAULT_KINDS; k++) {
+        if (c->took_effect[k] < 0)
+            return -1;
+    }
+    return c->rules >= 0 && c->rules_fired >= 0 ? 0 : -1;
+}
+
 static bool wait_for(struct soak_shared *sh, bool (*cond)(const struct soak_shared *, unsigned),
                      unsigned arg, unsigned stall_ms)
 {
@@ -73,26 +109,107 @@ static void command_for(const struct planned_fault *f, char *line, size_t cap)
     }
 }
 
-/* Sends the fault. @retval 1 the simulator confirmed it took effect, 0 it had
- * nothing to act on (no connection to lose), -1 the control socket failed */
-static int inject(struct injector *in, const struct planned_fault *f)
+static int control(struct injector *in, const char *line)
 {
-    char cmd[64], line[128], reply[REPLY_MAX] = "";
-    unsigned lost = 0;
-
-    command_for(f, cmd, sizeof cmd);
-    if (in->on_command && f->kind != FAULT_CONNLOST)
-        snprintf(line, sizeof line, "rule on-send %s %s", ON_COMMAND_PREFIX, cmd);
-    else
-        snprintf(line, sizeof line, "%s", cmd);
+    char reply[256] = "";
     if (simproc_control(in->sim, line, reply, sizeof reply) != 0 || strncmp(reply, "OK", 2) != 0) {
         fprintf(stderr, "sim7600-soak: control '%s' failed: %s\n", line, reply);
         return -1;
     }
-    if (f->kind != FAULT_CONNLOST)
-        return 1;
-    /* "OK <n> client(s) lost their connection": 0 means the module had none */
-    return sscanf(reply, "OK %u", &lost) == 1 && lost > 0 ? 1 : 0;
+    return 0;
+}
+
+/* Sends the fault now, or arms the rule that places it. */
+static int send_fault(struct injector *in, const struct planned_fault *f)
+{
+    char cmd[64], line[160];
+
+    command_for(f, cmd, sizeof cmd);
+    if (f->place == PLACE_RANDOM)
+        return control(in, cmd);
+    snprintf(line, sizeof line, "%s %s", place_rule[f->place], cmd);
+    return control(in, line);
+}
+
+enum outcome { TOOK_EFFECT, NO_EFFECT, GAVE_UP };
+
+/* Waits until the simulator counts the fault (TOOK_EFFECT), or it found
+ * nothing to act on (NO_EFFECT: only a connection loss without a connection;
+ * a garble takes effect later, at the next bytes out), bounded by stall_ms
+ * without progress. */
+static enum outcome await_effect(struct injector *in, const struct planned_fault *f,
+                                 const struct sim_fault_counts *before)
+{
+    struct soak_shared *sh = in->sh;
+    long long deadline = soak_now_ms() + in->stall_ms;
+    unsigned handed = 0;
+
+    for (;;) {
+        struct sim_fault_counts now;
+        if (sim_fault_counts(in->sim, &now) != 0)
+            return GAVE_UP;
+        if (now.took_effect[f->kind] > before->took_effect[f->kind])
+            return TOOK_EFFECT;
+        if (f->kind == FAULT_CONNLOST &&
+            (now.rules_fired > before->rules_fired || f->place == PLACE_RANDOM))
+            return NO_EFFECT;
+        pthread_mutex_lock(&sh->mu);
+        if (sh->handed != handed) {       /* progress: the stall clock starts again */
+            handed = sh->handed;
+            deadline = soak_now_ms() + in->stall_ms;
+        }
+        bool go = !sh->stopping && soak_now_ms() < deadline;
+        if (go)
+            shared_wait(sh, soak_now_ms() + FIRED_POLL_MS);
+        pthread_mutex_unlock(&sh->mu);
+        if (!go)
+            return GAVE_UP;
+    }
+}
+
+/* A connection loss at a random moment needs a connection: wait for one. */
+static bool ready_for(struct injector *in, const struct planned_fault *f)
+{
+    bool go = true;
+    if (f->kind == FAULT_CONNLOST && f->place == PLACE_RANDOM) {
+        pthread_mutex_lock(&in->sh->mu);
+        go = wait_for(in->sh, connected, 0, in->stall_ms);
+        pthread_mutex_unlock(&in->sh->mu);
+    }
+    return go;
+}
+
+/* Waits for the driver to change state after a fault found nothing to act on. */
+static bool after_no_effect(struct injector *in)
+{
+    struct soak_shared *sh = in->sh;
+    pthread_mutex_lock(&sh->mu);
+    enum sim7600_state was = sh->state;
+    long long deadline = soak_now_ms() + in->stall_ms;
+    while (sh->state == was && !sh->stopping && shared_wait(sh, deadline))
+        ;
+    bool go = !sh->stopping;
+    pthread_mutex_unlock(&sh->mu);
+    return go;
+}
+
+static bool inject(struct injector *in, const struct planned_fault *f)
+{
+    for (;;) {
+        struct sim_fault_counts before;
+        if (!ready_for(in, f) || sim_fault_counts(in->sim, &before) != 0 || send_fault(in, f) != 0)
+            return false;
+        switch (await_effect(in, f, &before)) {
+        case TOOK_EFFECT:
+            return true;
+        case GAVE_UP:
+            return false;
+        case NO_EFFECT:
+            if (f->place == PLACE_RANDOM && !after_no_effect(in))
+                return false;
+            break;
+        }
+    }
 }
 
 static void *run(void *arg)
@@ -107,32 +224,9 @@ static void *run(void *arg)
         pthread_mutex_lock(&sh->mu);
         bool go = wait_for(sh, reached, f->at_seq, in->stall_ms);
         pthread_mutex_unlock(&sh->mu);
-        if (go)
+        if (go) {
             jitter(f->jitter_us);
-        /* a connection loss needs a connection: wait for the driver to have
-         * one, and try again if the module lost it first (a race with
-         * another fault) */
-        while (go && !done) {
-            if (f->kind == FAULT_CONNLOST) {
-                pthread_mutex_lock(&sh->mu);
-                go = wait_for(sh, connected, 0, in->stall_ms);
-                pthread_mutex_unlock(&sh->mu);
-                if (!go)
-                    break;
-            }
-            int rc = inject(in, f);
-            done = rc == 1;
-            if (rc < 0)
-                break;
-            if (!done) {                /* the driver will notice and change state */
-                pthread_mutex_lock(&sh->mu);
-                enum sim7600_state was = sh->state;
-                long long deadline = soak_now_ms() + in->stall_ms;
-                while (sh->state == was && !sh->stopping && shared_wait(sh, deadline))
-                    ;
-                go = !sh->stopping;
-                pthread_mutex_unlock(&sh->mu);
-            }
+            done = inject(in, f);
         }
         pthread_mutex_lock(&sh->mu);
         if (done)
@@ -142,8 +236,9 @@ static void *run(void *arg)
         pthread_cond_broadcast(&sh->cv);
         pthread_mutex_unlock(&sh->mu);
         if (in->verbose)
-            printf("fault %d/%d: %s %u after message %u: %s\n", i + 1, in->count,
-                   fault_kind_name(f->kind), f->amount, f->at_seq, done ? "injected" : "NOT injected");
+            printf("fault %d/%d: %s %u after message %u, %s: %s\n", i + 1, in->count,
+                   fault_kind_name(f->kind), f->amount, f->at_seq, fault_place_name(f->place),
+                   done ? "took effect" : "DID NOT take effect");
     }
     return NULL;
 }

@@ -16,13 +16,14 @@
 #define DEFAULT_SILENT_MIN_MS 300u   /* longer than the soak's command timeout: it must be noticed */
 #define DEFAULT_SILENT_MAX_MS 1000u
 #define DEFAULT_GARBLE_BYTES 16u
-/* Longer than the driver's longest wait: a PUB whose result a silent or
- * garbling module swallowed is given up after pub_timeout (60 s) + 5 s. */
-#define DEFAULT_STALL_MS 90000u
+/* Far longer than the driver's longest wait in the soak (a PUB whose result
+ * line was swallowed: SOAK_PUB_RESULT_TIMEOUT_MS) and its escalation ladder. */
+#define DEFAULT_STALL_MS 30000u
 #define MAX_MESSAGES 10000000u
 #define MAX_FAULTS 100000u
 #define MAX_SILENT_MS 60000u
 #define MAX_GARBLE_BYTES 4096u
+#define MAX_SEEDS 1000u
 
 static const char *const kind_names[FAULT_KINDS] = {
     [FAULT_CONNLOST] = "connlost", [FAULT_REBOOT] = "reboot",
@@ -58,10 +59,13 @@ static void usage(FILE *f)
         "  --silent-ms MIN MAX   length of each silent period (default %u %u)\n"
         "  --garble-bytes N      each burst corrupts 1..N bytes (default %u)\n"
         "  --stall-ms N          give up when nothing progresses for N ms (default %u)\n"
-        "  --on-command          reboots, silences and garbles fire as the module\n"
-        "                        receives the next AT+CMQTTTOPIC (a simulator rule),\n"
-        "                        never while a PUB waits for its result: no waits of\n"
-        "                        the driver's 65 s PUB timeout (for short runs)\n"
+        "  --random-only         every fault at a random moment (default: a seeded mix of\n"
+        "                        random moments and the places that hurt most: as the\n"
+        "                        module receives AT+CMQTTTOPIC before its '>', at the\n"
+        "                        first byte of a payload's data phase, and between a\n"
+        "                        PUB's OK and its result line)\n"
+        "  --seeds N             N runs in a row, seeds S, S+1, ... (S from --seed or the\n"
+        "                        clock); each prints its seed; exits 0 only if all pass\n"
         "  --verbose             print each fault, driver event and driver log line\n"
         "  --sim-log FILE        the simulator writes every byte both ways to FILE\n"
         "  -h, --help            this help\n",
@@ -127,6 +131,7 @@ int soak_parse_options(struct soak_options *o, int argc, char **argv)
     o->silent_max_ms = DEFAULT_SILENT_MAX_MS;
     o->garble_max_bytes = DEFAULT_GARBLE_BYTES;
     o->stall_ms = DEFAULT_STALL_MS;
+    o->seeds = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,8 +140,8 @@ int soak_parse_options(struct soak_options *o, int argc, char **argv)
             usage(stdout);
             return 1;
         }
-        if (strcmp(a, "--verbose") == 0 || strcmp(a, "--on-command") == 0) {
-            *(a[2] == 'v' ? &o->verbose : &o->on_command) = true;
+        if (strcmp(a, "--verbose") == 0 || strcmp(a, "--random-only") == 0) {
+            *(a[2] == 'v' ? &o->verbose : &o->random_only) = true;
             continue;
         }
         for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
@@ -146,6 +151,9 @@ int soak_parse_options(struct soak_options *o, int argc, char **argv)
         if (k < sizeof counts / sizeof counts[0]) {
             if (!to_uint(v, MAX_FAULTS, &o->faults[counts[k].kind]))
                 return bad(a, v, "a count of 0-100000");
+        } else if (strcmp(a, "--seeds") == 0) {
+            if (!to_uint(v, MAX_SEEDS, &o->seeds) || o->seeds == 0)
+                return bad(a, v, "a count of 1-1000");
         } else if (strcmp(a, "--messages") == 0) {
             if (!to_uint(v, MAX_MESSAGES, &o->messages) || o->messages == 0)
                 return bad(a, v, "a count of 1-10000000");

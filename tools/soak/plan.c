@@ -36,6 +36,18 @@ uint32_t rng_range(struct soak_rng *r, uint32_t lo, uint32_t hi)
     return lo + (uint32_t)(rng_next(r) % span);
 }
 
+static const char *const place_names[PLACE_KINDS] = {
+    [PLACE_RANDOM] = "at a random moment",
+    [PLACE_BEFORE_PROMPT] = "before the '>' of AT+CMQTTTOPIC",
+    [PLACE_IN_DATA] = "in AT+CMQTTPAYLOAD's data phase",
+    [PLACE_MID_PUB] = "between a PUB's OK and its result",
+};
+
+const char *fault_place_name(enum fault_place p)
+{
+    return (unsigned)p < PLACE_KINDS ? place_names[p] : "?";
+}
+
 static int by_seq(const void *a, const void *b)
 {
     const struct planned_fault *x = a, *y = b;
@@ -86,6 +98,8 @@ int soak_plan(const struct soak_options *o, struct planned_fault **out)
             p[n].at_seq = rng_range(&r, lo, hi);
             p[n].jitter_us = rng_range(&r, 0, PLAN_MAX_JITTER_US);
             p[n].amount = amount_for(o, (enum fault_kind)k, &r);
+            p[n].place = o->random_only ? PLACE_RANDOM
+                                        : (enum fault_place)rng_range(&r, 0, PLACE_KINDS - 1);
         }
     }
     qsort(p, (size_t)n, sizeof *p, by_seq);

@@ -36,6 +36,11 @@
 #define SOAK_BACKOFF_MIN_MS 10u
 #define SOAK_BACKOFF_MAX_MS 200u
 #define SOAK_PROBE_IDLE_MS 1000u
+/* Either broker acknowledges within milliseconds on loopback: a PUB result
+ * line not seen in this long was swallowed by a fault (the real default is
+ * pub_timeout + 5 s = 65 s). A late one then makes a duplicate, never a loss. */
+#define SOAK_PUB_RESULT_TIMEOUT_MS 1000u
+#define SOAK_BOOT_TIMEOUT_MS 2000u
 #define SOAK_OUTBOX_SLOTS 64u
 #define SOAK_OUTBOX_SLOT_SIZE 64u   /* topic + payload: "soak/seq" + up to 10 digits */
 /* A '>' data phase the host abandoned (its prompt was garbled) ends this fast. */
@@ -107,6 +112,12 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
     case SIM7600_EV_DROPPED:
         sh->ev_dropped++;
         break;
+    case SIM7600_EV_GAVE_UP:
+        sh->ev_gave_up++;
+        break;
+    case SIM7600_EV_ESCALATED:
+        sh->ev_escalated++;
+        break;
     default:
         break;
     }
@@ -114,9 +125,12 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
     pthread_mutex_unlock(&sh->mu);
     if (run->opt.verbose && ev != SIM7600_EV_STATE)
         printf("driver: %s (%s)\n", sim7600_event_str(ev),
-               ev == SIM7600_EV_RETRY || ev == SIM7600_EV_DROPPED ? sim7600_status_name(status) : "");
-    if (ev == SIM7600_EV_DROPPED)
-        fprintf(stderr, "sim7600-soak: the driver dropped a queued message: %s\n", sim7600_strerror(status));
+               ev == SIM7600_EV_ESCALATED ? sim7600_rung_str((enum sim7600_rung)status)
+               : ev == SIM7600_EV_CONNLOST || ev == SIM7600_EV_RECONNECTED ? ""
+                                                                          : sim7600_status_name(status));
+    if (ev == SIM7600_EV_DROPPED || ev == SIM7600_EV_GAVE_UP)
+        fprintf(stderr, "sim7600-soak: the driver dropped a queued message (%s): %s\n",
+                sim7600_event_str(ev), sim7600_strerror(status));
 }
 
 static void on_log(void *ctx, const char *what, const char *text, size_t len)
@@ -196,6 +210,8 @@ static int start_driver(struct soak_run *run)
     d->backoff_min_ms = SOAK_BACKOFF_MIN_MS;
     d->backoff_max_ms = SOAK_BACKOFF_MAX_MS;
     d->probe_idle_ms = SOAK_PROBE_IDLE_MS;
+    d->pub_result_timeout_ms = SOAK_PUB_RESULT_TIMEOUT_MS;
+    d->boot_timeout_ms = SOAK_BOOT_TIMEOUT_MS;
     hc.outbox_slots = SOAK_OUTBOX_SLOTS;
     hc.outbox_slot_size = SOAK_OUTBOX_SLOT_SIZE;
     hc.on_event = on_event;
@@ -263,17 +279,6 @@ static void publish_all(struct soak_run *run)
 
 /* ---- the report ------------------------------------------------------------------------- */
 
-/* The number after `pattern` in the simulator's `state` JSON, or -1. */
-static long long state_number(struct soak_run *run, const char *pattern)
-{
-    static char reply[8192];
-    const char *p;
-    if (simproc_control(&run->sim, "state", reply, sizeof reply) != 0)
-        return -1;
-    p = strstr(reply, pattern);
-    return p != NULL ? strtoll(p + strlen(pattern), NULL, 10) : -1;
-}
-
 static void print_plan(const struct soak_run *run)
 {
     const struct soak_options *o = &run->opt;
@@ -284,17 +289,32 @@ static void print_plan(const struct soak_run *run)
     printf("faults planned: %u connlost, %u reboot, %u silent (%u-%u ms), %u garble (1-%u bytes)\n",
            o->faults[FAULT_CONNLOST], o->faults[FAULT_REBOOT], o->faults[FAULT_SILENT],
            o->silent_min_ms, o->silent_max_ms, o->faults[FAULT_GARBLE], o->garble_max_bytes);
-    if (o->on_command)
-        printf("reboots, silences and garbles fire as the module receives the next AT+CMQTTTOPIC\n");
+    printf("faults placed %s\n", o->random_only ? "at random moments only"
+                                                : "at random moments and, by a seeded draw, before a "
+                                                  "'>', in a data phase and between a PUB's OK and its result");
     printf("driver timing shortened for the simulator (it answers at once): command timeout %u ms, "
-           "AT probe %u ms x %u, backoff %u-%u ms, idle probe %u ms; simulator --baud 0, "
-           "--data-timeout %s\n",
+           "AT probe %u ms x %u, backoff %u-%u ms, idle probe %u ms, PUB result %u ms; simulator "
+           "--baud 0, --data-timeout %s\n",
            SOAK_CMD_TIMEOUT_MS, SOAK_AT_TIMEOUT_MS, SOAK_AT_ATTEMPTS, SOAK_BACKOFF_MIN_MS,
-           SOAK_BACKOFF_MAX_MS, SOAK_PROBE_IDLE_MS, SOAK_SIM_DATA_TIMEOUT);
+           SOAK_BACKOFF_MAX_MS, SOAK_PROBE_IDLE_MS, SOAK_PUB_RESULT_TIMEOUT_MS, SOAK_SIM_DATA_TIMEOUT);
 }
 
-static int report(struct soak_run *run, double seconds, long long boots, long long connlost,
-                  long long broker_published)
+/* Every planned fault must have taken effect by the simulator's own count,
+ * and every rule armed must have fired. */
+static bool faults_all_fired(const struct soak_run *run, const struct sim_fault_counts *c)
+{
+    bool ok = c->rules == c->rules_fired;
+    printf("fired:       ");
+    for (int k = 0; k < FAULT_KINDS; k++) {
+        printf("%s %s %lld/%u", k ? "," : "", fault_kind_name((enum fault_kind)k), c->took_effect[k],
+               run->opt.faults[k]);
+        ok &= c->took_effect[k] == (long long)run->opt.faults[k];
+    }
+    printf(" (the simulator's count); rules fired %lld/%lld\n", c->rules_fired, c->rules);
+    return ok;
+}
+
+static int report(struct soak_run *run, double seconds, const struct sim_fault_counts *fired)
 {
     const struct soak_options *o = &run->opt;
     struct receiver_tally t;
@@ -307,8 +327,9 @@ static int report(struct soak_run *run, double seconds, long long boots, long lo
     receiver_tally(run->rx, &t);
     lost = o->messages - t.distinct;
     st = sim7600_host_health(&run->host, &h);
+    faults_ok = faults_all_fired(run, fired);
     pthread_mutex_lock(&sh->mu);
-    faults_ok = sh->not_injected == 0;
+    faults_ok &= sh->not_injected == 0;
     printf("sent:        %u (handed to the driver; %u refused by it)\n", sh->handed - run->refused,
            run->refused);
     printf("received:    %u distinct of %u, %u messages in all%s\n", t.distinct, o->messages,
@@ -317,15 +338,13 @@ static int report(struct soak_run *run, double seconds, long long boots, long lo
     printf("duplicated:  %u (QoS 1 allows them)\n", t.duplicates);
     printf("malformed:   %u\n", t.malformed);
     printf("reconnects:  %u (driver: %u connection losses seen, %u reboots seen, %u silences, "
-           "%u failed attempts, %u dropped)\n",
+           "%u failed attempts, %u escalations, %u dropped, %u given up)\n",
            sh->ev_reconnected, sh->ev_connlost, sh->ev_reboot, sh->ev_silent, sh->ev_retry,
-           sh->ev_dropped);
+           sh->ev_escalated, sh->ev_dropped, sh->ev_gave_up);
     printf("faults:      connlost %u, reboot %u, silent %u, garble %u (not injected: %u)\n",
            sh->injected[FAULT_CONNLOST], sh->injected[FAULT_REBOOT], sh->injected[FAULT_SILENT],
            sh->injected[FAULT_GARBLE], sh->not_injected);
     pthread_mutex_unlock(&sh->mu);
-    printf("simulator:   %lld boots, %lld connection losses, %lld messages at its broker%s\n", boots,
-           connlost, broker_published, o->broker == SOAK_BROKER_MOSQUITTO ? " (n/a: mosquitto)" : "");
     if (st == SIM7600_OK)
         printf("driver:      %" PRIu32 " reconnects, %" PRIu32 " reboots, %" PRIu32
                " timeouts, %zu still in its outbox\n",
@@ -339,7 +358,7 @@ static int report(struct soak_run *run, double seconds, long long boots, long lo
         printf("%s\n", lost > nmiss ? " ..." : "");
     }
     if (lost == 0 && faults_ok && !run->stalled) {
-        printf("PASS: 0 lost\n");
+        printf("PASS: 0 lost, %u duplicated, every planned fault fired\n", t.duplicates);
         return 0;
     }
     printf("FAIL: %u lost%s%s\n", lost, faults_ok ? "" : ", some planned faults never took effect",
@@ -347,62 +366,83 @@ static int report(struct soak_run *run, double seconds, long long boots, long lo
     return 1;
 }
 
-int main(int argc, char **argv)
+static void stop_injector(struct soak_run *run)
 {
-    static struct soak_run run;
+    pthread_mutex_lock(&run->sh.mu);
+    run->sh.stopping = true;
+    pthread_cond_broadcast(&run->sh.cv);
+    pthread_mutex_unlock(&run->sh.mu);
+}
+
+/* One seed, start to finish. @retval 0 pass, 1 fail */
+static int run_one(struct soak_run *run)
+{
     struct injector inj;
-    long long t0, t1, boots, connlost, published;
-    int rc;
+    struct sim_fault_counts fired;
+    long long t0, t1;
+    int rc = 1;
 
-    rc = soak_parse_options(&run.opt, argc, argv);
-    if (rc != 0)
-        return rc == 1 ? 0 : 2;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    pthread_mutex_init(&run.sh.mu, NULL);
-    hil_cond_init(&run.sh.cv);
-    run.sh.state = SIM7600_STATE_OFF;
-    run.planned = soak_plan(&run.opt, &run.plan);
-    if (run.planned < 0)
+    pthread_mutex_init(&run->sh.mu, NULL);
+    hil_cond_init(&run->sh.cv);
+    run->sh.state = SIM7600_STATE_OFF;
+    run->planned = soak_plan(&run->opt, &run->plan);
+    if (run->planned < 0)
         return 1;
-    print_plan(&run);
-    rc = 1;
-    if (start_world(&run) != 0 || start_driver(&run) != 0)
+    print_plan(run);
+    if (start_world(run) != 0 || start_driver(run) != 0)
         goto out;
-
-    inj = (struct injector){.sim = &run.sim, .plan = run.plan, .count = run.planned,
-                            .stall_ms = run.opt.stall_ms, .verbose = run.opt.verbose, .on_command = run.opt.on_command,
-                            .sh = &run.sh};
+    inj = (struct injector){.sim = &run->sim, .plan = run->plan, .count = run->planned,
+                            .stall_ms = run->opt.stall_ms, .verbose = run->opt.verbose, .sh = &run->sh};
     t0 = soak_now_ms();
     if (injector_start(&inj) != 0)
         goto out;
-    publish_all(&run);
-    if (run.stalled) {              /* the injector must not wait for messages that will not come */
-        pthread_mutex_lock(&run.sh.mu);
-        run.sh.stopping = true;
-        pthread_cond_broadcast(&run.sh.cv);
-        pthread_mutex_unlock(&run.sh.mu);
-    }
+    publish_all(run);
+    if (run->stalled)               /* the injector must not wait for messages that will not come */
+        stop_injector(run);
     injector_join(&inj);
-    receiver_wait_all(run.rx, run.opt.stall_ms);
+    receiver_wait_all(run->rx, run->opt.stall_ms);
     t1 = soak_now_ms();
-    boots = state_number(&run, "\"boots\":");
-    connlost = state_number(&run, "\"connlost\":");
-    published = state_number(&run, "\"broker\":{\"published\":");
-    rc = report(&run, (double)(t1 - t0) / MS_PER_S, boots, connlost, published);
+    if (sim_fault_counts(&run->sim, &fired) != 0) {
+        fprintf(stderr, "sim7600-soak: could not read the simulator's fault counters\n");
+        goto out;
+    }
+    rc = report(run, (double)(t1 - t0) / MS_PER_S, &fired);
 out:
-    pthread_mutex_lock(&run.sh.mu);
-    run.sh.stopping = true;
-    pthread_mutex_unlock(&run.sh.mu);
-    sim7600_host_stop(&run.host);
-    if (run.ser_open)
-        sim7600_serial_close(&run.ser);
-    receiver_stop(run.rx);
-    if (run.sim_started)
-        simproc_stop(&run.sim);
-    if (run.mq_started)
-        mqproc_stop(&run.mq);
-    free(run.plan);
-    pthread_cond_destroy(&run.sh.cv);
-    pthread_mutex_destroy(&run.sh.mu);
+    stop_injector(run);
+    sim7600_host_stop(&run->host);
+    if (run->ser_open)
+        sim7600_serial_close(&run->ser);
+    receiver_stop(run->rx);
+    if (run->sim_started)
+        simproc_stop(&run->sim);
+    if (run->mq_started)
+        mqproc_stop(&run->mq);
+    free(run->plan);
+    pthread_cond_destroy(&run->sh.cv);
+    pthread_mutex_destroy(&run->sh.mu);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static struct soak_run run;
+    struct soak_options opt;
+    unsigned passed = 0, failed = 0;
+    int rc = soak_parse_options(&opt, argc, argv);
+
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (unsigned i = 0; i < opt.seeds; i++) {
+        memset(&run, 0, sizeof run);
+        run.opt = opt;
+        run.opt.seed = opt.seed + i;
+        if (run_one(&run) == 0)
+            passed++;
+        else
+            failed++;
+    }
+    if (opt.seeds > 1)
+        printf("seeds: %u passed, %u failed (first seed %" PRIu64 ")\n", passed, failed, opt.seed);
+    return failed == 0 ? 0 : 1;
 }

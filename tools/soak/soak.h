@@ -27,7 +27,8 @@ struct soak_options {
     unsigned garble_max_bytes;      /* each burst garbles 1..this many bytes */
     unsigned stall_ms;              /* no progress for this long: give up */
     bool verbose;
-    bool on_command;                /* reboot/silent/garble fire as the module receives a command */
+    bool random_only;               /* no targeted placements: every fault at a random moment */
+    unsigned seeds;                 /* runs in a row, seed, seed+1, ... */
     const char *sim_log;            /* passed to the simulator as --log: every byte both ways */
 };
 
@@ -44,8 +45,20 @@ uint64_t rng_next(struct soak_rng *r);
 /* Uniform in [lo, hi] (hi >= lo). */
 uint32_t rng_range(struct soak_rng *r, uint32_t lo, uint32_t hi);
 
+/* Where a fault lands: at a random moment (a control command after a
+ * jitter), or through a simulator rule at a place that hurts. */
+enum fault_place {
+    PLACE_RANDOM,         /* anywhere: between commands, mid-command, during a reconnect */
+    PLACE_BEFORE_PROMPT,  /* as the module receives AT+CMQTTTOPIC, before its '>' */
+    PLACE_IN_DATA,        /* at the first byte of AT+CMQTTPAYLOAD's data phase */
+    PLACE_MID_PUB,        /* after a PUB's OK, before its +CMQTTPUB result line */
+    PLACE_KINDS,
+};
+const char *fault_place_name(enum fault_place p);
+
 struct planned_fault {
     enum fault_kind kind;
+    enum fault_place place;
     unsigned at_seq;        /* injected once this many messages were handed to the driver */
     unsigned jitter_us;     /* then after this much more, so it lands anywhere in an exchange */
     unsigned amount;        /* silent: ms; garble: bytes; connlost: cause 1-3 */
@@ -65,9 +78,10 @@ struct soak_shared {
     bool stopping;
     /* driver events */
     unsigned ev_connlost, ev_reboot, ev_silent, ev_retry, ev_reconnected, ev_dropped;
-    /* faults really injected, by kind */
+    /* faults that took effect, by kind, as the simulator's state counts them */
     unsigned injected[FAULT_KINDS];
     unsigned not_injected;          /* planned but never took effect */
+    unsigned ev_gave_up, ev_escalated;
 };
 
 /* Milliseconds of the monotonic clock, which every deadline here uses (that
@@ -77,6 +91,18 @@ long long soak_now_ms(void);
 bool soak_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, long long deadline_ms);
 /* Waits on sh->cv (sh->mu held) until deadline_ms; false on timeout. */
 bool shared_wait(struct soak_shared *sh, long long deadline_ms);
+
+/* ---- what the simulator counted (injector.c) ---------------------------------------- */
+
+struct sim_process;
+
+/* The simulator's own count of the faults that took effect, and of its rules. */
+struct sim_fault_counts {
+    long long took_effect[FAULT_KINDS];
+    long long rules, rules_fired;
+};
+/* Reads them from the simulator's `state`. @retval 0, or -1 (control failed or unreadable) */
+int sim_fault_counts(struct sim_process *sim, struct sim_fault_counts *c);
 
 /* ---- the fault injector (injector.c) ---------------------------------------------- */
 
@@ -89,7 +115,6 @@ struct injector {
     int count;
     unsigned stall_ms;
     bool verbose;
-    bool on_command;
     struct soak_shared *sh;
 };
 int injector_start(struct injector *in);
