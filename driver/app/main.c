@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct app {
     long published;            /* confirmed or queued */
     struct timespec pub_t0, pub_t1;
     int failure; /* exit status set by a worker */
+    bool port_gone; /* the serial port vanished: the last line says so (say_port_gone) */
+    long lost;      /* then: messages left in the outbox, -1 if they could not be counted */
 };
 
 static volatile sig_atomic_t g_signalled; /* the only global: signal handlers need one */
@@ -108,11 +111,10 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
         break;
     case SIM7600_EV_RETRY:
         if (status == SIM7600_E_IO) { /* the port itself is gone: retrying cannot help */
-            pthread_mutex_lock(&a->out_mu);
-            fprintf(stderr, "sim7600-mqtt: the serial port %s failed (module unplugged or "
-                            "simulator gone); giving up\n", a->o.port);
-            pthread_mutex_unlock(&a->out_mu);
+            /* Said last, by main: a publish under way still ends (queued)
+             * after this, and the count of what is lost is known only then. */
             pthread_mutex_lock(&a->mu);
+            a->port_gone = true;
             a->failure = 1;
             a->stop = true;
             pthread_cond_broadcast(&a->cv);
@@ -529,12 +531,37 @@ static bool work_done(struct app *a, struct timespec *t_pub_done)
                (now.tv_nsec - t_pub_done->tv_nsec) / 1000000 >= a->o.duration_ms;
 }
 
-static int outbox_left(struct app *a)
+/* Messages in the outbox, as the driver counts them; -1 if unknown. The
+ * health request also asks the module, which fails on a dead port, but the
+ * count is the driver's own: it is filled all the same. */
+static long outbox_count(struct app *a, int *status)
 {
     struct sim7600_health h;
-    if (sim7600_host_health(&a->host, &h) != SIM7600_OK)
-        return -1;
-    return (int)h.outbox;
+    h.outbox = SIZE_MAX; /* stays so if the driver filled nothing */
+    *status = sim7600_host_health(&a->host, &h);
+    return h.outbox == SIZE_MAX ? -1 : (long)h.outbox;
+}
+
+/* -1 also when the module did not answer the health request. */
+static int outbox_left(struct app *a)
+{
+    int st;
+    long n = outbox_count(a, &st);
+    return st == SIM7600_OK ? (int)n : -1;
+}
+
+/* The last line when the port vanished; nothing can follow it. */
+static void say_port_gone(const struct app *a)
+{
+    fprintf(stderr, "sim7600-mqtt: giving up: the serial port %s is gone (module unplugged or "
+                    "simulator stopped)", a->o.port);
+    if (a->o.pub_topic != NULL && a->o.qos > 0) {
+        if (a->lost >= 0)
+            fprintf(stderr, "; %ld queued QoS %ld message(s) were not delivered", a->lost, a->o.qos);
+        else
+            fprintf(stderr, "; the queued QoS %ld messages could not be counted", a->o.qos);
+    }
+    fputc('\n', stderr);
 }
 
 static int run(struct app *a)
@@ -565,6 +592,10 @@ static int run(struct app *a)
     pthread_join(tr, NULL);
     if (a->o.health_ms > 0)
         pthread_join(tw, NULL);
+    if (a->port_gone) {
+        int st;
+        a->lost = outbox_count(a, &st); /* every worker has stopped: nothing more is queued */
+    }
     if (a->failure != 0)
         return a->failure;
     rc = sim7600_host_disconnect(&a->host);
@@ -618,7 +649,9 @@ int main(int argc, char **argv)
         pthread_condattr_destroy(&ca);
     }
     rc = run(a);
-    sim7600_host_stop(&a->host);
+    sim7600_host_stop(&a->host); /* its thread's last events are printed by now */
+    if (a->port_gone)
+        say_port_gone(a);
     if (a->serial.wake[0] > 0 || a->serial.fd >= 0)
         sim7600_serial_close(&a->serial);
     free(a);

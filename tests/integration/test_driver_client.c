@@ -18,8 +18,22 @@
 static struct sim_process sim;
 static char out[65536];
 
+static struct program running;      /* a client started in the background; pid 0: none */
+static size_t out_len;
+
+static void stop_running(void)
+{
+    if (running.pid > 0) {
+        kill(running.pid, SIGKILL);
+        waitpid(running.pid, NULL, 0);
+        close(running.out_fd);
+        running.pid = 0;
+    }
+}
+
 static void teardown(void)
 {
+    stop_running();
     if (sim.pid > 0)
         simproc_stop(&sim);
 }
@@ -29,6 +43,14 @@ static void teardown(void)
 static int run_client(const char *const *args, int timeout_ms)
 {
     return program_run_args(SIM7600_BIN_DIR "/sim7600-mqtt", args, timeout_ms, out, sizeof out);
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
 }
 
 static void control(const char *cmdline)
@@ -105,69 +127,105 @@ Test(client, refused_credentials_name_the_step_and_code_and_hide_the_password)
     cr_assert_null(strstr(out, "Sup3rS3cret"), "password printed:\n%s", out);
 }
 
-Test(client, simulator_gone_mid_run_is_a_clear_failure)
-{
-    const char *args[] = {"--port", NULL, "--broker", "tcp://broker.example:1883",
-                          "--client-id", "cli4", "--pub", "t", "--interval", "200",
-                          "--count", "0", "--qos", "1", "--health-interval", "0", NULL};
-    pid_t client;
-    int p[2], status;
-    char buf[4096];
-    ssize_t n;
-    size_t len = 0;
-    long long end;
+/* ---- the port vanishing under a running client ---------------------------------------- */
 
+/* Reads the running client's output into `out` until `needle` has appeared
+ * `times` times, or until `end`. */
+static bool read_until(const char *needle, int times, long long end)
+{
+    while (count_of(out, needle) < times && test_now_ms() < end) {
+        struct pollfd pf = {running.out_fd, POLLIN, 0};
+        ssize_t n;
+        if (poll(&pf, 1, 200) <= 0)
+            continue;
+        n = read(running.out_fd, out + out_len, sizeof out - 1 - out_len);
+        if (n <= 0)
+            break;
+        out_len += (size_t)n;
+        out[out_len] = '\0';
+    }
+    return count_of(out, needle) >= times;
+}
+
+/* The rest of its output, until it exits (bounded); its exit status. */
+static int finish_running(void)
+{
+    int rc = program_finish(&running, 20000, out + out_len, sizeof out - out_len);
+    running.pid = 0;
+    out_len += strlen(out + out_len);
+    return rc;
+}
+
+/* Starts sim7600-mqtt on the simulator's port, publishing QoS 1 to t/x every
+ * interval_ms, and waits until its first message is confirmed. The port's
+ * path goes to `port` (the simulator removes it when stopped). */
+static void start_publishing(const char *interval_ms, char *port, size_t cap)
+{
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-mqtt", "--port", port, "--broker",
+                          "tcp://broker.example:1883", "--client-id", "cli4", "--pub", "t/x",
+                          "--interval", interval_ms, "--count", "0", "--qos", "1",
+                          "--health-interval", "0", NULL};
     cr_assert_eq(simproc_start(&sim, NULL), 0);
-    args[1] = sim.pty_path;
-    /* run in the background, stop the simulator once it is publishing */
-    cr_assert_eq(pipe(p), 0);
-    client = fork();
-    if (client == 0) {
-        const char *argv[32] = {SIM7600_BIN_DIR "/sim7600-mqtt"};
-        int i;
-        for (i = 0; args[i] != NULL; i++)
-            argv[i + 1] = args[i];
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(p[1]);
-    end = test_now_ms() + 20000;
-    while (strstr(out, "published:") == NULL && test_now_ms() < end) {
-        struct pollfd pf = {p[0], POLLIN, 0};
-        if (poll(&pf, 1, 200) > 0 && (n = read(p[0], out + len, sizeof out - 1 - len)) > 0) {
-            len += (size_t)n;
-            out[len] = '\0';
-        }
-    }
-    cr_assert_not_null(strstr(out, "published:"), "%s", out);
+    snprintf(port, cap, "%s", sim.pty_path);
+    out[0] = '\0';
+    out_len = 0;
+    cr_assert_eq(program_start(&running, argv), 0);
+    cr_assert(read_until("published:", 1, test_now_ms() + 20000), "%s", out);
+}
+
+/* Kills the simulator: the client's port is gone. It must exit 1. */
+static void vanish_port(void)
+{
     simproc_stop(&sim);
     sim.pid = 0;
-    while (test_now_ms() < end) {
-        struct pollfd pf = {p[0], POLLIN, 0};
-        if (poll(&pf, 1, 200) > 0) {
-            n = read(p[0], buf, sizeof buf - 1);
-            if (n <= 0)
-                break;
-            buf[n] = '\0';
-            if (len + (size_t)n < sizeof out - 1) {
-                memcpy(out + len, buf, (size_t)n + 1);
-                len += (size_t)n;
-            }
-        }
-    }
-    close(p[0]);
-    /* its output ends as it exits, a moment before it can be reaped: bounded */
-    pid_t got;
-    long long reap_end = test_now_ms() + 5000;
-    while ((got = waitpid(client, &status, WNOHANG)) == 0 && test_now_ms() < reap_end)
-        poll(NULL, 0, 10);
-    if (got == 0) {
-        kill(client, SIGKILL);
-        waitpid(client, &status, 0);
-        cr_assert_fail("the client did not exit after the port went away:\n%s", out);
-    }
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "%s", out);
-    cr_assert_not_null(strstr(out, "serial port"), "%s", out);
+    cr_assert_eq(finish_running(), 1, "%s", out);
+}
+
+/* The last line of the output, without its newline, into line. */
+static void last_line(char *line, size_t cap)
+{
+    size_t end = out_len;
+    while (end > 0 && out[end - 1] == '\n')
+        end--;
+    size_t start = end;
+    while (start > 0 && out[start - 1] != '\n')
+        start--;
+    snprintf(line, cap, "%.*s", (int)(end - start), out + start);
+}
+
+/* The client's last words: the port is gone, and `lost` queued messages with
+ * it; nothing is said after them (no "queued:" after giving up). */
+static void expect_gave_up(const char *port, int lost)
+{
+    char want[512], line[512];
+    snprintf(want, sizeof want,
+             "sim7600-mqtt: giving up: the serial port %s is gone (module unplugged or simulator "
+             "stopped); %d queued QoS 1 message(s) were not delivered", port, lost);
+    last_line(line, sizeof line);
+    cr_assert_str_eq(line, want, "the last line is\n  %s\nnot\n  %s\nthe whole output:\n%s", line, want, out);
+    cr_assert_eq(count_of(out, "giving up"), 1, "%s", out);
+    cr_assert_null(strstr(strstr(out, "giving up"), "queued:"), "%s", out);
+}
+
+Test(client, simulator_gone_mid_run_is_a_clear_failure)
+{
+    char port[256];
+    start_publishing("200", port, sizeof port);
+    vanish_port();
+    /* what was in flight when the port went stays queued, and is counted */
+    expect_gave_up(port, count_of(out, "queued:"));
+}
+
+/* Issue 12: it printed "queued: t/x #20" after giving up, and never said how
+ * many queued messages were lost. */
+Test(client, a_vanished_port_names_the_queued_messages_it_lost)
+{
+    char port[256];
+    start_publishing("50", port, sizeof port);
+    control("broker unreachable");      /* reconnects fail: what is published now stays queued */
+    control("connlost 1");
+    cr_assert(read_until("queued:", 3, test_now_ms() + 20000), "%s", out);
+    vanish_port();
+    expect_gave_up(port, count_of(out, "queued:"));
+    cr_assert_geq(count_of(out, "queued:"), 3);
 }
