@@ -353,6 +353,15 @@ static bool stopping(struct app *a)
     return s;
 }
 
+static bool port_is_gone(struct app *a)
+{
+    bool gone;
+    pthread_mutex_lock(&a->mu);
+    gone = a->port_gone;
+    pthread_mutex_unlock(&a->mu);
+    return gone;
+}
+
 /* Waits ms or until stop; the interval is the application's schedule, not a
  * wait for the module. */
 static void pause_ms(struct app *a, long ms)
@@ -592,7 +601,7 @@ static int run(struct app *a)
     pthread_join(tr, NULL);
     if (a->o.health_ms > 0)
         pthread_join(tw, NULL);
-    if (a->port_gone) {
+    if (port_is_gone(a)) {
         int st;
         a->lost = outbox_count(a, &st); /* every worker has stopped: nothing more is queued */
     }
@@ -621,6 +630,7 @@ int main(int argc, char **argv)
 
     if (a == NULL)
         return 1;
+    a->lost = -1; /* until counted */
     rc = parse_args(&a->o, argc, argv);
     if (rc != 0) {
         free(a);
