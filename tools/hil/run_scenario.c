@@ -259,7 +259,7 @@ static int start_sim(struct run *r)
 void run_capture_path(const struct run_options *o, const struct scenario *sc, struct strbuf *path)
 {
     sb_printf(path, "%s/", o->log_dir);
-    scn_name_as_file(sc->name, path);
+    transcript_file_name(sc->name, path);
     sb_puts(path, ".cap");
 }
 

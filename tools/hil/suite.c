@@ -8,6 +8,7 @@
 
 #include "strbuf.h"
 #include "suite.h"
+#include "transcript.h"
 
 static bool has_scn_suffix(const char *name)
 {
@@ -103,29 +104,32 @@ static void check_path(struct scn_suite *r, const char *path, bool explicit_arg,
  * names make one file name ("a b", "a_b") would write one transcript. */
 static size_t check_unique_names(const struct scn_suite *r, FILE *out)
 {
+    struct strbuf *files = calloc(r->n_ok ? r->n_ok : 1, sizeof *files);
+    if (!files) {
+        fputs("sim7600-hil: out of memory checking the scenario names\n", out);
+        return 1;
+    }
+    for (size_t i = 0; i < r->n_ok; i++)
+        transcript_file_name(r->ok[i]->name, &files[i]);
     size_t dups = 0;
-    struct strbuf a = {0}, b = {0};
     for (size_t i = 0; i < r->n_ok; i++) {
-        sb_reset(&a);
-        scn_name_as_file(r->ok[i]->name, &a);
         for (size_t j = 0; j < i; j++) {
-            sb_reset(&b);
-            scn_name_as_file(r->ok[j]->name, &b);
-            if (strcmp(sb_str(&a), sb_str(&b)) != 0)
+            if (strcmp(sb_str(&files[i]), sb_str(&files[j])) != 0)
                 continue;
             if (strcmp(r->ok[i]->name, r->ok[j]->name) == 0)
                 fprintf(out, "%s:%d: scenario name \"%s\" is already used by %s:%d; names must be unique\n",
                         r->ok[i]->file, r->ok[i]->name_line, r->ok[i]->name, r->ok[j]->file, r->ok[j]->name_line);
             else
                 fprintf(out, "%s:%d: scenario name \"%s\" makes the same transcript file (%s.cap) as \"%s\" at "
-                        "%s:%d; rename one\n", r->ok[i]->file, r->ok[i]->name_line, r->ok[i]->name, sb_str(&a),
-                        r->ok[j]->name, r->ok[j]->file, r->ok[j]->name_line);
+                        "%s:%d; rename one\n", r->ok[i]->file, r->ok[i]->name_line, r->ok[i]->name,
+                        sb_str(&files[i]), r->ok[j]->name, r->ok[j]->file, r->ok[j]->name_line);
             dups++;
             break;
         }
     }
-    sb_free(&a);
-    sb_free(&b);
+    for (size_t i = 0; i < r->n_ok; i++)
+        sb_free(&files[i]);
+    free(files);
     return dups;
 }
 

@@ -4,6 +4,36 @@
 #include <string.h>
 
 #define TR_TAIL_WIDTH 120   /* a failure report shows this much of each line */
+#define TR_HASH_DIGITS 16   /* a 64-bit hash in hex */
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x100000001b3ull
+
+static uint64_t fnv1a64(const char *s)
+{
+    uint64_t h = FNV64_OFFSET;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * FNV64_PRIME;
+    return h;
+}
+
+static bool utf8_continuation(char c)
+{
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+void transcript_file_name(const char *scenario_name, struct strbuf *out)
+{
+    size_t start = out->len;
+    scn_name_as_file(scenario_name, out);
+    if (out->len - start <= TRANSCRIPT_STEM_MAX)
+        return;
+    size_t keep = TRANSCRIPT_STEM_MAX - 1 - TR_HASH_DIGITS;   /* "-" and the hash follow */
+    while (keep && utf8_continuation(out->p[start + keep]))
+        keep--;   /* never half a character */
+    out->len = start + keep;
+    out->p[out->len] = '\0';
+    sb_printf(out, "-%0*llx", TR_HASH_DIGITS, (unsigned long long)fnv1a64(scenario_name));
+}
 
 int transcript_open(struct transcript *tr, const char *path, const char *what, uint64_t now_us)
 {

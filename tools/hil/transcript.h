@@ -47,6 +47,14 @@ struct transcript {
     size_t cursor;                /* expect: the first module line not yet consumed */
 };
 
+/* A scenario's transcript file name without ".cap", appended to `out`: its
+ * name as scn_name_as_file makes it, and when that is longer than
+ * TRANSCRIPT_STEM_MAX bytes, its start (cut at a UTF-8 character) with "-"
+ * and a 64-bit hash of the whole name in hex, so that any name makes a file
+ * the system can create (NAME_MAX is 255) and distinct long names stay distinct. */
+#define TRANSCRIPT_STEM_MAX 200
+void transcript_file_name(const char *scenario_name, struct strbuf *out);
+
 /* Starts a transcript; with `path` the capture file is written there too
  * (returns -1 with errno if it cannot be created). `what` heads the file. */
 int transcript_open(struct transcript *tr, const char *path, const char *what, uint64_t now_us);
