@@ -549,3 +549,55 @@ Test(hil_run, kept_failure_transcripts_are_not_reaped)
     struct stat sb;
     cr_assert_eq(stat(cap, &sb), 0, "the kept transcript %s was removed", cap);
 }
+
+/* ---- scenario names of any length -------------------------------------------------- */
+
+#define HUGE_NAME_LEN (1u << 20)
+
+/* A file with `name` (repeated `c` to `len` bytes, then `tail`) as its scenario's name. */
+static const char *long_name_scenario(const char *file_name, char c, size_t len, const char *tail)
+{
+    char *text = malloc(len + 128);
+    cr_assert_not_null(text);
+    int n = sprintf(text, "scenario \"");
+    memset(text + n, c, len);
+    sprintf(text + n + len, "%s\"\nsend \"AT\"\nexpect \"OK\"\n", tail);
+    const char *path = file(file_name, text);
+    free(text);
+    return path;
+}
+
+/* A transcript file in `logs`: how many, and the longest name's length. */
+static int count_transcripts(const char *logs, size_t *longest)
+{
+    DIR *d = opendir(logs);
+    struct dirent *e;
+    int n = 0;
+    *longest = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".cap") == 0) {
+            n++;
+            *longest = len > *longest ? len : *longest;
+        }
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A name is the user's to choose: a megabyte of it must not fail a passing
+ * scenario at "cannot write the transcript" (a file name has 255 bytes at
+ * most); two long names that differ only near their end keep two transcripts. */
+Test(hil_run, a_scenario_with_a_huge_name_passes_and_keeps_its_transcript)
+{
+    const char *logs = file_path("logs");
+    int st = hil_run("--keep-logs", logs, long_name_scenario("huge.scn", 'n', HUGE_NAME_LEN, ""),
+                     long_name_scenario("huge2.scn", 'n', HUGE_NAME_LEN, "2"), NULL);
+    cr_assert_null(strstr(out, "cannot write the transcript"), "%.300s", out);
+    cr_assert_eq(st, 0, "exit %d: %.300s", st, out);
+    cr_assert_eq(strncmp(out, "pass  nnnn", 10), 0, "%.300s", out);
+    size_t longest;
+    cr_assert_eq(count_transcripts(logs, &longest), 2, "one transcript per scenario in %s", logs);
+    cr_assert_leq(longest, 255, "a transcript name of %zu bytes", longest);
+}
