@@ -2,13 +2,22 @@
  * (log_import.c does the reading and writing). */
 #include "hil.h"
 #include "log_import.h"
+#include "scratch_dir.h"
 #include "text_file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IMPORT_FLUSH ((size_t)64 << 10)   /* the output goes out in pieces of about this much */
+#define IMPORT_SPOOL_PREFIX "sim7600-hil-import-"
+#define IMPORT_COPY_CHUNK 8192
 
 static void import_usage(FILE *f)
 {
@@ -26,38 +35,157 @@ static void import_usage(FILE *f)
           "  --name NAME             the scenario's name (default: the log's file name)\n"
           "  --out FILE              write there (default: standard output)\n"
           "Lines that cannot be placed are listed on stderr with their line numbers, the\n"
-          "output is still written, and the exit status is 1.\n",
+          "output is still written, and the exit status is 1. A log with NUL bytes, or\n"
+          "with no line that looks like AT traffic (a command such as AT+CSQ, an answer\n"
+          "such as OK, ERROR or +CSQ: 23,0), is refused: nothing is written, exit 1.\n"
+          "The log is read a line at a time: memory does not grow with its size.\n",
           f);
 }
 
-/* The importer reads text up to its first NUL: a log with NUL bytes (binary data,
- * a capture padded with zeros by a crash) would lose everything after the first
- * one without a word. Lists the lines that have one; returns how many. */
-static int report_nul_lines(const char *path, const char *text, size_t len)
+/* ---- the input: read up to three times, so it must be seekable ---------------------- */
+
+static void too_big(struct strbuf *why)
 {
-    int lines = 0, line = 1;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '\n') {
-            line++;
-        } else if (text[i] == '\0') {
-            if (lines++ < 20)
-                fprintf(stderr, "%s:%d: a NUL byte; a text log has none (binary data?)\n", path, line);
-            while (i + 1 < len && text[i + 1] != '\n')
-                i++;
-        }
-    }
-    if (lines > 20)
-        fprintf(stderr, "%s: %d more line(s) with NUL bytes\n", path, lines - 20);
-    return lines;
+    sb_printf(why, "larger than %zu MiB: not a log (a device, or the wrong file?)", TEXT_FILE_LIMIT >> 20);
 }
 
-static int write_output(const char *path, const struct strbuf *text)
+/* A pipe or a device can be read only once: a copy in $TMPDIR, unlinked at
+ * once (it goes with the process, however that ends), is read instead. */
+static FILE *spool(FILE *in, struct strbuf *why)
 {
-    FILE *f = path ? fopen(path, "w") : stdout;
-    if (!f)
-        return -1;
-    fwrite(text->p, 1, text->len, f);
-    return path ? fclose(f) : fflush(f);
+    char path[SCRATCH_DIR_PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/%sXXXXXX", scratch_dir_default_parent(), IMPORT_SPOOL_PREFIX);
+    int fd = n > 0 && (size_t)n < sizeof path ? mkostemp(path, O_CLOEXEC) : -1;
+    FILE *copy = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+    if (!copy) {
+        sb_printf(why, "not a regular file, and it cannot be copied to %s to be read: %s; set TMPDIR to a "
+                  "writable directory", scratch_dir_default_parent(), strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    unlink(path);
+    char chunk[IMPORT_COPY_CHUNK];
+    size_t got, total = 0;
+    while (total <= TEXT_FILE_LIMIT && (got = fread(chunk, 1, sizeof chunk, in)) > 0) {
+        total += got;
+        if (fwrite(chunk, 1, got, copy) != got)
+            break;
+    }
+    if (total > TEXT_FILE_LIMIT)
+        too_big(why);
+    else if (ferror(in) || ferror(copy) || fseek(copy, 0, SEEK_SET) < 0)
+        sb_printf(why, "cannot read: %s", strerror(errno));
+    else
+        return copy;
+    fclose(copy);
+    return NULL;
+}
+
+static FILE *open_log(const char *path, struct strbuf *why)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sb_printf(why, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((unsigned long long)st.st_size <= TEXT_FILE_LIMIT)
+            return f;
+        too_big(why);
+        fclose(f);
+        return NULL;
+    }
+    FILE *copy = spool(f, why);
+    fclose(f);
+    return copy;
+}
+
+/* ---- the output: written as the steps come ----------------------------------------- */
+
+struct output {
+    const char *path;         /* NULL: standard output */
+    bool scenario;
+    const char *source, *name;
+    FILE *f;                  /* opened once the log passed its checks */
+    int err;                  /* errno of a failed open or write */
+    struct log_writer w;
+    struct strbuf buf;
+};
+
+static void flush_output(struct output *o)
+{
+    if (o->f && !o->err && o->buf.len && fwrite(o->buf.p, 1, o->buf.len, o->f) != o->buf.len)
+        o->err = errno ? errno : EIO;
+    sb_reset(&o->buf);
+}
+
+static void out_begin(void *ctx, enum log_format format)
+{
+    struct output *o = ctx;
+    o->f = o->path ? fopen(o->path, "w") : stdout;
+    if (!o->f)
+        o->err = errno;
+    log_writer_start(&o->w, o->scenario, format, o->source, o->name, &o->buf);
+}
+
+static void out_step(void *ctx, const struct log_step *s)
+{
+    struct output *o = ctx;
+    log_writer_step(&o->w, s, &o->buf);
+    if (o->buf.len >= IMPORT_FLUSH)
+        flush_output(o);
+}
+
+static void out_problem(void *ctx, const char *message)
+{
+    (void)ctx;
+    fputs(message, stderr);
+}
+
+/* Returns 0, or -1 with o->err. */
+static int close_output(struct output *o)
+{
+    flush_output(o);
+    sb_free(&o->buf);
+    if (!o->f)
+        return o->err ? -1 : 0;
+    int rc = o->path ? fclose(o->f) : fflush(o->f);
+    if (rc != 0 && !o->err)
+        o->err = errno;
+    return o->err ? -1 : 0;
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+static int refused(const char *path, enum log_import_status st, const struct log_import_result *res)
+{
+    switch (st) {
+    case LOG_IMPORT_TOO_BIG: {
+        struct strbuf why = {0};
+        too_big(&why);
+        fprintf(stderr, "sim7600-hil import: %s: %s\n", path, sb_str(&why));
+        sb_free(&why);
+        break;
+    }
+    case LOG_IMPORT_BINARY:
+        fprintf(stderr, "sim7600-hil import: %d line(s) of %s have NUL bytes (listed above); "
+                        "nothing was imported\n", res->nul_lines, path);
+        break;
+    case LOG_IMPORT_NOT_AT:
+        fprintf(stderr, "sim7600-hil import: %s: no line looks like AT traffic (read as a %s log); expected "
+                        "commands such as AT+CSQ and the module's answers such as OK, ERROR or +CSQ: 23,0, in one "
+                        "of the formats understood: the capture format (sim7600-hil tap, sim7600-sim --log), "
+                        "serial-monitor lines with direction prefixes (-->/<--, >>/<<, TX:/RX:, SENT:/RECV:, >/<, "
+                        "or --tx/--rx), plain logs, socat -v output; nothing was imported\n",
+                path, log_format_str(res->format));
+        break;
+    default:
+        fprintf(stderr, "sim7600-hil import: %s: cannot read: %s\n", path, strerror(errno));
+        break;
+    }
+    return HIL_EXIT_FAIL;
 }
 
 int hil_cmd_import(int argc, char **argv)
@@ -96,38 +224,28 @@ int hil_cmd_import(int argc, char **argv)
         return HIL_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    struct strbuf text = {0}, why = {0};
-    if (text_file_read(path, TEXT_FILE_LIMIT, &text, &why) < 0) {
+    struct strbuf why = {0};
+    FILE *in = open_log(path, &why);
+    if (!in) {
         fprintf(stderr, "sim7600-hil import: %s: %s\n", path, sb_str(&why));
         sb_free(&why);
         return HIL_EXIT_FAIL;
     }
-    int nul_lines = report_nul_lines(path, text.p, text.len);
-    if (nul_lines) {
-        fprintf(stderr, "sim7600-hil import: %d line(s) of %s have NUL bytes (listed above); "
-                        "nothing was imported\n", nul_lines, path);
-        sb_free(&text);
-        return HIL_EXIT_FAIL;
-    }
-    struct log_import li;
-    log_import_text(path, text.p, &opt, &li);
-    sb_free(&text);
     char *copy = strdup(path);
-    struct strbuf result = {0};
-    if (scenario)
-        log_import_write_scenario(&li, path, name ? name : basename(copy), &result);
-    else
-        log_import_write_capture(&li, path, &result);
-    int status = li.unplaced ? HIL_EXIT_FAIL : HIL_EXIT_OK;
-    if (li.unplaced)
-        fprintf(stderr, "%ssim7600-hil import: %d line(s) of %s could not be placed (listed above)\n",
-                sb_str(&li.problems), li.unplaced, path);
-    if (write_output(out, &result) != 0) {
-        fprintf(stderr, "sim7600-hil import: cannot write %s\n", out);
+    struct output o = {out, scenario, path, name ? name : copy ? basename(copy) : path};
+    struct log_sink sink = {out_begin, out_step, out_problem, &o};
+    struct log_import_result res;
+    enum log_import_status st = log_import_stream(in, path, TEXT_FILE_LIMIT, &opt, &sink, &res);
+    fclose(in);
+    int status = st != LOG_IMPORT_OK ? refused(path, st, &res) : res.unplaced ? HIL_EXIT_FAIL : HIL_EXIT_OK;
+    if (st == LOG_IMPORT_OK && res.unplaced)
+        fprintf(stderr, "sim7600-hil import: %d line(s) of %s could not be placed (listed above)\n",
+                res.unplaced, path);
+    if (close_output(&o) != 0) {
+        fprintf(stderr, "sim7600-hil import: cannot write %s: %s\n", out ? out : "the standard output",
+                strerror(o.err));
         status = HIL_EXIT_FAIL;
     }
-    sb_free(&result);
     free(copy);
-    log_import_free(&li);
     return status;
 }

@@ -1,6 +1,7 @@
 #include "log_import.h"
 
 #include "capture.h"
+#include "log_lines.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -14,6 +15,7 @@ static const struct { const char *tx, *rx; } prefix_pairs[] = {
     {"-->", "<--"}, {">>", "<<"}, {"TX:", "RX:"}, {"SENT:", "RECV:"}, {">", "<"},
 };
 #define N_PAIRS (sizeof prefix_pairs / sizeof prefix_pairs[0])
+#define LOG_NUL_SHOWN 20   /* lines with NUL bytes listed one by one; the rest counted */
 
 static const char *const format_names[] = {"auto", "capture", "prefixed", "plain", "socat"};
 
@@ -33,9 +35,9 @@ int log_format_parse(const char *s, enum log_format *f)
     return -1;
 }
 
-/* ---- the step list -------------------------------------------------------------- */
+/* ---- the step list (log_import_text) ------------------------------------------------ */
 
-static void add_step(struct log_import *li, char dir, double t, int line, const void *data, size_t len)
+static void add_step(struct log_import *li, const struct log_step *s)
 {
     if (li->count == li->cap) {
         li->cap = li->cap ? li->cap * 2 : 64;
@@ -43,17 +45,11 @@ static void add_step(struct log_import *li, char dir, double t, int line, const 
         if (!li->steps)
             abort();
     }
-    uint8_t *copy = malloc(len + 1);
+    uint8_t *copy = malloc(s->len + 1);
     if (!copy)
         abort();
-    memcpy(copy, data, len);
-    li->steps[li->count++] = (struct log_step){dir, t, line, copy, len};
-}
-
-static void problem(struct log_import *li, const char *name, int line, const char *what, const char *text)
-{
-    li->unplaced++;
-    sb_printf(&li->problems, "%s:%d: %s: \"%.60s\"\n", name, line, what, text);
+    memcpy(copy, s->data, s->len);
+    li->steps[li->count++] = (struct log_step){s->dir, s->t, s->line, copy, s->len};
 }
 
 void log_import_free(struct log_import *li)
@@ -66,38 +62,6 @@ void log_import_free(struct log_import *li)
 }
 
 /* ---- lines -------------------------------------------------------------------------- */
-
-struct lines {
-    char *text;     /* a copy, split in place */
-    char **v;
-    int count;
-};
-
-static void split_lines(const char *text, struct lines *l)
-{
-    l->text = strdup(text);
-    l->count = 0;
-    size_t cap = 16;
-    l->v = malloc(cap * sizeof *l->v);
-    for (char *p = l->text; p && *p;) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        size_t n = strlen(p);
-        if (n && p[n - 1] == '\r')
-            p[n - 1] = '\0';            /* a log saved with CR LF line ends */
-        if ((size_t)l->count == cap)
-            l->v = realloc(l->v, (cap *= 2) * sizeof *l->v);
-        l->v[l->count++] = p;
-        p = nl ? nl + 1 : NULL;
-    }
-}
-
-static void free_lines(struct lines *l)
-{
-    free(l->text);
-    free(l->v);
-}
 
 static bool blank(const char *s)
 {
@@ -144,57 +108,6 @@ static double strip_time(const char **p)
     return t + part;
 }
 
-/* ---- formats -------------------------------------------------------------------------- */
-
-static void read_capture(const char *name, struct lines *l, struct log_import *li)
-{
-    for (int i = 0; i < l->count; i++) {
-        size_t cap = strlen(l->v[i]) + 1;
-        uint8_t *buf = malloc(cap);
-        double t;
-        char dir;
-        size_t len;
-        const char *why;
-        int kind = capture_parse_line(l->v[i], &t, &dir, buf, &len, &why);
-        if (kind < 0)
-            problem(li, name, i + 1, why, l->v[i]);
-        else if (kind == 1 && len)
-            add_step(li, dir, t, i + 1, buf, len);
-        free(buf);
-    }
-}
-
-/* A module line as the module frames it; its '>' prompt has no line end. */
-static void add_module_line(struct log_import *li, double t, int line, const char *text)
-{
-    struct strbuf b = {0};
-    if (strcmp(text, ">") == 0 || strcmp(text, "> ") == 0)
-        sb_puts(&b, "\r\n>");
-    else
-        sb_printf(&b, "\r\n%s\r\n", text);
-    add_step(li, '<', t, line, b.p, b.len);
-    sb_free(&b);
-}
-
-/* A host line: a command ends with CR; data typed after a prompt has none. */
-static void add_host_line(struct log_import *li, double t, int line, const char *text, bool after_prompt)
-{
-    struct strbuf b = {0};
-    sb_puts(&b, text);
-    if (!after_prompt)
-        sb_puts(&b, "\r");
-    add_step(li, '>', t, line, b.p, b.len);
-    sb_free(&b);
-}
-
-static bool last_was_prompt(const struct log_import *li)
-{
-    if (!li->count)
-        return false;
-    const struct log_step *s = &li->steps[li->count - 1];
-    return s->dir == '<' && s->len >= 1 && s->data[s->len - 1] == '>';
-}
-
 static const char *after_prefix(const char *s, const char *prefix)
 {
     if (!starts_with(s, prefix))
@@ -203,74 +116,6 @@ static const char *after_prefix(const char *s, const char *prefix)
     if (*s == ' ')
         s++;
     return s;
-}
-
-static int count_placed(struct lines *l, const char *tx, const char *rx)
-{
-    int n = 0;
-    for (int i = 0; i < l->count; i++) {
-        const char *p = l->v[i];
-        strip_time(&p);
-        n += after_prefix(p, tx) || after_prefix(p, rx);
-    }
-    return n;
-}
-
-static void choose_prefixes(struct lines *l, const struct log_import_options *opt, struct log_import *li)
-{
-    if (opt->tx_prefix && opt->rx_prefix) {
-        snprintf(li->tx_prefix, sizeof li->tx_prefix, "%s", opt->tx_prefix);
-        snprintf(li->rx_prefix, sizeof li->rx_prefix, "%s", opt->rx_prefix);
-        return;
-    }
-    int best = -1;
-    for (size_t i = 0; i < N_PAIRS; i++) {
-        int n = count_placed(l, prefix_pairs[i].tx, prefix_pairs[i].rx);
-        if (n > best) {
-            best = n;
-            snprintf(li->tx_prefix, sizeof li->tx_prefix, "%s", prefix_pairs[i].tx);
-            snprintf(li->rx_prefix, sizeof li->rx_prefix, "%s", prefix_pairs[i].rx);
-        }
-    }
-}
-
-static void read_prefixed(const char *name, struct lines *l, const struct log_import_options *opt,
-                          struct log_import *li)
-{
-    choose_prefixes(l, opt, li);
-    for (int i = 0; i < l->count; i++) {
-        const char *p = l->v[i], *text;
-        double t = strip_time(&p);
-        if (blank(p))
-            continue;
-        if ((text = after_prefix(p, li->tx_prefix)))
-            add_host_line(li, t, i + 1, text, last_was_prompt(li));
-        else if ((text = after_prefix(p, li->rx_prefix))) {
-            if (!blank(text))
-                add_module_line(li, t, i + 1, text);
-        } else {
-            problem(li, name, i + 1, "no direction prefix (expected host lines after a TX prefix and module lines after an RX prefix)", l->v[i]);
-        }
-    }
-}
-
-static bool is_command(const char *s)
-{
-    return (s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't');
-}
-
-static void read_plain(struct lines *l, struct log_import *li)
-{
-    for (int i = 0; i < l->count; i++) {
-        const char *p = l->v[i];
-        double t = strip_time(&p);
-        if (blank(p))
-            continue;
-        if (is_command(p) || last_was_prompt(li))
-            add_host_line(li, t, i + 1, p, !is_command(p));
-        else
-            add_module_line(li, t, i + 1, p);
-    }
 }
 
 /* socat -v: "> 2024/01/01 12:00:00.000000  length=9 from=0 to=8" then the
@@ -290,105 +135,466 @@ static bool socat_header(const char *s, char *dir, double *t, long *length)
     return true;
 }
 
-static void read_socat(const char *name, struct lines *l, struct log_import *li)
+/* ---- detecting the format: one pass, a line at a time ------------------------------- */
+
+struct detect {
+    enum log_format header;   /* LOG_CAPTURE or LOG_SOCAT: the first such header met; LOG_AUTO: none */
+    long placed[N_PAIRS];     /* lines each prefix pair places */
+    long nonblank;
+};
+
+static void detect_line(struct detect *d, const char *s)
 {
-    for (int i = 0; i < l->count;) {
-        char dir;
-        double t;
-        long length;
-        if (!socat_header(l->v[i], &dir, &t, &length)) {
-            if (!blank(l->v[i]))
-                problem(li, name, i + 1, "data outside a socat block (expected a '> DATE length=N' header)", l->v[i]);
-            i++;
-            continue;
-        }
-        int header = i++;
-        struct strbuf raw = {0};
-        for (; i < l->count && !socat_header(l->v[i], &dir, &(double){0}, &(long){0}); i++) {
-            const char *p = l->v[i];
-            for (; *p; p++) {
-                if (p[0] == '\\' && p[1] == 'r') {
-                    sb_add(&raw, "\r", 1);
-                    p++;
-                } else {
-                    sb_add(&raw, p, 1);
-                }
-            }
-            if ((long)raw.len < length)
-                sb_add(&raw, "\n", 1);
-        }
-        socat_header(l->v[header], &dir, &t, &length);
-        if (raw.len > (size_t)length)
-            raw.len = (size_t)length;   /* the printed block may end with a newline socat added */
-        if (raw.len)
-            add_step(li, dir, t, header + 1, raw.p, raw.len);
-        sb_free(&raw);
+    char dir;
+    double t;
+    long len;
+    if (d->header == LOG_AUTO && starts_with(s, "# sim7600-hil capture"))
+        d->header = LOG_CAPTURE;
+    else if (d->header == LOG_AUTO && socat_header(s, &dir, &t, &len))
+        d->header = LOG_SOCAT;
+    d->nonblank += !blank(s);
+    strip_time(&s);
+    for (size_t i = 0; i < N_PAIRS; i++)
+        d->placed[i] += after_prefix(s, prefix_pairs[i].tx) || after_prefix(s, prefix_pairs[i].rx);
+}
+
+/* The pair that places the most lines, the first of equals. */
+static size_t best_pair(const struct detect *d)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < N_PAIRS; i++)
+        best = d->placed[i] > d->placed[best] ? i : best;
+    return best;
+}
+
+static enum log_format detected(const struct detect *d)
+{
+    if (d->header != LOG_AUTO)
+        return d->header;
+    /* most lines carry a direction prefix: a serial-monitor log */
+    return d->placed[best_pair(d)] * 2 > d->nonblank ? LOG_PREFIXED : LOG_PLAIN;
+}
+
+/* ---- reading: a line at a time, steps handed to a sink -------------------------------- */
+
+struct reader {
+    const char *name;
+    enum log_format format;
+    char tx_prefix[16], rx_prefix[16];
+    const struct log_sink *sink;
+    const bool *stop;         /* when set: read no further */
+    int unplaced;
+    bool after_prompt;        /* the last step was the module's '>' prompt */
+    struct strbuf step;       /* the step being framed */
+    uint8_t *bytes;           /* a capture line's decoded bytes */
+    size_t bytes_cap;
+    /* socat: the block being read */
+    bool in_block;
+    char block_dir;
+    double block_t;
+    long block_length;        /* what its header says */
+    int block_line;
+    size_t block_seen;        /* its bytes, those beyond what is kept included */
+    struct strbuf block;
+};
+
+static void reader_init(struct reader *r, const char *name, enum log_format format, const struct detect *d,
+                        const struct log_import_options *opt)
+{
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->format = format;
+    bool given = opt->tx_prefix && opt->rx_prefix;
+    size_t best = best_pair(d);
+    snprintf(r->tx_prefix, sizeof r->tx_prefix, "%s", given ? opt->tx_prefix : prefix_pairs[best].tx);
+    snprintf(r->rx_prefix, sizeof r->rx_prefix, "%s", given ? opt->rx_prefix : prefix_pairs[best].rx);
+}
+
+/* A fresh pass over the lines, into `sink`. */
+static void reader_restart(struct reader *r, const struct log_sink *sink, const bool *stop)
+{
+    r->sink = sink;
+    r->stop = stop;
+    r->unplaced = 0;
+    r->after_prompt = r->in_block = false;
+    sb_reset(&r->block);
+}
+
+static void reader_free(struct reader *r)
+{
+    sb_free(&r->step);
+    sb_free(&r->block);
+    free(r->bytes);
+}
+
+static void emit(struct reader *r, char dir, double t, int line, const void *data, size_t len)
+{
+    struct log_step s = {dir, t, line, (uint8_t *)data, len};
+    r->after_prompt = dir == '<' && len >= 1 && s.data[len - 1] == '>';
+    if (r->sink->step)
+        r->sink->step(r->sink->ctx, &s);
+}
+
+static void problem(struct reader *r, int line, const char *what, const char *text)
+{
+    r->unplaced++;
+    if (!r->sink->problem)
+        return;
+    struct strbuf b = {0};
+    sb_printf(&b, "%s:%d: %s: \"%.60s\"\n", r->name, line, what, text);
+    r->sink->problem(r->sink->ctx, sb_str(&b));
+    sb_free(&b);
+}
+
+static void read_capture(struct reader *r, int line, const char *text, size_t n)
+{
+    if (r->bytes_cap < n + 1) {
+        free(r->bytes);
+        r->bytes_cap = n + 1;
+        r->bytes = malloc(r->bytes_cap);
+        if (!r->bytes)
+            abort();
+    }
+    double t;
+    char dir;
+    size_t len;
+    const char *why;
+    int kind = capture_parse_line(text, &t, &dir, r->bytes, &len, &why);
+    if (kind < 0)
+        problem(r, line, why, text);
+    else if (kind == 1 && len)
+        emit(r, dir, t, line, r->bytes, len);
+}
+
+/* A module line as the module frames it; its '>' prompt has no line end. */
+static void add_module_line(struct reader *r, double t, int line, const char *text)
+{
+    sb_reset(&r->step);
+    if (strcmp(text, ">") == 0 || strcmp(text, "> ") == 0)
+        sb_puts(&r->step, "\r\n>");
+    else
+        sb_printf(&r->step, "\r\n%s\r\n", text);
+    emit(r, '<', t, line, r->step.p, r->step.len);
+}
+
+/* A host line: a command ends with CR; data typed after a prompt has none. */
+static void add_host_line(struct reader *r, double t, int line, const char *text, bool after_prompt)
+{
+    sb_reset(&r->step);
+    sb_puts(&r->step, text);
+    if (!after_prompt)
+        sb_puts(&r->step, "\r");
+    emit(r, '>', t, line, r->step.p, r->step.len);
+}
+
+static void read_prefixed(struct reader *r, int line, const char *whole)
+{
+    const char *p = whole, *text;
+    double t = strip_time(&p);
+    if (blank(p))
+        return;
+    if ((text = after_prefix(p, r->tx_prefix)))
+        add_host_line(r, t, line, text, r->after_prompt);
+    else if ((text = after_prefix(p, r->rx_prefix))) {
+        if (!blank(text))
+            add_module_line(r, t, line, text);
+    } else {
+        problem(r, line, "no direction prefix (expected host lines after a TX prefix and module lines after an RX prefix)", whole);
     }
 }
 
-static enum log_format detect(struct lines *l)
+static bool is_command(const char *s)
 {
-    for (int i = 0; i < l->count; i++) {
-        const char *s = l->v[i];
-        if (starts_with(s, "# sim7600-hil capture"))
-            return LOG_CAPTURE;
-        char dir;
-        double t;
-        long len;
-        if (socat_header(s, &dir, &t, &len))
-            return LOG_SOCAT;
+    return (s[0] == 'A' || s[0] == 'a') && (s[1] == 'T' || s[1] == 't');
+}
+
+static void read_plain(struct reader *r, int line, const char *p)
+{
+    double t = strip_time(&p);
+    if (blank(p))
+        return;
+    if (is_command(p) || r->after_prompt)
+        add_host_line(r, t, line, p, !is_command(p));
+    else
+        add_module_line(r, t, line, p);
+}
+
+/* The bytes of a block kept: what its header says, LOG_LINE_MAX at most. */
+static size_t block_keep(const struct reader *r)
+{
+    return r->block_length >= 0 && (size_t)r->block_length < LOG_LINE_MAX ? (size_t)r->block_length : LOG_LINE_MAX;
+}
+
+static void block_add(struct reader *r, const char *p, size_t n)
+{
+    size_t room = block_keep(r) - r->block.len;
+    sb_add(&r->block, p, n < room ? n : room);
+    r->block_seen += n;
+}
+
+static void block_end(struct reader *r)
+{
+    if (!r->in_block)
+        return;
+    r->in_block = false;
+    if (r->block_seen > block_keep(r) && block_keep(r) == LOG_LINE_MAX)
+        problem(r, r->block_line, "a block over 1 MiB (socat -v writes far smaller ones); the rest was dropped", "");
+    if (r->block.len)
+        emit(r, r->block_dir, r->block_t, r->block_line, r->block.p, r->block.len);
+    sb_reset(&r->block);
+}
+
+static void read_socat(struct reader *r, int line, const char *text)
+{
+    char dir;
+    double t;
+    long length;
+    if (socat_header(text, &dir, &t, &length)) {
+        block_end(r);
+        r->in_block = true;
+        r->block_dir = dir;
+        r->block_t = t;
+        r->block_length = length;
+        r->block_line = line;
+        r->block_seen = 0;
+        return;
     }
-    int best = 0;
-    for (size_t i = 0; i < N_PAIRS; i++) {
-        int n = count_placed(l, prefix_pairs[i].tx, prefix_pairs[i].rx);
-        best = n > best ? n : best;
+    if (!r->in_block) {
+        if (!blank(text))
+            problem(r, line, "data outside a socat block (expected a '> DATE length=N' header)", text);
+        return;
     }
-    int nonblank = 0;
-    for (int i = 0; i < l->count; i++)
-        nonblank += !blank(l->v[i]);
-    /* most lines carry a direction prefix: a serial-monitor log */
-    return best * 2 > nonblank ? LOG_PREFIXED : LOG_PLAIN;
+    for (const char *p = text; *p; p++) {
+        if (p[0] == '\\' && p[1] == 'r') {
+            block_add(r, "\r", 1);
+            p++;
+        } else {
+            block_add(r, p, 1);
+        }
+    }
+    if ((long)r->block_seen < r->block_length)
+        block_add(r, "\n", 1);   /* a block's last newline may be one socat added */
+}
+
+static void read_line(struct reader *r, const struct log_lines *l)
+{
+    if (l->full > LOG_LINE_MAX) {
+        problem(r, l->number, "a line over 1 MiB, longer than any log line", l->line);
+        return;
+    }
+    switch (r->format) {
+    case LOG_CAPTURE: read_capture(r, l->number, l->line, l->len); break;
+    case LOG_PREFIXED: read_prefixed(r, l->number, l->line); break;
+    case LOG_SOCAT: read_socat(r, l->number, l->line); break;
+    default: read_plain(r, l->number, l->line); break;
+    }
+}
+
+static void read_lines(struct reader *r, struct log_lines *l)
+{
+    while (!(r->stop && *r->stop) && log_lines_next(l))
+        read_line(r, l);
+    block_end(r);
+}
+
+/* ---- in memory ------------------------------------------------------------------------ */
+
+static void collect_step(void *ctx, const struct log_step *s)
+{
+    add_step(ctx, s);
+}
+
+static void collect_problem(void *ctx, const char *message)
+{
+    sb_puts(&((struct log_import *)ctx)->problems, message);
 }
 
 int log_import_text(const char *name, const char *text, const struct log_import_options *opt,
                     struct log_import *out)
 {
     memset(out, 0, sizeof *out);
-    struct lines l;
-    split_lines(text, &l);
-    out->format = opt->format == LOG_AUTO ? detect(&l) : opt->format;
-    switch (out->format) {
-    case LOG_CAPTURE: read_capture(name, &l, out); break;
-    case LOG_PREFIXED: read_prefixed(name, &l, opt, out); break;
-    case LOG_SOCAT: read_socat(name, &l, out); break;
-    default: read_plain(&l, out); break;
-    }
-    free_lines(&l);
+    struct log_lines l;
+    struct detect d = {0};
+    if (log_lines_text(&l, text) < 0)
+        abort();
+    while (log_lines_next(&l))
+        detect_line(&d, l.line);
+    log_lines_free(&l);
+
+    struct reader r;
+    reader_init(&r, name, opt->format == LOG_AUTO ? detected(&d) : opt->format, &d, opt);
+    struct log_sink sink = {NULL, collect_step, collect_problem, out};
+    reader_restart(&r, &sink, NULL);
+    if (log_lines_text(&l, text) < 0)
+        abort();
+    read_lines(&r, &l);
+    log_lines_free(&l);
+    out->format = r.format;
+    out->unplaced = r.unplaced;
+    memcpy(out->tx_prefix, r.tx_prefix, sizeof out->tx_prefix);
+    memcpy(out->rx_prefix, r.rx_prefix, sizeof out->rx_prefix);
+    reader_free(&r);
     return 0;
 }
 
-/* ---- writing ------------------------------------------------------------------------- */
+/* ---- AT traffic ------------------------------------------------------------------------- */
 
-void log_import_write_capture(const struct log_import *li, const char *source, struct strbuf *out)
+#define AT_NAME_MAX 16   /* command and URC names are shorter (CMQTTSUBTOPIC: 13) */
+#define AT_BASIC_MAX 8   /* basic commands run short: "E0", "E0V1", "&F0", "I" */
+
+static const char *const at_answers[] = {
+    "OK", "ERROR", "RDY", "NO CARRIER", "SMS DONE", "PB DONE", "CONNECT", "BUSY", "NO ANSWER", "NO DIALTONE",
+};
+
+/* Leading letters and digits (capitals only unless `lower`). */
+static size_t name_len(const char *s, size_t n, bool lower)
 {
-    /* Times count from the log's first time and never go back: a log's clock
-     * can (midnight in a time-of-day log, a wrong socat header), and the
-     * capture format has no negative times, so such a line would not load. */
-    double base = -1, last = 0;
-    sb_printf(out, "# sim7600-hil capture v1: imported from %s (%s)\n", source, log_format_str(li->format));
-    for (size_t i = 0; i < li->count; i++) {
-        const struct log_step *s = &li->steps[i];
-        if (s->t >= 0 && isfinite(s->t)) {
-            if (base < 0)
-                base = s->t;
-            last = s->t - base > last ? s->t - base : last;
-            sb_printf(out, "%.6f ", last);
-        }
-        sb_printf(out, "%c ", s->dir);
-        sb_c_escape(out, s->data, s->len);
-        sb_puts(out, "\n");
-    }
+    size_t i = 0;
+    while (i < n && (isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+                     (lower && islower((unsigned char)s[i]))))
+        i++;
+    return i;
 }
+
+/* "AT", "ATE0", "AT&F", "AT+CSQ", "AT+CMQTTSTART=...", "at+csq?" */
+static bool at_command(const char *s, size_t n)
+{
+    if (n < 2 || toupper((unsigned char)s[0]) != 'A' || toupper((unsigned char)s[1]) != 'T')
+        return false;
+    s += 2, n -= 2;
+    if (n == 0)
+        return true;
+    if (s[0] == '+') {
+        size_t k = name_len(s + 1, n - 1, true);
+        return k >= 1 && k <= AT_NAME_MAX && isalpha((unsigned char)s[1]) &&
+               (k + 1 == n || s[k + 1] == '=' || s[k + 1] == '?');
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '&')
+            return false;
+    return n <= AT_BASIC_MAX && !isdigit((unsigned char)s[0]);
+}
+
+/* "OK", "+CSQ: 23,0", "+CME ERROR: 10", "+CMQTTCONNLOST: 0,1" */
+static bool at_answer(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof at_answers / sizeof at_answers[0]; i++)
+        if (n == strlen(at_answers[i]) && memcmp(s, at_answers[i], n) == 0)
+            return true;
+    if (n < 2 || s[0] != '+' || !isupper((unsigned char)s[1]))
+        return false;
+    size_t k = name_len(s + 1, n - 1, false);
+    const char *rest = s + 1 + k;
+    size_t left = n - 1 - k;
+    static const char cme[] = " ERROR:";
+    return k >= 2 && k <= AT_NAME_MAX &&
+           (left == 0 || rest[0] == ':' || (left >= sizeof cme - 1 && memcmp(rest, cme, sizeof cme - 1) == 0));
+}
+
+bool log_line_is_at(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)s[0]))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return n && (at_command(s, n) || at_answer(s, n));
+}
+
+/* Does any line of the step's bytes look like AT traffic? */
+static bool step_is_at(const struct log_step *s)
+{
+    const char *p = (const char *)s->data, *end = p + s->len;
+    while (p < end) {
+        const char *q = p;
+        while (q < end && *q != '\r' && *q != '\n')
+            q++;
+        if (q > p && log_line_is_at(p, (size_t)(q - p)))
+            return true;
+        p = q + 1;
+    }
+    return false;
+}
+
+static void check_step(void *ctx, const struct log_step *s)
+{
+    *(bool *)ctx = *(bool *)ctx || step_is_at(s);
+}
+
+/* ---- streaming ---------------------------------------------------------------------------- */
+
+/* One pass over `in` from `start`, `total` bytes, into `sink`; -1 on a read error. */
+static int read_pass(struct reader *r, FILE *in, off_t start, size_t total, const struct log_sink *sink,
+                     const bool *stop)
+{
+    struct log_lines l;
+    if (fseeko(in, start, SEEK_SET) < 0 || log_lines_file(&l, in, total) < 0)
+        return -1;
+    reader_restart(r, sink, stop);
+    read_lines(r, &l);
+    log_lines_free(&l);
+    return ferror(in) ? -1 : 0;
+}
+
+static void report_nul_lines(const char *name, const int *shown, int count, const struct log_sink *sink)
+{
+    struct strbuf b = {0};
+    for (int i = 0; i < count && i < LOG_NUL_SHOWN; i++)
+        sb_printf(&b, "%s:%d: a NUL byte; a text log has none (binary data?)\n", name, shown[i]);
+    if (count > LOG_NUL_SHOWN)
+        sb_printf(&b, "%s: %d more line(s) with NUL bytes\n", name, count - LOG_NUL_SHOWN);
+    if (sink->problem)
+        sink->problem(sink->ctx, sb_str(&b));
+    sb_free(&b);
+}
+
+enum log_import_status log_import_stream(FILE *in, const char *name, size_t limit,
+                                         const struct log_import_options *opt, const struct log_sink *sink,
+                                         struct log_import_result *res)
+{
+    memset(res, 0, sizeof *res);
+    off_t start = ftello(in);
+    struct log_lines l;
+    if (start < 0 || log_lines_file(&l, in, limit + 1) < 0)   /* one byte more tells a file over the limit */
+        return LOG_IMPORT_UNREADABLE;
+    struct detect d = {0};
+    int nul_shown[LOG_NUL_SHOWN];
+    while (log_lines_next(&l)) {
+        if (!l.nul)
+            detect_line(&d, l.line);
+        else if (res->nul_lines++ < LOG_NUL_SHOWN)
+            nul_shown[res->nul_lines - 1] = l.number;
+    }
+    size_t total = l.total;
+    log_lines_free(&l);
+    if (ferror(in))
+        return LOG_IMPORT_UNREADABLE;
+    if (total > limit)
+        return LOG_IMPORT_TOO_BIG;
+    res->format = opt->format == LOG_AUTO ? detected(&d) : opt->format;
+    if (res->nul_lines) {
+        report_nul_lines(name, nul_shown, res->nul_lines, sink);
+        return LOG_IMPORT_BINARY;
+    }
+
+    struct reader r;
+    reader_init(&r, name, res->format, &d, opt);
+    bool at = false;
+    struct log_sink check = {NULL, check_step, NULL, &at};
+    enum log_import_status st = LOG_IMPORT_OK;
+    if (read_pass(&r, in, start, total, &check, &at) < 0)   /* stops at the first AT line */
+        st = LOG_IMPORT_UNREADABLE;
+    else if (!at)
+        st = LOG_IMPORT_NOT_AT;
+    if (st == LOG_IMPORT_OK && sink->begin)
+        sink->begin(sink->ctx, r.format);
+    if (st == LOG_IMPORT_OK && read_pass(&r, in, start, total, sink, NULL) < 0)
+        st = LOG_IMPORT_UNREADABLE;
+    res->unplaced = r.unplaced;
+    reader_free(&r);
+    return st;
+}
+
+/* ---- writing ------------------------------------------------------------------------- */
 
 static void quoted(struct strbuf *out, const void *data, size_t n)
 {
@@ -433,19 +639,58 @@ static void write_module(const struct log_step *s, struct strbuf *out)
     }
 }
 
-void log_import_write_scenario(const struct log_import *li, const char *source, const char *name,
-                               struct strbuf *out)
+void log_writer_start(struct log_writer *w, bool scenario, enum log_format format, const char *source,
+                      const char *name, struct strbuf *out)
 {
+    *w = (struct log_writer){.scenario = scenario, .base = -1};
+    if (!scenario) {
+        sb_printf(out, "# sim7600-hil capture v1: imported from %s (%s)\n", source, log_format_str(format));
+        return;
+    }
     sb_printf(out, "# Imported from %s (%s log) by sim7600-hil import: the host's lines are\n"
                    "# sent as they were, the module's lines are expected in order.\n",
-              source, log_format_str(li->format));
+              source, log_format_str(format));
     sb_puts(out, "scenario ");
     quoted(out, name, strlen(name));
     sb_puts(out, "\ntargets both\n\n");
-    for (size_t i = 0; i < li->count; i++) {
-        if (li->steps[i].dir == '>')
-            write_host(&li->steps[i], out);
+}
+
+void log_writer_step(struct log_writer *w, const struct log_step *s, struct strbuf *out)
+{
+    if (w->scenario) {
+        if (s->dir == '>')
+            write_host(s, out);
         else
-            write_module(&li->steps[i], out);
+            write_module(s, out);
+        return;
     }
+    /* Times count from the log's first time and never go back: a log's clock
+     * can (midnight in a time-of-day log, a wrong socat header), and the
+     * capture format has no negative times, so such a line would not load. */
+    if (s->t >= 0 && isfinite(s->t)) {
+        if (w->base < 0)
+            w->base = s->t;
+        w->last = s->t - w->base > w->last ? s->t - w->base : w->last;
+        sb_printf(out, "%.6f ", w->last);
+    }
+    sb_printf(out, "%c ", s->dir);
+    sb_c_escape(out, s->data, s->len);
+    sb_puts(out, "\n");
+}
+
+void log_import_write_capture(const struct log_import *li, const char *source, struct strbuf *out)
+{
+    struct log_writer w;
+    log_writer_start(&w, false, li->format, source, NULL, out);
+    for (size_t i = 0; i < li->count; i++)
+        log_writer_step(&w, &li->steps[i], out);
+}
+
+void log_import_write_scenario(const struct log_import *li, const char *source, const char *name,
+                               struct strbuf *out)
+{
+    struct log_writer w;
+    log_writer_start(&w, true, li->format, source, name, out);
+    for (size_t i = 0; i < li->count; i++)
+        log_writer_step(&w, &li->steps[i], out);
 }
