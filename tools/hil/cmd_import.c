@@ -46,7 +46,7 @@ static void import_usage(FILE *f)
 
 static void too_big(struct strbuf *why)
 {
-    sb_printf(why, "larger than %zu MiB: not a log (a device, or the wrong file?)", TEXT_FILE_LIMIT >> 20);
+    sb_printf(why, "larger than %zu MiB: not a log, capture or scenario (a device, or the wrong file?)", TEXT_FILE_LIMIT >> 20);
 }
 
 /* A pipe or a device can be read only once: a copy in $TMPDIR, unlinked at
