@@ -133,6 +133,9 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
     case SIM7600_EV_SILENT:
         say(a, "event: module silent; reset hook %s", status == 0 ? "done" : "unavailable");
         break;
+    case SIM7600_EV_ESCALATED:
+        say(a, "event: reconnecting keeps failing; now: %s", sim7600_rung_str((enum sim7600_rung)status));
+        break;
     default:
         say(a, "event: %s (%s)", sim7600_event_str(ev), sim7600_strerror(status));
         break;
