@@ -25,7 +25,7 @@ static const char *const final_names[] = {
     [AT_FINAL_CMS] = "+CMS ERROR", [AT_FINAL_TIMEOUT] = "timeout",
     [AT_FINAL_IO] = "port I/O error", [AT_FINAL_REJECTED] = "engine busy or bad command",
     [AT_FINAL_ABORTED] = "aborted (the module restarted)",
-    [AT_FINAL_CANCELLED] = "cancelled (what it waited for is gone)",
+    [AT_FINAL_CANCELLED] = "cancelled",
 };
 
 const char *at_final_str(enum at_final f)

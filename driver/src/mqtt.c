@@ -248,16 +248,6 @@ static const int disc_nothing[] = {SIM7600_OK, SIM7600_E_MQTT_NO_CONNECTION,
                                    SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED, SIM7600_E_ERROR};
 static const int rel_nothing[] = {SIM7600_OK, SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED, SIM7600_E_ERROR};
 
-static bool in(int st, const int *set, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (set[i] == st)
-            return true;
-    }
-    return false;
-}
-
 static int disc(struct sim7600 *dev)
 {
     struct at_buf b;
@@ -279,10 +269,10 @@ static int release_client(struct sim7600 *dev)
 {
     int st = disc(dev);
 
-    if (!in(st, disc_nothing, sizeof disc_nothing / sizeof disc_nothing[0]))
+    if (!SIM7600_STATUS_IN(st, disc_nothing))
         return st;
     st = rel(dev);
-    return in(st, rel_nothing, sizeof rel_nothing / sizeof rel_nothing[0]) ? SIM7600_OK : st;
+    return SIM7600_STATUS_IN(st, rel_nothing) ? SIM7600_OK : st;
 }
 
 static int acquire(struct sim7600 *dev)

@@ -54,16 +54,6 @@ static const int refused_for_good[] = {
     SIM7600_E_MQTT_BAD_UTF8, SIM7600_E_MQTT_TOPIC_EMPTY,
 };
 
-static bool is_refused_for_good(int st)
-{
-    size_t i;
-    for (i = 0; i < sizeof refused_for_good / sizeof refused_for_good[0]; i++) {
-        if (refused_for_good[i] == st)
-            return true;
-    }
-    return false;
-}
-
 enum send_verdict { SENT, KEEP, DROP };
 
 /* What one failed or successful send means for the message at the head. */
@@ -73,7 +63,7 @@ static enum send_verdict judge(struct sim7600 *dev, struct sim7600_outbox_slot *
         return SENT;
     if (sim7600_status_is_link_error(st))
         return KEEP; /* the network's doing, not the message's: no attempt counted */
-    if (is_refused_for_good(st)) {
+    if (SIM7600_STATUS_IN(st, refused_for_good)) {
         sim7600_event(dev, SIM7600_EV_DROPPED, st);
         return DROP;
     }

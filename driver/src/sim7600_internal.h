@@ -9,6 +9,10 @@
 #define SIM7600_TOPIC_MAX 1024u   /* MQTT manual §2.2.10 */
 #define SIM7600_PAYLOAD_MAX 10240u /* MQTT manual §2.2.11 */
 
+/* status.c: is st one of the n statuses in set? */
+bool sim7600_status_in(int st, const int *set, size_t n);
+#define SIM7600_STATUS_IN(st, set) sim7600_status_in((st), (set), sizeof(set) / sizeof((set)[0]))
+
 /* sim7600.c: running one command */
 struct at_buf *sim7600_cmd_begin(struct sim7600 *dev, struct at_buf *b, const char *step);
 /* SIM7600_OK when the built line can be sent, else why not. */

@@ -1,6 +1,6 @@
 /* One table of every named status: the driver's own, the MQTT <err> codes
  * (MQTT manual §2.3.1) and the +CME ERROR codes the driver acts on (AT §17.3). */
-#include "sim7600.h"
+#include "sim7600_internal.h"
 
 #include <stddef.h>
 
@@ -174,14 +174,19 @@ static const int link_errors[] = {
     SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED,
 };
 
-bool sim7600_status_is_link_error(int status)
+bool sim7600_status_in(int st, const int *set, size_t n)
 {
     size_t i;
-    for (i = 0; i < sizeof link_errors / sizeof link_errors[0]; i++) {
-        if (link_errors[i] == status)
+    for (i = 0; i < n; i++) {
+        if (set[i] == st)
             return true;
     }
     return false;
+}
+
+bool sim7600_status_is_link_error(int status)
+{
+    return SIM7600_STATUS_IN(status, link_errors);
 }
 
 static const char *const state_names[] = {
@@ -206,9 +211,9 @@ static const char *const event_names[] = {
     [SIM7600_EV_RECONNECTED] = "reconnected",
     [SIM7600_EV_DROPPED] = "outbox message refused by the module",
     [SIM7600_EV_RX_TRUNCATED] = "received message truncated",
-    [SIM7600_EV_PUB_RETRY] = "outbox message failed, will be sent again",
-    [SIM7600_EV_GAVE_UP] = "outbox message given up after too many failed attempts",
-    [SIM7600_EV_ESCALATED] = "recovery keeps failing: escalating",
+    [SIM7600_EV_PUB_RETRY] = "publish failed, retrying",
+    [SIM7600_EV_GAVE_UP] = "publish given up",
+    [SIM7600_EV_ESCALATED] = "recovery escalated",
 };
 
 const char *sim7600_event_str(enum sim7600_event ev)
@@ -218,9 +223,9 @@ const char *sim7600_event_str(enum sim7600_event ev)
 
 static const char *const rung_names[] = {
     [SIM7600_RUNG_RECONNECT] = "reconnect",
-    [SIM7600_RUNG_RESTART_MQTT] = "release the client and stop the MQTT service",
-    [SIM7600_RUNG_RESET_MODULE] = "reset the module",
-    [SIM7600_RUNG_STUCK] = "stuck: every rung failed, starting over",
+    [SIM7600_RUNG_RESTART_MQTT] = "restart MQTT",
+    [SIM7600_RUNG_RESET_MODULE] = "reset module",
+    [SIM7600_RUNG_STUCK] = "stuck",
 };
 
 const char *sim7600_rung_str(enum sim7600_rung r)

@@ -78,12 +78,7 @@ static const int broker_side[] = {
 
 static bool is_broker_side(int st)
 {
-    size_t i;
-    for (i = 0; i < sizeof broker_side / sizeof broker_side[0]; i++) {
-        if (broker_side[i] == st)
-            return true;
-    }
-    return false;
+    return SIM7600_STATUS_IN(st, broker_side);
 }
 
 /* A failed reconnect on the current rung; after recovery_attempts of them the
