@@ -75,6 +75,43 @@ Test(soak, short_soak_loses_nothing_and_every_fault_happens, .timeout = 90)
     cr_log_info("short soak: %lld ms", test_now_ms() - t0);
 }
 
+/* What --print-plan printed for these arguments, in `copy`. */
+static void plan_of(const char *seed, char *copy, size_t cap)
+{
+    const char *args[] = {"--print-plan", "--seed", seed, "--messages", "1000", NULL};
+    cr_assert_eq(run_soak(args, RUN_TIMEOUT_MS), 0, "%s", out);
+    snprintf(copy, cap, "%s", out);
+}
+
+Test(soak, a_seed_names_its_fault_plan_and_every_place_is_used)
+{
+    static char first[OUT_MAX], again[OUT_MAX], other[OUT_MAX];
+
+    plan_of("42", first, sizeof first);
+    plan_of("42", again, sizeof again);
+    plan_of("43", other, sizeof other);
+    cr_assert_str_eq(first, again, "the same seed gave two plans");
+    cr_assert_str_neq(first + strcspn(first, "\n"), other + strcspn(other, "\n"),
+                      "two seeds gave the same plan");
+    cr_assert_not_null(strstr(first, "seed 42: 80 faults over 1000 messages"), "%s", first);
+    cr_assert_not_null(strstr(first, "between a PUB's OK and its result"), "%s", first);
+    cr_assert_not_null(strstr(first, "in AT+CMQTTPAYLOAD's data phase"), "%s", first);
+    cr_assert_not_null(strstr(first, "before the '>' of AT+CMQTTTOPIC"), "%s", first);
+    cr_assert_not_null(strstr(first, "at a random moment"), "%s", first);
+}
+
+Test(soak, seeds_run_in_a_row_and_each_says_its_seed, .timeout = 90)
+{
+    const char *args[] = {"--messages", "300", "--seed", "70", "--seeds", "2", "--connlost", "2",
+                          "--reboots", "1", "--silences", "1", "--garbles", "1", NULL};
+    int rc = run_soak(args, RUN_TIMEOUT_MS);
+
+    cr_assert_eq(rc, 0, "sim7600-soak exited %d:\n%s", rc, out);
+    cr_assert_not_null(strstr(out, "seed 70 (repeat with --seed 70)"), "%s", out);
+    cr_assert_not_null(strstr(out, "seed 71 (repeat with --seed 71)"), "%s", out);
+    cr_assert_not_null(strstr(out, "seeds: 2 passed, 0 failed (first seed 70)"), "%s", out);
+}
+
 Test(soak, help_and_usage_errors)
 {
     const char *help[] = {"--help", NULL};

@@ -91,7 +91,7 @@ static void jitter(unsigned us)
         ;
 }
 
-static void command_for(const struct planned_fault *f, char *line, size_t cap)
+void soak_fault_command(const struct planned_fault *f, char *line, size_t cap)
 {
     switch (f->kind) {
     case FAULT_CONNLOST:
@@ -124,7 +124,7 @@ static int send_fault(struct injector *in, const struct planned_fault *f)
 {
     char cmd[64], line[160];
 
-    command_for(f, cmd, sizeof cmd);
+    soak_fault_command(f, cmd, sizeof cmd);
     if (f->place == PLACE_RANDOM)
         return control(in, cmd);
     snprintf(line, sizeof line, "%s %s", place_rule[f->place], cmd);

@@ -66,6 +66,8 @@ static void usage(FILE *f)
         "                        PUB's OK and its result line)\n"
         "  --seeds N             N runs in a row, seeds S, S+1, ... (S from --seed or the\n"
         "                        clock); each prints its seed; exits 0 only if all pass\n"
+        "  --print-plan          print each seed's fault plan (message, kind, size, place)\n"
+        "                        and exit without running it\n"
         "  --verbose             print each fault, driver event and driver log line\n"
         "  --sim-log FILE        the simulator writes every byte both ways to FILE\n"
         "  -h, --help            this help\n",
@@ -140,8 +142,16 @@ int soak_parse_options(struct soak_options *o, int argc, char **argv)
             usage(stdout);
             return 1;
         }
-        if (strcmp(a, "--verbose") == 0 || strcmp(a, "--random-only") == 0) {
-            *(a[2] == 'v' ? &o->verbose : &o->random_only) = true;
+        if (strcmp(a, "--verbose") == 0) {
+            o->verbose = true;
+            continue;
+        }
+        if (strcmp(a, "--random-only") == 0) {
+            o->random_only = true;
+            continue;
+        }
+        if (strcmp(a, "--print-plan") == 0) {
+            o->print_plan = true;
             continue;
         }
         for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {

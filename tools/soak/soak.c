@@ -366,6 +366,25 @@ static int report(struct soak_run *run, double seconds, const struct sim_fault_c
     return 1;
 }
 
+/* The plan a seed names, one fault a line: what --print-plan shows. */
+static int print_fault_plan(const struct soak_options *o)
+{
+    struct planned_fault *plan;
+    int n = soak_plan(o, &plan);
+
+    if (n < 0)
+        return 1;
+    printf("seed %" PRIu64 ": %d faults over %u messages\n", o->seed, n, o->messages);
+    for (int i = 0; i < n; i++) {
+        char cmd[64];
+        soak_fault_command(&plan[i], cmd, sizeof cmd);
+        printf("  after message %u +%u us: %s, %s\n", plan[i].at_seq, plan[i].jitter_us, cmd,
+               fault_place_name(plan[i].place));
+    }
+    free(plan);
+    return 0;
+}
+
 static void stop_injector(struct soak_run *run)
 {
     pthread_mutex_lock(&run->sh.mu);
@@ -437,12 +456,12 @@ int main(int argc, char **argv)
         memset(&run, 0, sizeof run);
         run.opt = opt;
         run.opt.seed = opt.seed + i;
-        if (run_one(&run) == 0)
+        if (opt.print_plan ? print_fault_plan(&run.opt) == 0 : run_one(&run) == 0)
             passed++;
         else
             failed++;
     }
-    if (opt.seeds > 1)
+    if (opt.seeds > 1 && !opt.print_plan)
         printf("seeds: %u passed, %u failed (first seed %" PRIu64 ")\n", passed, failed, opt.seed);
     return failed == 0 ? 0 : 1;
 }

@@ -29,6 +29,7 @@ struct soak_options {
     bool verbose;
     bool random_only;               /* no targeted placements: every fault at a random moment */
     unsigned seeds;                 /* runs in a row, seed, seed+1, ... */
+    bool print_plan;                /* print the plan of each seed, run nothing */
     const char *sim_log;            /* passed to the simulator as --log: every byte both ways */
 };
 
@@ -93,6 +94,9 @@ bool soak_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, long long dea
 bool shared_wait(struct soak_shared *sh, long long deadline_ms);
 
 /* ---- what the simulator counted (injector.c) ---------------------------------------- */
+
+/* The control command that makes the fault ("connlost 2", "reboot", "silent 450", "garble 7"). */
+void soak_fault_command(const struct planned_fault *f, char *line, size_t cap);
 
 struct sim_process;
 
