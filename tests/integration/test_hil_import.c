@@ -28,7 +28,7 @@
 #define BASE64_LINE 76                      /* what `base64` prints per line */
 /* what the program needs whatever it reads (code, libc, buffers); sanitizers add their own */
 #if defined(__SANITIZE_ADDRESS__)
-#define RSS_FIXED_BYTES ((size_t)96 << 20)
+#define RSS_FIXED_BYTES ((size_t)32 << 20)
 #else
 #define RSS_FIXED_BYTES ((size_t)16 << 20)
 #endif

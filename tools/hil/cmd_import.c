@@ -46,7 +46,8 @@ static void import_usage(FILE *f)
 
 static void too_big(struct strbuf *why)
 {
-    sb_printf(why, "larger than %zu MiB: not a log, capture or scenario (a device, or the wrong file?)", TEXT_FILE_LIMIT >> 20);
+    sb_printf(why, "larger than %zu MiB: not a log, capture or scenario (a device, or the wrong file?)",
+              TEXT_FILE_LIMIT >> 20);
 }
 
 /* A pipe or a device can be read only once: a copy in $TMPDIR, unlinked at
@@ -55,6 +56,8 @@ static FILE *spool(FILE *in, struct strbuf *why)
 {
     char path[SCRATCH_DIR_PATH_MAX];
     int n = snprintf(path, sizeof path, "%s/%sXXXXXX", scratch_dir_default_parent(), IMPORT_SPOOL_PREFIX);
+    if (n < 0 || (size_t)n >= sizeof path)
+        errno = ENAMETOOLONG;
     int fd = n > 0 && (size_t)n < sizeof path ? mkostemp(path, O_CLOEXEC) : -1;
     FILE *copy = fd >= 0 ? fdopen(fd, "w+b") : NULL;
     if (!copy) {
@@ -232,7 +235,8 @@ int hil_cmd_import(int argc, char **argv)
         return HIL_EXIT_FAIL;
     }
     char *copy = strdup(path);
-    struct output o = {out, scenario, path, name ? name : copy ? basename(copy) : path};
+    struct output o = {.path = out, .scenario = scenario, .source = path,
+                       .name = name ? name : copy ? basename(copy) : path};
     struct log_sink sink = {out_begin, out_step, out_problem, &o};
     struct log_import_result res;
     enum log_import_status st = log_import_stream(in, path, TEXT_FILE_LIMIT, &opt, &sink, &res);
