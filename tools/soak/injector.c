@@ -17,6 +17,10 @@
 #define NS_PER_US 1000u
 /* How often the simulator's counters are read while a rule waits to fire. */
 #define FIRED_POLL_MS 2
+/* Once every message was handed over, a rule still waiting for a publish is
+ * given this long (the driver drains its outbox in far less) before the fault
+ * is sent at once instead. */
+#define TAIL_GRACE_MS 1000
 
 /* the rule trigger of each targeted place (PLACE_RANDOM has none) */
 static const char *const place_rule[PLACE_KINDS] = {
@@ -131,21 +135,35 @@ static int send_fault(struct injector *in, const struct planned_fault *f)
     return control(in, line);
 }
 
-enum outcome { TOOK_EFFECT, NO_EFFECT, GAVE_UP };
+enum outcome { TOOK_EFFECT, NO_EFFECT, NOT_FIRED, GAVE_UP };
+
+/* Nothing more to publish: a rule waiting for the next publish might never fire. */
+static bool publisher_done(struct injector *in)
+{
+    pthread_mutex_lock(&in->sh->mu);
+    bool done = in->sh->handed >= in->messages;
+    pthread_mutex_unlock(&in->sh->mu);
+    return done;
+}
 
 /* Waits until the simulator counts the fault (TOOK_EFFECT), or it found
  * nothing to act on (NO_EFFECT: only a connection loss without a connection;
- * a garble takes effect later, at the next bytes out), bounded by stall_ms
- * without progress. */
+ * a garble takes effect later, at the next bytes out), or its rule waits for
+ * a publish that will not come (NOT_FIRED), bounded by stall_ms without
+ * progress. */
 static enum outcome await_effect(struct injector *in, const struct planned_fault *f,
                                  const struct sim_fault_counts *before)
 {
     struct soak_shared *sh = in->sh;
-    long long deadline = soak_now_ms() + in->stall_ms;
+    long long deadline = soak_now_ms() + in->stall_ms, tail_since = -1;
     unsigned handed = 0;
 
     for (;;) {
         struct sim_fault_counts now;
+        if (f->place != PLACE_RANDOM && tail_since < 0 && publisher_done(in))
+            tail_since = soak_now_ms();
+        if (tail_since >= 0 && soak_now_ms() - tail_since > TAIL_GRACE_MS)
+            return NOT_FIRED;
         if (sim_fault_counts(in->sim, &now) != 0)
             return GAVE_UP;
         if (now.took_effect[f->kind] > before->took_effect[f->kind])
@@ -193,20 +211,35 @@ static bool after_no_effect(struct injector *in)
     return go;
 }
 
-static bool inject(struct injector *in, const struct planned_fault *f)
+/* @retval true once the fault took effect; *place says where it was sent in the end. */
+static bool inject(struct injector *in, const struct planned_fault *plan, enum fault_place *place)
 {
+    struct planned_fault f = *plan;
+
     for (;;) {
         struct sim_fault_counts before;
-        if (!ready_for(in, f) || sim_fault_counts(in->sim, &before) != 0 || send_fault(in, f) != 0)
+        if (!ready_for(in, &f) || sim_fault_counts(in->sim, &before) != 0 || send_fault(in, &f) != 0)
             return false;
-        switch (await_effect(in, f, &before)) {
+        *place = f.place;
+        switch (await_effect(in, &f, &before)) {
         case TOOK_EFFECT:
             return true;
         case GAVE_UP:
             return false;
-        case NO_EFFECT:
-            if (f->place == PLACE_RANDOM && !after_no_effect(in))
+        case NOT_FIRED: {
+            struct sim_fault_counts after;
+            if (control(in, "rules clear") != 0 || sim_fault_counts(in->sim, &after) != 0)
                 return false;
+            if (after.took_effect[f.kind] > before.took_effect[f.kind])
+                return true;          /* it fired just before the clear */
+            f.place = PLACE_RANDOM;   /* now, rather than at a publish that will not come */
+            break;
+        }
+        case NO_EFFECT:
+            if (f.place == PLACE_RANDOM && !after_no_effect(in))
+                return false;
+            if (publisher_done(in))
+                f.place = PLACE_RANDOM;
             break;
         }
     }
@@ -219,6 +252,7 @@ static void *run(void *arg)
 
     for (int i = 0; i < in->count; i++) {
         const struct planned_fault *f = &in->plan[i];
+        enum fault_place place = f->place;
         bool done = false;
 
         pthread_mutex_lock(&sh->mu);
@@ -226,7 +260,7 @@ static void *run(void *arg)
         pthread_mutex_unlock(&sh->mu);
         if (go) {
             jitter(f->jitter_us);
-            done = inject(in, f);
+            done = inject(in, f, &place);
         }
         pthread_mutex_lock(&sh->mu);
         if (done)
@@ -236,8 +270,9 @@ static void *run(void *arg)
         pthread_cond_broadcast(&sh->cv);
         pthread_mutex_unlock(&sh->mu);
         if (in->verbose)
-            printf("fault %d/%d: %s %u after message %u, %s: %s\n", i + 1, in->count,
+            printf("fault %d/%d: %s %u after message %u, %s%s: %s\n", i + 1, in->count,
                    fault_kind_name(f->kind), f->amount, f->at_seq, fault_place_name(f->place),
+                   place != f->place ? " (no publish came: sent at once)" : "",
                    done ? "took effect" : "DID NOT take effect");
     }
     return NULL;

@@ -411,6 +411,7 @@ static int run_one(struct soak_run *run)
     if (start_world(run) != 0 || start_driver(run) != 0)
         goto out;
     inj = (struct injector){.sim = &run->sim, .plan = run->plan, .count = run->planned,
+                            .messages = run->opt.messages,
                             .stall_ms = run->opt.stall_ms, .verbose = run->opt.verbose, .sh = &run->sh};
     t0 = soak_now_ms();
     if (injector_start(&inj) != 0)

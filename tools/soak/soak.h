@@ -117,6 +117,7 @@ struct injector {
     struct sim_process *sim;        /* its control socket takes the faults */
     const struct planned_fault *plan;
     int count;
+    unsigned messages;              /* the publisher's total: after it, rules wait in vain */
     unsigned stall_ms;
     bool verbose;
     struct soak_shared *sh;
