@@ -10,6 +10,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#define CONTROL_OPTION "--control"
+/* Connections waiting for accept(); the loop accepts them within one poll. */
+#define LISTEN_BACKLOG 8
+
 int control_open(struct control_server *cs, const char *path, char *err, size_t errlen)
 {
     memset(cs, 0, sizeof *cs);
@@ -18,23 +22,31 @@ int control_open(struct control_server *cs, const char *path, char *err, size_t 
         cs->clients[i].fd = -1;
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof addr.sun_path) {
-        snprintf(err, errlen, "control socket path too long (max %zu bytes): %s", sizeof addr.sun_path - 1, path);
+        snprintf(err, errlen, "%s %s: longer than a socket path may be (%zu bytes); choose a shorter path",
+                 CONTROL_OPTION, path, sizeof addr.sun_path - 1);
         return -1;
     }
-    strcpy(addr.sun_path, path);
+    memcpy(addr.sun_path, path, strlen(path));
+    if (path_claim_prepare(path, PATH_CLAIM_SOCKET, CONTROL_OPTION, err, errlen) < 0)
+        return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
-        snprintf(err, errlen, "control socket: %s", strerror(errno));
+        snprintf(err, errlen, "%s %s: cannot make a socket: %s", CONTROL_OPTION, path, strerror(errno));
         return -1;
     }
-    unlink(path);     /* a stale socket from a killed run */
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 8) < 0) {
-        snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        snprintf(err, errlen, "%s %s: %s; choose another path", CONTROL_OPTION, path, strerror(errno));
         close(fd);
         return -1;
     }
+    path_claim_hold(&cs->path, path);
+    if (listen(fd, LISTEN_BACKLOG) < 0) {
+        snprintf(err, errlen, "%s %s: listen: %s", CONTROL_OPTION, path, strerror(errno));
+        close(fd);
+        path_claim_release(&cs->path);
+        return -1;
+    }
     cs->listen_fd = fd;
-    strcpy(cs->path, path);
     return 0;
 }
 
@@ -53,10 +65,8 @@ void control_close(struct control_server *cs)
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
         if (cs->clients[i].fd >= 0)
             drop_client(&cs->clients[i]);
-    if (cs->listen_fd >= 0) {
-        close(cs->listen_fd);
-        unlink(cs->path);
-    }
+    close(cs->listen_fd);
+    path_claim_release(&cs->path);
     cs->listen_fd = -1;
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "path_claim.h"
 #include "strbuf.h"
 
 #define CONTROL_MAX_CLIENTS 16
@@ -24,11 +25,15 @@ struct control_client {
 
 struct control_server {
     int listen_fd;
-    char path[108];
+    struct path_claim path;    /* the socket file we made */
     struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
+/* Listens on a Unix socket at `path`. Only a stale socket nobody listens on is
+ * replaced (path_claim.h); a live one, or any other file, is refused and left
+ * alone. Returns 0, or -1 with a message in err naming the path. */
 int control_open(struct control_server *cs, const char *path, char *err, size_t errlen);
+/* Closes every connection and removes the socket if it is still the one we made. */
 void control_close(struct control_server *cs);
 /* Adds the server's descriptors to `fds`; returns how many were added. */
 size_t control_pollfds(const struct control_server *cs, struct pollfd *fds, size_t cap);

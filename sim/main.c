@@ -43,14 +43,16 @@ static void usage(FILE *f)
           "A simulated SIMCom SIM7600 module on a pseudo-terminal. Open the printed path\n"
           "like a serial port and type AT commands. The first line on stdout is\n"
           "\"PTY <path>\"; the module serves until SIGINT or SIGTERM.\n\n"
-          "  --link PATH            also make PATH a symlink to the pty (removed on exit)\n"
+          "  --link PATH            also make PATH a symlink to the pty (removed on exit);\n"
+          "                         only a stale link left by a simulator is replaced there\n"
           "  --profile cold|warm    cold (default): as after power-on, with boot URCs;\n"
           "                         warm: MQTT service started and client 0 acquired, as a\n"
           "                         module that stayed powered through a host reset\n"
           "  --baud N               pace output at N baud, 8N1 (default 115200; 0 = unpaced)\n"
           "  --latency fast|realistic  fast (default): answers at once; realistic: the\n"
           "                         delays a real module takes (boot, CONNECT, PUB...)\n"
-          "  --control PATH         Unix socket taking control commands (see README)\n"
+          "  --control PATH         Unix socket taking control commands (see README); only\n"
+          "                         a stale socket nobody listens on is replaced there\n"
           "  --log FILE             write every byte both ways in the capture format\n"
           "  --data-timeout MS      a '>' data phase with no input for MS ends with ERROR\n"
           "                         (default 10000)\n"
@@ -390,17 +392,18 @@ static int setup(struct app *app, const struct options *o)
     signal(SIGPIPE, SIG_IGN);
     app->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
     app->control.listen_fd = -1;
-    uint64_t now = mono_us();
-    if (o->log && capture_open(&app->log, o->log, now, "sim7600-sim") < 0) {
-        fprintf(stderr, "sim7600-sim: cannot write the log %s: %s\n", o->log, strerror(errno));
-        return -1;
-    }
+    /* the paths others find us by first: a refused one leaves everything, the log too, untouched */
     if (pty_open(&app->pty, o->link, err, sizeof err) < 0) {
         fprintf(stderr, "sim7600-sim: %s\n", err);
         return -1;
     }
     if (o->control && control_open(&app->control, o->control, err, sizeof err) < 0) {
-        fprintf(stderr, "sim7600-sim: %s (choose another --control path)\n", err);
+        fprintf(stderr, "sim7600-sim: %s\n", err);
+        return -1;
+    }
+    uint64_t now = mono_us();
+    if (o->log && capture_open(&app->log, o->log, now, "sim7600-sim") < 0) {
+        fprintf(stderr, "sim7600-sim: cannot write the log %s: %s\n", o->log, strerror(errno));
         return -1;
     }
     app->sim = sim_create(&o->cfg, now);

@@ -19,10 +19,17 @@ static int fail(char *err, size_t errlen, const char *what)
     return -1;
 }
 
+/* Both tools that make a pty link take its path as --link. */
+#define LINK_OPTION "--link"
+
 int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->master = p->watch = -1;
+    bool linked = link_path && *link_path;
+    /* before the pty exists: a refused path costs nothing and is not touched */
+    if (linked && path_claim_prepare(link_path, PATH_CLAIM_PTY_LINK, LINK_OPTION, err, errlen) < 0)
+        return -1;
     int slave;
     if (openpty(&p->master, &slave, p->slave_path, NULL, NULL) < 0)
         return fail(err, errlen, "openpty");
@@ -48,15 +55,15 @@ int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen)
     p->holders = 1;        /* our own slave descriptor; its close is the first event */
     close(slave);
     fcntl(p->master, F_SETFD, FD_CLOEXEC);
-    if (link_path && *link_path) {
-        snprintf(p->link_path, sizeof p->link_path, "%s", link_path);
-        unlink(link_path);     /* a stale link from a killed run */
+    if (linked) {
         if (symlink(p->slave_path, link_path) < 0) {
-            p->link_path[0] = '\0';
+            int e = errno;
             pty_close(p);
-            snprintf(err, errlen, "cannot create the link %s: %s", link_path, strerror(errno));
+            snprintf(err, errlen, "%s %s: cannot create the link: %s%s", LINK_OPTION, link_path, strerror(e),
+                     e == EEXIST ? " (something was created there meanwhile); choose another path" : "");
             return -1;
         }
+        path_claim_hold(&p->link, link_path);
     }
     p->host = PTY_HOST_NOT_YET;
     return 0;
@@ -64,9 +71,7 @@ int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen)
 
 void pty_close(struct sim_pty *p)
 {
-    if (p->link_path[0])
-        unlink(p->link_path);
-    p->link_path[0] = '\0';
+    path_claim_release(&p->link);
     if (p->watch >= 0)
         close(p->watch);
     if (p->master >= 0)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "path_claim.h"
+
 enum pty_host {
     PTY_HOST_NOT_YET,     /* nobody opened the slave yet: output waits in the pty */
     PTY_HOST_ATTACHED,    /* a program holds the slave open */
@@ -20,12 +22,15 @@ struct sim_pty {
     int holders;          /* how many descriptors hold the slave open */
     enum pty_host host;
     char slave_path[128];
-    char link_path[512];
+    struct path_claim link;   /* the --link symlink, if we made one */
 };
 
 /* Opens the pty (raw, mode 0600, non-blocking master) and, if link_path is
- * given, a symlink to the slave. Returns 0, or -1 with a message in err. */
+ * given, a symlink to the slave there. Only a stale link of a simulator that
+ * is gone is replaced (path_claim.h); anything else at link_path is left alone
+ * and refused. Returns 0, or -1 with a message in err naming the path. */
 int pty_open(struct sim_pty *p, const char *link_path, char *err, size_t errlen);
+/* Closes the pty and removes the link if it is still the one we made. */
 void pty_close(struct sim_pty *p);
 /* Reads the inotify descriptor and reports, in order, each moment the slave
  * went from held by nobody to held (CAME) and back (LEFT). A host that closes
