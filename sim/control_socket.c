@@ -13,11 +13,15 @@
 #define CONTROL_OPTION "--control"
 /* Connections waiting for accept(); the loop accepts them within one poll. */
 #define LISTEN_BACKLOG 8
+#define US_PER_MS 1000u
+/* An ERR line telling a connection why it is closed or refused. */
+#define NOTICE_MAX 256
 
-int control_open(struct control_server *cs, const char *path, char *err, size_t errlen)
+int control_open(struct control_server *cs, const char *path, uint32_t idle_ms, char *err, size_t errlen)
 {
     memset(cs, 0, sizeof *cs);
     cs->listen_fd = -1;
+    cs->idle_us = (uint64_t)idle_ms * US_PER_MS;
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
         cs->clients[i].fd = -1;
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -83,12 +87,17 @@ size_t control_pollfds(const struct control_server *cs, struct pollfd *fds, size
 }
 
 /* Replies are short and the peer reads them; a peer that stops reading loses them. */
-static void send_line(struct control_client *c, const char *text, size_t len)
+static void send_fd_line(int fd, const char *text, size_t len)
 {
     struct iovec iov[2] = {{(void *)text, len}, {"\n", 1}};
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
     /* on failure the next read sees the hang-up and drops the client */
-    (void)sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void send_line(struct control_client *c, const char *text, size_t len)
+{
+    send_fd_line(c->fd, text, len);
 }
 
 static void run_line(struct control_client *c, const char *line, struct sim *s, uint64_t now_us)
@@ -140,20 +149,64 @@ static void take_lines(struct control_client *c, const char *data, size_t n, str
     }
 }
 
-static void accept_client(struct control_server *cs)
+static struct control_client *free_slot(struct control_server *cs)
+{
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        if (cs->clients[i].fd < 0)
+            return &cs->clients[i];
+    return NULL;
+}
+
+/* The connection silent the longest, if for at least idle_us; never a watcher. */
+static struct control_client *idlest(struct control_server *cs, uint64_t now_us)
+{
+    struct control_client *best = NULL;
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+        struct control_client *c = &cs->clients[i];
+        if (c->fd < 0 || c->watching || now_us - c->heard_us < cs->idle_us)
+            continue;
+        if (!best || c->heard_us < best->heard_us)
+            best = c;
+    }
+    return best;
+}
+
+/* Frees an idle connection's slot for a newcomer, telling it why. */
+static void evict(struct control_client *c, uint64_t now_us)
+{
+    char notice[NOTICE_MAX];
+    int n = snprintf(notice, sizeof notice,
+                     "ERR closed: nothing was heard on this control connection for %llu ms and a new one "
+                     "needed its slot (%d at most); reconnect to send more",
+                     (unsigned long long)((now_us - c->heard_us) / US_PER_MS), CONTROL_MAX_CLIENTS);
+    send_line(c, notice, (size_t)n);
+    drop_client(c);
+}
+
+static void refuse(const struct control_server *cs, int fd)
+{
+    char notice[NOTICE_MAX];
+    int n = snprintf(notice, sizeof notice,
+                     "ERR too many control connections (%d, each heard from in the last %llu ms; watch "
+                     "connections are never closed); close one and retry",
+                     CONTROL_MAX_CLIENTS, (unsigned long long)(cs->idle_us / US_PER_MS));
+    send_fd_line(fd, notice, (size_t)n);
+    close(fd);
+}
+
+static void accept_client(struct control_server *cs, uint64_t now_us)
 {
     int fd = accept4(cs->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
         return;
-    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-        if (cs->clients[i].fd < 0) {
-            cs->clients[i] = (struct control_client){.fd = fd};
-            return;
-        }
+    struct control_client *slot = free_slot(cs);
+    if (!slot && (slot = idlest(cs, now_us)) != NULL)
+        evict(slot, now_us);
+    if (!slot) {
+        refuse(cs, fd);
+        return;
     }
-    static const char full[] = "ERR too many control connections (16); close one and retry\n";
-    send(fd, full, sizeof full - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    close(fd);
+    *slot = (struct control_client){.fd = fd, .heard_us = now_us};
 }
 
 static struct control_client *client_by_fd(struct control_server *cs, int fd)
@@ -170,7 +223,7 @@ void control_handle(struct control_server *cs, const struct pollfd *fds, size_t 
         if (!fds[i].revents)
             continue;
         if (fds[i].fd == cs->listen_fd) {
-            accept_client(cs);
+            accept_client(cs, now_us);
             continue;
         }
         struct control_client *c = client_by_fd(cs, fds[i].fd);
@@ -183,6 +236,7 @@ void control_handle(struct control_server *cs, const struct pollfd *fds, size_t 
                 drop_client(c);
             continue;
         }
+        c->heard_us = now_us;
         take_lines(c, buf, (size_t)got, s, now_us);
     }
 }

@@ -13,26 +13,37 @@
 
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_LINE_MAX 65536
+/* When every slot is taken, a new connection takes the slot of the one silent
+ * the longest, if it has been silent at least this long: clients a killed test
+ * leaked never lock the others out, and one that just connected and is about
+ * to send its command keeps its slot. */
+#define CONTROL_IDLE_MS_DEFAULT 2000
 
 struct sim;
 
 struct control_client {
-    int fd;
-    bool watching;             /* gets a MSG line for every message published */
+    int fd;                    /* -1: a free slot */
+    bool watching;             /* gets a MSG line for every message published; never evicted,
+                                  since a watcher is silent by design */
     bool discarding;           /* the current line is over-long: drop it up to its newline */
+    uint64_t heard_us;         /* when it connected or last sent a byte */
     struct strbuf in;
 };
 
 struct control_server {
     int listen_fd;
+    uint64_t idle_us;          /* silent this long, a connection may lose its slot to a new one */
     struct path_claim path;    /* the socket file we made */
     struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
 /* Listens on a Unix socket at `path`. Only a stale socket nobody listens on is
  * replaced (path_claim.h); a live one, or any other file, is refused and left
- * alone. Returns 0, or -1 with a message in err naming the path. */
-int control_open(struct control_server *cs, const char *path, char *err, size_t errlen);
+ * alone. With every slot taken, a new connection evicts the connection silent
+ * the longest if that is at least idle_ms (watchers excepted), and is refused
+ * otherwise; both are told why in one ERR line. Returns 0, or -1 with a
+ * message in err naming the path. */
+int control_open(struct control_server *cs, const char *path, uint32_t idle_ms, char *err, size_t errlen);
 /* Closes every connection and removes the socket if it is still the one we made. */
 void control_close(struct control_server *cs);
 /* Adds the server's descriptors to `fds`; returns how many were added. */

@@ -28,6 +28,7 @@
 struct options {
     struct sim_config cfg;
     const char *link, *control, *log;
+    uint32_t control_idle_ms;   /* silent this long, a control connection may lose its slot */
     bool real_broker;           /* --broker tcp[://HOST:PORT] */
     char broker_host[257];      /* empty: where AT+CMQTTCONNECT says */
     int broker_port;
@@ -53,6 +54,9 @@ static void usage(FILE *f)
           "                         delays a real module takes (boot, CONNECT, PUB...)\n"
           "  --control PATH         Unix socket taking control commands (see README); only\n"
           "                         a stale socket nobody listens on is replaced there\n"
+          "  --control-idle-ms MS   with all 16 control connections taken, a new one takes the\n"
+          "                         slot of the one silent the longest if it has been silent\n"
+          "                         MS or more ('watch' ones excepted; default 2000)\n"
           "  --log FILE             write every byte both ways in the capture format\n"
           "  --data-timeout MS      a '>' data phase with no input for MS ends with ERROR\n"
           "                         (default 10000)\n"
@@ -117,7 +121,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
            OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_BROKER,
-           OPT_CONNACK_TIMEOUT, OPT_REPLAY, OPT_REPLAY_SPEED, OPT_REPLAY_STRICT, OPT_VERSION };
+           OPT_CONNACK_TIMEOUT, OPT_REPLAY, OPT_REPLAY_SPEED, OPT_REPLAY_STRICT, OPT_CONTROL_IDLE_MS,
+           OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
@@ -128,10 +133,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"connack-timeout", required_argument, NULL, OPT_CONNACK_TIMEOUT},
         {"replay", required_argument, NULL, OPT_REPLAY}, {"replay-speed", required_argument, NULL, OPT_REPLAY_SPEED},
         {"replay-strict", no_argument, NULL, OPT_REPLAY_STRICT},
+        {"control-idle-ms", required_argument, NULL, OPT_CONTROL_IDLE_MS},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
     o->connack_timeout_ms = 10000;
+    o->control_idle_ms = CONTROL_IDLE_MS_DEFAULT;
     o->replay_speed = 1.0;
     int c;
     long v;
@@ -184,6 +191,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (!parse_number(optarg, 1, 3600000, &v))
                 return bad_option("--connack-timeout must be 1 to 3600000 ms", optarg);
             o->connack_timeout_ms = (uint32_t)v;
+            break;
+        case OPT_CONTROL_IDLE_MS:
+            if (!parse_number(optarg, 1, 3600000, &v))
+                return bad_option("--control-idle-ms must be 1 to 3600000 ms", optarg);
+            o->control_idle_ms = (uint32_t)v;
             break;
         case OPT_REPLAY: o->replay = optarg; break;
         case OPT_REPLAY_STRICT: o->replay_strict = true; break;
@@ -397,7 +409,7 @@ static int setup(struct app *app, const struct options *o)
         fprintf(stderr, "sim7600-sim: %s\n", err);
         return -1;
     }
-    if (o->control && control_open(&app->control, o->control, err, sizeof err) < 0) {
+    if (o->control && control_open(&app->control, o->control, o->control_idle_ms, err, sizeof err) < 0) {
         fprintf(stderr, "sim7600-sim: %s\n", err);
         return -1;
     }
