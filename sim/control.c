@@ -417,12 +417,14 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     }
     sb_printf(o, ",\"broker\":{\"published\":%llu,\"retained\":%zu},"
                  "\"stats\":{\"commands\":%llu,\"errors\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
-                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu,\"host_opens\":%llu}",
+                 "\"boots\":%llu,\"connlost\":%llu,\"rx_messages\":%llu,\"host_opens\":%llu,"
+                 "\"output_lost\":%llu}",
               (unsigned long long)broker_published_count(s->broker), broker_retained_count(s->broker),
               (unsigned long long)s->stats.commands, (unsigned long long)s->stats.errors,
               (unsigned long long)s->stats.bytes_in, (unsigned long long)s->stats.bytes_out,
               (unsigned long long)s->stats.boots, (unsigned long long)s->stats.connlost,
-              (unsigned long long)s->stats.rx_messages, (unsigned long long)s->stats.host_opens);
+              (unsigned long long)s->stats.rx_messages, (unsigned long long)s->stats.host_opens,
+              (unsigned long long)s->out.dropped);
     /* the faults that took effect, whether a control command or a rule sent them */
     sb_puts(o, ",\"faults\":{");
     for (int k = 0; k < FAULT_COUNT_KINDS; k++)

@@ -60,6 +60,8 @@ static void drop_client(struct control_client *c)
     c->fd = -1;
     c->watching = c->discarding = false;
     sb_free(&c->in);
+    sb_free(&c->out);
+    c->out_off = 0;
 }
 
 void control_close(struct control_server *cs)
@@ -80,9 +82,12 @@ size_t control_pollfds(const struct control_server *cs, struct pollfd *fds, size
     if (cs->listen_fd < 0 || cap == 0)
         return 0;
     fds[n++] = (struct pollfd){.fd = cs->listen_fd, .events = POLLIN};
-    for (int i = 0; i < CONTROL_MAX_CLIENTS && n < cap; i++)
-        if (cs->clients[i].fd >= 0)
-            fds[n++] = (struct pollfd){.fd = cs->clients[i].fd, .events = POLLIN};
+    for (int i = 0; i < CONTROL_MAX_CLIENTS && n < cap; i++) {
+        const struct control_client *c = &cs->clients[i];
+        if (c->fd >= 0)
+            fds[n++] = (struct pollfd){.fd = c->fd,
+                                       .events = POLLIN | (c->out.len > c->out_off ? POLLOUT : 0)};
+    }
     return n;
 }
 
@@ -95,9 +100,32 @@ static void send_fd_line(int fd, const char *text, size_t len)
     (void)sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* Sends what waits for the peer, as much as its socket takes now. */
+static void flush_out(struct control_client *c)
+{
+    while (c->out.len > c->out_off) {
+        ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n <= 0)
+            return;   /* full (POLLOUT will say when), or gone (the next read drops it) */
+        c->out_off += (size_t)n;
+    }
+    sb_reset(&c->out);
+    c->out_off = 0;
+}
+
+/* Queues a line behind what waits and sends what the socket takes. */
 static void send_line(struct control_client *c, const char *text, size_t len)
 {
-    send_fd_line(c->fd, text, len);
+    if (c->out.len - c->out_off + len + 1 > CONTROL_OUT_MAX) {
+        fprintf(stderr, "sim7600-sim: a control connection stopped reading (%u MiB waiting); "
+                        "closing it: what it missed is lost to it\n", CONTROL_OUT_MAX >> 20);
+        drop_client(c);
+        return;
+    }
+    sb_add(&c->out, text, len);
+    sb_add(&c->out, "\n", 1);
+    flush_out(c);
 }
 
 static void run_line(struct control_client *c, const char *line, struct sim *s, uint64_t now_us)
@@ -130,6 +158,8 @@ static void take_lines(struct control_client *c, const char *data, size_t n, str
                     send_line(c, nul, sizeof nul - 1);
                 } else {
                     run_line(c, sb_str(&c->in), s, now_us);
+                    if (c->fd < 0)
+                        return;   /* closed for not reading its answers */
                 }
             }
             c->discarding = false;
@@ -228,6 +258,10 @@ void control_handle(struct control_server *cs, const struct pollfd *fds, size_t 
         }
         struct control_client *c = client_by_fd(cs, fds[i].fd);
         if (!c)
+            continue;
+        if (fds[i].revents & POLLOUT)
+            flush_out(c);
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
         char buf[4096];
         ssize_t got = read(c->fd, buf, sizeof buf);

@@ -18,6 +18,9 @@
  * leaked never lock the others out, and one that just connected and is about
  * to send its command keeps its slot. */
 #define CONTROL_IDLE_MS_DEFAULT 2000
+/* What a connection may have waiting to be sent before it counts as one that
+ * stopped reading: far more than a soak's whole `watch` stream backlog. */
+#define CONTROL_OUT_MAX (64u << 20)
 
 struct sim;
 
@@ -28,6 +31,8 @@ struct control_client {
     bool discarding;           /* the current line is over-long: drop it up to its newline */
     uint64_t heard_us;         /* when it connected or last sent a byte */
     struct strbuf in;
+    struct strbuf out;         /* what the peer has not taken yet, from out_off on */
+    size_t out_off;
 };
 
 struct control_server {
@@ -50,7 +55,9 @@ void control_close(struct control_server *cs);
 size_t control_pollfds(const struct control_server *cs, struct pollfd *fds, size_t cap);
 /* Handles whatever poll reported on the descriptors control_pollfds added. */
 void control_handle(struct control_server *cs, const struct pollfd *fds, size_t n, struct sim *s, uint64_t now_us);
-/* Sends a line to every client that asked to `watch`. */
+/* Sends a line to every client that asked to `watch`. Nothing is dropped for
+ * a slow reader: what its socket cannot take now waits, up to CONTROL_OUT_MAX;
+ * a reader that far behind is closed and said so on stderr. */
 void control_broadcast(struct control_server *cs, const char *line, size_t len);
 
 #endif

@@ -704,6 +704,20 @@ Test(faults, state_counts_only_the_faults_that_took_effect)
     cr_assert_not_null(strstr(ctl("state"), "\"connlost\":1,"), "clearing rules keeps the counts");
 }
 
+Test(faults, output_a_host_never_reads_is_lost_newest_first_and_counted_in_state)
+{
+    static char line[20100];
+    size_t n = 0;
+    n += (size_t)snprintf(line, sizeof line, "inject \"");
+    memset(line + n, 'x', 20000);
+    n += 20000;
+    snprintf(line + n, sizeof line - n, "\"");
+    cr_assert_not_null(strstr(ctl("state"), "\"output_lost\":0}"));
+    for (int i = 0; i < 15; i++)        /* 300,000 bytes into a 262,144-byte queue */
+        cr_assert_str_eq(ctl(line), "OK injected 20000 bytes");
+    cr_assert_not_null(strstr(ctl("state"), "\"output_lost\":37856}"), "%s", ctl("state"));
+}
+
 Test(faults, inject_puts_bytes_inside_a_response_stream)
 {
     io("ATE0\r");
