@@ -241,7 +241,7 @@ bool sim_target_exited(struct sim_target *t, int within_ms, struct strbuf *why)
 {
     int status;
     uint64_t end = hil_now_ms() + (uint64_t)within_ms;
-    pid_t got;
+    pid_t got = 0;   /* set before use; gcc -O1 cannot see that */
     while (t->pid > 0 && (got = waitpid(t->pid, &status, WNOHANG)) == 0 && hil_now_ms() < end)
         poll(NULL, 0, 5);
     if (t->pid <= 0 || got != t->pid)
