@@ -13,6 +13,7 @@
 #include "cescape.h"
 #include "fake_port.h"
 #include "log_import.h"
+#include "regex_guard.h"
 #include "replay.h"
 #include "scenario.h"
 #include "sim.h"
@@ -536,16 +537,24 @@ int fuzz_scenario(const uint8_t *data, size_t size)
     FUZZ_CHECK((st == SCN_OK) == (sc != NULL));
     FUZZ_CHECK(st != SCN_ERR_INVALID || diags.n > 0);
     if (sc != NULL) {
+        /* what the compiled regexes hold together stays within what one may */
+        struct regex_cost spent = {0};
         /* walk what came out: every string is NUL-terminated at its length */
         for (size_t i = 0; i < sc->n_steps; i++) {
             const struct scn_step *s = &sc->steps[i];
             if (s->text.ptr != NULL)
                 FUZZ_CHECK(s->text.ptr[s->text.len] == '\0');
+            if (s->pat.kind == SCN_PAT_REGEX)
+                spent = regex_cost_add(spent, regex_cost(s->pat.text.ptr));
             if (s->pat.kind == SCN_PAT_EXACT || s->pat.kind == SCN_PAT_REGEX)
                 (void)scn_pattern_match(&s->pat, "OK", 2);
         }
-        for (size_t i = 0; i < sc->n_checks; i++)
+        for (size_t i = 0; i < sc->n_checks; i++) {
+            if (sc->checks[i].pat.kind == SCN_PAT_REGEX)
+                spent = regex_cost_add(spent, regex_cost(sc->checks[i].pat.text.ptr));
             (void)scn_pattern_match(&sc->checks[i].pat, "+CSQ: 23,0", 10);
+        }
+        FUZZ_CHECK(!regex_cost_over(spent));
     }
     scn_free(sc);
     scn_diags_free(&diags);

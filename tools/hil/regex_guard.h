@@ -1,14 +1,32 @@
 /* A check made before regcomp: a regular expression whose repeats would
- * expand past what glibc can compile in reasonable memory is refused. */
+ * cost more than glibc can compile in reasonable time and memory is refused. */
 #ifndef HIL_REGEX_GUARD_H
 #define HIL_REGEX_GUARD_H
 
 #include <stdbool.h>
 
-#define REGEX_GUARD_MAX_COPIES 100000.0
+/* What glibc's regcomp builds for a regular expression (regex_guard.c says
+ * how it is estimated): copies of its atoms once repeats are expanded, and
+ * closures, the pairs of places that may match nothing, each of which regcomp
+ * stores. Additive: what several regular expressions cost is the sum. */
+struct regex_cost {
+    double copies, closures;
+};
 
-/* True when `re` (POSIX extended) would expand to more than 100,000 copies of
- * its parts, or nests groups over 32 deep: (a{400}){400}, a+++...+ */
+#define REGEX_GUARD_MAX_COPIES 100000.0
+/* 1,000 places that may match nothing: about 10 MB and a few ms. No line
+ * pattern needs more (.* skips any length in one place). */
+#define REGEX_GUARD_MAX_CLOSURES (1000.0 * 1000.0)
+
+/* Groups nested over 32 deep cost more than the limits. */
+struct regex_cost regex_cost(const char *re);
+struct regex_cost regex_cost_add(struct regex_cost a, struct regex_cost b);
+/* Over 100,000 copies ((a{400}){400}, a+++...+) or 1,000,000 closures
+ * (a{0,5000}, (a?){5000}, (a|){5000}). */
+bool regex_cost_over(struct regex_cost c);
+/* Which limit an over-cost passes, for messages: "more than ... (e.g. ...)". */
+const char *regex_cost_why(struct regex_cost c);
+/* regex_cost_over(regex_cost(re)) */
 bool regex_too_big(const char *re);
 
 #endif

@@ -303,6 +303,7 @@ struct parser {
     const char *first_driver_kw, *first_send_kw;
     struct sim_only_use *sim_only;     /* every sim-only statement, for "targets hardware" */
     size_t n_sim_only, cap_sim_only;
+    struct regex_cost regex_spent;     /* by the regexes compiled so far */
 };
 
 #if defined(__GNUC__)
@@ -462,10 +463,20 @@ static bool get_pattern(struct parser *p, const struct scn_tok *t, const char *w
         out->kind = SCN_PAT_EXACT;
         return true;
     }
-    if (regex_too_big(t->text)) {
-        perr(p, "regular expression /%s/ for %s is too big to compile: more than 100000 copies of "
-                "its parts once repeats are expanded (e.g. (a{400}){400} or a+++), or groups nested "
-                "over 32 deep; simplify it", t->text, what);
+    struct regex_cost cost = regex_cost(t->text);
+    if (regex_cost_over(cost)) {
+        perr(p, "regular expression /%s/ for %s is too big to compile: %s; simplify it", t->text, what,
+             regex_cost_why(cost));
+        bytes_free(&out->text);
+        return false;
+    }
+    /* Every compiled regex lives as long as the scenario: without a budget
+     * for the file, a few KB of lines each just under the limit took GBs. */
+    struct regex_cost spent = regex_cost_add(p->regex_spent, cost);
+    if (regex_cost_over(spent)) {
+        perr(p, "regular expression /%s/ for %s makes the scenario's regular expressions too big to "
+                "compile together: %s, where all of a file's may cost only what one may; simplify them",
+             t->text, what, regex_cost_why(spent));
         bytes_free(&out->text);
         return false;
     }
@@ -477,6 +488,7 @@ static bool get_pattern(struct parser *p, const struct scn_tok *t, const char *w
         bytes_free(&out->text);
         return false;
     }
+    p->regex_spent = spent;
     out->kind = SCN_PAT_REGEX;
     return true;
 }
