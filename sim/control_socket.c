@@ -107,8 +107,16 @@ static void flush_out(struct control_client *c)
         ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n <= 0)
-            return;   /* full (POLLOUT will say when), or gone (the next read drops it) */
+            break;    /* full (POLLOUT will say when), or gone (the next read drops it) */
         c->out_off += (size_t)n;
+    }
+    if (c->out_off < c->out.len) {
+        if (c->out_off > c->out.len / 2) {   /* a reader always a little behind: keep only what waits */
+            memmove(c->out.p, c->out.p + c->out_off, c->out.len - c->out_off + 1);
+            c->out.len -= c->out_off;
+            c->out_off = 0;
+        }
+        return;
     }
     sb_reset(&c->out);
     c->out_off = 0;

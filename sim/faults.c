@@ -19,10 +19,12 @@ void faults_free(struct fault_set *f)
 
 void faults_clear(struct fault_set *f)
 {
-    uint64_t took_effect[FAULT_COUNT_KINDS];
-    memcpy(took_effect, f->took_effect, sizeof took_effect);
+    struct fault_set kept = *f;   /* a garble under way and the counts are not rules */
     faults_free(f);
-    memcpy(f->took_effect, took_effect, sizeof took_effect);
+    f->garble_left = kept.garble_left;
+    f->garble_state = kept.garble_state;
+    f->garbles_pending = kept.garbles_pending;
+    memcpy(f->took_effect, kept.took_effect, sizeof f->took_effect);
 }
 
 static int fail(struct strbuf *reply, const char *why)

@@ -64,7 +64,7 @@ const char *fault_kind_count_name(enum fault_kind_count k);
 void faults_count(struct fault_set *f, enum fault_kind_count k);
 
 void faults_free(struct fault_set *f);
-/* `rules clear`: every rule and pending garble gone; the counts of faults that took effect stay. */
+/* `rules clear`: every rule gone; a garble under way and the counts of faults that took effect stay. */
 void faults_clear(struct fault_set *f);
 /* "rule on-send <prefix> [nth=N] <action...>" / "rule after-publishes <N> <action...>":
  * t->v[0] is "rule". Returns 0, or -1 with a reason in `reply`. */

@@ -3,6 +3,7 @@
  * after the delays of the latency profile. No network. */
 #include "sim_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int connect_outcome(const struct world *w, const struct sim_link_connect *p)
@@ -92,13 +93,27 @@ static void emb_publish(void *ctx, int client, const char *topic, size_t topic_l
 {
     struct sim *s = ctx;
     (void)timeout_s;
-    int code = mqtt_topic_valid(topic, topic_len) ? MQTT_OK : MQTT_FAILED;
-    /* the PUBACK is scheduled before the deliveries, as a broker acknowledges first */
-    schedule(s, qos ? DELAY_PUB_ACK : DELAY_PUB_QOS0, EV_PUB_DONE, client, code);
-    if (code == MQTT_OK) {
-        struct broker_message m = {topic, topic_len, payload, len, qos, retain};
-        broker_publish(s->broker, &m);
+    struct sim_event done = {.kind = EV_PUB_DONE, .client = client,
+                             .code = mqtt_topic_valid(topic, topic_len) ? MQTT_OK : MQTT_FAILED};
+    /* The message reaches the broker with its PUBACK (mqtt_model's EV_PUB_DONE),
+     * and only if the connection still stands then: a PUBLISH lost with its
+     * connection never arrives, so a host that took a failed PUB for a
+     * delivered one is caught losing it. */
+    if (done.code == MQTT_OK) {
+        done.data = malloc(topic_len + len + 1);
+        if (!done.data)
+            done.code = MQTT_FAILED;     /* out of memory: the module reports a failure, the host retries */
     }
+    if (done.data) {
+        memcpy(done.data, topic, topic_len);
+        if (len)
+            memcpy(done.data + topic_len, payload, len);
+        done.topic_len = topic_len;
+        done.payload_len = len;
+        done.qos = qos;
+        done.retain = retain;
+    }
+    sim_schedule(s, qos ? DELAY_PUB_ACK : DELAY_PUB_QOS0, &done);
 }
 
 const struct sim_link_ops link_embedded_ops = {

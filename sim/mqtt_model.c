@@ -723,6 +723,9 @@ static void client_event(struct sim *s, const struct sim_event *ev)
         code = lost ? MQTT_NO_CONNECTION : code;
         cl->published += code == MQTT_OK;
         sim_urc(s, "+CMQTTPUB: %d,%d", ev->client, code);
+        if (code == MQTT_OK && ev->data)   /* the embedded broker takes it with its PUBACK */
+            mqtt_inject(s, (const char *)ev->data, ev->topic_len, ev->data + ev->topic_len,
+                        ev->payload_len, ev->qos, ev->retain);
         if (code == MQTT_OK)
             faults_on_publish(s, &s->faults);
         return;

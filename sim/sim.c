@@ -442,6 +442,8 @@ static void run_line(struct sim *s, const char *line, size_t n)
     s->response_open = false;
     if (faults_on_line(s, &s->faults, line, n))
         return;
+    if (s->power != POWER_ON || s->now_us < s->silent_until_us)
+        return;   /* a rule rebooted or hung the module as the line arrived: it never runs */
     run_commands(s, line, n);
     if (s->mode == INPUT_DATA)
         faults_data_begins(&s->faults, line, n);

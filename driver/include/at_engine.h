@@ -54,8 +54,13 @@ const char *at_final_str(enum at_final f);
 struct at_result {
     enum at_final final;
     int code;        /* CME/CMS code, -1 if none */
-    int result_err;  /* <err> of the command's own result line, -1 if none came */
+    int result_err;  /* <err> of the command's own result line, AT_RESULT_NONE if none
+                        came, AT_RESULT_GARBLED if it came but was not all numbers */
 };
+
+#define AT_RESULT_NONE (-1)    /* no result line came (yet) */
+/* A result line that came damaged: its code cannot be trusted, either way. */
+#define AT_RESULT_GARBLED (-2)
 
 /* cmd.flags */
 #define AT_CMD_PROMPT      0x01u /* wait for '>' and write data */

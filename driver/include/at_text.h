@@ -36,5 +36,11 @@ bool at_line_is(const char *line, size_t len, const char *s);
  * the start if there is none). Returns how many were read (<= max); stops at
  * the first field that is not a plain number ("+CREG: 0,1" -> 2: {0, 1}). */
 size_t at_scan_ints(const char *line, size_t len, long *out, size_t max);
+/* The same, but 0 unless the integers are all the line holds after its ':'
+ * (a result line "+CMQTTPUB: 0,\xb11" damaged on the wire is not "0"). */
+size_t at_scan_ints_whole(const char *line, size_t len, long *out, size_t max);
+
+/* Is s[0..len) well-formed UTF-8 (RFC 3629)? MQTT topics must be (MQTT 3.1.1 §1.5.3). */
+bool at_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -261,7 +261,6 @@ struct sim7600 {
     enum sim7600_rung rung;      /* escalation ladder: where recovery stands */
     uint8_t rung_failures;       /* failed reconnects on this rung */
     enum at_cancel cancel;       /* set by a URC: end the pending command (read by the engine) */
-    bool cancel_on_connlost;     /* the pending command waits for the broker */
     /* received-message assembly */
     struct {
         bool active, truncated;

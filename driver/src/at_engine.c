@@ -150,7 +150,7 @@ int at_submit(struct at_engine *e, const struct at_cmd *cmd)
         e->cmd.flags |= AT_CMD_ERR_LINE;
     e->res.final = AT_FINAL_NONE;
     e->res.code = -1;
-    e->res.result_err = -1;
+    e->res.result_err = AT_RESULT_NONE;
     e->done = false;
     e->got_ok = false;
     e->sync_seen = false;
@@ -211,7 +211,8 @@ static bool dispatch_urc(struct at_engine *e, const char *line, size_t len)
  * command with credentials (it never contains them). */
 static void finish_with(struct at_engine *e, enum at_final f, int code, const char *line, size_t len)
 {
-    bool failed = f != AT_FINAL_OK || (e->res.result_err > 0);
+    bool failed = f != AT_FINAL_OK || e->res.result_err > 0 ||
+                  e->res.result_err == AT_RESULT_GARBLED;
     if (failed && e->cfg.on_log != NULL)
         e->cfg.on_log(e->cfg.urc_ctx, cmd_label(e), line, len);
     complete(e, f, code);
@@ -229,7 +230,7 @@ static bool route_final(struct at_engine *e, const char *line, size_t len)
         log_line(e, "dropped a late final result", line, len);
         return true;
     }
-    if (f == AT_FINAL_OK && (e->cmd.flags & AT_CMD_RESULT_LINE) && e->res.result_err < 0) {
+    if (f == AT_FINAL_OK && (e->cmd.flags & AT_CMD_RESULT_LINE) && e->res.result_err == AT_RESULT_NONE) {
         e->got_ok = true;
         e->state = AT_STATE_WAIT_FINAL;
         e->deadline = e->started_ms + e->cmd.timeout_ms;   /* acknowledged: the result may take long */
@@ -244,8 +245,8 @@ static void route_prefix_line(struct at_engine *e, const char *line, size_t len)
     e->sync_seen = true;
     if (e->cmd.flags & AT_CMD_ERR_LINE) {
         long v[3];
-        size_t n = at_scan_ints(line, len, v, 3);
-        e->res.result_err = n > 0 ? (int)v[n - 1] : 1;
+        size_t n = at_scan_ints_whole(line, len, v, 3);
+        e->res.result_err = n > 0 ? (int)v[n - 1] : AT_RESULT_GARBLED;
         if (e->state == AT_STATE_WAIT_FINAL)
             finish_with(e, AT_FINAL_OK, -1, line, len);
         return;
@@ -400,7 +401,7 @@ void at_run(struct at_engine *e, const struct at_cmd *cmd, struct at_result *res
     if (rc == -1) {
         res->final = AT_FINAL_REJECTED;
         res->code = -1;
-        res->result_err = -1;
+        res->result_err = AT_RESULT_NONE;
         return;
     }
     while (!e->done) {

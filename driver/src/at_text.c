@@ -78,7 +78,9 @@ static size_t skip_spaces(const char *line, size_t len, size_t i)
     return i;
 }
 
-size_t at_scan_ints(const char *line, size_t len, long *out, size_t max)
+/* The integers after the first ':' (or from the start); *end is where the
+ * scan stopped. */
+static size_t scan_ints(const char *line, size_t len, long *out, size_t max, size_t *end)
 {
     const char *colon = memchr(line, ':', len);
     size_t i = colon != NULL ? (size_t)(colon - line) + 1 : 0;
@@ -99,5 +101,68 @@ size_t at_scan_ints(const char *line, size_t len, long *out, size_t max)
             break;
         i++;
     }
+    *end = i;
     return count;
+}
+
+size_t at_scan_ints(const char *line, size_t len, long *out, size_t max)
+{
+    size_t end;
+    return scan_ints(line, len, out, max, &end);
+}
+
+size_t at_scan_ints_whole(const char *line, size_t len, long *out, size_t max)
+{
+    size_t end;
+    size_t n = scan_ints(line, len, out, max, &end);
+    return end == len ? n : 0;
+}
+
+/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *p, size_t left)
+{
+    unsigned c = p[0];
+    size_t need, i;
+    unsigned min;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (left < need)
+        return 0;
+    {
+        unsigned long cp = c & (0x3Fu >> (need - 1));
+        for (i = 1; i < need; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFFul || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+    }
+    return need;
+}
+
+bool at_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_sequence(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
 }

@@ -224,14 +224,16 @@ int sim7600_reset_module(struct sim7600 *dev)
 {
     int st;
 
+    dev->ev_rebooted = false; /* RDY may come in the same read as AT+CRESET's OK */
     if (dev->port->reset_module != NULL)
         st = dev->port->reset_module(dev->port->ctx) == 0 ? SIM7600_OK : SIM7600_E_IO;
     else
         st = sim7600_exec_simple(dev, "AT+CRESET", "AT+CRESET", NULL, NULL, NULL);
+    if (st == SIM7600_E_REBOOTED)
+        st = SIM7600_OK; /* its RDY came before its OK: the reset is done */
     if (st != SIM7600_OK)
         return st;
     dev->health.resets++;
-    dev->ev_rebooted = false;
     sim7600_wait(dev, dev->cfg.boot_timeout_ms, &dev->ev_rebooted);
     dev->ev_rebooted = false; /* our own reset: nothing to react to */
     dev->need_bringup = true;

@@ -87,13 +87,30 @@ static size_t urc_rx_end(void *ctx, const char *line, size_t len)
     return 0;
 }
 
+/* PUB, SUB or UNSUB is pending and its data (if any) is sent: only the
+ * broker's answer is missing. (One still waiting for '>' is left alone: the
+ * module would take the next command for its data.) */
+static bool waits_on_broker(const struct sim7600 *dev)
+{
+    static const char *const broker_results[] = {"+CMQTTPUB:", "+CMQTTSUB:", "+CMQTTUNSUB:"};
+    size_t i;
+
+    if (at_idle(&dev->at) || dev->at.state == AT_STATE_WAIT_PROMPT || dev->at.cmd.prefix == NULL)
+        return false;
+    for (i = 0; i < sizeof broker_results / sizeof broker_results[0]; i++) {
+        if (strcmp(dev->at.cmd.prefix, broker_results[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 static size_t urc_connlost(void *ctx, const char *line, size_t len)
 {
     struct sim7600 *dev = ctx;
     long v[2];
     size_t n = at_scan_ints(line, len, v, 2);
     dev->ev_connlost = true;
-    if (dev->cancel_on_connlost) /* the broker's answer cannot come: do not wait pub_timeout for it */
+    if (waits_on_broker(dev)) /* the broker's answer cannot come: do not wait pub_timeout for it */
         dev->cancel = AT_CANCEL_LOST;
     sim7600_event(dev, SIM7600_EV_CONNLOST, n == 2 ? (int)v[1] : 0);
     return 0;
@@ -217,13 +234,6 @@ static int run_data(struct sim7600 *dev, const char *step, const char *prefix, c
 static uint32_t broker_timeout(const struct sim7600 *dev)
 {
     return dev->cfg.pub_timeout_s * 1000u + MARGIN_MS;
-}
-
-/* PUB, SUB and UNSUB wait for the broker: a connection loss meanwhile ends
- * the wait at once (SIM7600_E_CONNLOST) instead of after the timeout. */
-static void wait_on_broker(struct sim7600 *dev)
-{
-    dev->cancel_on_connlost = true; /* for the next command only: sim7600_exec clears it */
 }
 
 /* ---- session --------------------------------------------------------------------- */
@@ -409,7 +419,6 @@ int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len
     at_buf_u32(&b, dev->cfg.pub_timeout_s);
     if (retain)
         at_buf_str(&b, ",1");
-    wait_on_broker(dev);
     return run(dev, &b, "+CMQTTPUB:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
                dev->cfg.pub_result_timeout_ms);
 }
@@ -417,22 +426,22 @@ int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len
 int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos)
 {
     /* AT+CMQTTSUB=0,<len>,<qos>, then the topic after '>' (reference §8.2). */
-    wait_on_broker(dev);
     return run_data(dev, "AT+CMQTTSUB", "+CMQTTSUB:", (const uint8_t *)topic, strlen(topic), qos,
                     AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
 static int unsub_send(struct sim7600 *dev, const char *topic)
 {
-    wait_on_broker(dev);
     return run_data(dev, "AT+CMQTTUNSUB", "+CMQTTUNSUB:", (const uint8_t *)topic, strlen(topic), 0,
                     AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
+/* The checks the module would make (MQTT §2.3.1 codes 2, 18, 22), made here,
+ * so that its own codes never need to be trusted to drop a message. */
 static bool topic_ok(const char *topic)
 {
     size_t n = topic != NULL ? strlen(topic) : 0;
-    return n >= 1 && n <= SIM7600_TOPIC_MAX;
+    return n >= 1 && n <= SIM7600_TOPIC_MAX && at_utf8_valid(topic, n);
 }
 
 static size_t find_sub(const struct sim7600 *dev, const char *topic)

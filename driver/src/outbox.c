@@ -43,16 +43,12 @@ static void pop(struct sim7600 *dev)
     dev->ob_seq++;
 }
 
-/* Refusals of the message itself, which sending it again cannot change
- * (see sim/real-module-findings.md, "What the driver gives up on"): the
- * driver's own checks, and the module's verdict on the topic's content (MQTT
- * manual §2.3.1: 2 bad UTF-8, 18 topic empty). Everything else -- a bare
- * ERROR whose information line was lost on the wire, a +CME ERROR, a code
- * that does not fit -- may be a corrupted answer: the message is sent again. */
-static const int refused_for_good[] = {
-    SIM7600_E_PARAM, SIM7600_E_TOO_LONG, SIM7600_E_UNQUOTABLE,
-    SIM7600_E_MQTT_BAD_UTF8, SIM7600_E_MQTT_TOPIC_EMPTY,
-};
+/* Refusals of the message itself that sending it again cannot change: only
+ * the driver's own checks. The module's codes are never trusted to drop a
+ * message at first sight -- line noise can forge any of them (a damaged
+ * "0,11" reads "0,18", topic empty) -- so a message the module really
+ * refuses is given up after outbox_max_attempts (sim/real-module-findings.md §18). */
+static const int refused_for_good[] = {SIM7600_E_PARAM, SIM7600_E_TOO_LONG, SIM7600_E_UNQUOTABLE};
 
 enum send_verdict { SENT, KEEP, DROP };
 
@@ -67,6 +63,8 @@ static enum send_verdict judge(struct sim7600 *dev, struct sim7600_outbox_slot *
         sim7600_event(dev, SIM7600_EV_DROPPED, st);
         return DROP;
     }
+    /* the module's state is in doubt too: the session is opened again, after a backoff */
+    sim7600_session_suspect(dev);
     if (++s->attempts >= dev->cfg.outbox_max_attempts) {
         sim7600_event(dev, SIM7600_EV_GAVE_UP, st);
         return DROP;

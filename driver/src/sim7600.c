@@ -150,6 +150,8 @@ int sim7600_cmd_check(const struct at_buf *b)
 
 static int map_result(const struct at_result *r)
 {
+    if (r->result_err == AT_RESULT_GARBLED && (r->final == AT_FINAL_OK || r->final == AT_FINAL_ERROR))
+        return SIM7600_E_PROTOCOL; /* a damaged result line: what the module meant is unknown */
     switch (r->final) {
     case AT_FINAL_OK:
         return r->result_err > 0 ? SIM7600_E_MQTT(r->result_err) : SIM7600_OK;
@@ -202,10 +204,8 @@ static int resync(struct sim7600 *dev)
 int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd)
 {
     struct at_result r;
-    bool on_broker = dev->cancel_on_connlost;
     int st;
 
-    dev->cancel_on_connlost = false; /* not for the resync probe */
     if (dev->at.state == AT_STATE_RESYNC) {
         st = resync(dev);
         if (st != SIM7600_OK)
@@ -214,10 +214,8 @@ int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd)
     if (cmd->timeout_ms == 0)
         cmd->timeout_ms = dev->cfg.cmd_timeout_ms;
     dev->cancel = AT_CANCEL_NONE;
-    dev->cancel_on_connlost = on_broker;
     cmd->cancel = &dev->cancel;
     at_run(&dev->at, cmd, &r);
-    dev->cancel_on_connlost = false;
     st = map_result(&r);
     count_timeout(dev, st);
     return st;

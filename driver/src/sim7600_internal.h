@@ -65,5 +65,8 @@ bool sim7600_outbox_holds(const struct sim7600 *dev, size_t ticket);
 /* supervisor.c */
 /* Reacts to a status from a session command: link errors start recovery. */
 int sim7600_link_check(struct sim7600 *dev, int status);
+/* A session command failed in a way that says nothing clear (a damaged or
+ * unexpected answer): bring-up and the session run again after the backoff. */
+void sim7600_session_suspect(struct sim7600 *dev);
 
 #endif

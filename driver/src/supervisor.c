@@ -86,11 +86,17 @@ static bool is_broker_side(int st)
  * cannot change a broker's answer. */
 static void count_failure(struct sim7600 *dev, int st)
 {
-    if (is_broker_side(st) || ++dev->rung_failures < dev->cfg.recovery_attempts)
+    if (is_broker_side(st)) { /* the module and its client work: nothing to climb for */
+        dev->rung = SIM7600_RUNG_RECONNECT;
+        dev->rung_failures = 0;
+        return;
+    }
+    if (++dev->rung_failures < dev->cfg.recovery_attempts)
         return;
     dev->rung_failures = 0;
     if (dev->rung == SIM7600_RUNG_RESET_MODULE) {
         dev->rung = SIM7600_RUNG_RECONNECT;
+        dev->backoff_ms = dev->cfg.backoff_max_ms;
         sim7600_event(dev, SIM7600_EV_ESCALATED, SIM7600_RUNG_STUCK);
         return;
     }
@@ -98,15 +104,28 @@ static void count_failure(struct sim7600 *dev, int st)
     sim7600_event(dev, SIM7600_EV_ESCALATED, (int)dev->rung);
 }
 
+static void back_off(struct sim7600 *dev)
+{
+    enter_recovering(dev, dev->backoff_ms);
+    dev->backoff_ms = dev->backoff_ms > dev->cfg.backoff_max_ms / 2 ? dev->cfg.backoff_max_ms
+                                                                    : dev->backoff_ms * 2;
+}
+
 static void schedule_retry(struct sim7600 *dev, int st)
 {
     if (!is_broker_side(st))
         dev->need_bringup = true;
-    enter_recovering(dev, dev->backoff_ms);
+    count_failure(dev, st); /* first: a stuck ladder starts over at backoff_max_ms */
+    back_off(dev);
     sim7600_event(dev, SIM7600_EV_RETRY, st);
-    dev->backoff_ms = dev->backoff_ms > dev->cfg.backoff_max_ms / 2 ? dev->cfg.backoff_max_ms
-                                                                    : dev->backoff_ms * 2;
-    count_failure(dev, st);
+}
+
+void sim7600_session_suspect(struct sim7600 *dev)
+{
+    if (!dev->want_connected || dev->state == SIM7600_STATE_RECOVERING)
+        return;
+    dev->need_bringup = true;
+    back_off(dev);
 }
 
 /* The rung's own step before the session is opened again. */

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "at_text.h"
 #include "fake_port.h"
 
 static struct fake_dev fd;
@@ -28,18 +29,25 @@ static void connected(void)
 
 /* The information line "+CMQTTTOPIC: 0,20" lost to line noise: only ERROR arrives. */
 #define TOPIC_BARE_ERROR {"AT+CMQTTTOPIC=0,3\r", "\r\nERROR\r\n", 0}
+/* After an answer that says nothing clear, bring-up and the session run again. */
+#define REOPENED FAKE_BRINGUP, FAKE_SESSION_WARM
+#define PUB_UP_TO_PUB                                                                    \
+    {"AT+CMQTTTOPIC=0,3\r", "\r\n>", 0}, {"t/1", FAKE_OK, 0},                              \
+        {"AT+CMQTTPAYLOAD=0,3\r", "\r\n>", 0}, {"one", FAKE_OK, 0}
 
-Test(zero_loss, a_bare_error_keeps_the_message_and_sends_it_again)
+/* Publishes t/1 "one" through `s` and checks the message is still queued and
+ * was sent again once the session came back (the script's end). */
+static void kept_and_sent_again(const struct fake_step *s, size_t n, int why)
 {
-    static const struct fake_step s[] = {TOPIC_BARE_ERROR, FAKE_PUB("t/1", 3, "one", 3, 1)};
-    int why = 0;
+    int status = 0;
 
     connected();
-    fake_port_script(&fd.fp, FAKE_STEPS(s));
-    cr_assert_eq(sim7600_publish(&fd.dev, "t/1", "one", 3, 1, false), SIM7600_QUEUED);
-    cr_assert_eq(sim7600_outbox_count(&fd.dev), 1, "a corrupted answer is no refusal");
-    cr_assert_eq(fake_dev_events(&fd, SIM7600_EV_PUB_RETRY, &why), 1);
-    cr_assert_eq(why, SIM7600_E_ERROR);
+    fake_port_script(&fd.fp, s, n);
+    cr_assert_eq(sim7600_publish(&fd.dev, "t/1", "one", 3, 1, false), SIM7600_QUEUED, "%s\n%s",
+                 fd.fp.error, fd.log);
+    cr_assert_eq(sim7600_outbox_count(&fd.dev), 1, "an answer that may be damaged is no refusal");
+    cr_assert_eq(fake_dev_events(&fd, SIM7600_EV_PUB_RETRY, &status), 1);
+    cr_assert_eq(status, why, "%s", sim7600_status_name(status));
     fake_dev_run(&fd, 5000);
     cr_assert(fake_port_done(&fd.fp), "%s\n%s", fd.fp.error, fd.log);
     cr_assert_eq(sim7600_outbox_count(&fd.dev), 0);
@@ -47,24 +55,58 @@ Test(zero_loss, a_bare_error_keeps_the_message_and_sends_it_again)
     cr_assert_eq(fake_dev_events(&fd, SIM7600_EV_GAVE_UP, NULL), 0);
 }
 
-Test(zero_loss, a_topic_the_module_refuses_for_good_is_dropped_with_its_reason)
+Test(zero_loss, a_bare_error_keeps_the_message_and_sends_it_again)
+{
+    static const struct fake_step s[] = {TOPIC_BARE_ERROR, REOPENED, FAKE_PUB("t/1", 3, "one", 3, 1)};
+    kept_and_sent_again(FAKE_STEPS(s), SIM7600_E_ERROR);
+}
+
+/* "+CMQTTTOPIC: 0,20" (client not acquired, after a reboot) with one byte damaged */
+Test(zero_loss, a_damaged_code_that_reads_bad_utf8_does_not_drop_the_message)
 {
     static const struct fake_step s[] = {
-        {"AT+CMQTTTOPIC=0,3\r", "\r\n+CMQTTTOPIC: 0,2\r\n\r\nERROR\r\n", 0},
+        {"AT+CMQTTTOPIC=0,3\r", "\r\n+CMQTTTOPIC: 0,2\xb3\r\n\r\nERROR\r\n", 0},
+        REOPENED, FAKE_PUB("t/1", 3, "one", 3, 1),
     };
-    int why = 0;
+    kept_and_sent_again(FAKE_STEPS(s), SIM7600_E_PROTOCOL);
+}
 
+/* "+CMQTTPUB: 0,11" with its last digit damaged into '8': topic empty, which
+ * the driver's own check rules out, so it can only be noise */
+Test(zero_loss, a_code_the_driver_ruled_out_itself_does_not_drop_the_message)
+{
+    static const struct fake_step s[] = {
+        PUB_UP_TO_PUB, {"AT+CMQTTPUB=0,1,60\r", "\r\n+CMQTTPUB: 0,18\r\n\r\nERROR\r\n", 0},
+        REOPENED, FAKE_PUB("t/1", 3, "one", 3, 1),
+    };
+    kept_and_sent_again(FAKE_STEPS(s), SIM7600_E_MQTT_TOPIC_EMPTY);
+}
+
+/* "+CMQTTPUB: 0,11" after OK with a damaged digit: "0,\xb11" must not read as "0" (success) */
+Test(zero_loss, a_damaged_result_line_after_ok_is_no_confirmation)
+{
+    static const struct fake_step s[] = {
+        PUB_UP_TO_PUB, {"AT+CMQTTPUB=0,1,60\r", FAKE_OK "\r\n+CMQTTPUB: 0,\xb1" "1\r\n", 0},
+        REOPENED, FAKE_PUB("t/1", 3, "one", 3, 1),
+    };
+    kept_and_sent_again(FAKE_STEPS(s), SIM7600_E_PROTOCOL);
+}
+
+Test(zero_loss, a_topic_that_is_not_utf8_is_refused_before_anything_is_sent)
+{
     connected();
-    fake_port_script(&fd.fp, FAKE_STEPS(s));
-    cr_assert_eq(sim7600_publish(&fd.dev, "t/1", "one", 3, 1, false), SIM7600_E_MQTT_BAD_UTF8);
+    cr_assert_eq(sim7600_publish(&fd.dev, "t/\xc3\x28", "one", 3, 1, false), SIM7600_E_PARAM);
+    cr_assert_eq(sim7600_publish(&fd.dev, "t/\xed\xa0\x80", "one", 3, 1, false), SIM7600_E_PARAM,
+                 "a UTF-16 surrogate is not UTF-8");
+    cr_assert(at_utf8_valid("t/\xe2\x82\xac", 5), "the euro sign is");
     cr_assert_eq(sim7600_outbox_count(&fd.dev), 0);
-    cr_assert_eq(fake_dev_events(&fd, SIM7600_EV_DROPPED, &why), 1);
-    cr_assert_eq(why, SIM7600_E_MQTT_BAD_UTF8);
 }
 
 Test(zero_loss, a_message_that_always_fails_is_given_up_after_the_bound)
 {
-    static const struct fake_step s[] = {TOPIC_BARE_ERROR, TOPIC_BARE_ERROR, TOPIC_BARE_ERROR};
+    static const struct fake_step s[] = {
+        TOPIC_BARE_ERROR, REOPENED, TOPIC_BARE_ERROR, REOPENED, TOPIC_BARE_ERROR, REOPENED,
+    };
     int why = 0;
 
     fd.cfg.outbox_max_attempts = 3;
@@ -146,6 +188,34 @@ Test(zero_loss, a_wedged_client_climbs_to_a_module_reset_and_nothing_is_lost)
     cr_assert_eq(fd.dev.health.reboots, 0, "our own reset is not a reboot to react to");
 }
 
+/* After the reset rung the broker is down: a refusal proves the module works,
+ * so the ladder starts over instead of resetting the module at every retry. */
+Test(zero_loss, a_broker_that_refuses_after_a_reset_does_not_get_the_module_reset_again)
+{
+    static const struct fake_step s[] = {WEDGED_TWO_RUNGS};
+    static const struct fake_step after_reset[] = {
+        {NULL, "\r\nRDY\r\n", 0}, FAKE_BRINGUP, FAKE_START_COLD, FAKE_ACCQ,
+        {"AT+CMQTTCONNECT=0,\"tcp://broker:1883\",60,1\r", FAKE_OK "\r\n+CMQTTCONNECT: 0,3\r\n", 0},
+        FAKE_START_WARM, {"AT+CMQTTDISC=0,60\r", "\r\n+CMQTTDISC: 0,11\r\n\r\nERROR\r\n", 0},
+        {"AT+CMQTTREL=0\r", FAKE_OK, 0}, FAKE_ACCQ,
+        {"AT+CMQTTCONNECT=0,\"tcp://broker:1883\",60,1\r", FAKE_OK "\r\n+CMQTTCONNECT: 0,3\r\n", 0},
+    };
+    uint32_t t0;
+
+    connected();
+    fd.fp.on_reset = after_reset;
+    fd.fp.on_reset_n = sizeof after_reset / sizeof after_reset[0];
+    fake_port_script(&fd.fp, FAKE_STEPS(s));
+    cr_assert_eq(sim7600_publish(&fd.dev, "t/1", "one", 3, 1, false), SIM7600_QUEUED);
+    t0 = fd.fp.now;
+    while ((fd.fp.resets == 0 || !fake_port_done(&fd.fp)) && fd.fp.error[0] == '\0' &&
+           fd.fp.now - t0 < 20000)
+        sim7600_poll(&fd.dev, 100);
+    cr_assert(fake_port_done(&fd.fp), "%s\n%s", fd.fp.error, fd.log);
+    cr_assert_eq(fd.fp.resets, 1, "the module was reset %d times for a broker that refuses", fd.fp.resets);
+    cr_assert_eq(fd.dev.rung, SIM7600_RUNG_RECONNECT);
+}
+
 Test(zero_loss, without_a_reset_line_the_module_gets_creset_and_a_stuck_supervisor_says_so)
 {
     static const struct fake_step s[] = {
@@ -167,6 +237,7 @@ Test(zero_loss, without_a_reset_line_the_module_gets_creset_and_a_stuck_supervis
     cr_assert(fake_port_done(&fd.fp), "%s\n%s", fd.fp.error, fd.log);
     cr_assert_eq(escalations(rungs, 4), 3, "%s", fd.log);
     cr_assert_eq(rungs[2], SIM7600_RUNG_STUCK);
+    cr_assert_eq(fd.dev.backoff_ms, fd.cfg.backoff_max_ms, "the ladder starts over at the longest backoff");
     cr_assert_str_eq(sim7600_rung_str(SIM7600_RUNG_STUCK), "stuck");
     cr_assert_eq(sim7600_get_state(&fd.dev), SIM7600_STATE_RECOVERING);
     cr_assert_eq(sim7600_outbox_count(&fd.dev), 1, "still kept: nothing is given up on a link");

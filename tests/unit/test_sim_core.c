@@ -667,6 +667,28 @@ Test(faults, after_publishes_runs_its_action_after_the_nth_publish)
                      "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
 }
 
+Test(faults, a_rule_that_reboots_or_hangs_the_module_as_a_line_arrives_leaves_it_unanswered)
+{
+    io("ATE0\r");
+    ctl("rule on-send AT+CSQ reboot");
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+    io("ATE0\r");
+    connect_client0();
+    ctl("rule on-send AT+CMQTTTOPIC silent 300");
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,1\r"), "", "a hung module prompts for nothing");
+    advance(400);
+    cr_assert_not_null(strstr(ctl("state"), "\"input\":\"command\""), "%s", ctl("state"));
+    cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 23,0\r\n\r\nOK\r\n", "and takes no later command for data");
+}
+
+Test(faults, rules_clear_keeps_a_garble_under_way)
+{
+    io("ATE0\r");
+    ctl("garble 3 seed=5");
+    ctl("rules clear");
+    cr_assert_str_neq(io("AT\r"), "\r\nOK\r\n", "the garble was lost with the rules");
+}
+
 Test(faults, on_answer_fires_after_the_ok_while_the_pub_waits_for_its_result)
 {
     connect_client0();
@@ -674,6 +696,8 @@ Test(faults, on_answer_fires_after_the_ok_while_the_pub_waits_for_its_result)
     io("AT+CMQTTTOPIC=0,1\rt");
     cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r"),
                      "\r\nOK\r\n\r\n+CMQTTCONNLOST: 0,1\r\n\r\n+CMQTTPUB: 0,11\r\n");
+    cr_assert_not_null(strstr(ctl("state"), "\"broker\":{\"published\":0,"),
+                       "a PUBLISH lost with its connection never reached the broker: %s", ctl("state"));
 }
 
 Test(faults, in_data_fires_at_the_first_byte_of_the_data_phase)
@@ -683,7 +707,8 @@ Test(faults, in_data_fires_at_the_first_byte_of_the_data_phase)
     cr_assert_str_eq(io("AT+CMQTTTOPIC=0,1\r"), "\r\n>");
     cr_assert_str_eq(io("t"), "\r\nOK\r\n", "a rule for PAYLOAD leaves TOPIC's data alone");
     cr_assert_str_eq(io("AT+CMQTTPAYLOAD=0,3\r"), "\r\n>");
-    cr_assert_not_null(strstr(io("abc"), "RDY"), "rebooted mid-data");
+    cr_assert_str_eq(io("abc"), "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n",
+                     "rebooted mid-data: the rest of the data is neither taken nor answered");
     cr_assert_not_null(strstr(ctl("state"), "\"rules_fired\":1"));
 }
 

@@ -197,16 +197,18 @@ static bool ready_for(struct injector *in, const struct planned_fault *f)
     return go;
 }
 
-/* Waits for the driver to change state after a fault found nothing to act on. */
+/* Waits for the driver to change state after a fault found nothing to act on;
+ * false if it did not within stall_ms (the fault then counts as not injected). */
 static bool after_no_effect(struct injector *in)
 {
     struct soak_shared *sh = in->sh;
     pthread_mutex_lock(&sh->mu);
     enum sim7600_state was = sh->state;
     long long deadline = soak_now_ms() + in->stall_ms;
-    while (sh->state == was && !sh->stopping && shared_wait(sh, deadline))
+    bool changed = false;
+    while (!sh->stopping && !(changed = sh->state != was) && shared_wait(sh, deadline))
         ;
-    bool go = !sh->stopping;
+    bool go = changed && !sh->stopping;   /* no change within stall_ms: give the fault up */
     pthread_mutex_unlock(&sh->mu);
     return go;
 }

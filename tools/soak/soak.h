@@ -110,7 +110,6 @@ int sim_fault_counts(struct sim_process *sim, struct sim_fault_counts *c);
 
 /* ---- the fault injector (injector.c) ---------------------------------------------- */
 
-struct sim_process;
 
 struct injector {
     pthread_t thread;
