@@ -134,7 +134,7 @@ enum sim7600_event {
     SIM7600_EV_SILENT,       /* repeated timeouts; reset hook called (status: its result) */
     SIM7600_EV_RETRY,        /* a reconnect attempt failed (status: why); next after backoff */
     SIM7600_EV_RECONNECTED,  /* the session is back (status: messages still in the outbox) */
-    SIM7600_EV_DROPPED,      /* an outbox message the module refused for good (status: why) */
+    SIM7600_EV_DROPPED,      /* an outbox message the driver cannot send at all (status: why) */
     SIM7600_EV_RX_TRUNCATED, /* a received message was longer than the rx buffers */
     SIM7600_EV_PUB_RETRY,    /* an outbox message failed without a link error; kept (status: why) */
     SIM7600_EV_GAVE_UP,      /* an outbox message failed outbox_max_attempts times: dropped (status: the last failure) */
