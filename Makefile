@@ -23,12 +23,44 @@ BIN = $(BUILD)/bin
 LIB = $(BUILD)/lib
 OBJ = $(BUILD)/obj
 
+# --- parts, and what each may include -----------------------------------------
+# A part sees its own headers and those of the parts below it, nothing else;
+# a wrong include is a compile error (`make layering` proves each rule).
+#
+#   common/        host utilities            sees: common
+#   sim/           the simulator             sees: sim, common
+#   driver/src     the driver core (C99)     sees: driver/include
+#   driver/port    the POSIX port            sees: driver/include, the port
+#   driver/app     sim7600-mqtt              sees: driver/include, the port
+#   harness/       starts sim and mosquitto  sees: harness, common
+#   tools/         hil, soak, bench          sees: its own folder, common, harness, driver/include, the port
+#   tests/         the tests                 see: every part
+COMMON_INC  = -Icommon
+SIM_INC     = -Isim $(COMMON_INC)
+CORE_INC    = -Idriver/include
+PORT_INC    = $(CORE_INC) -Idriver/port/posix
+HARNESS_INC = -Iharness $(COMMON_INC)
+HIL_DIRS    = $(sort $(dir $(shell find tools/hil -name '*.c' -o -name '*.h' 2>/dev/null)))
+TOOLS_INC   = $(patsubst %/,-I%,$(HIL_DIRS)) -Itools/soak $(HARNESS_INC) $(PORT_INC)
+TEST_INC    = -Itests/support $(SIM_INC) $(TOOLS_INC)
+# The include list of the part a source file belongs to.
+part_inc = $(strip \
+    $(if $(filter common/%,$(1)),$(COMMON_INC), \
+    $(if $(filter sim/%,$(1)),$(SIM_INC), \
+    $(if $(filter driver/port/% driver/app/%,$(1)),$(PORT_INC), \
+    $(if $(filter harness/%,$(1)),$(HARNESS_INC), \
+    $(if $(filter tools/%,$(1)),$(TOOLS_INC), \
+    $(if $(filter tests/%,$(1)),$(TEST_INC), \
+    $(error $(1) belongs to no part: add it to part_inc in the Makefile))))))))
+
 # --- sources, by part ---------------------------------------------------------
+COMMON_SRC   = $(wildcard common/*.c)
 SIM_SRC      = $(filter-out sim/main.c,$(wildcard sim/*.c))
 CORE_SRC     = $(wildcard driver/src/*.c)
 PORT_SRC     = $(wildcard driver/port/posix/*.c)
 APP_SRC      = $(wildcard driver/app/*.c)
-HIL_SRC      = $(filter-out tools/hil/main.c,$(wildcard tools/hil/*.c))
+HARNESS_SRC  = $(wildcard harness/*.c)
+HIL_SRC      = $(filter-out tools/hil/main.c,$(shell find tools/hil -name '*.c' 2>/dev/null))
 SUPPORT_SRC  = $(wildcard tests/support/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 INTEG_SRC    = $(wildcard tests/integration/test_*.c)
@@ -36,11 +68,13 @@ BENCH_SRC    = $(wildcard tools/bench/bench_*.c)
 
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
-SIM_LIB   = $(LIB)/libsimcore.a
-CORE_LIB  = $(LIB)/libsim7600.a
-PORT_LIB  = $(LIB)/libsim7600-posix.a
+COMMON_LIB  = $(LIB)/libcommon.a
+SIM_LIB     = $(LIB)/libsimcore.a
+CORE_LIB    = $(LIB)/libsim7600.a
+PORT_LIB    = $(LIB)/libsim7600-posix.a
+HARNESS_LIB = $(LIB)/libharness.a
 SUPPORT_LIB = $(LIB)/libtestsupport.a
-HIL_LIB   = $(LIB)/libhil.a
+HIL_LIB     = $(LIB)/libhil.a
 
 PROGRAMS  = $(BIN)/sim7600-sim $(if $(APP_SRC),$(BIN)/sim7600-mqtt) $(if $(HIL_SRC),$(BIN)/sim7600-hil)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -75,7 +109,7 @@ $(OBJ)/driver/src/%.o: driver/src/%.c
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Isim -Idriver/include -Idriver/port/posix -Itests/support -Itools/hil \
+	$(CC) $(HOST_CFLAGS) $(call part_inc,$<) \
 	    $(call pkg_cflags,$(PKGS_HOST) $(if $(filter tests/%,$<),$(PKGS_TEST))) \
 	    -DSIM7600_BIN_DIR='"$(abspath $(BIN))"' -DSIM7600_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
 
@@ -84,14 +118,16 @@ $(LIB)/%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SIM_LIB):  $(call objs,$(SIM_SRC))
-$(CORE_LIB): $(call objs,$(CORE_SRC))
-$(PORT_LIB): $(call objs,$(PORT_SRC))
+$(COMMON_LIB):  $(call objs,$(COMMON_SRC))
+$(SIM_LIB):     $(call objs,$(SIM_SRC))
+$(CORE_LIB):    $(call objs,$(CORE_SRC))
+$(PORT_LIB):    $(call objs,$(PORT_SRC))
+$(HARNESS_LIB): $(call objs,$(HARNESS_SRC))
 $(SUPPORT_LIB): $(call objs,$(SUPPORT_SRC))
-$(HIL_LIB): $(call objs,$(HIL_SRC))
+$(HIL_LIB):     $(call objs,$(HIL_SRC))
 
 # --- programs -----------------------------------------------------------------
-$(BIN)/sim7600-sim: $(OBJ)/sim/main.o $(SIM_LIB)
+$(BIN)/sim7600-sim: $(OBJ)/sim/main.o $(SIM_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
@@ -99,12 +135,13 @@ $(BIN)/sim7600-mqtt: $(call objs,$(APP_SRC)) $(PORT_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
-$(BIN)/sim7600-hil: $(OBJ)/tools/hil/main.o $(HIL_LIB) $(SIM_LIB) $(PORT_LIB) $(CORE_LIB)
+$(BIN)/sim7600-hil: $(OBJ)/tools/hil/main.o $(HIL_LIB) $(HARNESS_LIB) $(PORT_LIB) $(CORE_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
 # --- tests --------------------------------------------------------------------
-TEST_DEP_LIBS = $(SUPPORT_LIB) $(if $(HIL_SRC),$(HIL_LIB)) $(SIM_LIB) $(if $(PORT_SRC),$(PORT_LIB)) $(if $(CORE_SRC),$(CORE_LIB))
+TEST_DEP_LIBS = $(SUPPORT_LIB) $(if $(HIL_SRC),$(HIL_LIB)) $(SIM_LIB) $(HARNESS_LIB) \
+                $(if $(PORT_SRC),$(PORT_LIB)) $(if $(CORE_SRC),$(CORE_LIB)) $(COMMON_LIB)
 
 $(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_DEP_LIBS)
 	@mkdir -p $(@D)

@@ -18,7 +18,8 @@ FUZZ_CFLAGS  = -O1 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-proto
                -Wno-missing-field-initializers -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 
 # What the entry points reach; an archive, so each target links only what it uses.
-FUZZ_SRC = $(SIM_SRC) $(CORE_SRC) $(HIL_SRC) tests/support/fake_port.c tests/support/fuzz_entries.c
+FUZZ_SRC = $(COMMON_SRC) $(SIM_SRC) $(CORE_SRC) $(HIL_SRC) $(HARNESS_SRC) tests/support/fake_port.c \
+           tests/support/fuzz_entries.c
 FUZZ_LIB = $(FUZZ_BUILD)/lib/libfuzzcode.a
 FUZZ_BINS = $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 
@@ -37,8 +38,8 @@ $(FUZZ_OBJ)/driver/src/%.o: driver/src/%.c
 
 $(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_CFLAGS) -Isim -Idriver/include -Idriver/port/posix \
-	    -Itests/support -Itools/hil $(call pkg_cflags,$(PKGS_HOST)) -c $< -o $@
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_CFLAGS) $(call part_inc,$<) \
+	    $(call pkg_cflags,$(PKGS_HOST)) -c $< -o $@
 
 $(FUZZ_LIB): $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_SRC))
 	@mkdir -p $(@D)

@@ -22,10 +22,6 @@ soak-seeds: deps all $(SOAK_BIN)
 # The short soak in `make test` runs this program: build it with the tests.
 test-build: $(SOAK_BIN)
 
-# Only the two support files it uses (a simulator process, a mosquitto
-# process), not all of libtestsupport: the soak needs nothing else from it.
-SOAK_SUPPORT = $(call objs,tests/support/sim_process.c tools/hil/mosquitto_process.c tools/hil/hil_clock.c tools/hil/scratch_dir.c)
-
-$(SOAK_BIN): $(call objs,$(SOAK_SRC)) $(SOAK_SUPPORT) $(PORT_LIB) $(CORE_LIB)
+$(SOAK_BIN): $(call objs,$(SOAK_SRC)) $(HARNESS_LIB) $(PORT_LIB) $(CORE_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@

@@ -1,7 +1,10 @@
 #include "path_claim.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +14,11 @@
 
 /* Where Linux puts pty slaves: a link pointing anywhere else is not a simulator's. */
 #define PTS_DIR "/dev/pts/"
+/* Our programs' names start so (sim7600-sim, sim7600-hil tap): a pty whose master
+ * one of them holds is in use; one held by anything else had its number reused. */
+#define OUR_PROGRAMS "sim7600-"
+/* Linux shows a pty master's number in /proc/PID/fdinfo/FD (since 4.x). */
+#define TTY_INDEX_FIELD "tty-index:"
 
 __attribute__((format(printf, 3, 4))) static int refuse(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -48,10 +56,65 @@ static bool all_digits(const char *s)
     return true;
 }
 
-/* A simulator's link points at /dev/pts/N, which disappears when that
- * simulator's pty master closes (it exited or was killed). Whether a pty that
- * still exists is another simulator's or a reused number cannot be told, so
- * it is never taken over. Returns 0 when the link is stale. */
+/* Does one of /proc/<pid>/fdinfo/ show the master of pty `index`? */
+static bool holds_pty_master(const char *pid, unsigned long index)
+{
+    char dir[NAME_MAX + 32], file[2 * NAME_MAX + 64], line[128];
+    snprintf(dir, sizeof dir, "/proc/%s/fdinfo", pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool held = false;
+    for (struct dirent *e; !held && (e = readdir(d)) != NULL;) {
+        if (!all_digits(e->d_name))
+            continue;
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(file, "r");
+        while (f && !held && fgets(line, sizeof line, f))
+            held = strncmp(line, TTY_INDEX_FIELD, strlen(TTY_INDEX_FIELD)) == 0 &&
+                   strtoul(line + strlen(TTY_INDEX_FIELD), NULL, 10) == index;
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return held;
+}
+
+static bool is_our_program(const char *pid)
+{
+    char file[NAME_MAX + 32], comm[64] = "";
+    snprintf(file, sizeof file, "/proc/%s/comm", pid);
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return false;
+    bool ours = fgets(comm, sizeof comm, f) != NULL && strncmp(comm, OUR_PROGRAMS, strlen(OUR_PROGRAMS)) == 0;
+    fclose(f);
+    return ours;
+}
+
+static bool older(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* The pid of our program that holds pty `index`'s master, or 0 if none does. */
+static long pty_owner(unsigned long index)
+{
+    DIR *proc = opendir("/proc");
+    long owner = 0;
+    if (!proc)
+        return 0;
+    for (struct dirent *e; owner == 0 && (e = readdir(proc)) != NULL;)
+        if (all_digits(e->d_name) && is_our_program(e->d_name) && holds_pty_master(e->d_name, index))
+            owner = strtol(e->d_name, NULL, 10);
+    closedir(proc);
+    return owner;
+}
+
+/* A simulator's link points at /dev/pts/N, made after that pty, whose master
+ * the simulator holds while it runs. Once it exited or was killed, the number
+ * is gone, or reused by a newer pty (of any program, another simulator too):
+ * either way the link is stale. Returns 0 then. */
 static int check_pty_link(const char *path, const char *option, char *err, size_t errlen)
 {
     char target[PATH_CLAIM_MAX];
@@ -63,16 +126,21 @@ static int check_pty_link(const char *path, const char *option, char *err, size_
         return refuse(err, errlen,
                       "%s %s: there is a symlink to %s there, not a simulator's link to a pty; "
                       "remove it or choose another path", option, path, target);
-    struct stat st;
-    if (stat(target, &st) == 0)
-        return refuse(err, errlen,
-                      "%s %s: it links to %s, a pty in use (another simulator's, unless its number was "
-                      "reused); stop that simulator, or remove the link, or choose another path",
-                      option, path, target);
-    if (errno != ENOENT)
+    struct stat pty, link;
+    if (stat(target, &pty) != 0) {
+        if (errno == ENOENT)
+            return 0;   /* the pty is gone with its simulator */
         return refuse(err, errlen, "%s %s: cannot tell whether %s is in use (%s); remove the link or choose "
                       "another path", option, path, target, strerror(errno));
-    return 0;
+    }
+    if (lstat(path, &link) == 0 && older(&link.st_ctim, &pty.st_ctim))
+        return 0;       /* the pty was made after the link: its number was reused */
+    long owner = pty_owner(strtoul(target + strlen(PTS_DIR), NULL, 10));
+    if (owner > 0)
+        return refuse(err, errlen,
+                      "%s %s: it links to %s, a pty in use by a running simulator (pid %ld); stop it, "
+                      "or remove the link, or choose another path", option, path, target, owner);
+    return 0;   /* the pty is gone, or its number now belongs to another program */
 }
 
 /* A socket whose simulator died answers connect() with ECONNREFUSED; a live one

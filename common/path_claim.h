@@ -1,8 +1,9 @@
 /* Paths the simulator makes for others to find: --link's symlink to the pty and
  * --control's socket. Before making one, only a stale leftover of a simulator
- * is replaced (a link to a pty that no longer exists, a socket nobody listens
- * on); a user's file, a directory or a running simulator's link or socket is
- * refused and left untouched. On exit only the very file we made is removed. */
+ * is replaced (a link to a pty that no longer exists, is newer than the link
+ * or whose master none of our programs holds; a socket nobody listens on); a
+ * user's file, a directory or a running simulator's link or socket is refused
+ * and left untouched. On exit only the very file we made is removed. */
 #ifndef SIM_PATH_CLAIM_H
 #define SIM_PATH_CLAIM_H
 
@@ -14,7 +15,7 @@
 #define PATH_CLAIM_MAX 512
 
 enum path_claim_kind {
-    PATH_CLAIM_PTY_LINK,   /* a symlink to /dev/pts/N: stale once that pty is gone */
+    PATH_CLAIM_PTY_LINK,   /* a symlink to /dev/pts/N: stale once that pty is gone or reused */
     PATH_CLAIM_SOCKET,     /* a listening Unix socket: stale once nobody listens */
 };
 
