@@ -197,7 +197,7 @@ struct command {
 
 const struct command *command_find(const char *name);
 
-/* ---- responses (sim.c) ----------------------------------------------------- */
+/* ---- responses (respond.c) ------------------------------------------------- */
 void sim_info(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sim_info_bytes(struct sim *s, const void *data, size_t n);
 void sim_urc(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -205,6 +205,8 @@ void sim_raw(struct sim *s, const void *data, size_t n);
 void sim_final(struct sim *s, enum v250_result r);
 enum cmd_result sim_cme(struct sim *s, enum cme_err code);
 void sim_prompt(struct sim *s);
+
+/* ---- events, power, silence (sim.c) ------------------------------------------ */
 void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev);
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d);
 void sim_reboot(struct sim *s);
