@@ -84,7 +84,7 @@ BENCH_BINS= $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 HOST_LIBS = $(call pkg_libs,$(PKGS_HOST)) -lutil -lpthread -lm
 TEST_LIBS = $(call pkg_libs,$(PKGS_TEST))
 
-.PHONY: all deps test check run e2e bench clean core-freestanding help
+.PHONY: all deps test check run e2e bench clean core-freestanding layering help
 all: $(PROGRAMS) $(if $(CORE_SRC),$(CORE_LIB))
 
 help:
@@ -98,6 +98,7 @@ help:
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (needs clang; the bootstrap installs it)"
 	@echo "make soak       10,000 QoS 1 messages under injected faults, embedded broker and mosquitto"
 	@echo "make core-freestanding  compile the driver core as for a microcontroller"
+	@echo "make layering   prove each part sees only the parts below it (part of make test)"
 
 deps:
 	@tools/bootstrap.sh
@@ -150,6 +151,7 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_DEP_LIBS)
 # Each test binary runs on its own; Criterion isolates each test in a process.
 test: deps
 	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory layering
 	@tools/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
 	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs scenarios/
 
@@ -183,6 +185,12 @@ bench: deps all $(BENCH_BINS)
 $(BUILD)/bench/%: $(OBJ)/tools/bench/%.o $(TEST_DEP_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
+
+# Proof that each part sees only the parts below it (tools/check-layering.sh).
+layering:
+	@CC="$(CC)" PKG_CFLAGS="$(call pkg_cflags,$(PKGS_HOST))" COMMON_INC="$(COMMON_INC)" \
+	    SIM_INC="$(SIM_INC)" CORE_INC="$(CORE_INC)" PORT_INC="$(PORT_INC)" \
+	    HARNESS_INC="$(HARNESS_INC)" TOOLS_INC="$(TOOLS_INC)" tools/check-layering.sh
 
 # Proof that the core needs nothing but a C99 freestanding-friendly compiler.
 core-freestanding:
