@@ -171,8 +171,11 @@ struct sim7600_outbox_slot {
     uint8_t attempts;         /* failed sends that were not link errors (the driver keeps it) */
 };
 
+/* The driver keeps the caller's topic pointer, never a copy, and frees nothing.
+ * A slot it vacates (a refused subscription, an unsubscribe) is set to NULL:
+ * once no slot holds a topic, the driver no longer uses it and its owner may free it. */
 struct sim7600_sub {
-    const char *topic;        /* caller-owned, valid while subscribed */
+    const char *topic;        /* caller-owned, valid while a slot holds it */
     uint8_t qos;
 };
 
@@ -216,7 +219,7 @@ struct sim7600_config {
     size_t outbox_slots;
     uint8_t *outbox_data;     /* outbox_slots * outbox_slot_size bytes */
     size_t outbox_slot_size;  /* topic + payload bytes per message */
-    struct sim7600_sub *subs; /* subscriptions renewed on every (re)connect */
+    struct sim7600_sub *subs; /* subscriptions renewed on every (re)connect; give it zeroed */
     size_t subs_cap;
 
     /* callbacks: see "Ownership and threading" above */
@@ -301,7 +304,9 @@ int sim7600_publish(struct sim7600 *dev, const char *topic, const void *payload,
                     uint8_t qos, bool retain);
 
 /* Subscribes with AT+CMQTTSUB=0,<len>,<qos> then the topic after '>'. The
- * topic is remembered (config subs) and renewed after every reconnect.
+ * topic is remembered (config subs) and renewed after every reconnect. A
+ * refusal (any failure but a lost link) leaves it out of subs, a re-subscribed
+ * topic included; sim7600_unsubscribe takes it out too (see struct sim7600_sub).
  * @retval SIM7600_OK, SIM7600_QUEUED (not connected: done on connect), SIM7600_E_TOO_LONG, ... */
 int sim7600_subscribe(struct sim7600 *dev, const char *topic, uint8_t qos);
 int sim7600_unsubscribe(struct sim7600 *dev, const char *topic);

@@ -454,10 +454,14 @@ static size_t find_sub(const struct sim7600 *dev, const char *topic)
     return i;
 }
 
+/* The last slot moves into the hole and is cleared: a topic left behind there
+ * would sit in two slots, and an owner freeing what the table holds would
+ * free it twice (the contract at struct sim7600_sub). */
 static void forget_sub(struct sim7600 *dev, size_t i)
 {
-    dev->cfg.subs[i] = dev->cfg.subs[dev->n_subs - 1];
     dev->n_subs--;
+    dev->cfg.subs[i] = dev->cfg.subs[dev->n_subs];
+    dev->cfg.subs[dev->n_subs].topic = NULL;
 }
 
 static int subscribe_locked(struct sim7600 *dev, const char *topic, uint8_t qos)
