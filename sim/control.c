@@ -254,9 +254,25 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
     return 0;
 }
 
+static const struct control_command *find_command(const char *name, int nargs, struct strbuf *reply);
+
+/* A rule's control-command action is checked when the rule is armed: a rule
+ * that could never act must not be armed. faults.c parses the rest. */
 static int ctl_rule(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
-    return faults_add(&s->faults, t, reply);
+    struct fault_rule r;
+    int at;
+    if (faults_parse_rule(t, &r, &at, reply) < 0)
+        return -1;
+    struct strbuf why = {0};
+    if (at > 0 && !find_command(t->v[at], t->count - at - 1, &why)) {
+        sb_puts(reply, "ERR the rule's action: ");
+        sb_puts(reply, sb_str(&why) + strlen("ERR "));
+        sb_free(&why);
+        fault_rule_free(&r);
+        return -1;
+    }
+    return faults_arm(&s->faults, &r, reply);
 }
 
 static int ctl_rules(struct sim *s, const struct tokens *t, struct strbuf *reply)
@@ -345,18 +361,7 @@ static const struct control_command *find_command(const char *name, int nargs, s
     return NULL;
 }
 
-int sim_control_check(const char *name, int nargs, struct strbuf *reply)
-{
-    return find_command(name, nargs, reply) ? 0 : -1;
-}
-
-int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us)
-{
-    sim_tick(s, now_us);
-    return sim_control_at_once(s, line, reply);
-}
-
-int sim_control_at_once(struct sim *s, const char *line, struct strbuf *reply)
+int control_run(struct sim *s, const char *line, struct strbuf *reply)
 {
     char buf[2 * (MQTT_PAYLOAD_MAX + MQTT_TOPIC_MAX) + 64];
     struct tokens t;

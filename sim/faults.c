@@ -1,30 +1,55 @@
 #include "faults.h"
 
-#include "sim_internal.h"
-
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+void fault_rule_free(struct fault_rule *r)
+{
+    free(r->bytes);
+    free(r->control);
+    r->bytes = NULL;
+    r->control = NULL;
+}
+
+void fault_action_item_free(struct fault_action_item *a)
+{
+    free(a->bytes);
+    free(a->control);
+    a->bytes = NULL;
+    a->control = NULL;
+}
+
+static void free_rules(struct fault_set *f)
+{
+    for (size_t i = 0; i < f->count; i++)
+        fault_rule_free(&f->rules[i]);
+    free(f->rules);
+    f->rules = NULL;
+    f->count = f->cap = 0;
+}
+
 void faults_free(struct fault_set *f)
 {
-    for (size_t i = 0; i < f->count; i++) {
-        free(f->rules[i].bytes);
-        free(f->rules[i].control);
-    }
-    free(f->rules);
+    free_rules(f);
+    for (size_t i = f->queue_head; i < f->queue_len; i++)
+        fault_action_item_free(&f->queue[i]);
+    free(f->queue);
     free(f->answer_inject);
     memset(f, 0, sizeof *f);
 }
 
+/* Starts the rules afresh (the publish count and rules_fired too). A garble
+ * under way, the counts of faults that took effect and the actions already
+ * fired (`rules clear` may itself be one, run from the queue) are not rules:
+ * they stay. */
 void faults_clear(struct fault_set *f)
 {
-    struct fault_set kept = *f;   /* a garble under way and the counts are not rules */
-    faults_free(f);
-    f->garble_left = kept.garble_left;
-    f->garble_state = kept.garble_state;
-    f->garbles_pending = kept.garbles_pending;
-    memcpy(f->took_effect, kept.took_effect, sizeof f->took_effect);
+    free_rules(f);
+    faults_arm_answer_inject(f, NULL, 0);
+    f->publishes = 0;
+    f->rules_fired = 0;
+    f->data_line[0] = '\0';
 }
 
 static int fail(struct strbuf *reply, const char *why)
@@ -86,15 +111,8 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
         r->seed = (uint32_t)seed;
         return 0;
     }
-    /* any other control command, checked now (a rule that could never act must
-     * not be armed), re-quoted so that sim_control reads it back unchanged */
-    struct strbuf why = {0};
-    if (sim_control_check(word, args, &why) < 0) {
-        sb_puts(reply, "ERR the rule's action: ");
-        sb_puts(reply, sb_str(&why) + strlen("ERR "));
-        sb_free(&why);
-        return -1;
-    }
+    /* any other word is a control command, for the caller to check; re-quoted
+     * so that the control layer reads it back unchanged */
     struct strbuf line = {0};
     for (int i = at; i < t->count; i++) {
         if (i > at)
@@ -143,59 +161,70 @@ static int parse_trigger(struct fault_rule *r, const struct tokens *t, int *at, 
     return 0;
 }
 
-int faults_add(struct fault_set *f, const struct tokens *t, struct strbuf *reply)
+int faults_parse_rule(const struct tokens *t, struct fault_rule *r, int *control_at, struct strbuf *reply)
 {
-    struct fault_rule r = {0};
     int at;
-    if (parse_trigger(&r, t, &at, reply) < 0 || parse_action(&r, t, at, reply) < 0)
+    *r = (struct fault_rule){0};
+    *control_at = 0;
+    if (parse_trigger(r, t, &at, reply) < 0 || parse_action(r, t, at, reply) < 0) {
+        fault_rule_free(r);
         return -1;
+    }
+    if (r->action == FAULT_CONTROL)
+        *control_at = at;
+    return 0;
+}
+
+int faults_arm(struct fault_set *f, struct fault_rule *r, struct strbuf *reply)
+{
     if (f->count == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 8;
         struct fault_rule *n = realloc(f->rules, cap * sizeof *n);
         if (!n) {
-            free(r.bytes);
-            free(r.control);
+            fault_rule_free(r);
             return fail(reply, "out of memory");
         }
         f->rules = n;
         f->cap = cap;
     }
-    f->rules[f->count++] = r;
+    f->rules[f->count++] = *r;
+    *r = (struct fault_rule){0};
     sb_printf(reply, "OK rule %zu armed", f->count);
     return 0;
 }
 
-static void fire(struct sim *s, struct fault_set *f, struct fault_rule *r)
+/* The rule fires: its action joins the queue, taking the rule's bytes and
+ * control line with it (a rule fires once and never needs them again). */
+static void fire(struct fault_set *f, struct fault_rule *r)
 {
     r->fired = true;
     f->rules_fired++;
-    switch (r->action) {
-    case FAULT_REPLACE:
-        sim_raw(s, r->bytes, r->len);
-        break;
-    case FAULT_DELAY:
-        s->out.hold_until_us = s->now_us + (uint64_t)r->amount * 1000u;
-        break;
-    case FAULT_GARBLE:
-        faults_arm_garble(f, r->amount, r->seed);
-        break;
-    case FAULT_INJECT_IN_ANSWER: {
-        uint8_t *copy = malloc(r->len ? r->len : 1);
-        if (!copy)
-            break;
-        memcpy(copy, r->bytes, r->len);
-        free(f->answer_inject);
-        f->answer_inject = copy;
-        f->answer_inject_len = r->len;
-        break;
+    struct fault_action_item a = {r->action, r->bytes, r->len, r->amount, r->seed, r->control};
+    r->bytes = NULL;
+    r->control = NULL;
+    if (f->queue_len == f->queue_cap) {
+        size_t cap = f->queue_cap ? f->queue_cap * 2 : 8;
+        struct fault_action_item *n = realloc(f->queue, cap * sizeof *n);
+        if (!n) {
+            fault_action_item_free(&a);     /* out of memory: the action is lost, the rule still fired */
+            return;
+        }
+        f->queue = n;
+        f->queue_cap = cap;
     }
-    case FAULT_CONTROL: {
-        struct strbuf reply = {0};
-        sim_control_at_once(s, r->control, &reply);
-        sb_free(&reply);
-        break;
+    f->queue[f->queue_len++] = a;
+}
+
+bool faults_take_action(struct fault_set *f, struct fault_action_item *a)
+{
+    if (f->queue_head == f->queue_len) {
+        f->queue_head = f->queue_len = 0;
+        return false;
     }
-    }
+    *a = f->queue[f->queue_head++];
+    if (f->queue_head == f->queue_len)
+        f->queue_head = f->queue_len = 0;
+    return true;
 }
 
 static bool line_matches(const struct fault_rule *r, const char *line, size_t n)
@@ -211,29 +240,29 @@ static bool line_matches(const struct fault_rule *r, const char *line, size_t n)
 
 /* Fires the rules of `trigger` whose prefix the line starts with, on their nth
  * match. @retval true if one of them replaced the answer. */
-static bool fire_matching(struct sim *s, struct fault_set *f, enum fault_trigger trigger,
-                          const char *line, size_t n)
+static bool fire_matching(struct fault_set *f, enum fault_trigger trigger, const char *line, size_t n)
 {
     bool replaced = false;
-    /* by index: a control action may add rules and move the array */
+    /* every rule sees the line as the rules stood when it arrived: a rule an
+     * action arms or clears takes effect when the queue runs, after this */
     for (size_t i = 0; i < f->count; i++) {
         struct fault_rule *r = &f->rules[i];
         if (r->fired || r->trigger != trigger || !line_matches(r, line, n) || ++r->seen != r->nth)
             continue;
         replaced |= r->action == FAULT_REPLACE;
-        fire(s, f, r);
+        fire(f, r);
     }
     return replaced;
 }
 
-bool faults_on_line(struct sim *s, struct fault_set *f, const char *line, size_t n)
+bool faults_on_line(struct fault_set *f, const char *line, size_t n)
 {
-    return fire_matching(s, f, FAULT_ON_SEND, line, n);
+    return fire_matching(f, FAULT_ON_SEND, line, n);
 }
 
-void faults_on_answer(struct sim *s, struct fault_set *f, const char *line, size_t n)
+void faults_on_answer(struct fault_set *f, const char *line, size_t n)
 {
-    fire_matching(s, f, FAULT_ON_ANSWER, line, n);
+    fire_matching(f, FAULT_ON_ANSWER, line, n);
 }
 
 void faults_data_begins(struct fault_set *f, const char *line, size_t n)
@@ -244,20 +273,18 @@ void faults_data_begins(struct fault_set *f, const char *line, size_t n)
     f->data_line[n] = '\0';
 }
 
-void faults_in_data(struct sim *s, struct fault_set *f)
+void faults_in_data(struct fault_set *f)
 {
-    char line[sizeof f->data_line];
-    memcpy(line, f->data_line, sizeof line); /* a fired rule may open another data phase */
-    fire_matching(s, f, FAULT_IN_DATA, line, strlen(line));
+    fire_matching(f, FAULT_IN_DATA, f->data_line, strlen(f->data_line));
 }
 
-void faults_on_publish(struct sim *s, struct fault_set *f)
+void faults_on_publish(struct fault_set *f)
 {
     f->publishes++;
     for (size_t i = 0; i < f->count; i++) {
         struct fault_rule *r = &f->rules[i];
         if (!r->fired && r->trigger == FAULT_AFTER_PUBLISHES && f->publishes == r->nth)
-            fire(s, f, r);
+            fire(f, r);
     }
 }
 
@@ -268,6 +295,13 @@ uint8_t *faults_take_answer_inject(struct fault_set *f, size_t *len)
     f->answer_inject = NULL;
     f->answer_inject_len = 0;
     return p;
+}
+
+void faults_arm_answer_inject(struct fault_set *f, uint8_t *bytes, size_t len)
+{
+    free(f->answer_inject);
+    f->answer_inject = bytes;
+    f->answer_inject_len = len;
 }
 
 static const char *const kind_names[] = {

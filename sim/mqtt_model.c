@@ -727,7 +727,7 @@ static void client_event(struct sim *s, const struct sim_event *ev)
             mqtt_inject(s, (const char *)ev->data, ev->topic_len, ev->data + ev->topic_len,
                         ev->payload_len, ev->qos, ev->retain);
         if (code == MQTT_OK)
-            faults_on_publish(s, &s->faults);
+            faults_on_publish(&s->faults);
         return;
     case EV_SUB_DONE:
         sim_urc(s, "+CMQTTSUB: %d,%d", ev->client, lost ? MQTT_NO_CONNECTION : code);
@@ -865,14 +865,14 @@ void sim_set_link(struct sim *s, const struct sim_link_ops *ops, void *ctx)
     s->link_ctx = ops ? ctx : s;
 }
 
-void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now_us)
+/* What an external link reports (sim_link_event in sim.c runs the clock first). */
+void mqtt_link_event(struct sim *s, const struct sim_link_event *ev)
 {
     static const enum event_kind completions[] = {
         [SIM_LINK_CONNECTED] = EV_CONNECT_DONE, [SIM_LINK_DISCONNECTED] = EV_DISC_DONE,
         [SIM_LINK_SUBSCRIBED] = EV_SUB_DONE, [SIM_LINK_UNSUBSCRIBED] = EV_UNSUB_DONE,
         [SIM_LINK_PUBLISHED] = EV_PUB_DONE,
     };
-    sim_tick(s, now_us);
     if (ev->client < 0 || ev->client >= MQTT_CLIENTS)
         return;
     switch (ev->kind) {

@@ -108,7 +108,7 @@ void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx)
     s->observer_ctx = ctx;
 }
 
-/* ---- events ---------------------------------------------------------------- */
+/* ---- the event queue -------------------------------------------------------- */
 
 void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev)
 {
@@ -132,6 +132,43 @@ void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *e
     s->events[i] = e;
     s->nevents++;
 }
+
+/* ---- what a hook queued ------------------------------------------------------ */
+
+/* A rule fires inside a command or an event (its hook), where rebooting the
+ * module or running a control command would pull the model out from under
+ * its caller; so its action is queued and runs here, as soon as the hook
+ * returns and before anything else happens. Every hook's caller calls this. */
+static void run_rule_actions(struct sim *s)
+{
+    struct fault_action_item a;
+    while (faults_take_action(&s->faults, &a)) {
+        switch (a.action) {
+        case FAULT_REPLACE:
+            sim_raw(s, a.bytes, a.len);
+            break;
+        case FAULT_DELAY:
+            s->out.hold_until_us = s->now_us + (uint64_t)a.amount * 1000u;
+            break;
+        case FAULT_GARBLE:
+            faults_arm_garble(&s->faults, a.amount, a.seed);
+            break;
+        case FAULT_INJECT_IN_ANSWER:
+            faults_arm_answer_inject(&s->faults, a.bytes, a.len);
+            a.bytes = NULL;
+            break;
+        case FAULT_CONTROL: {
+            struct strbuf reply = {0};
+            control_run(s, a.control, &reply);
+            sb_free(&reply);
+            break;
+        }
+        }
+        fault_action_item_free(&a);
+    }
+}
+
+/* ---- events ------------------------------------------------------------------ */
 
 static void run_event(struct sim *s, struct sim_event *ev)
 {
@@ -171,6 +208,7 @@ void sim_tick(struct sim *s, uint64_t now_us)
         s->nevents--;
         run_event(s, &ev);
         free(ev.data);
+        run_rule_actions(s);   /* an after-publishes rule's; a reboot empties the queue, re-read below */
     }
     if (s->replay) {
         struct strbuf due = {0};
@@ -306,14 +344,17 @@ static void run_line(struct sim *s, const char *line, size_t n)
 {
     s->stats.commands++;
     s->response_open = false;
-    if (faults_on_line(s, &s->faults, line, n))
+    bool replaced = faults_on_line(&s->faults, line, n);
+    run_rule_actions(s);
+    if (replaced)
         return;
     if (s->power != POWER_ON || s->now_us < s->silent_until_us)
         return;   /* a rule rebooted or hung the module as the line arrived: it never runs */
     run_commands(s, line, n);
     if (s->mode == INPUT_DATA)
         faults_data_begins(&s->faults, line, n);
-    faults_on_answer(s, &s->faults, line, n);
+    faults_on_answer(&s->faults, line, n);
+    run_rule_actions(s);
 }
 
 static bool is_repeat(const char *line, size_t n)
@@ -430,7 +471,8 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
         switch (s->mode) {
         case INPUT_DATA:
             if (s->data.got == 0 && s->faults.count > 0) {
-                faults_in_data(s, &s->faults);
+                faults_in_data(&s->faults);
+                run_rule_actions(s);
                 if (s->power != POWER_ON || s->now_us < s->silent_until_us)
                     return;       /* rebooted or hung mid-data: the rest is not heard */
                 if (s->mode != INPUT_DATA) {
@@ -457,6 +499,21 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
     }
     if (s->mode == INPUT_DATA)
         s->data.deadline_us = s->now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
+}
+
+/* ---- the other ways in ------------------------------------------------------- */
+
+int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us)
+{
+    sim_tick(s, now_us);
+    return control_run(s, line, reply);
+}
+
+void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now_us)
+{
+    sim_tick(s, now_us);
+    mqtt_link_event(s, ev);
+    run_rule_actions(s);      /* a PUBACK may fire an after-publishes rule */
 }
 
 void sim_set_replay(struct sim *s, struct replay *r, bool strict, uint64_t now_us)

@@ -62,15 +62,9 @@ void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us);
 bool sim_host_attached(const struct sim *s);
 
 /* The control protocol (README "Control socket"): one command line in, one
- * reply line out (no newline), starting "OK" or "ERR ". Returns 0 or -1. */
+ * reply line out (no newline), starting "OK" or "ERR ". Returns 0 or -1.
+ * The clock runs to now first. */
 int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us);
-/* The same without first running the clock to now: a fault rule's action,
- * which must land exactly where its trigger is (between a PUB's OK and its
- * PUBACK, say), not after the events already due. */
-int sim_control_at_once(struct sim *s, const char *line, struct strbuf *reply);
-/* Would a control command `name` with `nargs` arguments be accepted? 0, or -1
- * with "ERR <why>" in `reply` (a rule's action is checked when it is armed). */
-int sim_control_check(const char *name, int nargs, struct strbuf *reply);
 
 /* Every message published at the embedded broker, for `watch` on the control socket. */
 typedef void (*sim_publish_observer)(void *ctx, const char *topic, size_t topic_len,

@@ -213,6 +213,13 @@ void sim_reboot(struct sim *s);
 void sim_reset_command(struct sim *s);
 void sim_set_silent(struct sim *s, uint32_t ms);
 
+/* ---- control commands (control.c) -------------------------------------------- */
+/* One control line, run now. The clock is not run first, so a rule's action
+ * lands exactly where its hook fired (between a PUB's OK and its PUBACK, say),
+ * not after the events already due. Only the loop in sim.c calls it: the
+ * control layer calls down into the model and the faults, never the reverse. */
+int control_run(struct sim *s, const char *line, struct strbuf *reply);
+
 /* ---- the modem (modem.c) ---------------------------------------------------- */
 void modem_power_on(struct modem *m);
 int modem_reg_stat(const struct sim *s);          /* effective: 0 when radio off or no SIM */
@@ -232,6 +239,7 @@ void mqtt_deliver(void *ctx, int subscriber, const struct broker_message *m);
 void mqtt_received(struct sim *s, int client, const char *topic, size_t tlen, const uint8_t *payload,
                    size_t plen);
 void mqtt_client_lost(struct sim *s, int client, int cause);
+void mqtt_link_event(struct sim *s, const struct sim_link_event *ev);
 extern const struct sim_link_ops link_embedded_ops;
 void mqtt_inject(struct sim *s, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
                  int qos, bool retain);
