@@ -18,11 +18,23 @@ struct retained {
     int qos;
 };
 
+/* A published message waiting for the watcher: owned copies. */
+struct published {
+    char *topic;
+    size_t topic_len;
+    uint8_t *payload;
+    size_t payload_len;
+    int qos;
+    bool retain;
+};
+
 struct broker {
     broker_deliver_fn deliver;
     void *ctx;
-    broker_observe_fn observe;
-    void *observe_ctx;
+    bool keep_published;
+    struct published *log;             /* waiting: log[log_head..log_len) */
+    size_t log_head, log_len, log_cap;
+    struct published taken;            /* the one broker_take_published handed out last */
     struct subscription *subs;
     size_t nsubs, subs_cap;
     struct retained *kept;
@@ -65,10 +77,19 @@ struct broker *broker_create(broker_deliver_fn deliver, void *ctx)
     return b;
 }
 
+static void free_published(struct published *p)
+{
+    free(p->topic);
+    free(p->payload);
+    *p = (struct published){0};
+}
+
 void broker_destroy(struct broker *b)
 {
     if (!b)
         return;
+    broker_keep_published(b, false);
+    free(b->log);
     for (size_t i = 0; i < b->nsubs; i++)
         free(b->subs[i].filter);
     for (size_t i = 0; i < b->nkept; i++) {
@@ -80,10 +101,28 @@ void broker_destroy(struct broker *b)
     free(b);
 }
 
-void broker_set_observer(struct broker *b, broker_observe_fn fn, void *ctx)
+void broker_keep_published(struct broker *b, bool keep)
 {
-    b->observe = fn;
-    b->observe_ctx = ctx;
+    b->keep_published = keep;
+    if (keep)
+        return;
+    for (size_t i = b->log_head; i < b->log_len; i++)
+        free_published(&b->log[i]);
+    b->log_head = b->log_len = 0;
+    free_published(&b->taken);
+}
+
+bool broker_take_published(struct broker *b, struct broker_message *m)
+{
+    free_published(&b->taken);
+    if (b->log_head == b->log_len)
+        return false;
+    b->taken = b->log[b->log_head++];
+    if (b->log_head == b->log_len)
+        b->log_head = b->log_len = 0;
+    *m = (struct broker_message){b->taken.topic, b->taken.topic_len, b->taken.payload,
+                                 b->taken.payload_len, b->taken.qos, b->taken.retain};
+    return true;
 }
 
 /* Length of the topic level starting at p (up to the next '/'). */
@@ -230,13 +269,27 @@ static int keep_retained(struct broker *b, const struct broker_message *m)
     return 0;
 }
 
+/* Out of memory, the watcher misses the message; its subscribers do not. */
+static void keep_published(struct broker *b, const struct broker_message *m)
+{
+    if (grow((void **)&b->log, &b->log_cap, b->log_len, sizeof *b->log) < 0)
+        return;
+    struct published p = {dup_bytes(m->topic, m->topic_len), m->topic_len,
+                          dup_bytes(m->payload, m->payload_len), m->payload_len, m->qos, m->retain};
+    if (!p.topic || !p.payload) {
+        free_published(&p);
+        return;
+    }
+    b->log[b->log_len++] = p;
+}
+
 int broker_publish(struct broker *b, const struct broker_message *m)
 {
     if (!mqtt_topic_valid(m->topic, m->topic_len))
         return -1;
     b->published++;
-    if (b->observe)
-        b->observe(b->observe_ctx, m);
+    if (b->keep_published)
+        keep_published(b, m);
     if (m->retain && keep_retained(b, m) < 0)
         return -1;
     int delivered = 0;

@@ -19,14 +19,21 @@ struct broker_message {
 /* Called once per matching subscriber; qos is min(publish qos, granted qos).
  * The message is only valid during the call. */
 typedef void (*broker_deliver_fn)(void *ctx, int subscriber, const struct broker_message *m);
-/* Sees every message published to the broker (a test's or the harness's view). */
-typedef void (*broker_observe_fn)(void *ctx, const struct broker_message *m);
 
 struct broker;
 
 struct broker *broker_create(broker_deliver_fn deliver, void *ctx);
 void broker_destroy(struct broker *b);
-void broker_set_observer(struct broker *b, broker_observe_fn fn, void *ctx);
+
+/* Every message published here, kept in order for a watcher (the control
+ * socket's `watch`) to take later: a publish happens inside a command or an
+ * event, so the broker never calls a watcher from there. Kept only while
+ * `keep` is on (nobody watching, nothing piles up); turning it off drops what
+ * waits. */
+void broker_keep_published(struct broker *b, bool keep);
+/* The oldest kept message: true and *m valid until the next call or
+ * broker_destroy; false when none waits. */
+bool broker_take_published(struct broker *b, struct broker_message *m);
 
 /* Returns 0, or -1 for an invalid filter or no memory. Retained messages that
  * match are delivered at once, with retain set. */

@@ -358,6 +358,10 @@ static int serve(struct app *app)
         sim_tick(app->sim, now);
         if (app->pty.host != PTY_HOST_GONE)
             flush_output(app, now);
+        /* what every call into the core published (the last pass's host
+         * bytes, link reports and control commands, and this tick), out to
+         * the watchers here, never from inside a command */
+        sim_flush_published(app->sim);
         struct pollfd fds[4 + CONTROL_MAX_CLIENTS + 1];
         size_t n = 0;
         fds[n++] = (struct pollfd){.fd = app->signal_fd, .events = POLLIN};

@@ -39,13 +39,6 @@ uint64_t sim_delay_us(const struct sim *s, enum sim_delay d)
     return (uint64_t)delay_ms[s->cfg.latency][d] * 1000u;
 }
 
-static void publish_observer(void *ctx, const struct broker_message *m)
-{
-    struct sim *s = ctx;
-    if (s->observer)
-        s->observer(s->observer_ctx, m->topic, m->topic_len, m->payload, m->payload_len, m->qos, m->retain);
-}
-
 struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
 {
     struct sim *s = calloc(1, sizeof *s);
@@ -63,7 +56,6 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
         free(s);
         return NULL;
     }
-    broker_set_observer(s->broker, publish_observer, s);
     s->link = &link_embedded_ops;
     s->link_ctx = s;
     fifo_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
@@ -106,6 +98,14 @@ void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx)
 {
     s->observer = fn;
     s->observer_ctx = ctx;
+    broker_keep_published(s->broker, fn != NULL);
+}
+
+void sim_flush_published(struct sim *s)
+{
+    struct broker_message m;
+    while (broker_take_published(s->broker, &m))
+        s->observer(s->observer_ctx, m.topic, m.topic_len, m.payload, m.payload_len, m.qos, m.retain);
 }
 
 /* ---- the event queue -------------------------------------------------------- */

@@ -66,10 +66,15 @@ bool sim_host_attached(const struct sim *s);
  * The clock runs to now first. */
 int sim_control(struct sim *s, const char *line, struct strbuf *reply, uint64_t now_us);
 
-/* Every message published at the embedded broker, for `watch` on the control socket. */
+/* Every message published at the embedded broker, for `watch` on the control
+ * socket. A publish happens inside a command or an event, so the core only
+ * queues it; the owner's loop calls sim_flush_published once a call into the
+ * core has returned, and that hands the queued messages to `fn`, oldest
+ * first, each valid during its call. Nothing is queued while fn is NULL. */
 typedef void (*sim_publish_observer)(void *ctx, const char *topic, size_t topic_len,
                                      const uint8_t *payload, size_t payload_len, int qos, bool retain);
 void sim_set_publish_observer(struct sim *s, sim_publish_observer fn, void *ctx);
+void sim_flush_published(struct sim *s);
 
 void sim_state_json(const struct sim *s, struct strbuf *out);
 
