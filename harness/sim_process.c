@@ -1,5 +1,6 @@
 #include "sim_process.h"
 
+#include "exec_args.h"
 #include "hil_clock.h"
 
 #include <errno.h>
@@ -58,7 +59,7 @@ static void exec_sim(int out_fd, const struct sim_process *p, const char *const 
     argv[n] = NULL;
     prctl(PR_SET_PDEATHSIG, SIGTERM);     /* never outlive the test */
     dup2(out_fd, STDOUT_FILENO);
-    execv(argv[0], (char *const *)argv);
+    execv(argv[0], exec_args(argv));
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
@@ -189,12 +190,12 @@ static ssize_t receive(struct sim_process *p, int wait_ms)
     return r;
 }
 
-static char *find_bytes(const char *hay, size_t n, const char *needle)
+static char *find_bytes(char *hay, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
     for (size_t i = 0; m <= n && i <= n - m; i++)
         if (memcmp(hay + i, needle, m) == 0)
-            return (char *)hay + i;
+            return hay + i;
     return NULL;
 }
 
@@ -225,14 +226,19 @@ bool simproc_take(struct sim_process *p, const char *needle, int timeout_ms, cha
     }
 }
 
-bool simproc_quiet_for(struct sim_process *p, int ms)
+size_t simproc_gather_for(struct sim_process *p, int ms)
 {
     size_t before = p->rx_len;
     long long end = test_now_ms() + ms;
     for (long long left; (left = end - test_now_ms()) > 0;)
         if (receive(p, (int)left) < 0)
             break;
-    return p->rx_len == before;
+    return p->rx_len - before;
+}
+
+bool simproc_quiet_for(struct sim_process *p, int ms)
+{
+    return simproc_gather_for(p, ms) == 0;
 }
 
 void simproc_flush(struct sim_process *p)

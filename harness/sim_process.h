@@ -37,6 +37,9 @@ int simproc_send(struct sim_process *p, const char *text);
 bool simproc_expect(struct sim_process *p, const char *needle, int timeout_ms);
 /* simproc_expect, and the consumed text (NUL-terminated, truncated to cap) in `taken`. */
 bool simproc_take(struct sim_process *p, const char *needle, int timeout_ms, char *taken, size_t cap);
+/* Reads for exactly `ms` (a bounded window) and returns how many bytes came;
+ * they are in simproc_pending(), for the caller to check what did not come. */
+size_t simproc_gather_for(struct sim_process *p, int ms);
 /* Reads for `ms` and returns true if nothing at all arrived (a silent module). */
 bool simproc_quiet_for(struct sim_process *p, int ms);
 /* Sends one control line; copies the reply line (no newline) into `reply`. */

@@ -94,10 +94,9 @@ size_t control_pollfds(const struct control_server *cs, struct pollfd *fds, size
 /* Replies are short and the peer reads them; a peer that stops reading loses them. */
 static void send_fd_line(int fd, const char *text, size_t len)
 {
-    struct iovec iov[2] = {{(void *)text, len}, {"\n", 1}};
-    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
     /* on failure the next read sees the hang-up and drops the client */
-    (void)sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)send(fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
+    (void)send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* Sends what waits for the peer, as much as its socket takes now. */

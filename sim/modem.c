@@ -201,23 +201,23 @@ DECLARE_HANDLER(cmd_basic_s)
 
 /* ---- identity -------------------------------------------------------------------- */
 
-static enum cmd_result identity(struct sim *s, const struct at_cmdline_cmd *c, const char *fmt, const char *value)
+static enum cmd_result identity(struct sim *s, const struct at_cmdline_cmd *c, const char *prefix, const char *value)
 {
     if (c->form == AT_FORM_TEST)
         return CMD_OK;
     if (c->form != AT_FORM_EXEC)
         return CMD_ERROR;
-    sim_info(s, fmt, value);
+    sim_info(s, "%s%s", prefix, value);
     return CMD_OK;
 }
 
-DECLARE_HANDLER(cmd_cgmi) { (void)a; return identity(s, c, "%s", ID_MANUFACTURER); }
-DECLARE_HANDLER(cmd_cgmm) { (void)a; return identity(s, c, "%s", ID_MODEL); }
-DECLARE_HANDLER(cmd_cgmr) { (void)a; return identity(s, c, "+CGMR: %s", ID_CGMR); }
-DECLARE_HANDLER(cmd_cgsn) { (void)a; return identity(s, c, "%s", ID_IMEI); }
-DECLARE_HANDLER(cmd_cimi) { (void)a; return identity(s, c, "%s", ID_IMSI); }
-DECLARE_HANDLER(cmd_ciccid) { (void)a; return identity(s, c, "+ICCID: %s", ID_ICCID); }
-DECLARE_HANDLER(cmd_gcap) { (void)a; return identity(s, c, "+GCAP: %s", ID_GCAP); }
+DECLARE_HANDLER(cmd_cgmi) { (void)a; return identity(s, c, "", ID_MANUFACTURER); }
+DECLARE_HANDLER(cmd_cgmm) { (void)a; return identity(s, c, "", ID_MODEL); }
+DECLARE_HANDLER(cmd_cgmr) { (void)a; return identity(s, c, "+CGMR: ", ID_CGMR); }
+DECLARE_HANDLER(cmd_cgsn) { (void)a; return identity(s, c, "", ID_IMEI); }
+DECLARE_HANDLER(cmd_cimi) { (void)a; return identity(s, c, "", ID_IMSI); }
+DECLARE_HANDLER(cmd_ciccid) { (void)a; return identity(s, c, "+ICCID: ", ID_ICCID); }
+DECLARE_HANDLER(cmd_gcap) { (void)a; return identity(s, c, "+GCAP: ", ID_GCAP); }
 
 DECLARE_HANDLER(cmd_simei)
 {

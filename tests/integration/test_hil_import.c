@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_args.h"
 #include "program.h"
 #include "scratch_dir.h"
 #include "sim_process.h"
@@ -105,7 +106,7 @@ static int run_measured(const char *const *argv, size_t *rss)
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
         dup2(null, STDERR_FILENO);
-        execv(argv[0], (char *const *)argv);
+        execv(argv[0], exec_args(argv));
         _exit(127);
     }
     int status = 0;

@@ -68,7 +68,9 @@ static int start_watch(int port, const char *user, const char *pass)
 
 static long logged(const char *topic, const char *payload)
 {
-    struct scn_pattern pat = {.kind = SCN_PAT_EXACT, .text = {(char *)payload, strlen(payload)}};
+    char text[256];
+    snprintf(text, sizeof text, "%s", payload);
+    struct scn_pattern pat = {.kind = SCN_PAT_EXACT, .text = {text, strlen(text)}};
     return broker_log_count(&blog, topic, &pat);
 }
 

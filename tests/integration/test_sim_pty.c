@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_args.h"
 #include "sim_process.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -101,7 +102,7 @@ static int run_status(const char *const *argv, char *out, size_t cap)
     if (pid == 0) {
         dup2(pipefd[1], 1);
         dup2(pipefd[1], 2);
-        execv(argv[0], (char *const *)argv);
+        execv(argv[0], exec_args(argv));
         _exit(127);
     }
     close(pipefd[1]);

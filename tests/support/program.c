@@ -1,5 +1,7 @@
 #include "program.h"
 
+#include "exec_args.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -31,7 +33,7 @@ int program_start(struct program *p, const char *const *argv)
         dup2(pipefd[1], 2);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
-        execv(argv[0], (char *const *)argv);
+        execv(argv[0], exec_args(argv));
         _exit(127);
     }
     close(pipefd[1]);
