@@ -9,10 +9,12 @@ SAN     ?=
 OPT     ?= -O2
 CFLAGS_COMMON = $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                 -Wno-missing-field-initializers -MMD -MP $(SAN)
-HOST_CFLAGS   = -std=c11 -D_GNU_SOURCE $(CFLAGS_COMMON)
+# A user's CPPFLAGS and CFLAGS (from the environment or the command line) come
+# last, so they can add to or override ours; LDFLAGS likewise at the link.
+HOST_CFLAGS   = -std=c11 -D_GNU_SOURCE $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)
 # The driver core is C99 with no OS headers: it must build for a microcontroller unchanged.
-CORE_CFLAGS   = -std=c99 -pedantic $(CFLAGS_COMMON)
-LDFLAGS      += $(SAN)
+CORE_CFLAGS   = -std=c99 -pedantic $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)
+override LDFLAGS += $(SAN)   # also when LDFLAGS comes from the command line
 
 PKGS_HOST  = libserialport libmosquitto
 PKGS_TEST  = criterion libmosquitto
