@@ -7,7 +7,6 @@
 
 #include "sim7600_posix.h"
 
-#define SUBS_MAX 16
 #define POLL_MS 500
 
 enum req_kind { REQ_CONNECT, REQ_PUBLISH, REQ_SUBSCRIBE, REQ_HEALTH, REQ_DISCONNECT };
@@ -80,14 +79,40 @@ static void on_log(void *ctx, const char *what, const char *text, size_t len)
 
 /* ---- the owner thread --------------------------------------------------------- */
 
+/* The host owns every topic string it gives the driver; the driver's table
+ * (h->subs, contract at struct sim7600_sub) says which are still in use. */
+static bool topic_held(const struct sim7600_host *h, const char *topic)
+{
+    size_t i;
+    for (i = 0; i < SIM7600_HOST_SUBS_MAX; i++) {
+        if (h->subs[i].topic == topic)
+            return true;
+    }
+    return false;
+}
+
+/* The copy already held for an equal topic, so that one string is never in two slots. */
 static const char *keep_topic(struct sim7600_host *h, const char *topic)
 {
     size_t i;
-    for (i = 0; i < SUBS_MAX; i++) {
+    for (i = 0; i < SIM7600_HOST_SUBS_MAX; i++) {
         if (h->subs[i].topic != NULL && strcmp(h->subs[i].topic, topic) == 0)
             return h->subs[i].topic;
     }
-    return strdup(topic); /* freed at stop via the driver's table copy below */
+    return strdup(topic);
+}
+
+static int subscribe(struct sim7600_host *h, const char *topic, uint8_t qos)
+{
+    const char *t = keep_topic(h, topic);
+    int st;
+
+    if (t == NULL)
+        return SIM7600_E_PARAM;
+    st = sim7600_subscribe(&h->dev, t, qos);
+    if (!topic_held(h, t)) /* refused, invalid or no room: the driver let go of it */
+        free((void *)t);
+    return st;
 }
 
 static int run_req(struct sim7600_host *h, struct sim7600_host_req *r)
@@ -97,10 +122,8 @@ static int run_req(struct sim7600_host *h, struct sim7600_host_req *r)
         return sim7600_connect(&h->dev);
     case REQ_PUBLISH:
         return sim7600_publish(&h->dev, r->topic, r->payload, r->len, r->qos, r->retain);
-    case REQ_SUBSCRIBE: {
-        const char *t = keep_topic(h, r->topic);
-        return t == NULL ? SIM7600_E_PARAM : sim7600_subscribe(&h->dev, t, r->qos);
-    }
+    case REQ_SUBSCRIBE:
+        return subscribe(h, r->topic, r->qos);
     case REQ_HEALTH:
         return sim7600_health(&h->dev, r->health);
     case REQ_DISCONNECT:
@@ -187,7 +210,7 @@ static int alloc_buffers(struct sim7600_host *h)
     h->rx_payload = malloc(c->max_message);
     h->ob = calloc(c->outbox_slots, sizeof *h->ob);
     h->ob_data = malloc(c->outbox_slots * c->outbox_slot_size);
-    h->subs = calloc(SUBS_MAX, sizeof *h->subs);
+    h->subs = calloc(SIM7600_HOST_SUBS_MAX, sizeof *h->subs);
     h->rxq = calloc(c->rx_queue, sizeof *h->rxq);
     if (!h->line || !h->cmd || !h->rx_topic || !h->rx_payload || !h->ob || !h->ob_data ||
         !h->subs || !h->rxq)
@@ -205,7 +228,7 @@ static int alloc_buffers(struct sim7600_host *h)
     d->outbox_data = h->ob_data;
     d->outbox_slot_size = c->outbox_slot_size;
     d->subs = h->subs;
-    d->subs_cap = SUBS_MAX;
+    d->subs_cap = SIM7600_HOST_SUBS_MAX;
     d->on_message = on_message;
     d->on_event = on_event;
     d->on_log = on_log;
@@ -216,8 +239,8 @@ static int alloc_buffers(struct sim7600_host *h)
 static void free_buffers(struct sim7600_host *h)
 {
     size_t i;
-    if (h->subs != NULL) {
-        for (i = 0; i < SUBS_MAX; i++)
+    if (h->subs != NULL) { /* what the driver still holds; the rest was freed when dropped */
+        for (i = 0; i < SIM7600_HOST_SUBS_MAX; i++)
             free((void *)h->subs[i].topic);
     }
     while (h->rxq != NULL && h->rxq_count > 0) {

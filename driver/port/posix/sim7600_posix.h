@@ -66,6 +66,8 @@ void sim7600_host_msg_free(struct sim7600_host_msg *m);
 
 struct sim7600_host_req;
 
+#define SIM7600_HOST_SUBS_MAX 16    /* topics subscribed at once (the size of subs below) */
+
 struct sim7600_host_config {
     struct sim7600_config drv;  /* buffers may be left NULL: the host allocates them */
     size_t rx_queue;            /* received messages kept for sim7600_host_recv (64) */
@@ -96,7 +98,7 @@ struct sim7600_host {
     char *line, *cmd;
     uint8_t *rx_topic, *rx_payload, *ob_data;
     struct sim7600_outbox_slot *ob;
-    struct sim7600_sub *subs;
+    struct sim7600_sub *subs;   /* the driver's table; each topic in it a copy the host owns */
 };
 
 /* Initialises the driver on `serial` and starts the owner thread. Nothing is
@@ -110,6 +112,8 @@ void sim7600_host_stop(struct sim7600_host *h);
 int sim7600_host_connect(struct sim7600_host *h);
 int sim7600_host_publish(struct sim7600_host *h, const char *topic, const void *payload,
                          size_t len, uint8_t qos, bool retain);
+/* The host subscribes with its own copy of topic (the caller's may go at once)
+ * and frees the copy when the driver drops it (a refusal, see struct sim7600_sub) or at stop. */
 int sim7600_host_subscribe(struct sim7600_host *h, const char *topic, uint8_t qos);
 int sim7600_host_health(struct sim7600_host *h, struct sim7600_health *out);
 int sim7600_host_disconnect(struct sim7600_host *h);
