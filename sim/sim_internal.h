@@ -169,7 +169,7 @@ struct sim {
     size_t nevents, events_cap;
     uint64_t event_seq;
 
-    sim_publish_observer observer;
+    sim_publish_observer observer;     /* called by sim_flush_published only, from the owner's loop */
     void *observer_ctx;
 
     struct {
