@@ -1,5 +1,5 @@
-/* The control socket's edge: a Unix stream socket, line-based; the protocol
- * itself is sim_control() (control.c). */
+/* The control socket's edge: a Unix stream socket, line-based; each line goes
+ * to sim_control() (sim.c), whose commands are in control.c. */
 #ifndef SIM_CONTROL_SOCKET_H
 #define SIM_CONTROL_SOCKET_H
 

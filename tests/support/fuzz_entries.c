@@ -233,6 +233,7 @@ static void ctl_line(struct ctl_run *r, const uint8_t *p, size_t n)
         (void)ctl_command(r, sb_str(&r->line));
     }
     sim_drain(r->s, r->now_us += FUZZ_SIM_LINE_US, NULL);
+    sim_flush_published(r->s);   /* as sim/main.c's loop does: the watch lines go out */
 }
 
 /* Whatever came before, the module is still there: with its rules cleared and

@@ -79,8 +79,9 @@ static void on_log(void *ctx, const char *what, const char *text, size_t len)
 
 /* ---- the owner thread --------------------------------------------------------- */
 
-/* The host owns every topic string it gives the driver; the driver's table
- * (h->subs, contract at struct sim7600_sub) says which are still in use. */
+/* The host owns every topic string it gives the driver (h->topics); the
+ * driver's table (h->subs, contract at struct sim7600_sub) says which are
+ * still in use. */
 static bool topic_held(const struct sim7600_host *h, const char *topic)
 {
     size_t i;
@@ -91,15 +92,33 @@ static bool topic_held(const struct sim7600_host *h, const char *topic)
     return false;
 }
 
-/* The copy already held for an equal topic, so that one string is never in two slots. */
-static const char *keep_topic(struct sim7600_host *h, const char *topic)
+/* The copy already held for an equal topic, so that one string is never in
+ * two slots; else a new one, or NULL when out of memory or of room. */
+static char *keep_topic(struct sim7600_host *h, const char *topic)
+{
+    char **free_slot = NULL;
+    size_t i;
+    for (i = 0; i < sizeof h->topics / sizeof h->topics[0]; i++) {
+        if (h->topics[i] != NULL && strcmp(h->topics[i], topic) == 0)
+            return h->topics[i];
+        if (h->topics[i] == NULL && free_slot == NULL)
+            free_slot = &h->topics[i];
+    }
+    if (free_slot != NULL)
+        *free_slot = strdup(topic);
+    return free_slot != NULL ? *free_slot : NULL;
+}
+
+/* Frees the copies the driver let go of (refused, invalid, no room, unsubscribed). */
+static void drop_unheld_topics(struct sim7600_host *h)
 {
     size_t i;
-    for (i = 0; i < SIM7600_HOST_SUBS_MAX; i++) {
-        if (h->subs[i].topic != NULL && strcmp(h->subs[i].topic, topic) == 0)
-            return h->subs[i].topic;
+    for (i = 0; i < sizeof h->topics / sizeof h->topics[0]; i++) {
+        if (h->topics[i] != NULL && !topic_held(h, h->topics[i])) {
+            free(h->topics[i]);
+            h->topics[i] = NULL;
+        }
     }
-    return strdup(topic);
 }
 
 static int subscribe(struct sim7600_host *h, const char *topic, uint8_t qos)
@@ -110,8 +129,7 @@ static int subscribe(struct sim7600_host *h, const char *topic, uint8_t qos)
     if (t == NULL)
         return SIM7600_E_PARAM;
     st = sim7600_subscribe(&h->dev, t, qos);
-    if (!topic_held(h, t)) /* refused, invalid or no room: the driver let go of it */
-        free((void *)t);
+    drop_unheld_topics(h);
     return st;
 }
 
@@ -239,9 +257,9 @@ static int alloc_buffers(struct sim7600_host *h)
 static void free_buffers(struct sim7600_host *h)
 {
     size_t i;
-    if (h->subs != NULL) { /* what the driver still holds; the rest was freed when dropped */
-        for (i = 0; i < SIM7600_HOST_SUBS_MAX; i++)
-            free((void *)h->subs[i].topic);
+    for (i = 0; i < sizeof h->topics / sizeof h->topics[0]; i++) {
+        free(h->topics[i]);
+        h->topics[i] = NULL;
     }
     while (h->rxq != NULL && h->rxq_count > 0) {
         sim7600_host_msg_free(&h->rxq[h->rxq_head]);

@@ -98,7 +98,8 @@ struct sim7600_host {
     char *line, *cmd;
     uint8_t *rx_topic, *rx_payload, *ob_data;
     struct sim7600_outbox_slot *ob;
-    struct sim7600_sub *subs;   /* the driver's table; each topic in it a copy the host owns */
+    struct sim7600_sub *subs;   /* the driver's table; each topic in it one of `topics` */
+    char *topics[SIM7600_HOST_SUBS_MAX + 1]; /* the copies the host owns (one more: the one being tried) */
 };
 
 /* Initialises the driver on `serial` and starts the owner thread. Nothing is
