@@ -4,6 +4,7 @@
 
 #include "cescape.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,21 +27,26 @@ static bool parse_int(const char *text, long min, long max, long *out)
     return true;
 }
 
-static int err(struct strbuf *reply, const char *fmt, const char *arg)
+/* "ERR <why>". The words quoted in it often come from the command with their
+ * escapes decoded: a CR or LF shown raw would split the one-line reply, and
+ * the client would take the rest for the answer to its next command. So
+ * control bytes go back as \xHH. */
+__attribute__((format(printf, 2, 3))) static int err(struct strbuf *reply, const char *fmt, ...)
 {
-    /* `arg` is often a word of the command with its escapes decoded: a CR or
-     * LF shown raw would split the one-line reply, and the client would take
-     * the rest for the answer to its next command. Control bytes go back as \xHH. */
-    struct strbuf shown = {0};
-    for (const unsigned char *p = (const unsigned char *)arg; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            sb_printf(&shown, "\\x%02X", *p);
-        else
-            sb_add(&shown, p, 1);
-    }
+    struct strbuf text = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&text, fmt, ap);
+    va_end(ap);
     sb_puts(reply, "ERR ");
-    sb_printf(reply, fmt, sb_str(&shown));
-    sb_free(&shown);
+    for (size_t i = 0; i < text.len; i++) {
+        unsigned char c = (unsigned char)text.p[i];
+        if (c < 0x20 || c == 0x7f)
+            sb_printf(reply, "\\x%02X", c);
+        else
+            sb_add(reply, &c, 1);
+    }
+    sb_free(&text);
     return -1;
 }
 
