@@ -8,7 +8,7 @@ CC      ?= cc
 SAN     ?=
 OPT     ?= -O2
 CFLAGS_COMMON = $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-                -Wno-missing-field-initializers -MMD -MP $(SAN)
+                -Wformat=2 -Wcast-qual -Wno-missing-field-initializers -MMD -MP $(SAN)
 # A user's CPPFLAGS and CFLAGS (from the environment or the command line) come
 # last, so they can add to or override ours; LDFLAGS likewise at the link.
 HOST_CFLAGS   = -std=c11 -D_GNU_SOURCE $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)

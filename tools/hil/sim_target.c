@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cescape.h"
+#include "exec_args.h"
 #include "hil_clock.h"
 #include "scratch_dir.h"
 
@@ -93,7 +94,7 @@ int sim_target_start(struct sim_target *t, const char *dir, const char *sim_bin,
     pid_t parent = getpid();
     t->pid = fork();
     if (t->pid == 0)
-        exec_sim(out[1], parent, t->stderr_path, (char *const *)argv, failed);
+        exec_sim(out[1], parent, t->stderr_path, exec_args(argv), failed);
     close(out[1]);
     struct strbuf line = {0};
     int r = t->pid > 0 ? read_line(out[0], &line, SIM_TARGET_START_MS) : -1;

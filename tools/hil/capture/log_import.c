@@ -227,9 +227,10 @@ static void reader_free(struct reader *r)
     free(r->bytes);
 }
 
-static void emit(struct reader *r, char dir, double t, int line, const void *data, size_t len)
+/* `data` is the reader's own buffer, lent to the sink for the call. */
+static void emit(struct reader *r, char dir, double t, int line, void *data, size_t len)
 {
-    struct log_step s = {dir, t, line, (uint8_t *)data, len};
+    struct log_step s = {dir, t, line, data, len};
     r->after_prompt = dir == '<' && len >= 1 && s.data[len - 1] == '>';
     if (r->sink->step)
         r->sink->step(r->sink->ctx, &s);
