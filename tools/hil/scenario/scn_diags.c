@@ -1,0 +1,72 @@
+/* The parser's error list: every error of a file, "file:line: message". */
+#include "scn_internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int scn_diags_add(struct scn_diags *d, const char *file, int line, const char *msg)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        struct scn_diag *v = realloc(d->v, cap * sizeof *v);
+        if (!v) return -1;
+        d->v = v;
+        d->cap = cap;
+    }
+    struct scn_diag *e = &d->v[d->n];
+    e->file = strdup(file);
+    e->msg = strdup(msg);
+    e->line = line;
+    if (!e->file || !e->msg) {
+        free(e->file);
+        free(e->msg);
+        return -1;
+    }
+    d->n++;
+    return 0;
+}
+
+void scn_diags_print(const struct scn_diags *d, FILE *out)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->v[i].line > 0)
+            fprintf(out, "%s:%d: %s\n", d->v[i].file, d->v[i].line, d->v[i].msg);
+        else
+            fprintf(out, "%s: %s\n", d->v[i].file, d->v[i].msg);
+    }
+}
+
+void scn_diags_free(struct scn_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].file);
+        free(d->v[i].msg);
+    }
+    free(d->v);
+    d->v = NULL;
+    d->n = d->cap = 0;
+}
+
+void scn_diags_sort_by_line(struct scn_diag *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct scn_diag x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1].line > x.line; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+void scn_perr_at(struct scn_parser *p, int line, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (scn_diags_add(p->diags, p->file, line, buf))
+        p->nomem = true;
+    p->n_errors++;
+}

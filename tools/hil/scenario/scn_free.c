@@ -1,0 +1,66 @@
+/* Freeing a scenario and its parts; each part also on its own, for a
+ * statement with errors that is dropped before it joins the scenario. */
+#include "scn_internal.h"
+
+#include <stdlib.h>
+
+void scn_bytes_free(struct scn_bytes *b)
+{
+    free(b->ptr);
+    b->ptr = NULL;
+    b->len = 0;
+}
+
+void scn_pattern_free(struct scn_pattern *p)
+{
+    if (p->kind == SCN_PAT_REGEX)
+        regfree(&p->re);
+    scn_bytes_free(&p->text);
+    p->kind = SCN_PAT_NONE;
+}
+
+void scn_step_free(struct scn_step *s)
+{
+    scn_bytes_free(&s->text);
+    scn_pattern_free(&s->pat);
+    scn_bytes_free(&s->topic);
+    scn_bytes_free(&s->payload);
+    scn_bytes_free(&s->apn);
+    scn_bytes_free(&s->server);
+    scn_bytes_free(&s->client_id);
+    scn_bytes_free(&s->user);
+    scn_bytes_free(&s->password);
+}
+
+void scn_event_free(struct scn_event *e)
+{
+    scn_bytes_free(&e->trig.prefix);
+    for (size_t i = 0; i < e->n_lines; i++)
+        scn_bytes_free(&e->lines[i]);
+    scn_bytes_free(&e->data);
+    scn_bytes_free(&e->topic);
+    scn_bytes_free(&e->payload);
+}
+
+void scn_check_free(struct scn_check *c)
+{
+    scn_pattern_free(&c->pat);
+    scn_bytes_free(&c->topic);
+}
+
+void scn_free(struct scenario *sc)
+{
+    if (!sc) return;
+    for (size_t i = 0; i < sc->n_events; i++) scn_event_free(&sc->events[i]);
+    for (size_t i = 0; i < sc->n_steps; i++) scn_step_free(&sc->steps[i]);
+    for (size_t i = 0; i < sc->n_checks; i++) scn_check_free(&sc->checks[i]);
+    free(sc->events);
+    free(sc->steps);
+    free(sc->checks);
+    scn_bytes_free(&sc->world.broker_user);
+    scn_bytes_free(&sc->world.broker_password);
+    scn_bytes_free(&sc->world.replay);
+    free(sc->file);
+    free(sc->name);
+    free(sc);
+}
