@@ -1,6 +1,7 @@
 /* sim7600-hil run: every scenario in a worker process of its own (with its own
  * simulator), up to -j at once, each stopped at its time limit; one line per
- * scenario in file order, a closing count, JUnit XML and TAP on request. */
+ * scenario in file order, a closing count, JUnit XML and TAP on request
+ * (report_writers.h formats them). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "cescape.h"
 #include "hil.h"
 #include "hil_clock.h"
+#include "report_writers.h"
 #include "run.h"
 #include "scratch_dir.h"
 #include "suite.h"
@@ -337,54 +339,18 @@ static int drain_job(struct job *j)
 
 /* ---- output ------------------------------------------------------------------------ */
 
-static void indent(FILE *out, const char *text, const char *prefix)
+static struct report_row job_row(const struct job *j)
 {
-    while (*text) {
-        const char *nl = strchr(text, '\n');
-        int n = nl ? (int)(nl - text) : (int)strlen(text);
-        fprintf(out, "%s%.*s\n", prefix, n, text);
-        text += n + (nl ? 1 : 0);
-    }
+    return (struct report_row){j->sc, &j->rep, (double)(j->end_ms - j->start_ms) / 1000};
 }
 
-static void print_line(struct runner *rn, size_t i)
+static void print_line(const struct runner *rn, size_t i)
 {
-    const struct job *j = &rn->v[i];
-    double secs = (double)(j->end_ms - j->start_ms) / 1000;
-    const struct run_report *r = &j->rep;
-    if (rn->tap) {
-        printf("%s %zu - %s%s%s\n", r->verdict == RUN_FAIL ? "not ok" : "ok", i + 1, j->sc->name,
-               r->verdict == RUN_SKIP ? " # SKIP " : "", r->verdict == RUN_SKIP ? sb_str(&r->why) : "");
-        if (r->verdict == RUN_FAIL) {
-            printf("  ---\n  message: ");
-            indent(stdout, sb_str(&r->why), "");
-            printf("  file: %s\n  seconds: %.2f\n", j->sc->file, secs);
-            if (r->tail.len) {
-                printf("  transcript: |\n");
-                indent(stdout, sb_str(&r->tail), "  ");
-            }
-            printf("  ...\n");
-        }
-        if (r->skipped.len)   /* a pass that checked less than the file says must show it */
-            indent(stdout, sb_str(&r->skipped), "# skipped ");
-        return;
-    }
-    printf("%-4s  %-40s %6.2fs  %s\n", run_verdict_str(r->verdict), j->sc->name, secs,
-           r->verdict == RUN_SKIP ? sb_str(&r->why) : "");
-    if (r->verdict == RUN_FAIL) {
-        printf("      %s: ", j->sc->file);
-        indent(stdout, sb_str(&r->why), "");
-        if (r->tail.len) {
-            printf("      last lines of the transcript:\n");
-            indent(stdout, sb_str(&r->tail), "  ");
-        }
-        if (r->capture.len)
-            printf("      transcript: %s\n", sb_str(&r->capture));
-    }
-    if (r->skipped.len && (rn->verbose || rn->o.port))
-        indent(stdout, sb_str(&r->skipped), "      skipped ");
-    if (r->notes.len && rn->verbose)
-        indent(stdout, sb_str(&r->notes), "      ");
+    struct report_row row = job_row(&rn->v[i]);
+    if (rn->tap)
+        report_tap_line(stdout, i + 1, &row);
+    else
+        report_line(stdout, &row, rn->verbose || rn->o.port, rn->verbose);
 }
 
 /* Lines come out in file order, as soon as every earlier scenario is done. */
@@ -406,53 +372,19 @@ static void print_done(struct runner *rn)
     }
 }
 
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '<') fputs("&lt;", f);
-        else if (c == '>') fputs("&gt;", f);
-        else if (c == '&') fputs("&amp;", f);
-        else if (c == '"') fputs("&quot;", f);
-        else if (c < 0x20 && c != '\n' && c != '\t') fprintf(f, "&#x%X;", 0xFFFD);   /* not allowed in XML 1.0 */
-        else fputc(c, f);
-    }
-}
-
 static int write_junit(const struct runner *rn)
 {
-    FILE *f = fopen(rn->junit, "w");
+    struct report_totals t = {rn->printed, rn->failed, rn->skipped, (double)(hil_now_ms() - rn->start_ms) / 1000};
+    FILE *f = report_junit_open(rn->junit, &t);
     if (!f) {
         fprintf(stderr, "sim7600-hil run: cannot write %s: %s\n", rn->junit, strerror(errno));
         return -1;
     }
-    double total = (double)(hil_now_ms() - rn->start_ms) / 1000;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-               "  <testsuite name=\"sim7600-hil\" tests=\"%zu\" failures=\"%u\" skipped=\"%u\" errors=\"0\" time=\"%.3f\">\n",
-            rn->printed, rn->failed, rn->skipped, total);
     for (size_t i = 0; i < rn->printed; i++) {   /* after an interruption: those that ran */
-        const struct job *j = &rn->v[i];
-        fputs("    <testcase classname=\"", f);
-        xml_text(f, j->sc->file);
-        fputs("\" name=\"", f);
-        xml_text(f, j->sc->name);
-        fprintf(f, "\" time=\"%.3f\">", (double)(j->end_ms - j->start_ms) / 1000);
-        if (j->rep.verdict != RUN_PASS) {
-            fputs(j->rep.verdict == RUN_FAIL ? "\n      <failure message=\"" : "\n      <skipped message=\"", f);
-            xml_text(f, sb_str(&j->rep.why));
-            fputs("\">", f);
-            xml_text(f, sb_str(&j->rep.tail));
-            fputs(j->rep.verdict == RUN_FAIL ? "</failure>\n    " : "</skipped>\n    ", f);
-        }
-        if (j->rep.skipped.len) {
-            fputs("\n      <system-out>skipped statements:\n", f);
-            xml_text(f, sb_str(&j->rep.skipped));
-            fputs("</system-out>\n    ", f);
-        }
-        fputs("</testcase>\n", f);
+        struct report_row row = job_row(&rn->v[i]);
+        report_junit_case(f, &row);
     }
-    fputs("  </testsuite>\n</testsuites>\n", f);
-    return fclose(f) == 0 ? 0 : -1;
+    return report_junit_close(f);
 }
 
 /* ---- options ----------------------------------------------------------------------- */
@@ -709,7 +641,7 @@ int hil_cmd_run(int argc, char **argv)
         rn.v[i] = (struct job){.sc = suite.ok[i], .fd = -1, .work.lock_fd = -1};
     rn.start_ms = hil_now_ms();
     if (rn.tap)
-        printf("TAP version 13\n1..%zu\n", rn.n);
+        report_tap_plan(stdout, rn.n);
     if (rn.v)
         run_all(&rn);
     double total = (double)(hil_now_ms() - rn.start_ms) / 1000;
