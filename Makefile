@@ -33,7 +33,7 @@ OBJ = $(BUILD)/obj
 #   sim/           the simulator             sees: sim, common
 #   driver/src     the driver core (C99)     sees: driver/include
 #   driver/port    the POSIX port            sees: driver/include, the port
-#   driver/app     sim7600-mqtt              sees: driver/include, the port
+#   driver/app     sim7600-mqtt              sees: driver/include, the port, common
 #   harness/       starts sim and mosquitto  sees: harness, common
 #   tools/         hil, soak, bench          sees: its own folder, common, harness, driver/include, the port
 #   tests/         the tests                 see: every part
@@ -41,6 +41,7 @@ COMMON_INC  = -Icommon
 SIM_INC     = -Isim $(COMMON_INC)
 CORE_INC    = -Idriver/include
 PORT_INC    = $(CORE_INC) -Idriver/port/posix
+APP_INC     = $(PORT_INC) $(COMMON_INC)
 HARNESS_INC = -Iharness $(COMMON_INC)
 HIL_DIRS    = $(sort $(dir $(shell find tools/hil -name '*.c' -o -name '*.h' 2>/dev/null)))
 TOOLS_INC   = $(patsubst %/,-I%,$(HIL_DIRS)) -Itools/soak $(HARNESS_INC) $(PORT_INC)
@@ -49,11 +50,12 @@ TEST_INC    = -Itests/support $(SIM_INC) $(TOOLS_INC)
 part_inc = $(strip \
     $(if $(filter common/%,$(1)),$(COMMON_INC), \
     $(if $(filter sim/%,$(1)),$(SIM_INC), \
-    $(if $(filter driver/port/% driver/app/%,$(1)),$(PORT_INC), \
+    $(if $(filter driver/port/%,$(1)),$(PORT_INC), \
+    $(if $(filter driver/app/%,$(1)),$(APP_INC), \
     $(if $(filter harness/%,$(1)),$(HARNESS_INC), \
     $(if $(filter tools/%,$(1)),$(TOOLS_INC), \
     $(if $(filter tests/%,$(1)),$(TEST_INC), \
-    $(error $(1) belongs to no part: add it to part_inc in the Makefile))))))))
+    $(error $(1) belongs to no part: add it to part_inc in the Makefile)))))))))
 
 # --- sources, by part ---------------------------------------------------------
 COMMON_SRC   = $(wildcard common/*.c)
@@ -134,7 +136,7 @@ $(BIN)/sim7600-sim: $(OBJ)/sim/main.o $(SIM_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
-$(BIN)/sim7600-mqtt: $(call objs,$(APP_SRC)) $(PORT_LIB) $(CORE_LIB)
+$(BIN)/sim7600-mqtt: $(call objs,$(APP_SRC)) $(PORT_LIB) $(CORE_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(HOST_LIBS) -o $@
 
@@ -191,7 +193,7 @@ $(BUILD)/bench/%: $(OBJ)/tools/bench/%.o $(TEST_DEP_LIBS)
 # Proof that each part sees only the parts below it (tools/check-layering.sh).
 layering:
 	@CC="$(CC)" PKG_CFLAGS="$(call pkg_cflags,$(PKGS_HOST))" COMMON_INC="$(COMMON_INC)" \
-	    SIM_INC="$(SIM_INC)" CORE_INC="$(CORE_INC)" PORT_INC="$(PORT_INC)" \
+	    SIM_INC="$(SIM_INC)" CORE_INC="$(CORE_INC)" PORT_INC="$(PORT_INC)" APP_INC="$(APP_INC)" \
 	    HARNESS_INC="$(HARNESS_INC)" TOOLS_INC="$(TOOLS_INC)" tools/check-layering.sh
 
 # Proof that the core needs nothing but a C99 freestanding-friendly compiler.

@@ -3,6 +3,7 @@
 #include "sim_internal.h"
 
 #include "cescape.h"
+#include "parse_num.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,16 +17,6 @@ struct control_command {
     const char *usage;
     control_fn fn;
 };
-
-static bool parse_int(const char *text, long min, long max, long *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
 
 /* "ERR <why>". The words quoted in it often come from the command with their
  * escapes decoded: a CR or LF shown raw would split the one-line reply, and
@@ -64,7 +55,7 @@ static int client_option(const char *opt, long *client, struct strbuf *reply)
 {
     if (strncmp(opt, "client=", 7) != 0)
         return 0;
-    if (!parse_int(opt + 7, 0, MQTT_CLIENTS - 1, client))
+    if (!parse_long(opt + 7, 0, MQTT_CLIENTS - 1, client))
         return err(reply, "'%s' must be client=0 or client=1 (the module has MQTT clients 0 and 1)", opt);
     return 1;
 }
@@ -99,7 +90,7 @@ static int ctl_deliver(struct sim *s, const struct tokens *t, struct strbuf *rep
             return -1;
         if (c > 0)
             continue;
-        if (strncmp(t->v[i], "qos=", 4) == 0 && parse_int(t->v[i] + 4, 0, 2, &qos))
+        if (strncmp(t->v[i], "qos=", 4) == 0 && parse_long(t->v[i] + 4, 0, 2, &qos))
             continue;
         if (strcmp(t->v[i], "retain") == 0) {
             retain = true;
@@ -147,7 +138,7 @@ static int ctl_connlost(struct sim *s, const struct tokens *t, struct strbuf *re
             continue;
         if (have_cause)
             return err(reply, "'%s': one cause only (usage: connlost [cause 1-3] [client=0|1])", t->v[i]);
-        if (!parse_int(t->v[i], 1, 3, &cause))
+        if (!parse_long(t->v[i], 1, 3, &cause))
             return err(reply, "cause '%s' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)", t->v[i]);
         have_cause = true;
     }
@@ -192,9 +183,9 @@ static int ctl_sim(struct sim *s, const struct tokens *t, struct strbuf *reply)
 static int ctl_signal(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long rssi, ber = 0;
-    if (!parse_int(t->v[1], 0, 99, &rssi) || (rssi > 31 && rssi != 99))
+    if (!parse_long(t->v[1], 0, 99, &rssi) || (rssi > 31 && rssi != 99))
         return err(reply, "rssi '%s' must be 0-31 or 99 (unknown)", t->v[1]);
-    if (t->count > 2 && (!parse_int(t->v[2], 0, 99, &ber) || (ber > 7 && ber != 99)))
+    if (t->count > 2 && (!parse_long(t->v[2], 0, 99, &ber) || (ber > 7 && ber != 99)))
         return err(reply, "ber '%s' must be 0-7 or 99", t->v[2]);
     s->world.rssi = (int)rssi;
     s->world.ber = (int)ber;
@@ -205,7 +196,7 @@ static int ctl_signal(struct sim *s, const struct tokens *t, struct strbuf *repl
 static int ctl_reg(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long stat;
-    if (!parse_int(t->v[1], 0, 5, &stat))
+    if (!parse_long(t->v[1], 0, 5, &stat))
         return err(reply, "stat '%s' must be 0-5 (1 home, 5 roaming, 2 searching, 3 denied)", t->v[1]);
     s->world.reg_stat = (int)stat;
     if (s->power == POWER_ON)
@@ -217,7 +208,7 @@ static int ctl_reg(struct sim *s, const struct tokens *t, struct strbuf *reply)
 static int ctl_silent(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long ms;
-    if (!parse_int(t->v[1], 0, 3600000, &ms))
+    if (!parse_long(t->v[1], 0, 3600000, &ms))
         return err(reply, "'%s' must be a duration in ms (0-3600000)", t->v[1]);
     sim_set_silent(s, (uint32_t)ms);
     if (ms > 0)
@@ -237,7 +228,7 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
         return -1;
     if (strcmp(w, "refuse") == 0) {
         long code;
-        if (t->count < 3 || !parse_int(t->v[2], 1, 5, &code))
+        if (t->count < 3 || !parse_long(t->v[2], 1, 5, &code))
             return err(reply, "%s", "usage: broker refuse <CONNACK code 1-5> (4 bad credentials, 5 not authorized)");
         s->world.broker = SIM_BROKER_REFUSE;
         s->world.refuse_code = (int)code;
@@ -300,10 +291,10 @@ static int ctl_inject(struct sim *s, const struct tokens *t, struct strbuf *repl
 static int ctl_garble(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long n, seed = 0;
-    if (!parse_int(t->v[1], 1, 1000000, &n))
+    if (!parse_long(t->v[1], 1, 1000000, &n))
         return err(reply, "'%s' must be a number of bytes (1-1000000)", t->v[1]);
     if (t->count > 2 && (strncmp(t->v[2], "seed=", 5) != 0 ||
-                         !parse_int(t->v[2] + 5, 1, 0xFFFFFFFFl, &seed)))
+                         !parse_long(t->v[2] + 5, 1, 0xFFFFFFFFl, &seed)))
         return err(reply, "'%s' must be seed=<1-4294967295>", t->v[2]);
     faults_arm_garble(&s->faults, (uint32_t)n, (uint32_t)seed);
     sb_printf(reply, "OK the next %ld bytes are garbled", n);

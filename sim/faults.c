@@ -1,5 +1,6 @@
 #include "faults.h"
 
+#include "parse_num.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,13 +62,10 @@ static int fail(struct strbuf *reply, const char *why)
 
 static bool parse_uint(const char *text, unsigned long max, unsigned long *out)
 {
-    char *end;
-    if (!isdigit((unsigned char)*text))
+    uint64_t v;
+    if (!parse_u64(text, max, &v))
         return false;
-    unsigned long v = strtoul(text, &end, 10);
-    if (*end || v > max)
-        return false;
-    *out = v;
+    *out = (unsigned long)v;
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include "capture.h"
 #include "control_socket.h"
 #include "link_mosquitto.h"
+#include "parse_num.h"
 #include "pty_port.h"
 #include "replay.h"
 #include "sim.h"
@@ -86,16 +87,6 @@ static int bad_option(const char *what, const char *value)
     return -1;
 }
 
-static bool parse_number(const char *text, long min, long max, long *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int parse_broker(const char *text, struct options *o)
 {
     long port;
@@ -107,7 +98,7 @@ static int parse_broker(const char *text, struct options *o)
         return -1;
     const char *host = text + 6, *colon = strrchr(host, ':');
     if (!colon || colon == host || (size_t)(colon - host) >= sizeof o->broker_host ||
-        !parse_number(colon + 1, 1, 65535, &port))
+        !parse_long(colon + 1, 1, 65535, &port))
         return -1;
     memcpy(o->broker_host, host, (size_t)(colon - host));
     o->broker_host[colon - host] = '\0';
@@ -159,27 +150,27 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->cfg.latency = strcmp(optarg, "realistic") == 0 ? SIM_LATENCY_REALISTIC : SIM_LATENCY_FAST;
             break;
         case OPT_BAUD:
-            if (!parse_number(optarg, 0, 4000000, &v))
+            if (!parse_long(optarg, 0, 4000000, &v))
                 return bad_option("--baud must be 0 (unpaced) to 4000000", optarg);
             o->cfg.baud = (uint32_t)v;
             break;
         case OPT_DATA_TIMEOUT:
-            if (!parse_number(optarg, 1, 3600000, &v))
+            if (!parse_long(optarg, 1, 3600000, &v))
                 return bad_option("--data-timeout must be 1 to 3600000 ms", optarg);
             o->cfg.data_timeout_ms = (uint32_t)v;
             break;
         case OPT_RSSI:
-            if (!parse_number(optarg, 0, 99, &v) || (v > 31 && v != 99))
+            if (!parse_long(optarg, 0, 99, &v) || (v > 31 && v != 99))
                 return bad_option("--rssi must be 0-31 or 99", optarg);
             o->cfg.rssi = (int)v;
             break;
         case OPT_REG:
-            if (!parse_number(optarg, 0, 5, &v))
+            if (!parse_long(optarg, 0, 5, &v))
                 return bad_option("--reg must be 0-5", optarg);
             o->cfg.reg_stat = (int)v;
             break;
         case OPT_RX_CHUNK:
-            if (!parse_number(optarg, 1, 10240, &v))
+            if (!parse_long(optarg, 1, 10240, &v))
                 return bad_option("--rx-chunk must be 1 to 10240 bytes", optarg);
             o->cfg.rx_chunk = (uint32_t)v;
             break;
@@ -188,12 +179,12 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return bad_option("--broker must be embedded, tcp or tcp://HOST:PORT", optarg);
             break;
         case OPT_CONNACK_TIMEOUT:
-            if (!parse_number(optarg, 1, 3600000, &v))
+            if (!parse_long(optarg, 1, 3600000, &v))
                 return bad_option("--connack-timeout must be 1 to 3600000 ms", optarg);
             o->connack_timeout_ms = (uint32_t)v;
             break;
         case OPT_CONTROL_IDLE_MS:
-            if (!parse_number(optarg, 1, 3600000, &v))
+            if (!parse_long(optarg, 1, 3600000, &v))
                 return bad_option("--control-idle-ms must be 1 to 3600000 ms", optarg);
             o->control_idle_ms = (uint32_t)v;
             break;

@@ -35,6 +35,9 @@ check "the driver core"  "$core $CORE_INC"      strbuf.h         fail
 check "the posix port"   "$host $PORT_INC"      sim7600_posix.h  ok
 check "the posix port"   "$host $PORT_INC"      strbuf.h         fail
 check "the posix port"   "$host $PORT_INC"      sim.h            fail
+check "sim7600-mqtt"     "$host $APP_INC"       parse_num.h      ok
+check "sim7600-mqtt"     "$host $APP_INC"       sim.h            fail
+check "sim7600-mqtt"     "$host $APP_INC"       sim_process.h    fail
 check "common/"          "$host $COMMON_INC"    strbuf.h         ok
 check "common/"          "$host $COMMON_INC"    sim.h            fail
 check "common/"          "$host $COMMON_INC"    sim7600.h        fail

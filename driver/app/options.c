@@ -1,6 +1,7 @@
 /* sim7600-mqtt's command line: the options, their checks and --help. */
 #include "app_options.h"
 
+#include "parse_num.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,16 +73,6 @@ static int bad(const char *what, const char *arg)
     return 2;
 }
 
-static bool number(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* One numeric option: its field and range. */
 static int numeric_opt(struct opts *o, int c, const char *arg)
 {
@@ -103,7 +94,7 @@ static int numeric_opt(struct opts *o, int c, const char *arg)
     size_t i;
     for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         if (nums[i].opt == c)
-            return number(arg, nums[i].lo, nums[i].hi, (long *)((char *)o + nums[i].off))
+            return parse_long(arg, nums[i].lo, nums[i].hi, (long *)((char *)o + nums[i].off))
                        ? 0
                        : bad(nums[i].msg, arg);
     }

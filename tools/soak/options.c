@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "soak.h"
+#include "parse_num.h"
 
 #define DEFAULT_MESSAGES 10000u
 #define DEFAULT_CONNLOST 50u
@@ -81,24 +82,10 @@ static int bad(const char *opt, const char *val, const char *range)
     return 2;
 }
 
-static bool to_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-    if (s == NULL || *s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool to_uint(const char *s, unsigned max, unsigned *out)
 {
     uint64_t v;
-    if (!to_u64(s, max, &v))
+    if (!parse_u64(s, max, &v))
         return false;
     *out = (unsigned)v;
     return true;
@@ -168,7 +155,7 @@ int soak_parse_options(struct soak_options *o, int argc, char **argv)
             if (!to_uint(v, MAX_MESSAGES, &o->messages) || o->messages == 0)
                 return bad(a, v, "a count of 1-10000000");
         } else if (strcmp(a, "--seed") == 0) {
-            if (!to_u64(v, UINT64_MAX, &o->seed))
+            if (!parse_u64(v, UINT64_MAX, &o->seed))
                 return bad(a, v, "an unsigned 64-bit number");
             seeded = true;
         } else if (strcmp(a, "--broker") == 0) {

@@ -1,6 +1,7 @@
 #include "mqtt_watch.h"
 
 #include "hil_clock.h"
+#include "parse_num.h"
 
 #include <errno.h>
 #include <mosquitto.h>
@@ -226,11 +227,10 @@ int mqtt_url_parse(const char *url, struct mqtt_url *out)
         p = at + 1;
     }
     const char *colon = strrchr(p, ':');
-    char *end;
     if (!colon || !take(out->host, sizeof out->host, p, (size_t)(colon - p)))
         return -1;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || end == colon + 1 || port < 1 || port > 65535)
+    long port;
+    if (!parse_long(colon + 1, 1, 65535, &port))
         return -1;
     out->port = (int)port;
     return 0;
