@@ -1,49 +1,26 @@
 /* sim7600-hil run: every scenario in a worker process of its own (with its own
  * simulator), up to -j at once, each stopped at its time limit; one line per
  * scenario in file order, a closing count, JUnit XML and TAP on request
- * (report_writers.h formats them). */
+ * (report_writers.h formats them, workers.c runs the processes). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "cescape.h"
 #include "hil.h"
 #include "hil_clock.h"
 #include "report_writers.h"
 #include "run.h"
 #include "scratch_dir.h"
 #include "suite.h"
+#include "workers.h"
 
-#define RUN_TAIL_SHOWN 12
-#define KILL_GRACE_MS 1000    /* after its time limit a worker gets this long to be reaped */
-#define TEARDOWN_MS 10000     /* after its report: stopping a simulator and a mosquitto takes seconds at worst */
-#define RUN_WORK_PREFIX "sim7600-hil-"        /* a scenario's work directory under $TMPDIR */
 #define RUN_LOGS_PREFIX "sim7600-hil-logs-"   /* the transcripts, without --keep-logs */
-
-struct job {
-    const struct scenario *sc;
-    enum { JOB_WAITING, JOB_RUNNING, JOB_DONE } state;
-    pid_t pid;
-    int fd;                   /* the worker's report pipe */
-    struct strbuf out;        /* what the worker wrote so far */
-    uint64_t start_ms;
-    uint64_t end_ms;          /* when its time ended: its report, or its stop */
-    uint64_t deadline_ms;     /* its time limit; after its report, the bound on its tear-down */
-    struct scratch_dir work;  /* locked by the runner: a killed runner's is reaped by the next */
-    bool reported;            /* its verdict arrived; what follows is tear-down */
-    bool timed_out;
-    struct run_report rep;
-};
 
 struct runner {
     struct run_options o;
@@ -53,8 +30,8 @@ struct runner {
     char sim_bin[PATH_MAX];
     struct scratch_dir tmp_logs;  /* without --keep-logs: transcripts of failures only */
     struct mqtt_url watch;    /* --watch */
-    struct job *v;
-    size_t n, printed;
+    struct workers w;         /* one job per scenario */
+    size_t printed;
     unsigned passed, failed, skipped;
     uint64_t start_ms;
 };
@@ -91,252 +68,6 @@ static void run_usage(FILE *f)
           "The scenario format: scenarios/README.md\n", f);
 }
 
-/* ---- the worker: runs one scenario, writes its report to the pipe ---------------- */
-
-static void put_field(int fd, char tag, const struct strbuf *b)
-{
-    struct strbuf line = {0};
-    sb_add(&line, &tag, 1);
-    sb_puts(&line, " ");
-    sb_c_escape(&line, sb_str(b), b->len);
-    sb_puts(&line, "\n");
-    (void)!write(fd, line.p, line.len);
-    sb_free(&line);
-}
-
-static void on_progress(void *ctx, const char *where)
-{
-    struct strbuf b = {0};
-    sb_puts(&b, where);
-    put_field(*(int *)ctx, '@', &b);
-    sb_free(&b);
-}
-
-static void on_report(void *ctx, const struct run_report *rep)
-{
-    int fd = *(int *)ctx;
-    struct strbuf v = {0};
-    sb_puts(&v, run_verdict_str(rep->verdict));
-    put_field(fd, 'W', &rep->why);
-    put_field(fd, 'S', &rep->skipped);
-    put_field(fd, 'N', &rep->notes);
-    put_field(fd, 'T', &rep->tail);
-    put_field(fd, 'C', &rep->capture);
-    put_field(fd, 'V', &v);   /* last: a report without it is incomplete */
-    sb_free(&v);
-}
-
-static void worker(const struct runner *rn, struct job *j, int fd, pid_t parent)
-{
-    setpgid(0, 0);   /* the worker and its simulator: one group, stopped together */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a runner killed outright takes its workers along */
-    if (getppid() != parent)
-        _exit(1);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    struct run_options o = rn->o;
-    o.work_dir = j->work.path;
-    o.started_ms = j->start_ms;
-    struct run_report rep;
-    struct run_hooks hooks = {on_progress, on_report, &fd};
-    run_scenario(j->sc, &o, &rep, &hooks);   /* reports, then tears down */
-    run_report_free(&rep);
-    _exit(0);
-}
-
-/* ---- the parent: reading reports --------------------------------------------------- */
-
-static void take_field(struct job *j, char tag, const char *text, size_t n)
-{
-    struct strbuf *dst = tag == 'W' ? &j->rep.why : tag == 'S' ? &j->rep.skipped : tag == 'N' ? &j->rep.notes
-                       : tag == 'T' ? &j->rep.tail : tag == 'C' ? &j->rep.capture : NULL;
-    uint8_t *buf = malloc(n + 1);
-    size_t bad;
-    long len = buf ? c_unescape(text, n, buf, &bad) : -1;
-    if (len >= 0 && dst) {
-        sb_add(dst, buf, (size_t)len);
-    } else if (len >= 0 && tag == 'V') {
-        j->rep.verdict = strncmp((char *)buf, "pass", 4) == 0 ? RUN_PASS : strncmp((char *)buf, "skip", 4) == 0 ? RUN_SKIP
-                                                                                                       : RUN_FAIL;
-        j->state = JOB_DONE;
-    }
-    free(buf);
-}
-
-/* The last "@ where" line the worker sent: where a stopped scenario was. */
-static void last_progress(const struct job *j, struct strbuf *where)
-{
-    const char *p = sb_str(&j->out), *at = NULL;
-    for (const char *q = p; (q = strstr(q, "@ ")) != NULL; q++)
-        if (q == p || q[-1] == '\n')
-            at = q + 2;
-    if (!at) {
-        sb_puts(where, "setting up");
-        return;
-    }
-    const char *nl = strchr(at, '\n');
-    size_t n = nl ? (size_t)(nl - at) : strlen(at);
-    uint8_t *buf = malloc(n + 1);
-    size_t bad;
-    long len = buf ? c_unescape(at, n, buf, &bad) : -1;
-    if (len >= 0)
-        sb_add(where, buf, (size_t)len);
-    free(buf);
-}
-
-static void parse_report(struct job *j)
-{
-    const char *p = sb_str(&j->out);
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (n >= 2 && p[1] == ' ' && p[0] != '@')
-            take_field(j, p[0], p + 2, n - 2);
-        p += n + (nl ? 1 : 0);
-    }
-}
-
-/* ---- the parent: scheduling -------------------------------------------------------- */
-
-static int start_job(struct runner *rn, struct job *j)
-{
-    int pfd[2];
-    /* 0711: a private mosquitto inside, run as root, drops to its own user */
-    if (scratch_dir_make_owned(&j->work, RUN_WORK_PREFIX, 0711) < 0) {
-        fprintf(stderr, "sim7600-hil run: cannot create a work directory in %s: %s; set TMPDIR to a writable "
-                        "directory\n", scratch_dir_default_parent(), strerror(errno));
-        return -1;
-    }
-    if (pipe2(pfd, O_CLOEXEC) < 0) {   /* the simulators must not hold it */
-        fprintf(stderr, "sim7600-hil run: cannot set up a worker: %s\n", strerror(errno));
-        scratch_dir_release(&j->work);
-        return -1;
-    }
-    fflush(NULL);
-    j->start_ms = hil_now_ms();
-    j->deadline_ms = j->start_ms + j->sc->time_limit_ms;
-    pid_t parent = getpid();
-    j->pid = fork();
-    if (j->pid < 0) {
-        fprintf(stderr, "sim7600-hil run: cannot start a worker: %s\n", strerror(errno));
-        close(pfd[0]);
-        close(pfd[1]);
-        scratch_dir_release(&j->work);
-        return -1;
-    }
-    if (j->pid == 0) {
-        close(pfd[0]);
-        worker(rn, j, pfd[1], parent);
-    }
-    setpgid(j->pid, j->pid);   /* also here: no race with the kill below */
-    close(pfd[1]);
-    j->fd = pfd[0];
-    j->state = JOB_RUNNING;
-    return 0;
-}
-
-/* A stopped worker reported nothing: its transcript file (flushed as it went)
- * still tells what happened last. */
-static void capture_tail(const struct runner *rn, struct job *j)
-{
-    struct strbuf path = {0};
-    run_capture_path(&rn->o, j->sc, &path);
-    FILE *f = fopen(sb_str(&path), "r");
-    char *lines[RUN_TAIL_SHOWN] = {0};
-    size_t n = 0;
-    char buf[512];
-    while (f && fgets(buf, sizeof buf, f)) {
-        free(lines[n % RUN_TAIL_SHOWN]);
-        lines[n++ % RUN_TAIL_SHOWN] = strdup(buf);
-    }
-    for (size_t i = n > RUN_TAIL_SHOWN ? n - RUN_TAIL_SHOWN : 0; i < n; i++)
-        sb_printf(&j->rep.tail, "    %s", lines[i % RUN_TAIL_SHOWN] ? lines[i % RUN_TAIL_SHOWN] : "\n");
-    for (size_t i = 0; i < RUN_TAIL_SHOWN; i++)
-        free(lines[i]);
-    if (f) {
-        fclose(f);
-        sb_add(&j->rep.capture, path.p, path.len);
-    }
-    sb_free(&path);
-}
-
-/* The worker's pipe closed (it exited), or `stop`: its time is up. */
-static void finish_job(const struct runner *rn, struct job *j, bool stop)
-{
-    close(j->fd);
-    j->fd = -1;
-    if (stop)
-        kill(-j->pid, SIGKILL);
-    int status = 0;
-    uint64_t end = hil_now_ms() + KILL_GRACE_MS;
-    while (waitpid(j->pid, &status, WNOHANG) == 0) {
-        if (hil_now_ms() > end)
-            kill(-j->pid, SIGKILL);
-        poll(NULL, 0, 5);
-    }
-    kill(-j->pid, SIGKILL);   /* anything the worker left in its group */
-    parse_report(j);
-    if (j->state != JOB_DONE) {
-        struct strbuf where = {0};
-        last_progress(j, &where);
-        j->rep.verdict = RUN_FAIL;
-        sb_reset(&j->rep.why);
-        if (j->timed_out)
-            sb_printf(&j->rep.why, "stopped at its time limit of %.0fs during %s", j->sc->time_limit_ms / 1000.0,
-                      sb_str(&where));
-        else
-            sb_printf(&j->rep.why, "the worker died (%s) during %s",
-                      WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exit without a report", sb_str(&where));
-        sb_free(&where);
-        capture_tail(rn, j);
-        j->state = JOB_DONE;
-    }
-    scratch_dir_release(&j->work);   /* with what a stopped worker left there */
-    if (!j->reported)
-        j->end_ms = hil_now_ms();
-}
-
-/* The verdict line is the report's last: once it is in, the scenario's time
- * is over and the worker is tearing down. */
-static bool report_arrived(const struct job *j)
-{
-    const char *p = sb_str(&j->out);
-    size_t n = j->out.len;
-    if (n < 2 || p[n - 1] != '\n')
-        return false;
-    size_t start = n - 1;
-    while (start > 0 && p[start - 1] != '\n')
-        start--;
-    return strncmp(p + start, "V ", 2) == 0;
-}
-
-/* Reads what the worker wrote; -1 once its pipe is closed (it exited). */
-static int read_job(struct job *j)
-{
-    char buf[4096];
-    ssize_t n = read(j->fd, buf, sizeof buf);
-    if (n > 0) {
-        sb_add(&j->out, buf, (size_t)n);
-        if (!j->reported && report_arrived(j)) {
-            j->reported = true;
-            j->end_ms = hil_now_ms();
-            j->deadline_ms = j->end_ms + TEARDOWN_MS;
-        }
-        return 0;
-    }
-    return n == 0 || (errno != EINTR && errno != EAGAIN) ? -1 : 0;
-}
-
-/* Whatever the worker wrote before its deadline counts: read it all first. */
-static int drain_job(struct job *j)
-{
-    struct pollfd p = {j->fd, POLLIN, 0};
-    while (poll(&p, 1, 0) > 0)
-        if (read_job(j) < 0)
-            return -1;
-    return 0;
-}
-
 /* ---- output ------------------------------------------------------------------------ */
 
 static struct report_row job_row(const struct job *j)
@@ -346,7 +77,7 @@ static struct report_row job_row(const struct job *j)
 
 static void print_line(const struct runner *rn, size_t i)
 {
-    struct report_row row = job_row(&rn->v[i]);
+    struct report_row row = job_row(&rn->w.v[i]);
     if (rn->tap)
         report_tap_line(stdout, i + 1, &row);
     else
@@ -356,8 +87,8 @@ static void print_line(const struct runner *rn, size_t i)
 /* Lines come out in file order, as soon as every earlier scenario is done. */
 static void print_done(struct runner *rn)
 {
-    while (rn->printed < rn->n && rn->v[rn->printed].state == JOB_DONE) {
-        const struct job *j = &rn->v[rn->printed];
+    while (rn->printed < rn->w.n && rn->w.v[rn->printed].state == JOB_DONE) {
+        const struct job *j = &rn->w.v[rn->printed];
         if (j->rep.verdict == RUN_PASS)
             rn->passed++;
         else if (j->rep.verdict == RUN_FAIL)
@@ -381,7 +112,7 @@ static int write_junit(const struct runner *rn)
         return -1;
     }
     for (size_t i = 0; i < rn->printed; i++) {   /* after an interruption: those that ran */
-        struct report_row row = job_row(&rn->v[i]);
+        struct report_row row = job_row(&rn->w.v[i]);
         report_junit_case(f, &row);
     }
     return report_junit_close(f);
@@ -552,62 +283,14 @@ static void catch_interrupts(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-static void stop_all(const struct runner *rn)
-{
-    for (size_t i = 0; i < rn->n; i++) {
-        struct job *j = &rn->v[i];
-        if (j->state != JOB_RUNNING)
-            continue;
-        finish_job(rn, j, true);   /* not reported: the closing line counts what was done */
-    }
-}
-
 static void run_all(struct runner *rn)
 {
-    size_t next = 0, running = 0;
-    while (rn->printed < rn->n && !interrupted) {
-        while (running < (size_t)rn->jobs && next < rn->n) {
-            if (start_job(rn, &rn->v[next]) == 0) {
-                running++;
-            } else {
-                rn->v[next].state = JOB_DONE;
-                rn->v[next].rep.verdict = RUN_FAIL;
-                sb_puts(&rn->v[next].rep.why, "could not start a worker process");
-            }
-            next++;
-        }
-        struct pollfd fds[256];
-        size_t idx[256], nf = 0;
-        uint64_t now = hil_now_ms(), wake = now + 1000;
-        for (size_t i = 0; i < rn->n && nf < 256; i++) {
-            struct job *j = &rn->v[i];
-            if (j->state != JOB_RUNNING)
-                continue;
-            if (now >= j->deadline_ms) {
-                bool exited = drain_job(j) < 0;
-                j->timed_out = !j->reported;
-                finish_job(rn, j, !exited);
-                running--;
-                continue;
-            }
-            if (j->deadline_ms < wake)
-                wake = j->deadline_ms;
-            fds[nf] = (struct pollfd){j->fd, POLLIN, 0};
-            idx[nf++] = i;
-        }
-        if (nf && poll(fds, nf, (int)(wake - now)) > 0) {
-            for (size_t k = 0; k < nf; k++) {
-                struct job *j = &rn->v[idx[k]];
-                if (fds[k].revents && read_job(j) < 0) {
-                    finish_job(rn, j, false);
-                    running--;
-                }
-            }
-        }
+    while (rn->printed < rn->w.n && !interrupted) {
+        workers_round(&rn->w);
         print_done(rn);
     }
     if (interrupted)
-        stop_all(rn);
+        workers_stop(&rn->w);
 }
 
 int hil_cmd_run(int argc, char **argv)
@@ -635,30 +318,23 @@ int hil_cmd_run(int argc, char **argv)
         suite_free(&suite);
         return HIL_EXIT_USAGE;
     }
-    rn.n = suite.n_ok;
-    rn.v = calloc(rn.n, sizeof *rn.v);
-    for (size_t i = 0; rn.v && i < rn.n; i++)
-        rn.v[i] = (struct job){.sc = suite.ok[i], .fd = -1, .work.lock_fd = -1};
+    bool ready = workers_init(&rn.w, suite.ok, suite.n_ok, &rn.o, rn.jobs) == 0;
     rn.start_ms = hil_now_ms();
     if (rn.tap)
-        report_tap_plan(stdout, rn.n);
-    if (rn.v)
+        report_tap_plan(stdout, rn.w.n);
+    if (ready)
         run_all(&rn);
     double total = (double)(hil_now_ms() - rn.start_ms) / 1000;
     if (interrupted)
         printf("%sinterrupted (%s): %zu of %zu scenarios done, the rest stopped\n", rn.tap ? "# " : "",
-               strsignal(interrupted), rn.printed, rn.n);
+               strsignal(interrupted), rn.printed, rn.w.n);
     printf("%s%u passed, %u failed, %u skipped (%.1fs)\n", rn.tap ? "# " : "", rn.passed, rn.failed, rn.skipped,
            total);
-    int rc = interrupted ? 128 + interrupted : rn.failed || !rn.v ? HIL_EXIT_FAIL : HIL_EXIT_OK;
+    int rc = interrupted ? 128 + interrupted : rn.failed || !ready ? HIL_EXIT_FAIL : HIL_EXIT_OK;
     if (rn.junit && write_junit(&rn) < 0)
         rc = HIL_EXIT_FAIL;
     finish_logs(&rn);
-    for (size_t i = 0; rn.v && i < rn.n; i++) {
-        run_report_free(&rn.v[i].rep);
-        sb_free(&rn.v[i].out);
-    }
-    free(rn.v);
+    workers_free(&rn.w);
     suite_free(&suite);
     return rc;
 }
