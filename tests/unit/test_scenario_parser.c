@@ -1,4 +1,4 @@
-/* The scenario parser (tools/hil/scenario.c, scn_lex.c): every keyword into its
+/* The scenario parser (tools/hil/scenario/): every keyword into its
  * fields, every error message with its line number, all errors of a file
  * collected, and the example scenarios under scenarios/ parse. */
 #include <glob.h>
