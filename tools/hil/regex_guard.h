@@ -6,23 +6,27 @@
 #include <stdbool.h>
 
 /* What glibc's regcomp builds for a regular expression (regex_guard.c says
- * how it is estimated): copies of its atoms once repeats are expanded, and
+ * how it is estimated): copies of its atoms once repeats are expanded;
  * closures, the pairs of places that may match nothing, each of which regcomp
- * stores. Additive: what several regular expressions cost is the sum. */
+ * stores; repeats of a varying count over parts that may match nothing, which
+ * it takes exponential time on; and repeats stacked without a group, which
+ * POSIX leaves undefined. Additive: what several regular expressions cost is
+ * the sum. */
 struct regex_cost {
-    double copies, closures;
+    double copies, closures, empty_repeats, stacked;
 };
 
 #define REGEX_GUARD_MAX_COPIES 100000.0
-/* 1,000 places that may match nothing: about 10 MB and a few ms. No line
- * pattern needs more (.* skips any length in one place). */
+/* 1,000 places that may match nothing (each anchor halving it): about 10 MB
+ * and a few ms. No line pattern needs more (.* skips any length in one). */
 #define REGEX_GUARD_MAX_CLOSURES (1000.0 * 1000.0)
 
 /* Groups nested over 32 deep cost more than the limits. */
 struct regex_cost regex_cost(const char *re);
 struct regex_cost regex_cost_add(struct regex_cost a, struct regex_cost b);
-/* Over 100,000 copies ((a{400}){400}, a+++...+) or 1,000,000 closures
- * (a{0,5000}, (a?){5000}, (a|){5000}). */
+/* Over 100,000 copies ((a{400}){400}), over 1,000,000 closures (a{0,5000},
+ * (a?){5000}, (a|){5000}), any repeat of a varying count over a part that
+ * may match nothing ((a*)+, (a?){2,}), or two repeats in a row (a+*, a{2}{3}). */
 bool regex_cost_over(struct regex_cost c);
 /* Which limit an over-cost passes, for messages: "more than ... (e.g. ...)". */
 const char *regex_cost_why(struct regex_cost c);
