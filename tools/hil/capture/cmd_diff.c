@@ -1,5 +1,5 @@
 /* sim7600-hil diff: where two captures of the same scenario get different
- * answers from the module (cap_diff.c does the reading, aligning and report). */
+ * answers from the module (cap_diff.c reads them, cap_diff_compare.c aligns and reports). */
 #include "hil.h"
 #include "cap_diff.h"
 
