@@ -1,11 +1,11 @@
 #include "mosquitto_process.h"
 
+#include "child_process.h"
 #include "hil_clock.h"
 #include "scratch_dir.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <mosquitto.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,14 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 5000
+#define READY_POLL_MS 5   /* how often a starting broker is tried */
 #define WATCH_MAX 256
+#define PASSWD_TIMEOUT_MS 5000   /* mosquitto_passwd hashes one password */
 
 static const char *mosquitto_binary(void)
 {
@@ -62,20 +63,16 @@ static bool accepts(int port)
  * scenario gives, never words for a shell. */
 static int write_password_file(const char *path, const char *user, const char *pass)
 {
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        execlp("mosquitto_passwd", "mosquitto_passwd", "-c", "-b", path, user, pass, (char *)NULL);
-        _exit(127);
-    }
+    const char *const argv[] = {"mosquitto_passwd", "-c", "-b", path, user, pass, NULL};
+    struct child_spec spec = {.argv = argv, .search_path = true, .stdout_path = "/dev/null",
+                              .stderr_path = "/dev/null"};
+    pid_t pid = child_spawn(&spec);
     int status;
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (pid < 0 || !child_wait(pid, PASSWD_TIMEOUT_MS, &status)) {
+        child_stop(pid, 0);
+        return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return -1;
     return chmod(path, 0644);   /* mosquitto reads it after dropping root */
 }
@@ -102,19 +99,18 @@ int mqproc_restart(struct mosquitto_process *m)
 {
     char conf[sizeof m->dir + 32];
     snprintf(conf, sizeof conf, "%s/mosquitto.conf", m->dir);
-    m->pid = fork();
-    if (m->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        execlp(mosquitto_binary(), "mosquitto", "-c", conf, (char *)NULL);
-        _exit(127);
-    }
+    const char *const argv[] = {mosquitto_binary(), "-c", conf, NULL};
+    struct child_spec spec = {.argv = argv, .search_path = true, .death_signal = SIGTERM};
+    m->pid = child_spawn(&spec);
     long long end = (long long)hil_now_ms() + READY_TIMEOUT_MS;
-    while ((long long)hil_now_ms() < end) {
+    while (m->pid > 0 && (long long)hil_now_ms() < end) {
         if (accepts(m->port))
             return 0;
-        if (waitpid(m->pid, NULL, WNOHANG) == m->pid)
-            break;                      /* it exited: port taken, bad config */
-        poll(NULL, 0, 5);
+        if (child_wait(m->pid, 0, NULL)) {
+            m->pid = 0;                 /* it exited (port taken, bad config), and is reaped */
+            break;
+        }
+        poll(NULL, 0, READY_POLL_MS);
     }
     mqproc_kill(m);
     return -1;
@@ -141,18 +137,7 @@ int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass
 
 void mqproc_kill(struct mosquitto_process *m)
 {
-    if (m->pid > 0) {
-        kill(m->pid, SIGTERM);
-        long long end = (long long)hil_now_ms() + READY_TIMEOUT_MS;
-        while (waitpid(m->pid, NULL, WNOHANG) == 0) {
-            if ((long long)hil_now_ms() > end) {
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
-                break;
-            }
-            poll(NULL, 0, 5);
-        }
-    }
+    child_stop(m->pid, READY_TIMEOUT_MS);
     m->pid = 0;
 }
 
