@@ -3,9 +3,11 @@
  * received). The first failure is the one reported. */
 #include "run_internal.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "hil_clock.h"
+#include "json_read.h"
 
 #define BROKER_SYNC_MS 2000   /* the watch stream trails the broker by a socket hop */
 
@@ -99,6 +101,19 @@ static bool is_broker_check(enum scn_check_kind k)
     return k == SCN_CHECK_MESSAGE || k == SCN_CHECK_SEQ;
 }
 
+/* How many messages the simulator's broker has received (its state's
+ * broker.published), or -1 when the simulator does not say. */
+static long sim_broker_published(struct run *r)
+{
+    struct strbuf json = {0};
+    long long n = -1;
+    if (simproc_state_on(r->sim.control_fd, &json) < 0 ||
+        json_get_int(json.p, json.len, "broker.published", &n) != JSON_OK || n < 0 || n > LONG_MAX)
+        n = -1;
+    sb_free(&json);
+    return (long)n;
+}
+
 /* The broker's log holds everything the broker had received when the steps
  * ended; if the runner cannot be sure of that, the broker checks would blame
  * the firmware for the runner's blind spot, so they fail saying so. */
@@ -111,7 +126,7 @@ static int sync_broker(struct run *r)
                            "%.1fs (may the watch's user read and write every topic? see --watch)",
                         BROKER_SYNC_MS / 1000.0);
     }
-    long published = r->on_sim ? sim_target_published(&r->sim) : -1;
+    long published = r->on_sim ? sim_broker_published(r) : -1;
     if (published < 0)
         return run_fail(r, "the broker checks cannot be made: the simulator did not say how many messages "
                            "its broker received");

@@ -79,7 +79,7 @@ static int sim_reset(void *ctx)
 {
     struct run *r = ctx;
     struct strbuf reply = {0};
-    int rc = sim_target_control(&r->sim, "reboot", &reply);
+    int rc = simproc_command(r->sim.control_fd, "reboot", &reply);
     sb_free(&reply);
     return rc;
 }
@@ -104,7 +104,7 @@ int run_wire_failed(struct run *r)
     struct strbuf why = {0};
     if (!r->on_sim)
         sb_printf(&why, "the serial port %s failed: unplugged, or the module powered off?", r->o->port);
-    else if (!sim_target_exited(&r->sim, SIM_EXIT_WAIT_MS, &why))
+    else if (!simproc_exited(&r->sim.proc, SIM_EXIT_WAIT_MS, &why))
         sb_puts(&why, "the simulator's pty failed while the simulator still runs");
     if (r->step_line)
         run_fail(r, "line %d: the wire broke: %s", r->step_line, sb_str(&why));
@@ -136,7 +136,7 @@ static void list_skipped(struct run *r)
 static int control_ok(struct run *r, const char *line, int src_line)
 {
     struct strbuf reply = {0};
-    int rc = sim_target_control(&r->sim, line, &reply);
+    int rc = simproc_command(r->sim.control_fd, line, &reply);
     if (rc < 0)
         run_fail(r, "line %d: the simulator refused '%s': %s", src_line, line, sb_str(&reply));
     sb_free(&reply);
@@ -266,7 +266,7 @@ void run_capture_path(const struct run_options *o, const struct scenario *sc, st
 static int open_wire(struct run *r)
 {
     char err[256];
-    const char *path = r->on_sim ? r->sim.pty_path : r->o->port;
+    const char *path = r->on_sim ? r->sim.proc.pty_path : r->o->port;
     int baud = r->o->port_baud ? r->o->port_baud : 115200;
     if (sim7600_serial_open(&r->serial, path, baud, SIM7600_BACKEND_AUTO, err, sizeof err) < 0)
         return run_fail(r, "cannot open %s: %s", path, err);
@@ -303,7 +303,7 @@ static int open_wire(struct run *r)
 static void simulator_said(struct run *r)
 {
     struct strbuf said = {0};
-    sim_target_stderr(&r->sim, &said, SIM_STDERR_SHOWN);
+    simproc_stderr_tail(&r->sim.proc, &said, SIM_STDERR_SHOWN);
     if (said.len) {
         sb_puts(&r->rep->tail, "    the simulator said:\n");
         for (const char *p = sb_str(&said); *p;) {
@@ -382,7 +382,7 @@ static void run_body(struct run *r)
     if (r->on_sim) {
         r->events_armed = true;
         timed_deliver_fn deliver = r->watch_started ? deliver_to_mosquitto : NULL;
-        if (timed_events_start(&r->events, r->sc, &r->sim, r->t0_ms, deliver, r) < 0) {
+        if (timed_events_start(&r->events, r->sc, &r->sim.proc, r->t0_ms, deliver, r) < 0) {
             run_fail(r, "cannot arm the timed events: %s", sb_str(&r->events.err));
             return;
         }

@@ -31,7 +31,7 @@ static void *events_main(void *arg)
         pthread_mutex_unlock(&te->mu);
         sb_reset(&reply);
         bool own = te->deliver && ev->ev->kind == SCN_ACT_DELIVER;
-        int r = own ? te->deliver(te->deliver_ctx, ev->ev, &reply) : sim_target_control_fd(te->fd, ev->control, &reply);
+        int r = own ? te->deliver(te->deliver_ctx, ev->ev, &reply) : simproc_command(te->fd, ev->control, &reply);
         pthread_mutex_lock(&te->mu);
         if (r < 0 && te->err.len == 0)
             sb_printf(&te->err, "line %d: the event '%s' failed: %s", ev->ev->line, ev->control, sb_str(&reply));
@@ -41,7 +41,7 @@ static void *events_main(void *arg)
     return NULL;
 }
 
-int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_target *sim,
+int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_process *sim,
                        uint64_t t0_ms, timed_deliver_fn deliver, void *deliver_ctx)
 {
     memset(te, 0, sizeof *te);
@@ -65,7 +65,7 @@ int timed_events_start(struct timed_events *te, const struct scenario *sc, const
     if (te->n == 0)
         return 0;
     qsort(te->v, te->n, sizeof *te->v, by_time);
-    te->fd = sim_target_connect(sim);
+    te->fd = simproc_connect(sim);
     if (te->fd < 0) {
         sb_printf(&te->err, "cannot open a control connection for the timed events: %s", strerror(errno));
         return -1;

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "scenario.h"
-#include "sim_target.h"
+#include "sim_process.h"
 #include "strbuf.h"
 
 struct timed_event {
@@ -37,7 +37,7 @@ struct timed_events {
 
 /* Arms every `at` event of `sc`, timed from t0_ms (hil_now_ms clock);
  * `deliver` (may be NULL) publishes the deliver events. */
-int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_target *sim,
+int timed_events_start(struct timed_events *te, const struct scenario *sc, const struct sim_process *sim,
                        uint64_t t0_ms, timed_deliver_fn deliver, void *deliver_ctx);
 /* Stops the thread; events not yet due never fire. */
 void timed_events_stop(struct timed_events *te);
