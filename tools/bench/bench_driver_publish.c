@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_read.h"
 #include "sim7600_posix.h"
 #include "sim_process.h"
 
@@ -24,18 +25,19 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* bytes_in / bytes_out from the simulator's state line */
+/* stats.bytes_in / stats.bytes_out from the simulator's state */
 static int wire_counters(struct sim_process *sim, double *in, double *out)
 {
-    char reply[4096];
-    if (simproc_control(sim, "state", reply, sizeof reply) < 0)
-        return -1;
-    const char *i = strstr(reply, "\"bytes_in\":"), *o = strstr(reply, "\"bytes_out\":");
-    if (!i || !o)
-        return -1;
-    *in = atof(i + 11);
-    *out = atof(o + 12);
-    return 0;
+    struct strbuf json = {0};
+    long long i = 0, o = 0;
+    int rc = simproc_state(sim, &json);
+    if (rc == 0 && (json_get_int(json.p, json.len, "stats.bytes_in", &i) != JSON_OK ||
+                    json_get_int(json.p, json.len, "stats.bytes_out", &o) != JSON_OK))
+        rc = -1;
+    sb_free(&json);
+    *in = (double)i;
+    *out = (double)o;
+    return rc;
 }
 
 static int run(const char *baud, int qos, int count)

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_read.h"
 #include "sim_process.h"
 #include "soak.h"
 
-#define REPLY_MAX 8192
 #define US_PER_S 1000000u
 #define NS_PER_US 1000u
 /* How often the simulator's counters are read while a rule waits to fire. */
@@ -29,34 +29,24 @@ static const char *const place_rule[PLACE_KINDS] = {
     [PLACE_MID_PUB] = "rule on-answer AT+CMQTTPUB",
 };
 
-static const char *const sim_kind_key[FAULT_KINDS] = {
-    [FAULT_CONNLOST] = "\"connlost\":", [FAULT_REBOOT] = "\"reboot\":",
-    [FAULT_SILENT] = "\"silent\":",     [FAULT_GARBLE] = "\"garble\":",
+/* where the simulator's state counts each kind of fault that took effect */
+static const char *const sim_kind_path[FAULT_KINDS] = {
+    [FAULT_CONNLOST] = "faults.connlost", [FAULT_REBOOT] = "faults.reboot",
+    [FAULT_SILENT] = "faults.silent",     [FAULT_GARBLE] = "faults.garble",
 };
-
-static long long number_after(const char *from, const char *key)
-{
-    const char *p = from != NULL ? strstr(from, key) : NULL;
-    return p != NULL ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
 
 int sim_fault_counts(struct sim_process *sim, struct sim_fault_counts *c)
 {
-    static __thread char reply[REPLY_MAX];
-    const char *faults;
-
-    if (simproc_control(sim, "state", reply, sizeof reply) != 0)
-        return -1;
-    faults = strstr(reply, "\"faults\":{");
-    c->rules = number_after(reply, "\"rules\":");
-    c->rules_fired = number_after(reply, "\"rules_fired\":");
-    for (int k = 0; k < FAULT_KINDS; k++)
-        c->took_effect[k] = number_after(faults, sim_kind_key[k]);
-    for (int k = 0; k < FAULT_KINDS; k++) {
-        if (c->took_effect[k] < 0)
-            return -1;
-    }
-    return c->rules >= 0 && c->rules_fired >= 0 ? 0 : -1;
+    struct strbuf json = {0};
+    int rc = simproc_state(sim, &json);
+    if (rc == 0 && (json_get_int(json.p, json.len, "rules", &c->rules) != JSON_OK ||
+                    json_get_int(json.p, json.len, "rules_fired", &c->rules_fired) != JSON_OK))
+        rc = -1;
+    for (int k = 0; rc == 0 && k < FAULT_KINDS; k++)
+        if (json_get_int(json.p, json.len, sim_kind_path[k], &c->took_effect[k]) != JSON_OK)
+            rc = -1;
+    sb_free(&json);
+    return rc;
 }
 
 static bool wait_for(struct soak_shared *sh, bool (*cond)(const struct soak_shared *, unsigned),
