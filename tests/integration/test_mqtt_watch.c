@@ -1,4 +1,4 @@
-/* The scenario runner's broker watch (tools/hil/mqtt_watch.c) against a real
+/* The scenario runner's broker watch (tools/hil/run/mqtt_watch.c) against a real
  * mosquitto on loopback, started and stopped by each test: what it logs is
  * what the broker routed during the run, and when it cannot watch it says why
  * within its own bound. */

@@ -32,10 +32,10 @@ int fuzz_at_engine(const uint8_t *data, size_t size);
 #define FUZZ_DRIVER_SEP "\n~~\n"
 int fuzz_driver(const uint8_t *data, size_t size);
 
-/* tools/hil/scenario.h: scn_parse_buffer on the bytes as a scenario file. */
+/* tools/hil/scenario/scenario.h: scn_parse_buffer on the bytes as a scenario file. */
 int fuzz_scenario(const uint8_t *data, size_t size);
 
-/* tools/hil/log_import.h: the bytes as a log, detected and in every forced
+/* tools/hil/capture/log_import.h: the bytes as a log, detected and in every forced
  * format; whatever imports must write a capture the replayer loads and a
  * scenario the scenario parser accepts. */
 int fuzz_log_import(const uint8_t *data, size_t size);
