@@ -1,5 +1,7 @@
 #include "broker.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,31 +43,6 @@ struct broker {
     size_t nkept, kept_cap;
     uint64_t published;
 };
-
-/* Grows a caller's array by one element; returns 0 or -1. */
-static int grow(void **arr, size_t *cap, size_t count, size_t elem)
-{
-    if (count < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *n = realloc(*arr, ncap * elem);
-    if (!n)
-        return -1;
-    *arr = n;
-    *cap = ncap;
-    return 0;
-}
-
-static void *dup_bytes(const void *p, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        if (n)
-            memcpy(d, p, n);
-        d[n] = '\0';
-    }
-    return d;
-}
 
 struct broker *broker_create(broker_deliver_fn deliver, void *ctx)
 {
@@ -204,11 +181,8 @@ int broker_subscribe(struct broker *b, int subscriber, const char *f, size_t n, 
         return -1;
     struct subscription *s = find_sub(b, subscriber, f, n);
     if (!s) {     /* a repeated subscription replaces the old one's QoS (§3.8.4) */
-        if (grow((void **)&b->subs, &b->subs_cap, b->nsubs, sizeof *b->subs) < 0)
-            return -1;
-        char *copy = dup_bytes(f, n);
-        if (!copy)
-            return -1;
+        b->subs = grow_array(b->subs, &b->subs_cap, b->nsubs + 1, sizeof *b->subs);
+        char *copy = xmemdup(f, n);
         s = &b->subs[b->nsubs++];
         *s = (struct subscription){subscriber, qos, n, copy};
     }
@@ -256,31 +230,18 @@ static int keep_retained(struct broker *b, const struct broker_message *m)
     }
     if (m->payload_len == 0)
         return 0;
-    if (grow((void **)&b->kept, &b->kept_cap, b->nkept, sizeof *b->kept) < 0)
-        return -1;
-    struct retained n = {dup_bytes(m->topic, m->topic_len), m->topic_len,
-                         dup_bytes(m->payload, m->payload_len), m->payload_len, m->qos};
-    if (!n.topic || !n.payload) {
-        free(n.topic);
-        free(n.payload);
-        return -1;
-    }
-    b->kept[b->nkept++] = n;
+    b->kept = grow_array(b->kept, &b->kept_cap, b->nkept + 1, sizeof *b->kept);
+    b->kept[b->nkept++] = (struct retained){xmemdup(m->topic, m->topic_len), m->topic_len,
+                                            xmemdup(m->payload, m->payload_len), m->payload_len, m->qos};
     return 0;
 }
 
-/* Out of memory, the watcher misses the message; its subscribers do not. */
 static void keep_published(struct broker *b, const struct broker_message *m)
 {
-    if (grow((void **)&b->log, &b->log_cap, b->log_len, sizeof *b->log) < 0)
-        return;
-    struct published p = {dup_bytes(m->topic, m->topic_len), m->topic_len,
-                          dup_bytes(m->payload, m->payload_len), m->payload_len, m->qos, m->retain};
-    if (!p.topic || !p.payload) {
-        free_published(&p);
-        return;
-    }
-    b->log[b->log_len++] = p;
+    b->log = grow_array(b->log, &b->log_cap, b->log_len + 1, sizeof *b->log);
+    b->log[b->log_len++] = (struct published){xmemdup(m->topic, m->topic_len), m->topic_len,
+                                              xmemdup(m->payload, m->payload_len), m->payload_len,
+                                              m->qos, m->retain};
 }
 
 int broker_publish(struct broker *b, const struct broker_message *m)

@@ -1,6 +1,8 @@
 #include "faults.h"
 
+#include "alloc.h"
 #include "parse_num.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,10 +87,7 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
             return fail(reply, "inject-in-answer needs an on-send trigger: it goes inside that command's answer");
         r->action = inject ? FAULT_INJECT_IN_ANSWER : FAULT_REPLACE;
         r->len = t->len[at + 1];
-        r->bytes = malloc(r->len + 1);
-        if (!r->bytes)
-            return fail(reply, "out of memory");
-        memcpy(r->bytes, t->v[at + 1], r->len);
+        r->bytes = xmemdup(t->v[at + 1], r->len);
         return 0;
     }
     if (strcmp(word, "delay") == 0) {
@@ -175,16 +174,7 @@ int faults_parse_rule(const struct tokens *t, struct fault_rule *r, int *control
 
 int faults_arm(struct fault_set *f, struct fault_rule *r, struct strbuf *reply)
 {
-    if (f->count == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        struct fault_rule *n = realloc(f->rules, cap * sizeof *n);
-        if (!n) {
-            fault_rule_free(r);
-            return fail(reply, "out of memory");
-        }
-        f->rules = n;
-        f->cap = cap;
-    }
+    f->rules = grow_array(f->rules, &f->cap, f->count + 1, sizeof *f->rules);
     f->rules[f->count++] = *r;
     *r = (struct fault_rule){0};
     sb_printf(reply, "OK rule %zu armed", f->count);
@@ -200,16 +190,7 @@ static void fire(struct fault_set *f, struct fault_rule *r)
     struct fault_action_item a = {r->action, r->bytes, r->len, r->amount, r->seed, r->control};
     r->bytes = NULL;
     r->control = NULL;
-    if (f->queue_len == f->queue_cap) {
-        size_t cap = f->queue_cap ? f->queue_cap * 2 : 8;
-        struct fault_action_item *n = realloc(f->queue, cap * sizeof *n);
-        if (!n) {
-            fault_action_item_free(&a);     /* out of memory: the action is lost, the rule still fired */
-            return;
-        }
-        f->queue = n;
-        f->queue_cap = cap;
-    }
+    f->queue = grow_array(f->queue, &f->queue_cap, f->queue_len + 1, sizeof *f->queue);
     f->queue[f->queue_len++] = a;
 }
 

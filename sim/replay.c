@@ -1,5 +1,6 @@
 #include "replay.h"
 
+#include "alloc.h"
 #include "capture.h"
 #include "redact.h"
 #include "text_file.h"
@@ -36,18 +37,8 @@ struct replay {
 
 static int add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
 {
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        struct step *n = realloc(r->steps, cap * sizeof *n);
-        if (!n)
-            return -1;
-        r->steps = n;
-        r->cap = cap;
-    }
-    uint8_t *copy = malloc(len ? len : 1);
-    if (!copy)
-        return -1;
-    memcpy(copy, data, len);
+    r->steps = grow_array(r->steps, &r->cap, r->count + 1, sizeof *r->steps);
+    uint8_t *copy = xmemdup(data, len);
     bool redacted = dir == CAPTURE_TO_MODULE && len >= 5 && memmem(copy, len, "\"***\"", 5) != NULL;
     r->steps[r->count++] = (struct step){dir, t, line, copy, len, redacted};
     return 0;

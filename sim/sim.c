@@ -2,6 +2,8 @@
  * responses out. Everything timed goes through one event queue. */
 #include "sim_internal.h"
 
+#include "alloc.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,16 +114,7 @@ void sim_flush_published(struct sim *s)
 
 void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev)
 {
-    if (s->nevents == s->events_cap) {
-        size_t cap = s->events_cap ? s->events_cap * 2 : 16;
-        struct sim_event *n = realloc(s->events, cap * sizeof *n);
-        if (!n) {
-            free(ev->data);
-            return;
-        }
-        s->events = n;
-        s->events_cap = cap;
-    }
+    s->events = grow_array(s->events, &s->events_cap, s->nevents + 1, sizeof *s->events);
     struct sim_event e = *ev;
     e.due_us = s->now_us + sim_delay_us(s, delay);
     e.seq = s->event_seq++;

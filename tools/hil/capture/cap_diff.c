@@ -1,7 +1,8 @@
 /* sim7600-hil diff, reading (cap_diff.h): the --ignore options, and each
  * capture reduced to its conversation. Comparing is cap_diff_compare.c. */
 #include "cap_diff.h"
-#include "cap_diff_internal.h"
+
+#include "alloc.h"
 
 #include "log_import.h"
 #include "regex_guard.h"
@@ -21,22 +22,6 @@
  * capture at all would otherwise bury the hint under every one of its lines. */
 #define CAP_DIFF_MAX_PROBLEMS 10
 
-void *cap_diff_xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *cap_diff_xstrdup(const char *s)
-{
-    char *copy = strdup(s);
-    if (!copy)
-        abort();
-    return copy;
-}
-
 /* ---- options ------------------------------------------------------------------------- */
 
 int cap_diff_options_ignore(struct cap_diff_options *opt, const char *pattern, struct strbuf *err)
@@ -55,7 +40,7 @@ int cap_diff_options_ignore(struct cap_diff_options *opt, const char *pattern, s
                   pattern, why);
         return -1;
     }
-    opt->ignore = cap_diff_xrealloc(opt->ignore, (opt->n_ignore + 1) * sizeof *opt->ignore);
+    opt->ignore = xrealloc(opt->ignore, (opt->n_ignore + 1) * sizeof *opt->ignore);
     opt->ignore[opt->n_ignore++] = re;
     return 0;
 }
@@ -72,7 +57,7 @@ void cap_diff_options_free(struct cap_diff_options *opt)
  * there compare equal. */
 static char *cap_diff_mask(const char *text, const struct cap_diff_options *opt)
 {
-    char *cur = cap_diff_xstrdup(text);
+    char *cur = xstrdup(text);
     for (size_t i = 0; opt && i < opt->n_ignore; i++) {
         struct strbuf out = {0};
         const char *p = cur;
@@ -91,7 +76,7 @@ static char *cap_diff_mask(const char *text, const struct cap_diff_options *opt)
         }
         sb_puts(&out, p);
         free(cur);
-        cur = cap_diff_xstrdup(sb_str(&out));
+        cur = xstrdup(sb_str(&out));
         sb_free(&out);
     }
     return cur;
@@ -123,7 +108,7 @@ static struct cap_diff_exchange *cap_diff_add_exchange(struct cap_diff_transcrip
 {
     if (tr->count == tr->cap) {
         tr->cap = tr->cap ? tr->cap * 2 : 16;
-        tr->ex = cap_diff_xrealloc(tr->ex, tr->cap * sizeof *tr->ex);
+        tr->ex = xrealloc(tr->ex, tr->cap * sizeof *tr->ex);
     }
     struct cap_diff_exchange *x = &tr->ex[tr->count++];
     memset(x, 0, sizeof *x);
@@ -134,7 +119,7 @@ static void cap_diff_add_answer(struct cap_diff_exchange *x, struct cap_diff_lin
 {
     if (x->count == x->cap) {
         x->cap = x->cap ? x->cap * 2 : 4;
-        x->answer = cap_diff_xrealloc(x->answer, x->cap * sizeof *x->answer);
+        x->answer = xrealloc(x->answer, x->cap * sizeof *x->answer);
     }
     x->answer[x->count++] = l;
 }
@@ -181,7 +166,7 @@ static void cap_diff_reader_flush(struct cap_diff_reader *r)
     struct strbuf text = {0};
     sb_c_escape(&text, p, n);
     sb_reset(&r->cur);
-    struct cap_diff_line l = {cap_diff_xstrdup(sb_str(&text)), cap_diff_mask(sb_str(&text), r->opt), r->line};
+    struct cap_diff_line l = {xstrdup(sb_str(&text)), cap_diff_mask(sb_str(&text), r->opt), r->line};
     sb_free(&text);
 
     struct cap_diff_exchange *x = &r->tr->ex[r->tr->count - 1];
@@ -257,7 +242,7 @@ int cap_diff_read_text(const char *name, const char *text, size_t len, const str
         log_import_free(&li);
         return -1;
     }
-    out->name = cap_diff_xstrdup(name);
+    out->name = xstrdup(name);
     cap_diff_reduce(&li, opt, out);
     log_import_free(&li);
     return 0;

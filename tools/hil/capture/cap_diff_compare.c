@@ -2,7 +2,8 @@
  * longest common subsequence, each aligned exchange's answers compared, and
  * the report of what differs. */
 #include "cap_diff.h"
-#include "cap_diff_internal.h"
+
+#include "alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ static void cap_diff_push(struct cap_diff_pairs *p, size_t a, size_t b)
 {
     if (p->count == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 16;
-        p->v = cap_diff_xrealloc(p->v, p->cap * sizeof *p->v);
+        p->v = xrealloc(p->v, p->cap * sizeof *p->v);
     }
     p->v[p->count++] = (struct cap_diff_pair){a, b};
 }
@@ -94,7 +95,7 @@ static bool cap_diff_align(const char *const *ka, size_t n, const char *const *k
 static const char **cap_diff_host_keys(const struct cap_diff_transcript *tr)
 {
     /* exchange 0 has no host line: keys are for exchanges 1.. */
-    const char **k = cap_diff_xrealloc(NULL, (tr->count ? tr->count : 1) * sizeof *k);
+    const char **k = xrealloc(NULL, (tr->count ? tr->count : 1) * sizeof *k);
     for (size_t i = 1; i < tr->count; i++)
         k[i - 1] = tr->ex[i].host.key;
     return k;
@@ -102,7 +103,7 @@ static const char **cap_diff_host_keys(const struct cap_diff_transcript *tr)
 
 static const char **cap_diff_answer_keys(const struct cap_diff_exchange *x)
 {
-    const char **k = cap_diff_xrealloc(NULL, (x->count ? x->count : 1) * sizeof *k);
+    const char **k = xrealloc(NULL, (x->count ? x->count : 1) * sizeof *k);
     for (size_t i = 0; i < x->count; i++)
         k[i] = x->answer[i].key;
     return k;
@@ -122,7 +123,7 @@ static void cap_diff_add_entry(struct cap_diff_result *r, enum cap_diff_kind kin
 {
     if (r->count == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
-        r->v = cap_diff_xrealloc(r->v, r->cap * sizeof *r->v);
+        r->v = xrealloc(r->v, r->cap * sizeof *r->v);
     }
     r->v[r->count++] = (struct cap_diff_entry){kind, a, b, 1};
 }

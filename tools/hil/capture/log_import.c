@@ -1,5 +1,7 @@
 #include "log_import.h"
 
+#include "alloc.h"
+
 #include "capture.h"
 #include "log_lines.h"
 
@@ -39,17 +41,8 @@ int log_format_parse(const char *s, enum log_format *f)
 
 static void add_step(struct log_import *li, const struct log_step *s)
 {
-    if (li->count == li->cap) {
-        li->cap = li->cap ? li->cap * 2 : 64;
-        li->steps = realloc(li->steps, li->cap * sizeof *li->steps);
-        if (!li->steps)
-            abort();
-    }
-    uint8_t *copy = malloc(s->len + 1);
-    if (!copy)
-        abort();
-    memcpy(copy, s->data, s->len);
-    li->steps[li->count++] = (struct log_step){s->dir, s->t, s->line, copy, s->len};
+    li->steps = grow_array(li->steps, &li->cap, li->count + 1, sizeof *li->steps);
+    li->steps[li->count++] = (struct log_step){s->dir, s->t, s->line, xmemdup(s->data, s->len), s->len};
 }
 
 void log_import_free(struct log_import *li)

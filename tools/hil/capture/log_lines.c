@@ -1,5 +1,7 @@
 #include "log_lines.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,10 +60,7 @@ static void add(struct log_lines *l, const char *p, size_t n)
     size_t want = l->len + n < LOG_LINE_MAX ? l->len + n : LOG_LINE_MAX;
     while (l->cap < want) {
         size_t cap = l->cap * 2 < LOG_LINE_MAX ? l->cap * 2 : LOG_LINE_MAX;
-        char *line = realloc(l->line, cap + 1);
-        if (!line)
-            abort();   /* at most LOG_LINE_MAX: a machine without it cannot run the tool */
-        l->line = line;
+        l->line = xrealloc(l->line, cap + 1);   /* at most LOG_LINE_MAX */
         l->cap = cap;
     }
     size_t keep = want - l->len;

@@ -1,5 +1,7 @@
 #include "broker_log.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +25,13 @@ void broker_log_free(struct broker_log *bl)
     pthread_cond_destroy(&bl->cv);
 }
 
-static void *dup_bytes(const void *p, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d)
-        abort();   /* a check that silently misses a message would lie */
-    memcpy(d, p, n);
-    d[n] = '\0';
-    return d;
-}
 
 void broker_log_add(struct broker_log *bl, const char *topic, size_t tlen,
                     const void *payload, size_t plen, int qos, bool retain)
 {
-    struct broker_msg m = {dup_bytes(topic, tlen), dup_bytes(payload, plen), plen, qos, retain};
+    struct broker_msg m = {xmemdup(topic, tlen), xmemdup(payload, plen), plen, qos, retain};
     pthread_mutex_lock(&bl->mu);
-    if (bl->n == bl->cap) {
-        bl->cap = bl->cap ? bl->cap * 2 : 64;
-        bl->v = realloc(bl->v, bl->cap * sizeof *bl->v);
-        if (!bl->v)
-            abort();
-    }
+    bl->v = grow_array(bl->v, &bl->cap, bl->n + 1, sizeof *bl->v);
     bl->v[bl->n++] = m;
     pthread_cond_broadcast(&bl->cv);
     pthread_mutex_unlock(&bl->mu);

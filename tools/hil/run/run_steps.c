@@ -2,6 +2,8 @@
  * themselves; driver steps call the driver, which owns the port meanwhile. */
 #include "run_internal.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,26 +38,12 @@ struct run_bufs {
 
 /* ---- the driver's callbacks ---------------------------------------------------- */
 
-static char *dup_bytes(const void *p, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d)
-        abort();
-    memcpy(d, p, n);
-    d[n] = '\0';
-    return d;
-}
 
 static void on_message(void *ctx, const struct sim7600_message *m)
 {
     struct run *r = ctx;
-    if (r->n_rx == r->cap_rx) {
-        r->cap_rx = r->cap_rx ? r->cap_rx * 2 : 16;
-        r->rx = realloc(r->rx, r->cap_rx * sizeof *r->rx);
-        if (!r->rx)
-            abort();
-    }
-    r->rx[r->n_rx++] = (struct run_rx){dup_bytes(m->topic, m->topic_len), dup_bytes(m->payload, m->payload_len),
+    r->rx = grow_array(r->rx, &r->cap_rx, r->n_rx + 1, sizeof *r->rx);
+    r->rx[r->n_rx++] = (struct run_rx){xmemdup(m->topic, m->topic_len), xmemdup(m->payload, m->payload_len),
                                        m->payload_len};
 }
 

@@ -1,5 +1,7 @@
 /* Loading a suite: every scenario file named or found below a directory. */
 #include <dirent.h>
+
+#include "alloc.h"
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -26,17 +28,7 @@ static void check_file(struct scn_suite *r, const char *path)
         return;
     }
     if (st != SCN_OK) return;
-    if (r->n_ok == r->cap_ok) {
-        size_t cap = r->cap_ok ? r->cap_ok * 2 : 16;
-        struct scenario **v = realloc(r->ok, cap * sizeof *v);
-        if (!v) {
-            scn_free(sc);
-            r->nomem = true;
-            return;
-        }
-        r->ok = v;
-        r->cap_ok = cap;
-    }
+    r->ok = grow_array(r->ok, &r->cap_ok, r->n_ok + 1, sizeof *r->ok);
     r->ok[r->n_ok++] = sc;
 }
 

@@ -1,5 +1,7 @@
 #include "transcript.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,14 +63,7 @@ void transcript_close(struct transcript *tr)
 
 static void add_line(struct transcript *tr, enum tr_kind kind, struct strbuf *b, uint64_t now_us)
 {
-    if (tr->n == tr->cap_lines) {
-        size_t cap = tr->cap_lines ? tr->cap_lines * 2 : 64;
-        struct tr_line *v = realloc(tr->v, cap * sizeof *v);
-        if (!v)
-            abort();   /* the runner cannot report honestly without its transcript */
-        tr->v = v;
-        tr->cap_lines = cap;
-    }
+    tr->v = grow_array(tr->v, &tr->cap_lines, tr->n + 1, sizeof *tr->v);
     char *text = malloc(b->len + 1);
     if (!text)
         abort();

@@ -1,19 +1,15 @@
 /* The parser's error list: every error of a file, "file:line: message". */
 #include "scn_internal.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 int scn_diags_add(struct scn_diags *d, const char *file, int line, const char *msg)
 {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        struct scn_diag *v = realloc(d->v, cap * sizeof *v);
-        if (!v) return -1;
-        d->v = v;
-        d->cap = cap;
-    }
+    d->v = grow_array(d->v, &d->cap, d->n + 1, sizeof *d->v);
     struct scn_diag *e = &d->v[d->n];
     e->file = strdup(file);
     e->msg = strdup(msg);

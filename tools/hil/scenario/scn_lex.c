@@ -1,6 +1,8 @@
 /* Scenario tokenizer: see scn_lex.h. */
 #include "scn_lex.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,13 +58,7 @@ struct bytes { char *p; size_t n, cap; };
 
 static int bytes_put(struct bytes *b, char c)
 {
-    if (b->n + 1 >= b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 32;
-        char *p = realloc(b->p, cap);
-        if (!p) return -1;
-        b->p = p;
-        b->cap = cap;
-    }
+    b->p = grow_array(b->p, &b->cap, b->n + 2, 1);
     b->p[b->n++] = c;
     b->p[b->n] = '\0';
     return 0;
@@ -140,13 +136,7 @@ static int lex_regex(struct lexer *lx, struct bytes *out)
 
 static int line_push(struct scn_line *line, struct scn_tok tok)
 {
-    if (line->n == line->cap) {
-        size_t cap = line->cap ? line->cap * 2 : 8;
-        struct scn_tok *t = realloc(line->toks, cap * sizeof *t);
-        if (!t) return -1;
-        line->toks = t;
-        line->cap = cap;
-    }
+    line->toks = grow_array(line->toks, &line->cap, line->n + 1, sizeof *line->toks);
     line->toks[line->n++] = tok;
     return 0;
 }

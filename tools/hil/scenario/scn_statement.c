@@ -4,6 +4,8 @@
  * check, an event) kept only if the line had no error. */
 #include "scn_internal.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,34 +114,17 @@ static bool split_args(struct scn_parser *p, const struct scn_kw *d, const struc
 
 /* ---- keeping what a statement built ---- */
 
-static void *grow(struct scn_parser *p, void *v, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap) return v;
-    size_t c = *cap ? *cap * 2 : 8;
-    void *nv = realloc(v, c * elem);
-    if (!nv) {
-        p->nomem = true;
-        return NULL;
-    }
-    *cap = c;
-    return nv;
-}
-
 static void note_sim_only(struct scn_parser *p, const char *what)
 {
-    struct scn_sim_only_use *v = grow(p, p->sim_only, &p->cap_sim_only, p->n_sim_only, sizeof *v);
-    if (!v) return;
-    p->sim_only = v;
+    p->sim_only = grow_array(p->sim_only, &p->cap_sim_only, p->n_sim_only + 1, sizeof *p->sim_only);
     p->sim_only[p->n_sim_only++] = (struct scn_sim_only_use){ p->line, what };
     p->sc->uses_sim_only = true;
 }
 
 static bool keep_event(struct scn_parser *p, const struct scn_event *e)
 {
-    struct scn_event *v = grow(p, p->sc->events, &p->cap_events, p->sc->n_events, sizeof *v);
-    if (!v) return false;
-    p->sc->events = v;
-    v[p->sc->n_events++] = *e;
+    p->sc->events = grow_array(p->sc->events, &p->cap_events, p->sc->n_events + 1, sizeof *p->sc->events);
+    p->sc->events[p->sc->n_events++] = *e;
     return true;
 }
 
@@ -210,12 +195,9 @@ static void do_step(struct scn_parser *p, const struct scn_kw *d, const struct s
         p->first_send_kw = d->name;
     }
     if (p->n_errors == before && !p->nomem) {
-        struct scn_step *v = grow(p, p->sc->steps, &p->cap_steps, p->sc->n_steps, sizeof *v);
-        if (v) {
-            p->sc->steps = v;
-            v[p->sc->n_steps++] = s;
-            return;
-        }
+        p->sc->steps = grow_array(p->sc->steps, &p->cap_steps, p->sc->n_steps + 1, sizeof *p->sc->steps);
+        p->sc->steps[p->sc->n_steps++] = s;
+        return;
     }
     scn_step_free(&s);
 }
@@ -227,12 +209,9 @@ static void do_check(struct scn_parser *p, const struct scn_kw *d, const struct 
     size_t before = p->n_errors;
     d->fn(p, d, a, &c);
     if (p->n_errors == before && !p->nomem) {
-        struct scn_check *v = grow(p, p->sc->checks, &p->cap_checks, p->sc->n_checks, sizeof *v);
-        if (v) {
-            p->sc->checks = v;
-            v[p->sc->n_checks++] = c;
-            return;
-        }
+        p->sc->checks = grow_array(p->sc->checks, &p->cap_checks, p->sc->n_checks + 1, sizeof *p->sc->checks);
+        p->sc->checks[p->sc->n_checks++] = c;
+        return;
     }
     scn_check_free(&c);
 }
