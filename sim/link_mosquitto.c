@@ -68,7 +68,7 @@ static uint64_t mono_ms(void)
 
 static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_link_event *ev, int mid, bool done)
 {
-    size_t extra = ev ? ev->topic_len + ev->payload_len + 1 : 0;
+    size_t extra = ev ? ev->msg.topic_len + ev->msg.payload_len + 1 : 0;
     struct queued *q = calloc(1, sizeof *q + extra);
     if (!q)
         return;
@@ -77,12 +77,12 @@ static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_lin
     q->mid = mid;
     if (ev) {
         q->ev = *ev;
-        if (ev->topic_len)
-            memcpy(q->data, ev->topic, ev->topic_len);
-        if (ev->payload_len)
-            memcpy(q->data + ev->topic_len, ev->payload, ev->payload_len);
-        q->ev.topic = (const char *)q->data;
-        q->ev.payload = q->data + ev->topic_len;
+        if (ev->msg.topic_len)
+            memcpy(q->data, ev->msg.topic, ev->msg.topic_len);
+        if (ev->msg.payload_len)
+            memcpy(q->data + ev->msg.topic_len, ev->msg.payload, ev->msg.payload_len);
+        q->ev.msg.topic = (const char *)q->data;
+        q->ev.msg.payload = q->data + ev->msg.topic_len;
     }
     pthread_mutex_lock(&lm->lock);
     *lm->tail = q;
@@ -159,9 +159,9 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 {
     (void)m;
     struct conn *c = obj;
-    struct sim_link_event ev = {.kind = SIM_LINK_MESSAGE, .client = c->client, .topic = msg->topic,
-                                .topic_len = strlen(msg->topic), .payload = msg->payload,
-                                .payload_len = (size_t)msg->payloadlen, .qos = msg->qos, .retain = msg->retain};
+    struct sim_link_event ev = {.kind = SIM_LINK_MESSAGE, .client = c->client,
+                                .msg = {msg->topic, strlen(msg->topic), msg->payload,
+                                        (size_t)msg->payloadlen, msg->qos, msg->retain}};
     post(c->lm, c, &ev, INFLIGHT_NO_MID, false);
 }
 

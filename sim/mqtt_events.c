@@ -209,7 +209,8 @@ void mqtt_link_event(struct sim *s, const struct sim_link_event *ev)
         return;
     case SIM_LINK_MESSAGE:
         if (s->mqtt.client[ev->client].state == MQTT_CL_CONNECTED)
-            mqtt_received(s, ev->client, ev->topic, ev->topic_len, ev->payload, ev->payload_len);
+            mqtt_received(s, ev->client, ev->msg.topic, ev->msg.topic_len, ev->msg.payload,
+                          ev->msg.payload_len);
         return;
     default: {
         /* a result for an operation a power loss already forgot (the link

@@ -251,17 +251,26 @@ DECLARE_HANDLER(cmd_mqtt_rel)
     return CMD_OK;
 }
 
+/* The test and read forms of a setting each client has: the ranges, then a
+ * "<client>,<value>" line per client. @retval true if the form was one of them */
+static bool client_setting_forms(struct sim *s, const struct at_cmdline_cmd *c, const char *ranges,
+                                 const int values[MQTT_CLIENTS])
+{
+    if (c->form == AT_FORM_TEST)
+        sim_info(s, "%s: %s", c->name, ranges);
+    else if (c->form == AT_FORM_READ)
+        for (int i = 0; i < MQTT_CLIENTS; i++)
+            sim_info(s, "%s: %d,%d", c->name, i, values[i]);
+    return c->form == AT_FORM_TEST || c->form == AT_FORM_READ;
+}
+
 DECLARE_HANDLER(cmd_mqtt_cfg)
 {
-    if (c->form == AT_FORM_TEST) {
-        sim_info(s, "%s: \"checkUTF8\",(0-1),(0-1)", c->name);
+    int check_utf8[MQTT_CLIENTS];
+    for (int i = 0; i < MQTT_CLIENTS; i++)
+        check_utf8[i] = s->mqtt.client[i].check_utf8;
+    if (client_setting_forms(s, c, "\"checkUTF8\",(0-1),(0-1)", check_utf8))
         return CMD_OK;
-    }
-    if (c->form == AT_FORM_READ) {
-        for (int i = 0; i < MQTT_CLIENTS; i++)
-            sim_info(s, "%s: %d,%d", c->name, i, s->mqtt.client[i].check_utf8);
-        return CMD_OK;
-    }
     long idx, flag;
     if (c->form != AT_FORM_WRITE || a->count != 3 || a->v[0].type != AT_ARG_STRING ||
         a->v[0].len != 9 || memcmp(a->v[0].text, "checkUTF8", 9) != 0 ||
@@ -273,15 +282,9 @@ DECLARE_HANDLER(cmd_mqtt_cfg)
 
 DECLARE_HANDLER(cmd_mqtt_sslcfg)
 {
-    if (c->form == AT_FORM_TEST) {
-        sim_info(s, "%s: (0,1),(0-9)", c->name);
+    static const int contexts[MQTT_CLIENTS] = {0, 1};   /* each client's SSL context is its index */
+    if (client_setting_forms(s, c, "(0,1),(0-9)", contexts))
         return CMD_OK;
-    }
-    if (c->form == AT_FORM_READ) {
-        for (int i = 0; i < MQTT_CLIENTS; i++)
-            sim_info(s, "%s: %d,%d", c->name, i, i);
-        return CMD_OK;
-    }
     long session, ctx;
     if (c->form != AT_FORM_WRITE || a->count != 2 || mqtt_number_param(a, 0, 0, 1, 1, &session) ||
         mqtt_number_param(a, 1, 0, 9, 1, &ctx))

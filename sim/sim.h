@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker.h"
 #include "strbuf.h"
 
 enum sim_profile { SIM_PROFILE_COLD, SIM_PROFILE_WARM };
@@ -130,12 +131,7 @@ struct sim_link_event {
     enum sim_link_kind kind;
     int client;
     int code;
-    const char *topic;
-    size_t topic_len;
-    const uint8_t *payload;
-    size_t payload_len;
-    int qos;
-    bool retain;
+    struct broker_message msg;  /* SIM_LINK_MESSAGE */
 };
 
 void sim_set_link(struct sim *s, const struct sim_link_ops *ops, void *ctx);
