@@ -69,8 +69,8 @@ int simproc_control(struct sim_process *p, const char *line, char *reply, size_t
         return -1;
     struct strbuf got = {0};
     int rc = exchange(fd, line, &got) == 0 && got.len < cap ? 0 : -1;
-    if (rc == 0)
-        memcpy(reply, sb_str(&got), got.len + 1);
+    if (cap)
+        snprintf(reply, cap, "%s", sb_str(&got));   /* the reply, or why there is none, for a message */
     sb_free(&got);
     close(fd);
     return rc;

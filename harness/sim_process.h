@@ -87,7 +87,8 @@ int simproc_connect(const struct sim_process *p);
  * that failed or did not answer within SIMPROC_REPLY_MS (`reply` then says so). */
 int simproc_command(int fd, const char *line, struct strbuf *reply);
 /* One line on a connection of its own; the reply line, whatever it says, into
- * `reply`. Returns 0 when a reply that fits came, -1 otherwise. */
+ * `reply` (NUL-terminated, truncated to cap; on failure, why). Returns 0 when
+ * a reply that fits came, -1 otherwise. */
 int simproc_control(struct sim_process *p, const char *line, char *reply, size_t cap);
 /* The simulator's state, the JSON object of the `state` reply, into `json`
  * (for json_read.h). Returns 0, or -1 with the reason in `json`. */
