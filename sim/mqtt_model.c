@@ -472,40 +472,27 @@ static enum cmd_result list_command(struct sim *s, const struct at_cmdline_cmd *
     return CMD_OK;
 }
 
-DECLARE_HANDLER(cmd_mqtt_sub)
+/* SUB and UNSUB: with a topic they open a data phase; without, they send the
+ * list SUBTOPIC/UNSUBTOPIC built ("<i>[,<dup>]" for SUB, "<i>,<dup>" for UNSUB). */
+static enum cmd_result sub_or_unsub(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
+                                    bool sub)
 {
     if (c->form == AT_FORM_TEST) {
-        sim_info(s, "%s: (0-1),(1-1024),(0-2),(0-1)", c->name);
+        sim_info(s, "%s: %s", c->name, sub ? "(0-1),(1-1024),(0-2),(0-1)" : "(0-1),(1-1024),(0-1)");
         return CMD_OK;
     }
-    if (c->form == AT_FORM_WRITE && a->count >= 3)
-        return mqtt_data_command(s, c, a, DATA_SUB, "");
+    if (c->form == AT_FORM_WRITE && (sub ? a->count >= 3 : a->count == 3))
+        return mqtt_data_command(s, c, a, sub ? DATA_SUB : DATA_UNSUB, "");
     enum cmd_result res;
-    struct mqtt_client *cl = mqtt_client_arg(s, c, a, 1, 2, &res);
+    struct mqtt_client *cl = mqtt_client_arg(s, c, a, sub ? 1 : 2, 2, &res);
     if (!cl)
         return res;
     long dup;
     int err = mqtt_optional_flag(a, 1, &dup);
     if (err)
         return mqtt_refuse(s, c, mqtt_client_index(s, cl), err);
-    return list_command(s, c, cl, true);
+    return list_command(s, c, cl, sub);
 }
 
-DECLARE_HANDLER(cmd_mqtt_unsub)
-{
-    if (c->form == AT_FORM_TEST) {
-        sim_info(s, "%s: (0-1),(1-1024),(0-1)", c->name);
-        return CMD_OK;
-    }
-    if (c->form == AT_FORM_WRITE && a->count == 3)
-        return mqtt_data_command(s, c, a, DATA_UNSUB, "");
-    enum cmd_result res;
-    struct mqtt_client *cl = mqtt_client_arg(s, c, a, 2, 2, &res);
-    if (!cl)
-        return res;
-    long dup;
-    int err = mqtt_optional_flag(a, 1, &dup);
-    if (err)
-        return mqtt_refuse(s, c, mqtt_client_index(s, cl), err);
-    return list_command(s, c, cl, false);
-}
+DECLARE_HANDLER(cmd_mqtt_sub) { return sub_or_unsub(s, c, a, true); }
+DECLARE_HANDLER(cmd_mqtt_unsub) { return sub_or_unsub(s, c, a, false); }

@@ -244,3 +244,10 @@ void fake_dev_run(struct fake_dev *fd, uint32_t max_ms)
              fd->dev.state != SIM7600_STATE_RECOVERING))
         sim7600_poll(&fd->dev, 100);
 }
+
+int fake_dev_connect_cold(struct fake_dev *fd)
+{
+    static const struct fake_step s[] = {FAKE_BRINGUP, FAKE_SESSION_COLD};
+    fake_port_script(&fd->fp, FAKE_STEPS(s));
+    return sim7600_connect(&fd->dev);
+}

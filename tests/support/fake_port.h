@@ -115,6 +115,9 @@ void fake_dev_init(struct fake_dev *fd);
 int fake_dev_start(struct fake_dev *fd);
 /* How many times ev was reported (status of the last one in *status if not NULL). */
 int fake_dev_events(const struct fake_dev *fd, enum sim7600_event ev, int *status);
+/* Scripts a cold bring-up and MQTT session (FAKE_BRINGUP, FAKE_SESSION_COLD)
+ * and connects. @retval sim7600_connect's status */
+int fake_dev_connect_cold(struct fake_dev *fd);
 /* Polls until the script is consumed and the engine idle, at most max_ms of fake time. */
 void fake_dev_run(struct fake_dev *fd, uint32_t max_ms);
 

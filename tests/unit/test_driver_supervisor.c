@@ -20,9 +20,7 @@ TestSuite(supervisor, .init = setup);
 
 static void connected(void)
 {
-    static const struct fake_step s[] = {FAKE_BRINGUP, FAKE_SESSION_COLD};
-    fake_port_script(&fd.fp, FAKE_STEPS(s));
-    cr_assert_eq(sim7600_connect(&fd.dev), SIM7600_OK, "%s\n%s", fd.fp.error, fd.log);
+    cr_assert_eq(fake_dev_connect_cold(&fd), SIM7600_OK, "%s\n%s", fd.fp.error, fd.log);
 }
 
 Test(supervisor, outbox_full_is_a_clear_error_not_a_silent_drop)

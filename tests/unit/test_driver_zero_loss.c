@@ -22,9 +22,7 @@ TestSuite(zero_loss, .init = setup);
 
 static void connected(void)
 {
-    static const struct fake_step s[] = {FAKE_BRINGUP, FAKE_SESSION_COLD};
-    fake_port_script(&fd.fp, FAKE_STEPS(s));
-    cr_assert_eq(sim7600_connect(&fd.dev), SIM7600_OK, "%s\n%s", fd.fp.error, fd.log);
+    cr_assert_eq(fake_dev_connect_cold(&fd), SIM7600_OK, "%s\n%s", fd.fp.error, fd.log);
 }
 
 /* The information line "+CMQTTTOPIC: 0,20" lost to line noise: only ERROR arrives. */
