@@ -49,15 +49,21 @@ static bool embedded_only(const struct sim *s, struct strbuf *reply, const char 
     return false;
 }
 
-/* "client=N" (one of the module's MQTT clients) into *client: 1 when read,
- * 0 when `opt` is some other option, -1 with ERR in `reply` for a bad N. */
-static int client_option(const char *opt, long *client, struct strbuf *reply)
+/* "client=N" (one of the module's MQTT clients) among the words from `from`
+ * on goes into *client; the other words, in order, into rest[] (*n_rest).
+ * @retval 0, or -1 with ERR in `reply` for a bad N */
+static int split_client_option(const struct tokens *t, int from, long *client, const char **rest, int *n_rest,
+                               struct strbuf *reply)
 {
-    if (strncmp(opt, "client=", 7) != 0)
-        return 0;
-    if (!parse_long(opt + 7, 0, MQTT_CLIENTS - 1, client))
-        return err(reply, "'%s' must be client=0 or client=1 (the module has MQTT clients 0 and 1)", opt);
-    return 1;
+    *n_rest = 0;
+    for (int i = from; i < t->count; i++) {
+        const char *word = t->v[i];
+        if (strncmp(word, "client=", 7) != 0)
+            rest[(*n_rest)++] = word;
+        else if (!parse_long(word + 7, 0, MQTT_CLIENTS - 1, client))
+            return err(reply, "'%s' must be client=0 or client=1 (the module has MQTT clients 0 and 1)", word);
+    }
+    return 0;
 }
 
 /* Withdraws the deliveries queued since event number `from` for every client
@@ -84,19 +90,18 @@ static int ctl_deliver(struct sim *s, const struct tokens *t, struct strbuf *rep
         return -1;
     long qos = 0, client = -1;
     bool retain = false;
-    for (int i = 3; i < t->count; i++) {
-        int c = client_option(t->v[i], &client, reply);
-        if (c < 0)
-            return -1;
-        if (c > 0)
+    const char *opts[TOKENS_MAX];
+    int n_opts;
+    if (split_client_option(t, 3, &client, opts, &n_opts, reply) < 0)
+        return -1;
+    for (int i = 0; i < n_opts; i++) {
+        if (strncmp(opts[i], "qos=", 4) == 0 && parse_long(opts[i] + 4, 0, 2, &qos))
             continue;
-        if (strncmp(t->v[i], "qos=", 4) == 0 && parse_long(t->v[i] + 4, 0, 2, &qos))
-            continue;
-        if (strcmp(t->v[i], "retain") == 0) {
+        if (strcmp(opts[i], "retain") == 0) {
             retain = true;
             continue;
         }
-        return err(reply, "unknown option '%s' (use qos=0|1|2, retain or client=0|1)", t->v[i]);
+        return err(reply, "unknown option '%s' (use qos=0|1|2, retain or client=0|1)", opts[i]);
     }
     /* a retained message would stay on the broker both clients share and reach
      * the other client when it subscribes: not one client's message any more */
@@ -129,19 +134,14 @@ static uint64_t lose_one_client(struct sim *s, int client, int cause)
 static int ctl_connlost(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long cause = CONNLOST_PEER_CLOSED, client = -1;
-    bool have_cause = false;
-    for (int i = 1; i < t->count; i++) {
-        int c = client_option(t->v[i], &client, reply);
-        if (c < 0)
-            return -1;
-        if (c > 0)
-            continue;
-        if (have_cause)
-            return err(reply, "'%s': one cause only (usage: connlost [cause 1-3] [client=0|1])", t->v[i]);
-        if (!parse_long(t->v[i], 1, 3, &cause))
-            return err(reply, "cause '%s' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)", t->v[i]);
-        have_cause = true;
-    }
+    const char *words[TOKENS_MAX];
+    int n_words;
+    if (split_client_option(t, 1, &client, words, &n_words, reply) < 0)
+        return -1;
+    if (n_words > 0 && !parse_long(words[0], 1, 3, &cause))
+        return err(reply, "cause '%s' must be 1 (peer closed), 2 (socket reset) or 3 (network closed)", words[0]);
+    if (n_words > 1)
+        return err(reply, "'%s': one cause only (usage: connlost [cause 1-3] [client=0|1])", words[1]);
     uint64_t lost;
     if (client >= 0) {
         lost = lose_one_client(s, (int)client, (int)cause);
