@@ -320,7 +320,7 @@ static const struct control_command control_commands[] = {
     {"reg", 1, 1, "reg <stat 0-5>", ctl_reg},
     {"silent", 1, 1, "silent <ms>", ctl_silent},
     {"broker", 1, 3, "broker accept|refuse <1-5>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
-    {"rule", 2, TOKENS_MAX - 1, "rule on-send <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "
+    {"rule", 2, TOKENS_MAX - 1, "rule on-send|on-answer|in-data <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "
                                 "action: replace \"<bytes>\" | delay <ms> | garble <n> [seed=<s>] | <control command>", ctl_rule},
     {"rules", 1, 1, "rules clear", ctl_rules},
     {"inject", 1, 1, "inject \"<bytes>\" (the module sends them now)", ctl_inject},
