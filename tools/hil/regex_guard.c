@@ -245,11 +245,14 @@ bool regex_cost_over(struct regex_cost c)
            c.empty_repeats > 0 || c.stacked > 0;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 const char *regex_cost_why(struct regex_cost c)
 {
     if (c.copies > REGEX_GUARD_MAX_COPIES)
-        return "more than 100000 copies of its parts once repeats are expanded (e.g. (a{400}){400} "
-               "or a+++), or groups nested over 32 deep";
+        return "more than " STR(REGEX_GUARD_MAX_COPIES) " copies of its parts once repeats are "
+               "expanded (e.g. (a{200}){200}), or groups nested over 32 deep";
     if (c.stacked > 0)
         return "two repeats in a row (a+*, b+{200}, a*?), which POSIX leaves undefined and glibc "
                "compiles at costs out of proportion; group the first, (b+){200}, or drop one";
@@ -257,8 +260,9 @@ const char *regex_cost_why(struct regex_cost c)
         return "a repeat (*, +, ? or {m,n}) of a part that may match nothing, such as (a*)+, a*+ or "
                "a?{0,9}, which glibc compiles in exponential time; repeat a part that matches "
                "something: (a*)+ is a*, a?{0,9} is a{0,9}";
-    return "more than 1000 parts that may match nothing, half as many per anchor (^ $ \\b ...) "
-           "(e.g. a{0,5000}, (a?){5000} or ^(a?){800}; .* matches any length in one)";
+    return "more than " STR(REGEX_GUARD_MAX_SKIPS) " parts that may match nothing, half as many "
+           "per anchor (^ $ \\b ...) (e.g. a{0,1000}, (a?){1000} or ^(a?){400}; .* matches any "
+           "length in one)";
 }
 
 bool regex_too_big(const char *re)

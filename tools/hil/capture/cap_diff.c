@@ -27,9 +27,10 @@
 int cap_diff_options_ignore(struct cap_diff_options *opt, const char *pattern, struct strbuf *err)
 {
     regex_t re;
-    if (regex_too_big(pattern)) {
-        sb_printf(err, "--ignore '%s': too big to compile: more than 100000 copies of its parts once "
-                       "repeats are expanded (e.g. (a{400}){400} or a+++); simplify it\n", pattern);
+    struct regex_cost cost = regex_cost(pattern);
+    if (regex_cost_over(cost)) {
+        sb_printf(err, "--ignore '%s': too big to compile: %s; simplify it\n", pattern,
+                  regex_cost_why(cost));
         return -1;
     }
     int rc = regcomp(&re, pattern, REG_EXTENDED);

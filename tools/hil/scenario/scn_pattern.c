@@ -44,7 +44,7 @@ static bool regex_affordable(struct scn_parser *p, const struct scn_tok *t, cons
 {
     struct regex_cost cost = regex_cost(t->text);
     if (regex_cost_over(cost)) {
-        scn_perr(p, "regular expression /%s/ for %s is too costly to compile: %s; simplify it", t->text, what,
+        scn_perr(p, "regular expression /%s/ for %s is too big to compile: %s; simplify it", t->text, what,
                  regex_cost_why(cost));
         return false;
     }
@@ -52,7 +52,7 @@ static bool regex_affordable(struct scn_parser *p, const struct scn_tok *t, cons
      * for the file, a few KB of lines each just under the limit took GBs. */
     *spent = regex_cost_add(p->regex_spent, cost);
     if (regex_cost_over(*spent)) {
-        scn_perr(p, "regular expression /%s/ for %s makes the scenario's regular expressions too costly to "
+        scn_perr(p, "regular expression /%s/ for %s makes the scenario's regular expressions too big to "
                     "compile together: %s, where all of a file's may cost only what one may; simplify them",
                  t->text, what, regex_cost_why(*spent));
         return false;
