@@ -1,5 +1,7 @@
 #include "strbuf.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +13,7 @@ static void reserve(struct strbuf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 128;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        abort();   /* host-side string building: no sensible way on without memory */
-    b->p = p;
+    b->p = xrealloc(b->p, cap);
     b->cap = cap;
 }
 

@@ -1,5 +1,6 @@
 #include "mosquitto_process.h"
 
+#include "alloc.h"
 #include "child_process.h"
 #include "hil_clock.h"
 #include "scratch_dir.h"
@@ -165,9 +166,8 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
     struct watch_client *w = obj;
     if (w->count == WATCH_MAX)
         return;
-    w->topic[w->count] = strdup(msg->topic);
-    w->payload[w->count] = malloc((size_t)msg->payloadlen + 1);
-    memcpy(w->payload[w->count], msg->payload, (size_t)msg->payloadlen);
+    w->topic[w->count] = xstrdup(msg->topic);
+    w->payload[w->count] = xmemdup(msg->payload, (size_t)msg->payloadlen);
     w->len[w->count++] = (size_t)msg->payloadlen;
 }
 
@@ -195,7 +195,8 @@ static bool loop_until(struct mosquitto *mosq, const bool *flag, const int *coun
 struct watch_client *watch_start(int port, const char *filter)
 {
     mosquitto_lib_init();
-    struct watch_client *w = calloc(1, sizeof *w);
+    struct watch_client *w = xmalloc(sizeof *w);
+    memset(w, 0, sizeof *w);
     w->mosq = mosquitto_new(NULL, true, w);
     mosquitto_message_callback_set(w->mosq, on_message);
     mosquitto_subscribe_callback_set(w->mosq, on_subscribe);

@@ -2,6 +2,8 @@
  * non-blocking, every wait bounded (sim_process.h). */
 #include "sim_process.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +15,6 @@
 #include "hil_clock.h"
 
 #define RX_CHUNK 4096
-#define RX_FIRST_CAP 16384
 
 long long test_now_ms(void)
 {
@@ -71,16 +72,7 @@ static ssize_t receive(struct sim_process *p, int wait_ms)
     struct pollfd pfd = {p->fd, POLLIN, 0};
     if (poll(&pfd, 1, wait_ms) <= 0)
         return 0;
-    if (p->rx_len + RX_CHUNK + 1 > p->rx_cap) {
-        size_t cap = p->rx_cap ? p->rx_cap * 2 : RX_FIRST_CAP;
-        while (cap < p->rx_len + RX_CHUNK + 1)
-            cap *= 2;
-        char *n = realloc(p->rx, cap);
-        if (!n)
-            return -1;
-        p->rx = n;
-        p->rx_cap = cap;
-    }
+    p->rx = grow_array(p->rx, &p->rx_cap, p->rx_len + RX_CHUNK + 1, 1);
     ssize_t r = read(p->fd, p->rx + p->rx_len, RX_CHUNK);
     if (r > 0) {
         p->rx_len += (size_t)r;

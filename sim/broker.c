@@ -46,11 +46,8 @@ struct broker {
 
 struct broker *broker_create(broker_deliver_fn deliver, void *ctx)
 {
-    struct broker *b = calloc(1, sizeof *b);
-    if (b) {
-        b->deliver = deliver;
-        b->ctx = ctx;
-    }
+    struct broker *b = xmalloc(sizeof *b);
+    *b = (struct broker){.deliver = deliver, .ctx = ctx};
     return b;
 }
 

@@ -3,6 +3,8 @@
  * after the delays of the latency profile. No network. */
 #include "sim_internal.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,11 +102,7 @@ static void emb_publish(void *ctx, int client, const char *topic, size_t topic_l
      * connection never arrives, so a host that took a failed PUB for a
      * delivered one is caught losing it. */
     if (done.code == MQTT_OK) {
-        done.data = malloc(topic_len + len + 1);
-        if (!done.data)
-            done.code = MQTT_FAILED;     /* out of memory: the module reports a failure, the host retries */
-    }
-    if (done.data) {
+        done.data = xmalloc(topic_len + len + 1);
         memcpy(done.data, topic, topic_len);
         if (len)
             memcpy(done.data + topic_len, payload, len);

@@ -1,5 +1,6 @@
 #include "link_mosquitto.h"
 
+#include "alloc.h"
 #include "codes.h"
 #include "link_inflight.h"
 
@@ -69,9 +70,8 @@ static uint64_t mono_ms(void)
 static void post(struct link_mosquitto *lm, struct conn *c, const struct sim_link_event *ev, int mid, bool done)
 {
     size_t extra = ev ? ev->msg.topic_len + ev->msg.payload_len + 1 : 0;
-    struct queued *q = calloc(1, sizeof *q + extra);
-    if (!q)
-        return;
+    struct queued *q = xmalloc(sizeof *q + extra);
+    memset(q, 0, sizeof *q + extra);
     q->conn = c;
     q->thread_done = done;
     q->mid = mid;
@@ -247,9 +247,8 @@ static void free_conn(struct conn *c)
 
 static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_connect *p)
 {
-    struct conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    struct conn *c = xmalloc(sizeof *c);
+    memset(c, 0, sizeof *c);
     c->lm = lm;
     c->client = p->client;
     c->keepalive = p->keepalive;
@@ -441,9 +440,10 @@ const struct sim_link_ops link_mosquitto_ops = {
 struct link_mosquitto *link_mosquitto_create(const char *host, int port, uint32_t connack_timeout_ms,
                                              char *err, size_t errlen)
 {
-    struct link_mosquitto *lm = calloc(1, sizeof *lm);
+    struct link_mosquitto *lm = xmalloc(sizeof *lm);
+    memset(lm, 0, sizeof *lm);
     int fds[2];
-    if (!lm || pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
         snprintf(err, errlen, "cannot set up the broker link: %s", strerror(errno));
         free(lm);
         return NULL;

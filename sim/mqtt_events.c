@@ -3,6 +3,8 @@
  * connection losses, and events from an external broker link. */
 #include "mqtt_internal.h"
 
+#include "alloc.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,9 +126,7 @@ void mqtt_received(struct sim *s, int client, const char *topic, size_t tlen, co
     if (client < 0 || client >= MQTT_CLIENTS)
         return;
     struct sim_event ev = {.kind = EV_RX, .client = client, .topic_len = tlen, .payload_len = plen,
-                           .data = malloc(tlen + plen + 1)};
-    if (!ev.data)
-        return;
+                           .data = xmalloc(tlen + plen + 1)};
     memcpy(ev.data, topic, tlen);
     if (plen)
         memcpy(ev.data + tlen, payload, plen);

@@ -1,5 +1,7 @@
 #include "paced_fifo.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,12 +54,7 @@ void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_
             size_t cap = o->cap ? o->cap : 4096;
             while (cap < o->len + n)
                 cap *= 2;
-            uint8_t *nb = realloc(o->buf, cap);
-            if (!nb) {
-                o->dropped += n;
-                return;
-            }
-            o->buf = nb;
+            o->buf = xrealloc(o->buf, cap);
             o->cap = cap;
         }
     }

@@ -35,25 +35,21 @@ struct replay {
     struct strbuf typed;    /* a redacted step's line as the host types it */
 };
 
-static int add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
+static void add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
 {
     r->steps = grow_array(r->steps, &r->cap, r->count + 1, sizeof *r->steps);
     uint8_t *copy = xmemdup(data, len);
     bool redacted = dir == CAPTURE_TO_MODULE && len >= 5 && memmem(copy, len, "\"***\"", 5) != NULL;
     r->steps[r->count++] = (struct step){dir, t, line, copy, len, redacted};
-    return 0;
 }
 
 struct replay *replay_load_buffer(const char *name, const char *text, double speed, char *err, size_t errlen)
 {
-    struct replay *r = calloc(1, sizeof *r);
+    struct replay *r = xmalloc(sizeof *r);
+    memset(r, 0, sizeof *r);
     size_t cap = strlen(text) + 1;
-    uint8_t *buf = malloc(cap);
-    char *line = malloc(cap);
-    if (!r || !buf || !line) {
-        snprintf(err, errlen, "%s: out of memory", name);
-        goto fail;
-    }
+    uint8_t *buf = xmalloc(cap);
+    char *line = xmalloc(cap);
     r->speed = speed > 0 ? speed : 1.0;
     int lineno = 0;
     for (const char *p = text; *p;) {
@@ -71,10 +67,8 @@ struct replay *replay_load_buffer(const char *name, const char *text, double spe
             snprintf(err, errlen, "%s:%d: %s", name, lineno, why);
             goto fail;
         }
-        if (kind == 1 && len && add_step(r, dir, t, lineno, buf, len) < 0) {
-            snprintf(err, errlen, "%s: out of memory", name);
-            goto fail;
-        }
+        if (kind == 1 && len)
+            add_step(r, dir, t, lineno, buf, len);
     }
     free(buf);
     free(line);

@@ -43,9 +43,8 @@ uint64_t sim_delay_us(const struct sim *s, enum sim_delay d)
 
 struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
 {
-    struct sim *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
+    struct sim *s = xmalloc(sizeof *s);
+    memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->now_us = now_us;
     s->host_attached = true;     /* the boot banner waits in the pty for the first client */
@@ -54,10 +53,6 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
     s->world.reg_stat = cfg->reg_stat;
     s->world.broker = SIM_BROKER_ACCEPT;
     s->broker = broker_create(mqtt_deliver, s);
-    if (!s->broker) {
-        free(s);
-        return NULL;
-    }
     s->link = &link_embedded_ops;
     s->link_ctx = s;
     fifo_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
