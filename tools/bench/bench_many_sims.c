@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "sim7600_posix.h"
 #include "sim_process.h"
 
@@ -73,7 +74,8 @@ static double now_s(void)
 /* Runs n at once; returns 0 if every driver succeeded. */
 static int round_of(int n, double *wall, double *cpu)
 {
-    struct worker *w = calloc((size_t)n, sizeof *w);
+    struct worker *w = xmalloc((size_t)n * sizeof *w);
+    memset(w, 0, (size_t)n * sizeof *w);
     const char *args[] = {"--baud", "115200", "--profile", "warm", NULL};
     int started = 0, ok = 0;
     for (; started < n; started++)

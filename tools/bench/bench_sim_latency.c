@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "sim_process.h"
 
 #include <time.h>
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
         simproc_stop(&sim);
         return 1;
     }
-    double *lat = malloc(sizeof *lat * (size_t)n);
+    double *lat = xmalloc(sizeof *lat * (size_t)n);
     double start = now_us();
     for (int i = 0; i < n; i++) {
         double t0 = now_us();

@@ -1,7 +1,9 @@
 /* The fault plan: which fault, after which message, with what jitter and
  * size. Everything comes from one seeded generator, so a seed names a plan. */
 #include <stdlib.h>
+#include <string.h>
 
+#include "alloc.h"
 #include "soak.h"
 
 /* Faults fall between these fractions of the run (per mille): none before
@@ -82,9 +84,8 @@ int soak_plan(const struct soak_options *o, struct planned_fault **out)
 
     for (int k = 0; k < FAULT_KINDS; k++)
         total += o->faults[k];
-    p = calloc(total ? total : 1, sizeof *p);
-    if (p == NULL)
-        return -1;
+    p = xmalloc(total * sizeof *p);
+    memset(p, 0, total * sizeof *p);
     lo = (unsigned)((uint64_t)o->messages * PLAN_START_PERMILLE / PERMILLE);
     hi = (unsigned)((uint64_t)o->messages * PLAN_END_PERMILLE / PERMILLE);
     if (lo < 1)

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "hil_clock.h"
 #include "soak.h"
 
@@ -40,14 +41,10 @@ struct receiver {
 
 static struct receiver *receiver_new(const char *topic, unsigned messages)
 {
-    struct receiver *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return NULL;
-    r->seen = calloc(messages, sizeof *r->seen);
-    if (r->seen == NULL) {
-        free(r);
-        return NULL;
-    }
+    struct receiver *r = xmalloc(sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->seen = xmalloc(messages * sizeof *r->seen);
+    memset(r->seen, 0, messages * sizeof *r->seen);
     snprintf(r->topic, sizeof r->topic, "%s", topic);
     r->messages = messages;
     r->fd = -1;

@@ -66,7 +66,7 @@ struct planned_fault {
 };
 
 /* Spreads the faults of o->faults over the run, sorted by at_seq. Returns the
- * count (sum of o->faults), or -1 if out of memory; *out is malloc'd. */
+ * count (sum of o->faults); *out is malloc'd. */
 int soak_plan(const struct soak_options *o, struct planned_fault **out);
 
 /* ---- what the threads share (soak.c) ------------------------------------------------ */

@@ -64,9 +64,8 @@ static bool cap_diff_align(const char *const *ka, size_t n, const char *const *k
         }
     } else {
         /* len[i][j]: the most lines A's rest from i and B's rest from j have in common */
-        uint32_t *len = calloc((rn + 1) * cols, sizeof *len);
-        if (!len)
-            abort();
+        uint32_t *len = xmalloc((rn + 1) * cols * sizeof *len);
+        memset(len, 0, (rn + 1) * cols * sizeof *len);
         for (size_t i = rn; i-- > 0;) {
             for (size_t j = rm; j-- > 0;) {
                 uint32_t skip_a = len[(i + 1) * cols + j], skip_b = len[i * cols + j + 1];

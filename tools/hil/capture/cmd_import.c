@@ -1,5 +1,6 @@
 /* sim7600-hil import: a serial log in, a wire-level scenario or a capture out
  * (log_import.c does the reading and writing). */
+#include "alloc.h"
 #include "hil.h"
 #include "log_import.h"
 #include "scratch_dir.h"
@@ -234,9 +235,8 @@ int hil_cmd_import(int argc, char **argv)
         sb_free(&why);
         return HIL_EXIT_FAIL;
     }
-    char *copy = strdup(path);
-    struct output o = {.path = out, .scenario = scenario, .source = path,
-                       .name = name ? name : copy ? basename(copy) : path};
+    char *copy = xstrdup(path);
+    struct output o = {.path = out, .scenario = scenario, .source = path, .name = name ? name : basename(copy)};
     struct log_sink sink = {out_begin, out_step, out_problem, &o};
     struct log_import_result res;
     enum log_import_status st = log_import_stream(in, path, TEXT_FILE_LIMIT, &opt, &sink, &res);

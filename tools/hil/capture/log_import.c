@@ -245,9 +245,7 @@ static void read_capture(struct reader *r, int line, const char *text, size_t n)
     if (r->bytes_cap < n + 1) {
         free(r->bytes);
         r->bytes_cap = n + 1;
-        r->bytes = malloc(r->bytes_cap);
-        if (!r->bytes)
-            abort();
+        r->bytes = xmalloc(r->bytes_cap);
     }
     double t;
     char dir;
@@ -409,8 +407,7 @@ int log_import_text(const char *name, const char *text, const struct log_import_
     memset(out, 0, sizeof *out);
     struct log_lines l;
     struct detect d = {0};
-    if (log_lines_text(&l, text) < 0)
-        abort();
+    log_lines_text(&l, text);
     while (log_lines_next(&l))
         detect_line(&d, l.line);
     log_lines_free(&l);
@@ -419,8 +416,7 @@ int log_import_text(const char *name, const char *text, const struct log_import_
     reader_init(&r, name, opt->format == LOG_AUTO ? detected(&d) : opt->format, &d, opt);
     struct log_sink sink = {NULL, collect_step, collect_problem, out};
     reader_restart(&r, &sink, NULL);
-    if (log_lines_text(&l, text) < 0)
-        abort();
+    log_lines_text(&l, text);
     read_lines(&r, &l);
     log_lines_free(&l);
     out->format = r.format;
@@ -521,8 +517,9 @@ static int read_pass(struct reader *r, FILE *in, off_t start, size_t total, cons
                      const bool *stop)
 {
     struct log_lines l;
-    if (fseeko(in, start, SEEK_SET) < 0 || log_lines_file(&l, in, total) < 0)
+    if (fseeko(in, start, SEEK_SET) < 0)
         return -1;
+    log_lines_file(&l, in, total);
     reader_restart(r, sink, stop);
     read_lines(r, &l);
     log_lines_free(&l);
@@ -548,8 +545,9 @@ enum log_import_status log_import_stream(FILE *in, const char *name, size_t limi
     memset(res, 0, sizeof *res);
     off_t start = ftello(in);
     struct log_lines l;
-    if (start < 0 || log_lines_file(&l, in, limit + 1) < 0)   /* one byte more tells a file over the limit */
+    if (start < 0)
         return LOG_IMPORT_UNREADABLE;
+    log_lines_file(&l, in, limit + 1);   /* one byte more tells a file over the limit */
     struct detect d = {0};
     int nul_shown[LOG_NUL_SHOWN];
     while (log_lines_next(&l)) {

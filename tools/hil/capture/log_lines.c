@@ -8,37 +8,30 @@
 #define LOG_CHUNK ((size_t)64 << 10)   /* one read from the stream */
 #define LOG_LINE_START 256               /* the line buffer grows from here to LOG_LINE_MAX */
 
-static int start(struct log_lines *l)
+static void start(struct log_lines *l)
 {
     l->pos = l->buf_len = l->total = 0;
     l->number = 0;
     l->cap = LOG_LINE_START;
-    l->line = malloc(l->cap + 1);
-    return l->line ? 0 : -1;
+    l->line = xmalloc(l->cap + 1);
 }
 
-int log_lines_text(struct log_lines *l, const char *text)
+void log_lines_text(struct log_lines *l, const char *text)
 {
     memset(l, 0, sizeof *l);
     l->buf = text;
-    if (start(l) < 0)
-        return -1;
+    start(l);
     l->buf_len = strlen(text);
-    return 0;
 }
 
-int log_lines_file(struct log_lines *l, FILE *f, size_t max_bytes)
+void log_lines_file(struct log_lines *l, FILE *f, size_t max_bytes)
 {
     memset(l, 0, sizeof *l);
     l->f = f;
     l->left = max_bytes;
-    l->chunk = malloc(LOG_CHUNK);
-    if (!l->chunk || start(l) < 0) {
-        log_lines_free(l);
-        return -1;
-    }
+    l->chunk = xmalloc(LOG_CHUNK);
+    start(l);
     l->buf = l->chunk;
-    return 0;
 }
 
 /* The next chunk of the stream; false when there is none. */

@@ -27,11 +27,11 @@ struct log_lines {
     int number;           /* the current line's number, from 1 */
 };
 
-/* Lines of a C string (it ends at its NUL). Returns 0, or -1 out of memory. */
-int log_lines_text(struct log_lines *l, const char *text);
+/* Lines of a C string (it ends at its NUL). */
+void log_lines_text(struct log_lines *l, const char *text);
 /* Lines of `f` from its current position, `max_bytes` of it at most (one
- * more than a caller's limit tells a file over it). Returns 0 or -1. */
-int log_lines_file(struct log_lines *l, FILE *f, size_t max_bytes);
+ * more than a caller's limit tells a file over it). */
+void log_lines_file(struct log_lines *l, FILE *f, size_t max_bytes);
 /* Moves to the next line; false at the end (or a read error: ferror(l->f)). */
 bool log_lines_next(struct log_lines *l);
 void log_lines_free(struct log_lines *l);

@@ -86,9 +86,8 @@ static long seq_number(const struct broker_msg *m, long count)
 void broker_log_seq(struct broker_log *bl, const char *topic, long count, struct broker_seq *out)
 {
     memset(out, 0, sizeof *out);
-    unsigned *seen = calloc((size_t)count + 1, sizeof *seen);
-    if (!seen)
-        abort();
+    unsigned *seen = xmalloc(((size_t)count + 1) * sizeof *seen);
+    memset(seen, 0, ((size_t)count + 1) * sizeof *seen);
     pthread_mutex_lock(&bl->mu);
     for (size_t i = 0; i < bl->n; i++) {
         long k = strcmp(bl->v[i].topic, topic) == 0 ? seq_number(&bl->v[i], count) : 0;

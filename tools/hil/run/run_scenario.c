@@ -1,5 +1,7 @@
 #include "run_internal.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -171,11 +173,7 @@ static int deliver_to_mosquitto(void *ctx, const struct scn_event *ev, struct st
     const void *payload = ev->payload.ptr;
     size_t len = ev->payload.len;
     if (!payload) {
-        generated = malloc(ev->payload_size + 1);
-        if (!generated) {
-            sb_puts(why, "out of memory");
-            return -1;
-        }
+        generated = xmalloc(ev->payload_size + 1);
         scn_fill_payload(generated, ev->payload_size);
         payload = generated;
         len = ev->payload_size;

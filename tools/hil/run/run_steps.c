@@ -62,9 +62,8 @@ int run_driver_init(struct run *r)
 {
     if (r->dev_ready)
         return 0;
-    r->bufs = calloc(1, sizeof *r->bufs);
-    if (!r->bufs)
-        return run_fail(r, "out of memory for the driver's buffers");
+    r->bufs = xmalloc(sizeof *r->bufs);
+    memset(r->bufs, 0, sizeof *r->bufs);
     struct run_bufs *b = r->bufs;
     struct sim7600_config c = {
         .broker = r->o->server ? r->o->server : RUN_DEFAULT_SERVER,
@@ -230,9 +229,7 @@ static int step_publish(struct run *r, const struct scn_step *s)
     uint8_t qos = s->qos < 0 ? 0 : (uint8_t)s->qos;
     if (s->payload.ptr)
         return sim7600_publish(&r->dev, s->topic.ptr, s->payload.ptr, s->payload.len, qos, s->retain == 1);
-    char *p = malloc(s->payload_size + 1);
-    if (!p)
-        return SIM7600_E_PARAM;
+    char *p = xmalloc(s->payload_size + 1);
     scn_fill_payload(p, s->payload_size);
     int st = sim7600_publish(&r->dev, s->topic.ptr, p, s->payload_size, qos, s->retain == 1);
     free(p);

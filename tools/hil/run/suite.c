@@ -76,17 +76,13 @@ static void check_path(struct scn_suite *r, const char *path, bool explicit_arg,
     }
     for (int i = 0; i < n; i++) {
         size_t len = strlen(path) + strlen(names[i]->d_name) + 2;
-        char *child = malloc(len);
-        if (child) {
-            snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]->d_name);
-            struct stat cs;
-            /* a *.scn that cannot be stat'ed (a dangling link) is reported, not skipped */
-            if (has_scn_suffix(child) || (stat(child, &cs) == 0 && S_ISDIR(cs.st_mode)))
-                check_path(r, child, false, &here);
-            free(child);
-        } else {
-            r->nomem = true;
-        }
+        char *child = xmalloc(len);
+        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]->d_name);
+        struct stat cs;
+        /* a *.scn that cannot be stat'ed (a dangling link) is reported, not skipped */
+        if (has_scn_suffix(child) || (stat(child, &cs) == 0 && S_ISDIR(cs.st_mode)))
+            check_path(r, child, false, &here);
+        free(child);
         free(names[i]);
     }
     free(names);
@@ -96,13 +92,11 @@ static void check_path(struct scn_suite *r, const char *path, bool explicit_arg,
  * names make one file name ("a b", "a_b") would write one transcript. */
 static size_t check_unique_names(const struct scn_suite *r, FILE *out)
 {
-    struct strbuf *files = calloc(r->n_ok ? r->n_ok : 1, sizeof *files);
-    if (!files) {
-        fputs("sim7600-hil: out of memory checking the scenario names\n", out);
-        return 1;
-    }
-    for (size_t i = 0; i < r->n_ok; i++)
+    struct strbuf *files = xmalloc(r->n_ok * sizeof *files);
+    for (size_t i = 0; i < r->n_ok; i++) {
+        files[i] = (struct strbuf){0};
         transcript_file_name(r->ok[i]->name, &files[i]);
+    }
     size_t dups = 0;
     for (size_t i = 0; i < r->n_ok; i++) {
         for (size_t j = 0; j < i; j++) {

@@ -1,5 +1,7 @@
 #include "timed_events.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +59,7 @@ int timed_events_start(struct timed_events *te, const struct scenario *sc, const
             continue;
         struct strbuf line = {0};
         scn_sim_event_line(ev, &line);
-        te->v = realloc(te->v, (te->n + 1) * sizeof *te->v);
-        if (!te->v)
-            abort();
+        te->v = grow_array(te->v, &te->cap, te->n + 1, sizeof *te->v);
         te->v[te->n++] = (struct timed_event){ev->trig.at_ms, ev, line.p};
     }
     if (te->n == 0)

@@ -29,7 +29,7 @@ struct timed_events {
     int fd;
     uint64_t t0_ms;
     struct timed_event *v;
-    size_t n, fired;
+    size_t n, cap, fired;
     timed_deliver_fn deliver;   /* NULL: deliver events go to the simulator */
     void *deliver_ctx;
     struct strbuf err;   /* the first event the simulator refused */

@@ -64,12 +64,7 @@ void transcript_close(struct transcript *tr)
 static void add_line(struct transcript *tr, enum tr_kind kind, struct strbuf *b, uint64_t now_us)
 {
     tr->v = grow_array(tr->v, &tr->cap_lines, tr->n + 1, sizeof *tr->v);
-    char *text = malloc(b->len + 1);
-    if (!text)
-        abort();
-    memcpy(text, sb_str(b), b->len);
-    text[b->len] = '\0';
-    tr->v[tr->n++] = (struct tr_line){kind, now_us - tr->start_us, text, b->len};
+    tr->v[tr->n++] = (struct tr_line){kind, now_us - tr->start_us, xmemdup(sb_str(b), b->len), b->len};
     sb_reset(b);
 }
 

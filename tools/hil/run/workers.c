@@ -1,6 +1,8 @@
 /* The runner's worker processes: see workers.h. */
 #include "workers.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -78,9 +80,9 @@ static void worker(const struct workers *w, struct job *j, int fd, pid_t parent)
 /* Appends the C-escaped text[0..n) to out, decoded; false when it cannot. */
 static bool unescape_into(const char *text, size_t n, struct strbuf *out)
 {
-    uint8_t *buf = malloc(n + 1);
+    uint8_t *buf = xmalloc(n + 1);
     size_t bad;
-    long len = buf ? c_unescape(text, n, buf, &bad) : -1;
+    long len = c_unescape(text, n, buf, &bad);
     if (len >= 0)
         sb_add(out, buf, (size_t)len);
     free(buf);
@@ -223,7 +225,7 @@ static void capture_tail(const struct workers *w, struct job *j)
     char buf[512];
     while (f && fgets(buf, sizeof buf, f)) {
         free(lines[n % RUN_TAIL_SHOWN]);
-        lines[n++ % RUN_TAIL_SHOWN] = strdup(buf);
+        lines[n++ % RUN_TAIL_SHOWN] = xstrdup(buf);
     }
     for (size_t i = n > RUN_TAIL_SHOWN ? n - RUN_TAIL_SHOWN : 0; i < n; i++)
         sb_printf(&j->rep.tail, "    %s", lines[i % RUN_TAIL_SHOWN] ? lines[i % RUN_TAIL_SHOWN] : "\n");
@@ -282,10 +284,10 @@ static void finish_job(const struct workers *w, struct job *j, bool stop)
 int workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max)
 {
     *w = (struct workers){.o = o, .max = max, .n = n};
-    w->v = calloc(n, sizeof *w->v);
-    for (size_t i = 0; w->v && i < n; i++)
+    w->v = xmalloc(n * sizeof *w->v);
+    for (size_t i = 0; i < n; i++)
         w->v[i] = (struct job){.sc = sc[i], .fd = -1, .work.lock_fd = -1};
-    return w->v ? 0 : -1;
+    return 0;
 }
 
 void workers_free(struct workers *w)

@@ -1,5 +1,7 @@
 #include "scenario_sim.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +79,7 @@ static void deliver_words(const struct scn_event *ev, struct strbuf *out)
     if (ev->payload.ptr) {
         quoted(out, &ev->payload);
     } else {
-        char *p = malloc(ev->payload_size + 1);
-        if (!p)
-            abort();
+        char *p = xmalloc(ev->payload_size + 1);
         scn_fill_payload(p, ev->payload_size);
         sb_c_quote(out, p, ev->payload_size);
         free(p);

@@ -7,20 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int scn_diags_add(struct scn_diags *d, const char *file, int line, const char *msg)
+void scn_diags_add(struct scn_diags *d, const char *file, int line, const char *msg)
 {
     d->v = grow_array(d->v, &d->cap, d->n + 1, sizeof *d->v);
-    struct scn_diag *e = &d->v[d->n];
-    e->file = strdup(file);
-    e->msg = strdup(msg);
-    e->line = line;
-    if (!e->file || !e->msg) {
-        free(e->file);
-        free(e->msg);
-        return -1;
-    }
-    d->n++;
-    return 0;
+    d->v[d->n++] = (struct scn_diag){.file = xstrdup(file), .line = line, .msg = xstrdup(msg)};
 }
 
 void scn_diags_print(const struct scn_diags *d, FILE *out)
@@ -62,7 +52,6 @@ void scn_perr_at(struct scn_parser *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (scn_diags_add(p->diags, p->file, line, buf))
-        p->nomem = true;
+    scn_diags_add(p->diags, p->file, line, buf);
     p->n_errors++;
 }

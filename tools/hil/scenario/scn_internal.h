@@ -56,7 +56,6 @@ struct scn_parser {
     struct scenario *sc;
     int line;
     size_t n_errors;
-    bool nomem;
     size_t cap_events, cap_steps, cap_checks;
     int targets_line;
     int seen[ONCE_COUNT_];             /* line where each once-only keyword was given */
@@ -118,8 +117,8 @@ bool scn_get_broker(struct scn_parser *p, const struct scn_args *a, enum scn_bro
 
 /* ---- diagnostics (scn_diags.c) ---- */
 
-/* Appends one diag; -1 when out of memory. */
-int scn_diags_add(struct scn_diags *d, const char *file, int line, const char *msg);
+/* Appends one diag (copies of file and msg). */
+void scn_diags_add(struct scn_diags *d, const char *file, int line, const char *msg);
 /* Stable, so several errors of one line keep their order. */
 void scn_diags_sort_by_line(struct scn_diag *v, size_t n);
 
@@ -146,7 +145,7 @@ void scn_check_free(struct scn_check *c);
 
 /* ---- values (scn_values.c, scn_pattern.c) ---- */
 
-/* A heap copy of s[0..n) with a NUL after it; NULL (and p->nomem) when out of memory. */
+/* A heap copy of s[0..n) with a NUL after it (xmemdup: p is not used). */
 char *scn_xmemdup(struct scn_parser *p, const char *s, size_t n);
 /* Joins names as "a, b, c" for "expected one of" messages. */
 void scn_join_names(char *buf, size_t cap, const char *const *names);

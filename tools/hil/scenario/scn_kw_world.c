@@ -3,6 +3,8 @@
  * most once; and the start state a file that says nothing gets. */
 #include "scn_internal.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,11 +225,7 @@ static void resolve_log(struct scn_parser *p, struct scn_bytes *path)
     if (path->ptr[0] == '/' || !slash)
         return;
     size_t dir = (size_t)(slash - p->file) + 1;
-    char *full = malloc(dir + path->len + 1);
-    if (!full) {
-        p->nomem = true;
-        return;
-    }
+    char *full = xmalloc(dir + path->len + 1);
     memcpy(full, p->file, dir);
     memcpy(full + dir, path->ptr, path->len + 1);
     scn_bytes_free(path);

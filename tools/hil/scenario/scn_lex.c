@@ -33,9 +33,9 @@ static int lex_fail(struct lexer *lx, size_t at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    lx->line->error = strdup(buf);
+    lx->line->error = xstrdup(buf);
     lx->line->error_col = (int)at + 1;
-    return lx->line->error ? -1 : -2;
+    return -1;
 }
 
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
@@ -56,12 +56,11 @@ static int hexval(char c)
 /* A growing byte buffer; only used while one token is read. */
 struct bytes { char *p; size_t n, cap; };
 
-static int bytes_put(struct bytes *b, char c)
+static void bytes_put(struct bytes *b, char c)
 {
     b->p = grow_array(b->p, &b->cap, b->n + 2, 1);
     b->p[b->n++] = c;
     b->p[b->n] = '\0';
-    return 0;
 }
 
 /* Reads "..." starting at the opening quote. */
@@ -75,7 +74,7 @@ static int lex_string(struct lexer *lx, struct bytes *out)
             return 0;
         }
         if (c != '\\') {
-            if (bytes_put(out, c)) return -2;
+            bytes_put(out, c);
             lx->pos++;
             continue;
         }
@@ -106,7 +105,7 @@ static int lex_string(struct lexer *lx, struct bytes *out)
             return lex_fail(lx, esc, "unknown escape '\\%c' in string; expected one of "
                             "\\r \\n \\t \\0 \\\\ \\\" \\xHH", e);
         }
-        if (bytes_put(out, v)) return -2;
+        bytes_put(out, v);
     }
     return lex_fail(lx, start, "unterminated string; expected a closing '\"' on the same line");
 }
@@ -124,21 +123,20 @@ static int lex_regex(struct lexer *lx, struct bytes *out)
             return 0;
         }
         if (c == '\\' && lx->pos + 1 < lx->len && lx->s[lx->pos + 1] == '/') {
-            if (bytes_put(out, '/')) return -2;
+            bytes_put(out, '/');
             lx->pos += 2;
             continue;
         }
-        if (bytes_put(out, c)) return -2;
+        bytes_put(out, c);
         lx->pos++;
     }
     return lex_fail(lx, start, "unterminated regular expression; expected a closing '/' on the same line");
 }
 
-static int line_push(struct scn_line *line, struct scn_tok tok)
+static void line_push(struct scn_line *line, struct scn_tok tok)
 {
     line->toks = grow_array(line->toks, &line->cap, line->n + 1, sizeof *line->toks);
     line->toks[line->n++] = tok;
-    return 0;
 }
 
 /* Reads a value at lx->pos: a string, a regex or a word. */
@@ -155,7 +153,7 @@ static int lex_value(struct lexer *lx, struct bytes *out, enum scn_tok_kind *kin
     }
     *kind = SCN_TOK_WORD;
     while (lx->pos < lx->len && is_word_char(lx->s[lx->pos]))
-        if (bytes_put(out, lx->s[lx->pos++])) return -2;
+        bytes_put(out, lx->s[lx->pos++]);
     return 0;
 }
 
@@ -197,12 +195,14 @@ static int lex_token(struct lexer *lx)
                       shown, scn_tok_kind_str(tok.kind));
         goto out;
     }
-    if (!val.p && bytes_put(&val, '\0') == 0) val.n = 0;
-    if (!val.p) { rc = -2; goto out; }
+    if (!val.p) {
+        bytes_put(&val, '\0');
+        val.n = 0;
+    }
     tok.text = val.p;
     tok.len = val.n;
     tok.key = key.p;
-    if (line_push(lx->line, tok)) { rc = -2; goto out; }
+    line_push(lx->line, tok);
     return 0;
 out:
     free(val.p);

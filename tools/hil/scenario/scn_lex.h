@@ -39,8 +39,7 @@ struct scn_line {
 };
 
 /* Tokenizes text[0..len) (one line without its terminator).
- * Returns 0, or -1 with line->error set (tokens before the error are kept);
- * -2 if out of memory. */
+ * Returns 0, or -1 with line->error set (tokens before the error are kept). */
 int scn_lex_line(const char *text, size_t len, struct scn_line *line);
 
 /* Frees the tokens and the error; the struct can be reused (or left, once cleared). */

@@ -6,6 +6,8 @@
  * scenario is dropped at the end if there was any error. */
 #include "scn_internal.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,16 +40,13 @@ static int parse_lines(struct scn_parser *p, const char *text, size_t len)
     struct scn_line ln = { 0 };
     int lineno = 0;
     size_t pos = 0;
-    while (pos < len && !p->nomem) {
+    while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
         size_t n = end - pos;
         if (n > 0 && text[pos + n - 1] == '\r') n--; /* CRLF files */
         p->line = ++lineno;
-        int rc = scn_lex_line(text + pos, n, &ln);
-        if (rc == -2)
-            p->nomem = true;
-        else if (rc == -1)
+        if (scn_lex_line(text + pos, n, &ln) < 0)
             scn_perr(p, "column %d: %s", ln.error_col, ln.error);
         else if (ln.n > 0)
             scn_statement(p, &ln);
@@ -59,9 +58,9 @@ static int parse_lines(struct scn_parser *p, const char *text, size_t len)
 
 static struct scenario *scenario_new(const char *name)
 {
-    struct scenario *sc = calloc(1, sizeof *sc);
-    if (!sc) return NULL;
-    sc->file = strdup(name);
+    struct scenario *sc = xmalloc(sizeof *sc);
+    memset(sc, 0, sizeof *sc);
+    sc->file = xstrdup(name);
     sc->targets = SCN_TARGET_BOTH;
     sc->time_limit_ms = SCN_DEFAULT_TIME_LIMIT_MS;
     sc->world = scn_world_defaults;
@@ -76,22 +75,17 @@ enum scn_status scn_parse_buffer(const char *name, const char *text, size_t len,
 
     *out = NULL;
     p.sc = scenario_new(name);
-    if (!p.sc) return SCN_ERR_NOMEM;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
         text += 3;
         len -= 3;
     }
     int lines = parse_lines(&p, text, len);
-    if (!p.nomem) check_whole(&p, lines ? lines : 1);
+    check_whole(&p, lines ? lines : 1);
     free(p.sim_only);
 
     /* Whole-file errors come last; readers want them in line order. */
     if (diags->n > first_diag)
         scn_diags_sort_by_line(diags->v + first_diag, diags->n - first_diag);
-    if (p.nomem || !p.sc->file) {
-        scn_free(p.sc);
-        return SCN_ERR_NOMEM;
-    }
     if (p.n_errors) {
         scn_free(p.sc);
         return SCN_ERR_INVALID;
@@ -105,9 +99,9 @@ enum scn_status scn_parse_file(const char *path, struct scenario **out, struct s
     *out = NULL;
     struct strbuf text = {0}, why = {0};
     if (text_file_read(path, TEXT_FILE_LIMIT, &text, &why) < 0) {
-        int nomem = scn_diags_add(diags, path, 0, sb_str(&why));
+        scn_diags_add(diags, path, 0, sb_str(&why));
         sb_free(&why);
-        return nomem ? SCN_ERR_NOMEM : SCN_ERR_IO;
+        return SCN_ERR_IO;
     }
     enum scn_status st = scn_parse_buffer(path, text.p, text.len, out, diags);
     sb_free(&text);

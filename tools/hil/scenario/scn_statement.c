@@ -174,7 +174,7 @@ static void do_event(struct scn_parser *p, const struct scn_kw *trig, const stru
     if (split_args(p, trig, ln->toks, ln->n, true, &ta, &used))
         trig->fn(p, trig, &ta, &e);
     event_action(p, trig, ln, used, &e);
-    if (p->n_errors == before && !p->nomem && keep_event(p, &e))
+    if (p->n_errors == before && keep_event(p, &e))
         return;
     scn_event_free(&e);
 }
@@ -194,7 +194,7 @@ static void do_step(struct scn_parser *p, const struct scn_kw *d, const struct s
         p->first_send_line = p->line;
         p->first_send_kw = d->name;
     }
-    if (p->n_errors == before && !p->nomem) {
+    if (p->n_errors == before) {
         p->sc->steps = grow_array(p->sc->steps, &p->cap_steps, p->sc->n_steps + 1, sizeof *p->sc->steps);
         p->sc->steps[p->sc->n_steps++] = s;
         return;
@@ -208,7 +208,7 @@ static void do_check(struct scn_parser *p, const struct scn_kw *d, const struct 
                            .count = -1, .max_dup = -1, .min = 0, .max = -1 };
     size_t before = p->n_errors;
     d->fn(p, d, a, &c);
-    if (p->n_errors == before && !p->nomem) {
+    if (p->n_errors == before) {
         p->sc->checks = grow_array(p->sc->checks, &p->cap_checks, p->sc->n_checks + 1, sizeof *p->sc->checks);
         p->sc->checks[p->sc->n_checks++] = c;
         return;

@@ -3,6 +3,8 @@
  * "option qos="), and returns false. */
 #include "scn_internal.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,8 @@
 
 char *scn_xmemdup(struct scn_parser *p, const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
-    if (!d) {
-        p->nomem = true;
-        return NULL;
-    }
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
+    (void)p;
+    return xmemdup(s, n);
 }
 
 void scn_join_names(char *buf, size_t cap, const char *const *names)
