@@ -2,6 +2,8 @@
  * when the file is parsed, matched by the runner. */
 #include "scn_internal.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +27,7 @@ bool scn_pattern_match(const struct scn_pattern *p, const char *data, size_t len
         return true;
     case SCN_PAT_REGEX: {
         /* regexec wants a C string; lines are short, payloads at most 10 KiB. */
-        char *s = malloc(len + 1);
-        if (!s) return false;
-        memcpy(s, data, len);
-        s[len] = '\0';
+        char *s = xmemdup(data, len);
         bool m = regexec(&p->re, s, 0, NULL, 0) == 0;
         free(s);
         return m;
