@@ -4,6 +4,7 @@
 
 #include "capture.h"
 #include "log_lines.h"
+#include "log_text.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -11,12 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The direction prefixes serial monitors commonly use; the first pair that
- * places the most lines wins (a log may also name its own with --tx/--rx). */
-static const struct { const char *tx, *rx; } prefix_pairs[] = {
-    {"-->", "<--"}, {">>", "<<"}, {"TX:", "RX:"}, {"SENT:", "RECV:"}, {">", "<"},
-};
-#define N_PAIRS (sizeof prefix_pairs / sizeof prefix_pairs[0])
 #define LOG_NUL_SHOWN 20   /* lines with NUL bytes listed one by one; the rest counted */
 
 static const char *const format_names[] = {"auto", "capture", "prefixed", "plain", "socat"};
@@ -54,120 +49,6 @@ void log_import_free(struct log_import *li)
     memset(li, 0, sizeof *li);
 }
 
-/* ---- lines -------------------------------------------------------------------------- */
-
-static bool blank(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return *s == '\0';
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* A leading "[12:00:01.123]" or "12:00:01.123 " or "1234.5 " is a time; returns seconds or -1. */
-static double strip_time(const char **p)
-{
-    const char *s = *p;
-    bool bracket = *s == '[';
-    s += bracket;
-    if (!isdigit((unsigned char)*s))
-        return -1;
-    double t = 0, part = 0;
-    while (isdigit((unsigned char)*s) || *s == ':' || *s == '.') {
-        if (*s == ':') {
-            t = (t + part) * 60;
-            part = 0;
-            s++;
-        } else {
-            char *end;
-            part = strtod(s, &end);
-            if (end == s)
-                return -1; /* a '.' strtod cannot read ("1:.") would never be passed */
-            s = end;
-        }
-    }
-    if (bracket && *s != ']')
-        return -1;
-    s += bracket;
-    if (*s != ' ' && *s != '\t')
-        return -1;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    *p = s;
-    return t + part;
-}
-
-static const char *after_prefix(const char *s, const char *prefix)
-{
-    if (!starts_with(s, prefix))
-        return NULL;
-    s += strlen(prefix);
-    if (*s == ' ')
-        s++;
-    return s;
-}
-
-/* socat -v: "> 2024/01/01 12:00:00.000000  length=9 from=0 to=8" then the
- * data, CR shown as "\r" and each LF as the end of a printed line. */
-static bool socat_header(const char *s, char *dir, double *t, long *length)
-{
-    int h, m;
-    double sec;
-    if ((s[0] != '>' && s[0] != '<') || s[1] != ' ')
-        return false;
-    const char *len = strstr(s, "length=");
-    if (!len)
-        return false;
-    *dir = s[0];
-    *length = strtol(len + 7, NULL, 10);
-    *t = sscanf(s + 2, "%*d/%*d/%*d %d:%d:%lf", &h, &m, &sec) == 3 ? h * 3600.0 + m * 60 + sec : -1;
-    return true;
-}
-
-/* ---- detecting the format: one pass, a line at a time ------------------------------- */
-
-struct detect {
-    enum log_format header;   /* LOG_CAPTURE or LOG_SOCAT: the first such header met; LOG_AUTO: none */
-    long placed[N_PAIRS];     /* lines each prefix pair places */
-    long nonblank;
-};
-
-static void detect_line(struct detect *d, const char *s)
-{
-    char dir;
-    double t;
-    long len;
-    if (d->header == LOG_AUTO && starts_with(s, "# sim7600-hil capture"))
-        d->header = LOG_CAPTURE;
-    else if (d->header == LOG_AUTO && socat_header(s, &dir, &t, &len))
-        d->header = LOG_SOCAT;
-    d->nonblank += !blank(s);
-    strip_time(&s);
-    for (size_t i = 0; i < N_PAIRS; i++)
-        d->placed[i] += after_prefix(s, prefix_pairs[i].tx) || after_prefix(s, prefix_pairs[i].rx);
-}
-
-/* The pair that places the most lines, the first of equals. */
-static size_t best_pair(const struct detect *d)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < N_PAIRS; i++)
-        best = d->placed[i] > d->placed[best] ? i : best;
-    return best;
-}
-
-static enum log_format detected(const struct detect *d)
-{
-    if (d->header != LOG_AUTO)
-        return d->header;
-    /* most lines carry a direction prefix: a serial-monitor log */
-    return d->placed[best_pair(d)] * 2 > d->nonblank ? LOG_PREFIXED : LOG_PLAIN;
-}
-
 /* ---- reading: a line at a time, steps handed to a sink -------------------------------- */
 
 struct reader {
@@ -191,16 +72,17 @@ struct reader {
     struct strbuf block;
 };
 
-static void reader_init(struct reader *r, const char *name, enum log_format format, const struct detect *d,
+static void reader_init(struct reader *r, const char *name, enum log_format format, const struct log_detect *d,
                         const struct log_import_options *opt)
 {
     memset(r, 0, sizeof *r);
     r->name = name;
     r->format = format;
     bool given = opt->tx_prefix && opt->rx_prefix;
-    size_t best = best_pair(d);
-    snprintf(r->tx_prefix, sizeof r->tx_prefix, "%s", given ? opt->tx_prefix : prefix_pairs[best].tx);
-    snprintf(r->rx_prefix, sizeof r->rx_prefix, "%s", given ? opt->rx_prefix : prefix_pairs[best].rx);
+    const char *tx, *rx;
+    log_detected_prefixes(d, &tx, &rx);
+    snprintf(r->tx_prefix, sizeof r->tx_prefix, "%s", given ? opt->tx_prefix : tx);
+    snprintf(r->rx_prefix, sizeof r->rx_prefix, "%s", given ? opt->rx_prefix : rx);
 }
 
 /* A fresh pass over the lines, into `sink`. */
@@ -282,13 +164,13 @@ static void add_host_line(struct reader *r, double t, int line, const char *text
 static void read_prefixed(struct reader *r, int line, const char *whole)
 {
     const char *p = whole, *text;
-    double t = strip_time(&p);
-    if (blank(p))
+    double t = log_strip_time(&p);
+    if (log_blank(p))
         return;
-    if ((text = after_prefix(p, r->tx_prefix)))
+    if ((text = log_after_prefix(p, r->tx_prefix)))
         add_host_line(r, t, line, text, r->after_prompt);
-    else if ((text = after_prefix(p, r->rx_prefix))) {
-        if (!blank(text))
+    else if ((text = log_after_prefix(p, r->rx_prefix))) {
+        if (!log_blank(text))
             add_module_line(r, t, line, text);
     } else {
         problem(r, line, "no direction prefix (expected host lines after a TX prefix and module lines after an RX prefix)", whole);
@@ -302,8 +184,8 @@ static bool is_command(const char *s)
 
 static void read_plain(struct reader *r, int line, const char *p)
 {
-    double t = strip_time(&p);
-    if (blank(p))
+    double t = log_strip_time(&p);
+    if (log_blank(p))
         return;
     if (is_command(p) || r->after_prompt)
         add_host_line(r, t, line, p, !is_command(p));
@@ -341,7 +223,7 @@ static void read_socat(struct reader *r, int line, const char *text)
     char dir;
     double t;
     long length;
-    if (socat_header(text, &dir, &t, &length)) {
+    if (log_socat_header(text, &dir, &t, &length)) {
         block_end(r);
         r->in_block = true;
         r->block_dir = dir;
@@ -352,7 +234,7 @@ static void read_socat(struct reader *r, int line, const char *text)
         return;
     }
     if (!r->in_block) {
-        if (!blank(text))
+        if (!log_blank(text))
             problem(r, line, "data outside a socat block (expected a '> DATE length=N' header)", text);
         return;
     }
@@ -406,14 +288,14 @@ int log_import_text(const char *name, const char *text, const struct log_import_
 {
     memset(out, 0, sizeof *out);
     struct log_lines l;
-    struct detect d = {0};
+    struct log_detect d = {0};
     log_lines_text(&l, text);
     while (log_lines_next(&l))
-        detect_line(&d, l.line);
+        log_detect_line(&d, l.line);
     log_lines_free(&l);
 
     struct reader r;
-    reader_init(&r, name, opt->format == LOG_AUTO ? detected(&d) : opt->format, &d, opt);
+    reader_init(&r, name, opt->format == LOG_AUTO ? log_detected(&d) : opt->format, &d, opt);
     struct log_sink sink = {NULL, collect_step, collect_problem, out};
     reader_restart(&r, &sink, NULL);
     log_lines_text(&l, text);
@@ -425,69 +307,6 @@ int log_import_text(const char *name, const char *text, const struct log_import_
     memcpy(out->rx_prefix, r.rx_prefix, sizeof out->rx_prefix);
     reader_free(&r);
     return 0;
-}
-
-/* ---- AT traffic ------------------------------------------------------------------------- */
-
-#define AT_NAME_MAX 16   /* command and URC names are shorter (CMQTTSUBTOPIC: 13) */
-#define AT_BASIC_MAX 8   /* basic commands run short: "E0", "E0V1", "&F0", "I" */
-
-static const char *const at_answers[] = {
-    "OK", "ERROR", "RDY", "NO CARRIER", "SMS DONE", "PB DONE", "CONNECT", "BUSY", "NO ANSWER", "NO DIALTONE",
-};
-
-/* Leading letters and digits (capitals only unless `lower`). */
-static size_t name_len(const char *s, size_t n, bool lower)
-{
-    size_t i = 0;
-    while (i < n && (isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
-                     (lower && islower((unsigned char)s[i]))))
-        i++;
-    return i;
-}
-
-/* "AT", "ATE0", "AT&F", "AT+CSQ", "AT+CMQTTSTART=...", "at+csq?" */
-static bool at_command(const char *s, size_t n)
-{
-    if (n < 2 || toupper((unsigned char)s[0]) != 'A' || toupper((unsigned char)s[1]) != 'T')
-        return false;
-    s += 2, n -= 2;
-    if (n == 0)
-        return true;
-    if (s[0] == '+') {
-        size_t k = name_len(s + 1, n - 1, true);
-        return k >= 1 && k <= AT_NAME_MAX && isalpha((unsigned char)s[1]) &&
-               (k + 1 == n || s[k + 1] == '=' || s[k + 1] == '?');
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '&')
-            return false;
-    return n <= AT_BASIC_MAX && !isdigit((unsigned char)s[0]);
-}
-
-/* "OK", "+CSQ: 23,0", "+CME ERROR: 10", "+CMQTTCONNLOST: 0,1" */
-static bool at_answer(const char *s, size_t n)
-{
-    for (size_t i = 0; i < sizeof at_answers / sizeof at_answers[0]; i++)
-        if (n == strlen(at_answers[i]) && memcmp(s, at_answers[i], n) == 0)
-            return true;
-    if (n < 2 || s[0] != '+' || !isupper((unsigned char)s[1]))
-        return false;
-    size_t k = name_len(s + 1, n - 1, false);
-    const char *rest = s + 1 + k;
-    size_t left = n - 1 - k;
-    static const char cme[] = " ERROR:";
-    return k >= 2 && k <= AT_NAME_MAX &&
-           (left == 0 || rest[0] == ':' || (left >= sizeof cme - 1 && memcmp(rest, cme, sizeof cme - 1) == 0));
-}
-
-bool log_line_is_at(const char *s, size_t n)
-{
-    while (n && isspace((unsigned char)s[0]))
-        s++, n--;
-    while (n && isspace((unsigned char)s[n - 1]))
-        n--;
-    return n && (at_command(s, n) || at_answer(s, n));
 }
 
 /* Does any line of the step's bytes look like AT traffic? */
@@ -548,11 +367,11 @@ enum log_import_status log_import_stream(FILE *in, const char *name, size_t limi
     if (start < 0)
         return LOG_IMPORT_UNREADABLE;
     log_lines_file(&l, in, limit + 1);   /* one byte more tells a file over the limit */
-    struct detect d = {0};
+    struct log_detect d = {0};
     int nul_shown[LOG_NUL_SHOWN];
     while (log_lines_next(&l)) {
         if (!l.nul)
-            detect_line(&d, l.line);
+            log_detect_line(&d, l.line);
         else if (res->nul_lines++ < LOG_NUL_SHOWN)
             nul_shown[res->nul_lines - 1] = l.number;
     }
@@ -562,7 +381,7 @@ enum log_import_status log_import_stream(FILE *in, const char *name, size_t limi
         return LOG_IMPORT_UNREADABLE;
     if (total > limit)
         return LOG_IMPORT_TOO_BIG;
-    res->format = opt->format == LOG_AUTO ? detected(&d) : opt->format;
+    res->format = opt->format == LOG_AUTO ? log_detected(&d) : opt->format;
     if (res->nul_lines) {
         report_nul_lines(name, nul_shown, res->nul_lines, sink);
         return LOG_IMPORT_BINARY;
