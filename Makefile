@@ -35,7 +35,7 @@ OBJ = $(BUILD)/obj
 #   driver/port    the POSIX port            sees: driver/include, the port
 #   driver/app     sim7600-mqtt              sees: driver/include, the port, common
 #   harness/       starts sim and mosquitto  sees: harness, common
-#   tools/         hil, soak, bench          sees: its own folder, common, harness, driver/include, the port
+#   tools/X        hil, soak, bench: each    sees: its own folder(s), common, harness, driver/include, the port
 #   tests/         the tests                 see: every part
 COMMON_INC  = -Icommon
 SIM_INC     = -Isim $(COMMON_INC)
@@ -44,8 +44,11 @@ PORT_INC    = $(CORE_INC) -Idriver/port/posix
 APP_INC     = $(PORT_INC) $(COMMON_INC)
 HARNESS_INC = -Iharness $(COMMON_INC)
 HIL_DIRS    = $(sort $(dir $(shell find tools/hil -name '*.c' -o -name '*.h' 2>/dev/null)))
-TOOLS_INC   = $(patsubst %/,-I%,$(HIL_DIRS)) -Itools/soak $(HARNESS_INC) $(PORT_INC)
-TEST_INC    = -Itests/support $(SIM_INC) $(TOOLS_INC)
+TOOL_BASE   = $(HARNESS_INC) $(PORT_INC)
+HIL_INC     = $(patsubst %/,-I%,$(HIL_DIRS)) $(TOOL_BASE)
+SOAK_INC    = -Itools/soak $(TOOL_BASE)
+BENCH_INC   = -Itools/bench $(TOOL_BASE)
+TEST_INC    = -Itests/support $(SIM_INC) $(HIL_INC) -Itools/soak
 # The include list of the part a source file belongs to.
 part_inc = $(strip \
     $(if $(filter common/%,$(1)),$(COMMON_INC), \
@@ -53,9 +56,11 @@ part_inc = $(strip \
     $(if $(filter driver/port/%,$(1)),$(PORT_INC), \
     $(if $(filter driver/app/%,$(1)),$(APP_INC), \
     $(if $(filter harness/%,$(1)),$(HARNESS_INC), \
-    $(if $(filter tools/%,$(1)),$(TOOLS_INC), \
+    $(if $(filter tools/hil/%,$(1)),$(HIL_INC), \
+    $(if $(filter tools/soak/%,$(1)),$(SOAK_INC), \
+    $(if $(filter tools/bench/%,$(1)),$(BENCH_INC), \
     $(if $(filter tests/%,$(1)),$(TEST_INC), \
-    $(error $(1) belongs to no part: add it to part_inc in the Makefile)))))))))
+    $(error $(1) belongs to no part: add it to part_inc in the Makefile)))))))))))
 
 # --- sources, by part ---------------------------------------------------------
 COMMON_SRC   = $(wildcard common/*.c)
@@ -194,7 +199,8 @@ $(BUILD)/bench/%: $(OBJ)/tools/bench/%.o $(TEST_DEP_LIBS)
 layering:
 	@CC="$(CC)" PKG_CFLAGS="$(call pkg_cflags,$(PKGS_HOST))" COMMON_INC="$(COMMON_INC)" \
 	    SIM_INC="$(SIM_INC)" CORE_INC="$(CORE_INC)" PORT_INC="$(PORT_INC)" APP_INC="$(APP_INC)" \
-	    HARNESS_INC="$(HARNESS_INC)" TOOLS_INC="$(TOOLS_INC)" tools/check-layering.sh
+	    HARNESS_INC="$(HARNESS_INC)" HIL_INC="$(HIL_INC)" SOAK_INC="$(SOAK_INC)" BENCH_INC="$(BENCH_INC)" \
+	    tools/check-layering.sh
 
 # Proof that the core needs nothing but a C99 freestanding-friendly compiler.
 core-freestanding:

@@ -14,7 +14,12 @@ int fd_read_line(int fd, struct strbuf *line, size_t max, int timeout_ms)
     while (line->len < max) {
         uint64_t now = hil_now_ms();
         struct pollfd pfd = {fd, POLLIN, 0};
-        if (now >= end || poll(&pfd, 1, (int)(end - now)) <= 0)
+        if (now >= end)
+            return -1;
+        int ready = poll(&pfd, 1, (int)(end - now));
+        if (ready < 0 && errno == EINTR)
+            continue;   /* a signal the program handles (a runner's SIGINT) is no timeout */
+        if (ready <= 0)
             return -1;
         char c;
         ssize_t r = read(fd, &c, 1);

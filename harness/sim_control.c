@@ -65,8 +65,11 @@ int simproc_command(int fd, const char *line, struct strbuf *reply)
 int simproc_control(struct sim_process *p, const char *line, char *reply, size_t cap)
 {
     int fd = simproc_connect(p);
-    if (fd < 0)
+    if (fd < 0) {
+        if (cap)
+            snprintf(reply, cap, "cannot connect to %s: %s", p->control_path, strerror(errno));
         return -1;
+    }
     struct strbuf got = {0};
     int rc = exchange(fd, line, &got) == 0 && got.len < cap ? 0 : -1;
     if (cap)

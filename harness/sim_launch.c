@@ -62,6 +62,7 @@ static int spawn(struct sim_process *p, const struct simproc_options *o, const c
         .death_signal = o->death_signal ? o->death_signal : SIGKILL,
     };
     p->pid = child_spawn(&spec);
+    int spawn_errno = errno;   /* fork's reason, before the closes below */
     close(out[1]);
     int start_ms = o->start_ms > 0 ? o->start_ms : SIMPROC_START_MS;
     struct strbuf line = {0};
@@ -73,6 +74,10 @@ static int spawn(struct sim_process *p, const struct simproc_options *o, const c
         return 0;
     }
     sb_free(&line);
+    if (p->pid <= 0) {
+        sb_printf(err, "the simulator %s could not be started: %s", bin, strerror(spawn_errno));
+        return -1;
+    }
     sb_printf(err, "the simulator %s did not start (no PTY line within %d ms); run it by hand to see why", bin,
               start_ms);
     if (o->bin_option)

@@ -50,12 +50,29 @@ check "the simulator"    "$host $SIM_INC"       scenario.h       fail
 check "harness/"         "$host $HARNESS_INC"   sim_process.h    ok
 check "harness/"         "$host $HARNESS_INC"   sim.h            fail
 check "harness/"         "$host $HARNESS_INC"   sim7600.h        fail
-check "tools/"           "$host $TOOLS_INC"     scenario.h       ok
-check "tools/"           "$host $TOOLS_INC"     sim7600_posix.h  ok
-check "tools/"           "$host $TOOLS_INC"     sim_process.h    ok
-check "tools/"           "$host $TOOLS_INC"     sim.h            fail
-check "tools/"           "$host $TOOLS_INC"     sim_internal.h   fail
-check "tools/"           "$host $TOOLS_INC"     fake_port.h      fail
+check "tools/hil"        "$host $HIL_INC"       scenario.h       ok
+check "tools/hil"        "$host $HIL_INC"       sim7600_posix.h  ok
+check "tools/hil"        "$host $HIL_INC"       sim_process.h    ok
+check "tools/hil"        "$host $HIL_INC"       sim.h            fail
+check "tools/hil"        "$host $HIL_INC"       sim_internal.h   fail
+check "tools/hil"        "$host $HIL_INC"       fake_port.h      fail
+check "tools/hil"        "$host $HIL_INC"       soak.h           fail
+check "tools/soak"       "$host $SOAK_INC"      soak.h           ok
+check "tools/soak"       "$host $SOAK_INC"      scn_internal.h   fail
+check "tools/soak"       "$host $SOAK_INC"      sim.h            fail
+check "tools/bench"      "$host $BENCH_INC"     sim_process.h    ok
+check "tools/bench"      "$host $BENCH_INC"     run_internal.h   fail
+
+# The include lists say nothing of a path the compiler finds from the
+# including file's own folder: a part's sources name headers by file name only.
+checked=$((checked + 1))
+for dir in common sim harness driver tools; do
+    for f in $(grep -rlE '#[[:space:]]*include[[:space:]]*"[^"]*/' "$dir" --include='*.c' --include='*.h' 2>/dev/null); do
+        failed=$((failed + 1))
+        echo "layering: $f includes a header by a path; name it by file name, as its part's include list allows:" >&2
+        grep -nE '#[[:space:]]*include[[:space:]]*"[^"]*/' "$f" | sed 's/^/    /' >&2
+    done
+done
 
 if [ "$failed" -ne 0 ]; then
     echo "layering: $failed of $checked rules broken" >&2
