@@ -1,6 +1,7 @@
 /* harness/sim_control: a control line that cannot reach the simulator says
  * why, so the soak's and the runner's messages name the cause. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim_process.h"
