@@ -106,6 +106,7 @@ help:
 	@echo "make bench      benchmarks (simulator latency, ...)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (needs clang; the bootstrap installs it)"
 	@echo "make soak       10,000 QoS 1 messages under injected faults, embedded broker and mosquitto"
+	@echo "make soak-seeds the soak for SOAK_SEEDS seeds in a row (20) on each broker"
 	@echo "make core-freestanding  compile the driver core as for a microcontroller"
 	@echo "make layering   prove each part sees only the parts below it (part of make test)"
 
