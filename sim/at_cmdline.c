@@ -150,6 +150,11 @@ static int parse_one_arg(const char *s, size_t n, struct at_arg *a)
         a->len = n - 2;
         return 0;
     }
+    /* an unquoted parameter is printable ASCII without quotes: a byte outside that
+     * (typographic quotes pasted from the web, E2 80 9D) makes the line unreadable */
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char)s[k] < 0x20 || (unsigned char)s[k] > 0x7e || s[k] == '"')
+            return -1;
     size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     int digits = i < n;
     long v = 0;

@@ -52,8 +52,9 @@ struct at_args {
     struct at_arg v[AT_MAX_ARGS];
 };
 
-/* Splits "0,\"a,b\",12" into parameters. Returns 0, or -1 for an unterminated
- * string or more than AT_MAX_ARGS parameters. Texts point into `args`. */
+/* Splits "0,\"a,b\",12" into parameters. Returns 0, or -1 (a syntax error) for
+ * an unterminated string, an unquoted parameter with a quote or a byte outside
+ * printable ASCII, or more than AT_MAX_ARGS parameters. Texts point into `args`. */
 int at_args_parse(const char *args, size_t n, struct at_args *out);
 
 #endif

@@ -296,12 +296,14 @@ static enum cmd_result dispatch(struct sim *s, const struct at_cmdline_cmd *c)
     const struct command *cmd = command_find(c->name);
     if (!cmd)
         return CMD_ERROR;
-    if ((cmd->flags & CMD_NEEDS_SIM) && !s->world.sim_present)
-        return sim_cme(s, CME_SIM_NOT_INSERTED);
+    /* a line the module cannot read is a syntax error, bare ERROR whatever CMEE
+     * says (findings §1); only a readable command can be refused with +CME */
     struct at_args args = {0};
     if (c->form == AT_FORM_WRITE && c->kind == AT_CMDLINE_EXTENDED &&
         at_args_parse(c->args, c->args_len, &args) < 0)
         return CMD_ERROR;
+    if ((cmd->flags & CMD_NEEDS_SIM) && !s->world.sim_present)
+        return sim_cme(s, CME_SIM_NOT_INSERTED);
     return cmd->handler(s, c, &args);
 }
 
@@ -452,12 +454,28 @@ static void process_input(struct sim *s, const uint8_t *data, size_t n)
     model_input(s, data + used, n - used);
 }
 
+/* The LF of a host's CR LF after a '>' command line belongs to the line, not to
+ * the data: firmware that ends lines with println works on real modules (issue
+ * 14). Only the byte right after that CR, before any data byte, can be it. */
+static bool terminator_lf(const struct sim *s, uint8_t b)
+{
+    /* A LF arriving once the whole prompt has left the module is data: a host that
+     * has the '>' sent it on purpose, while a CR LF host's LF trails its CR on the
+     * wire by one byte, before the '>' can have gone out. */
+    return b == '\n' && s->after_cr && s->data.got == 0 && s->out.len > 0;
+}
+
 static void model_input(struct sim *s, const uint8_t *data, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint8_t b = data[i];
         switch (s->mode) {
         case INPUT_DATA:
+            if (terminator_lf(s, b)) {
+                s->after_cr = false;
+                break;
+            }
+            s->after_cr = false;
             if (s->data.got == 0 && s->faults.count > 0) {
                 faults_in_data(&s->faults);
                 run_rule_actions(s);

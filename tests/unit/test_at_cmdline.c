@@ -59,3 +59,14 @@ Test(at_cmdline, parameters_numbers_strings_and_empties)
     cr_assert_eq(a.v[4].number, -5);
     cr_assert_eq(at_args_parse("\"open", 5, &a), -1);
 }
+
+Test(at_cmdline, an_unquoted_parameter_is_printable_ascii_without_quotes)
+{
+    struct at_args a;
+    const char *typographic = "\xe2\x80\x9d" "1234\xe2\x80\x9d";
+    cr_assert_eq(at_args_parse(typographic, strlen(typographic), &a), -1);
+    cr_assert_eq(at_args_parse("12\"3\"4", 7, &a), -1);
+    cr_assert_eq(at_args_parse("1\t2", 3, &a), -1);
+    cr_assert_eq(at_args_parse("tcp://h:1883,0x1F", 17, &a), 0);
+    cr_assert_eq(a.v[1].type, AT_ARG_WORD);
+}
