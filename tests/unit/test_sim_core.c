@@ -222,6 +222,25 @@ Test(bad_input, a_data_phase_that_never_completes_ends_with_error)
     cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"), "\r\n+CMQTTPUB: 0,18\r\n\r\nERROR\r\n");
 }
 
+/* Issue 14, fault 4: typographic quotes pasted from the web make the line
+ * unreadable; the real module answers bare ERROR under CMEE=2 (findings §1, S8). */
+Test(bad_input, a_malformed_line_answers_bare_error_whatever_cmee_says)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CPIN=\xe2\x80\x9d" "1234\xe2\x80\x9d,\xe2\x80\x9d" "1234\xe2\x80\x9d\r"),
+                     "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CMEE=1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CPIN=\"12\"34\"\r"), "\r\nERROR\r\n");
+    /* a readable command the module refuses keeps its +CME */
+    cr_assert_str_eq(io("AT+CMEE=2\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CPIN=\"1234\"\r"), "\r\n+CME ERROR: operation not allowed\r\n");
+    /* no SIM: the syntax error is found before the missing card */
+    ctl("sim remove");
+    advance(1);
+    cr_assert_str_eq(io("AT+CPIN=\xe2\x80\x9d" "1234\xe2\x80\x9d\r"), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CPIN=\"1234\"\r"), "\r\n+CME ERROR: SIM not inserted\r\n");
+}
+
 Test(bad_input, a_vanished_host_loses_its_half_command_but_not_the_state)
 {
     connect_client0();
@@ -311,6 +330,51 @@ Test(mqtt, subscribe_and_publish_loop_produces_rx_urcs)
                      "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
                      "\r\n+CMQTTRXSTART: 0,9,5\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
                      "+CMQTTRXPAYLOAD: 0,5\r\nhello\r\n+CMQTTRXEND: 0\r\n");
+}
+
+/* Issue 14, fault 3: a host that ends lines with CR LF waits for '>' and sends
+ * the data; the LF of its CR LF is not the data's first byte. */
+Test(mqtt, a_crlf_host_publishes_byte_exact_and_goes_on)
+{
+    connect_client0();
+    cr_assert_str_eq(io("AT+CMQTTSUB=0,9,1\r\n"), "\r\n>");
+    cr_assert_str_eq(io("simcommsg"), "\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,9\r\n"), "\r\n>");
+    cr_assert_str_eq(io("simcommsg"), "\r\nOK\r\n");
+    /* the data in the same write as the command line */
+    cr_assert_str_eq(io("AT+CMQTTPAYLOAD=0,5\r\nhello"), "\r\n>\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r\n"),
+                     "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
+                     "\r\n+CMQTTRXSTART: 0,9,5\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
+                     "+CMQTTRXPAYLOAD: 0,5\r\nhello\r\n+CMQTTRXEND: 0\r\n");
+    cr_assert_str_eq(io("AT\r\n"), "\r\nOK\r\n");
+    /* will topic and message too: nothing spills into the next line */
+    cr_assert_str_eq(io("AT+CMQTTWILLTOPIC=0,4\r\n"), "\r\n>");
+    cr_assert_str_eq(io("will"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTWILLMSG=0,3,1\r\n"), "\r\n>");
+    cr_assert_str_eq(io("bye"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT\r\n"), "\r\nOK\r\n");
+}
+
+/* Only the terminator's LF is dropped: a bare-CR host that has the '>' and sends
+ * data starting with LF, or a second LF after CR LF, publishes them. */
+Test(mqtt, a_payload_may_start_with_lf)
+{
+    connect_client0();
+    io("AT+CMQTTSUB=0,9,1\rsimcommsg");
+    io("AT+CMQTTTOPIC=0,9\rsimcommsg");
+    cr_assert_str_eq(io("AT+CMQTTPAYLOAD=0,3\r"), "\r\n>");
+    cr_assert_str_eq(io("\nab"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"),
+                     "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
+                     "\r\n+CMQTTRXSTART: 0,9,3\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
+                     "+CMQTTRXPAYLOAD: 0,3\r\n\nab\r\n+CMQTTRXEND: 0\r\n");
+    io("AT+CMQTTTOPIC=0,9\rsimcommsg");
+    cr_assert_str_eq(io("AT+CMQTTPAYLOAD=0,3\r\n\nab"), "\r\n>\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CMQTTPUB=0,0,60\r"),
+                     "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
+                     "\r\n+CMQTTRXSTART: 0,9,3\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
+                     "+CMQTTRXPAYLOAD: 0,3\r\n\nab\r\n+CMQTTRXEND: 0\r\n");
 }
 
 Test(mqtt, wildcard_subscriptions_and_retained_messages)
