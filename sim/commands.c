@@ -22,6 +22,9 @@ static const struct command commands[] = {
     {"+CGDCONT", cmd_cgdcont, CMD_NEEDS_SIM}, {"+CGAUTH", cmd_cgauth, CMD_NEEDS_SIM},
     {"+CGACT", cmd_cgact, CMD_NEEDS_SIM}, {"+CGATT", cmd_cgatt, CMD_NEEDS_SIM},
     {"+CGPADDR", cmd_cgpaddr, CMD_NEEDS_SIM},
+    /* character set, own number, time (27.007 §5.5, §7.1, §8.40, §8.41, §8.15) */
+    {"+CSCS", cmd_cscs, 0}, {"+CNUM", cmd_cnum, CMD_NEEDS_SIM}, {"+CTZR", cmd_ctzr, 0},
+    {"+CTZU", cmd_ctzu, 0}, {"+CCLK", cmd_cclk, 0},
     /* MQTT (MQTT manual §2.2) */
     {"+CMQTTSTART", cmd_mqtt_start, 0}, {"+CMQTTSTOP", cmd_mqtt_stop, 0},
     {"+CMQTTACCQ", cmd_mqtt_accq, 0}, {"+CMQTTREL", cmd_mqtt_rel, 0},

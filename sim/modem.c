@@ -17,9 +17,13 @@
 #define ID_GCAP "+CGSM"
 #define NET_LAC "00C3"
 #define NET_CELL "0A1B2C3D"
-#define NET_OPERATOR "Simulated Operator"
+#define NET_OPERATOR "Simulated Operator"        /* AT+COPS format 0 */
+#define NET_OPERATOR_SHORT "SIMOP"                /* format 1 */
+#define NET_OPERATOR_NUMERIC "23415"              /* format 2: MCC 234, MNC 15, as AT+CPSI's 234-15 */
 #define PDP_ADDRESS "10.49.14.68"
 #define CMEE_DEFAULT 2
+/* The clock after power-on: 1980-01-06 00:00:00 (the GPS epoch), 5 days after rtc_ref_s's origin. */
+#define RTC_POWER_ON_S (5 * 86400)
 
 static const uint32_t ipr_rates[] = {0, 300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200,
                                      230400, 460800, 921600, 3000000, 3200000, 3686400, 4000000};
@@ -123,6 +127,11 @@ void modem_report_registration(struct sim *s)
 
 void modem_boot_urcs(struct sim *s)
 {
+    if (!s->modem.rtc_running) {        /* the clock starts from its power-on value when the module is up */
+        s->modem.rtc_running = true;
+        s->modem.rtc_ref_us = s->now_us;
+        s->modem.rtc_ref_s = RTC_POWER_ON_S;
+    }
     sim_urc(s, "RDY");
     if (!s->world.sim_present) {
         sim_urc(s, "+CPIN: SIM REMOVED");
@@ -182,6 +191,7 @@ DECLARE_HANDLER(cmd_basic_f)
     for (int i = 1; i <= PDP_CID_MAX; i++)
         s->modem.pdp[i] = (struct pdp_context){0};
     s->modem.pdp[1] = (struct pdp_context){.defined = true, .type = "IP"};
+    s->modem.ctzu = 0;
     return CMD_OK;
 }
 
@@ -263,25 +273,38 @@ DECLARE_HANDLER(cmd_csq)
     return CMD_OK;
 }
 
+/* AT+COPS=<mode>[,<format>[,<oper>]]: only the format is kept; the mode stays automatic
+ * (27.007 §7.3: <format> set with any mode, mode 3 sets nothing else). */
 DECLARE_HANDLER(cmd_cops)
 {
-    (void)a;
+    static const char *const names[] = {NET_OPERATOR, NET_OPERATOR_SHORT, NET_OPERATOR_NUMERIC};
     switch (c->form) {
     case AT_FORM_TEST:
-        sim_info(s, "+COPS: (2,\"%s\",\"SIMOP\",\"23415\",7),,(0-4),(0-2)", NET_OPERATOR);
+        sim_info(s, "+COPS: (2,\"%s\",\"%s\",\"%s\",7),,(0-4),(0-2)", NET_OPERATOR, NET_OPERATOR_SHORT,
+                 NET_OPERATOR_NUMERIC);
         return CMD_OK;
     case AT_FORM_READ:
         if (modem_registered(s))
-            sim_info(s, "+COPS: 0,0,\"%s\",7", NET_OPERATOR);
+            sim_info(s, "+COPS: 0,%d,\"%s\",7", s->modem.cops_format, names[s->modem.cops_format]);
         else
             sim_info(s, "+COPS: 0");
         return CMD_OK;
     case AT_FORM_WRITE:
-        return CMD_OK;
-    case AT_FORM_EXEC:
         break;
+        case AT_FORM_EXEC:
+        return CMD_ERROR;
     }
-    return CMD_ERROR;
+    if (a->count < 1 || a->count > 4 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 ||
+        a->v[0].number > 4)
+        return CMD_ERROR;
+    if (a->count >= 2 && a->v[1].type != AT_ARG_EMPTY) {
+        if (a->v[1].type != AT_ARG_NUMBER || a->v[1].number < 0 || a->v[1].number > 2)
+            return CMD_ERROR;
+        s->modem.cops_format = (int)a->v[1].number;
+    } else if (a->v[0].number == 3) {
+        return CMD_ERROR;               /* mode 3 is "set the format": without one there is nothing to do */
+    }
+    return CMD_OK;
 }
 
 DECLARE_HANDLER(cmd_cpsi)
@@ -519,6 +542,8 @@ DECLARE_HANDLER(cmd_cgact)
     for (int i = 1; i <= PDP_CID_MAX; i++)
         if (s->modem.pdp[i].defined && (a->count == 1 || a->v[1].number == i))
             s->modem.pdp[i].active = on;
+    if (on)
+        s->modem.ps_detached = false;   /* 27.007 §10.1.10: activation attaches first */
     return CMD_OK;
 }
 
@@ -529,7 +554,7 @@ DECLARE_HANDLER(cmd_cgatt)
         sim_info(s, "+CGATT: (0,1)");
         return CMD_OK;
     case AT_FORM_READ:
-        sim_info(s, "+CGATT: %d", modem_registered(s) && s->modem.cgatt != 0 ? 1 : 0);
+        sim_info(s, "+CGATT: %d", modem_registered(s) && !s->modem.ps_detached ? 1 : 0);
         return CMD_OK;
     case AT_FORM_EXEC:
         return CMD_ERROR;
@@ -540,7 +565,10 @@ DECLARE_HANDLER(cmd_cgatt)
         return CMD_ERROR;
     if (a->v[0].number == 1 && !modem_registered(s))
         return sim_cme(s, CME_NO_NETWORK);
-    s->modem.cgatt = a->v[0].number ? 1 : -1;
+    s->modem.ps_detached = a->v[0].number == 0;
+    if (s->modem.ps_detached)           /* 27.007 §10.1.9: a detach deactivates every active context */
+        for (int i = 1; i <= PDP_CID_MAX; i++)
+            s->modem.pdp[i].active = false;
     return CMD_OK;
 }
 
@@ -573,5 +601,170 @@ DECLARE_HANDLER(cmd_cgpaddr)
             return CMD_ERROR;
     for (int i = 0; i < a->count; i++)
         print_address(s, (int)a->v[i].number);
+    return CMD_OK;
+}
+
+/* ---- character set, own number, time zone, clock -------------------------------- */
+
+static const char *const charsets[] = {"IRA", "UCS2", "GSM"};
+
+static bool arg_is(const struct at_arg *v, const char *text)
+{
+    return v->type == AT_ARG_STRING && v->len == strlen(text) && memcmp(v->text, text, v->len) == 0;
+}
+
+DECLARE_HANDLER(cmd_cscs)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CSCS: (\"%s\",\"%s\",\"%s\")", charsets[0], charsets[1], charsets[2]);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CSCS: \"%s\"", charsets[s->modem.cscs]);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        s->modem.cscs = 0;
+        return CMD_OK;
+    case AT_FORM_WRITE:
+        break;
+    }
+    for (size_t i = 0; a->count == 1 && i < sizeof charsets / sizeof charsets[0]; i++) {
+        if (arg_is(&a->v[0], charsets[i])) {
+            s->modem.cscs = (int)i;
+            return CMD_OK;
+        }
+    }
+    return CMD_ERROR;
+}
+
+/* The simulated SIM stores no own number (MSISDN), as most data SIMs: the list is empty
+ * (27.007 §7.1), so the execute form is a bare OK. */
+DECLARE_HANDLER(cmd_cnum)
+{
+    (void)s;
+    (void)a;
+    return c->form == AT_FORM_TEST || c->form == AT_FORM_EXEC ? CMD_OK : CMD_ERROR;
+}
+
+/* AT+CTZR and AT+CTZU: a 0/1 switch each; the bare command sets the default 0. */
+static enum cmd_result switch_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
+                                      int *value)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "%s: (0-1)", c->name);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "%s: %d", c->name, *value);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        *value = 0;
+        return CMD_OK;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count != 1 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 || a->v[0].number > 1)
+        return CMD_ERROR;
+    *value = (int)a->v[0].number;
+    return CMD_OK;
+}
+
+DECLARE_HANDLER(cmd_ctzr) { return switch_command(s, c, a, &s->modem.ctzr); }
+DECLARE_HANDLER(cmd_ctzu) { return switch_command(s, c, a, &s->modem.ctzu); }
+
+static bool leap_year(int year)
+{
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+/* Days since 1980-01-01 of a date of 1980-2079, and back. */
+static long days_from_date(int year, int month, int day)
+{
+    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    long days = 0;
+    for (int y = 1980; y < year; y++)
+        days += leap_year(y) ? 366 : 365;
+    return days + before[month - 1] + (month > 2 && leap_year(year)) + day - 1;
+}
+
+static void date_from_days(long days, int *year, int *month, int *day)
+{
+    int y = 1980;
+    while (days >= (leap_year(y) ? 366 : 365)) {
+        days -= leap_year(y) ? 366 : 365;
+        y++;
+    }
+    int m = 12;
+    while (m > 1 && days_from_date(y, m, 1) - days_from_date(y, 1, 1) > days)
+        m--;
+    *year = y;
+    *month = m;
+    *day = (int)(days - (days_from_date(y, m, 1) - days_from_date(y, 1, 1))) + 1;
+}
+
+static bool parse_two(const char *p, int *out)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return false;
+    *out = (p[0] - '0') * 10 + (p[1] - '0');
+    return true;
+}
+
+/* "yy/MM/dd,hh:mm:ss±zz" (27.007 §8.15), yy 80-99 for 1980-1999 and 00-79 for 2000-2079. */
+static bool parse_clock(const struct at_arg *v, int64_t *secs, int *tz)
+{
+    int f[7];
+    if (v->type != AT_ARG_STRING || v->len != 20)
+        return false;
+    const char *t = v->text;
+    static const char seps[] = "//,::";
+    for (int i = 0; i < 6; i++)
+        if (!parse_two(t + 3 * i, &f[i]) || (i < 5 && t[3 * i + 2] != seps[i]))
+            return false;
+    if ((t[17] != '+' && t[17] != '-') || !parse_two(t + 18, &f[6]))
+        return false;
+    int year = f[0] >= 80 ? 1900 + f[0] : 2000 + f[0];
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > mdays[f[1] - 1] || (f[1] == 2 && f[2] == 29 && !leap_year(year)) ||
+        f[3] > 23 || f[4] > 59 || f[5] > 59 || f[6] > 48)
+        return false;
+    *secs = (int64_t)days_from_date(year, f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    *tz = t[17] == '-' ? -f[6] : f[6];
+    return true;
+}
+
+DECLARE_HANDLER(cmd_cclk)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_READ: {
+        if (!s->modem.rtc_running) {    /* a warm start: the clock's origin is not known */
+            s->modem.rtc_running = true;
+            s->modem.rtc_ref_us = s->now_us;
+            s->modem.rtc_ref_s = RTC_POWER_ON_S;
+        }
+        int64_t now = s->modem.rtc_ref_s + (int64_t)((s->now_us - s->modem.rtc_ref_us) / 1000000u);
+        int year, month, day;
+        date_from_days((long)(now / 86400), &year, &month, &day);
+        int sec = (int)(now % 86400);
+        int tz = s->modem.rtc_tz;
+        sim_info(s, "+CCLK: \"%02d/%02d/%02d,%02d:%02d:%02d%c%02d\"", year % 100, month, day, sec / 3600,
+                 sec / 60 % 60, sec % 60, tz < 0 ? '-' : '+', tz < 0 ? -tz : tz);
+        return CMD_OK;
+    }
+    case AT_FORM_WRITE:
+        break;
+    }
+    int64_t secs;
+    int tz;
+    if (a->count != 1 || !parse_clock(&a->v[0], &secs, &tz))
+        return CMD_ERROR;
+    s->modem.rtc_running = true;
+    s->modem.rtc_ref_us = s->now_us;
+    s->modem.rtc_ref_s = secs;
+    s->modem.rtc_tz = tz;
     return CMD_OK;
 }

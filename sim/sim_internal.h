@@ -39,7 +39,14 @@ struct modem {
     int cfun;
     uint32_t ipr;
     int creg_n, cgreg_n, cereg_n;
-    int cgatt;
+    bool ps_detached;           /* AT+CGATT=0; otherwise a registered module is attached (27.007 §10.1.9) */
+    int cops_format;            /* set by AT+COPS=3,<format>: 0 long, 1 short alphanumeric, 2 numeric */
+    int cscs;                   /* AT+CSCS: index in modem.c's character set table, 0 "IRA" */
+    int ctzr, ctzu;             /* time zone reporting and automatic update (both 0 at power-on) */
+    bool rtc_running;           /* the clock has an origin: the boot finished or AT+CCLK= set it */
+    uint64_t rtc_ref_us;        /* core time (no wall clock) at which the clock read rtc_ref_s */
+    int64_t rtc_ref_s;          /* local time then, in seconds since 1980-01-01 00:00:00 */
+    int rtc_tz;                 /* quarter hours from GMT, as AT+CCLK writes it */
     int reported_stat;          /* the last registration state reported by URC */
     struct pdp_context pdp[PDP_CID_MAX + 1];
 };
@@ -259,6 +266,8 @@ DECLARE_HANDLER(cmd_cgreg); DECLARE_HANDLER(cmd_cereg); DECLARE_HANDLER(cmd_cops
 DECLARE_HANDLER(cmd_cpsi); DECLARE_HANDLER(cmd_cfun); DECLARE_HANDLER(cmd_creset);
 DECLARE_HANDLER(cmd_cgdcont); DECLARE_HANDLER(cmd_cgauth); DECLARE_HANDLER(cmd_cgact);
 DECLARE_HANDLER(cmd_cgatt); DECLARE_HANDLER(cmd_cgpaddr); DECLARE_HANDLER(cmd_ipr);
+DECLARE_HANDLER(cmd_cscs); DECLARE_HANDLER(cmd_cnum); DECLARE_HANDLER(cmd_ctzr);
+DECLARE_HANDLER(cmd_ctzu); DECLARE_HANDLER(cmd_cclk);
 DECLARE_HANDLER(cmd_mqtt_start); DECLARE_HANDLER(cmd_mqtt_stop); DECLARE_HANDLER(cmd_mqtt_accq);
 DECLARE_HANDLER(cmd_mqtt_rel); DECLARE_HANDLER(cmd_mqtt_sslcfg); DECLARE_HANDLER(cmd_mqtt_willtopic);
 DECLARE_HANDLER(cmd_mqtt_willmsg); DECLARE_HANDLER(cmd_mqtt_connect); DECLARE_HANDLER(cmd_mqtt_disc);

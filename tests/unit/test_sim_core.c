@@ -581,6 +581,72 @@ Test(network, cfun_0_takes_the_module_off_the_network)
     cr_assert_str_eq(io("AT+CREG?\r"), "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
 }
 
+/* Issue 14 fault 1: the read form was inverted (27.007 §10.1.9). */
+Test(network, cgatt_reports_a_registered_module_attached_and_follows_writes)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGACT=1,1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGATT=0\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGACT?\r"), "\r\n+CGACT: 1,0\r\n\r\nOK\r\n");   /* detach deactivates */
+    cr_assert_str_eq(io("AT+CGATT=1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    ctl("reg 0");
+    advance(1);
+    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 0\r\n\r\nOK\r\n");
+}
+
+/* Issue 14 fault 2: AT+COPS=3,<format> was ignored (27.007 §7.3); gammu's networkinfo sends 3,2. */
+Test(network, cops_answers_in_the_format_set_with_mode_3)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,0,\"Simulated Operator\",7\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+COPS=3,2\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,2,\"23415\",7\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+COPS=3,1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+COPS=3,3\r"), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+COPS=3\r"), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n");
+    ctl("reg 0");
+    advance(1);
+    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0\r\n\r\nOK\r\n");
+}
+
+/* Issue 14 fault 6: gammu's, serialport-gsm's and TinyGSM-style start-up commands answered ERROR. */
+Test(network, cscs_cnum_ctzr_ctzu_cclk_answer_as_the_module_does)
+{
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CSCS=?\r"), "\r\n+CSCS: (\"IRA\",\"UCS2\",\"GSM\")\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSCS?\r"), "\r\n+CSCS: \"IRA\"\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSCS=\"GSM\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSCS?\r"), "\r\n+CSCS: \"GSM\"\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CSCS=\"8859-1\"\r"), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CNUM\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZR=?\r"), "\r\n+CTZR: (0-1)\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZR=0\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZR?\r"), "\r\n+CTZR: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZU=?\r"), "\r\n+CTZU: (0-1)\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZU?\r"), "\r\n+CTZU: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZU=1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZU?\r"), "\r\n+CTZU: 1\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CTZU=2\r"), "\r\nERROR\r\n");
+    /* the clock runs from its power-on value, 80/01/06,00:00:00+00, from the end of the boot */
+    advance(61000);
+    cr_assert_str_eq(io("AT+CCLK?\r"), "\r\n+CCLK: \"80/01/06,00:01:01+00\"\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CCLK=\"24/02/28,23:59:58-08\"\r"), "\r\nOK\r\n");
+    advance(2999);
+    cr_assert_str_eq(io("AT+CCLK?\r"), "\r\n+CCLK: \"24/02/29,00:00:01-08\"\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CCLK=\"23/02/29,00:00:00+00\"\r"), "\r\nERROR\r\n");
+    /* a reboot brings back the power-on values */
+    ctl("reboot");
+    advance(1);
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+CSCS?;+CTZU?;+CCLK?\r"),
+                     "\r\n+CSCS: \"IRA\"\r\n+CTZU: 0\r\n+CCLK: \"80/01/06,00:00:00+00\"\r\n\r\nOK\r\n");
+}
+
 TestSuite(control, .init = cold, .fini = teardown);
 
 Test(control, malformed_lines_get_a_reason)
