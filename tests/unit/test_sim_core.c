@@ -48,6 +48,17 @@ static const char *ctl(const char *line)
     return sim_drive_control(&drive, line);
 }
 
+/* Each line sent, and exactly what the module answers, in order. */
+struct exchange {
+    const char *send, *answer;
+};
+
+static void assert_exchanges(const struct exchange *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_assert_str_eq(io(x[i].send), x[i].answer, "the answer to %s", x[i].send);
+}
+
 /* Brings client 0 to CONNECTED on a cold module. */
 static void connect_client0(void)
 {
@@ -336,24 +347,26 @@ Test(mqtt, subscribe_and_publish_loop_produces_rx_urcs)
  * the data; the LF of its CR LF is not the data's first byte. */
 Test(mqtt, a_crlf_host_publishes_byte_exact_and_goes_on)
 {
+    static const struct exchange x[] = {
+        {"AT+CMQTTSUB=0,9,1\r\n", "\r\n>"},
+        {"simcommsg", "\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n"},
+        {"AT+CMQTTTOPIC=0,9\r\n", "\r\n>"},
+        {"simcommsg", "\r\nOK\r\n"},
+        /* the data in the same write as the command line */
+        {"AT+CMQTTPAYLOAD=0,5\r\nhello", "\r\n>\r\nOK\r\n"},
+        {"AT+CMQTTPUB=0,1,60\r\n", "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
+                                   "\r\n+CMQTTRXSTART: 0,9,5\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
+                                   "+CMQTTRXPAYLOAD: 0,5\r\nhello\r\n+CMQTTRXEND: 0\r\n"},
+        {"AT\r\n", "\r\nOK\r\n"},
+        /* will topic and message too: nothing spills into the next line */
+        {"AT+CMQTTWILLTOPIC=0,4\r\n", "\r\n>"},
+        {"will", "\r\nOK\r\n"},
+        {"AT+CMQTTWILLMSG=0,3,1\r\n", "\r\n>"},
+        {"bye", "\r\nOK\r\n"},
+        {"AT\r\n", "\r\nOK\r\n"},
+    };
     connect_client0();
-    cr_assert_str_eq(io("AT+CMQTTSUB=0,9,1\r\n"), "\r\n>");
-    cr_assert_str_eq(io("simcommsg"), "\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
-    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,9\r\n"), "\r\n>");
-    cr_assert_str_eq(io("simcommsg"), "\r\nOK\r\n");
-    /* the data in the same write as the command line */
-    cr_assert_str_eq(io("AT+CMQTTPAYLOAD=0,5\r\nhello"), "\r\n>\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CMQTTPUB=0,1,60\r\n"),
-                     "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n"
-                     "\r\n+CMQTTRXSTART: 0,9,5\r\n+CMQTTRXTOPIC: 0,9\r\nsimcommsg\r\n"
-                     "+CMQTTRXPAYLOAD: 0,5\r\nhello\r\n+CMQTTRXEND: 0\r\n");
-    cr_assert_str_eq(io("AT\r\n"), "\r\nOK\r\n");
-    /* will topic and message too: nothing spills into the next line */
-    cr_assert_str_eq(io("AT+CMQTTWILLTOPIC=0,4\r\n"), "\r\n>");
-    cr_assert_str_eq(io("will"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CMQTTWILLMSG=0,3,1\r\n"), "\r\n>");
-    cr_assert_str_eq(io("bye"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT\r\n"), "\r\nOK\r\n");
+    assert_exchanges(x, sizeof x / sizeof x[0]);
 }
 
 /* Only the terminator's LF is dropped: a bare-CR host that has the '>' and sends
@@ -584,14 +597,17 @@ Test(network, cfun_0_takes_the_module_off_the_network)
 /* Issue 14 fault 1: the read form was inverted (27.007 §10.1.9). */
 Test(network, cgatt_reports_a_registered_module_attached_and_follows_writes)
 {
-    io("ATE0\r");
-    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CGACT=1,1\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CGATT=0\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 0\r\n\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CGACT?\r"), "\r\n+CGACT: 1,0\r\n\r\nOK\r\n");   /* detach deactivates */
-    cr_assert_str_eq(io("AT+CGATT=1\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    static const struct exchange x[] = {
+        {"ATE0\r", "ATE0\r\r\nOK\r\n"},
+        {"AT+CGATT?\r", "\r\n+CGATT: 1\r\n\r\nOK\r\n"},
+        {"AT+CGACT=1,1\r", "\r\nOK\r\n"},
+        {"AT+CGATT=0\r", "\r\nOK\r\n"},
+        {"AT+CGATT?\r", "\r\n+CGATT: 0\r\n\r\nOK\r\n"},
+        {"AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n\r\nOK\r\n"},   /* detach deactivates */
+        {"AT+CGATT=1\r", "\r\nOK\r\n"},
+        {"AT+CGATT?\r", "\r\n+CGATT: 1\r\n\r\nOK\r\n"},
+    };
+    assert_exchanges(x, sizeof x / sizeof x[0]);
     ctl("reg 0");
     advance(1);
     cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 0\r\n\r\nOK\r\n");
@@ -600,15 +616,18 @@ Test(network, cgatt_reports_a_registered_module_attached_and_follows_writes)
 /* Issue 14 fault 2: AT+COPS=3,<format> was ignored (27.007 §7.3); gammu's networkinfo sends 3,2. */
 Test(network, cops_answers_in_the_format_set_with_mode_3)
 {
-    io("ATE0\r");
-    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,0,\"Simulated Operator\",7\r\n\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+COPS=3,2\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,2,\"23415\",7\r\n\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+COPS=3,1\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+COPS=3,3\r"), "\r\nERROR\r\n");
-    cr_assert_str_eq(io("AT+COPS=3\r"), "\r\nERROR\r\n");
-    cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n");
+    static const struct exchange x[] = {
+        {"ATE0\r", "ATE0\r\r\nOK\r\n"},
+        {"AT+COPS?\r", "\r\n+COPS: 0,0,\"Simulated Operator\",7\r\n\r\nOK\r\n"},
+        {"AT+COPS=3,2\r", "\r\nOK\r\n"},
+        {"AT+COPS?\r", "\r\n+COPS: 0,2,\"23415\",7\r\n\r\nOK\r\n"},
+        {"AT+COPS=3,1\r", "\r\nOK\r\n"},
+        {"AT+COPS?\r", "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n"},
+        {"AT+COPS=3,3\r", "\r\nERROR\r\n"},
+        {"AT+COPS=3\r", "\r\nERROR\r\n"},
+        {"AT+COPS?\r", "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n"},
+    };
+    assert_exchanges(x, sizeof x / sizeof x[0]);
     ctl("reg 0");
     advance(1);
     cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0\r\n\r\nOK\r\n");
