@@ -244,17 +244,31 @@ DECLARE_HANDLER(cmd_simei)
 
 /* ---- SIM and signal ------------------------------------------------------------- */
 
+/* AT+CPIN=<pin>[,<newpin>]: anything else is a syntax error, bare ERROR
+ * before the SIM is even looked at (findings §1). */
+static bool cpin_write_readable(const struct at_args *a)
+{
+    if (a->count < 1 || a->count > 2)
+        return false;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type != AT_ARG_STRING && a->v[i].type != AT_ARG_NUMBER)
+            return false;
+    return true;
+}
+
 DECLARE_HANDLER(cmd_cpin)
 {
     if (c->form == AT_FORM_TEST)
         return CMD_OK;
+    if (c->form == AT_FORM_WRITE && !cpin_write_readable(a))
+        return CMD_ERROR;
     if (!s->world.sim_present)
         return sim_cme(s, CME_SIM_NOT_INSERTED);
     if (c->form == AT_FORM_READ) {
         sim_info(s, "+CPIN: READY");
         return CMD_OK;
     }
-    if (c->form == AT_FORM_WRITE && a->count >= 1)
+    if (c->form == AT_FORM_WRITE)
         return sim_cme(s, CME_NOT_ALLOWED);     /* no PIN is pending on a READY SIM */
     return CMD_ERROR;
 }

@@ -242,6 +242,8 @@ Test(bad_input, a_malformed_line_answers_bare_error_whatever_cmee_says)
                      "\r\nERROR\r\n");
     cr_assert_str_eq(io("AT+CMEE=1\r"), "\r\nOK\r\n");
     cr_assert_str_eq(io("AT+CPIN=\"12\"34\"\r"), "\r\nERROR\r\n");
+    cr_assert_str_eq(io("AT+CPIN=\"1\",\"2\",\"3\"\r"), "\r\nERROR\r\n", "three parameters is a syntax error");
+    cr_assert_str_eq(io("AT+CPIN=\r"), "\r\nERROR\r\n", "no PIN at all");
     /* a readable command the module refuses keeps its +CME */
     cr_assert_str_eq(io("AT+CMEE=2\r"), "\r\nOK\r\n");
     cr_assert_str_eq(io("AT+CPIN=\"1234\"\r"), "\r\n+CME ERROR: operation not allowed\r\n");
