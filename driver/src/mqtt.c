@@ -4,8 +4,6 @@
 
 #include "sim7600_internal.h"
 
-#define MARGIN_MS 5000u /* on top of a timeout the module enforces itself */
-
 /* ---- URCs -------------------------------------------------------------------- */
 
 static size_t urc_rx_start(void *ctx, const char *line, size_t len)
@@ -233,7 +231,7 @@ static int run_data(struct sim7600 *dev, const char *step, const char *prefix, c
 
 static uint32_t broker_timeout(const struct sim7600 *dev)
 {
-    return dev->cfg.pub_timeout_s * 1000u + MARGIN_MS;
+    return dev->cfg.pub_timeout_s * 1000u + SIM7600_MODULE_TIMEOUT_MARGIN_MS;
 }
 
 /* ---- session --------------------------------------------------------------------- */
@@ -264,7 +262,8 @@ static int disc(struct sim7600 *dev)
 
     client_cmd(dev, &b, "AT+CMQTTDISC");
     at_buf_str(&b, ",60");
-    return run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, 60000u + MARGIN_MS);
+    return run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
+               60000u + SIM7600_MODULE_TIMEOUT_MARGIN_MS);
 }
 
 static int rel(struct sim7600 *dev)

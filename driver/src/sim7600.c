@@ -3,8 +3,6 @@
 
 #include "sim7600_internal.h"
 
-/* on top of pub_timeout_s, which the module enforces itself (MQTT §2.2.12) */
-#define PUB_RESULT_MARGIN_MS 5000u
 
 /* A default for each timing field left 0 in the configuration. */
 static void apply_defaults(struct sim7600_config *c)
@@ -20,7 +18,7 @@ static void apply_defaults(struct sim7600_config *c)
         {&c->reg_timeout_ms, 60000},    {&c->reg_poll_ms, 1000},
         {&c->backoff_min_ms, 1000},     {&c->backoff_max_ms, 60000},
         {&c->probe_idle_ms, 30000},     {&c->boot_timeout_ms, 30000},
-        {&c->pub_result_timeout_ms, c->pub_timeout_s * 1000u + PUB_RESULT_MARGIN_MS},
+        {&c->pub_result_timeout_ms, c->pub_timeout_s * 1000u + SIM7600_MODULE_TIMEOUT_MARGIN_MS},
     };
     size_t i;
     for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {

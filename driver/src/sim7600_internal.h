@@ -8,6 +8,8 @@
 #define SIM7600_CLIENT "0" /* the driver uses MQTT client index 0 */
 #define SIM7600_TOPIC_MAX 1024u   /* MQTT manual §2.2.10 */
 #define SIM7600_PAYLOAD_MAX 10240u /* MQTT manual §2.2.11 */
+/* Waited on top of a timeout the module enforces itself (pub_timeout, DISC's 60 s). */
+#define SIM7600_MODULE_TIMEOUT_MARGIN_MS 5000u
 
 /* status.c: is st one of the n statuses in set? */
 bool sim7600_status_in(int st, const int *set, size_t n);

@@ -81,21 +81,27 @@ static bool is_broker_side(int st)
     return SIM7600_STATUS_IN(st, broker_side);
 }
 
+/* The first rung again, with no failure counted on it. */
+static void restart_ladder(struct sim7600 *dev)
+{
+    dev->rung = SIM7600_RUNG_RECONNECT;
+    dev->rung_failures = 0;
+}
+
 /* A failed reconnect on the current rung; after recovery_attempts of them the
  * supervisor climbs. Broker-side refusals do not climb: resetting the module
  * cannot change a broker's answer. */
 static void count_failure(struct sim7600 *dev, int st)
 {
     if (is_broker_side(st)) { /* the module and its client work: nothing to climb for */
-        dev->rung = SIM7600_RUNG_RECONNECT;
-        dev->rung_failures = 0;
+        restart_ladder(dev);
         return;
     }
     if (++dev->rung_failures < dev->cfg.recovery_attempts)
         return;
     dev->rung_failures = 0;
     if (dev->rung == SIM7600_RUNG_RESET_MODULE) {
-        dev->rung = SIM7600_RUNG_RECONNECT;
+        restart_ladder(dev);
         dev->backoff_ms = dev->cfg.backoff_max_ms;
         sim7600_event(dev, SIM7600_EV_ESCALATED, SIM7600_RUNG_STUCK);
         return;
@@ -156,8 +162,7 @@ static int recover(struct sim7600 *dev)
         schedule_retry(dev, st);
         return st;
     }
-    dev->rung = SIM7600_RUNG_RECONNECT;
-    dev->rung_failures = 0;
+    restart_ladder(dev);
     dev->health.reconnects++;
     sim7600_outbox_flush(dev, (size_t)-1, NULL);
     sim7600_event(dev, SIM7600_EV_RECONNECTED, (int)dev->ob_count);
