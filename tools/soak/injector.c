@@ -49,6 +49,15 @@ int sim_fault_counts(struct sim_process *sim, struct sim_fault_counts *c)
     return rc;
 }
 
+/* Progress (a message handed over since *handed) starts the stall clock again. */
+static void on_progress(const struct soak_shared *sh, unsigned *handed, long long *deadline, unsigned stall_ms)
+{
+    if (sh->handed != *handed) {
+        *handed = sh->handed;
+        *deadline = soak_now_ms() + stall_ms;
+    }
+}
+
 static bool wait_for(struct soak_shared *sh, bool (*cond)(const struct soak_shared *, unsigned),
                      unsigned arg, unsigned stall_ms)
 {
@@ -57,10 +66,7 @@ static bool wait_for(struct soak_shared *sh, bool (*cond)(const struct soak_shar
     while (!cond(sh, arg)) {
         if (sh->stopping || !shared_wait(sh, deadline))
             return false;
-        if (sh->handed != handed) {     /* progress: the stall clock starts again */
-            handed = sh->handed;
-            deadline = soak_now_ms() + stall_ms;
-        }
+        on_progress(sh, &handed, &deadline, stall_ms);
     }
     return true;
 }
@@ -146,7 +152,7 @@ static enum outcome await_effect(struct injector *in, const struct planned_fault
 {
     struct soak_shared *sh = in->sh;
     long long deadline = soak_now_ms() + in->stall_ms, tail_since = -1;
-    unsigned handed = 0;
+    unsigned handed = 0;            /* read under the lock below; the first look restarts the clock */
 
     for (;;) {
         struct sim_fault_counts now;
@@ -162,10 +168,7 @@ static enum outcome await_effect(struct injector *in, const struct planned_fault
             (now.rules_fired > before->rules_fired || f->place == PLACE_RANDOM))
             return NO_EFFECT;
         pthread_mutex_lock(&sh->mu);
-        if (sh->handed != handed) {       /* progress: the stall clock starts again */
-            handed = sh->handed;
-            deadline = soak_now_ms() + in->stall_ms;
-        }
+        on_progress(sh, &handed, &deadline, in->stall_ms);
         bool go = !sh->stopping && soak_now_ms() < deadline;
         if (go)
             shared_wait(sh, soak_now_ms() + FIRED_POLL_MS);
