@@ -9,10 +9,7 @@
 
 void fault_rule_free(struct fault_rule *r)
 {
-    free(r->bytes);
-    free(r->control);
-    r->bytes = NULL;
-    r->control = NULL;
+    fault_action_item_free(&r->act);
 }
 
 void fault_action_item_free(struct fault_action_item *a)
@@ -85,16 +82,16 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
             return fail(reply, "usage: ... replace|inject-in-answer \"<bytes with C escapes>\"");
         if (inject && r->trigger != FAULT_ON_SEND)
             return fail(reply, "inject-in-answer needs an on-send trigger: it goes inside that command's answer");
-        r->action = inject ? FAULT_INJECT_IN_ANSWER : FAULT_REPLACE;
-        r->len = t->len[at + 1];
-        r->bytes = xmemdup(t->v[at + 1], r->len);
+        r->act.action = inject ? FAULT_INJECT_IN_ANSWER : FAULT_REPLACE;
+        r->act.len = t->len[at + 1];
+        r->act.bytes = xmemdup(t->v[at + 1], r->act.len);
         return 0;
     }
     if (strcmp(word, "delay") == 0) {
         if (args != 1 || !parse_uint(t->v[at + 1], 3600000, &v))
             return fail(reply, "usage: ... delay <ms 0-3600000>");
-        r->action = FAULT_DELAY;
-        r->amount = (uint32_t)v;
+        r->act.action = FAULT_DELAY;
+        r->act.amount = (uint32_t)v;
         return 0;
     }
     if (strcmp(word, "garble") == 0) {
@@ -103,9 +100,9 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
             (args == 2 && (strncmp(t->v[at + 2], "seed=", 5) != 0 ||
                            !parse_uint(t->v[at + 2] + 5, 0xFFFFFFFFul, &seed) || seed == 0)))
             return fail(reply, "usage: ... garble <bytes 1-1000000> [seed=<1-4294967295>]");
-        r->action = FAULT_GARBLE;
-        r->amount = (uint32_t)v;
-        r->seed = (uint32_t)seed;
+        r->act.action = FAULT_GARBLE;
+        r->act.amount = (uint32_t)v;
+        r->act.seed = (uint32_t)seed;
         return 0;
     }
     /* any other word is a control command, for the caller to check; re-quoted
@@ -116,8 +113,8 @@ static int parse_action(struct fault_rule *r, const struct tokens *t, int at, st
             sb_puts(&line, " ");
         sb_c_quote(&line, t->v[i], t->len[i]);
     }
-    r->action = FAULT_CONTROL;
-    r->control = line.p;
+    r->act.action = FAULT_CONTROL;
+    r->act.control = line.p;
     return 0;
 }
 
@@ -167,7 +164,7 @@ int faults_parse_rule(const struct tokens *t, struct fault_rule *r, int *control
         fault_rule_free(r);
         return -1;
     }
-    if (r->action == FAULT_CONTROL)
+    if (r->act.action == FAULT_CONTROL)
         *control_at = at;
     return 0;
 }
@@ -187,11 +184,10 @@ static void fire(struct fault_set *f, struct fault_rule *r)
 {
     r->fired = true;
     f->rules_fired++;
-    struct fault_action_item a = {r->action, r->bytes, r->len, r->amount, r->seed, r->control};
-    r->bytes = NULL;
-    r->control = NULL;
     f->queue = grow_array(f->queue, &f->queue_cap, f->queue_len + 1, sizeof *f->queue);
-    f->queue[f->queue_len++] = a;
+    f->queue[f->queue_len++] = r->act;
+    r->act.bytes = NULL;
+    r->act.control = NULL;
 }
 
 bool faults_take_action(struct fault_set *f, struct fault_action_item *a)
@@ -228,7 +224,7 @@ static bool fire_matching(struct fault_set *f, enum fault_trigger trigger, const
         struct fault_rule *r = &f->rules[i];
         if (r->fired || r->trigger != trigger || !line_matches(r, line, n) || ++r->seen != r->nth)
             continue;
-        replaced |= r->action == FAULT_REPLACE;
+        replaced |= r->act.action == FAULT_REPLACE;
         fire(f, r);
     }
     return replaced;

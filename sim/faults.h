@@ -35,12 +35,9 @@ enum fault_action {
     FAULT_INJECT_IN_ANSWER, /* these bytes follow the first line of the answer: a URC inside a response */
 };
 
-struct fault_rule {
-    enum fault_trigger trigger;
-    char prefix[64];            /* ON_SEND/ON_ANSWER/IN_DATA: upper-cased command-line prefix */
-    unsigned nth;               /* fire on the nth match (on-send) or nth publish */
-    unsigned seen;
-    bool fired;
+/* A rule's action: armed inside its rule; once fired, waiting in the queue
+ * for the loop, owning the bytes and control line (a rule fires once). */
+struct fault_action_item {
     enum fault_action action;
     uint8_t *bytes;             /* FAULT_REPLACE, FAULT_INJECT_IN_ANSWER */
     size_t len;
@@ -49,15 +46,14 @@ struct fault_rule {
     char *control;              /* FAULT_CONTROL: the control line to run */
 };
 
-/* A fired rule's action, waiting for the loop. It owns what the rule owned
- * (a rule fires once, so its bytes and control line go with its action). */
-struct fault_action_item {
-    enum fault_action action;
-    uint8_t *bytes;             /* FAULT_REPLACE, FAULT_INJECT_IN_ANSWER */
-    size_t len;
-    uint32_t amount;            /* FAULT_DELAY ms, FAULT_GARBLE bytes */
-    uint32_t seed;              /* FAULT_GARBLE */
-    char *control;              /* FAULT_CONTROL: the control line to run */
+
+struct fault_rule {
+    enum fault_trigger trigger;
+    char prefix[64];            /* ON_SEND/ON_ANSWER/IN_DATA: upper-cased command-line prefix */
+    unsigned nth;               /* fire on the nth match (on-send) or nth publish */
+    unsigned seen;
+    bool fired;
+    struct fault_action_item act;   /* handed to the queue when the rule fires */
 };
 
 struct fault_set {
