@@ -330,6 +330,12 @@ static void run_commands(struct sim *s, const char *line, size_t n)
     sim_final(s, V250_OK);
 }
 
+/* Neither booting nor hung (a silent module hears nothing either). */
+static bool hears(const struct sim *s)
+{
+    return s->power == POWER_ON && s->now_us >= s->silent_until_us;
+}
+
 static void run_line(struct sim *s, const char *line, size_t n)
 {
     s->stats.commands++;
@@ -338,7 +344,7 @@ static void run_line(struct sim *s, const char *line, size_t n)
     run_rule_actions(s);
     if (replaced)
         return;
-    if (s->power != POWER_ON || s->now_us < s->silent_until_us)
+    if (!hears(s))
         return;   /* a rule rebooted or hung the module as the line arrived: it never runs */
     run_commands(s, line, n);
     if (s->mode == INPUT_DATA)
@@ -448,7 +454,7 @@ static size_t replay_feed(struct sim *s, const uint8_t *data, size_t n)
 
 static void process_input(struct sim *s, const uint8_t *data, size_t n)
 {
-    if (s->power != POWER_ON || s->now_us < s->silent_until_us)
+    if (!hears(s))
         return;                           /* a module that is booting or hung hears nothing */
     size_t used = s->replay ? replay_feed(s, data, n) : 0;
     model_input(s, data + used, n - used);
@@ -470,16 +476,15 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
     for (size_t i = 0; i < n; i++) {
         uint8_t b = data[i];
         switch (s->mode) {
-        case INPUT_DATA:
-            if (terminator_lf(s, b)) {
-                s->after_cr = false;
-                break;
-            }
+        case INPUT_DATA: {
+            bool line_end = terminator_lf(s, b);
             s->after_cr = false;
+            if (line_end)
+                break;
             if (s->data.got == 0 && s->faults.count > 0) {
                 faults_in_data(&s->faults);
                 run_rule_actions(s);
-                if (s->power != POWER_ON || s->now_us < s->silent_until_us)
+                if (!hears(s))
                     return;       /* rebooted or hung mid-data: the rest is not heard */
                 if (s->mode != INPUT_DATA) {
                     model_input(s, data + i, n - i); /* the data phase ended: read them as what follows */
@@ -488,6 +493,7 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
             }
             data_byte(s, b);
             break;
+        }
         case INPUT_DISCARD_LINE:
             if (s->modem.echo)
                 sim_raw(s, &b, 1);
