@@ -182,6 +182,17 @@ Test(paths, what_is_not_a_stale_leftover_survives_and_the_simulator_says_why)
     cr_assert(has_text(file, "keep\n"), "the regular file was changed");
 }
 
+/* Simulator i answers through its link to `pty` and its socket, exits 0 when
+ * stopped, and leaves neither path behind. */
+static void serves_then_cleans_up(int i, const char *link, const char *control, const char *pty)
+{
+    assert_links_to(link, pty);
+    assert_serving(link, control);
+    cr_assert_eq(stop_sim(i), 0, "simulator %d's exit: \"%s\"", i, out);
+    cr_assert_eq(file_type(link), 0, "the link outlived the simulator");
+    cr_assert_eq(file_type(control), 0, "the socket outlived the simulator");
+}
+
 Test(paths, a_second_simulator_on_the_same_paths_is_refused_and_the_first_keeps_working)
 {
     const char *link = in_dir("link"), *control = in_dir("control"), *other_link = in_dir("other-link");
@@ -197,11 +208,7 @@ Test(paths, a_second_simulator_on_the_same_paths_is_refused_and_the_first_keeps_
     const char *same_link[] = {"--baud", "0", "--link", link, NULL};
     cr_assert_eq(run_refused(same_link), EXIT_REFUSED, "the same --link: \"%s\"", out);
     /* the first is untouched: its link, its socket, its module */
-    assert_links_to(link, pty);
-    assert_serving(link, control);
-    cr_assert_eq(stop_sim(0), 0, "the first simulator's exit: \"%s\"", out);
-    cr_assert_eq(file_type(link), 0, "the link outlived the simulator");
-    cr_assert_eq(file_type(control), 0, "the socket outlived the simulator");
+    serves_then_cleans_up(0, link, control, pty);
 }
 
 Test(paths, the_leftovers_of_a_killed_simulator_are_replaced)
@@ -217,11 +224,7 @@ Test(paths, the_leftovers_of_a_killed_simulator_are_replaced)
     cr_assert_eq(file_type(control), S_IFSOCK, "no stale socket to replace");
     char again[256];
     start_sim(1, args, again, sizeof again);
-    assert_links_to(link, again);
-    assert_serving(link, control);
-    cr_assert_eq(stop_sim(1), 0, "exit: \"%s\"", out);
-    cr_assert_eq(file_type(link), 0, "the link outlived the simulator");
-    cr_assert_eq(file_type(control), 0, "the socket outlived the simulator");
+    serves_then_cleans_up(1, link, control, again);
 }
 
 Test(paths, on_exit_only_what_it_made_is_removed)
