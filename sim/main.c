@@ -414,10 +414,6 @@ static int setup(struct app *app, const struct options *o)
         return -1;
     }
     app->sim = sim_create(&o->cfg, now);
-    if (!app->sim) {
-        fputs("sim7600-sim: out of memory\n", stderr);
-        return -1;
-    }
     sim_set_publish_observer(app->sim, on_publish, app);
     if (o->replay) {
         struct replay *r = replay_load(o->replay, o->replay_speed, err, sizeof err);

@@ -159,8 +159,6 @@ struct receiver *receiver_watch_start(const char *control_path, const char *topi
     struct receiver *r = receiver_new(topic, messages);
     static const char cmd[] = "watch\n";
 
-    if (r == NULL)
-        return NULL;
     snprintf(addr.sun_path, sizeof addr.sun_path, "%s", control_path);
     r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (r->fd < 0 || connect(r->fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
@@ -206,8 +204,6 @@ struct receiver *receiver_mqtt_start(int port, const char *topic, unsigned messa
     struct receiver *r = receiver_new(topic, messages);
     bool ok;
 
-    if (r == NULL)
-        return NULL;
     mosquitto_lib_init();
     r->mosq_lib = true;
     r->mosq = mosquitto_new("sim7600-soak-rx", true, r);

@@ -16,7 +16,6 @@ struct scn_suite {
     size_t n_ok, cap_ok;
     size_t n_files;            /* files met, parsed or not */
     size_t n_unread;           /* files not read at all (reported as they are met) */
-    bool nomem;
 };
 
 void suite_load(struct scn_suite *s, char **paths, int n);

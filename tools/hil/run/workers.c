@@ -281,13 +281,12 @@ static void finish_job(const struct workers *w, struct job *j, bool stop)
 
 /* ---- the pool ------------------------------------------------------------------------ */
 
-int workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max)
+void workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max)
 {
     *w = (struct workers){.o = o, .max = max, .n = n};
     w->v = xmalloc(n * sizeof *w->v);
     for (size_t i = 0; i < n; i++)
         w->v[i] = (struct job){.sc = sc[i], .fd = -1, .work.lock_fd = -1};
-    return 0;
 }
 
 void workers_free(struct workers *w)

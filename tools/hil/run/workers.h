@@ -41,9 +41,8 @@ struct workers {
     size_t next, running;         /* the next job to start; how many run */
 };
 
-/* A waiting job for each of the n scenarios; returns 0. o is kept: it must
- * outlive w. */
-int workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max);
+/* A waiting job for each of the n scenarios. o is kept: it must outlive w. */
+void workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max);
 void workers_free(struct workers *w);
 
 /* One round: starts waiting jobs up to max, waits up to a second for

@@ -29,7 +29,6 @@ enum scn_status {
     SCN_OK = 0,
     SCN_ERR_INVALID = -1, /* the file has errors; they are in the diags */
     SCN_ERR_IO = -2,      /* the file could not be read (also reported in the diags) */
-    SCN_ERR_NOMEM = -3,
 };
 const char *scn_status_str(enum scn_status st);
 

@@ -11,7 +11,6 @@ const char *scn_status_str(enum scn_status st)
     case SCN_OK: return "ok";
     case SCN_ERR_INVALID: return "invalid";
     case SCN_ERR_IO: return "io";
-    case SCN_ERR_NOMEM: return "nomem";
     }
     return "?";
 }
