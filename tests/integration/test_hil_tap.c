@@ -122,9 +122,10 @@ Test(tap, the_redacted_capture_imports_and_replays_against_the_real_password, .f
     simproc_stop(&tap);
     simproc_stop(&sim);
 
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s/sim7600-hil import --out %s.scn %s && %s/sim7600-hil check %s.scn >/dev/null",
-             SIM7600_BIN_DIR, cap, cap, SIM7600_BIN_DIR, cap);
+    char cmd[4096];   /* the build's absolute path twice: room for a deep checkout */
+    int n = snprintf(cmd, sizeof cmd, "%s/sim7600-hil import --out %s.scn %s && %s/sim7600-hil check %s.scn >/dev/null",
+                     SIM7600_BIN_DIR, cap, cap, SIM7600_BIN_DIR, cap);
+    cr_assert(n > 0 && (size_t)n < sizeof cmd, "the command does not fit");
     cr_assert_eq(system(cmd), 0, "the capture did not import into a valid scenario: %s", cmd);
     snprintf(cmd, sizeof cmd, "%s.scn", cap);
     unlink(cmd);
