@@ -187,3 +187,15 @@ int at_args_parse(const char *args, size_t n, struct at_args *out)
     }
     return quoted ? -1 : 0;
 }
+
+bool at_arg_is(const struct at_arg *v, const char *text)
+{
+    return v->type == AT_ARG_STRING && v->len == strlen(text) && memcmp(v->text, text, v->len) == 0;
+}
+
+void at_arg_copy(char *dst, size_t cap, const struct at_arg *v)
+{
+    size_t n = v->len < cap - 1 ? v->len : cap - 1;
+    memcpy(dst, v->text, n);
+    dst[n] = '\0';
+}

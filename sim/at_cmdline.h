@@ -3,6 +3,7 @@
 #ifndef SIM_AT_CMDLINE_H
 #define SIM_AT_CMDLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define AT_MAX_COMMANDS_PER_LINE 16
@@ -56,5 +57,10 @@ struct at_args {
  * an unterminated string, an unquoted parameter with a quote or a byte outside
  * printable ASCII, or more than AT_MAX_ARGS parameters. Texts point into `args`. */
 int at_args_parse(const char *args, size_t n, struct at_args *out);
+
+/* A quoted parameter equal to `text`. */
+bool at_arg_is(const struct at_arg *v, const char *text);
+/* A parameter's text into dst, cut to cap - 1 bytes and NUL-terminated. */
+void at_arg_copy(char *dst, size_t cap, const struct at_arg *v);
 
 #endif

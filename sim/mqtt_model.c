@@ -183,14 +183,14 @@ static enum cmd_result service_command(struct sim *s, const struct at_cmdline_cm
     return CMD_PENDING;
 }
 
-DECLARE_HANDLER(cmd_mqtt_start)
+static DECLARE_HANDLER(cmd_mqtt_start)
 {
     (void)a;
     return service_command(s, c, NEED_SERVICE_STOPPED, MQTT_SVC_STARTING, DELAY_START, EV_START_DONE,
                            modem_registered(s) ? MQTT_OK : MQTT_NETWORK_OPEN_FAIL);
 }
 
-DECLARE_HANDLER(cmd_mqtt_stop)
+static DECLARE_HANDLER(cmd_mqtt_stop)
 {
     (void)a;
     return service_command(s, c, NEED_ALL_RELEASED, MQTT_SVC_STOPPING, DELAY_STOP, EV_STOP_DONE, MQTT_OK);
@@ -198,7 +198,7 @@ DECLARE_HANDLER(cmd_mqtt_stop)
 
 /* ---- ACCQ / REL / CFG / SSLCFG ------------------------------------------------------ */
 
-DECLARE_HANDLER(cmd_mqtt_accq)
+static DECLARE_HANDLER(cmd_mqtt_accq)
 {
     if (c->form == AT_FORM_TEST) {
         sim_info(s, "%s: (0-1),(1-23),(0-1)", c->name);
@@ -232,7 +232,7 @@ DECLARE_HANDLER(cmd_mqtt_accq)
     return CMD_OK;
 }
 
-DECLARE_HANDLER(cmd_mqtt_rel)
+static DECLARE_HANDLER(cmd_mqtt_rel)
 {
     if (c->form == AT_FORM_TEST) {
         sim_info(s, "%s: (0-1)", c->name);
@@ -264,7 +264,7 @@ static bool client_setting_forms(struct sim *s, const struct at_cmdline_cmd *c, 
     return c->form == AT_FORM_TEST || c->form == AT_FORM_READ;
 }
 
-DECLARE_HANDLER(cmd_mqtt_cfg)
+static DECLARE_HANDLER(cmd_mqtt_cfg)
 {
     int check_utf8[MQTT_CLIENTS];
     for (int i = 0; i < MQTT_CLIENTS; i++)
@@ -280,7 +280,7 @@ DECLARE_HANDLER(cmd_mqtt_cfg)
     return CMD_OK;
 }
 
-DECLARE_HANDLER(cmd_mqtt_sslcfg)
+static DECLARE_HANDLER(cmd_mqtt_sslcfg)
 {
     static const int contexts[MQTT_CLIENTS] = {0, 1};   /* each client's SSL context is its index */
     if (client_setting_forms(s, c, "(0,1),(0-9)", contexts))
@@ -333,7 +333,7 @@ static void link_connect(struct sim *s, struct mqtt_client *cl)
     s->link->connect(s->link_ctx, &p);
 }
 
-DECLARE_HANDLER(cmd_mqtt_connect)
+static DECLARE_HANDLER(cmd_mqtt_connect)
 {
     if (c->form == AT_FORM_TEST) {
         sim_info(s, "%s: (0-1),(9-256),(60-64800),(0-1)", c->name);
@@ -384,7 +384,7 @@ DECLARE_HANDLER(cmd_mqtt_connect)
     return CMD_OK;
 }
 
-DECLARE_HANDLER(cmd_mqtt_disc)
+static DECLARE_HANDLER(cmd_mqtt_disc)
 {
     if (c->form == AT_FORM_TEST) {
         sim_info(s, "%s: (0-1),(0,60-180)", c->name);
@@ -415,7 +415,7 @@ DECLARE_HANDLER(cmd_mqtt_disc)
 
 /* ---- PUB / SUB / UNSUB ------------------------------------------------------------- */
 
-DECLARE_HANDLER(cmd_mqtt_pub)
+static DECLARE_HANDLER(cmd_mqtt_pub)
 {
     if (c->form == AT_FORM_TEST) {
         sim_info(s, "%s: (0-1),(0-2),(60-180),(0-1),(0-1)", c->name);
@@ -494,5 +494,19 @@ static enum cmd_result sub_or_unsub(struct sim *s, const struct at_cmdline_cmd *
     return list_command(s, c, cl, sub);
 }
 
-DECLARE_HANDLER(cmd_mqtt_sub) { return sub_or_unsub(s, c, a, true); }
-DECLARE_HANDLER(cmd_mqtt_unsub) { return sub_or_unsub(s, c, a, false); }
+static DECLARE_HANDLER(cmd_mqtt_sub) { return sub_or_unsub(s, c, a, true); }
+static DECLARE_HANDLER(cmd_mqtt_unsub) { return sub_or_unsub(s, c, a, false); }
+
+static const struct command commands[] = {
+    {"+CMQTTSTART", cmd_mqtt_start, 0}, {"+CMQTTSTOP", cmd_mqtt_stop, 0},
+    {"+CMQTTACCQ", cmd_mqtt_accq, 0}, {"+CMQTTREL", cmd_mqtt_rel, 0},
+    {"+CMQTTSSLCFG", cmd_mqtt_sslcfg, 0}, {"+CMQTTWILLTOPIC", cmd_mqtt_willtopic, 0},
+    {"+CMQTTWILLMSG", cmd_mqtt_willmsg, 0}, {"+CMQTTCONNECT", cmd_mqtt_connect, 0},
+    {"+CMQTTDISC", cmd_mqtt_disc, 0}, {"+CMQTTTOPIC", cmd_mqtt_topic, 0},
+    {"+CMQTTPAYLOAD", cmd_mqtt_payload, 0}, {"+CMQTTPUB", cmd_mqtt_pub, 0},
+    {"+CMQTTSUBTOPIC", cmd_mqtt_subtopic, 0}, {"+CMQTTSUB", cmd_mqtt_sub, 0},
+    {"+CMQTTUNSUBTOPIC", cmd_mqtt_unsubtopic, 0}, {"+CMQTTUNSUB", cmd_mqtt_unsub, 0},
+    {"+CMQTTCFG", cmd_mqtt_cfg, 0},
+};
+
+const struct command_family mqtt_commands = {commands, sizeof commands / sizeof commands[0]};

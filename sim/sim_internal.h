@@ -202,6 +202,15 @@ struct command {
 };
 #define CMD_NEEDS_SIM 1u     /* answers +CME ERROR: SIM not inserted when there is none */
 
+/* A family's commands: each family's file keeps its handlers static and
+ * exports its table; commands.c lists the families. */
+struct command_family {
+    const struct command *commands;
+    size_t count;
+};
+extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
+    modem_packet_commands, modem_power_commands, modem_clock_commands, mqtt_commands;
+
 const struct command *command_find(const char *name);
 
 /* ---- responses (respond.c) ------------------------------------------------- */
@@ -234,6 +243,10 @@ bool modem_registered(const struct sim *s);
 int modem_rssi(const struct sim *s);
 void modem_report_registration(struct sim *s);    /* URCs when the effective state changed */
 void modem_boot_urcs(struct sim *s);
+void modem_clock_start(struct sim *s);            /* the clock reads its power-on value from now */
+#define MODEM_CMEE_DEFAULT 2
+enum cmd_result modem_switch_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
+                                     int *value);
 
 /* ---- MQTT (mqtt_model.c) ----------------------------------------------------- */
 void mqtt_power_on(struct sim *s);
@@ -253,26 +266,9 @@ void mqtt_inject(struct sim *s, const char *topic, size_t tlen, const uint8_t *p
 const char *mqtt_client_state_str(enum mqtt_client_state st);
 const char *mqtt_service_str(enum mqtt_service st);
 
-/* Handlers in the command table. */
+/* The '>' data commands of MQTT (mqtt_data.c), in mqtt_model.c's table. */
 #define DECLARE_HANDLER(fn) enum cmd_result fn(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a)
-DECLARE_HANDLER(cmd_basic_e); DECLARE_HANDLER(cmd_basic_v); DECLARE_HANDLER(cmd_basic_q);
-DECLARE_HANDLER(cmd_basic_i); DECLARE_HANDLER(cmd_basic_z); DECLARE_HANDLER(cmd_basic_f);
-DECLARE_HANDLER(cmd_basic_ignored); DECLARE_HANDLER(cmd_basic_s);
-DECLARE_HANDLER(cmd_cmee); DECLARE_HANDLER(cmd_cgmi); DECLARE_HANDLER(cmd_cgmm);
-DECLARE_HANDLER(cmd_cgmr); DECLARE_HANDLER(cmd_cgsn); DECLARE_HANDLER(cmd_simei);
-DECLARE_HANDLER(cmd_cimi); DECLARE_HANDLER(cmd_ciccid); DECLARE_HANDLER(cmd_gcap);
-DECLARE_HANDLER(cmd_cpin); DECLARE_HANDLER(cmd_csq); DECLARE_HANDLER(cmd_creg);
-DECLARE_HANDLER(cmd_cgreg); DECLARE_HANDLER(cmd_cereg); DECLARE_HANDLER(cmd_cops);
-DECLARE_HANDLER(cmd_cpsi); DECLARE_HANDLER(cmd_cfun); DECLARE_HANDLER(cmd_creset);
-DECLARE_HANDLER(cmd_cgdcont); DECLARE_HANDLER(cmd_cgauth); DECLARE_HANDLER(cmd_cgact);
-DECLARE_HANDLER(cmd_cgatt); DECLARE_HANDLER(cmd_cgpaddr); DECLARE_HANDLER(cmd_ipr);
-DECLARE_HANDLER(cmd_cscs); DECLARE_HANDLER(cmd_cnum); DECLARE_HANDLER(cmd_ctzr);
-DECLARE_HANDLER(cmd_ctzu); DECLARE_HANDLER(cmd_cclk);
-DECLARE_HANDLER(cmd_mqtt_start); DECLARE_HANDLER(cmd_mqtt_stop); DECLARE_HANDLER(cmd_mqtt_accq);
-DECLARE_HANDLER(cmd_mqtt_rel); DECLARE_HANDLER(cmd_mqtt_sslcfg); DECLARE_HANDLER(cmd_mqtt_willtopic);
-DECLARE_HANDLER(cmd_mqtt_willmsg); DECLARE_HANDLER(cmd_mqtt_connect); DECLARE_HANDLER(cmd_mqtt_disc);
-DECLARE_HANDLER(cmd_mqtt_topic); DECLARE_HANDLER(cmd_mqtt_payload); DECLARE_HANDLER(cmd_mqtt_pub);
-DECLARE_HANDLER(cmd_mqtt_subtopic); DECLARE_HANDLER(cmd_mqtt_sub); DECLARE_HANDLER(cmd_mqtt_unsubtopic);
-DECLARE_HANDLER(cmd_mqtt_unsub); DECLARE_HANDLER(cmd_mqtt_cfg);
+DECLARE_HANDLER(cmd_mqtt_willtopic); DECLARE_HANDLER(cmd_mqtt_willmsg); DECLARE_HANDLER(cmd_mqtt_topic);
+DECLARE_HANDLER(cmd_mqtt_payload); DECLARE_HANDLER(cmd_mqtt_subtopic); DECLARE_HANDLER(cmd_mqtt_unsubtopic);
 
 #endif
