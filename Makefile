@@ -164,6 +164,12 @@ test: deps
 	@$(MAKE) --no-print-directory layering
 	@tools/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
 	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs scenarios/
+	@$(MAKE) --no-print-directory test-more
+
+# More parts of `make test`, each added by its fragment in mk/ with its own
+# `test-more::` rule (double-colon: every fragment's recipe runs).
+test-more::
+	@:
 
 test-build: all $(UNIT_BINS) $(INTEG_BINS)
 	@$(MAKE) --no-print-directory core-freestanding
