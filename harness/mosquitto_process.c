@@ -4,6 +4,8 @@
 #include "child_process.h"
 #include "hil_clock.h"
 #include "scratch_dir.h"
+#include "strbuf.h"
+#include "text_file.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -88,7 +90,10 @@ static int write_config(struct mosquitto_process *m, const char *user, const cha
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "listener %d 127.0.0.1\npersistence false\nlog_dest none\n", m->port);
+    /* the log (its stderr, a file in our directory, opened before a root mosquitto drops to
+     * its own user) says what each client asked for: "New client connected ... (p2, c1, k60)" */
+    fprintf(f, "listener %d 127.0.0.1\npersistence false\nlog_dest stderr\nlog_type notice\n"
+               "connection_messages true\n", m->port);
     if (user)
         fprintf(f, "allow_anonymous false\npassword_file %s\n", passwd);
     else
@@ -98,10 +103,11 @@ static int write_config(struct mosquitto_process *m, const char *user, const cha
 
 int mqproc_restart(struct mosquitto_process *m)
 {
-    char conf[sizeof m->dir + 32];
+    char conf[sizeof m->dir + 32], log[sizeof m->dir + 32];
     snprintf(conf, sizeof conf, "%s/mosquitto.conf", m->dir);
+    snprintf(log, sizeof log, "%s/mosquitto.log", m->dir);
     const char *const argv[] = {mosquitto_binary(), "-c", conf, NULL};
-    struct child_spec spec = {.argv = argv, .search_path = true, .death_signal = SIGTERM};
+    struct child_spec spec = {.argv = argv, .search_path = true, .stderr_path = log, .death_signal = SIGTERM};
     m->pid = child_spawn(&spec);
     long long end = (long long)hil_now_ms() + READY_TIMEOUT_MS;
     while (m->pid > 0 && (long long)hil_now_ms() < end) {
@@ -264,4 +270,23 @@ int mq_publish(int port, const char *topic, const void *payload, size_t len, int
     mosquitto_destroy(mosq);
     mosquitto_lib_cleanup();
     return rc;
+}
+
+bool mqproc_log_has(const struct mosquitto_process *m, const char *needle, int timeout_ms)
+{
+    enum { LOG_POLL_MS = 10, LOG_LIMIT = 1 << 20 };
+    char path[sizeof m->dir + 32];
+    snprintf(path, sizeof path, "%s/mosquitto.log", m->dir);
+    uint64_t deadline = hil_now_ms() + (uint64_t)timeout_ms;
+    struct strbuf text = {0}, why = {0};
+    bool found = false;
+    do {
+        sb_reset(&text);
+        found = text_file_read(path, LOG_LIMIT, &text, &why) == 0 && strstr(sb_str(&text), needle);
+        if (!found)
+            poll(NULL, 0, LOG_POLL_MS);   /* the broker writes when the client connects */
+    } while (!found && hil_now_ms() < deadline);
+    sb_free(&text);
+    sb_free(&why);
+    return found;
 }

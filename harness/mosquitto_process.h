@@ -28,6 +28,9 @@ int mqproc_restart(struct mosquitto_process *m);
 void mqproc_kill(struct mosquitto_process *m);
 void mqproc_stop(struct mosquitto_process *m);
 
+/* Waits (bounded) until the broker's log has a line containing `needle`. */
+bool mqproc_log_has(const struct mosquitto_process *m, const char *needle, int timeout_ms);
+
 /* A loopback TCP port nobody listens on right now. */
 int free_tcp_port(void);
 

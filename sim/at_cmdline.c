@@ -20,6 +20,14 @@ static void copy_upper(char *dst, size_t cap, const char *src, size_t n)
     dst[n] = '\0';
 }
 
+/* Spaces are ignored outside strings (V.250 5.2.1): "AT+CSQ ", "AT+CREG ?". */
+static size_t skip_spaces(const char *s, size_t i, size_t end)
+{
+    while (i < end && s[i] == ' ')
+        i++;
+    return i;
+}
+
 /* End of the current extended command: the first ';' outside a quoted string. */
 static size_t extended_end(const char *s, size_t i, size_t n)
 {
@@ -44,13 +52,15 @@ static size_t parse_extended(const char *s, size_t i, size_t n, struct at_cmdlin
     c->args = NULL;
     c->args_len = 0;
     size_t end = extended_end(s, i, n);
-    if (i + 1 < n && s[i] == '=' && s[i + 1] == '?') {
+    i = skip_spaces(s, i, end);
+    size_t after_eq = i < end && s[i] == '=' ? skip_spaces(s, i + 1, end) : end;
+    if (after_eq < end && s[after_eq] == '?') {          /* "=?", or "= ?" */
         c->form = AT_FORM_TEST;
-        i += 2;
-    } else if (i < n && s[i] == '?') {
+        i = after_eq + 1;
+    } else if (i < end && s[i] == '?') {
         c->form = AT_FORM_READ;
         i++;
-    } else if (i < n && s[i] == '=') {
+    } else if (i < end && s[i] == '=') {
         c->form = AT_FORM_WRITE;
         c->args = s + i + 1;
         c->args_len = end - (i + 1);
@@ -58,7 +68,7 @@ static size_t parse_extended(const char *s, size_t i, size_t n, struct at_cmdlin
     } else {
         c->form = AT_FORM_EXEC;
     }
-    if (i != end)
+    if (skip_spaces(s, i, end) != end)
         return 0;                /* junk between the form and the ';' */
     return end < n ? end + 1 : end;
 }

@@ -260,6 +260,8 @@ static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_co
         free(c);
         return NULL;
     }
+    mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                         p->mqtt_version == SIM_MQTT_V311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V31);
     mosquitto_connect_callback_set(c->mosq, on_connect);
     mosquitto_publish_callback_set(c->mosq, on_publish);
     mosquitto_subscribe_callback_set(c->mosq, on_subscribe);

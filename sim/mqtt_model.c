@@ -141,6 +141,7 @@ void mqtt_clear_client(struct mqtt_client *cl)
 {
     memset(cl, 0, sizeof *cl);
     cl->check_utf8 = 1;
+    cl->mqtt_version = SIM_MQTT_V31;    /* findings §24 */
 }
 
 void mqtt_power_on(struct sim *s)
@@ -201,7 +202,7 @@ static DECLARE_HANDLER(cmd_mqtt_stop)
 static DECLARE_HANDLER(cmd_mqtt_accq)
 {
     if (c->form == AT_FORM_TEST) {
-        sim_info(s, "%s: (0-1),(1-23),(0-1)", c->name);
+        sim_info(s, "%s: (0-1),(1-23),(0-1),(3-4)", c->name);
         return CMD_OK;
     }
     if (c->form == AT_FORM_READ) {
@@ -212,15 +213,17 @@ static DECLARE_HANDLER(cmd_mqtt_accq)
         return CMD_OK;
     }
     enum cmd_result res;
-    struct mqtt_client *cl = mqtt_client_arg(s, c, a, 2, 3, &res);
+    struct mqtt_client *cl = mqtt_client_arg(s, c, a, 2, 4, &res);
     if (!cl)
         return res;
     int i = mqtt_client_index(s, cl);
     char id[MQTT_CLIENT_ID_MAX + 1];
-    long type = 0;
+    long type = 0, version = SIM_MQTT_V31;
     int err = string_param(a, 1, 1, MQTT_CLIENT_ID_MAX, id);
     if (!err && a->count > 2)
         err = mqtt_number_param(a, 2, 0, 1, MQTT_INVALID_PARAMETER, &type);
+    if (!err && a->count > 3)
+        err = mqtt_number_param(a, 3, SIM_MQTT_V31, SIM_MQTT_V311, MQTT_INVALID_PARAMETER, &version);
     if (!err)
         err = mqtt_precondition(s, cl, NEED_FREE);
     if (err)
@@ -228,6 +231,7 @@ static DECLARE_HANDLER(cmd_mqtt_accq)
     mqtt_clear_client(cl);
     cl->state = MQTT_CL_ACQUIRED;
     cl->server_type = (int)type;
+    cl->mqtt_version = (enum sim_mqtt_version)version;
     strcpy(cl->id, id);
     return CMD_OK;
 }
@@ -325,6 +329,7 @@ static void link_connect(struct sim *s, struct mqtt_client *cl)
     split_server(cl->server, host, sizeof host, &port);
     struct sim_link_connect p = {
         .client = i, .client_id = cl->id, .host = host, .port = port, .keepalive = cl->keepalive,
+        .mqtt_version = cl->mqtt_version,
         .clean_session = cl->clean_session != 0, .user = cl->user[0] ? cl->user : NULL,
         .pass = cl->pass[0] ? cl->pass : NULL,
         .will_topic = cl->will_topic_len ? (const char *)cl->will_topic : NULL,

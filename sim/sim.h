@@ -93,12 +93,16 @@ const char *sim_replay_divergence(const struct sim *s);
  * later. The embedded broker is the default link; sim_set_link() puts a real
  * broker in its place (sim7600-sim --broker tcp: link_mosquitto.c). An
  * external link answers through sim_link_event(), on the simulator's thread. */
+/* MQTT protocol levels, as AT+CMQTTACCQ's <mqtt_version> names them. */
+enum sim_mqtt_version { SIM_MQTT_V31 = 3, SIM_MQTT_V311 = 4 };
+
 struct sim_link_connect {
     int client;
     const char *client_id;
     const char *host;
     int port;
     int keepalive;
+    enum sim_mqtt_version mqtt_version;
     bool clean_session;
     const char *user, *pass;          /* NULL when not given */
     const char *will_topic;           /* NULL when no will */

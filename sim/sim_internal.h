@@ -77,6 +77,7 @@ struct mqtt_client {
     enum mqtt_client_state state;
     char id[MQTT_CLIENT_ID_MAX + 1];
     int server_type;
+    enum sim_mqtt_version mqtt_version;   /* AT+CMQTTACCQ's 4th parameter */
     int check_utf8;
     bool busy;                   /* an asynchronous request is in flight */
     uint8_t will_topic[MQTT_TOPIC_MAX + 1];

@@ -123,6 +123,30 @@ Test(real_broker, a_message_to_our_own_subscription_does_not_swallow_the_publish
         expect("+CMQTTPUB: 0,0\r\n");
 }
 
+/* AT+CMQTTACCQ's fourth parameter picks the protocol the broker sees: 3 for
+ * MQTT 3.1 (the default), 4 for 3.1.1 (findings §24). mosquitto logs the
+ * level as p1 (3.1) or p2 (3.1.1). */
+Test(real_broker, the_acquire_command_chooses_the_mqtt_version)
+{
+    start_broker(NULL, NULL);
+    const char *args[] = {"--broker", "tcp", NULL};
+    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
+    cr_assert_eq(simproc_open(&sim), 0);
+    cr_assert(simproc_expect(&sim, "PB DONE", T), "no boot: \"%s\"", simproc_pending(&sim));
+    char cmd[128], answer[32];
+    send_expect("ATE0\r", "OK\r\n");
+    send_expect("AT+CMQTTSTART\r", "+CMQTTSTART: 0\r\n");
+    send_expect("AT+CMQTTACCQ=0,\"v311\",0,4\r", "OK\r\n");
+    send_expect("AT+CMQTTACCQ=1,\"v31\"\r", "OK\r\n");
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "AT+CMQTTCONNECT=%d,\"tcp://127.0.0.1:%d\",60,1\r", i, broker.port);
+        snprintf(answer, sizeof answer, "+CMQTTCONNECT: %d,0", i);
+        send_expect(cmd, answer);
+    }
+    cr_assert(mqproc_log_has(&broker, "as v311 (p2", T), "mosquitto did not see MQTT 3.1.1 from client 0");
+    cr_assert(mqproc_log_has(&broker, "as v31 (p1", T), "mosquitto did not see MQTT 3.1 from client 1");
+}
+
 Test(real_broker, wrong_password_is_refused_by_the_broker)
 {
     start_broker("alice", "s3cret");

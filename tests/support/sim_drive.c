@@ -15,6 +15,18 @@ const char *sim_drive_advance(struct sim_drive *d, uint64_t ms)
     return sb_str(&d->out);
 }
 
+void sim_drive_start(struct sim_drive *d, const struct sim_config *cfg)
+{
+    d->now_us = 1000000;
+    d->sim = sim_create(cfg, d->now_us);
+}
+
+const char *sim_drive_io(struct sim_drive *d, const char *text)
+{
+    sim_input(d->sim, (const uint8_t *)text, strlen(text), d->now_us);
+    return sim_drive_advance(d, 1);
+}
+
 const char *sim_drive_control(struct sim_drive *d, const char *line)
 {
     sb_reset(&d->reply);

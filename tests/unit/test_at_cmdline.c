@@ -70,3 +70,16 @@ Test(at_cmdline, an_unquoted_parameter_is_printable_ascii_without_quotes)
     cr_assert_eq(at_args_parse("tcp://h:1883,0x1F", 17, &a), 0);
     cr_assert_eq(a.v[1].type, AT_ARG_WORD);
 }
+
+/* V.250 5.2.1: spaces outside strings are ignored, also around the form. */
+Test(at_cmdline, spaces_around_the_form)
+{
+    struct at_cmdline cl = parse("AT+CREG ? ;+CSQ = ? ;+CMEE = 1 ;+CSQ ", AT_PARSE_OK);
+    cr_assert_eq(cl.count, 4);
+    cr_assert_eq(cl.cmd[0].form, AT_FORM_READ);
+    cr_assert_eq(cl.cmd[1].form, AT_FORM_TEST);
+    cr_assert_eq(cl.cmd[2].form, AT_FORM_WRITE);
+    cr_assert_eq(cl.cmd[3].form, AT_FORM_EXEC);
+    parse("AT+CSQ X", AT_PARSE_SYNTAX);
+    parse("AT+CREG? ?", AT_PARSE_SYNTAX);
+}
