@@ -5,13 +5,15 @@
 # Run as root it installs what is missing with apt-get (after apt-get update,
 # which a fresh Debian machine needs before any install); otherwise it prints the
 # one apt-get line to run and fails.
-# `tools/bootstrap.sh fuzz` (make fuzz) also wants clang and its libFuzzer runtime.
+# `tools/bootstrap.sh fuzz` (make fuzz) also wants clang and its libFuzzer runtime;
+# `tools/bootstrap.sh clients` (the third-party client tests, mk/clients.mk) also
+# wants gammu, tio, picocom, ppp's chat and pyserial for Debian's own python3.
 set -eu
 
 mode="${1:-}"
 case "$mode" in
-    ""|fuzz) ;;
-    *) echo "bootstrap: unknown mode '$mode' (none, or fuzz)" >&2; exit 2 ;;
+    ""|fuzz|clients) ;;
+    *) echo "bootstrap: unknown mode '$mode' (none, fuzz or clients)" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -36,6 +38,17 @@ if [ "$mode" = fuzz ]; then
     elif [ ! -f "$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a" ]; then
         missing="$missing libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
     fi
+fi
+
+if [ "$mode" = clients ]; then
+    need_cmd gammu gammu
+    need_cmd tio tio
+    need_cmd picocom picocom
+    # chat lives in /usr/sbin, which a non-root PATH may lack
+    [ -x /usr/sbin/chat ] || need_cmd chat ppp
+    # Debian's python3-serial is seen by Debian's python3 only (not by a pyenv
+    # or venv python3 earlier on PATH), so ask that interpreter
+    /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing="$missing python3-serial"
 fi
 
 if [ -z "$missing" ]; then

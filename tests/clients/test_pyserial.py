@@ -1,0 +1,49 @@
+"""pyserial (Debian's python3-serial, run by Debian's /usr/bin/python3): a
+user's script (pyserial_publish.py) started right after the simulator, polling
+AT until OK, reading the identity, then publishing one MQTT message with
+CR LF line endings (issue 14's fault 3). The broker must get it on its topic."""
+import os
+
+from clientlib import (ModemPort, Sim, Failure, client_test, expect_lines, need_debian_pyserial,
+                       read_watch_line, run_bounded)
+
+PYTHON = "/usr/bin/python3"
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyserial_publish.py")
+TOPIC, PAYLOAD = "tele/pyserial", '{"n":1,"ok":true}'
+BROKER_LIMIT_S = 10
+
+
+def run_script(sim):
+    status, out = run_bounded([PYTHON, SCRIPT, sim.link, TOPIC, PAYLOAD])
+    if status != 0:
+        raise Failure(f"pyserial_publish.py exited {status}:\n{out}")
+    return out
+
+
+@client_test("pyserial-publishes")
+def publishes(ctx):
+    need_debian_pyserial(PYTHON)
+    with Sim(ctx.bin_dir, ctx.work_dir) as sim:
+        watch = sim.watch()
+        out = run_script(sim)
+        got = read_watch_line(watch, BROKER_LIMIT_S)
+        with ModemPort(sim.link) as port:
+            port.wait_ready()
+            imei = port.answer("AT+CGSN")
+    expected = 'MSG 1 0 "%s" "%s"' % (TOPIC, PAYLOAD.replace('"', '\\"'))   # control's C escapes
+    if got != expected:
+        raise Failure(f"the broker got {got!r}, expected {expected!r}; the script printed:\n{out}")
+    expect_lines(out, [r"ATI: Manufacturer: SIMCOM INCORPORATED", rf"ATI: IMEI: {imei}", "published"],
+                 "pyserial_publish.py")
+
+
+@client_test("pyserial-sees-boot", pending="issue 14 fault 5 (h1's boot timeline): a host that "
+             "opens the port at power-on and flushes it loses RDY today")
+def sees_boot(ctx):
+    """A host that polls AT from power-on sees what it sees on the bench:
+    RDY, +CPIN: READY, SMS DONE, PB DONE before (or among) its first answers."""
+    need_debian_pyserial(PYTHON)
+    with Sim(ctx.bin_dir, ctx.work_dir) as sim:
+        out = run_script(sim)
+    expect_lines(out, ["heard: RDY", "heard: \\+CPIN: READY", "heard: SMS DONE", "heard: PB DONE"],
+                 "pyserial_publish.py, opened at power-on")
