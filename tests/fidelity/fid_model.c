@@ -1,0 +1,198 @@
+/* The model's side: the simulator's core, driven without a pty on a fake
+ * clock (as tests/support/sim_drive.h does), from the start state a log's
+ * header names, answering the log's commands one at a time. */
+#include "fidelity.h"
+
+#include "sim.h"
+#include "sim_drive.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define START_US 1000000ull    /* the fake clock's power-on instant */
+#define STEP_MS 10             /* the clock runs in steps this long while an answer is awaited */
+#define BOOT_LIMIT_MS 60000    /* a boot longer than this is no boot the host would wait for */
+#define BOOT_QUIET_MS 5000     /* the banner is over when the module says nothing for this long */
+#define ANSWER_LIMIT_MS 30000  /* the longest a command's answer is awaited (a CONNECT's timeout) */
+#define SILENT_WAIT_MS 300     /* a command the module left unanswered: how long the model is heard */
+#define ASYNC_WAIT_MS 1000     /* after OK, how long a command's own result line is awaited */
+#define URC_LIMIT_MS 30000     /* a command the module followed with URCs (a reset): they are awaited */
+#define DATA_TIMEOUT_MS 2000   /* a '>' data phase the log did not fill ends with ERROR */
+
+struct model {
+    struct sim_drive d;
+    struct strbuf heard;       /* what the module said since the command went out */
+};
+
+/* Splits what was heard into an answer: lines, the echo of the command
+ * skipped, the prompt (no line end) kept as ">". */
+static void parse(const char *heard, const char *command, struct fid_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    size_t n = strlen(command);
+    if (n && strncmp(heard, command, n) == 0 && heard[n] == '\r')
+        heard += n + 1;
+    char line[FID_TEXT_MAX];
+    while (*heard) {
+        size_t k = strcspn(heard, "\r\n");
+        if (k) {
+            snprintf(line, sizeof line, "%.*s", (int)k, heard);
+            bool ended = heard[k] != '\0';
+            if (ended || strcmp(line, ">") == 0 || strcmp(line, "> ") == 0)
+                fid_answer_add(a, command, ended ? line : ">");
+        }
+        heard += k;
+        heard += *heard != '\0';
+    }
+}
+
+static void listen(struct model *m, uint64_t ms)
+{
+    sb_puts(&m->heard, sim_drive_advance(&m->d, ms));
+}
+
+/* Runs the clock until `done` says so, or `limit_ms` passed. */
+static void listen_until(struct model *m, const char *command, uint64_t limit_ms,
+                         bool (*done)(const struct fid_answer *a, const void *ctx), const void *ctx,
+                         struct fid_answer *a)
+{
+    for (uint64_t t = 0; t <= limit_ms; t += STEP_MS) {
+        listen(m, t ? STEP_MS : 0);
+        parse(sb_str(&m->heard), command, a);
+        if (done(a, ctx))
+            return;
+    }
+}
+
+static bool prompted(const struct fid_answer *a)
+{
+    return !a->final[0] && a->n_info && strcmp(a->info[a->n_info - 1], ">") == 0;
+}
+
+static bool has_final(const struct fid_answer *a, const void *ctx)
+{
+    (void)ctx;
+    return a->final[0] != '\0';
+}
+
+static bool has_final_or_prompt(const struct fid_answer *a, const void *ctx)
+{
+    return has_final(a, ctx) || prompted(a);
+}
+
+static bool has_async(const struct fid_answer *a, const void *ctx)
+{
+    return a->n_async >= *(const int *)ctx;
+}
+
+static bool has_urcs(const struct fid_answer *a, const void *ctx)
+{
+    return a->urcs >= *(const int *)ctx;
+}
+
+static bool never(const struct fid_answer *a, const void *ctx)
+{
+    (void)a, (void)ctx;
+    return false;
+}
+
+/* The boot: until the module has been quiet for BOOT_QUIET_MS after speaking. */
+static void boot(struct model *m, struct fid_answer *a)
+{
+    uint64_t quiet = 0;
+    size_t said = 0;
+    for (uint64_t t = 0; t <= BOOT_LIMIT_MS; t += STEP_MS) {
+        listen(m, t ? STEP_MS : 0);
+        quiet = m->heard.len == said ? quiet + STEP_MS : 0;
+        said = m->heard.len;
+        if (said && quiet >= BOOT_QUIET_MS)
+            break;
+    }
+    parse(sb_str(&m->heard), "", a);
+    /* before any command every line is the boot's: keep them as its information lines */
+    if (a->final[0] && a->n_info < FID_LINES_MAX)
+        snprintf(a->info[a->n_info++], FID_TEXT_MAX, "%s", a->final);
+    a->final[0] = '\0';
+}
+
+/* A command sent before the log starts (#! echo, #! cmee); its answer is not compared. */
+static void prepare(struct model *m, const char *command)
+{
+    struct fid_answer a;
+    char line[64];
+    snprintf(line, sizeof line, "%s\r", command);
+    sb_reset(&m->heard);
+    sim_input(m->d.sim, (const uint8_t *)line, strlen(line), m->d.now_us);
+    listen_until(m, command, ANSWER_LIMIT_MS, has_final, NULL, &a);
+}
+
+static void start(struct model *m, const struct fid_setup *su, struct fid_answer *boot_answer)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;
+    cfg.profile = su->start == FID_START_WARM ? SIM_PROFILE_WARM : SIM_PROFILE_COLD;
+    cfg.latency = su->realistic ? SIM_LATENCY_REALISTIC : SIM_LATENCY_FAST;
+    cfg.sim_present = su->sim_present;
+    cfg.data_timeout_ms = DATA_TIMEOUT_MS;
+    if (su->reg >= 0)
+        cfg.reg_stat = su->reg;
+    if (su->rssi >= 0)
+        cfg.rssi = su->rssi;
+    memset(m, 0, sizeof *m);
+    m->d.now_us = START_US;
+    m->d.sim = sim_create(&cfg, m->d.now_us);
+    if (su->start == FID_START_COLD)
+        boot(m, boot_answer);
+    else
+        listen(m, 0), parse(sb_str(&m->heard), "", boot_answer);
+    if (su->echo >= 0)
+        prepare(m, su->echo ? "ATE1" : "ATE0");
+    if (su->cmee >= 0)
+        prepare(m, su->cmee == 2 ? "AT+CMEE=2" : su->cmee ? "AT+CMEE=1" : "AT+CMEE=0");
+}
+
+/* One command, its data phase if the model prompts and the log typed data,
+ * and what follows as long as the module's side of the log shows it. */
+static void answer(struct model *m, const struct fid_exchange *x, struct fid_answer *a)
+{
+    const struct fid_answer *want = &x->module;
+    sb_reset(&m->heard);
+    sim_input(m->d.sim, (const uint8_t *)x->command, strlen(x->command), m->d.now_us);
+    sim_input(m->d.sim, (const uint8_t *)"\r", 1, m->d.now_us);
+    if (!want->final[0] && !want->n_info) {
+        /* unanswered: the model is heard for a while, or until the URCs the module sent instead */
+        if (want->urcs)
+            listen_until(m, x->command, URC_LIMIT_MS, has_urcs, &want->urcs, a);
+        else
+            listen_until(m, x->command, SILENT_WAIT_MS, never, NULL, a);
+        return;
+    }
+    listen_until(m, x->command, ANSWER_LIMIT_MS, has_final_or_prompt, NULL, a);
+    if (prompted(a)) {
+        /* the log's data, if it typed any; none ends with the data timeout's ERROR */
+        if (x->data_len)
+            sim_input(m->d.sim, (const uint8_t *)x->data, x->data_len, m->d.now_us);
+        listen_until(m, x->command, ANSWER_LIMIT_MS, has_final, NULL, a);
+    }
+    if (want->n_async)
+        listen_until(m, x->command, ASYNC_WAIT_MS, has_async, &want->n_async, a);
+    if (want->urcs)
+        listen_until(m, x->command, URC_LIMIT_MS, has_urcs, &want->urcs, a);
+}
+
+void fid_model_run(const struct fid_log *log, const bool *skip, struct fid_answer *model)
+{
+    struct model m;
+    struct fid_answer boot_answer;
+    start(&m, &log->setup, &boot_answer);
+    for (size_t i = 0; i < log->n; i++) {
+        memset(&model[i], 0, sizeof model[i]);
+        if (log->x[i].kind == FID_BOOT)
+            model[i] = boot_answer;
+        else if (!skip[i])
+            answer(&m, &log->x[i], &model[i]);
+    }
+    sim_drive_free(&m.d);
+    sb_free(&m.heard);
+}

@@ -1,0 +1,150 @@
+/* sim7600-fidelity, the measure behind `make fidelity`: tiny logs where the
+ * model matches, differs with an explanation, differs without one, or is out
+ * of scope; the counts it prints and its exit status (so the measure can fail). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+#define FIDELITY SIM7600_BIN_DIR "/sim7600-fidelity"
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "%s", "/tmp/fidelity-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void put(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char findings[] =
+    "# findings\n## 22. Something else\n- **F9: not in 23.** no\n"
+    "## 23. Fidelity: differences the model keeps\n"
+    "- **F1: The module has a command the model lacks.** Why it is kept.\n"
+    "## Extra observations\n";
+
+static const char matching_log[] = "# a module that answers as the model does\n#! start cold\n"
+                                   "AT\nOK\nAT+CSQ\n+CSQ: 12,99\nOK\n";
+/* the model answers ERROR to a command it does not know; line 2 */
+static const char differing_log[] = "#! start cold\nAT+FIDELITYTEST\n+FIDELITYTEST: 1\nOK\n";
+static const char out_of_scope_log[] = "#! start cold\nAT+NETOPEN\nOK\n+NETOPEN: 0\nAT\nOK\n";
+
+/* Runs the measure on `logs` (names in dir) and returns its exit status; its output in out. */
+static int measure(const char *explained, const char *min_share, const char *logs, struct strbuf *out)
+{
+    put("findings.md", findings);
+    put("explained.txt", explained);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --findings findings.md --explained explained.txt --min-share %s %s 2>&1",
+             dir, FIDELITY, min_share, logs);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        sb_add(out, buf, n);
+    int status = pclose(p);
+    cr_assert(WIFEXITED(status), "the measure did not exit: %s", sb_str(out));
+    return WEXITSTATUS(status);
+}
+
+static void assert_has(const struct strbuf *out, const char *text)
+{
+    cr_assert(strstr(sb_str(out), text), "expected \"%s\" in:\n%s", text, sb_str(out));
+}
+
+TestSuite(fidelity, .init = make_dir, .fini = remove_dir);
+
+Test(fidelity, a_log_the_model_reproduces_passes)
+{
+    struct strbuf out = {0};
+    put("match.log", matching_log);
+    cr_assert_eq(measure("", "95", "match.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "match.log (start cold): 2 of 2 exchanges reproduced (100.0 %)");
+    assert_has(&out, "total: 2 of 2 exchanges reproduced (100.0 %)");
+    assert_has(&out, "fidelity: PASS");
+    sb_free(&out);
+}
+
+Test(fidelity, an_explained_difference_counts_against_the_share_only)
+{
+    struct strbuf out = {0};
+    put("match.log", matching_log);
+    put("differ.log", differing_log);
+    cr_assert_eq(measure("differ.log:2 F1\n", "60", "match.log differ.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "total: 2 of 3 exchanges reproduced (66.7 %)");
+    assert_has(&out, "differ.log:2: sent AT+FIDELITYTEST: module said +FIDELITYTEST: 1 / OK, model said ERROR");
+    assert_has(&out, "explained by F1 (sim/real-module-findings.md §23): The module has a command the model lacks.");
+    sb_reset(&out);
+    /* the same share under a higher target fails */
+    cr_assert_eq(measure("differ.log:2 F1\n", "95", "match.log differ.log", &out), 1, "%s", sb_str(&out));
+    assert_has(&out, "fidelity: FAIL: 66.7 % (target 95.0 %), 0 difference(s) unexplained");
+    sb_free(&out);
+}
+
+Test(fidelity, a_command_pattern_explains_every_exchange_it_matches)
+{
+    struct strbuf out = {0};
+    put("differ.log", differing_log);
+    cr_assert_eq(measure("cmd at+fidelitytest F1\n", "0", "differ.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "explained by F1");
+    sb_free(&out);
+}
+
+Test(fidelity, an_unexplained_difference_fails_whatever_the_share)
+{
+    struct strbuf out = {0};
+    put("differ.log", differing_log);
+    cr_assert_eq(measure("", "0", "differ.log", &out), 1, "%s", sb_str(&out));
+    assert_has(&out, "UNEXPLAINED");
+    assert_has(&out, "1 difference(s) unexplained");
+    sb_free(&out);
+}
+
+Test(fidelity, out_of_scope_commands_are_listed_not_counted)
+{
+    struct strbuf out = {0};
+    put("scope.log", out_of_scope_log);
+    cr_assert_eq(measure("", "95", "scope.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "1 of 1 exchanges reproduced (100.0 %); 1 out of scope");
+    assert_has(&out, "scope.log:2: AT+NETOPEN: sockets (issue 16)");
+    sb_free(&out);
+}
+
+Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
+{
+    struct strbuf out = {0};
+    put("differ.log", differing_log);
+    cr_assert_eq(measure("differ.log:2 F9\n", "0", "differ.log", &out), 2, "%s", sb_str(&out));
+    assert_has(&out, "F9 is not a finding of sim/real-module-findings.md §23");
+    sb_free(&out);
+}
+
+Test(fidelity, a_wrong_directive_is_named_with_its_line)
+{
+    struct strbuf out = {0};
+    put("bad.log", "# header\n#! start lukewarm\nAT\nOK\n");
+    cr_assert_eq(measure("", "0", "bad.log", &out), 2, "%s", sb_str(&out));
+    assert_has(&out, "bad.log:2: #! start \"lukewarm\": expected cold, poweron or warm");
+    sb_free(&out);
+}
