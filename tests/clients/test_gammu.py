@@ -16,8 +16,10 @@ def gammu(ctx, sim, *args):
     """Run gammu with a config naming the simulator's link: its output."""
     program = need_program("gammu", "gammu")
     config = os.path.join(ctx.work_dir, "gammurc")
+    debug_log = os.path.join(ctx.work_dir, "gammu.log")   # kept with the capture if the test fails
     with open(config, "w") as f:
-        f.write(f"[gammu]\ndevice = {sim.link}\nconnection = at\n")
+        f.write(f"[gammu]\ndevice = {sim.link}\nconnection = at\n"
+                f"logfile = {debug_log}\nlogformat = textall\n")
     status, out = run_bounded([program, "-c", config, *args])
     if status != 0:
         raise Failure(f"gammu {' '.join(args)} exited {status}:\n{out}")
