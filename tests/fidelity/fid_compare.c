@@ -63,7 +63,7 @@ void fid_command_prefix(const char *command, char *out, size_t cap)
 }
 
 /* What the module says unasked: the boot banner, and the URCs a network,
- * a SIM or a broker causes. Before a command's final result they are URCs
+ * a SIM or a broker causes. Before a command's answer has begun they are URCs
  * too, unless they carry the command's own prefix (+CPIN: for AT+CPIN?). */
 static const char *const boot_lines[] = {"RDY", "+CPIN:", "SMS DONE", "PB DONE"};
 static const char *const urc_prefixes[] = {
@@ -100,8 +100,8 @@ void fid_answer_add(struct fid_answer *a, const char *command, const char *line)
     if (!a->final[0]) {
         if (fid_is_final(line))
             snprintf(a->final, sizeof a->final, "%s", line);
-        else if (unasked(line, own) && !boot_banner(command, line))
-            a->urcs++;
+        else if (!a->n_info && unasked(line, own) && !boot_banner(command, line))
+            a->urcs++;   /* once the answer has begun, its lines are the answer's (AT&V lists +CEREG: 0; ...) */
         else if (a->n_info < FID_LINES_MAX)
             snprintf(a->info[a->n_info++], FID_TEXT_MAX, "%s", line);
         return;
