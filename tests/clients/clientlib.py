@@ -145,8 +145,12 @@ class Sim:
             raise
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         self.stop()
+        # asked to stop, it exits 0; anything else (a sanitizer's report, a
+        # crash) fails a test that had passed so far
+        if exc_type is None and self.proc.returncode != 0:
+            raise Failure(f"sim7600-sim exited {self.proc.returncode} when stopped:\n{self.output()}")
         return False
 
     def _ready(self):
