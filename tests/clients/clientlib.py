@@ -24,6 +24,7 @@ CONTROL_LIMIT_S = 5       # one control-socket reply
 CLIENT_LIMIT_S = 20       # one client program's whole exchange
 TERM_ROWS, TERM_COLS = 24, 80
 APT_LINE = "apt-get update && apt-get install -y --no-install-recommends"
+REGISTERED = re.compile(r"\+CREG: [0-2],[15](,.*)?")
 ANSI_ESCAPE = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -157,6 +158,17 @@ class Sim:
         if self.proc.poll() is not None:
             raise Failure(f"sim7600-sim exited ({self.proc.returncode}) at start:\n{self.output()}")
         return os.path.exists(self.link) and os.path.exists(self.control_path)
+
+    def wait_ready(self):
+        """Wait, as a user whose module has been on a while, until it answers
+        AT, has read its SIM and is registered. The first open of the port
+        powers a cold module on; it is deaf until its UART is up."""
+        with ModemPort(self.link) as port:
+            port.wait_ready()
+            wait_until("AT+CPIN? answers READY (the SIM is read)",
+                       lambda: port.try_answer("AT+CPIN?") == "+CPIN: READY", CLIENT_LIMIT_S)
+            wait_until("AT+CREG? answers registered (stat 1 or 5)",
+                       lambda: REGISTERED.fullmatch(port.try_answer("AT+CREG?")), CLIENT_LIMIT_S)
 
     def stop(self):
         for w in self._watchers:
@@ -361,6 +373,14 @@ class ModemPort:
             except Failure:
                 if time.monotonic() >= deadline:
                     raise Failure(f"the module did not answer AT with OK within {limit_s} s") from None
+
+    def try_answer(self, command):
+        """The last information line of command's answer, "" on ERROR or silence."""
+        try:
+            lines = self.ask(command, limit_s=1)
+        except Failure:
+            return ""
+        return lines[-1] if lines else ""
 
     def answer(self, command, prefix=""):
         """The last information line of command's answer, without prefix."""

@@ -28,6 +28,7 @@ def chat(ctx, sim, script_text):
     script = os.path.join(ctx.work_dir, "chat-script")
     with open(script, "w") as f:
         f.write(script_text.format(timeout=CHAT_TIMEOUT_S))
+    sim.wait_ready()
     port = os.open(sim.link, os.O_RDWR | os.O_NOCTTY)
     try:
         status, out = run_bounded([program, "-s", "-v", "-f", script], stdin=port, stdout=port)

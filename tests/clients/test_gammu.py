@@ -15,6 +15,7 @@ MONITOR_RSSI = 10         # a signal the simulator does not start with
 def gammu(ctx, sim, *args):
     """Run gammu with a config naming the simulator's link: its output."""
     program = need_program("gammu", "gammu")
+    sim.wait_ready()
     config = os.path.join(ctx.work_dir, "gammurc")
     debug_log = os.path.join(ctx.work_dir, "gammu.log")   # kept with the capture if the test fails
     with open(config, "w") as f:

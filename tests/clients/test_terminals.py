@@ -11,6 +11,12 @@ BROKER_LIMIT_S = 10
 TYPED_RSSI = 17                   # set through the control socket: not the start value
 
 
+def ready(sim):
+    """The module has booted: a person opens a terminal on a module that is on."""
+    sim.wait_ready()
+    return sim.link
+
+
 def type_and_see(term, typed, answer_lines, after):
     """Type a command and its Enter; each answer line must appear, in order."""
     term.type(typed.encode() + b"\r")
@@ -39,7 +45,7 @@ def quit_cleanly(term, keys, goodbye):
 @client_test("tio-types-at")
 def tio_session(ctx):
     tio = need_program("tio", "tio")
-    with Sim(ctx.bin_dir, ctx.work_dir) as sim, PtyProgram([tio, sim.link]) as term:
+    with Sim(ctx.bin_dir, ctx.work_dir) as sim, PtyProgram([tio, ready(sim)]) as term:
         after = term.expect_line(r"Connected$")
         basic_session(sim, term, after)
         quit_cleanly(term, TIO_QUIT, r"Disconnected$")
@@ -51,7 +57,7 @@ def picocom_argv(link):
 
 @client_test("picocom-crcrlf-types-at")
 def picocom_session(ctx):
-    with Sim(ctx.bin_dir, ctx.work_dir) as sim, PtyProgram(picocom_argv(sim.link)) as term:
+    with Sim(ctx.bin_dir, ctx.work_dir) as sim, PtyProgram(picocom_argv(ready(sim))) as term:
         after = term.expect_line(r"^Terminal ready$")
         basic_session(sim, term, after)
         quit_cleanly(term, PICOCOM_QUIT, r"^Thanks for using picocom$")
@@ -70,7 +76,7 @@ def data_phase(term, command, data, after):
 def picocom_publish(ctx):
     """A person publishes one message by hand with `picocom --omap crcrlf`:
     the LF after each command's CR must not become the topic's first byte."""
-    with Sim(ctx.bin_dir, ctx.work_dir) as sim, PtyProgram(picocom_argv(sim.link)) as term:
+    with Sim(ctx.bin_dir, ctx.work_dir) as sim, PtyProgram(picocom_argv(ready(sim))) as term:
         watch = sim.watch()
         after = term.expect_line(r"^Terminal ready$")
         after = type_and_see(term, "AT+CMQTTSTART", [r"^\+CMQTTSTART: 0$", r"^OK$"], after)
