@@ -176,9 +176,12 @@ static void shape(const char (*lines)[FID_TEXT_MAX], int n, struct strbuf *out)
     }
 }
 
+#define DESCRIBE_MAX 300   /* an answer longer than this (AT&V's profile) is cut in the report */
+
 /* The answer as the report shows it: whole lines, the final result last. */
 static void describe(const struct fid_answer *a, struct strbuf *out)
 {
+    size_t start = out->len;
     bool any = false;
     for (int i = 0; i < a->n_info; i++, any = true)
         sb_printf(out, "%s%s", any ? " / " : "", a->info[i]);
@@ -188,6 +191,11 @@ static void describe(const struct fid_answer *a, struct strbuf *out)
         sb_printf(out, "%s%s", any ? " / " : "", a->async[i]);
     if (!any)
         sb_puts(out, "(nothing)");
+    if (out->len - start > DESCRIBE_MAX) {
+        out->len = start + DESCRIBE_MAX;
+        out->p[out->len] = '\0';
+        sb_printf(out, " ... (%d lines in all)", a->n_info + (a->final[0] != '\0') + a->n_async);
+    }
 }
 
 static bool same_shape(const char (*a)[FID_TEXT_MAX], int na, const char (*b)[FID_TEXT_MAX], int nb)

@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "log_import.h"
+#include "log_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -129,7 +130,7 @@ static int read_directive(const char *name, int line, char *text, struct fid_set
         return -1;
     }
     sb_printf(err, "%s:%d: unknown directive \"#! %s\"; the directives are start, latency, sim, reg, rssi, echo, cmee, "
-                   "model (tests/fidelity/README.md)\n", name, line, key);
+                   "model, incomplete (tests/fidelity/README.md)\n", name, line, key);
     return -1;
 }
 
@@ -141,17 +142,34 @@ static void setup_defaults(struct fid_setup *su)
     su->reg = su->rssi = su->echo = su->cmee = -1;
 }
 
+#define INCOMPLETE DIRECTIVE " incomplete"   /* the next exchange lost part of its answer in publication */
+
+/* "#! incomplete" marks the exchange after it; 0, or -1 when there are too many. */
+static int mark_incomplete(const char *name, int line, struct fid_log *log, struct strbuf *err)
+{
+    if (log->n_incomplete < FID_MARKS_MAX) {
+        log->incomplete[log->n_incomplete++] = line;
+        return 0;
+    }
+    sb_printf(err, "%s:%d: more than %d \"#! incomplete\" marks; a capture that damaged is not evidence, "
+                   "leave it out\n", name, line, FID_MARKS_MAX);
+    return -1;
+}
+
 /* Reads the directives and blanks every comment line in `text` (kept as an
  * empty line, so the importer's line numbers are the file's). */
-static int read_header(const char *name, char *text, struct fid_setup *su, struct strbuf *err)
+static int read_header(const char *name, char *text, struct fid_log *log, struct strbuf *err)
 {
+    struct fid_setup *su = &log->setup;
     int line = 1, bad = 0;
     for (char *p = text; *p; line++) {
         char *end = p + strcspn(p, "\n");
         if (*p == '#') {
             char copy[FID_TEXT_MAX];
             snprintf(copy, sizeof copy, "%.*s", (int)(end - p), p);
-            if (strncmp(copy, DIRECTIVE, strlen(DIRECTIVE)) == 0)
+            if (strncmp(copy, INCOMPLETE, strlen(INCOMPLETE)) == 0 && log_blank(copy + strlen(INCOMPLETE)))
+                bad |= mark_incomplete(name, line, log, err);
+            else if (strncmp(copy, DIRECTIVE, strlen(DIRECTIVE)) == 0)
                 bad |= read_directive(name, line, copy, su, err);
             memset(p, ' ', (size_t)(end - p));   /* a blank line: the importer skips it */
         }
@@ -265,6 +283,23 @@ static void group(struct fid_log *log, const struct log_import *li)
     sb_free(&g.pending);
 }
 
+/* Each `#! incomplete` marks the first exchange after it. */
+static int apply_marks(const char *name, struct fid_log *log, struct strbuf *err)
+{
+    for (int m = 0; m < log->n_incomplete; m++) {
+        size_t i = 0;
+        while (i < log->n && log->x[i].line <= log->incomplete[m])
+            i++;
+        if (i == log->n) {
+            sb_printf(err, "%s:%d: \"#! incomplete\" marks no exchange; put it right before the exchange "
+                           "the publication damaged\n", name, log->incomplete[m]);
+            return -1;
+        }
+        log->x[i].incomplete = true;
+    }
+    return 0;
+}
+
 int fid_log_parse(const char *name, const char *text, struct fid_log *log, struct strbuf *err)
 {
     memset(log, 0, sizeof *log);
@@ -273,7 +308,7 @@ int fid_log_parse(const char *name, const char *text, struct fid_log *log, struc
     snprintf(log->path, sizeof log->path, "%s", name);
     setup_defaults(&log->setup);
     char *copy = xstrdup(text);
-    int rc = read_header(name, copy, &log->setup, err);
+    int rc = read_header(name, copy, log, err);
     struct log_import li;
     struct log_import_options opt = {LOG_AUTO, NULL, NULL};
     if (rc == 0) {
@@ -287,6 +322,8 @@ int fid_log_parse(const char *name, const char *text, struct fid_log *log, struc
         log_import_free(&li);
     }
     free(copy);
+    if (rc == 0)
+        rc = apply_marks(name, log, err);
     if (rc == 0 && log->n == 0) {
         sb_printf(err, "%s: no AT exchange in this log; keep the commands and the module's answers\n", name);
         rc = -1;

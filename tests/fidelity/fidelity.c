@@ -33,10 +33,10 @@ struct family_count {
 };
 
 struct totals {
-    int compared, reproduced, unexplained, out_of_scope;
+    int compared, reproduced, unexplained, out_of_scope, incomplete;
     struct family_count families[FAMILIES_MAX];
     int n_families;
-    struct strbuf differences, skipped;
+    struct strbuf differences, skipped, damaged;
 };
 
 static const char *const start_names[] = {
@@ -76,11 +76,10 @@ static void report_difference(struct totals *t, struct fid_explained *e, const s
     }
 }
 
-static void measure_log(const struct fid_log *log, struct fid_explained *e, struct totals *t)
+/* Out-of-scope exchanges are marked in skip[] and counted; returns how many. */
+static int mark_out_of_scope(const struct fid_log *log, bool *skip, struct totals *t)
 {
-    bool *skip = xmalloc(log->n + 1);
-    struct fid_answer *model = xmalloc((log->n + 1) * sizeof *model);
-    int compared = 0, reproduced = 0, skipped = 0, urcs = 0;
+    int skipped = 0;
     for (size_t i = 0; i < log->n; i++) {
         const char *family = log->x[i].kind == FID_COMMAND ? fid_out_of_scope(log->x[i].command) : NULL;
         skip[i] = family != NULL;
@@ -90,26 +89,51 @@ static void measure_log(const struct fid_log *log, struct fid_explained *e, stru
             sb_printf(&t->skipped, "%s:%d: %s: %s\n", log->path, log->x[i].line, log->x[i].command, family);
         }
     }
+    return skipped;
+}
+
+struct log_counts {
+    int compared, reproduced, skipped, incomplete, urcs;
+};
+
+static void compare_exchange(const struct fid_log *log, const struct fid_exchange *x, const struct fid_answer *model,
+                             struct fid_explained *e, struct totals *t, struct log_counts *c)
+{
+    if (x->incomplete) {
+        /* the model answered it (its state moves on), but a damaged answer is no evidence */
+        c->incomplete++;
+        sb_printf(&t->damaged, "%s:%d: %s\n", log->path, x->line, x->kind == FID_BOOT ? BOOT_NAME : x->command);
+        return;
+    }
+    struct strbuf why = {0};
+    c->compared++;
+    if (fid_compare(&x->module, model, &why))
+        c->reproduced++;
+    else
+        report_difference(t, e, log, x, sb_str(&why));
+    sb_free(&why);
+}
+
+static void measure_log(const struct fid_log *log, struct fid_explained *e, struct totals *t)
+{
+    bool *skip = xmalloc(log->n + 1);
+    struct fid_answer *model = xmalloc((log->n + 1) * sizeof *model);
+    struct log_counts c = {0};
+    c.skipped = mark_out_of_scope(log, skip, t);
     fid_model_run(log, skip, model);
     for (size_t i = 0; i < log->n; i++) {
-        const struct fid_exchange *x = &log->x[i];
-        urcs += x->module.urcs;
-        if (skip[i])
-            continue;
-        struct strbuf why = {0};
-        compared++;
-        if (fid_compare(&x->module, &model[i], &why))
-            reproduced++;
-        else
-            report_difference(t, e, log, x, sb_str(&why));
-        sb_free(&why);
+        c.urcs += log->x[i].module.urcs;
+        if (!skip[i])
+            compare_exchange(log, &log->x[i], &model[i], e, t, &c);
     }
-    printf("%s (%s%sstart %s): %d of %d exchanges reproduced (%.1f %%); %d out of scope; %d URC lines not "
-           "compared\n", log->path, log->setup.model, log->setup.model[0] ? ", " : "",
-           start_names[log->setup.start], reproduced, compared, share(reproduced, compared), skipped, urcs);
-    t->compared += compared;
-    t->reproduced += reproduced;
-    t->out_of_scope += skipped;
+    printf("%s (%s%sstart %s): %d of %d exchanges reproduced (%.1f %%); %d out of scope; %d incomplete in the "
+           "capture; %d URC lines not compared\n", log->path, log->setup.model, log->setup.model[0] ? ", " : "",
+           start_names[log->setup.start], c.reproduced, c.compared, share(c.reproduced, c.compared), c.skipped,
+           c.incomplete, c.urcs);
+    t->compared += c.compared;
+    t->reproduced += c.reproduced;
+    t->out_of_scope += c.skipped;
+    t->incomplete += c.incomplete;
     free(skip);
     free(model);
 }
@@ -122,10 +146,14 @@ static void print_summary(const struct totals *t, const struct options *o, int u
            t->out_of_scope);
     for (int i = 0; i < t->n_families; i++)
         printf("    %s: %d\n", t->families[i].family, t->families[i].n);
+    printf("incomplete in the capture (not in the share: the publication lost part of the answer, "
+           "findings §23 F1): %d exchanges\n", t->incomplete);
     if (t->differences.len)
         printf("\ndifferences:\n%s", sb_str(&t->differences));
     if (t->skipped.len)
         printf("\nout of scope, not compared:\n%s", sb_str(&t->skipped));
+    if (t->damaged.len)
+        printf("\nincomplete in the capture, not compared:\n%s", sb_str(&t->damaged));
     if (unreadable)
         printf("\nfidelity: FAIL: %d log(s) could not be read (the reasons are above)\n", unreadable);
     else if (p >= o->min_share && !t->unexplained)
@@ -206,6 +234,7 @@ int main(int argc, char **argv)
     sb_free(&err);
     sb_free(&t.differences);
     sb_free(&t.skipped);
+    sb_free(&t.damaged);
     fid_explained_free(&e);
     return unreadable ? EXIT_UNREADABLE : pass ? EXIT_PASS : EXIT_SHORT;
 }

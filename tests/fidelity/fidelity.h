@@ -38,6 +38,7 @@ enum fid_kind {
 
 struct fid_exchange {
     enum fid_kind kind;
+    bool incomplete;               /* `#! incomplete` before it: the publication lost part of it */
     int line;                      /* the command's line in the log (the first boot line for FID_BOOT) */
     char command[FID_TEXT_MAX];    /* as sent, without its CR */
     char data[FID_DATA_MAX];       /* typed after a '>' prompt (with the host's line ends) */
@@ -63,10 +64,14 @@ struct fid_setup {
     char model[64];      /* the module variant the capture names ("" when not named) */
 };
 
+#define FID_MARKS_MAX 64     /* `#! incomplete` lines per log */
+
 struct fid_log {
     char name[128];      /* the file's base name, used in explained.txt */
     char path[512];
     struct fid_setup setup;
+    int incomplete[FID_MARKS_MAX];   /* the lines of the `#! incomplete` marks */
+    int n_incomplete;
     struct fid_exchange *x;
     size_t n;
 };

@@ -131,6 +131,20 @@ Test(fidelity, out_of_scope_commands_are_listed_not_counted)
     sb_free(&out);
 }
 
+Test(fidelity, an_exchange_the_capture_damaged_is_listed_not_compared)
+{
+    struct strbuf out = {0};
+    put("damaged.log", "#! start cold\n#! incomplete\nAT+CSQ\n+CSQ: 5,99\nAT\nOK\n");
+    cr_assert_eq(measure("", "95", "damaged.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "1 of 1 exchanges reproduced (100.0 %); 0 out of scope; 1 incomplete in the capture");
+    assert_has(&out, "damaged.log:3: AT+CSQ");
+    sb_reset(&out);
+    put("stray.log", "AT\nOK\n#! incomplete\n");
+    cr_assert_eq(measure("", "0", "stray.log", &out), 2, "%s", sb_str(&out));
+    assert_has(&out, "stray.log:3: \"#! incomplete\" marks no exchange");
+    sb_free(&out);
+}
+
 Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
 {
     struct strbuf out = {0};
