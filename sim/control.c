@@ -432,5 +432,5 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     for (int k = 0; k < FAULT_COUNT_KINDS; k++)
         sb_printf(o, "%s\"%s\":%llu", k ? "," : "", fault_kind_count_name((enum fault_kind_count)k),
                   (unsigned long long)s->faults.took_effect[k]);
-    sb_puts(o, "}}");
+    sb_printf(o, "},\"model\":\"%s\"}", modem_model(s)->name);   /* model names are plain ASCII */
 }

@@ -4,6 +4,7 @@
 #include "capture.h"
 #include "control_socket.h"
 #include "link_mosquitto.h"
+#include "module_models.h"
 #include "parse_num.h"
 #include "pty_port.h"
 #include "replay.h"
@@ -64,6 +65,8 @@ static void usage(FILE *f)
           "  --no-sim               start with no SIM card inserted\n"
           "  --rssi N               signal quality, 0-31 or 99 (default 23)\n"
           "  --reg STAT             registration state 0-5 (default 1, home network)\n"
+          "  --model NAME           the module variant: its identity (ATI, AT+CGMM, AT+CGMR,\n"
+          "                         AT+SIMCOMATI) and behaviour; the models are listed below\n"
           "  --rx-chunk N           bytes per +CMQTTRXTOPIC/+CMQTTRXPAYLOAD chunk (default 500)\n"
           "  --broker embedded|tcp|tcp://HOST:PORT\n"
           "                         embedded (default): a broker inside the simulator, no\n"
@@ -79,11 +82,24 @@ static void usage(FILE *f)
           "  --replay-strict        after a departure from the log, answer nothing\n"
           "  -h, --help             this help;  --version  the version\n",
           f);
+    struct strbuf models = {0};
+    module_model_list(&models);
+    fprintf(f, "\nModels: %s (default %s).\n", sb_str(&models), module_model_default()->name);
+    sb_free(&models);
 }
 
 static int bad_option(const char *what, const char *value)
 {
     fprintf(stderr, "sim7600-sim: %s: '%s' (see sim7600-sim --help)\n", what, value);
+    return -1;
+}
+
+static int bad_model(const char *name)
+{
+    struct strbuf known = {0};
+    module_model_list(&known);
+    fprintf(stderr, "sim7600-sim: --model: unknown module '%s'; known models: %s\n", name, sb_str(&known));
+    sb_free(&known);
     return -1;
 }
 
@@ -113,7 +129,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
            OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_BROKER,
            OPT_CONNACK_TIMEOUT, OPT_REPLAY, OPT_REPLAY_SPEED, OPT_REPLAY_STRICT, OPT_CONTROL_IDLE_MS,
-           OPT_VERSION };
+           OPT_MODEL, OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
@@ -125,6 +141,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"replay", required_argument, NULL, OPT_REPLAY}, {"replay-speed", required_argument, NULL, OPT_REPLAY_SPEED},
         {"replay-strict", no_argument, NULL, OPT_REPLAY_STRICT},
         {"control-idle-ms", required_argument, NULL, OPT_CONTROL_IDLE_MS},
+        {"model", required_argument, NULL, OPT_MODEL},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
@@ -187,6 +204,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (!parse_long(optarg, 1, 3600000, &v))
                 return bad_option("--control-idle-ms must be 1 to 3600000 ms", optarg);
             o->control_idle_ms = (uint32_t)v;
+            break;
+        case OPT_MODEL:
+            if (!(o->cfg.model = module_model_find(optarg)))
+                return bad_model(optarg);
             break;
         case OPT_REPLAY: o->replay = optarg; break;
         case OPT_REPLAY_STRICT: o->replay_strict = true; break;

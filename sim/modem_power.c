@@ -1,8 +1,22 @@
-/* Power and phone functionality: AT+CFUN and AT+CRESET (AT manual §3). */
+/* Power, phone functionality and the module's own sensor: AT+CFUN, AT+CRESET,
+ * AT+CPOF, AT+CSCLK, AT+CPMUTEMP (AT manual §4; findings §22). AT+CBC waits:
+ * the module's own answer (+CBC: 3.800V) stops gammu's monitor (§22). */
 #include "sim_internal.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* AT+CFUN <fun> values (AT §4.1) */
+enum cfun_fun { FUN_MIN = 0, FUN_FULL = 1, FUN_RF_OFF = 4, FUN_FACTORY_TEST = 5, FUN_RESET = 6, FUN_OFFLINE = 7 };
+#define CSCLK_MAX 2           /* 0 UART always on, 1 DTR sleep, 2 RX sleep */
+/* What the sensor reads: a module at room temperature (the captures show
+ * 17-28 °C, findings §22). */
+#define MODULE_TEMP_C 25
+
+static bool valid_fun(long fun)
+{
+    return fun == FUN_MIN || fun == FUN_FULL || (fun >= FUN_RF_OFF && fun <= FUN_OFFLINE);
+}
 
 static DECLARE_HANDLER(cmd_cfun)
 {
@@ -18,13 +32,14 @@ static DECLARE_HANDLER(cmd_cfun)
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count < 1 || a->count > 2 || a->v[0].type != AT_ARG_NUMBER)
+    if (a->count < 1 || a->count > 2 || a->v[0].type != AT_ARG_NUMBER ||
+        (a->count == 2 && a->v[1].type != AT_ARG_NUMBER))
         return CMD_ERROR;
     long fun = a->v[0].number;
     long rst = a->count == 2 ? a->v[1].number : 0;
-    if ((fun != 0 && fun != 1 && (fun < 4 || fun > 7)) || rst < 0 || rst > 1 || (rst == 1 && fun != 1))
+    if (!valid_fun(fun) || rst < 0 || rst > 1 || (rst == 1 && fun != FUN_FULL))
         return CMD_ERROR;
-    if (fun == 6 || rst == 1) {
+    if (fun == FUN_RESET || rst == 1) {
         sim_reset_command(s);
         return CMD_DONE;
     }
@@ -33,20 +48,84 @@ static DECLARE_HANDLER(cmd_cfun)
     return CMD_OK;
 }
 
+/* A command that takes no parameters: the test form answers OK, the bare
+ * command runs, anything else is a syntax error. */
+static bool exec_only(const struct at_cmdline_cmd *c, enum cmd_result *test_result)
+{
+    *test_result = c->form == AT_FORM_TEST ? CMD_OK : CMD_ERROR;
+    return c->form == AT_FORM_EXEC;
+}
+
 static DECLARE_HANDLER(cmd_creset)
 {
+    enum cmd_result r;
     (void)a;
-    if (c->form == AT_FORM_TEST)
-        return CMD_OK;
-    if (c->form != AT_FORM_EXEC)
-        return CMD_ERROR;
+    if (!exec_only(c, &r))
+        return r;
     sim_reset_command(s);
     return CMD_DONE;
+}
+
+/* AT+CPOF: OK, the goodbye to the network AT+CRESET also says (findings §7),
+ * then nothing: the module is off, deaf and silent, until it is powered on
+ * again (the control socket's `reboot`, as a power key would). */
+static void power_down(struct sim *s)
+{
+    sim_reset_command(s);      /* OK, the network-lost URCs, every state back to power-on ... */
+    s->nevents = 0;            /* ... but no boot follows (the reboot's events hold no data) */
+    s->power = POWER_OFF;
+}
+
+static DECLARE_HANDLER(cmd_cpof)
+{
+    enum cmd_result r;
+    (void)a;
+    if (!exec_only(c, &r))
+        return r;
+    power_down(s);
+    return CMD_DONE;
+}
+
+/* AT+CSCLK: the setting is kept, but the module never sleeps: a pty has no DTR
+ * line to sleep on (1), and the host's bytes always wake it for RX sleep (2),
+ * whose lost first characters are not modelled (findings §22). */
+static DECLARE_HANDLER(cmd_csclk)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CSCLK: (0-%d)", CSCLK_MAX);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CSCLK: %d", s->modem.csclk);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        s->modem.csclk = 0;
+        return CMD_OK;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count != 1 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 || a->v[0].number > CSCLK_MAX)
+        return CMD_ERROR;
+    s->modem.csclk = (int)a->v[0].number;
+    return CMD_OK;
+}
+
+static DECLARE_HANDLER(cmd_cpmutemp)
+{
+    enum cmd_result r;
+    (void)a;
+    if (!exec_only(c, &r))
+        return r;
+    sim_info(s, "+CPMUTEMP: %d", MODULE_TEMP_C);
+    return CMD_OK;
 }
 
 static const struct command commands[] = {
     {"+CFUN", cmd_cfun, 0},
     {"+CRESET", cmd_creset, 0},
+    {"+CPOF", cmd_cpof, 0},
+    {"+CSCLK", cmd_csclk, 0},
+    {"+CPMUTEMP", cmd_cpmutemp, 0},
 };
 
 const struct command_family modem_power_commands = {commands, sizeof commands / sizeof commands[0]};

@@ -15,6 +15,8 @@
 #include "broker.h"
 #include "strbuf.h"
 
+struct module_model;   /* common/module_models.h */
+
 enum sim_profile { SIM_PROFILE_COLD, SIM_PROFILE_WARM };
 enum sim_latency { SIM_LATENCY_FAST, SIM_LATENCY_REALISTIC };
 
@@ -36,6 +38,7 @@ struct sim_config {
     int rssi;                   /* 0-31, 99 */
     int reg_stat;               /* 0-5, the same for CS, PS and EPS */
     uint32_t rx_chunk;          /* bytes per +CMQTTRXTOPIC/+CMQTTRXPAYLOAD chunk */
+    const struct module_model *model;   /* the variant (--model); NULL: module_model_default() */
 };
 
 void sim_config_defaults(struct sim_config *cfg);

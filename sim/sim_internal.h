@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "codes.h"
 #include "faults.h"
+#include "module_models.h"
 #include "paced_fifo.h"
 #include "replay.h"
 #include "sim.h"
@@ -43,6 +44,7 @@ struct modem {
     int cops_format;            /* set by AT+COPS=3,<format>: 0 long, 1 short alphanumeric, 2 numeric */
     int cscs;                   /* AT+CSCS: index in modem.c's character set table, 0 "IRA" */
     int ctzr, ctzu;             /* time zone reporting and automatic update (both 0 at power-on) */
+    int csclk;                  /* AT+CSCLK UART sleep mode, 0 at power-on (a pty has no DTR to sleep on) */
     bool rtc_running;           /* the clock has an origin: the boot finished or AT+CCLK= set it */
     uint64_t rtc_ref_us;        /* core time (no wall clock) at which the clock read rtc_ref_s */
     int64_t rtc_ref_s;          /* local time then, in seconds since 1980-01-01 00:00:00 */
@@ -236,6 +238,14 @@ void sim_set_silent(struct sim *s, uint32_t ms);
  * not after the events already due. Only the loop in sim.c calls it: the
  * control layer calls down into the model and the faults, never the reverse. */
 int control_run(struct sim *s, const char *line, struct strbuf *reply);
+
+/* ---- the module variant (common/module_models.c) ------------------------------ */
+/* What this simulator is (sim7600-sim --model): identity strings, boot line,
+ * bands. Never NULL. */
+static inline const struct module_model *modem_model(const struct sim *s)
+{
+    return s->cfg.model ? s->cfg.model : module_model_default();
+}
 
 /* ---- the modem (modem.c) ---------------------------------------------------- */
 void modem_power_on(struct modem *m);

@@ -126,6 +126,7 @@ static void list_skipped(struct run *r)
         {w->profile_line, "profile"}, {w->sim_line, "sim"}, {w->signal_line, "signal"},
         {w->registration_line, "registration"}, {w->broker_line, "broker"},
         {w->latency_line, "latency"}, {w->baud_line, "baud"}, {w->replay_line, "replay"},
+        {w->model_line, "model"},
     };
     for (size_t i = 0; i < sizeof world / sizeof world[0]; i++)
         if (world[i].line)

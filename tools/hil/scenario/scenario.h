@@ -86,6 +86,8 @@ enum scn_target {
 };
 const char *scn_target_str(unsigned targets); /* "sim", "hardware", "both" */
 
+struct module_model;   /* common/module_models.h */
+
 enum scn_profile { SCN_PROFILE_COLD, SCN_PROFILE_WARM };
 const char *scn_profile_str(enum scn_profile p);
 
@@ -118,6 +120,8 @@ struct scn_world {
                                                           resolved against the scenario's folder */
     bool replay_strict;                                /* after a departure, answer nothing */
     unsigned replay_speed;                             /* the log's timing N times as fast (1) */
+    const struct module_model *model; int model_line;  /* the module variant (module_models.h);
+                                                          NULL: the simulator's default */
 };
 
 /* ---- events (simulator only) ---------------------------------------------- */

@@ -1,6 +1,7 @@
 #include "scenario_sim.h"
 
 #include "alloc.h"
+#include "module_models.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@ void scn_sim_args(const struct scn_world *w, struct scn_sim_args *a)
     add(a, "--reg", number(a, 1, w->reg_stat));
     add(a, "--latency", scn_latency_str(w->latency));
     add(a, "--baud", number(a, 2, (long)w->baud));
+    if (w->model)
+        add(a, "--model", w->model->name);
     if (w->replay.ptr) {
         add(a, "--replay", w->replay.ptr);
         add(a, "--replay-speed", number(a, 3, (long)w->replay_speed));

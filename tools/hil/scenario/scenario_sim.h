@@ -21,7 +21,7 @@ struct scn_sim_args {
 };
 
 /* sim7600-sim options for the start state: profile, SIM, signal, registration,
- * latency, baud, and the log to replay. */
+ * latency, baud, the module model, and the log to replay. */
 void scn_sim_args(const struct scn_world *w, struct scn_sim_args *a);
 
 /* The control line that sets the broker's behaviour at start; empty when the

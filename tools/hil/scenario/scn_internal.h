@@ -48,7 +48,7 @@ struct scn_sim_only_use { int line; const char *what; };
 
 /* Keywords that may be given once: their slots in scn_parser.seen[]. */
 enum { ONCE_NONE, ONCE_SCENARIO, ONCE_TARGETS, ONCE_TIME_LIMIT, ONCE_PROFILE, ONCE_SIM, ONCE_SIGNAL,
-       ONCE_REGISTRATION, ONCE_BROKER, ONCE_LATENCY, ONCE_BAUD, ONCE_REPLAY, ONCE_COUNT_ };
+       ONCE_REGISTRATION, ONCE_BROKER, ONCE_LATENCY, ONCE_BAUD, ONCE_REPLAY, ONCE_MODEL, ONCE_COUNT_ };
 
 struct scn_parser {
     const char *file;

@@ -4,6 +4,7 @@
 #include "scn_internal.h"
 
 #include "alloc.h"
+#include "module_models.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -77,6 +78,22 @@ static void kw_profile(struct scn_parser *p, const struct scn_kw *d, const struc
         w->profile = (enum scn_profile)v;
         w->profile_line = p->line;
     }
+}
+
+static void kw_model(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj)
+{
+    struct scn_world *w = &((struct scenario *)obj)->world;
+    (void)d;
+    if (!scn_want_word(p, a->pos[0], "model")) return;
+    w->model = module_model_find(a->pos[0]->text);
+    if (!w->model) {
+        struct strbuf known = {0};
+        module_model_list(&known);
+        scn_perr(p, "unknown model '%s'; expected one of: %s", a->pos[0]->text, sb_str(&known));
+        sb_free(&known);
+        return;
+    }
+    w->model_line = p->line;
 }
 
 static const char *const sim_names[] = { "absent", "present", NULL };
@@ -278,6 +295,7 @@ static const struct scn_kw world[] = {
     { "latency", 1, 1, W, NULL, "latency fast|realistic", kw_latency, 0, ONCE_LATENCY },
     { "baud", 1, 1, W, NULL, "baud RATE", kw_baud, 0, ONCE_BAUD },
     { "replay", 1, 1, W, K_REPLAY, "replay \"LOG.cap\" [strict=0|1] [speed=N]", kw_replay, 0, ONCE_REPLAY },
+    { "model", 1, 1, W, NULL, "model NAME (SIM7600E-H, SIM7600G-H ...)", kw_model, 0, ONCE_MODEL },
 };
 
 #undef W
