@@ -51,7 +51,9 @@ class Skip(Exception):
 
 def need_program(path_or_name, package):
     """The program's path, or Skip naming the Debian package that brings it."""
-    found = path_or_name if os.access(path_or_name, os.X_OK) else shutil.which(path_or_name)
+    absolute = os.path.isabs(path_or_name)
+    found = (path_or_name if os.access(path_or_name, os.X_OK) else None) if absolute \
+        else shutil.which(path_or_name)
     if not found:
         raise Skip(f"{path_or_name} is not installed; as root: {APT_LINE} {package} "
                    f"(or tools/bootstrap.sh clients)")
@@ -101,12 +103,12 @@ def run_bounded(argv, limit_s=CLIENT_LIMIT_S, stdin=None, stdout=None):
     proc = subprocess.Popen(argv, stdin=stdin, stdout=stdout or subprocess.PIPE,
                             stderr=subprocess.PIPE if stdout else subprocess.STDOUT,
                             start_new_session=True)
-    reader = proc.stderr if stdout else proc.stdout
     try:
         out, err = proc.communicate(timeout=limit_s)
     except subprocess.TimeoutExpired:
         kill_group(proc)
-        printed = reader.read().decode(errors="replace")
+        out, err = proc.communicate()     # what it printed before the limit, too
+        printed = (err if stdout else out).decode(errors="replace")
         raise Failure(f"{' '.join(argv)} did not finish within {limit_s} s; it printed:\n{printed}") from None
     finally:
         kill_group(proc)
