@@ -12,6 +12,7 @@ static const struct command_family *const families[] = {
     &modem_packet_commands,  /* PDP contexts (AT §5, 27.007 §10) */
     &modem_power_commands,   /* CFUN, CRESET (AT §3) */
     &modem_clock_commands,   /* clock, time zone (27.007 §8) */
+    &modem_radio_commands,   /* radio mode, acquisition order, system mode, serving cell (AT §5) */
     &mqtt_commands,          /* MQTT manual §2.2 */
 };
 

@@ -205,6 +205,22 @@ static int ctl_reg(struct sim *s, const struct tokens *t, struct strbuf *reply)
     return 0;
 }
 
+/* The network's clock, as NITZ carries it: sent to a registered module now,
+ * and at each registration from now on (findings §21). */
+static int ctl_nitz(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    int64_t secs;
+    int tz;
+    if (!modem_clock_parse(t->v[1], t->len[1], &secs, &tz))
+        return err(reply, "'%s' must be the network's local time as yy/MM/dd,hh:mm:ss+zz, zz in quarter hours "
+                          "(e.g. 26/12/01,07:30:00+04)", t->v[1]);
+    s->world.net = (struct world_net){.nitz = true, .nitz_s = secs, .nitz_ref_us = s->now_us, .nitz_tz = tz};
+    if (s->power == POWER_ON)
+        modem_clock_network_time(s);
+    sb_printf(reply, "OK network time %s", t->v[1]);
+    return 0;
+}
+
 static int ctl_silent(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long ms;
@@ -318,6 +334,7 @@ static const struct control_command control_commands[] = {
     {"sim", 1, 1, "sim remove|insert", ctl_sim},
     {"signal", 1, 2, "signal <rssi 0-31|99> [ber]", ctl_signal},
     {"reg", 1, 1, "reg <stat 0-5>", ctl_reg},
+    {"nitz", 1, 1, "nitz <yy/MM/dd,hh:mm:ss+zz> (the network's time and zone, sent now and at each registration)", ctl_nitz},
     {"silent", 1, 1, "silent <ms>", ctl_silent},
     {"broker", 1, 3, "broker accept|refuse <1-5>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
     {"rule", 2, TOKENS_MAX - 1, "rule on-send|on-answer|in-data <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "

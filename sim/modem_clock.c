@@ -7,12 +7,35 @@
 
 /* The clock after power-on: 1980-01-06 00:00:00 (the GPS epoch), 5 days after rtc_ref_s's origin. */
 #define RTC_POWER_ON_S (5 * 86400)
+#define CLOCK_TEXT_LEN 20      /* "yy/MM/dd,hh:mm:ss+zz" */
 
 void modem_clock_start(struct sim *s)
 {
     s->modem.rtc_running = true;
     s->modem.rtc_ref_us = s->now_us;
     s->modem.rtc_ref_s = RTC_POWER_ON_S;
+}
+
+static void clock_set(struct sim *s, int64_t secs, int tz)
+{
+    s->modem.rtc_running = true;
+    s->modem.rtc_ref_us = s->now_us;
+    s->modem.rtc_ref_s = secs;
+    s->modem.rtc_tz = tz;
+}
+
+/* The network's time and zone reached the module (NITZ, at registration or
+ * when the network sends it): reported with AT+CTZR=1, taken with AT+CTZU=1
+ * (27.007 §8.40, §8.41; findings §21). Without a network clock, nothing. */
+void modem_clock_network_time(struct sim *s)
+{
+    const struct world_net *w = &s->world.net;
+    if (!w->nitz || !modem_registered(s))
+        return;
+    if (s->modem.ctzr == 1)
+        sim_urc(s, "+CTZV: %c%02d", w->nitz_tz < 0 ? '-' : '+', w->nitz_tz < 0 ? -w->nitz_tz : w->nitz_tz);
+    if (s->modem.ctzu == 1)
+        clock_set(s, w->nitz_s + (int64_t)((s->now_us - w->nitz_ref_us) / 1000000u), w->nitz_tz);
 }
 
 static DECLARE_HANDLER(cmd_ctzr) { return modem_switch_command(s, c, a, &s->modem.ctzr); }
@@ -57,12 +80,11 @@ static bool parse_two(const char *p, int *out)
 }
 
 /* "yy/MM/dd,hh:mm:ss±zz" (27.007 §8.15), yy 80-99 for 1980-1999 and 00-79 for 2000-2079. */
-static bool parse_clock(const struct at_arg *v, int64_t *secs, int *tz)
+bool modem_clock_parse(const char *t, size_t len, int64_t *secs, int *tz)
 {
     int f[7];
-    if (v->type != AT_ARG_STRING || v->len != 20)
+    if (len != CLOCK_TEXT_LEN)
         return false;
-    const char *t = v->text;
     static const char seps[] = "//,::";
     for (int i = 0; i < 6; i++)
         if (!parse_two(t + 3 * i, &f[i]) || (i < 5 && t[3 * i + 2] != seps[i]))
@@ -103,12 +125,9 @@ static DECLARE_HANDLER(cmd_cclk)
     }
     int64_t secs;
     int tz;
-    if (a->count != 1 || !parse_clock(&a->v[0], &secs, &tz))
+    if (a->count != 1 || a->v[0].type != AT_ARG_STRING || !modem_clock_parse(a->v[0].text, a->v[0].len, &secs, &tz))
         return CMD_ERROR;
-    s->modem.rtc_running = true;
-    s->modem.rtc_ref_us = s->now_us;
-    s->modem.rtc_ref_s = secs;
-    s->modem.rtc_tz = tz;
+    clock_set(s, secs, tz);
     return CMD_OK;
 }
 

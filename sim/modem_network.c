@@ -1,28 +1,47 @@
 /* The SIM, the signal and the network: PIN state, signal quality,
- * registration (CREG, CGREG, CEREG and their URCs), operator, serving cell
- * (AT manual §4, §5). */
+ * registration (CREG, CGREG, CEREG and their URCs), operator selection and
+ * the SIM's service provider name (AT manual §4, §5; 27.007 §7; findings
+ * §10, §19, §21). What registration gains or loses for packet data, the
+ * radio and the clock is theirs (modem_packet.c, modem_radio.c, modem_clock.c). */
 #include "sim_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define NET_LAC "00C3"
-#define NET_CELL "0A1B2C3D"
-#define NET_OPERATOR "Simulated Operator"        /* AT+COPS format 0 */
-#define NET_OPERATOR_SHORT "SIMOP"                /* format 1 */
-#define NET_OPERATOR_NUMERIC "23415"              /* format 2: MCC 234, MNC 15, as AT+CPSI's 234-15 */
+#define COPS_FORMATS 3          /* <format> 0 long, 1 short, 2 numeric */
+#define COPS_MODE_SET_FORMAT 3
+#define COPS_MODE_MANUAL_AUTO 4
+#define COPS_MODE_MAX 4
 
+/* <stat> of an operator in AT+COPS=? (27.007 §7.3); OPER_UNSEEN: not listed. */
+enum oper_stat { OPER_UNSEEN = -1, OPER_AVAILABLE = 1, OPER_CURRENT = 2, OPER_FORBIDDEN = 3 };
+
+static bool registered_stat(int st)
+{
+    return st == REG_HOME || st == REG_ROAMING;
+}
+
+static bool radio_on(const struct sim *s)
+{
+    return s->world.sim_present && s->modem.cfun == 1 && s->power == POWER_ON;
+}
+
+/* Effective: the world's state, unless the module keeps itself off the
+ * network (radio off, no SIM, AT+COPS=2) or its radio mode cannot see the
+ * simulated LTE cell (AT+CNMP without LTE: it goes on searching). */
 int modem_reg_stat(const struct sim *s)
 {
-    if (!s->world.sim_present || s->modem.cfun != 1 || s->power != POWER_ON)
-        return 0;
-    return s->world.reg_stat;
+    if (!radio_on(s) || s->modem.net.cops_mode == COPS_DEREGISTERED)
+        return REG_NOT_SEARCHING;
+    int st = s->world.reg_stat;
+    if (registered_stat(st) && !modem_radio_finds_network(s))
+        return REG_SEARCHING;
+    return st;
 }
 
 bool modem_registered(const struct sim *s)
 {
-    int st = modem_reg_stat(s);
-    return st == 1 || st == 5;
+    return registered_stat(modem_reg_stat(s));
 }
 
 int modem_rssi(const struct sim *s)
@@ -37,14 +56,18 @@ static int *reg_n(struct sim *s, char which)
     return which == 'C' ? &s->modem.creg_n : which == 'G' ? &s->modem.cgreg_n : &s->modem.cereg_n;
 }
 
-/* "<stat>[,<lac>,<ci>[,<AcT>]]" as the read form and the URC print it. */
+/* "<stat>[,<lac>,<ci>[,<AcT>]]" as the read form and the URC print it: the
+ * location only with n=2 and registered; <AcT> only in CEREG (reference §4.3). */
 static void reg_fields(struct sim *s, char which, int n, char *buf, size_t cap)
 {
     int st = modem_reg_stat(s);
     int len = snprintf(buf, cap, "%d", st);
-    if (n == 2 && (st == 1 || st == 5))
-        snprintf(buf + len, cap - (size_t)len, which == 'E' ? ",\"%s\",\"%s\",7" : ",\"%s\",\"%s\"",
-                 NET_LAC, NET_CELL);
+    if (n != 2 || !registered_stat(st))
+        return;
+    if (which == 'E')
+        snprintf(buf + len, cap - (size_t)len, ",\"%s\",\"%s\",%d", NET_TAC, NET_CELL, NET_ACT_EUTRAN);
+    else
+        snprintf(buf + len, cap - (size_t)len, ",\"%s\",\"%s\"", NET_TAC, NET_CELL);
 }
 
 static enum cmd_result reg_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
@@ -64,28 +87,23 @@ static enum cmd_result reg_command(struct sim *s, const struct at_cmdline_cmd *c
         *n = 0;
         return CMD_OK;
     case AT_FORM_WRITE:
-        if (a->count != 1 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 || a->v[0].number > 2)
-            return CMD_ERROR;
-        *n = (int)a->v[0].number;
-        return CMD_OK;
+        break;
     }
-    return CMD_ERROR;
+    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 2))
+        return CMD_ERROR;
+    *n = (int)a->v[0].number;
+    return CMD_OK;
 }
 
 static DECLARE_HANDLER(cmd_creg) { return reg_command(s, c, a, 'C'); }
 static DECLARE_HANDLER(cmd_cgreg) { return reg_command(s, c, a, 'G'); }
 static DECLARE_HANDLER(cmd_cereg) { return reg_command(s, c, a, 'E'); }
 
-void modem_report_registration(struct sim *s)
+static void print_registration_urcs(struct sim *s)
 {
     static const struct { char which; const char *name; } kinds[] = {
         {'C', "+CREG"}, {'G', "+CGREG"}, {'E', "+CEREG"},
     };
-    int st = modem_reg_stat(s);
-    if (st == s->modem.reported_stat)
-        return;
-    bool was_registered = s->modem.reported_stat == 1 || s->modem.reported_stat == 5;
-    s->modem.reported_stat = st;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         int n = *reg_n(s, kinds[i].which);
         char fields[64];
@@ -94,8 +112,27 @@ void modem_report_registration(struct sim *s)
         reg_fields(s, kinds[i].which, n, fields, sizeof fields);
         sim_urc(s, "%s: %s", kinds[i].name, fields);
     }
-    if (was_registered && !modem_registered(s))
-        mqtt_network_lost(s);
+}
+
+/* Registration changed: its URCs, then what follows from it. Losing it drops
+ * the PDP contexts and MQTT's connections (findings §14); gaining it on LTE
+ * brings the default bearer up and the network's time (findings §21). */
+void modem_report_registration(struct sim *s)
+{
+    int st = modem_reg_stat(s);
+    if (st != s->modem.reported_stat) {
+        bool was_registered = registered_stat(s->modem.reported_stat);
+        s->modem.reported_stat = st;
+        print_registration_urcs(s);
+        if (was_registered && !registered_stat(st)) {
+            modem_packet_detach(s);
+            mqtt_network_lost(s);
+        } else if (!was_registered && registered_stat(st)) {
+            modem_packet_attach(s);
+            modem_clock_network_time(s);
+        }
+    }
+    modem_radio_report(s);
 }
 
 /* ---- SIM and signal ------------------------------------------------------------- */
@@ -143,58 +180,115 @@ static DECLARE_HANDLER(cmd_csq)
     return CMD_OK;
 }
 
-/* AT+COPS=<mode>[,<format>[,<oper>]]: only the format is kept; the mode stays automatic
- * (27.007 §7.3: <format> set with any mode, mode 3 sets nothing else). */
-static DECLARE_HANDLER(cmd_cops)
+/* ---- operator selection (27.007 §7.3) ---------------------------------------------- */
+
+static const char *const operator_names[COPS_FORMATS] = {NET_OPERATOR, NET_OPERATOR_SHORT, NET_OPERATOR_NUMERIC};
+
+/* The simulated cell as AT+COPS=? finds it: forbidden when the network
+ * denies registration, unseen when the radio cannot see it. */
+static enum oper_stat operator_stat(const struct sim *s)
 {
-    static const char *const names[] = {NET_OPERATOR, NET_OPERATOR_SHORT, NET_OPERATOR_NUMERIC};
-    switch (c->form) {
-    case AT_FORM_TEST:
-        sim_info(s, "+COPS: (2,\"%s\",\"%s\",\"%s\",7),,(0-4),(0-2)", NET_OPERATOR, NET_OPERATOR_SHORT,
-                 NET_OPERATOR_NUMERIC);
-        return CMD_OK;
-    case AT_FORM_READ:
-        if (modem_registered(s))
-            sim_info(s, "+COPS: 0,%d,\"%s\",7", s->modem.cops_format, names[s->modem.cops_format]);
-        else
-            sim_info(s, "+COPS: 0");
-        return CMD_OK;
-    case AT_FORM_WRITE:
-        break;
-        case AT_FORM_EXEC:
+    int world = s->world.reg_stat;
+    if (!radio_on(s) || !modem_radio_finds_network(s) || (!registered_stat(world) && world != REG_DENIED))
+        return OPER_UNSEEN;
+    if (modem_registered(s))
+        return OPER_CURRENT;
+    return world == REG_DENIED ? OPER_FORBIDDEN : OPER_AVAILABLE;
+}
+
+static void cops_test(struct sim *s)
+{
+    enum oper_stat st = operator_stat(s);
+    if (st == OPER_UNSEEN)
+        sim_info(s, "+COPS: ,,(0-4),(0-2)");
+    else
+        sim_info(s, "+COPS: (%d,\"%s\",\"%s\",\"%s\",%d),,(0-4),(0-2)", st, NET_OPERATOR, NET_OPERATOR_SHORT,
+                 NET_OPERATOR_NUMERIC, NET_ACT_EUTRAN);
+}
+
+/* <oper> in the format given, and <AcT> if given, name the simulated cell. */
+static bool names_our_operator(const struct at_args *a, int format)
+{
+    const struct at_arg *oper = &a->v[2];
+    const char *want = operator_names[format];
+    if (oper->len != strlen(want) || memcmp(oper->text, want, oper->len) != 0)
+        return false;
+    return a->count < 4 || a->v[3].number == NET_ACT_EUTRAN;
+}
+
+/* AT+COPS=<mode>[,<format>[,<oper>[,<AcT>]]]: modes 1 and 4 need <format>
+ * and <oper>, mode 3 needs <format>; a bad value is a syntax error. */
+static bool cops_readable(const struct at_args *a)
+{
+    if (a->count < 1 || a->count > 4 || !arg_number_in(&a->v[0], 0, COPS_MODE_MAX))
+        return false;
+    if (a->count > 1 && a->v[1].type != AT_ARG_EMPTY && !arg_number_in(&a->v[1], 0, COPS_FORMATS - 1))
+        return false;
+    if (a->count > 2 && a->v[2].type != AT_ARG_STRING && a->v[2].type != AT_ARG_NUMBER)
+        return false;
+    if (a->count > 3 && a->v[3].type != AT_ARG_NUMBER)
+        return false;
+    long mode = a->v[0].number;
+    bool format = a->count > 1 && a->v[1].type == AT_ARG_NUMBER;
+    if (mode == COPS_MODE_SET_FORMAT)
+        return format && a->count == 2;
+    if (mode == COPS_MANUAL || mode == COPS_MODE_MANUAL_AUTO)
+        return format && a->count > 2;
+    return a->count <= 2;
+}
+
+static enum cmd_result cops_write(struct sim *s, const struct at_args *a)
+{
+    if (!cops_readable(a))
         return CMD_ERROR;
+    long mode = a->v[0].number;
+    if (a->count > 1 && a->v[1].type == AT_ARG_NUMBER)
+        s->modem.cops_format = (int)a->v[1].number;     /* 27.007: kept whatever the mode */
+    if (mode == COPS_MODE_SET_FORMAT)
+        return CMD_OK;
+    enum cops_mode next = (enum cops_mode)mode;
+    if (mode == COPS_MANUAL || mode == COPS_MODE_MANUAL_AUTO) {
+        enum oper_stat st = operator_stat(s);
+        bool found = names_our_operator(a, s->modem.cops_format) && (st == OPER_AVAILABLE || st == OPER_CURRENT);
+        if (!found && mode == COPS_MANUAL)
+            return sim_cme(s, CME_NO_NETWORK);          /* findings §21: the selection fails, nothing changes */
+        next = found ? COPS_MANUAL : COPS_AUTOMATIC;     /* mode 4 falls back to automatic */
     }
-    if (a->count < 1 || a->count > 4 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 ||
-        a->v[0].number > 4)
-        return CMD_ERROR;
-    if (a->count >= 2 && a->v[1].type != AT_ARG_EMPTY) {
-        if (a->v[1].type != AT_ARG_NUMBER || a->v[1].number < 0 || a->v[1].number > 2)
-            return CMD_ERROR;
-        s->modem.cops_format = (int)a->v[1].number;
-    } else if (a->v[0].number == 3) {
-        return CMD_ERROR;               /* mode 3 is "set the format": without one there is nothing to do */
-    }
+    s->modem.net.cops_mode = next;
+    modem_report_registration(s);
     return CMD_OK;
 }
 
-static DECLARE_HANDLER(cmd_cpsi)
+static DECLARE_HANDLER(cmd_cops)
 {
-    if (c->form == AT_FORM_TEST) {
-        sim_info(s, "+CPSI: (0-255)");
+    switch (c->form) {
+    case AT_FORM_TEST:
+        cops_test(s);
         return CMD_OK;
+    case AT_FORM_READ:
+        if (modem_registered(s))
+            sim_info(s, "+COPS: %d,%d,\"%s\",%d", s->modem.net.cops_mode, s->modem.cops_format,
+                     operator_names[s->modem.cops_format], NET_ACT_EUTRAN);
+        else
+            sim_info(s, "+COPS: %d", s->modem.net.cops_mode);
+        return CMD_OK;
+    case AT_FORM_WRITE:
+        return cops_write(s, a);
+    case AT_FORM_EXEC:
+        break;
     }
-    if (c->form == AT_FORM_WRITE)
-        return a->count == 1 && a->v[0].type == AT_ARG_NUMBER ? CMD_OK : CMD_ERROR;
+    return CMD_ERROR;
+}
+
+/* AT+CSPN?: the service provider name the SIM stores, display mode 0 (findings §21). */
+static DECLARE_HANDLER(cmd_cspn)
+{
+    (void)a;
+    if (c->form == AT_FORM_TEST)
+        return CMD_OK;
     if (c->form != AT_FORM_READ)
         return CMD_ERROR;
-    if (!modem_registered(s)) {
-        sim_info(s, "+CPSI: NO SERVICE,%s", s->modem.cfun == 1 ? "Online" : "Low Power Mode");
-        return CMD_OK;
-    }
-    /* LTE line; the manual has no LTE example, the fields follow AT §5.15 */
-    int rssi_dbm = -113 + 2 * modem_rssi(s);
-    sim_info(s, "+CPSI: LTE,Online,234-15,0x%s,%lu,256,EUTRAN-BAND3,1575,5,5,-94,-%d,%d,15",
-             NET_LAC, 0x0A1B2C3DUL, 1100 - 10 * modem_rssi(s), rssi_dbm);
+    sim_info(s, "+CSPN: \"%s\",0", NET_OPERATOR);
     return CMD_OK;
 }
 
@@ -205,7 +299,7 @@ static const struct command commands[] = {
     {"+CGREG", cmd_cgreg, 0},
     {"+CEREG", cmd_cereg, 0},
     {"+COPS", cmd_cops, 0},
-    {"+CPSI", cmd_cpsi, 0},
+    {"+CSPN", cmd_cspn, CMD_NEEDS_SIM},
 };
 
 const struct command_family modem_network_commands = {commands, sizeof commands / sizeof commands[0]};

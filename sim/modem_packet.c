@@ -1,17 +1,94 @@
 /* Packet data: PDP contexts, their authentication, activation, the PS
- * attachment and addresses (AT manual §5, 27.007 §10). */
+ * attachment, addresses and +CGEV event reports (AT manual §5, §9; 27.007
+ * §10; findings §19, §21). On LTE the default bearer (cid 1) comes up with
+ * the attach that registration is, and goes down with it. */
 #include "sim_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define PDP_ADDRESS "10.49.14.68"
+#define PDP_DEFAULT_CID 1
+#define PDP_ZERO_IPV4 "0.0.0.0"
+#define PDP_ZERO_IPV6 "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0"   /* as a SIM7600 prints IPV6/IPV4V6 (findings §21) */
+#define CGEREP_MODE_MAX 2
+#define CGEREP_BFR_MAX 1
 
-/* ---- packet data ------------------------------------------------------------------- */
+/* ---- +CGEV reports (27.007 §10.1.19) -------------------------------------------- */
+
+/* Modes 1 and 2 forward the report now (the host link is never reserved
+ * here); mode 0 keeps it in the module, where nobody reads it. */
+__attribute__((format(printf, 2, 3))) static void cgev(struct sim *s, const char *fmt, ...)
+{
+    if (s->modem.net.cgerep_mode == 0)
+        return;
+    char text[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    sim_urc(s, "+CGEV: %s", text);
+}
+
+/* MQTT runs on the default bearer (mqtt_events.c): without it, its network is gone. */
+static void set_active(struct sim *s, int cid, bool on)
+{
+    struct pdp_context *p = &s->modem.pdp[cid];
+    if (!p->defined || p->active == on)
+        return;
+    p->active = on;
+    cgev(s, "ME PDN %s %d", on ? "ACT" : "DEACT", cid);
+    if (!on && cid == PDP_DEFAULT_CID)
+        mqtt_network_lost(s);
+}
+
+void modem_packet_attach(struct sim *s)
+{
+    if (!s->modem.ps_detached)
+        set_active(s, PDP_DEFAULT_CID, true);
+}
+
+void modem_packet_detach(struct sim *s)
+{
+    for (int i = 1; i <= PDP_CID_MAX; i++)
+        set_active(s, i, false);
+}
+
+static DECLARE_HANDLER(cmd_cgerep)
+{
+    struct modem_net *n = &s->modem.net;
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CGEREP: (0-%d),(0-%d)", CGEREP_MODE_MAX, CGEREP_BFR_MAX);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CGEREP: %d,%d", n->cgerep_mode, n->cgerep_bfr);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        n->cgerep_mode = n->cgerep_bfr = 0;     /* 27.007: the bare command sets the defaults */
+        return CMD_OK;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count < 1 || a->count > 2 || !arg_number_in(&a->v[0], 0, CGEREP_MODE_MAX) ||
+        (a->count == 2 && !arg_number_in(&a->v[1], 0, CGEREP_BFR_MAX)))
+        return CMD_ERROR;
+    n->cgerep_mode = (int)a->v[0].number;
+    n->cgerep_bfr = a->count == 2 ? (int)a->v[1].number : 0;
+    return CMD_OK;
+}
+
+/* ---- contexts ------------------------------------------------------------------- */
 
 static bool valid_cid(const struct at_arg *v)
 {
-    return v->type == AT_ARG_NUMBER && v->number >= 1 && v->number <= PDP_CID_MAX;
+    return arg_number_in(v, 1, PDP_CID_MAX);
+}
+
+static const char *zero_address(const struct pdp_context *p)
+{
+    return strcmp(p->type, "IPV6") == 0 || strcmp(p->type, "IPV4V6") == 0 ? PDP_ZERO_IPV6 : PDP_ZERO_IPV4;
 }
 
 static bool valid_pdp_type(const struct at_arg *v)
@@ -35,8 +112,8 @@ static DECLARE_HANDLER(cmd_cgdcont)
     case AT_FORM_READ:
         for (int i = 1; i <= PDP_CID_MAX; i++)
             if (s->modem.pdp[i].defined)
-                sim_info(s, "+CGDCONT: %d,\"%s\",\"%s\",\"0.0.0.0\",0,0,0,0", i, s->modem.pdp[i].type,
-                         s->modem.pdp[i].apn);
+                sim_info(s, "+CGDCONT: %d,\"%s\",\"%s\",\"%s\",0,0,0,0", i, s->modem.pdp[i].type,
+                         s->modem.pdp[i].apn, zero_address(&s->modem.pdp[i]));
         return CMD_OK;
     case AT_FORM_EXEC:
         return CMD_ERROR;
@@ -95,6 +172,41 @@ static DECLARE_HANDLER(cmd_cgauth)
     return CMD_OK;
 }
 
+/* AT+CGACT=<state>[,<cid>[,<cid>...]]: without a cid, every defined context
+ * (findings §21, S5). Activating attaches first (27.007 §10.1.10). */
+static bool names_cid(const struct at_args *a, int cid)
+{
+    if (a->count == 1)
+        return true;
+    for (int k = 1; k < a->count; k++)
+        if (a->v[k].number == cid)
+            return true;
+    return false;
+}
+
+static enum cmd_result cgact_write(struct sim *s, const struct at_args *a)
+{
+    if (a->count < 1 || !arg_number_in(&a->v[0], 0, 1))
+        return CMD_ERROR;
+    for (int k = 1; k < a->count; k++)
+        if (!valid_cid(&a->v[k]))
+            return CMD_ERROR;
+    bool on = a->v[0].number == 1;
+    if (on && !modem_registered(s))
+        return sim_cme(s, CME_NO_NETWORK);
+    for (int k = 1; k < a->count; k++)
+        if (!s->modem.pdp[a->v[k].number].defined)
+            return sim_cme(s, CME_NOT_ALLOWED);     /* findings §21: no context to activate */
+    if (on && s->modem.ps_detached) {
+        s->modem.ps_detached = false;
+        modem_packet_attach(s);
+    }
+    for (int i = 1; i <= PDP_CID_MAX; i++)
+        if (names_cid(a, i))
+            set_active(s, i, on);
+    return CMD_OK;
+}
+
 static DECLARE_HANDLER(cmd_cgact)
 {
     switch (c->form) {
@@ -111,17 +223,32 @@ static DECLARE_HANDLER(cmd_cgact)
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count < 1 || a->count > 2 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 ||
-        a->v[0].number > 1 || (a->count == 2 && !valid_cid(&a->v[1])))
+    return cgact_write(s, a);
+}
+
+static bool attached(const struct sim *s)
+{
+    return modem_registered(s) && !s->modem.ps_detached;
+}
+
+/* AT+CGATT=0 detaches: every context goes with it, reported as one detach
+ * (27.007 §10.1.9, §10.1.19); =1 attaches, and on LTE that is the default bearer. */
+static enum cmd_result cgatt_write(struct sim *s, const struct at_args *a)
+{
+    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 1))
         return CMD_ERROR;
-    bool on = a->v[0].number == 1;
-    if (on && !modem_registered(s))
+    bool detach = a->v[0].number == 0;
+    if (!detach && !modem_registered(s))
         return sim_cme(s, CME_NO_NETWORK);
-    for (int i = 1; i <= PDP_CID_MAX; i++)
-        if (s->modem.pdp[i].defined && (a->count == 1 || a->v[1].number == i))
-            s->modem.pdp[i].active = on;
-    if (on)
-        s->modem.ps_detached = false;   /* 27.007 §10.1.10: activation attaches first */
+    if (detach && attached(s)) {
+        for (int i = 1; i <= PDP_CID_MAX; i++)
+            s->modem.pdp[i].active = false;
+        cgev(s, "ME DETACH");
+        mqtt_network_lost(s);
+    }
+    s->modem.ps_detached = detach;
+    if (!detach)
+        modem_packet_attach(s);
     return CMD_OK;
 }
 
@@ -132,22 +259,14 @@ static DECLARE_HANDLER(cmd_cgatt)
         sim_info(s, "+CGATT: (0,1)");
         return CMD_OK;
     case AT_FORM_READ:
-        sim_info(s, "+CGATT: %d", modem_registered(s) && !s->modem.ps_detached ? 1 : 0);
+        sim_info(s, "+CGATT: %d", attached(s) ? 1 : 0);
         return CMD_OK;
     case AT_FORM_EXEC:
         return CMD_ERROR;
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count != 1 || a->v[0].type != AT_ARG_NUMBER || a->v[0].number < 0 || a->v[0].number > 1)
-        return CMD_ERROR;
-    if (a->v[0].number == 1 && !modem_registered(s))
-        return sim_cme(s, CME_NO_NETWORK);
-    s->modem.ps_detached = a->v[0].number == 0;
-    if (s->modem.ps_detached)           /* 27.007 §10.1.9: a detach deactivates every active context */
-        for (int i = 1; i <= PDP_CID_MAX; i++)
-            s->modem.pdp[i].active = false;
-    return CMD_OK;
+    return cgatt_write(s, a);
 }
 
 static void print_address(struct sim *s, int cid)
@@ -155,7 +274,7 @@ static void print_address(struct sim *s, int cid)
     if (s->modem.pdp[cid].active)
         sim_info(s, "+CGPADDR: %d,%s", cid, PDP_ADDRESS);
     else
-        sim_info(s, "+CGPADDR: %d,0.0.0.0", cid);
+        sim_info(s, "+CGPADDR: %d,%s", cid, PDP_ZERO_IPV4);
 }
 
 static DECLARE_HANDLER(cmd_cgpaddr)
@@ -175,8 +294,11 @@ static DECLARE_HANDLER(cmd_cgpaddr)
         break;
     }
     for (int i = 0; i < a->count; i++)
-        if (!valid_cid(&a->v[i]) || !s->modem.pdp[a->v[i].number].defined)
+        if (!valid_cid(&a->v[i]))
             return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (!s->modem.pdp[a->v[i].number].defined)
+            return sim_cme(s, CME_NOT_ALLOWED);     /* readable, but no such context (findings §21) */
     for (int i = 0; i < a->count; i++)
         print_address(s, (int)a->v[i].number);
     return CMD_OK;
@@ -188,6 +310,7 @@ static const struct command commands[] = {
     {"+CGACT", cmd_cgact, CMD_NEEDS_SIM},
     {"+CGATT", cmd_cgatt, CMD_NEEDS_SIM},
     {"+CGPADDR", cmd_cgpaddr, CMD_NEEDS_SIM},
+    {"+CGEREP", cmd_cgerep, 0},
 };
 
 const struct command_family modem_packet_commands = {commands, sizeof commands / sizeof commands[0]};

@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "codes.h"
 #include "faults.h"
+#include "modem_net.h"
 #include "module_models.h"
 #include "paced_fifo.h"
 #include "replay.h"
@@ -51,6 +52,7 @@ struct modem {
     int rtc_tz;                 /* quarter hours from GMT, as AT+CCLK writes it */
     int reported_stat;          /* the last registration state reported by URC */
     struct pdp_context pdp[PDP_CID_MAX + 1];
+    struct modem_net net;       /* operator selection, radio mode, +CGEV reporting (modem_net.h) */
 };
 
 /* What the world outside the module is like; changed by the control socket. */
@@ -61,6 +63,7 @@ struct world {
     enum sim_broker_mode broker;
     int refuse_code;            /* CONNACK 1-5 for SIM_BROKER_REFUSE */
     char user[MQTT_FIELD_MAX + 1], pass[MQTT_FIELD_MAX + 1];   /* required when user[0] */
+    struct world_net net;       /* the network's time (NITZ), set by control `nitz` (modem_net.h) */
 };
 
 /* ---- MQTT (reference §7) ------------------------------------------------- */
@@ -212,7 +215,7 @@ struct command_family {
     size_t count;
 };
 extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
-    modem_packet_commands, modem_power_commands, modem_clock_commands, mqtt_commands;
+    modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands;
 
 const struct command *command_find(const char *name);
 
