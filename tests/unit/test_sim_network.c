@@ -406,6 +406,20 @@ Test(packet, a_detached_module_stays_detached_across_registration)
     EXCHANGES({"AT+CGATT?\r", "\r\n+CGATT: 0\r\n" OK}, {"AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n" OK});
 }
 
+Test(packet, radio_off_and_sim_removal_detach_like_a_lost_network)
+{
+    EXCHANGES(
+        {"AT+CGEREP=1;+CEREG=1\r", OK},
+        {"AT+CFUN=4\r", "\r\n+CEREG: 0\r\n\r\n+CGEV: ME PDN DEACT 1\r\n" OK},
+        {"AT+CGATT?\r", "\r\n+CGATT: 0\r\n" OK},
+        {"AT+COPS=?\r", "\r\n+COPS: ,,(0-4),(0-2)\r\n" OK},
+        {"AT+CFUN=1\r", "\r\n+CEREG: 1\r\n\r\n+CGEV: ME PDN ACT 1\r\n" OK},
+    );
+    assert_control("sim remove", "OK");
+    cr_assert_str_eq(advance(1), "\r\n+CPIN: SIM REMOVED\r\n\r\n+CEREG: 0\r\n\r\n+CGEV: ME PDN DEACT 1\r\n");
+    EXCHANGES({"AT+CGATT?\r", "\r\n+CME ERROR: SIM not inserted\r\n"}, {"AT+COPS?\r", "\r\n+COPS: 0\r\n" OK});
+}
+
 /* Brings client 0 to CONNECTED. */
 static void connect_client0(void)
 {
