@@ -3,13 +3,16 @@
  * and a name it does not know stops it with the list of those it knows. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "program.h"
 #include "sim_process.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 #define SIM SIM7600_BIN_DIR "/sim7600-sim"
+#define HIL SIM7600_BIN_DIR "/sim7600-hil"
 #define EXIT_BAD_OPTION 2    /* the simulator's exit status for an option it refuses */
 #define BOOT_MS 30000        /* a boot, whatever the latency profile */
 
@@ -62,4 +65,24 @@ Test(model, help_lists_the_models_and_the_default)
     cr_assert(strstr(out, "Models: SIM7600E, SIM7600E-H, SIM7600G-H, SIM7600SA-H, SIM7600NA-H, A7670E "
                           "(default SIM7600E)."),
               "%s", out);
+}
+
+/* Against a module (--target), `model` cannot be arranged: it is listed as
+ * skipped, and the steps run against what is there (a simulator stands in). */
+Test(model, against_a_port_the_model_statement_is_listed_as_skipped)
+{
+    char dir[] = "/tmp/sim7600-model-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.scn", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("scenario \"bench\"\nmodel SIM7600G-H\nsend \"AT\"\nexpect \"OK\" within=5s\n", f);
+    fclose(f);
+    cr_assert_eq(simproc_start(&sim, NULL), 0, "sim7600-sim did not start");
+    const char *const args[] = {"run", "--target", sim.pty_path, path, NULL};
+    int status = program_run_args(HIL, args, 4 * BOOT_MS, out, sizeof out);
+    unlink(path);
+    rmdir(dir);
+    cr_assert_eq(status, 0, "exit %d: %s", status, out);
+    cr_assert(strstr(out, "skipped line 2: model (needs the simulator)"), "%s", out);
 }
