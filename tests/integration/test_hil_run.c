@@ -596,7 +596,7 @@ Test(hil_run, a_scenario_with_a_huge_name_passes_and_keeps_its_transcript)
                      long_name_scenario("huge2.scn", 'n', HUGE_NAME_LEN, "2"), NULL);
     cr_assert_null(strstr(out, "cannot write the transcript"), "%.300s", out);
     cr_assert_eq(st, 0, "exit %d: %.300s", st, out);
-    cr_assert_eq(strncmp(out, "pass  nnnn", 10), 0, "%.300s", out);
+    cr_assert(strstr(out, "\npass  nnnn"), "%.300s", out);   /* after the line that says what runs */
     size_t longest;
     cr_assert_eq(count_transcripts(logs, &longest), 2, "one transcript per scenario in %s", logs);
     cr_assert_leq(longest, 255, "a transcript name of %zu bytes", longest);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "seeds.h"
 #include "strbuf.h"
 #include "suite.h"
 #include "transcript.h"
@@ -126,6 +127,38 @@ size_t suite_report(const struct scn_suite *s, FILE *out)
 {
     scn_diags_print(&s->diags, out);
     return s->diags.n + check_unique_names(s, out) + s->n_unread;
+}
+
+struct dealt {
+    uint64_t key;
+    const char *name;   /* names are unique: ties in key broken by name */
+    size_t at;          /* its place in the suite */
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct dealt *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+size_t suite_shard(const struct scn_suite *s, unsigned k, unsigned n, struct scenario **out)
+{
+    struct dealt *order = xmalloc(s->n_ok * sizeof *order);
+    bool *mine = xmalloc(s->n_ok * sizeof *mine);
+    for (size_t i = 0; i < s->n_ok; i++)
+        order[i] = (struct dealt){shard_key(s->ok[i]->name), s->ok[i]->name, i};
+    qsort(order, s->n_ok, sizeof *order, by_key);
+    for (size_t i = 0; i < s->n_ok; i++)
+        mine[order[i].at] = i % n == k - 1;
+    size_t taken = 0;
+    for (size_t i = 0; i < s->n_ok; i++)
+        if (mine[i])
+            out[taken++] = s->ok[i];
+    free(order);
+    free(mine);
+    return taken;
 }
 
 void suite_free(struct scn_suite *s)

@@ -16,6 +16,7 @@
 
 #include "cescape.h"
 #include "hil_clock.h"
+#include "seeds.h"
 
 #define RUN_TAIL_SHOWN 12
 #define KILL_GRACE_MS 1000    /* after its time limit a worker gets this long to be reaped */
@@ -57,6 +58,14 @@ static void on_report(void *ctx, const struct run_report *rep)
     sb_free(&v);
 }
 
+/* The options a job's scenario runs with: the runner's, with its transcripts' directory. */
+static struct run_options job_options(const struct workers *w, const struct job *j)
+{
+    struct run_options o = *w->o;
+    o.log_dir = j->log_dir;
+    return o;
+}
+
 static void worker(const struct workers *w, struct job *j, int fd, pid_t parent)
 {
     setpgid(0, 0);   /* the worker and its simulator: one group, stopped together */
@@ -65,7 +74,9 @@ static void worker(const struct workers *w, struct job *j, int fd, pid_t parent)
         _exit(1);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    struct run_options o = *w->o;
+    /* this process's copy of the scenario (fork): the runner's stays as parsed */
+    seed_events(j->sc, seed_for_scenario(j->seed, j->sc->name));
+    struct run_options o = job_options(w, j);
     o.work_dir = j->work.path;
     o.started_ms = j->start_ms;
     struct run_report rep;
@@ -218,7 +229,8 @@ static int start_job(const struct workers *w, struct job *j)
 static void capture_tail(const struct workers *w, struct job *j)
 {
     struct strbuf path = {0};
-    run_capture_path(w->o, j->sc, &path);
+    struct run_options o = job_options(w, j);
+    run_capture_path(&o, j->sc, &path);
     FILE *f = fopen(sb_str(&path), "r");
     char *lines[RUN_TAIL_SHOWN] = {0};
     size_t n = 0;
@@ -281,12 +293,17 @@ static void finish_job(const struct workers *w, struct job *j, bool stop)
 
 /* ---- the pool ------------------------------------------------------------------------ */
 
-void workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max)
+void workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max,
+                  const struct workers_plan *plan)
 {
-    *w = (struct workers){.o = o, .max = max, .n = n};
-    w->v = xmalloc(n * sizeof *w->v);
-    for (size_t i = 0; i < n; i++)
-        w->v[i] = (struct job){.sc = sc[i], .fd = -1, .work.lock_fd = -1};
+    *w = (struct workers){.o = o, .max = max, .n = n * plan->runs};
+    w->v = xmalloc(w->n * sizeof *w->v);
+    for (size_t i = 0; i < w->n; i++) {
+        unsigned run = (unsigned)(i % plan->runs);
+        w->v[i] = (struct job){.sc = sc[i / plan->runs], .run = run, .seed = seed_of_repeat(plan->seed, run),
+                               .log_dir = plan->log_dirs ? plan->log_dirs[run] : o->log_dir,
+                               .fd = -1, .work.lock_fd = -1};
+    }
 }
 
 void workers_free(struct workers *w)

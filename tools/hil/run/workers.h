@@ -19,7 +19,10 @@
 #define RUN_WORK_PREFIX "sim7600-hil-"   /* a scenario's work directory under $TMPDIR */
 
 struct job {
-    const struct scenario *sc;
+    struct scenario *sc;      /* the worker seeds its own copy (seeds.h) */
+    unsigned run;             /* which repeat of the scenario, from 0 */
+    uint64_t seed;            /* this repeat's run seed (seed_of_repeat) */
+    const char *log_dir;      /* its transcript's directory */
     enum { JOB_WAITING, JOB_RUNNING, JOB_DONE } state;
     pid_t pid;
     int fd;                   /* the worker's report pipe */
@@ -34,15 +37,24 @@ struct job {
 };
 
 struct workers {
-    const struct run_options *o;  /* each worker's, with its own work_dir and start time */
+    const struct run_options *o;  /* each worker's, with its own work_dir, start time and log_dir */
     int max;                      /* workers at once */
-    struct job *v;                /* one per scenario, in file order */
+    struct job *v;                /* each scenario's runs in a row, the scenarios in file order */
     size_t n;
     size_t next, running;         /* the next job to start; how many run */
 };
 
-/* A waiting job for each of the n scenarios. o is kept: it must outlive w. */
-void workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max);
+/* How often each scenario runs, and from which seed. */
+struct workers_plan {
+    unsigned runs;                /* repeats of each scenario (1: once) */
+    uint64_t seed;                /* the run's seed; repeat r runs with seed_of_repeat(seed, r) */
+    const char *const *log_dirs;  /* repeat r's transcripts go to log_dirs[r]; NULL: o->log_dir */
+};
+
+/* plan->runs waiting jobs for each of the n scenarios (job i * runs + r is
+ * scenario i's repeat r). o and plan->log_dirs are kept: they must outlive w. */
+void workers_init(struct workers *w, struct scenario *const *sc, size_t n, const struct run_options *o, int max,
+                  const struct workers_plan *plan);
 void workers_free(struct workers *w);
 
 /* One round: starts waiting jobs up to max, waits up to a second for

@@ -115,7 +115,12 @@ static void action_words(const struct scn_event *ev, struct strbuf *out)
     case SCN_ACT_SILENT:          sb_printf(out, "silent %u", (unsigned)ev->ms); break;
     case SCN_ACT_REPLACE:         replace_words(ev, out); break;
     case SCN_ACT_DELAY:           sb_printf(out, "delay %u", (unsigned)ev->ms); break;
-    case SCN_ACT_GARBLE:          sb_printf(out, "garble %u seed=%u", ev->count, ev->seed); break;
+    case SCN_ACT_GARBLE:
+        /* no seed (one the runner did not draw): the simulator goes on with its own sequence */
+        sb_printf(out, "garble %u", ev->count);
+        if (ev->seed)
+            sb_printf(out, " seed=%u", ev->seed);
+        break;
     case SCN_ACT_INJECT:
         /* on-send: inside that command's answer, as a URC really arrives */
         sb_puts(out, ev->trig.kind == SCN_TRIG_ON_SEND ? "inject-in-answer " : "inject ");

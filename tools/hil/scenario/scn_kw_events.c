@@ -69,7 +69,7 @@ static void act_replace(struct scn_parser *p, const struct scn_kw *d, const stru
 static void act_garble(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj)
 {
     struct scn_event *e = obj;
-    long v, seed = 1;
+    long v, seed = 0;   /* none given: the runner draws one from the run's seed (seeds.h) */
     (void)d;
     if (scn_get_uint(p, a->pos[0], "garble byte count", 1, 100000, &v)) e->count = (unsigned)v;
     scn_opt_uint(p, a, "seed", 1, 0xFFFFFFFFul, &seed);

@@ -2,9 +2,6 @@
  * when the file is parsed, matched by the runner. */
 #include "scn_internal.h"
 
-#include "alloc.h"
-
-#include <stdlib.h>
 #include <string.h>
 
 void scn_fill_payload(char *dst, size_t n)
@@ -26,11 +23,10 @@ bool scn_pattern_match(const struct scn_pattern *p, const char *data, size_t len
             if (data[i] != (char)('0' + i % 10)) return false;
         return true;
     case SCN_PAT_REGEX: {
-        /* regexec wants a C string; lines are short, payloads at most 10 KiB. */
-        char *s = xmemdup(data, len);
-        bool m = regexec(&p->re, s, 0, NULL, 0) == 0;
-        free(s);
-        return m;
+        /* the whole line, NUL bytes included (a garbled byte can be one): as a
+         * C string, the text after a NUL would never match */
+        regmatch_t whole = {.rm_so = 0, .rm_eo = (regoff_t)len};
+        return regexec(&p->re, data, 1, &whole, REG_STARTEND) == 0;
     }
     }
     return false;
