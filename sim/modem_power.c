@@ -18,6 +18,23 @@ static bool valid_fun(long fun)
     return fun == FUN_MIN || fun == FUN_FULL || (fun >= FUN_RF_OFF && fun <= FUN_OFFLINE);
 }
 
+/* From offline mode (7) only a restart brings the module back: CFUN=6 or
+ * CFUN=1,1, or CFUN=0 or 4, which restart it online; CFUN=1 alone is refused
+ * (AT §4.1, reference §3.2; findings §22). */
+static enum cmd_result cfun_transition(struct sim *s, enum cfun_fun fun, bool reset_first)
+{
+    bool from_offline = s->modem.cfun == FUN_OFFLINE;
+    if (from_offline && fun == FUN_FULL && !reset_first)
+        return sim_cme(s, CME_NOT_ALLOWED);
+    if (fun == FUN_RESET || reset_first || (from_offline && (fun == FUN_MIN || fun == FUN_RF_OFF))) {
+        sim_reset_command(s);
+        return CMD_DONE;
+    }
+    s->modem.cfun = (int)fun;
+    modem_report_registration(s);
+    return CMD_OK;
+}
+
 static DECLARE_HANDLER(cmd_cfun)
 {
     switch (c->form) {
@@ -39,13 +56,7 @@ static DECLARE_HANDLER(cmd_cfun)
     long rst = a->count == 2 ? a->v[1].number : 0;
     if (!valid_fun(fun) || rst < 0 || rst > 1 || (rst == 1 && fun != FUN_FULL))
         return CMD_ERROR;
-    if (fun == FUN_RESET || rst == 1) {
-        sim_reset_command(s);
-        return CMD_DONE;
-    }
-    s->modem.cfun = (int)fun;
-    modem_report_registration(s);
-    return CMD_OK;
+    return cfun_transition(s, (enum cfun_fun)fun, rst == 1);
 }
 
 /* A command that takes no parameters: the test form answers OK, the bare

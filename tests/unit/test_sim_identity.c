@@ -332,3 +332,21 @@ Test(forms, cpof_on_a_module_with_mqtt_running_says_goodbye_to_the_network_first
     cr_assert_str_eq(send_and_wait("AT+CPOF\r", "RDY", BOOT_BUDGET_MS), OK INFO("+CMQTTNONET"));
     cr_assert_str_eq(io("AT+CMQTTSTART\r"), "");
 }
+
+/* Offline mode (7) is left only through a restart (AT §4.1): CFUN=1 alone is
+ * refused, CFUN=0 or 4 restart the module online. */
+Test(power, offline_mode_is_left_only_through_a_restart)
+{
+    static const char *const ways_out[] = {"AT+CFUN=0\r", "AT+CFUN=4\r", "AT+CFUN=6\r", "AT+CFUN=1,1\r"};
+    for (size_t i = 0; i < sizeof ways_out / sizeof ways_out[0]; i++) {
+        cr_assert_str_eq(io("AT+CFUN=7\r"), OK);
+        cr_assert_str_eq(io("AT+CFUN?\r"), INFO("+CFUN: 7") OK);
+        cr_assert_str_eq(io("AT+CREG?\r"), INFO("+CREG: 0,0") OK);
+        cr_assert_str_eq(io("AT+CFUN=1\r"), INFO("+CME ERROR: operation not allowed"));
+        const char *said = send_and_wait(ways_out[i], "PB DONE", BOOT_BUDGET_MS);
+        cr_assert(strncmp(said, OK, strlen(OK)) == 0 && strstr(said, "\r\nRDY\r\n"), "%s restarts: %s",
+                  ways_out[i], said);
+        cr_assert_str_eq(io("ATE0\r"), "ATE0\r" OK);
+        cr_assert_str_eq(send_and_wait("AT+CFUN?\r", OK, BOOT_BUDGET_MS), INFO("+CFUN: 1") OK);
+    }
+}
