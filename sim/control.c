@@ -407,6 +407,20 @@ static void json_client(const struct sim *s, int i, struct strbuf *o)
               (unsigned long long)cl->received);
 }
 
+/* Operator selection, radio mode, attachment and the active PDP contexts (findings §21). */
+static void json_network(const struct sim *s, struct strbuf *o)
+{
+    sb_printf(o, ",\"network\":{\"cops_mode\":%d,\"cnmp\":%d,\"attached\":%s,\"active_cids\":[",
+              (int)s->modem.net.cops_mode, modem_radio_cnmp(s), modem_packet_attached(s) ? "true" : "false");
+    const char *sep = "";
+    for (int i = 1; i <= PDP_CID_MAX; i++)
+        if (s->modem.pdp[i].active) {
+            sb_printf(o, "%s%d", sep, i);
+            sep = ",";
+        }
+    sb_puts(o, "]}");
+}
+
 void sim_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const power[] = {"booting", "on", "off"};
@@ -444,6 +458,7 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
               (unsigned long long)s->stats.boots, (unsigned long long)s->stats.connlost,
               (unsigned long long)s->stats.rx_messages, (unsigned long long)s->stats.host_opens,
               (unsigned long long)s->out.dropped);
+    json_network(s, o);
     /* the faults that took effect, whether a control command or a rule sent them */
     sb_puts(o, ",\"faults\":{");
     for (int k = 0; k < FAULT_COUNT_KINDS; k++)

@@ -61,10 +61,12 @@ static inline bool arg_number_in(const struct at_arg *v, long lo, long hi)
 
 /* modem_radio.c */
 bool modem_radio_finds_network(const struct sim *s);   /* CNMP lets the radio use the LTE cell */
+int modem_radio_cnmp(const struct sim *s);             /* the AT+CNMP mode */
 void modem_radio_report(struct sim *s);                /* +CNSMOD when the system mode changed */
 /* modem_packet.c: registration gained or lost, as modem_report_registration sees it */
 void modem_packet_attach(struct sim *s);
 void modem_packet_detach(struct sim *s);
+bool modem_packet_attached(const struct sim *s);       /* registered and not AT+CGATT=0 */
 /* modem_clock.c */
 bool modem_clock_parse(const char *text, size_t len, int64_t *secs, int *tz);
 void modem_clock_network_time(struct sim *s);          /* NITZ received: +CTZV, and the clock if CTZU */

@@ -226,7 +226,7 @@ static DECLARE_HANDLER(cmd_cgact)
     return cgact_write(s, a);
 }
 
-static bool attached(const struct sim *s)
+bool modem_packet_attached(const struct sim *s)
 {
     return modem_registered(s) && !s->modem.ps_detached;
 }
@@ -240,7 +240,7 @@ static enum cmd_result cgatt_write(struct sim *s, const struct at_args *a)
     bool detach = a->v[0].number == 0;
     if (!detach && !modem_registered(s))
         return sim_cme(s, CME_NO_NETWORK);
-    if (detach && attached(s)) {
+    if (detach && modem_packet_attached(s)) {
         for (int i = 1; i <= PDP_CID_MAX; i++)
             s->modem.pdp[i].active = false;
         cgev(s, "ME DETACH");
@@ -259,7 +259,7 @@ static DECLARE_HANDLER(cmd_cgatt)
         sim_info(s, "+CGATT: (0,1)");
         return CMD_OK;
     case AT_FORM_READ:
-        sim_info(s, "+CGATT: %d", attached(s) ? 1 : 0);
+        sim_info(s, "+CGATT: %d", modem_packet_attached(s) ? 1 : 0);
         return CMD_OK;
     case AT_FORM_EXEC:
         return CMD_ERROR;

@@ -47,6 +47,11 @@ bool modem_radio_finds_network(const struct sim *s)
     return cnmp_modes[s->modem.net.cnmp].lte;
 }
 
+int modem_radio_cnmp(const struct sim *s)
+{
+    return cnmp_modes[s->modem.net.cnmp].mode;
+}
+
 /* ---- AT+CNMP ---------------------------------------------------------------------- */
 
 static int cnmp_index(long mode)

@@ -420,6 +420,18 @@ Test(packet, radio_off_and_sim_removal_detach_like_a_lost_network)
     EXCHANGES({"AT+CGATT?\r", "\r\n+CME ERROR: SIM not inserted\r\n"}, {"AT+COPS?\r", "\r\n+COPS: 0\r\n" OK});
 }
 
+Test(packet, the_control_state_shows_the_network_side)
+{
+    cr_assert(strstr(ctl("state"), "\"network\":{\"cops_mode\":0,\"cnmp\":2,\"attached\":true,\"active_cids\":[1]}"),
+              "%s", ctl("state"));
+    EXCHANGES({"AT+CGDCONT=3,\"IP\",\"x\";+CGACT=1,3;+CNMP=38;+COPS=1,2,\"23415\"\r", OK});
+    cr_assert(strstr(ctl("state"), "\"network\":{\"cops_mode\":1,\"cnmp\":38,\"attached\":true,\"active_cids\":[1,3]}"),
+              "%s", ctl("state"));
+    EXCHANGES({"AT+COPS=2\r", OK});
+    cr_assert(strstr(ctl("state"), "\"network\":{\"cops_mode\":2,\"cnmp\":38,\"attached\":false,\"active_cids\":[]}"),
+              "%s", ctl("state"));
+}
+
 /* Brings client 0 to CONNECTED. */
 static void connect_client0(void)
 {
