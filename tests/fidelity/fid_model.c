@@ -3,6 +3,7 @@
  * header names, answering the log's commands one at a time. */
 #include "fidelity.h"
 
+#include "module_models.h"
 #include "sim.h"
 #include "sim_drive.h"
 
@@ -135,6 +136,7 @@ static void start(struct model *m, const struct fid_setup *su, struct fid_answer
     cfg.latency = su->realistic ? SIM_LATENCY_REALISTIC : SIM_LATENCY_FAST;
     cfg.sim_present = su->sim_present;
     cfg.data_timeout_ms = DATA_TIMEOUT_MS;
+    cfg.model = fid_model_variant(su);
     if (su->reg >= 0)
         cfg.reg_stat = su->reg;
     if (su->rssi >= 0)
@@ -179,6 +181,12 @@ static void answer(struct model *m, const struct fid_exchange *x, struct fid_ans
         listen_until(m, x->command, ASYNC_WAIT_MS, has_async, &want->n_async, a);
     if (want->urcs)
         listen_until(m, x->command, URC_LIMIT_MS, has_urcs, &want->urcs, a);
+}
+
+const struct module_model *fid_model_variant(const struct fid_setup *su)
+{
+    const struct module_model *m = su->model[0] ? module_model_find(su->model) : NULL;
+    return m ? m : module_model_default();
 }
 
 void fid_model_run(const struct fid_log *log, const bool *skip, struct fid_answer *model)

@@ -8,6 +8,7 @@
 #include "fidelity.h"
 
 #include "alloc.h"
+#include "module_models.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,16 @@ static void compare_exchange(const struct fid_log *log, const struct fid_exchang
     sb_free(&why);
 }
 
+/* "SIM7600G-H", or "SIM7600G as SIM7600E" when the simulator has no such variant. */
+static void describe_variant(const struct fid_setup *su, char *out, size_t cap)
+{
+    const char *played = fid_model_variant(su)->name;
+    if (su->model[0] && strcmp(su->model, played) != 0)
+        snprintf(out, cap, "%s as %s", su->model, played);
+    else
+        snprintf(out, cap, "%s", played);
+}
+
 static void measure_log(const struct fid_log *log, struct fid_explained *e, struct totals *t)
 {
     bool *skip = xmalloc(log->n + 1);
@@ -126,10 +137,11 @@ static void measure_log(const struct fid_log *log, struct fid_explained *e, stru
         if (!skip[i])
             compare_exchange(log, &log->x[i], &model[i], e, t, &c);
     }
-    printf("%s (%s%sstart %s): %d of %d exchanges reproduced (%.1f %%); %d out of scope; %d incomplete in the "
-           "capture; %d URC lines not compared\n", log->path, log->setup.model, log->setup.model[0] ? ", " : "",
-           start_names[log->setup.start], c.reproduced, c.compared, share(c.reproduced, c.compared), c.skipped,
-           c.incomplete, c.urcs);
+    char variant[FID_TEXT_MAX];
+    describe_variant(&log->setup, variant, sizeof variant);
+    printf("%s (%s, start %s): %d of %d exchanges reproduced (%.1f %%); %d out of scope; %d incomplete in the "
+           "capture; %d URC lines not compared\n", log->path, variant, start_names[log->setup.start], c.reproduced,
+           c.compared, share(c.reproduced, c.compared), c.skipped, c.incomplete, c.urcs);
     t->compared += c.compared;
     t->reproduced += c.reproduced;
     t->out_of_scope += c.skipped;

@@ -82,6 +82,11 @@ int fid_log_read(const char *path, struct fid_log *log, struct strbuf *err);
 int fid_log_parse(const char *name, const char *text, struct fid_log *log, struct strbuf *err);
 void fid_log_free(struct fid_log *log);
 
+/* The variant the simulator plays for a log: the one `#! model` names when
+ * the simulator has it (common/module_models.h), else the default. */
+struct module_model;
+const struct module_model *fid_model_variant(const struct fid_setup *su);
+
 /* The model's answers to every command exchange of the log, in order
  * (model[i] answers log->x[i]; a FID_BOOT entry gets the model's boot). */
 void fid_model_run(const struct fid_log *log, const bool *skip, struct fid_answer *model);

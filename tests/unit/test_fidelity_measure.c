@@ -80,7 +80,7 @@ Test(fidelity, a_log_the_model_reproduces_passes)
     struct strbuf out = {0};
     put("match.log", matching_log);
     cr_assert_eq(measure("", "95", "match.log", &out), 0, "%s", sb_str(&out));
-    assert_has(&out, "match.log (start cold): 2 of 2 exchanges reproduced (100.0 %)");
+    assert_has(&out, "match.log (SIM7600E, start cold): 2 of 2 exchanges reproduced (100.0 %)");
     assert_has(&out, "total: 2 of 2 exchanges reproduced (100.0 %)");
     assert_has(&out, "fidelity: PASS");
     sb_free(&out);
