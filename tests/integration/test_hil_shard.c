@@ -153,7 +153,7 @@ Test(hil_shard, each_shard_runs_its_share_and_writes_its_own_junit_file)
     }
     char *junit[2];
     for (int k = 1; k <= 2; k++) {
-        char shard[8], xml[32];
+        char shard[16], xml[32];
         snprintf(shard, sizeof shard, "%d/2", k);
         snprintf(xml, sizeof xml, "shard-%d.xml", k);
         cr_assert_eq(hil_run("--shard", shard, "--junit", path_in(xml), "--seed", "5", dir, NULL), 0, "%s", out);
