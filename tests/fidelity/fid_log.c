@@ -143,6 +143,7 @@ static void setup_defaults(struct fid_setup *su)
 }
 
 #define INCOMPLETE DIRECTIVE " incomplete"   /* the next exchange lost part of its answer in publication */
+#define CAPTURE_HEADER "# sim7600-hil capture"   /* the capture format's first line: the importer needs it */
 
 /* "#! incomplete" marks the exchange after it; 0, or -1 when there are too many. */
 static int mark_incomplete(const char *name, int line, struct fid_log *log, struct strbuf *err)
@@ -157,14 +158,15 @@ static int mark_incomplete(const char *name, int line, struct fid_log *log, stru
 }
 
 /* Reads the directives and blanks every comment line in `text` (kept as an
- * empty line, so the importer's line numbers are the file's). */
+ * empty line, so the importer's line numbers are the file's), except a
+ * capture's header, by which the importer knows the format. */
 static int read_header(const char *name, char *text, struct fid_log *log, struct strbuf *err)
 {
     struct fid_setup *su = &log->setup;
     int line = 1, bad = 0;
     for (char *p = text; *p; line++) {
         char *end = p + strcspn(p, "\n");
-        if (*p == '#') {
+        if (*p == '#' && strncmp(p, CAPTURE_HEADER, strlen(CAPTURE_HEADER)) != 0) {
             char copy[FID_TEXT_MAX];
             snprintf(copy, sizeof copy, "%.*s", (int)(end - p), p);
             if (strncmp(copy, INCOMPLETE, strlen(INCOMPLETE)) == 0 && log_blank(copy + strlen(INCOMPLETE)))

@@ -145,6 +145,17 @@ Test(fidelity, an_exchange_the_capture_damaged_is_listed_not_compared)
     sb_free(&out);
 }
 
+Test(fidelity, a_capture_from_sim7600_hil_tap_is_measured_from_the_state_it_names)
+{
+    struct strbuf out = {0};
+    put("bench.cap", "# sim7600-hil capture v1: sim7600-hil tap\n#! start warm\n"
+                     "0.100 > AT+CMQTTSTART\\r\n0.110 < AT+CMQTTSTART\\r\\r\\n\n"
+                     "0.120 < +CMQTTSTART: 23\\r\\n\n0.120 < \\r\\nERROR\\r\\n\n");
+    cr_assert_eq(measure("", "95", "bench.cap", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "bench.cap (SIM7600E, start warm): 1 of 1 exchanges reproduced (100.0 %)");
+    sb_free(&out);
+}
+
 Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
 {
     struct strbuf out = {0};
