@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "module_models.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +45,17 @@ static const char *const start_names[] = {
     [FID_START_COLD] = "cold", [FID_START_POWERON] = "poweron", [FID_START_WARM] = "warm",
 };
 
+#define SHOWN_DECIMALS 10.0   /* shares are shown to one decimal */
+
 static double share(int reproduced, int compared)
 {
     return compared ? PERCENT * reproduced / compared : PERCENT;
+}
+
+/* Rounded down, so a share under the target never shows as the target (94.96 is 94.9). */
+static double shown(double share_pct)
+{
+    return floor(share_pct * SHOWN_DECIMALS) / SHOWN_DECIMALS;
 }
 
 static void count_family(struct totals *t, const char *family)
@@ -141,7 +150,7 @@ static void measure_log(const struct fid_log *log, struct fid_explained *e, stru
     describe_variant(&log->setup, variant, sizeof variant);
     printf("%s (%s, start %s): %d of %d exchanges reproduced (%.1f %%); %d out of scope; %d incomplete in the "
            "capture; %d URC lines not compared\n", log->path, variant, start_names[log->setup.start], c.reproduced,
-           c.compared, share(c.reproduced, c.compared), c.skipped, c.incomplete, c.urcs);
+           c.compared, shown(share(c.reproduced, c.compared)), c.skipped, c.incomplete, c.urcs);
     t->compared += c.compared;
     t->reproduced += c.reproduced;
     t->out_of_scope += c.skipped;
@@ -153,7 +162,7 @@ static void measure_log(const struct fid_log *log, struct fid_explained *e, stru
 static void print_summary(const struct totals *t, const struct options *o, int unreadable)
 {
     double p = share(t->reproduced, t->compared);
-    printf("\ntotal: %d of %d exchanges reproduced (%.1f %%)\n", t->reproduced, t->compared, p);
+    printf("\ntotal: %d of %d exchanges reproduced (%.1f %%)\n", t->reproduced, t->compared, shown(p));
     printf("out of scope (not in the share, issue 14 leaves them to their own issues): %d exchanges\n",
            t->out_of_scope);
     for (int i = 0; i < t->n_families; i++)
@@ -169,9 +178,9 @@ static void print_summary(const struct totals *t, const struct options *o, int u
     if (unreadable)
         printf("\nfidelity: FAIL: %d log(s) could not be read (the reasons are above)\n", unreadable);
     else if (p >= o->min_share && !t->unexplained)
-        printf("\nfidelity: PASS: %.1f %% >= %.1f %%, every difference explained\n", p, o->min_share);
+        printf("\nfidelity: PASS: %.1f %% >= %.1f %%, every difference explained\n", shown(p), o->min_share);
     else
-        printf("\nfidelity: FAIL: %.1f %% (target %.1f %%), %d difference(s) unexplained\n", p, o->min_share,
+        printf("\nfidelity: FAIL: %.1f %% (target %.1f %%), %d difference(s) unexplained\n", shown(p), o->min_share,
                t->unexplained);
 }
 

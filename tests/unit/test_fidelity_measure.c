@@ -92,13 +92,13 @@ Test(fidelity, an_explained_difference_counts_against_the_share_only)
     put("match.log", matching_log);
     put("differ.log", differing_log);
     cr_assert_eq(measure("differ.log:2 F1\n", "60", "match.log differ.log", &out), 0, "%s", sb_str(&out));
-    assert_has(&out, "total: 2 of 3 exchanges reproduced (66.7 %)");
+    assert_has(&out, "total: 2 of 3 exchanges reproduced (66.6 %)");
     assert_has(&out, "differ.log:2: sent AT+FIDELITYTEST: module said +FIDELITYTEST: 1 / OK, model said ERROR");
     assert_has(&out, "explained by F1 (sim/real-module-findings.md §23): The module has a command the model lacks.");
     sb_reset(&out);
     /* the same share under a higher target fails */
     cr_assert_eq(measure("differ.log:2 F1\n", "95", "match.log differ.log", &out), 1, "%s", sb_str(&out));
-    assert_has(&out, "fidelity: FAIL: 66.7 % (target 95.0 %), 0 difference(s) unexplained");
+    assert_has(&out, "fidelity: FAIL: 66.6 % (target 95.0 %), 0 difference(s) unexplained");
     sb_free(&out);
 }
 
