@@ -128,6 +128,7 @@ class Sim:
     private directory. A context manager: it is stopped however the test ends."""
 
     def __init__(self, bin_dir, work_dir, *extra_args):
+        self.work_dir = work_dir
         self.link = os.path.join(work_dir, "modem")
         self.control_path = os.path.join(work_dir, "modem.ctl")
         self.log = os.path.join(work_dir, "wire.log")
