@@ -658,6 +658,8 @@ Test(check_cmd, the_shipped_suite_checks_clean, .init = cr_redirect_stdout)
 {
     glob_t g;
     cr_assert_eq(glob(SIM7600_SOURCE_DIR "/scenarios/*.scn", 0, NULL, &g), 0);
+    /* check recurses: the examples' folder too */
+    glob(SIM7600_SOURCE_DIR "/scenarios/*/*.scn", GLOB_APPEND, NULL, &g);
     char expected[64];
     snprintf(expected, sizeof expected, "%zu scenario(s) OK\n", g.gl_pathc);
     globfree(&g);

@@ -19,7 +19,8 @@ struct hil_cmd {
 
 static const struct hil_cmd commands[] = {
     { "check", hil_cmd_check, 4, "parse scenario files and report every error" },
-    { "run", hil_cmd_run, 4, "run scenarios against the simulator or a module" },
+    { "run", hil_cmd_run, 4, "run scenarios against the simulator or a module, with our driver or\n"
+      "           your own program (scenario `program`, or run --program CMD)" },
     { "diff", hil_cmd_diff, 4, "compare two capture logs of the same scenario" },
     { "tap", hil_cmd_tap, 6, "record a program's session with a module (passwords redacted)" },
     { "import", hil_cmd_import, 6, "turn a serial log into a scenario or a capture" },

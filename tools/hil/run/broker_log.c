@@ -69,13 +69,14 @@ long broker_log_count(struct broker_log *bl, const char *topic, const struct scn
     return count;
 }
 
-/* "17" -> 17; anything that is not a plain number in 1..count -> 0. */
-static long seq_number(const struct broker_msg *m, long count)
+/* "17" (after the prefix) -> 17; anything that is not a plain number in 1..count -> 0. */
+static long seq_number(const struct broker_msg *m, const char *prefix, long count)
 {
     long v = 0;
-    if (m->len == 0 || m->len > 9)
+    size_t skip = prefix ? strlen(prefix) : 0;
+    if (m->len <= skip || m->len - skip > 9 || (skip && memcmp(m->payload, prefix, skip) != 0))
         return 0;
-    for (size_t i = 0; i < m->len; i++) {
+    for (size_t i = skip; i < m->len; i++) {
         if (m->payload[i] < '0' || m->payload[i] > '9')
             return 0;
         v = v * 10 + (m->payload[i] - '0');
@@ -83,14 +84,14 @@ static long seq_number(const struct broker_msg *m, long count)
     return v <= count ? v : 0;
 }
 
-void broker_log_seq(struct broker_log *bl, const char *topic, long count, struct broker_seq *out)
+void broker_log_seq(struct broker_log *bl, const char *topic, const char *prefix, long count, struct broker_seq *out)
 {
     memset(out, 0, sizeof *out);
     unsigned *seen = xmalloc(((size_t)count + 1) * sizeof *seen);
     memset(seen, 0, ((size_t)count + 1) * sizeof *seen);
     pthread_mutex_lock(&bl->mu);
     for (size_t i = 0; i < bl->n; i++) {
-        long k = strcmp(bl->v[i].topic, topic) == 0 ? seq_number(&bl->v[i], count) : 0;
+        long k = strcmp(bl->v[i].topic, topic) == 0 ? seq_number(&bl->v[i], prefix, count) : 0;
         if (k == 0)
             continue;
         out->received++;

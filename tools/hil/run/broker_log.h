@@ -44,6 +44,7 @@ size_t broker_log_size(struct broker_log *bl);
 bool broker_log_wait(struct broker_log *bl, size_t n, int timeout_ms);
 /* Messages on exactly `topic` whose payload matches `pat` (SCN_PAT_NONE: any). */
 long broker_log_count(struct broker_log *bl, const char *topic, const struct scn_pattern *pat);
-void broker_log_seq(struct broker_log *bl, const char *topic, long count, struct broker_seq *out);
+/* With `prefix` (may be NULL) the payloads are PREFIX1 .. PREFIXcount. */
+void broker_log_seq(struct broker_log *bl, const char *topic, const char *prefix, long count, struct broker_seq *out);
 
 #endif

@@ -79,6 +79,9 @@ static void run_usage(FILE *f)
           "                      module reaches) for the broker checks; without it\n"
           "                      they are skipped\n"
           "  --sim PATH          the simulator to run (default: sim7600-sim next to this program)\n"
+          "  --program CMD       the main program of every scenario without a 'program'\n"
+          "                      statement (placeholders {port} {baud} {broker} {control}\n"
+          "                      {bin}); scenarios with driver steps or send are skipped\n"
           "  --shard K/N         run shard K of N (1 <= K <= N): the scenarios whose name\n"
           "                      hashes to K; the N shards are disjoint and together are\n"
           "                      the suite (a CI matrix: one machine and one --junit each)\n"
@@ -267,7 +270,7 @@ static int parse_options(struct runner *rn, int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'x'},
         {"tap", no_argument, NULL, 'T'}, {"keep-logs", required_argument, NULL, 'k'},
         {"server", required_argument, NULL, 's'}, {"sim", required_argument, NULL, 'S'},
-        {"broker", required_argument, NULL, 'm'}, {"watch", required_argument, NULL, 'W'},
+        {"broker", required_argument, NULL, 'm'}, {"watch", required_argument, NULL, 'W'}, {"program", required_argument, NULL, 'P'},
         {"shard", required_argument, NULL, 'K'}, {"repeat", required_argument, NULL, 'R'},
         {"seed", required_argument, NULL, 'D'}, {"list", no_argument, NULL, 'L'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
@@ -315,6 +318,7 @@ static int parse_options(struct runner *rn, int argc, char **argv)
             rn->o.private_mosquitto = strcmp(optarg, "mosquitto") == 0;
             break;
         case 'S': snprintf(rn->sim_bin, sizeof rn->sim_bin, "%s", optarg); break;
+        case 'P': rn->o.program = optarg; break;
         case 'K': case 'R': case 'D':
             if (parse_scale_option(rn, c, optarg) < 0)
                 return -1;

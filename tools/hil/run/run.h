@@ -22,6 +22,7 @@ struct run_options {
     const char *log_dir;     /* transcripts go here as NAME.cap; NULL: none */
     const char *work_dir;    /* a private directory for the simulator's socket; NULL: one is made */
     uint64_t started_ms;     /* when the scenario's time began (hil_now_ms); 0: when run_scenario starts */
+    const char *program;     /* --program: the main program of every scenario without one (NULL: none) */
 };
 
 enum run_verdict { RUN_PASS, RUN_FAIL, RUN_SKIP };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hil_clock.h"
+#include "program_run.h"
 #include "json_read.h"
 
 #define BROKER_SYNC_MS 2000   /* the watch stream trails the broker by a socket hop */
@@ -69,7 +70,7 @@ static long received_count(const struct run *r, const struct scn_check *c)
 static int check_seq(struct run *r, const struct scn_check *c)
 {
     struct broker_seq q;
-    broker_log_seq(&r->broker, c->topic.ptr, c->count, &q);
+    broker_log_seq(&r->broker, c->topic.ptr, c->prefix.ptr, c->count, &q);
     sb_printf(&r->rep->notes, "line %d: %s: %ld of %ld received, %ld duplicate(s)\n", c->line, c->topic.ptr,
               c->count - q.missing, c->count, q.duplicates);
     if (q.missing)
@@ -83,17 +84,19 @@ static int check_seq(struct run *r, const struct scn_check *c)
 
 static int check_reconnects(struct run *r, const struct scn_check *c)
 {
-    long got = (long)r->reconnects;
+    /* a program tells us nothing: its reconnects are read from the wire */
+    long got = r->progs ? programs_reconnects(r) : (long)r->reconnects;
+    const char *who = r->progs ? "the program (successful connects on the wire after the first)" : "the driver";
     if (got >= c->min && (c->max < 0 || got <= c->max))
         return 0;
     if (c->min == c->max)
-        return run_fail(r, "line %d: expect-reconnects: the driver reconnected %ld time(s), expected %ld", c->line,
-                        got, c->min);
+        return run_fail(r, "line %d: expect-reconnects: %s reconnected %ld time(s), expected %ld", c->line,
+                        who, got, c->min);
     if (c->max < 0)
-        return run_fail(r, "line %d: expect-reconnects: the driver reconnected %ld time(s), expected at least %ld",
-                        c->line, got, c->min);
-    return run_fail(r, "line %d: expect-reconnects: the driver reconnected %ld time(s), expected %ld to %ld", c->line,
-                    got, c->min, c->max);
+        return run_fail(r, "line %d: expect-reconnects: %s reconnected %ld time(s), expected at least %ld",
+                        c->line, who, got, c->min);
+    return run_fail(r, "line %d: expect-reconnects: %s reconnected %ld time(s), expected %ld to %ld", c->line,
+                    who, got, c->min, c->max);
 }
 
 static bool is_broker_check(enum scn_check_kind k)
@@ -171,6 +174,7 @@ static int run_check(struct run *r, const struct scn_check *c)
     case SCN_CHECK_SEQ:         return check_seq(r, c);
     case SCN_CHECK_RECONNECTS:  return check_reconnects(r, c);
     case SCN_CHECK_RECEIVED:    return count_ok(r, c, received_count(r, c), "reached the driver");
+    case SCN_CHECK_NO_OUTPUT:   return programs_check(r, c);
     }
     return 0;
 }

@@ -54,7 +54,11 @@ struct run {
     uint64_t t0_ms;                /* when the steps started */
     uint64_t deadline_ms;          /* the scenario's time limit, less a margin to report in */
     int step_line;                 /* the step running now (0: none yet) */
+    struct run_programs *progs;    /* the scenario's programs (program_run.c); NULL: it runs none */
 };
+
+/* The broker the driver (and a program's {broker}) uses unless told otherwise. */
+#define RUN_DEFAULT_SERVER "tcp://127.0.0.1:1883"
 
 /* Fails the scenario (the first failure is the one reported). Returns -1. */
 int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hil_clock.h"
+#include "program_run.h"
 #include "scenario_sim.h"
 
 static const char *const verdict_names[] = {[RUN_PASS] = "pass", [RUN_FAIL] = "FAIL", [RUN_SKIP] = "skip"};
@@ -90,7 +91,9 @@ int run_idle(struct run *r, uint32_t ms)
 {
     if (r->wire_broken)
         return run_wire_failed(r);
-    if (r->dev_ready) {
+    if (r->progs) {
+        return programs_serve(r, ms);
+    } else if (r->dev_ready) {
         sim7600_poll(&r->dev, ms);
     } else {
         uint8_t buf[1024];
@@ -132,8 +135,9 @@ static void list_skipped(struct run *r)
         if (world[i].line)
             sb_printf(&r->rep->skipped, "line %d: %s (needs the simulator)\n", world[i].line, world[i].what);
     for (size_t i = 0; i < r->sc->n_events; i++)
-        sb_printf(&r->rep->skipped, "line %d: %s event (needs the simulator)\n", r->sc->events[i].line,
-                  scn_action_kind_str(r->sc->events[i].kind));
+        if (!scn_action_is_program(r->sc->events[i].kind))   /* the runner's own: they run on the bench too */
+            sb_printf(&r->rep->skipped, "line %d: %s event (needs the simulator)\n", r->sc->events[i].line,
+                      scn_action_kind_str(r->sc->events[i].kind));
 }
 
 static int control_ok(struct run *r, const char *line, int src_line)
@@ -240,7 +244,7 @@ static int start_sim(struct run *r)
         scn_sim_broker_line(&r->sc->world, &line);
     int rc = line.len ? control_ok(r, sb_str(&line), r->sc->world.broker_line) : 0;
     for (size_t i = 0; rc == 0 && i < r->sc->n_events; i++) {
-        if (r->sc->events[i].trig.kind == SCN_TRIG_AT)
+        if (r->sc->events[i].trig.kind == SCN_TRIG_AT || scn_action_is_program(r->sc->events[i].kind))
             continue;
         sb_reset(&line);
         scn_sim_event_line(&r->sc->events[i], &line);
@@ -317,6 +321,7 @@ static void simulator_said(struct run *r)
 
 static void tear_down(struct run *r)
 {
+    programs_free(r);
     if (r->events_armed)
         timed_events_stop(&r->events);
     if (r->serial_open)
@@ -366,7 +371,7 @@ static int events_failed(struct run *r, bool steps_passed)
     return failed ? -1 : 0;
 }
 
-static void run_body(struct run *r)
+static void run_target(struct run *r)
 {
     if (r->o->port) {
         list_skipped(r);
@@ -386,11 +391,23 @@ static void run_body(struct run *r)
             return;
         }
     }
+    if (r->progs && programs_start(r) < 0)
+        return;
     int rc = run_steps(r);
     if (r->on_sim && events_failed(r, rc == 0) < 0)
         return;
     if (rc == 0)
         run_checks(r);
+}
+
+/* The programs (if any) are stopped before the verdict is final: how they
+ * end (a SIGTERM ignored, processes left behind) is part of it. */
+static void run_body(struct run *r)
+{
+    if (programs_prepare(r) < 0)
+        return;
+    run_target(r);
+    programs_finish(r);
 }
 
 /* The worker gives itself less than the runner's limit, to fail with the

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hil_clock.h"
+#include "program_run.h"
 
 /* The driver as the runner runs it: its own defaults, except that waits which
  * would make a suite slow are shorter (registration, reconnect backoff). */
@@ -22,7 +23,6 @@
 #define RUN_REG_TIMEOUT_MS 10000
 #define RUN_BACKOFF_MIN_MS 500
 #define RUN_BACKOFF_MAX_MS 4000
-#define RUN_DEFAULT_SERVER "tcp://127.0.0.1:1883"
 #define RUN_DEFAULT_CLIENT_ID "sim7600-hil"
 #define RUN_POLL_SLICE_MS 20   /* how often a waiting step looks at the clock */
 
@@ -329,6 +329,9 @@ static int run_step(struct run *r, const struct scn_step *s)
         return step_expect(r, s);
     case SCN_STEP_WAIT:
         return idle_until(r, hil_now_ms() + s->within_ms);
+    case SCN_STEP_EXPECT_EXIT:
+    case SCN_STEP_EXPECT_OUTPUT:
+        return programs_step(r, s);
     default:
         return driver_step(r, s);
     }

@@ -55,7 +55,7 @@ int timed_events_start(struct timed_events *te, const struct scenario *sc, const
     hil_cond_init(&te->cv);
     for (size_t i = 0; i < sc->n_events; i++) {
         const struct scn_event *ev = &sc->events[i];
-        if (ev->trig.kind != SCN_TRIG_AT)
+        if (ev->trig.kind != SCN_TRIG_AT || scn_action_is_program(ev->kind))   /* those are the runner's */
             continue;
         struct strbuf line = {0};
         scn_sim_event_line(ev, &line);

@@ -124,6 +124,21 @@ void transcript_note(struct transcript *tr, const char *text)
         capture_comment(&tr->cap, text);
 }
 
+void transcript_program(struct transcript *tr, const char *name, const char *stream, const char *text, size_t len,
+                        uint64_t now_us)
+{
+    uint64_t t = now_us > tr->start_us ? now_us - tr->start_us : 0;
+    struct strbuf line = {0};
+    sb_printf(&line, "%s %.6f %s %s: ", TRANSCRIPT_PROGRAM_MARK, (double)t / 1e6, name, stream);
+    sb_c_escape(&line, text, len);
+    transcript_note(tr, sb_str(&line));
+    sb_reset(&line);
+    sb_printf(&line, "%s: ", name);
+    sb_add(&line, text, len);
+    add_line(tr, TR_PROGRAM, &line, now_us);
+    sb_free(&line);
+}
+
 void transcript_skip_all(struct transcript *tr)
 {
     tr->cursor = tr->n;
@@ -155,7 +170,7 @@ long transcript_count(const struct transcript *tr, enum tr_kind kind, const stru
 void transcript_tail(const struct transcript *tr, size_t n, struct strbuf *out)
 {
     static const char marks[] = {[TR_HOST_COMMAND] = '>', [TR_HOST_DATA] = '>',
-                                 [TR_MODULE] = '<', [TR_PROMPT] = '<'};
+                                 [TR_MODULE] = '<', [TR_PROMPT] = '<', [TR_PROGRAM] = '|'};
     size_t from = tr->n > n ? tr->n - n : 0;
     for (size_t i = from; i < tr->n; i++) {
         const struct tr_line *l = &tr->v[i];

@@ -27,6 +27,7 @@ enum tr_kind {
     TR_HOST_DATA,    /* bytes sent in answer to a '>' prompt */
     TR_MODULE,       /* a line the module printed (without \r\n) */
     TR_PROMPT,       /* the module's '>' data prompt */
+    TR_PROGRAM,      /* a line a scenario's program printed: "NAME: text" (for the tail only) */
 };
 
 struct tr_line {
@@ -64,6 +65,13 @@ void transcript_close(struct transcript *tr);
 void transcript_record(struct transcript *tr, char dir, const uint8_t *data, size_t n, uint64_t now_us);
 /* A comment in the capture file ("# step line 12: publish"). */
 void transcript_note(struct transcript *tr, const char *text);
+
+/* A line a program printed, beside the wire bytes: in the capture file as
+ * the comment "# program SECONDS NAME stdout|stderr: TEXT" (C escapes), so
+ * that import and diff, which skip comments, read the file as before. */
+#define TRANSCRIPT_PROGRAM_MARK "program"
+void transcript_program(struct transcript *tr, const char *name, const char *stream, const char *text, size_t len,
+                        uint64_t now_us);
 
 /* The next module line (from the cursor) matching `pat`, consumed with all
  * before it; -1 if none yet. A prompt matches only `want_prompt`. */

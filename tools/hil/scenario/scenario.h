@@ -155,7 +155,13 @@ enum scn_action_kind {
     SCN_ACT_REGISTRATION,    /* value = stat */
     SCN_ACT_SIM,             /* value = 1 present, 0 absent */
     SCN_ACT_BROKER,          /* broker, value = refuse code */
+    /* the scenario's programs (the runner's, on both targets): program names one, NULL = the main */
+    SCN_ACT_RESTART_PROGRAM, /* stopped (TERM, then KILL) and started again: a reset of the board */
+    SCN_ACT_KILL_PROGRAM,    /* SIGKILL to its process group: it stays dead */
+    SCN_ACT_PAUSE_PROGRAM,   /* SIGSTOP for ms, then SIGCONT: the firmware hangs */
 };
+/* The actions the runner carries out on a program, not the simulator. */
+bool scn_action_is_program(enum scn_action_kind k);
 const char *scn_action_kind_str(enum scn_action_kind k);
 
 #define SCN_MAX_REPLACE_LINES 16
@@ -178,6 +184,7 @@ struct scn_event {
     int qos;                    /* DELIVER */
     int value;                  /* SIGNAL, REGISTRATION, SIM, BROKER (refuse code) */
     enum scn_broker broker;     /* BROKER */
+    char *program;              /* *_PROGRAM: the program's name; NULL = the main program */
 };
 
 /* ---- steps: run in order -------------------------------------------------- */
@@ -226,6 +233,9 @@ enum scn_step_kind {
     SCN_STEP_EXPECT_CONNECTED, /* the driver reports connected within within_ms */
     /* either */
     SCN_STEP_WAIT,             /* let within_ms pass */
+    /* program steps: on the scenario's programs */
+    SCN_STEP_EXPECT_EXIT,      /* the program ends with exit_code within within_ms */
+    SCN_STEP_EXPECT_OUTPUT,    /* the program has printed count lines matching pat, within within_ms */
 };
 const char *scn_step_kind_str(enum scn_step_kind k);
 bool scn_step_is_driver(enum scn_step_kind k);
@@ -249,6 +259,8 @@ struct scn_step {
     struct scn_bytes client_id, user, password; /* CONNECT; NULL = default / none */
     int keepalive;             /* CONNECT; -1 = default */
     int clean;                 /* CONNECT; -1 = default */
+    int exit_code;             /* EXPECT_EXIT: 0-255 */
+    char *program;             /* EXPECT_EXIT, EXPECT_OUTPUT: its name; NULL = the main program */
 };
 
 /* ---- final checks: evaluated when the steps are done ---------------------- */
@@ -262,6 +274,7 @@ enum scn_check_kind {
     SCN_CHECK_SEQ,         /* the broker got "1".."count" on topic, dups counted */
     SCN_CHECK_RECONNECTS,  /* the driver reconnected min..max times */
     SCN_CHECK_RECEIVED,    /* the driver received topic + payload pat (count times, or >= 1) */
+    SCN_CHECK_NO_OUTPUT,   /* the program never printed a line matching pat */
 };
 const char *scn_check_kind_str(enum scn_check_kind k);
 
@@ -274,6 +287,23 @@ struct scn_check {
                                  SEQ: the length of the sequence */
     long max_dup;             /* SEQ: most duplicates allowed, -1 = any (always reported) */
     long min, max;            /* RECONNECTS; max -1 = no upper bound */
+    struct scn_bytes prefix;  /* SEQ: the payloads are PREFIX1 .. PREFIXN (NULL: none) */
+    char *program;            /* NO_OUTPUT: its name; NULL = the main program */
+};
+
+/* ---- programs: the user's firmware and its helpers, run by the runner ----- */
+
+#define SCN_MAX_PROGRAMS 8
+#define SCN_MAIN_PROGRAM "main"
+
+/* One `program` statement. argv holds the words of the command line with
+ * their {placeholders} unexpanded (the runner fills them in). */
+struct scn_program {
+    int line;
+    char *name;               /* name=, or "main" for the first, "helper-N" for the others */
+    char *command;            /* as written, for messages */
+    char **argv;              /* NULL-terminated */
+    size_t argc;
 };
 
 /* ---- the scenario --------------------------------------------------------- */
@@ -290,7 +320,23 @@ struct scenario {
     struct scn_event *events; size_t n_events;
     struct scn_step *steps;   size_t n_steps;
     struct scn_check *checks; size_t n_checks;
+    struct scn_program *programs; size_t n_programs;   /* [0] is the main program */
 };
+
+/* The placeholders a program's command line may hold, NULL-terminated:
+ * "port", "baud", "broker", "control", "bin" (written {port} ...). */
+extern const char *const scn_program_placeholders[];
+
+/* A main program from a command line (sim7600-hil run --program): split and
+ * checked as a `program` statement's; errors go to diags as "--program: ...".
+ * Free with scn_program_free. */
+enum scn_status scn_program_from_command(const char *command, struct scn_program *out, struct scn_diags *diags);
+void scn_program_free(struct scn_program *pr);
+
+/* The program named `name` (NULL: the main one), or NULL. */
+const struct scn_program *scn_find_program(const struct scenario *sc, const char *name);
+/* Whether a step, check or event is about a program (and so needs one). */
+bool scn_step_is_program(enum scn_step_kind k);
 
 #define SCN_DEFAULT_TIME_LIMIT_MS 60000u
 #define SCN_DEFAULT_EXPECT_MS 5000u

@@ -30,6 +30,7 @@ void scn_step_free(struct scn_step *s)
     scn_bytes_free(&s->client_id);
     scn_bytes_free(&s->user);
     scn_bytes_free(&s->password);
+    free(s->program);
 }
 
 void scn_event_free(struct scn_event *e)
@@ -40,12 +41,15 @@ void scn_event_free(struct scn_event *e)
     scn_bytes_free(&e->data);
     scn_bytes_free(&e->topic);
     scn_bytes_free(&e->payload);
+    free(e->program);
 }
 
 void scn_check_free(struct scn_check *c)
 {
     scn_pattern_free(&c->pat);
     scn_bytes_free(&c->topic);
+    scn_bytes_free(&c->prefix);
+    free(c->program);
 }
 
 void scn_free(struct scenario *sc)
@@ -57,6 +61,8 @@ void scn_free(struct scenario *sc)
     free(sc->events);
     free(sc->steps);
     free(sc->checks);
+    for (size_t i = 0; i < sc->n_programs; i++) scn_program_free(&sc->programs[i]);
+    free(sc->programs);
     scn_bytes_free(&sc->world.broker_user);
     scn_bytes_free(&sc->world.broker_password);
     scn_bytes_free(&sc->world.replay);

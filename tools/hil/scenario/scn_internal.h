@@ -11,6 +11,7 @@
  *   scn_kw_steps.c   keywords: the steps
  *   scn_kw_checks.c  keywords: the final checks
  *   scn_kw_events.c  keywords: the triggers and their actions
+ *   scn_kw_program.c keywords: the programs, their steps, check and actions
  *   scn_statement.c  one statement: its keyword found, its arguments split and
  *                    checked, its handler called, what it built kept
  *   scn_parse.c      a whole file: its lines, the checks on the whole, the result
@@ -56,7 +57,7 @@ struct scn_parser {
     struct scenario *sc;
     int line;
     size_t n_errors;
-    size_t cap_events, cap_steps, cap_checks;
+    size_t cap_events, cap_steps, cap_checks, cap_programs;
     int targets_line;
     int seen[ONCE_COUNT_];             /* line where each once-only keyword was given */
     int first_step_line;               /* the first step, for "world must come before steps" */
@@ -104,6 +105,12 @@ struct scn_kw_family {
  * state, triggers, steps, checks. Actions follow a trigger on its line. */
 extern const struct scn_kw_family scn_kw_world, scn_kw_triggers, scn_kw_steps, scn_kw_checks;
 extern const struct scn_kw_family scn_kw_actions;
+/* The scenario's programs (scn_kw_program.c): `program`, its steps and check. */
+extern const struct scn_kw_family scn_kw_program;
+/* The actions restart-program, kill-program and pause-program (scn_kw_program.c). */
+void scn_act_program(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+/* The checks a program brings to the whole file (it owns the wire). */
+void scn_check_programs(struct scn_parser *p);
 
 /* What the start state is when the file says nothing (scn_kw_world.c). */
 extern const struct scn_world scn_world_defaults;
@@ -142,6 +149,7 @@ void scn_pattern_free(struct scn_pattern *p);
 void scn_step_free(struct scn_step *s);
 void scn_event_free(struct scn_event *e);
 void scn_check_free(struct scn_check *c);
+
 
 /* ---- values (scn_values.c, scn_pattern.c) ---- */
 

@@ -36,6 +36,7 @@ static void kw_check_seq(struct scn_parser *p, const struct scn_kw *d, const str
     scn_get_string(p, a->pos[0], "the topic", &c->topic);
     scn_get_uint(p, a->pos[1], "sequence length", 1, 1000000, &c->count);
     scn_opt_uint(p, a, "max-dup", 0, 1000000, &c->max_dup);
+    scn_opt_string(p, a, "prefix", &c->prefix);
 }
 
 static void kw_check_reconnects(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj)
@@ -64,7 +65,7 @@ static void kw_check_reconnects(struct scn_parser *p, const struct scn_kw *d, co
 
 static const char *const K_COUNT[] = { "count", NULL };
 static const char *const K_MESSAGE[] = { "size", "count", NULL };
-static const char *const K_SEQ[] = { "max-dup", NULL };
+static const char *const K_SEQ[] = { "max-dup", "prefix", NULL };
 static const char *const K_MINMAX[] = { "min", "max", NULL };
 
 static const struct scn_kw checks[] = {
@@ -78,7 +79,7 @@ static const struct scn_kw checks[] = {
       kw_check_message, SCN_CHECK_MESSAGE },
     { "expect-received", 1, 2, KW_CHECK, K_MESSAGE, "expect-received \"TOPIC\" [\"PAYLOAD\"|/REGEX/|size=N] [count=N]",
       kw_check_message, SCN_CHECK_RECEIVED },
-    { "expect-seq", 2, 2, KW_CHECK, K_SEQ, "expect-seq \"TOPIC\" N [max-dup=N]", kw_check_seq, SCN_CHECK_SEQ },
+    { "expect-seq", 2, 2, KW_CHECK, K_SEQ, "expect-seq \"TOPIC\" N [max-dup=N] [prefix=\"TEXT\"]", kw_check_seq, SCN_CHECK_SEQ },
     { "expect-reconnects", 0, 1, KW_CHECK, K_MINMAX, "expect-reconnects N | [min=N] [max=N]",
       kw_check_reconnects, SCN_CHECK_RECONNECTS },
 };

@@ -128,6 +128,7 @@ static const char *const K_NTH[] = { "nth", NULL };
 static const char *const K_CLIENT[] = { "client", NULL };
 static const char *const K_GARBLE[] = { "seed", NULL };
 static const char *const K_DELIVER[] = { "size", "qos", "client", NULL };
+static const char *const K_PROGRAM[] = { "program", NULL };
 
 #define EV (KW_EVENT | KW_SIM_ONLY)
 
@@ -157,6 +158,11 @@ static const struct scn_kw actions[] = {
     { "sim", 1, 1, 0, NULL, "sim present|absent", act_sim, SCN_ACT_SIM },
     { "broker", 1, 2, 0, NULL, "broker accept|refuse CODE|unreachable|dns-fail|no-connack", act_broker,
       SCN_ACT_BROKER },
+    { "restart-program", 0, 0, 0, K_PROGRAM, "restart-program [program=NAME]", scn_act_program,
+      SCN_ACT_RESTART_PROGRAM },
+    { "kill-program", 0, 0, 0, K_PROGRAM, "kill-program [program=NAME]", scn_act_program, SCN_ACT_KILL_PROGRAM },
+    { "pause-program", 1, 1, 0, K_PROGRAM, "pause-program DURATION [program=NAME]", scn_act_program,
+      SCN_ACT_PAUSE_PROGRAM },
 };
 
 const struct scn_kw_family scn_kw_triggers = { triggers, sizeof triggers / sizeof triggers[0] };

@@ -61,7 +61,8 @@ static const char *const action_names[] = {
     [SCN_ACT_SILENT] = "silent", [SCN_ACT_REPLACE] = "replace", [SCN_ACT_DELAY] = "delay",
     [SCN_ACT_GARBLE] = "garble", [SCN_ACT_INJECT] = "inject", [SCN_ACT_DELIVER] = "deliver",
     [SCN_ACT_SIGNAL] = "signal", [SCN_ACT_REGISTRATION] = "registration", [SCN_ACT_SIM] = "sim",
-    [SCN_ACT_BROKER] = "broker",
+    [SCN_ACT_BROKER] = "broker", [SCN_ACT_RESTART_PROGRAM] = "restart-program",
+    [SCN_ACT_KILL_PROGRAM] = "kill-program", [SCN_ACT_PAUSE_PROGRAM] = "pause-program",
 };
 static const char *const step_names[] = {
     [SCN_STEP_SEND] = "send", [SCN_STEP_SEND_RAW] = "send-raw", [SCN_STEP_EXPECT] = "expect",
@@ -69,13 +70,14 @@ static const char *const step_names[] = {
     [SCN_STEP_CONNECT] = "connect", [SCN_STEP_SUBSCRIBE] = "subscribe", [SCN_STEP_PUBLISH] = "publish",
     [SCN_STEP_PUBLISH_SEQ] = "publish-seq", [SCN_STEP_DISCONNECT] = "disconnect",
     [SCN_STEP_EXPECT_CONNECTED] = "expect-connected", [SCN_STEP_WAIT] = "wait",
+    [SCN_STEP_EXPECT_EXIT] = "expect-exit", [SCN_STEP_EXPECT_OUTPUT] = "expect-output",
 };
 static const char *const check_names[] = {
     [SCN_CHECK_SENT] = "expect-sent", [SCN_CHECK_NOT_SENT] = "expect-not-sent",
     [SCN_CHECK_PRINTED] = "expect-printed", [SCN_CHECK_NOT_PRINTED] = "expect-not-printed",
     [SCN_CHECK_MESSAGE] = "expect-message", [SCN_CHECK_SEQ] = "expect-seq",
     [SCN_CHECK_RECEIVED] = "expect-received",
-    [SCN_CHECK_RECONNECTS] = "expect-reconnects",
+    [SCN_CHECK_RECONNECTS] = "expect-reconnects", [SCN_CHECK_NO_OUTPUT] = "expect-no-output",
 };
 
 /* "?" for a value outside the table or without a name: a log line must not crash on a bad value. */

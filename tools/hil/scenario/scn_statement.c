@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const struct scn_kw_family *const statement_families[] = {
-    &scn_kw_world, &scn_kw_triggers, &scn_kw_steps, &scn_kw_checks,
+    &scn_kw_world, &scn_kw_program, &scn_kw_triggers, &scn_kw_steps, &scn_kw_checks,
 };
 #define N_FAMILIES (sizeof statement_families / sizeof statement_families[0])
 
@@ -272,5 +272,8 @@ void scn_statement(struct scn_parser *p, const struct scn_line *ln)
     size_t before = p->n_errors;
     do_keyword(p, d, ln);
     /* Only a statement that is otherwise right gets the "needs the simulator" error too. */
-    if ((d->flags & KW_SIM_ONLY) && p->n_errors == before) note_sim_only(p, d->name);
+    bool on_program = (d->flags & KW_EVENT) && p->n_errors == before &&
+                      scn_action_is_program(p->sc->events[p->sc->n_events - 1].kind);
+    /* an event on a program is the runner's: it needs no simulator */
+    if ((d->flags & KW_SIM_ONLY) && p->n_errors == before && !on_program) note_sim_only(p, d->name);
 }
