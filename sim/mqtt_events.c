@@ -76,13 +76,13 @@ void mqtt_event(struct sim *s, const struct sim_event *ev)
     /* START and STOP print their result line before the final result (findings §2) */
     case EV_START_DONE:
         s->mqtt.service = ev->code == MQTT_OK ? MQTT_SVC_STARTED : MQTT_SVC_STOPPED;
-        s->modem.pdp[1].active = ev->code == MQTT_OK;     /* START activates the PDP context */
+        if (ev->code == MQTT_OK)    /* START activates the PDP context when attach has not already */
+            s->modem.pdp[1].active = true;
         sim_urc(s, "+CMQTTSTART: %d", ev->code);
         sim_final(s, ev->code == MQTT_OK ? V250_OK : V250_ERROR);
         return;
     case EV_STOP_DONE:
-        s->mqtt.service = MQTT_SVC_STOPPED;
-        s->modem.pdp[1].active = false;
+        s->mqtt.service = MQTT_SVC_STOPPED;    /* the LTE default bearer stays: it is the attach's */
         sim_urc(s, "+CMQTTSTOP: %d", ev->code);
         sim_final(s, V250_OK);
         return;
@@ -181,8 +181,7 @@ void mqtt_network_lost(struct sim *s)
     sim_urc(s, "+CMQTTNONET");
     for (int i = 0; i < MQTT_CLIENTS; i++)
         mqtt_clear_client(&s->mqtt.client[i]);
-    s->mqtt.service = MQTT_SVC_STOPPED;
-    s->modem.pdp[1].active = false;
+    s->mqtt.service = MQTT_SVC_STOPPED;    /* the contexts went with the registration (modem_packet_detach) */
 }
 
 /* ---- an external link --------------------------------------------------------------- */

@@ -465,6 +465,18 @@ Test(packet, a_radio_mode_without_lte_takes_mqtt_down)
     EXCHANGES({"AT+CNMP=13\r", MQTT_NETWORK_GONE OK}, {"AT+CMQTTSTART\r", "\r\n+CMQTTSTART: 7\r\n" ERROR});
 }
 
+/* The MQTT service runs on the attach's default bearer: stopping it leaves the
+ * bearer up, as other users of the data connection need it. */
+Test(packet, stopping_mqtt_leaves_the_default_bearer_up)
+{
+    EXCHANGES(
+        {"AT+CMQTTSTART\r", "\r\n+CMQTTSTART: 0\r\n" OK},
+        {"AT+CMQTTSTOP\r", "\r\n+CMQTTSTOP: 0\r\n" OK},
+        {"AT+CGACT?\r", "\r\n+CGACT: 1,1\r\n" OK},
+        {"AT+CGPADDR=1\r", "\r\n+CGPADDR: 1,10.49.14.68\r\n" OK},
+    );
+}
+
 /* ---- network time -------------------------------------------------------------------- */
 
 TestSuite(nitz, .init = booted, .fini = teardown);
