@@ -202,9 +202,10 @@ Test(forms, identity_commands_answer_their_test_form_and_refuse_read_and_write)
     ASSERT_EXCHANGES(x);
 }
 
-Test(forms, temperature_reads_as_the_module_prints_it)
+Test(forms, supply_voltage_and_temperature_read_as_the_module_prints_them)
 {
     const struct exchange x[] = {
+        {"AT+CBC\r", INFO("+CBC: 3.800V") OK}, {"AT+CBC=?\r", OK}, {"AT+CBC?\r", ERR}, {"AT+CBC=1\r", ERR},
         {"AT+CPMUTEMP\r", INFO("+CPMUTEMP: 25") OK}, {"AT+CPMUTEMP=?\r", OK}, {"AT+CPMUTEMP?\r", ERR},
         {"AT+CPMUTEMP=1\r", ERR},
     };
