@@ -48,12 +48,14 @@ static void usage(FILE *f)
           "\"PTY <path>\"; the module serves until SIGINT or SIGTERM.\n\n"
           "  --link PATH            also make PATH a symlink to the pty (removed on exit);\n"
           "                         only a stale link left by a simulator is replaced there\n"
-          "  --profile cold|warm    cold (default): as after power-on, with boot URCs;\n"
+          "  --profile cold|warm    cold (default): powered on when the port is first opened:\n"
+          "                         deaf, then RDY, +CPIN: READY, SMS DONE, PB DONE;\n"
           "                         warm: MQTT service started and client 0 acquired, as a\n"
           "                         module that stayed powered through a host reset\n"
           "  --baud N               pace output at N baud, 8N1 (default 115200; 0 = unpaced)\n"
-          "  --latency fast|realistic  fast (default): answers at once; realistic: the\n"
-          "                         delays a real module takes (boot, CONNECT, PUB...)\n"
+          "  --latency fast|realistic  fast (default): answers at once, boots in about\n"
+          "                         0.2 s; realistic: the delays a real module takes\n"
+          "                         (a 16 s boot, CONNECT, PUB...)\n"
           "  --control PATH         Unix socket taking control commands (see README); only\n"
           "                         a stale socket nobody listens on is replaced there\n"
           "  --control-idle-ms MS   with all 16 control connections taken, a new one takes the\n"
@@ -145,6 +147,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
+    o->cfg.power_on_at_open = true;   /* a host that is not there yet cannot miss the boot */
     o->connack_timeout_ms = 10000;
     o->control_idle_ms = CONTROL_IDLE_MS_DEFAULT;
     o->replay_speed = 1.0;

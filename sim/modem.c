@@ -1,4 +1,4 @@
-/* The modem's state at power-on and its boot banner. The commands live in
+/* The modem's state at power-on (the boot banner is boot.c's). The commands live in
  * one file per family (modem_basic.c, modem_identity.c, modem_network.c,
  * modem_packet.c, modem_power.c, modem_clock.c); nothing here touches I/O. */
 #include "sim_internal.h"
@@ -14,20 +14,6 @@ void modem_power_on(struct modem *m)
     m->cfun = 1;
     m->ipr = 115200;
     m->pdp[1] = (struct pdp_context){.defined = true, .type = "IP"};   /* AT&F0 factory context */
-}
-
-void modem_boot_urcs(struct sim *s)
-{
-    modem_clock_start(s);             /* the clock runs from its power-on value once the module is up */
-    sim_urc(s, "RDY");
-    if (!s->world.sim_present) {
-        sim_urc(s, "+CPIN: SIM REMOVED");
-        return;
-    }
-    sim_urc(s, "+CPIN: READY");
-    sim_urc(s, "SMS DONE");
-    sim_urc(s, "PB DONE");
-    modem_report_registration(s);
 }
 
 /* A 0/1 setting (AT+CTZR, AT+CTZU ...): the bare command sets the default 0. */

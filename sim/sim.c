@@ -11,13 +11,14 @@
 #define BACKSPACE 0x08   /* S5 */
 
 /* ms per delay, by latency profile. "fast" keeps only what a test must be able
- * to observe (a CONNECT that never gets its CONNACK still takes a while). */
+ * to observe (a CONNECT that never gets its CONNACK still takes a while). The
+ * boot's timeline has its own table, in boot.c. */
 static const uint32_t delay_ms[2][DELAY_COUNT] = {
     [SIM_LATENCY_FAST] = {
         [DELAY_CONNECT_TIMEOUT] = 200,
     },
     [SIM_LATENCY_REALISTIC] = {
-        [DELAY_BOOT] = 6000, [DELAY_START] = 150, [DELAY_STOP] = 100, [DELAY_CONNECT] = 600,
+        [DELAY_START] = 150, [DELAY_STOP] = 100, [DELAY_CONNECT] = 600,
         [DELAY_CONNECT_TIMEOUT] = 30000, [DELAY_SUB] = 250, [DELAY_PUB_QOS0] = 40,
         [DELAY_PUB_ACK] = 200, [DELAY_DISC] = 150, [DELAY_DELIVER] = 80,
     },
@@ -36,6 +37,8 @@ void sim_config_defaults(struct sim_config *cfg)
     cfg->rx_chunk = 500;
 }
 
+static void power_cycle_state(struct sim *s);
+
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d)
 {
     return (uint64_t)delay_ms[s->cfg.latency][d] * 1000u;
@@ -47,7 +50,7 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->now_us = now_us;
-    s->host_attached = true;     /* the boot banner waits in the pty for the first client */
+    s->host_attached = true;     /* output waits in the pty for the first client (a replayed log's) */
     s->world.sim_present = cfg->sim_present;
     s->world.rssi = cfg->rssi;
     s->world.reg_stat = cfg->reg_stat;
@@ -63,7 +66,11 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
         s->modem.reported_stat = modem_reg_stat(s);
         mqtt_power_on(s);
         mqtt_apply_warm_profile(s);
-        s->power = POWER_ON;
+        boot_skip(s);
+    } else if (cfg->power_on_at_open) {
+        power_cycle_state(s);
+        s->power = POWER_OFF;     /* until boot_host_opened */
+        s->boot = BOOT_OFF;
     } else {
         sim_reboot(s);
     }
@@ -107,11 +114,11 @@ void sim_flush_published(struct sim *s)
 
 /* ---- the event queue -------------------------------------------------------- */
 
-void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev)
+void sim_schedule_at(struct sim *s, uint64_t due_us, const struct sim_event *ev)
 {
     s->events = grow_array(s->events, &s->events_cap, s->nevents + 1, sizeof *s->events);
     struct sim_event e = *ev;
-    e.due_us = s->now_us + sim_delay_us(s, delay);
+    e.due_us = due_us;
     e.seq = s->event_seq++;
     size_t i = s->nevents;
     while (i > 0 && s->events[i - 1].due_us > e.due_us)
@@ -119,6 +126,11 @@ void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *e
     memmove(&s->events[i + 1], &s->events[i], (s->nevents - i) * sizeof e);
     s->events[i] = e;
     s->nevents++;
+}
+
+void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev)
+{
+    sim_schedule_at(s, s->now_us + sim_delay_us(s, delay), ev);
 }
 
 /* ---- what a hook queued ------------------------------------------------------ */
@@ -160,9 +172,8 @@ static void run_rule_actions(struct sim *s)
 
 static void run_event(struct sim *s, struct sim_event *ev)
 {
-    if (ev->kind == EV_BOOT_DONE) {
-        s->power = POWER_ON;
-        modem_boot_urcs(s);
+    if (ev->kind == EV_BOOT_STEP || ev->kind == EV_BOOT_REGISTERED) {
+        boot_event(s, ev);
     } else {
         mqtt_event(s, ev);
     }
@@ -237,7 +248,8 @@ void sim_unread_output(struct sim *s, size_t n)
 
 /* ---- power, silence, attachment -------------------------------------------- */
 
-void sim_reboot(struct sim *s)
+/* Everything a power cycle forgets. */
+static void power_cycle_state(struct sim *s)
 {
     free_events(s);                       /* what was queued for the wire still leaves (CRESET's OK) */
     s->mode = INPUT_COMMAND;
@@ -247,9 +259,13 @@ void sim_reboot(struct sim *s)
     modem_power_on(&s->modem);
     s->modem.reported_stat = 0;
     mqtt_power_on(s);
-    s->power = POWER_BOOTING;
-    s->stats.boots++;
-    sim_schedule(s, DELAY_BOOT, &(struct sim_event){.kind = EV_BOOT_DONE});
+}
+
+/* A power cycle (the control socket's reboot, a cold start). */
+void sim_reboot(struct sim *s)
+{
+    power_cycle_state(s);
+    boot_start(s, BOOT_POWER_ON);
 }
 
 /* AT+CRESET and AT+CFUN=1,1: the module says goodbye to its network first (findings §7). */
@@ -257,7 +273,8 @@ void sim_reset_command(struct sim *s)
 {
     sim_final(s, V250_OK);
     mqtt_network_lost(s);
-    sim_reboot(s);
+    power_cycle_state(s);
+    boot_start(s, BOOT_RESET);
 }
 
 void sim_set_silent(struct sim *s, uint32_t ms)
@@ -272,6 +289,8 @@ void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
 {
     s->now_us = now_us;
     s->stats.host_opens += attached;
+    if (attached)
+        boot_host_opened(s);   /* before the early return: a first host finds the port "attached" */
     if (s->host_attached == attached)
         return;
     s->host_attached = attached;
@@ -302,6 +321,8 @@ static enum cmd_result dispatch(struct sim *s, const struct at_cmdline_cmd *c)
     if (c->form == AT_FORM_WRITE && c->kind == AT_CMDLINE_EXTENDED &&
         at_args_parse(c->args, c->args_len, &args) < 0)
         return CMD_ERROR;
+    if (boot_sim_busy(s, cmd, c))
+        return sim_cme(s, CME_SIM_BUSY);
     if ((cmd->flags & CMD_NEEDS_SIM) && !s->world.sim_present)
         return sim_cme(s, CME_SIM_NOT_INSERTED);
     return cmd->handler(s, c, &args);
@@ -330,10 +351,10 @@ static void run_commands(struct sim *s, const char *line, size_t n)
     sim_final(s, V250_OK);
 }
 
-/* Neither booting nor hung (a silent module hears nothing either). */
+/* Its UART is up and it is not hung (a silent module hears nothing either). */
 static bool hears(const struct sim *s)
 {
-    return s->power == POWER_ON && s->now_us >= s->silent_until_us;
+    return boot_hears(s) && s->now_us >= s->silent_until_us;
 }
 
 static void run_line(struct sim *s, const char *line, size_t n)
@@ -537,7 +558,7 @@ void sim_set_replay(struct sim *s, struct replay *r, bool strict, uint64_t now_u
     if (!r)
         return;
     free_events(s);                       /* the log plays its own boot */
-    s->power = POWER_ON;
+    boot_skip(s);
     s->modem.reported_stat = modem_reg_stat(s);
     replay_start(r, now_us);
 }

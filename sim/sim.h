@@ -38,6 +38,8 @@ struct sim_config {
     int rssi;                   /* 0-31, 99 */
     int reg_stat;               /* 0-5, the same for CS, PS and EPS */
     uint32_t rx_chunk;          /* bytes per +CMQTTRXTOPIC/+CMQTTRXPAYLOAD chunk */
+    bool power_on_at_open;      /* cold: the module powers on when a host first opens the port
+                                   (sim_set_host_attached; sim7600-sim); false: at sim_create */
     const struct module_model *model;   /* the variant (--model); NULL: module_model_default() */
 };
 

@@ -126,7 +126,7 @@ struct data_phase {
 
 /* ---- timed events ---------------------------------------------------------- */
 enum event_kind {
-    EV_BOOT_DONE, EV_START_DONE, EV_STOP_DONE, EV_CONNECT_DONE, EV_DISC_DONE,
+    EV_BOOT_STEP, EV_BOOT_REGISTERED, EV_START_DONE, EV_STOP_DONE, EV_CONNECT_DONE, EV_DISC_DONE,
     EV_SUB_DONE, EV_UNSUB_DONE, EV_PUB_DONE, EV_RX,
 };
 
@@ -144,11 +144,23 @@ struct sim_event {
 
 /* Delays, by latency profile (reference §6.6, §11.13). */
 enum sim_delay {
-    DELAY_BOOT, DELAY_START, DELAY_STOP, DELAY_CONNECT, DELAY_CONNECT_TIMEOUT, DELAY_SUB,
+    DELAY_START, DELAY_STOP, DELAY_CONNECT, DELAY_CONNECT_TIMEOUT, DELAY_SUB,
     DELAY_PUB_QOS0, DELAY_PUB_ACK, DELAY_DISC, DELAY_DELIVER, DELAY_COUNT,
 };
 
 enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA };
+
+/* The boot timeline (boot.c), in order: a later stage is further into the boot. */
+enum boot_stage {
+    BOOT_OFF,         /* unpowered: sim7600-sim powers the module on when a host first opens the port */
+    BOOT_DEAF,        /* powered, UART not up yet: what the host sends is lost, nothing is said */
+    BOOT_SIM_BUSY,    /* RDY sent: AT answers; what reads the SIM answers +CME ERROR: SIM busy */
+    BOOT_SIM_READY,   /* +CPIN: READY (or SIM REMOVED) sent */
+    BOOT_SMS_DONE,
+    BOOT_PB_DONE,
+    BOOT_DONE,        /* the boot lines are out; POWER_ON once registered too (no SIM: at once) */
+};
+enum boot_cause { BOOT_POWER_ON, BOOT_RESET };
 
 struct sim {
     struct sim_config cfg;
@@ -161,7 +173,9 @@ struct sim {
     struct paced_fifo out;             /* module → host */
     struct paced_fifo in;              /* host → module: bytes wait here until the wire delivered them */
     enum power_state power;
+    enum boot_stage boot;
     bool host_attached;
+    uint64_t host_opened_us;           /* when the core last heard a host open the port */
     uint64_t now_us;
     uint64_t silent_until_us;
 
@@ -230,10 +244,20 @@ void sim_prompt(struct sim *s);
 
 /* ---- events, power, silence (sim.c) ------------------------------------------ */
 void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev);
+void sim_schedule_at(struct sim *s, uint64_t due_us, const struct sim_event *ev);
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d);
 void sim_reboot(struct sim *s);
 void sim_reset_command(struct sim *s);
 void sim_set_silent(struct sim *s, uint32_t ms);
+
+/* ---- the boot timeline (boot.c) ---------------------------------------------- */
+void boot_start(struct sim *s, enum boot_cause cause);  /* the module powers up: deaf, then RDY ... */
+void boot_event(struct sim *s, const struct sim_event *ev);  /* EV_BOOT_STEP, EV_BOOT_REGISTERED */
+void boot_skip(struct sim *s);                          /* up at once (a replayed log plays its own boot) */
+void boot_host_opened(struct sim *s);                   /* the first open powers an OFF module on */
+bool boot_hears(const struct sim *s);                   /* the UART is up: RDY was sent */
+/* The command reads the SIM before +CPIN: READY: it answers +CME ERROR: SIM busy. */
+bool boot_sim_busy(const struct sim *s, const struct command *cmd, const struct at_cmdline_cmd *c);
 
 /* ---- control commands (control.c) -------------------------------------------- */
 /* One control line, run now. The clock is not run first, so a rule's action
@@ -256,7 +280,6 @@ int modem_reg_stat(const struct sim *s);          /* effective: 0 when radio off
 bool modem_registered(const struct sim *s);
 int modem_rssi(const struct sim *s);
 void modem_report_registration(struct sim *s);    /* URCs when the effective state changed */
-void modem_boot_urcs(struct sim *s);
 void modem_clock_start(struct sim *s);            /* the clock reads its power-on value from now */
 #define MODEM_CMEE_DEFAULT 2
 enum cmd_result modem_switch_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,

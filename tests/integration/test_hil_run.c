@@ -72,6 +72,16 @@ static int hil_run(const char *first, ...)
     return program_run(argv, RUN_BOUND_MS, out, sizeof out);
 }
 
+/* A simulator standing in for a bench module that has been powered a while:
+ * the first open of its port powers it on, and it is up once PB DONE came. */
+static void start_powered_module(struct sim_process *sim, const char *const *args)
+{
+    cr_assert_eq(simproc_start(sim, args), 0);
+    cr_assert_eq(simproc_open(sim), 0, "cannot open %s", sim->pty_path);
+    cr_assert(simproc_expect(sim, "PB DONE\r\n", SIMPROC_DEFAULT_TIMEOUT_MS), "no boot: %s", simproc_pending(sim));
+    simproc_close_port(sim);
+}
+
 static const char *const passing =
     "scenario \"publishes\"\n"
     "bring-up\nconnect\npublish \"t/a\" \"hello\" qos=1\ndisconnect\n"
@@ -163,7 +173,7 @@ Test(hil_run, tap_and_junit_reports)
 Test(hil_run, simulator_only_statements_are_skipped_against_a_port)
 {
     struct sim_process sim;
-    cr_assert_eq(simproc_start(&sim, NULL), 0);
+    start_powered_module(&sim, NULL);
     const char *both = "scenario \"on-any-target\"\nsignal 17\nat 100ms reboot\n"
                        "send \"AT\"\nexpect \"OK\"\n";
     const char *sim_only = "scenario \"sim-only\"\ntargets sim\nsend \"AT\"\nexpect \"OK\"\n";
@@ -188,7 +198,7 @@ Test(hil_run, against_a_port_the_broker_checks_use_the_watched_broker)
     char url[64];
     snprintf(url, sizeof url, "tcp://127.0.0.1:%d", mq.port);
     const char *args[] = {"--broker", url, NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0);
+    start_powered_module(&sim, args);
     int st = hil_run("--target", sim.pty_path, "--watch", url, "--server", url,
                      file("a.scn", passing), file("b.scn", failing), NULL);
     simproc_stop(&sim);
@@ -201,7 +211,7 @@ Test(hil_run, against_a_port_the_broker_checks_use_the_watched_broker)
 Test(hil_run, without_watch_the_broker_checks_against_a_port_are_skipped_not_passed)
 {
     struct sim_process sim;
-    cr_assert_eq(simproc_start(&sim, NULL), 0);
+    start_powered_module(&sim, NULL);
     int st = hil_run("--target", sim.pty_path, file("a.scn", passing), NULL);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "skipped line 6: expect-message (the runner cannot watch this broker)"), "%s", out);

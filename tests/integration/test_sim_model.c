@@ -79,6 +79,10 @@ Test(model, against_a_port_the_model_statement_is_listed_as_skipped)
     fputs("scenario \"bench\"\nmodel SIM7600G-H\nsend \"AT\"\nexpect \"OK\" within=5s\n", f);
     fclose(f);
     cr_assert_eq(simproc_start(&sim, NULL), 0, "sim7600-sim did not start");
+    /* a bench module has been on a while: the first open powers the simulated one on */
+    cr_assert_eq(simproc_open(&sim), 0, "cannot open %s", sim.pty_path);
+    expect("PB DONE\r\n", BOOT_MS);
+    simproc_close_port(&sim);
     const char *const args[] = {"run", "--target", sim.pty_path, path, NULL};
     int status = program_run_args(HIL, args, 4 * BOOT_MS, out, sizeof out);
     unlink(path);

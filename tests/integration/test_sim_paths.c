@@ -122,6 +122,8 @@ static int stop_sim(int i)
     return status;
 }
 
+#define AT_POLL_MS 200   /* between a polling host's AT probes */
+
 /* The simulator behind these paths answers as a module and as a control socket. */
 static void assert_serving(const char *port, const char *control)
 {
@@ -132,8 +134,12 @@ static void assert_serving(const char *port, const char *control)
     cr_assert_eq(simproc_control(&view, "state", reply, sizeof reply), 0, "no answer on %s", control);
     cr_assert(strncmp(reply, "OK {", 4) == 0, "state got \"%s\"", reply);
     cr_assert_eq(simproc_open(&view), 0, "cannot open %s", port);
-    simproc_send(&view, "AT\r");
-    bool ok = simproc_expect(&view, "OK\r\n", T);
+    /* as a host polls a module that may still be booting (deaf until RDY) */
+    bool ok = false;
+    for (long long end = test_now_ms() + T; !ok && test_now_ms() < end;) {
+        simproc_send(&view, "AT\r");
+        ok = simproc_expect(&view, "OK\r\n", AT_POLL_MS);
+    }
     simproc_close_port(&view);
     free(view.rx);
     cr_assert(ok, "no OK to AT through %s", port);

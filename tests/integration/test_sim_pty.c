@@ -77,6 +77,7 @@ Test(process, prints_pty_then_serves_until_sigterm, .init = start_cold)
     struct stat st;
     cr_assert_eq(stat(sim.pty_path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "slave mode is %o", st.st_mode & 0777);
+    expect("PB DONE\r\n");       /* a booting module is deaf until RDY */
     send_expect("AT\r", "AT\r\r\nOK\r\n");
     cr_assert_eq(simproc_stop(&sim), 0, "exit status after SIGTERM");
 }
@@ -230,6 +231,7 @@ Test(profile, warm_module_answers_21_and_23_at_once)
 Test(profile, a_cold_module_answers_start_with_0)
 {
     start_with(NULL);
+    expect("PB DONE\r\n");
     send_expect("AT+CMQTTSTART\r", "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
 }
 

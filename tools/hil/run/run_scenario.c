@@ -3,6 +3,7 @@
 #include "alloc.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,34 @@ static int events_failed(struct run *r, bool steps_passed)
     return failed ? -1 : 0;
 }
 
+/* On the simulator, opening the port powers a cold module on: the steps
+ * begin once it has booted, as a scenario on the bench begins on a module
+ * that is up. Its boot lines wait in the pty for the steps to read. */
+#define BOOT_POLL_MS 5
+
+static int await_boot(struct run *r)
+{
+    struct strbuf json = {0};
+    int rc = -1;
+    while (hil_now_ms() < r->deadline_ms) {
+        if (simproc_state_on(r->sim.control_fd, &json) < 0) {
+            run_fail(r, "cannot read the simulator's state while it boots: %s", sb_str(&json));
+            break;
+        }
+        if (strstr(sb_str(&json), "\"power\":\"on\"")) {
+            rc = 0;
+            break;
+        }
+        sb_reset(&json);
+        poll(NULL, 0, BOOT_POLL_MS);
+    }
+    if (rc < 0 && r->rep->verdict != RUN_FAIL)
+        run_fail(r, "the module was still booting at the time limit (latency realistic boots in about 20 s: "
+                    "raise time-limit)");
+    sb_free(&json);
+    return rc;
+}
+
 static void run_target(struct run *r)
 {
     if (r->o->port) {
@@ -380,7 +409,7 @@ static void run_target(struct run *r)
     } else if (start_sim(r) < 0) {
         return;   /* failed, or skipped (needs the embedded broker) */
     }
-    if (open_wire(r) < 0)
+    if (open_wire(r) < 0 || (r->on_sim && await_boot(r) < 0))
         return;
     r->t0_ms = hil_now_ms();
     if (r->on_sim) {
