@@ -321,6 +321,11 @@ Test(power, cpof_answers_ok_then_nothing_until_the_control_socket_powers_it_on)
     cr_assert_str_eq(send_and_wait("AT+CPOF\r", "RDY", BOOT_BUDGET_MS), OK, "no boot lines follow");
     cr_assert_str_eq(io("AT\r"), "", "nor hears the host");
     cr_assert(strstr(ctl("state"), "\"power\":\"off\""), "%s", ctl("state"));
+    cr_assert_str_eq(io("AT+CREG=1\r"), "");
+    ctl("reg 0");
+    ctl("sim remove");
+    ctl("sim insert");
+    cr_assert_str_eq(send_and_wait(NULL, "+C", BOOT_BUDGET_MS), "", "a module that is off reports no network or SIM change");
     cr_assert(strncmp(ctl("reboot"), "OK", 2) == 0, "%s", ctl("reboot"));
     cr_assert(strstr(send_and_wait(NULL, "PB DONE", BOOT_BUDGET_MS), "RDY"));
     cr_assert_str_eq(io("AT\r"), "AT\r" OK);
