@@ -290,6 +290,17 @@ Test(hil_program, a_program_whose_children_outlive_it)
     assert_pids_gone("pids");
 }
 
+/* A child in a session of its own is out of the program's group: the guard,
+ * its subreaper, still finds it and kills it. */
+Test(hil_program, a_program_whose_children_leave_its_session)
+{
+    script("escaper.sh", "exec 3<>\"$1\"\nsetsid sh -c 'echo $$ >> pids; while :; do sleep 0.1; done' &\n"
+                         "while [ ! -s pids ]; do sleep 0.05; done\nexit 0\n");
+    run_bad("./escaper.sh {port}", "wait 500ms\nexpect-exit 0\n",
+            "left processes running in its process group after it ended");
+    assert_pids_gone("pids");
+}
+
 Test(hil_program, a_program_that_never_opens_the_port)
 {
     script("deaf.sh", "echo $$ >> pids\necho started\nwhile :; do sleep 0.1; done\n");
@@ -320,6 +331,21 @@ Test(hil_program, check_refuses_what_a_program_cannot_share_or_give)
     cr_assert(strstr(out, "p.scn:2: unknown placeholder {prot}"), "%s", out);
     cr_assert(strstr(out, "r.scn:4: 'expect-received' needs our driver's own events"), "%s", out);
     cr_assert(strstr(out, "r.scn:5: no program is named 'other'"), "%s", out);
+}
+
+Test(hil_program, check_with_program_option_names_what_run_would_skip)
+{
+    const char *driver = scenario("d.scn", "scenario \"d\"\nbring-up\n");
+    const char *wire = scenario("w.scn", "scenario \"w\"\nexpect \"OK\"\n");
+    int st = hil("check", "--program", "./fw {port}", driver, wire, NULL);
+    cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
+    cr_assert(strstr(out, "d.scn: not applicable with --program: 'bring-up' (line 2) is a step of our driver"), "%s",
+              out);
+    cr_assert(!strstr(out, "w.scn: not applicable"), "%s", out);
+    cr_assert(strstr(out, "2 scenario(s) OK"), "%s", out);
+    st = hil("check", "--program", "./fw {prot}", wire, NULL);
+    cr_assert_eq(st, 1, "exit %d:\n%s", st, out);
+    cr_assert(strstr(out, "--program: unknown placeholder {prot}"), "%s", out);
 }
 
 Test(hil_program, run_program_option_takes_the_wire_only_scenarios_and_skips_the_driver_ones)

@@ -12,14 +12,17 @@
 #include "hil_clock.h"
 
 /* What the guard tells us, one record at a time (atomic: below PIPE_BUF). */
-enum guard_report { GUARD_PID, GUARD_EXEC_FAILED, GUARD_EXITED };
+enum guard_report { GUARD_PID, GUARD_EXEC_FAILED, GUARD_EXITED, GUARD_LEFTOVERS };
 struct guard_msg { int kind; int value; };
 
 #define GUARD_POLL_MS 20        /* how often the guard looks for ended children */
 #define FD_SCAN_MAX 4096        /* descriptors the children close beyond their own */
 #define STOP_POLL_MS 10
+#define STOP_KILL_WAIT_MS 1000  /* a SIGKILLed program is reaped by then */
 #define LEFTOVER_GRACE_MS 300   /* a group's last members may take a moment to go after their leader */
 #define CHUNK 4096
+#define GUARD_CHILDREN_BUF 4096 /* /proc's list of the guard's children */
+#define GUARD_END_ROUNDS 50     /* at GUARD_POLL_MS each: a killed child is reaped long before */
 
 /* ---- the child side: async-signal-safe calls only (the worker has threads) ---- */
 
@@ -62,6 +65,56 @@ static void program_child(const struct prog_spec *s, int out_w, int err_w, int d
     _exit(127);
 }
 
+/* Kills every child the guard has now: the program's descendants that left
+ * its group (setsid) come to the guard, their subreaper, when orphaned.
+ * Returns how many it found. */
+static int kill_children(void)
+{
+    char path[64] = "/proc/self/task/", num[16];
+    int n = 0, len = (int)strlen(path), found = 0;
+    pid_t self = getpid();
+    for (pid_t v = self; v; v /= 10)
+        num[n++] = (char)('0' + v % 10);
+    while (n)
+        path[len++] = num[--n];
+    memcpy(path + len, "/children", sizeof "/children");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char buf[GUARD_CHILDREN_BUF];
+    ssize_t got = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
+    if (fd >= 0)
+        close(fd);
+    for (ssize_t i = 0; i < got; i++) {
+        pid_t c = 0;
+        for (; i < got && buf[i] >= '0' && buf[i] <= '9'; i++)
+            c = c * 10 + (buf[i] - '0');
+        if (c > 0) {
+            kill(-c, SIGKILL);
+            kill(c, SIGKILL);
+            found++;
+        }
+    }
+    return found;
+}
+
+/* The end of the guard: the program's group and every child it has left
+ * killed and reaped, so that its own end is not held up by one. */
+static void guard_end(pid_t pid, int status_w)
+{
+    int st;
+    kill(-pid, SIGKILL);
+    for (int round = 0; round < GUARD_END_ROUNDS; round++) {
+        while (waitpid(-1, &st, WNOHANG) > 0)
+            ;
+        int found = kill_children();
+        if (round == 0 && found)   /* the program itself was reaped before: these escaped its group */
+            say(status_w, GUARD_LEFTOVERS, found);
+        if (found == 0)
+            break;
+        poll(NULL, 0, GUARD_POLL_MS);
+    }
+    _exit(0);
+}
+
 /* The guard: reaps the program and what it abandons, reports, and kills the
  * program's group when the life pipe closes. */
 static void guard_main(const struct prog_spec *s, int out_w, int err_w, int devnull, int status_w, int life_r)
@@ -96,12 +149,8 @@ static void guard_main(const struct prog_spec *s, int out_w, int err_w, int devn
         while ((w = waitpid(-1, &st, WNOHANG)) > 0)
             if (w == pid)
                 say(status_w, GUARD_EXITED, st);
-        if (ready > 0) {
-            kill(-pid, SIGKILL);
-            while (waitpid(-1, &st, 0) > 0)
-                ;
-            _exit(0);
-        }
+        if (ready > 0)
+            guard_end(pid, status_w);
     }
 }
 
@@ -144,6 +193,7 @@ int prog_start(struct prog_proc *p, const struct prog_spec *spec, struct strbuf 
         sb_reset(&p->partial[i]);
     p->bytes = 0;
     p->exec_errno = 0;
+    p->escaped = 0;
     p->wait_status = 0;
     if (devnull < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 ||
         pipe2(life, O_CLOEXEC) < 0) {
@@ -231,6 +281,8 @@ static bool read_status(struct prog_proc *p)
     while (p->status_fd >= 0 && read(p->status_fd, &m, sizeof m) == (ssize_t)sizeof m) {
         if (m.kind == GUARD_EXEC_FAILED)
             p->exec_errno = m.value;
+        if (m.kind == GUARD_LEFTOVERS)
+            p->escaped = m.value;
         if (m.kind == GUARD_EXITED) {
             p->wait_status = m.value;
             p->state = PROG_EXITED;
@@ -326,8 +378,10 @@ void prog_stop(struct prog_proc *p, int grace_ms, prog_line_fn line, void *ctx, 
     if (res->was_running) {
         prog_terminate(p);
         res->ignored_term = !await_exit(p, grace_ms, line, ctx);
-        if (res->ignored_term)
+        if (res->ignored_term) {
             prog_kill(p);
+            await_exit(p, STOP_KILL_WAIT_MS, line, ctx);   /* reaped: the guard's leftovers are others */
+        }
     }
     if (p->pid > 0 && !res->ignored_term)
         res->left_processes = group_lingers(p);
@@ -338,7 +392,8 @@ void prog_stop(struct prog_proc *p, int grace_ms, prog_line_fn line, void *ctx, 
         while (waitpid(p->guard, &st, 0) < 0 && errno == EINTR)
             ;
     }
-    await_exit(p, 0, line, ctx);
+    prog_read(p, line, ctx);   /* the guard's last words: what it had to kill */
+    res->left_processes |= p->escaped > 0;
     for (int s = PROG_STDOUT; s <= PROG_STDERR; s++)
         if (p->partial[s].len)
             emit(p, (enum prog_stream)s, line, ctx);

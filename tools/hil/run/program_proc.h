@@ -45,6 +45,7 @@ struct prog_proc {
     int life_fd;                /* closing it makes the guard kill the group and end */
     int wait_status;            /* PROG_EXITED: as waitpid gives it */
     int exec_errno;             /* the exec failed with this (then it exited 127) */
+    int escaped;                /* processes it left outside its group (setsid), killed by the guard */
     struct strbuf partial[3];   /* [stream]: a line still without its end */
     size_t bytes;               /* printed since it started */
 };
@@ -76,7 +77,7 @@ void prog_kill(struct prog_proc *p);
 struct prog_stop_result {
     bool was_running;       /* it had not ended by itself */
     bool ignored_term;      /* it did not end within the grace after SIGTERM */
-    bool left_processes;    /* its group still held processes after it ended */
+    bool left_processes;    /* its group (or a session it started) still held processes after it ended */
 };
 
 /* Stops it: SIGTERM to the group, up to grace_ms, then SIGKILL; kills what

@@ -27,24 +27,28 @@ static const char *const placeholder_env[] = {
 
 /* ---- before the target: does the scenario run programs, and can it? ---- */
 
-static int skip(struct run *r, const struct scn_step *s, const char *why)
+bool programs_not_applicable(const struct scenario *sc, struct strbuf *why)
 {
-    r->rep->verdict = RUN_SKIP;
-    sb_printf(&r->rep->why, "not applicable with --program: '%s' (line %d) %s", scn_step_kind_str(s->kind), s->line,
-              why);
-    return -1;
+    for (size_t i = 0; !sc->n_programs && i < sc->n_steps; i++) {
+        const struct scn_step *s = &sc->steps[i];
+        bool driver = scn_step_is_driver(s->kind), send = s->kind == SCN_STEP_SEND || s->kind == SCN_STEP_SEND_RAW;
+        if (driver || send) {
+            sb_printf(why, "not applicable with --program: '%s' (line %d) %s", scn_step_kind_str(s->kind), s->line,
+                      driver ? "is a step of our driver, and the program does its own work"
+                             : "writes to the wire, which the program owns");
+            return true;
+        }
+    }
+    return false;
 }
 
 /* --program for a scenario of its own: its driver steps are not the
  * program's, and a scenario that writes to the wire leaves it no room. */
 static int adopt_option_program(struct run *r)
 {
-    for (size_t i = 0; i < r->sc->n_steps; i++) {
-        const struct scn_step *s = &r->sc->steps[i];
-        if (scn_step_is_driver(s->kind))
-            return skip(r, s, "is a step of our driver, and the program does its own work");
-        if (s->kind == SCN_STEP_SEND || s->kind == SCN_STEP_SEND_RAW)
-            return skip(r, s, "writes to the wire, which the program owns");
+    if (programs_not_applicable(r->sc, &r->rep->why)) {
+        r->rep->verdict = RUN_SKIP;
+        return -1;
     }
     struct scn_diags d = {0};
     struct run_programs *ps = r->progs;
@@ -459,7 +463,8 @@ static void stop_one(struct run *r, struct run_program *p)
                         "under test should end when told to", p->spec->name, p->spec->command, grace / 1000.0);
     if (res.left_processes)
         program_problem(r, "program '%s' (%s) left processes running in its process group after it ended "
-                        "(children it started and did not stop); they were killed", p->spec->name,
+                        "(children it started and did not stop, in its group or in a session of their own); they "
+                        "were killed", p->spec->name,
                         p->spec->command);
 }
 

@@ -7,11 +7,17 @@
 #ifndef HIL_PROGRAM_RUN_H
 #define HIL_PROGRAM_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "scenario.h"
+#include "strbuf.h"
 
 struct run;
+
+/* Whether `run --program` skips the scenario (it has no program of its own,
+ * and driver steps or send): true with the reason appended to why. */
+bool programs_not_applicable(const struct scenario *sc, struct strbuf *why);
 
 /* Before the target is set up: whether the scenario runs programs (its own,
  * or --program's for a scenario without any), and whether it can. 0 to go
