@@ -8,6 +8,7 @@
 #include "sim_drive.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define START_US 1000000ull    /* the fake clock's power-on instant */
@@ -19,6 +20,9 @@
 #define ASYNC_WAIT_MS 1000     /* after OK, how long a command's own result line is awaited */
 #define URC_LIMIT_MS 30000     /* a command the module followed with URCs (a reset): they are awaited */
 #define DATA_TIMEOUT_MS 2000   /* a '>' data phase the log did not fill ends with ERROR */
+#define REG_WAIT_LIMIT_MS 180000 /* a host waits this long at most for registration (27.007's 3 min) */
+#define REG_HOME 1             /* 27.007 <stat>: registered, home network */
+#define REG_ROAMING 5          /* registered, roaming */
 
 struct model {
     struct sim_drive d;
@@ -154,11 +158,59 @@ static void start(struct model *m, const struct fid_setup *su, struct fid_answer
         prepare(m, su->cmee == 2 ? "AT+CMEE=2" : su->cmee ? "AT+CMEE=1" : "AT+CMEE=0");
 }
 
+/* The <stat> of a registration read ("+CGREG: 0,1"), or -1 for any other line. */
+static int read_stat(const char *line)
+{
+    static const char *const reads[] = {"+CREG:", "+CGREG:", "+CEREG:"};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        int n, stat;
+        if (strncmp(line, reads[i], strlen(reads[i])) == 0 &&
+            sscanf(line + strlen(reads[i]), " %d,%d", &n, &stat) == 2)
+            return stat;
+    }
+    return -1;
+}
+
+static bool registered(int stat)
+{
+    return stat == REG_HOME || stat == REG_ROAMING;
+}
+
+/* The module's answer to this command says it was registered. */
+static bool answer_registered(const struct fid_answer *a)
+{
+    for (int i = 0; i < a->n_info; i++)
+        if (registered(read_stat(a->info[i])))
+            return true;
+    return false;
+}
+
+static bool model_registered(const struct model *m)
+{
+    struct strbuf state = {0};
+    sim_state_json(m->d.sim, &state);
+    const char *reg = strstr(sb_str(&state), "\"reg\":");
+    bool yes = reg && registered(atoi(reg + strlen("\"reg\":")));
+    sb_free(&state);
+    return yes;
+}
+
+/* A log without times cannot say how long its host waited between commands.
+ * Where the module's answer shows it registered, the host had polled until
+ * then (S1a: +CGREG: 0,2, then 0,1): the model gets the same wait, bounded. */
+static void wait_registered(struct model *m)
+{
+    for (uint64_t t = 0; t < REG_WAIT_LIMIT_MS && !model_registered(m); t += STEP_MS)
+        listen(m, STEP_MS);
+}
+
 /* One command, its data phase if the model prompts and the log typed data,
  * and what follows as long as the module's side of the log shows it. */
 static void answer(struct model *m, const struct fid_exchange *x, struct fid_answer *a)
 {
     const struct fid_answer *want = &x->module;
+    if (answer_registered(want))
+        wait_registered(m);
     sb_reset(&m->heard);
     sim_input(m->d.sim, (const uint8_t *)x->command, strlen(x->command), m->d.now_us);
     sim_input(m->d.sim, (const uint8_t *)"\r", 1, m->d.now_us);

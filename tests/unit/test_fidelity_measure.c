@@ -156,6 +156,16 @@ Test(fidelity, a_capture_from_sim7600_hil_tap_is_measured_from_the_state_it_name
     sb_free(&out);
 }
 
+Test(fidelity, a_registered_answer_gives_the_model_the_time_to_register)
+{
+    struct strbuf out = {0};
+    /* from power-on the module is deaf, then searching: only a host that waited reads it registered */
+    put("waited.log", "#! start poweron\nAT+CGREG?\n+CGREG: 0,1\nOK\n");
+    cr_assert_eq(measure("", "95", "waited.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "waited.log (SIM7600E, start poweron): 1 of 1 exchanges reproduced (100.0 %)");
+    sb_free(&out);
+}
+
 Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
 {
     struct strbuf out = {0};
