@@ -12,24 +12,26 @@
 
 #define FIDELITY SIM7600_BIN_DIR "/sim7600-fidelity"
 
-static char dir[64];
+static char dir[256];
 
+/* Working files under $TMPDIR, as the project's tools keep them. */
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "%s", "/tmp/fidelity-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/fidelity-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    cr_assert_not_null(mkdtemp(dir), "cannot make a directory under %s", dir);
 }
 
 static void remove_dir(void)
 {
-    char cmd[128];
+    char cmd[sizeof dir + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
 
 static void put(const char *name, const char *text)
 {
-    char path[128];
+    char path[sizeof dir + 64];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f, "cannot write %s", path);
@@ -54,7 +56,7 @@ static int measure(const char *explained, const char *min_share, const char *log
 {
     put("findings.md", findings);
     put("explained.txt", explained);
-    char cmd[512];
+    char cmd[sizeof dir + 512];
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --findings findings.md --explained explained.txt --min-share %s %s 2>&1",
              dir, FIDELITY, min_share, logs);
     FILE *p = popen(cmd, "r");
