@@ -234,6 +234,33 @@ Test(hil_program, kill_program_stops_it_for_good_and_pause_program_holds_it)
     assert_pids_gone("pids");
 }
 
+/* An event on a program may follow the broker: the second message kills the
+ * publisher, so the broker gets two and no more. */
+Test(hil_program, after_publishes_triggers_an_event_on_a_program)
+{
+    const char *sc = scenario("ap.scn", "scenario \"killed-after-two\"\n"
+                                        "program \"{bin}/sim7600-mqtt --port {port} --broker {broker} --client-id c "
+                                        "--pub t/p --interval 700 --count 0\"\n"
+                                        "after-publishes 2 kill-program\nwait 3s\nexpect-message \"t/p\" count=2\n");
+    int st = hil("run", sc, NULL);
+    cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
+}
+
+/* With --broker mosquitto, {broker} names the private mosquitto the module
+ * reaches: a cloud-side helper publishes there and the broker check sees it. */
+Test(hil_program, with_a_private_mosquitto_a_helper_reaches_the_same_broker)
+{
+    script("fw.sh", fw);
+    script("cloud.sh", "u=${1#tcp://}\nexec mosquitto_pub -h \"${u%:*}\" -p \"${u##*:}\" -t cloud/cmd -m reboot -q 1\n");
+    const char *sc = scenario("e2e.scn", "scenario \"helper\"\nprogram \"./fw.sh {port}\"\n"
+                                         "program \"./cloud.sh {broker}\" name=cloud\n"
+                                         "expect-exit 0 program=cloud within=5s\nexpect /^\\+CSQ:/ within=3s\n"
+                                         "expect-message \"cloud/cmd\" \"reboot\" count=1\n");
+    int st = hil("run", "--broker", "mosquitto", sc, NULL);
+    cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
+    assert_pids_gone("pids");
+}
+
 /* ---- bad input: a clear failure each, within the limit, nothing left ---- */
 
 static void run_bad(const char *program, const char *steps, const char *needle)
@@ -254,6 +281,9 @@ Test(hil_program, a_program_that_does_not_exist_or_cannot_run)
             "line 3: program 'main' (./missing {port}): './missing' does not exist");
     run_bad("./plain.txt", "wait 1s\n", "'./plain.txt' is not an executable file");
     run_bad("no-such-command-anywhere", "wait 1s\n", "'no-such-command-anywhere' is not found in PATH");
+    file("garbage.bin", "\x7f" "ELF not really\n", 0755);
+    run_bad("./garbage.bin", "wait 1s\n", "line 3: program 'main' (./garbage.bin) could not be executed: Exec format "
+                                          "error (a program for this machine?");
 }
 
 Test(hil_program, a_program_that_exits_at_once)

@@ -117,7 +117,8 @@ static void guard_end(pid_t pid, int status_w)
 
 /* The guard: reaps the program and what it abandons, reports, and kills the
  * program's group when the life pipe closes. */
-static void guard_main(const struct prog_spec *s, int out_w, int err_w, int devnull, int status_w, int life_r)
+static _Noreturn void guard_main(const struct prog_spec *s, int out_w, int err_w, int devnull, int status_w,
+                                 int life_r)
 {
     setpgid(0, 0);   /* out of the worker's group: a kill of that group must leave us to clean up */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -185,42 +186,66 @@ static int await_pid(struct prog_proc *p, struct strbuf *why)
     return -1;
 }
 
+/* The pipes between us, the guard and the program: [0] read, [1] write ends. */
+struct prog_pipes {
+    int out[2], err[2], status[2], life[2];
+    int devnull;
+};
+
+static void pipes_close(struct prog_pipes *pp)
+{
+    close_pair(pp->out);
+    close_pair(pp->err);
+    close_pair(pp->status);
+    close_pair(pp->life);
+    close_fd(&pp->devnull);
+}
+
+static int pipes_open(struct prog_pipes *pp, struct strbuf *why)
+{
+    *pp = (struct prog_pipes){ {-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, -1 };
+    pp->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (pp->devnull >= 0 && pipe2(pp->out, O_CLOEXEC) == 0 && pipe2(pp->err, O_CLOEXEC) == 0 &&
+        pipe2(pp->status, O_CLOEXEC) == 0 && pipe2(pp->life, O_CLOEXEC) == 0)
+        return 0;
+    sb_printf(why, "cannot make its pipes: %s", strerror(errno));
+    pipes_close(pp);
+    return -1;
+}
+
+/* Our ends kept, the others closed. */
+static void pipes_adopt(struct prog_proc *p, struct prog_pipes *pp)
+{
+    p->out_fd = pp->out[0];
+    p->err_fd = pp->err[0];
+    p->status_fd = pp->status[0];
+    p->life_fd = pp->life[1];
+    pp->out[0] = pp->err[0] = pp->status[0] = pp->life[1] = -1;
+    pipes_close(pp);
+    fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
+    fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
+}
+
 int prog_start(struct prog_proc *p, const struct prog_spec *spec, struct strbuf *why)
 {
-    int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, life[2] = {-1, -1};
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    struct prog_pipes pp;
     for (int i = 0; i < 3; i++)
         sb_reset(&p->partial[i]);
     p->bytes = 0;
-    p->exec_errno = 0;
-    p->escaped = 0;
-    p->wait_status = 0;
-    if (devnull < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 ||
-        pipe2(life, O_CLOEXEC) < 0) {
-        sb_printf(why, "cannot make its pipes: %s", strerror(errno));
-        goto fail;
-    }
+    p->exec_errno = p->escaped = p->wait_status = 0;
+    if (pipes_open(&pp, why) < 0)
+        return -1;
     p->guard = fork();
-    if (p->guard == 0) {
-        guard_main(spec, out[1], err[1], devnull, status[1], life[0]);
-        _exit(127);
-    }
+    if (p->guard == 0)
+        guard_main(spec, pp.out[1], pp.err[1], pp.devnull, pp.status[1], pp.life[0]);
     if (p->guard < 0) {
         sb_printf(why, "cannot fork: %s", strerror(errno));
-        goto fail;
+        pipes_close(&pp);
+        return -1;
     }
     setpgid(p->guard, p->guard);   /* also here: no race with a kill of the worker's group */
-    p->out_fd = out[0];
-    p->err_fd = err[0];
-    p->status_fd = status[0];
-    p->life_fd = life[1];
-    close(out[1]);
-    close(err[1]);
-    close(status[1]);
-    close(life[0]);
-    close(devnull);
-    fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
-    fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
+    pipes_adopt(p, &pp);
+    p->state = PROG_EXITED;        /* until its pid came: a stop must not signal anything */
     if (await_pid(p, why) < 0) {
         prog_stop(p, 0, NULL, NULL, &(struct prog_stop_result){0});
         return -1;
@@ -228,13 +253,6 @@ int prog_start(struct prog_proc *p, const struct prog_spec *spec, struct strbuf 
     fcntl(p->status_fd, F_SETFL, O_NONBLOCK);
     p->state = PROG_RUNNING;
     return 0;
-fail:
-    close_pair(out);
-    close_pair(err);
-    close_pair(status);
-    close_pair(life);
-    close_fd(&devnull);
-    return -1;
 }
 
 void prog_fds(const struct prog_proc *p, int fds[3])

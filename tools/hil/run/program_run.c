@@ -396,7 +396,10 @@ static int serve_program(struct run *r, struct run_program *p)
     transcript_note(&r->tr, sb_str(&note));
     sb_free(&note);
     int rc = 0;
-    if (!p->killed_on_purpose && (p->proc.exec_errno || !program_exit_expected(r, p))) {
+    if (p->proc.exec_errno) {
+        rc = run_fail(r, "line %d: program '%s' (%s) %s (a program for this machine? a script needs its #! line)",
+                      p->spec->line, p->spec->name, p->spec->command, sb_str(&how));
+    } else if (!p->killed_on_purpose && !program_exit_expected(r, p)) {
         struct strbuf last = {0};
         program_last_lines(p, &last);
         rc = run_fail(r, "program '%s' (%s) %s after %.2fs, which the scenario does not expect (expect-exit "
