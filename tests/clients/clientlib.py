@@ -22,6 +22,7 @@ START_LIMIT_S = 10        # the simulator makes its link and control socket
 STOP_LIMIT_S = 5          # a program asked to end (SIGTERM, its quit key) has ended
 CONTROL_LIMIT_S = 5       # one control-socket reply
 CLIENT_LIMIT_S = 20       # one client program's whole exchange
+AT_POLL_S = 0.25          # a booted module answers AT within this; a booting one drops it
 TERM_ROWS, TERM_COLS = 24, 80
 APT_LINE = "apt-get update && apt-get install -y --no-install-recommends"
 REGISTERED = re.compile(r"\+CREG: [0-2],[15](,.*)?")
@@ -372,7 +373,7 @@ class ModemPort:
         deadline = time.monotonic() + limit_s
         while True:
             try:
-                return self.ask("AT", limit_s=1)
+                return self.ask("AT", limit_s=AT_POLL_S)
             except Failure:
                 if time.monotonic() >= deadline:
                     raise Failure(f"the module did not answer AT with OK within {limit_s} s") from None
@@ -380,7 +381,7 @@ class ModemPort:
     def try_answer(self, command):
         """The last information line of command's answer, "" on ERROR or silence."""
         try:
-            lines = self.ask(command, limit_s=1)
+            lines = self.ask(command, limit_s=AT_POLL_S)
         except Failure:
             return ""
         return lines[-1] if lines else ""

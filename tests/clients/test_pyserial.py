@@ -37,11 +37,11 @@ def publishes(ctx):
                  "pyserial_publish.py")
 
 
-@client_test("pyserial-sees-boot", pending="issue 14 fault 5 (h1's boot timeline): a host that "
-             "opens the port at power-on and flushes it loses RDY today")
+@client_test("pyserial-sees-boot")
 def sees_boot(ctx):
-    """A host that polls AT from power-on sees what it sees on the bench:
-    RDY, +CPIN: READY, SMS DONE, PB DONE before (or among) its first answers."""
+    """Issue 14 fault 5: a host that opens the port at power-on (and so
+    flushes it) and polls AT sees what it sees on the bench: RDY, +CPIN:
+    READY, SMS DONE, PB DONE among its first answers."""
     need_debian_pyserial(PYTHON)
     with Sim(ctx.bin_dir, ctx.work_dir) as sim:
         out = run_script(sim)
