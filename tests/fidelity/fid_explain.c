@@ -31,7 +31,7 @@ static void add_finding(struct fid_explained *e, size_t *cap, const char *entry)
 {
     const char *colon = strchr(entry, ':');
     const char *end = strstr(entry, "**");
-    if (!colon || !end || colon > end || colon - entry >= 16)
+    if (!colon || !end || colon > end || colon - entry >= FID_ID_MAX)
         return;
     size_t cap_titles = *cap;
     e->ids = grow_array(e->ids, cap, e->n_ids + 1, sizeof *e->ids);
@@ -74,7 +74,9 @@ const char *fid_finding_title(const struct fid_explained *e, const char *id)
 /* "log.log:12 F3" or "cmd AT+CPSI? F5"; 0, or -1 with the reason in err. */
 static int read_rule(const char *name, int line, const char *text, struct fid_rule *r, struct strbuf *err)
 {
-    char first[160], id[16], extra[2];
+    /* the widths below are the buffers' sizes less one (sscanf cannot take them from a macro) */
+    char first[160], id[FID_ID_MAX], extra[2];
+    _Static_assert(FID_ID_MAX == 16 && FID_PATTERN_MAX == 64, "the sscanf widths below follow these sizes");
     memset(r, 0, sizeof *r);
     int n = sscanf(text, "%159s %15s %1s", first, id, extra);
     if (n == 2 && strcmp(first, PATTERN_WORD) != 0) {

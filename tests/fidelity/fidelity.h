@@ -109,18 +109,21 @@ const char *fid_out_of_scope(const char *command);
 
 /* ---- explanations --------------------------------------------------------------------- */
 
+#define FID_ID_MAX 16        /* a finding's id, "F12", with room */
+#define FID_PATTERN_MAX 64   /* a command prefix in explained.txt */
+
 struct fid_rule {
     char log[128];        /* a log's base name, or "" for a command pattern */
     int line;             /* with log: the command's line */
-    char pattern[64];     /* without log: a command prefix, any case */
-    char id[16];          /* a finding of §23: "F3" */
+    char pattern[FID_PATTERN_MAX];   /* without log: a command prefix, any case */
+    char id[FID_ID_MAX];             /* a finding of §23: "F3" */
     bool used;
 };
 
 struct fid_explained {
     struct fid_rule *rules;
     size_t n;
-    char (*ids)[16];      /* the findings §23 defines */
+    char (*ids)[FID_ID_MAX];         /* the findings §23 defines */
     char (*titles)[FID_TEXT_MAX];
     size_t n_ids;
 };
