@@ -6,6 +6,9 @@
 # missing are reported SKIP with the same line, never as passed.
 #   make test-clients CLIENTS_ARGS="--pending"        also the tests that wait for the simulator
 #   make test-clients CLIENTS_ARGS="gammu-monitor"    one test
+# Against the sanitizer build `make check` leaves (a simulator that reports an
+# error exits non-zero when stopped, which fails the test):
+#   ASAN_OPTIONS=detect_leaks=1 tests/clients/run.sh build/san/bin --logs build/san/clients-logs
 
 CLIENTS_ARGS ?=
 
