@@ -188,7 +188,7 @@ struct grouper {
     struct strbuf pending;     /* module bytes of a line not yet ended */
 };
 
-static struct fid_exchange *add_exchange(struct grouper *g, enum fid_kind kind, int line)
+static struct fid_exchange *add_exchange(struct grouper *g, enum fid_kind kind, int line, double t)
 {
     struct fid_log *log = g->log;
     log->x = grow_array(log->x, &g->cap, log->n + 1, sizeof *log->x);
@@ -196,6 +196,7 @@ static struct fid_exchange *add_exchange(struct grouper *g, enum fid_kind kind, 
     memset(x, 0, sizeof *x);
     x->kind = kind;
     x->line = line;
+    x->t = t;
     return x;
 }
 
@@ -215,7 +216,7 @@ static void module_line(struct grouper *g, int line, const char *text)
 {
     struct fid_exchange *x = current(g);
     if (!x)
-        x = add_exchange(g, FID_BOOT, line);
+        x = add_exchange(g, FID_BOOT, line, -1);
     /* the echo of the command: the log shows the command once when the host echoes nothing */
     if (x->kind == FID_COMMAND && !x->module.n_info && !x->module.final[0] && strcmp(text, x->command) == 0)
         return;
@@ -240,7 +241,7 @@ static void module_bytes(struct grouper *g, int line, const char *p, size_t n)
     }
 }
 
-static void host_bytes(struct grouper *g, int line, const char *p, size_t n)
+static void host_bytes(struct grouper *g, int line, double t, const char *p, size_t n)
 {
     struct fid_exchange *x = current(g);
     if (awaits_data(x)) {
@@ -259,7 +260,7 @@ static void host_bytes(struct grouper *g, int line, const char *p, size_t n)
         while (s < q && *s == '\n')
             s++;
         if (q > s) {
-            x = add_exchange(g, FID_COMMAND, line);
+            x = add_exchange(g, FID_COMMAND, line, t);
             snprintf(x->command, sizeof x->command, "%.*s", (int)(q - s), s);
         }
         p = q + 1;
@@ -275,7 +276,7 @@ static void group(struct fid_log *log, const struct log_import *li)
             if (g.pending.len)
                 module_line(&g, s->line, sb_str(&g.pending));
             sb_reset(&g.pending);
-            host_bytes(&g, s->line, (const char *)s->data, s->len);
+            host_bytes(&g, s->line, s->t, (const char *)s->data, s->len);
         } else {
             module_bytes(&g, s->line, (const char *)s->data, s->len);
         }

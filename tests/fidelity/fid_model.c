@@ -27,6 +27,8 @@
 struct model {
     struct sim_drive d;
     struct strbuf heard;       /* what the module said since the command went out */
+    double last_t;             /* the log's time of the last command sent; -1: none, or no times */
+    uint64_t last_sent_us;     /* the model's clock when it went out */
 };
 
 /* Splits what was heard into an answer: lines, the echo of the command
@@ -54,6 +56,22 @@ static void parse(const char *heard, const char *command, struct fid_answer *a)
 static void listen(struct model *m, uint64_t ms)
 {
     sb_puts(&m->heard, sim_drive_advance(&m->d, ms));
+}
+
+#define US_PER_S 1000000.0
+
+/* A log with times (a capture, a timestamped monitor) says how long its host
+ * waited before a command: the model's clock runs as long, if it has not
+ * already (the model may answer slower than the module did, never faster). */
+static void keep_pace(struct model *m, double t)
+{
+    if (t >= 0 && m->last_t >= 0 && t > m->last_t) {
+        uint64_t due = m->last_sent_us + (uint64_t)((t - m->last_t) * US_PER_S);
+        if (due > m->d.now_us)
+            listen(m, (due - m->d.now_us) / 1000);
+    }
+    m->last_t = t;
+    m->last_sent_us = m->d.now_us;
 }
 
 /* Runs the clock until `done` says so, or `limit_ms` passed. */
@@ -146,6 +164,7 @@ static void start(struct model *m, const struct fid_setup *su, struct fid_answer
     if (su->rssi >= 0)
         cfg.rssi = su->rssi;
     memset(m, 0, sizeof *m);
+    m->last_t = -1;
     m->d.now_us = START_US;
     m->d.sim = sim_create(&cfg, m->d.now_us);
     if (su->start == FID_START_COLD)
@@ -209,6 +228,7 @@ static void wait_registered(struct model *m)
 static void answer(struct model *m, const struct fid_exchange *x, struct fid_answer *a)
 {
     const struct fid_answer *want = &x->module;
+    keep_pace(m, x->t);
     if (answer_registered(want))
         wait_registered(m);
     sb_reset(&m->heard);

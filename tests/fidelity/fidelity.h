@@ -40,6 +40,7 @@ struct fid_exchange {
     enum fid_kind kind;
     bool incomplete;               /* `#! incomplete` before it: the publication lost part of it */
     int line;                      /* the command's line in the log (the first boot line for FID_BOOT) */
+    double t;                      /* when the host sent it, in seconds; -1 when the log has no times */
     char command[FID_TEXT_MAX];    /* as sent, without its CR */
     char data[FID_DATA_MAX];       /* typed after a '>' prompt (with the host's line ends) */
     size_t data_len;

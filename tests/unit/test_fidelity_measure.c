@@ -168,6 +168,17 @@ Test(fidelity, a_registered_answer_gives_the_model_the_time_to_register)
     sb_free(&out);
 }
 
+Test(fidelity, a_log_with_times_gives_the_model_the_host_s_pauses)
+{
+    struct strbuf out = {0};
+    /* realistic: deaf for 16 s after power-on; the host's second AT came at 17 s, after RDY */
+    put("timed.cap", "# sim7600-hil capture v1: sim7600-hil tap\n#! start poweron\n#! latency realistic\n"
+                     "0.000 > AT\\r\n17.000 > AT\\r\n17.010 < AT\\r\\r\\nOK\\r\\n\n");
+    cr_assert_eq(measure("", "95", "timed.cap", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "timed.cap (SIM7600E, start poweron): 2 of 2 exchanges reproduced (100.0 %)");
+    sb_free(&out);
+}
+
 Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
 {
     struct strbuf out = {0};
