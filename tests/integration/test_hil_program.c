@@ -345,6 +345,26 @@ Test(hil_program, a_program_stopped_at_the_time_limit_leaves_nothing)
     assert_pids_gone("pids");
 }
 
+/* The runner stopped from outside (Ctrl-C, a CI job's SIGTERM) kills its
+ * workers outright: the guard still takes the program's group down. */
+Test(hil_program, a_runner_terminated_midway_leaves_no_program_behind)
+{
+    script("fw.sh", fw);
+    const char *sc = scenario("long.scn", "scenario \"long\"\nprogram \"./fw.sh {port}\"\nwait 30s\n");
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", sc, NULL};
+    struct program runner;
+    cr_assert_eq(program_start(&runner, argv), 0);
+    struct stat st;
+    long long end = test_now_ms() + GONE_WAIT_MS;
+    while (stat(path_of("pids"), &st) != 0 && test_now_ms() < end)
+        poll(NULL, 0, 10);
+    cr_assert_eq(stat(path_of("pids"), &st), 0, "the program did not start");
+    kill(runner.pid, SIGTERM);
+    int rc = program_finish(&runner, RUN_BOUND_MS, out, sizeof out);
+    cr_assert_eq(rc, 128 + SIGTERM, "exit %d:\n%s", rc, out);
+    assert_pids_gone("pids");
+}
+
 /* ---- the scenario file and the suite ---- */
 
 Test(hil_program, check_refuses_what_a_program_cannot_share_or_give)
