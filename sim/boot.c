@@ -100,6 +100,7 @@ static uint32_t stage_ms(const struct sim *s, enum boot_stage st)
     case BOOT_SIM_READY: return s->world.sim_present ? t->sms : 0;
     case BOOT_SMS_DONE: return t->pb;
     case BOOT_PB_DONE:
+    case BOOT_SWITCHED_OFF:
     case BOOT_OFF:
     case BOOT_DEAF:
     case BOOT_DONE:
@@ -116,7 +117,7 @@ static void enter(struct sim *s, enum boot_stage st, uint64_t at_us)
     switch (st) {
     case BOOT_SIM_BUSY:
         modem_clock_start(s);         /* the clock runs from its power-on value once the module is up */
-        sim_urc(s, "RDY");
+        sim_urc(s, "%s", modem_model(s)->ready_urc);   /* RDY, or an A76xx's *ATREADY: 1 */
         break;
     case BOOT_SIM_READY:
         sim_urc(s, s->world.sim_present ? "+CPIN: READY" : "+CPIN: SIM REMOVED");
@@ -133,6 +134,7 @@ static void enter(struct sim *s, enum boot_stage st, uint64_t at_us)
         if (!s->world.sim_present)
             s->power = POWER_ON;      /* no network to wait for: the module is at work */
         return;
+    case BOOT_SWITCHED_OFF:
     case BOOT_OFF:
     case BOOT_DEAF:
         return;
@@ -156,7 +158,7 @@ static void step(struct sim *s, uint64_t due_us)
             return;
         }
     }
-    if (s->boot != BOOT_OFF && s->boot != BOOT_DONE)
+    if (s->boot > BOOT_OFF && s->boot != BOOT_DONE)
         enter(s, next_stage(s), due_us);
 }
 

@@ -24,3 +24,21 @@ const struct command *command_find(const char *name)
                 return &families[f]->commands[i];
     return NULL;
 }
+
+size_t command_count(void)
+{
+    size_t n = 0;
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        n += families[f]->count;
+    return n;
+}
+
+const struct command *command_at(size_t i)
+{
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+        if (i < families[f]->count)
+            return &families[f]->commands[i];
+        i -= families[f]->count;
+    }
+    return NULL;
+}

@@ -45,6 +45,7 @@ static DECLARE_HANDLER(cmd_basic_f)
         s->modem.pdp[i] = (struct pdp_context){0};
     s->modem.pdp[1] = (struct pdp_context){.defined = true, .type = "IP"};
     s->modem.ctzu = 0;
+    modem_radio_factory(s);
     return CMD_OK;
 }
 

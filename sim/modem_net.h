@@ -63,6 +63,7 @@ static inline bool arg_number_in(const struct at_arg *v, long lo, long hi)
 bool modem_radio_finds_network(const struct sim *s);   /* CNMP lets the radio use the LTE cell */
 int modem_radio_cnmp(const struct sim *s);             /* the AT+CNMP mode */
 void modem_radio_report(struct sim *s);                /* +CNSMOD when the system mode changed */
+void modem_radio_factory(struct sim *s);               /* AT&F: CNMP and CNAOP as at power-on */
 /* modem_packet.c: registration gained or lost, as modem_report_registration sees it */
 void modem_packet_attach(struct sim *s);
 void modem_packet_detach(struct sim *s);

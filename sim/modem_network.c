@@ -29,8 +29,17 @@ static bool radio_on(const struct sim *s)
 /* Effective: the world's state, unless the module keeps itself off the
  * network (radio off, no SIM, AT+COPS=2) or its radio mode cannot see the
  * simulated LTE cell (AT+CNMP without LTE: it goes on searching). */
+/* Between +CPIN: READY and the attach the booting module looks for the network. */
+static bool searching_at_boot(const struct sim *s)
+{
+    return s->power == POWER_BOOTING && s->boot >= BOOT_SIM_READY && s->world.sim_present &&
+           s->modem.cfun == 1;
+}
+
 int modem_reg_stat(const struct sim *s)
 {
+    if (searching_at_boot(s))
+        return REG_SEARCHING;
     if (!radio_on(s) || s->modem.net.cops_mode == COPS_DEREGISTERED)
         return REG_NOT_SEARCHING;
     int st = s->world.reg_stat;

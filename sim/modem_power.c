@@ -78,23 +78,13 @@ static DECLARE_HANDLER(cmd_creset)
     return CMD_DONE;
 }
 
-/* AT+CPOF: OK, the goodbye to the network AT+CRESET also says (findings §7),
- * then nothing: the module is off, deaf and silent, until it is powered on
- * again (the control socket's `reboot`, as a power key would). */
-static void power_down(struct sim *s)
-{
-    sim_reset_command(s);      /* OK, the network-lost URCs, every state back to power-on ... */
-    s->nevents = 0;            /* ... but no boot follows (the reboot's events hold no data) */
-    s->power = POWER_OFF;
-}
-
 static DECLARE_HANDLER(cmd_cpof)
 {
     enum cmd_result r;
     (void)a;
     if (!exec_only(c, &r))
         return r;
-    power_down(s);
+    sim_power_off_command(s);   /* OK, the goodbye AT+CRESET says (findings §7), then off */
     return CMD_DONE;
 }
 

@@ -30,10 +30,22 @@ static const int cnaop_modes[] = {2, 0, 1, 7};
 /* AT+CNSMOD <stat> values the simulated network can show (reference §4.5). */
 enum cnsmod_stat { CNSMOD_NO_SERVICE = 0, CNSMOD_LTE = 8 };
 
+/* A downlink channel (EARFCN) inside each band a model's cell may be on
+ * (3GPP TS 36.101 table 5.7.3-1: band 3 is 1200-1949, band 2 600-1199 ...). */
+static const struct { int band, earfcn; } band_channels[] = {
+    {1, 300}, {2, 900}, {3, 1575}, {4, 2175}, {5, 2525}, {7, 3100}, {8, 3625}, {20, 6300}, {28, 9435},
+};
+
+static int serving_earfcn(int band)
+{
+    for (size_t i = 0; i < sizeof band_channels / sizeof band_channels[0]; i++)
+        if (band_channels[i].band == band)
+            return band_channels[i].earfcn;
+    return band_channels[0].earfcn;
+}
+
 /* The serving cell as AT+CPSI? shows it (findings §21: an LTE line of a SIM7600E-H). */
 #define CPSI_PCI 256
-#define CPSI_BAND "EUTRAN-BAND3"
-#define CPSI_EARFCN 1575
 #define CPSI_BANDWIDTH 5        /* <dlbw>, <ulbw>: 5 is 20 MHz */
 #define CPSI_RSRQ (-94)         /* 1/10 dB */
 #define CPSI_RSRP_BELOW_RSSI 250   /* 1/10 dB: RSRP is per resource element, RSSI over the band */
@@ -91,6 +103,16 @@ static DECLARE_HANDLER(cmd_cnmp)
     s->modem.net.cnmp = i;
     modem_report_registration(s);      /* a mode without LTE loses the cell, one with it finds it */
     return CMD_OK;
+}
+
+/* AT&F restores the factory radio settings (reference §1.7): automatic mode and
+ * acquisition order; the cell an LTE-less mode had lost is found again. */
+void modem_radio_factory(struct sim *s)
+{
+    s->modem.net.cnmp = 0;
+    s->modem.net.cnaop = 0;
+    s->modem.net.cnaop_prefs = 0;
+    modem_report_registration(s);
 }
 
 /* ---- AT+CNAOP --------------------------------------------------------------------- */
@@ -195,8 +217,9 @@ static void cpsi_lte(struct sim *s)
 {
     int csq = modem_rssi(s);
     int rssi = 10 * (CSQ_DBM_AT_ZERO + 2 * (csq == CSQ_UNKNOWN ? 0 : csq));
-    sim_info(s, "+CPSI: LTE,Online,%s,0x%s,%lu,%d,%s,%d,%d,%d,%d,%d,%d,%d", NET_MCC_MNC, NET_TAC,
-             strtoul(NET_CELL, NULL, 16), CPSI_PCI, CPSI_BAND, CPSI_EARFCN, CPSI_BANDWIDTH, CPSI_BANDWIDTH,
+    int band = modem_model(s)->serving_band;
+    sim_info(s, "+CPSI: LTE,Online,%s,0x%s,%lu,%d,EUTRAN-BAND%d,%d,%d,%d,%d,%d,%d,%d", NET_MCC_MNC, NET_TAC,
+             strtoul(NET_CELL, NULL, 16), CPSI_PCI, band, serving_earfcn(band), CPSI_BANDWIDTH, CPSI_BANDWIDTH,
              CPSI_RSRQ, rssi - CPSI_RSRP_BELOW_RSSI, rssi, CPSI_SNR);
 }
 

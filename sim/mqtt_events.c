@@ -79,12 +79,14 @@ void mqtt_event(struct sim *s, const struct sim_event *ev)
         if (ev->code == MQTT_OK)    /* START activates the PDP context when attach has not already */
             s->modem.pdp[1].active = true;
         sim_urc(s, "+CMQTTSTART: %d", ev->code);
-        sim_final(s, ev->code == MQTT_OK ? V250_OK : V250_ERROR);
+        if (!modem_model(s)->mqtt_ok_first)     /* an A76xx said OK when the command came */
+            sim_final(s, ev->code == MQTT_OK ? V250_OK : V250_ERROR);
         return;
     case EV_STOP_DONE:
         s->mqtt.service = MQTT_SVC_STOPPED;    /* the LTE default bearer stays: it is the attach's */
         sim_urc(s, "+CMQTTSTOP: %d", ev->code);
-        sim_final(s, V250_OK);
+        if (!modem_model(s)->mqtt_ok_first)
+            sim_final(s, V250_OK);
         return;
     default:
         client_event(s, ev);

@@ -169,7 +169,8 @@ static void schedule_result(struct sim *s, enum sim_delay d, enum event_kind kin
 
 /* ---- START / STOP ------------------------------------------------------------------- */
 
-/* START and STOP: module-wide, and their final result waits for the work. */
+/* START and STOP: module-wide. The SIM7600's final result waits for the work
+ * and follows the result line; an A76xx says OK first (findings §22). */
 static enum cmd_result service_command(struct sim *s, const struct at_cmdline_cmd *c, enum client_need need,
                                        enum mqtt_service during, enum sim_delay delay,
                                        enum event_kind done, int code)
@@ -181,7 +182,7 @@ static enum cmd_result service_command(struct sim *s, const struct at_cmdline_cm
         return mqtt_refuse(s, c, -1, err);
     s->mqtt.service = during;
     schedule_result(s, delay, done, -1, code);
-    return CMD_PENDING;
+    return modem_model(s)->mqtt_ok_first ? CMD_OK : CMD_PENDING;
 }
 
 static DECLARE_HANDLER(cmd_mqtt_start)

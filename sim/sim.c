@@ -277,6 +277,17 @@ void sim_reset_command(struct sim *s)
     boot_start(s, BOOT_RESET);
 }
 
+/* AT+CPOF: the same goodbye, then the module is off: no boot follows until a
+ * power-on (the control socket's reboot), and opening the port wakes nothing. */
+void sim_power_off_command(struct sim *s)
+{
+    sim_final(s, V250_OK);
+    mqtt_network_lost(s);
+    power_cycle_state(s);
+    s->power = POWER_OFF;
+    s->boot = BOOT_SWITCHED_OFF;
+}
+
 void sim_set_silent(struct sim *s, uint32_t ms)
 {
     s->silent_until_us = s->now_us + (uint64_t)ms * 1000u;

@@ -152,6 +152,7 @@ enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA };
 
 /* The boot timeline (boot.c), in order: a later stage is further into the boot. */
 enum boot_stage {
+    BOOT_SWITCHED_OFF,/* AT+CPOF: off until powered on again (the control socket's reboot), whoever opens the port */
     BOOT_OFF,         /* unpowered: sim7600-sim powers the module on when a host first opens the port */
     BOOT_DEAF,        /* powered, UART not up yet: what the host sends is lost, nothing is said */
     BOOT_SIM_BUSY,    /* RDY sent: AT answers; what reads the SIM answers +CME ERROR: SIM busy */
@@ -232,6 +233,9 @@ extern const struct command_family modem_basic_commands, modem_identity_commands
     modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands;
 
 const struct command *command_find(const char *name);
+/* Every command, for listings and tests: 0 <= i < command_count(). */
+size_t command_count(void);
+const struct command *command_at(size_t i);
 
 /* ---- responses (respond.c) ------------------------------------------------- */
 void sim_info(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -248,6 +252,7 @@ void sim_schedule_at(struct sim *s, uint64_t due_us, const struct sim_event *ev)
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d);
 void sim_reboot(struct sim *s);
 void sim_reset_command(struct sim *s);
+void sim_power_off_command(struct sim *s);       /* AT+CPOF */
 void sim_set_silent(struct sim *s, uint32_t ms);
 
 /* ---- the boot timeline (boot.c) ---------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "module_models.h"
 #include "sim.h"
 #include "sim_drive.h"
 
@@ -74,7 +75,7 @@ static void expect_fast_boot(void)
     cr_assert_str_eq(advance(FAST_SIM_MS - 1), "");
     cr_assert_str_eq(advance(1), "\r\n+CPIN: READY\r\n");
     cr_assert_str_eq(advance(FAST_STEP_MS), "\r\nSMS DONE\r\n");
-    cr_assert(state_has("\"power\":\"booting\",") && state_has("\"reg\":0,"), "registered before its time: %s",
+    cr_assert(state_has("\"power\":\"booting\",") && state_has("\"reg\":2,"), "searching, not registered yet: %s",
               ctl("state"));
     cr_assert_str_eq(advance(FAST_STEP_MS), "\r\nPB DONE\r\n");
     cr_assert(state_has("\"power\":\"on\",") && state_has("\"reg\":1,"), "%s", ctl("state"));
@@ -124,6 +125,32 @@ Test(boot_fast, before_the_sim_is_ready_at_answers_and_what_reads_the_sim_is_bus
     cr_assert_str_eq(advance(FAST_SIM_MS), "\r\n+CPIN: READY\r\n");
     cr_assert_str_eq(io("AT+CPIN?\r"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
     cr_assert_str_eq(io("AT+CIMI\r"), "\r\n234150000000017\r\n\r\nOK\r\n");
+}
+
+/* With its SIM read, the booting module looks for the network: "searching" (2)
+ * until the attach, not "not searching" (0) as before it or with the radio off. */
+Test(boot_fast, the_module_searches_for_the_network_from_the_sim_to_the_attach)
+{
+    create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
+    advance(FAST_RDY_MS);
+    cr_assert_str_eq(io("AT+CREG?\r"), "AT+CREG?\r\r\n+CREG: 0,0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(advance(FAST_SIM_MS), "\r\n+CPIN: READY\r\n");
+    cr_assert_str_eq(io("AT+CEREG?\r"), "AT+CEREG?\r\r\n+CEREG: 0,2\r\n\r\nOK\r\n");
+    advance(2 * FAST_STEP_MS);
+    cr_assert_str_eq(io("AT+CEREG?\r"), "AT+CEREG?\r\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
+}
+
+/* An A76xx says its UART is up with its own line (findings §22). */
+Test(boot_fast, an_a7670e_says_atready_where_a_sim7600_says_rdy)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;
+    cfg.model = module_model_find("A7670E");
+    cr_assert_not_null(cfg.model);
+    sim_drive_start(&drive, &cfg);
+    cr_assert_str_eq(advance(FAST_RDY_MS), "\r\n*ATREADY: 1\r\n");
+    cr_assert_str_eq(advance(FAST_SIM_MS), "\r\n+CPIN: READY\r\n");
 }
 
 Test(boot_fast, registration_is_reported_by_the_time_pb_done_comes)
@@ -198,6 +225,22 @@ Test(boot_at_open, a_host_that_opens_during_a_reboot_gets_time_to_set_the_port_u
     cr_assert_str_eq(advance(1), "\r\nRDY\r\n");
 }
 
+/* AT+CPOF switches the module off for good: a host opening the port again does
+ * not power it on (that is for the first open of a new simulator); reboot does. */
+Test(boot_at_open, a_module_switched_off_stays_off_when_the_port_is_opened_again)
+{
+    create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, true);
+    sim_set_host_attached(drive.sim, true, drive.now_us);
+    expect_fast_boot();
+    cr_assert_str_eq(io("AT+CPOF\r"), "AT+CPOF\r\r\nOK\r\n");
+    sim_set_host_attached(drive.sim, false, drive.now_us);
+    sim_set_host_attached(drive.sim, true, drive.now_us);
+    cr_assert_str_eq(advance(60000), "", "opening the port is no power key");
+    cr_assert(state_has("\"power\":\"off\""), "%s", ctl("state"));
+    ctl("reboot");
+    expect_fast_boot();
+}
+
 Test(boot_at_open, a_boot_nobody_listens_to_is_lost_but_the_module_comes_up)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
@@ -223,7 +266,7 @@ Test(boot_realistic, the_timeline_takes_the_time_of_a_real_module)
     cr_assert_str_eq(advance(1), "\r\n+CPIN: READY\r\n");
     cr_assert_str_eq(advance(REAL_SMS_MS), "\r\nSMS DONE\r\n");
     cr_assert_str_eq(advance(REAL_REG_MS - REAL_SMS_MS - 1), "");
-    cr_assert(state_has("\"power\":\"booting\",") && state_has("\"reg\":0,"), "registered before its time: %s",
+    cr_assert(state_has("\"power\":\"booting\",") && state_has("\"reg\":2,"), "searching, not registered yet: %s",
               ctl("state"));
     advance(1);
     cr_assert(state_has("\"power\":\"on\",") && state_has("\"reg\":1,"), "not registered: %s", ctl("state"));

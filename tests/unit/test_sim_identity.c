@@ -316,6 +316,33 @@ Test(power, creset_cfun_1_1_and_cfun_6_each_restart_the_module)
     }
 }
 
+/* An A76xx answers CMQTTSTART and CMQTTSTOP with OK at once, the result line
+ * after the work; a SIM7600 the other way round (findings §2, §22). */
+Test(models, an_a7670e_says_ok_before_the_mqtt_service_result)
+{
+    start("A7670E");
+    cr_assert_str_eq(io("AT+CMQTTREL=0\r"), OK);
+    cr_assert_str_eq(io("AT+CMQTTSTOP\r"), OK INFO("+CMQTTSTOP: 0"));
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), OK INFO("+CMQTTSTART: 0"));
+    cr_assert_str_eq(io("AT+CMQTTSTART\r"), INFO("+CMQTTSTART: 23") ERR, "a refusal is still synchronous");
+    sim_drive_free(&drive);
+    start(NULL);
+    cr_assert_str_eq(io("AT+CMQTTREL=0\r"), OK);
+    cr_assert_str_eq(io("AT+CMQTTSTOP\r"), INFO("+CMQTTSTOP: 0") OK);
+}
+
+/* The serving cell is on a band the model has: a SIM7600NA-H has no band 3. */
+Test(models, the_serving_cell_is_on_the_models_band)
+{
+    start("SIM7600NA-H");
+    const char *cpsi = io("AT+CPSI?\r");
+    cr_assert(strstr(cpsi, ",EUTRAN-BAND2,900,"), "band 2 and a band 2 channel: %s", cpsi);
+    sim_drive_free(&drive);
+    start("SIM7600G-H");
+    cpsi = io("AT+CPSI?\r");
+    cr_assert(strstr(cpsi, ",EUTRAN-BAND3,1575,"), "band 3 and a band 3 channel: %s", cpsi);
+}
+
 Test(power, cpof_answers_ok_then_nothing_until_the_control_socket_powers_it_on)
 {
     cr_assert_str_eq(send_and_wait("AT+CPOF\r", "RDY", BOOT_BUDGET_MS), OK, "no boot lines follow");

@@ -465,6 +465,19 @@ Test(packet, a_radio_mode_without_lte_takes_mqtt_down)
     EXCHANGES({"AT+CNMP=13\r", MQTT_NETWORK_GONE OK}, {"AT+CMQTTSTART\r", "\r\n+CMQTTSTART: 7\r\n" ERROR});
 }
 
+/* AT&F puts the radio back to automatic (reference §1.7): the cell an LTE-less
+ * mode had lost is found again. */
+Test(radio, factory_defaults_restore_the_radio_mode)
+{
+    EXCHANGES(
+        {"AT+CNMP=13\r", OK},
+        {"AT+CREG?\r", "\r\n+CREG: 0,2\r\n" OK},
+        {"AT&F\r", OK},
+        {"AT+CNMP?\r", "\r\n+CNMP: 2\r\n" OK},
+        {"AT+CREG?\r", "\r\n+CREG: 0,1\r\n" OK},
+    );
+}
+
 /* The MQTT service runs on the attach's default bearer: stopping it leaves the
  * bearer up, as other users of the data connection need it. */
 Test(packet, stopping_mqtt_leaves_the_default_bearer_up)
