@@ -5,6 +5,7 @@
 # without apt) it prints the apt-get line and the tests of the clients that are
 # missing are reported SKIP with the same line, never as passed.
 #   make test-clients CLIENTS_ARGS="--pending"        also the tests that wait for the simulator
+#   make test-clients CLIENTS_ARGS="--slow"           also the slow ones (a real module's boot)
 #   make test-clients CLIENTS_ARGS="gammu-monitor"    one test
 # Against the sanitizer build `make check` leaves (a simulator that reports an
 # error exits non-zero when stopped, which fails the test):

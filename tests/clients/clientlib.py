@@ -32,12 +32,13 @@ ANSI_ESCAPE = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 REGISTRY = []
 
 
-def client_test(name, pending=None):
+def client_test(name, pending=None, slow=None):
     """Register a test: fn(ctx) with ctx.bin_dir and ctx.work_dir (private,
-    removed after). pending says which simulator behaviour it waits for: such
-    a test runs only when asked (run.sh --pending), never in make test."""
+    removed after). pending says which simulator behaviour it waits for, slow
+    why it takes long: such a test runs only when asked (run.sh --pending,
+    --slow, or by name), never in make test."""
     def register(fn):
-        REGISTRY.append((name, fn, pending))
+        REGISTRY.append((name, fn, pending, slow))
         return fn
     return register
 

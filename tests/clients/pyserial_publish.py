@@ -1,5 +1,5 @@
-"""A user's pyserial program: wait for the module, read its identity, publish
-one MQTT message. Lines end in CR LF, as most host code sends them.
+"""A user's pyserial program: wait for the module and its network, read its
+identity, publish one MQTT message. Lines end in CR LF, as most host code sends them.
 
     /usr/bin/python3 pyserial_publish.py PORT TOPIC PAYLOAD
 
@@ -7,13 +7,17 @@ Prints what it heard while waiting ('heard: ...'), the identity ('ATI: ...')
 and each step; exits 0 once the broker acknowledged the publish, 1 naming the
 step that failed and the module's answer.
 """
+import re
 import sys
 import time
 
 import serial
 
 READY_LIMIT_S = 20      # a module may take seconds from power-on to answering AT
+REGISTER_LIMIT_S = 30   # SIM, then network: seconds more on a real module
 STEP_LIMIT_S = 10
+POLL_INTERVAL_S = 1     # how often a waiting host asks again
+REGISTERED = re.compile(r"\+CREG: [0-2],[15](,.*)?")
 
 
 def read_until(port, done, limit_s=STEP_LIMIT_S):
@@ -49,23 +53,30 @@ def send_data(port, line, data):
     expect(port, f"the data of {line}", "OK")
 
 
-def wait_ready(port):
-    """Poll AT until OK: the module may still be booting (deaf) when we start."""
-    deadline = time.monotonic() + READY_LIMIT_S
+def poll(port, line, answered, limit_s, what):
+    """Send line once a second until a line it gets back satisfies answered();
+    print every line heard meanwhile (the boot URCs among them)."""
+    deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
-        port.write(b"AT\r\n")
-        lines = read_until(port, lambda got: got == "OK", limit_s=1)
-        for line in lines:
-            print("heard:", line)
-        if lines and lines[-1] == "OK":
+        next_poll = time.monotonic() + POLL_INTERVAL_S
+        port.write(line.encode() + b"\r\n")
+        lines = read_until(port, lambda got: got in ("OK", "ERROR"), limit_s=POLL_INTERVAL_S)
+        done = any(answered(got) for got in lines)
+        if not done:   # listen out the rest of the second
+            lines += read_until(port, lambda got: False, limit_s=next_poll - time.monotonic())
+        for got in lines:
+            print("heard:", got)
+        if done:
             return
-    sys.exit(f"the module did not answer AT with OK within {READY_LIMIT_S} s")
+    sys.exit(f"{what}: not within {limit_s} s")
 
 
 def main():
     path, topic, payload = sys.argv[1:4]
     with serial.Serial(path, 115200, timeout=0.2) as port:
-        wait_ready(port)
+        # the module may still be booting (deaf), then reading its SIM and attaching
+        poll(port, "AT", lambda got: got == "OK", READY_LIMIT_S, "AT answered with OK")
+        poll(port, "AT+CREG?", REGISTERED.fullmatch, REGISTER_LIMIT_S, "registered (AT+CREG? stat 1 or 5)")
         for line in command(port, "ATI", "OK")[:-1]:
             print("ATI:", line)
         command(port, "AT+CMQTTSTART", "+CMQTTSTART: 0")

@@ -1,11 +1,12 @@
 """Runs the third-party client tests (test_*.py here) against sim7600-sim.
 
-    /usr/bin/python3 tests/clients/run.py BIN_DIR [--logs DIR] [--pending] [NAME...]
+    /usr/bin/python3 tests/clients/run.py BIN_DIR [--logs DIR] [--pending] [--slow] [NAME...]
 
 One line per test: pass, FAIL (with what the user would have seen and where
 the wire capture was kept) or SKIP (a client is missing: the reason and the
 apt-get line). Tests that wait for simulator behaviour not there yet are
-listed as pending and run only with --pending. Exit 1 when a test failed.
+listed as pending and run only with --pending, slow ones (tens of seconds)
+only with --slow. Exit 1 when a test failed.
 """
 import argparse
 import glob
@@ -72,11 +73,24 @@ def run_one(name, fn, bin_dir, logs_dir):
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
+def held_back(name, pending, slow, args):
+    """Why a test is not run now, or None: pending and slow tests run when
+    asked for by flag or by name."""
+    if name in args.names:
+        return None
+    if pending and not args.pending:
+        return f"pending, not run: {pending}"
+    if slow and not args.slow:
+        return f"slow, not run (--slow): {slow}"
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description="third-party clients against sim7600-sim")
     parser.add_argument("bin_dir", help="where sim7600-sim is (build/bin)")
     parser.add_argument("--logs", default=None, help="where a failed test's files go (BIN_DIR/../clients-logs)")
     parser.add_argument("--pending", action="store_true", help="also run the tests that wait for the simulator")
+    parser.add_argument("--slow", action="store_true", help="also run the slow tests (a real module's timing)")
     parser.add_argument("names", nargs="*", help="run only these tests")
     args = parser.parse_intermixed_args()
     bin_dir = os.path.abspath(args.bin_dir)
@@ -85,23 +99,25 @@ def main():
         return 2
     logs_dir = args.logs or os.path.join(os.path.dirname(bin_dir), "clients-logs")
     tests = load_tests()
-    unknown = set(args.names) - {name for name, _, _ in tests}
+    unknown = set(args.names) - {test[0] for test in tests}
     if unknown:
         print(f"clients: no test named {', '.join(sorted(unknown))}; the tests are: "
-              + " ".join(name for name, _, _ in tests), file=sys.stderr)
+              + " ".join(test[0] for test in tests), file=sys.stderr)
         return 2
-    counts = {"pass": 0, "fail": 0, "skip": 0, "pending": 0}
+    counts = {"pass": 0, "fail": 0, "skip": 0, "pending": 0, "slow": 0}
     started = time.monotonic()
-    for name, fn, pending in tests:
+    for name, fn, pending, slow in tests:
         if args.names and name not in args.names:
             continue
-        if pending and not args.pending and name not in args.names:
-            print(f"wait  {name:<{NAME_WIDTH}} pending, not run: {pending}")
-            counts["pending"] += 1
+        held = held_back(name, pending, slow, args)
+        if held:
+            print(f"wait  {name:<{NAME_WIDTH}} {held}")
+            counts["pending" if pending else "slow"] += 1
             continue
         counts[run_one(name, fn, bin_dir, logs_dir)] += 1
     print(f"clients: {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped, "
-          f"{counts['pending']} pending ({time.monotonic() - started:.1f}s)")
+          f"{counts['pending']} pending, {counts['slow']} slow not run "
+          f"({time.monotonic() - started:.1f}s)")
     return 1 if counts["fail"] else 0
 
 

@@ -4,17 +4,21 @@ AT until OK, reading the identity, then publishing one MQTT message with
 CR LF line endings (issue 14's fault 3). The broker must get it on its topic."""
 import os
 
-from clientlib import (ModemPort, Sim, Failure, client_test, expect_lines, need_debian_pyserial,
-                       read_watch_line, run_bounded)
+from clientlib import (CLIENT_LIMIT_S, ModemPort, Sim, Failure, client_test, expect_lines,
+                       need_debian_pyserial, read_watch_line, run_bounded)
 
 PYTHON = "/usr/bin/python3"
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyserial_publish.py")
 TOPIC, PAYLOAD = "tele/pyserial", '{"n":1,"ok":true}'
 BROKER_LIMIT_S = 10
+REALISTIC_LIMIT_S = 45    # the script's own limits: 20 s for AT, 30 s more for the network
 
 
-def run_script(sim):
-    status, out = run_bounded([PYTHON, SCRIPT, sim.link, TOPIC, PAYLOAD])
+REAL_BOOT_S = "about 20 s: RDY 16 s after power-on, then SIM, SMS, phonebook and network"
+
+
+def run_script(sim, limit_s=CLIENT_LIMIT_S):
+    status, out = run_bounded([PYTHON, SCRIPT, sim.link, TOPIC, PAYLOAD], limit_s=limit_s)
     if status != 0:
         raise Failure(f"pyserial_publish.py exited {status}:\n{out}")
     return out
@@ -47,3 +51,15 @@ def sees_boot(ctx):
         out = run_script(sim)
     expect_lines(out, ["heard: RDY", "heard: \\+CPIN: READY", "heard: SMS DONE", "heard: PB DONE"],
                  "pyserial_publish.py, opened at power-on")
+
+
+@client_test("pyserial-sees-boot-realistic", slow=REAL_BOOT_S)
+def sees_boot_realistic(ctx):
+    """The same host against --latency realistic: it polls through the
+    seconds a real module is deaf, hears RDY, waits for the network, and
+    publishes."""
+    need_debian_pyserial(PYTHON)
+    with Sim(ctx.bin_dir, ctx.work_dir, "--latency", "realistic") as sim:
+        out = run_script(sim, limit_s=REALISTIC_LIMIT_S)
+    expect_lines(out, ["heard: RDY", "heard: \\+CPIN: READY", "heard: \\+CREG: [0-2],[15]", "published"],
+                 "pyserial_publish.py against a realistic boot")
