@@ -146,4 +146,63 @@ struct sim_link_event {
 void sim_set_link(struct sim *s, const struct sim_link_ops *ops, void *ctx);
 void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now_us);
 
+/* ---- the network behind the module's own TCP/IP stack ----------------------
+ * The socket family (AT+NETOPEN, AT+CIPOPEN, AT+CIPSEND ...) keeps the module's
+ * state and asks its network to act; the network answers later through
+ * sim_net_event(), on the simulator's thread, as the MQTT link does. The real
+ * one (net_posix.c, in sim7600-sim) opens host sockets off the main loop; tests
+ * put a scripted one in its place. Faults the control socket sets (a name that
+ * does not resolve, a refused port, a stalled or closed link, the network
+ * dropping) are applied by the core, before or instead of asking the network.
+ * `link` is the module's socket index, 0-9. Once the core called close(link),
+ * the network reports nothing more about that connection (no SIM_NET_CLOSED):
+ * the core may open the same link again at once. */
+enum sim_net_proto { SIM_NET_TCP, SIM_NET_UDP };
+
+struct sim_net_open {
+    int link;
+    enum sim_net_proto proto;
+    const char *host;              /* a name or an address, as the firmware wrote it */
+    int port;                      /* TCP: the peer; UDP: 0 when each send names its peer */
+    int local_port;                /* 0: any */
+};
+
+struct sim_net_ops {
+    void (*open)(void *ctx, const struct sim_net_open *p);
+    /* host NULL: to the connected peer; UDP: to host:port */
+    void (*send)(void *ctx, int link, const uint8_t *data, size_t len, const char *host, int port);
+    void (*close)(void *ctx, int link);
+    /* The module can take `room` more received bytes on the link (its buffer);
+     * the network reads no more than that, so TCP's window holds the peer back. */
+    void (*receive_room)(void *ctx, int link, size_t room);
+    void (*resolve)(void *ctx, int query, const char *host);   /* AT+CDNSGIP */
+};
+
+enum sim_net_kind {
+    SIM_NET_OPENED,      /* code: 0, or why not (enum sim_net_error) */
+    SIM_NET_SENT,        /* len: bytes the network took (TCP: written to the socket) */
+    SIM_NET_RECEIVED,    /* data/len, from host:port (UDP; TCP: the peer) */
+    SIM_NET_CLOSED,      /* code: why (the peer closed, reset, timeout) */
+    SIM_NET_RESOLVED,    /* query: the resolve's; code 0 and host: the address, or why not */
+};
+
+enum sim_net_error {
+    SIM_NET_OK, SIM_NET_REFUSED, SIM_NET_UNREACHABLE, SIM_NET_DNS_FAILED, SIM_NET_TIMEOUT,
+    SIM_NET_RESET, SIM_NET_PEER_CLOSED,
+};
+
+struct sim_net_event {
+    enum sim_net_kind kind;
+    int link;                      /* or the query of SIM_NET_RESOLVED */
+    enum sim_net_error code;
+    const uint8_t *data;           /* SIM_NET_RECEIVED: valid during the call */
+    size_t len;
+    const char *host;              /* the peer's address; SIM_NET_RESOLVED: the address found */
+    int port;
+};
+
+/* NULL ops: no network at all (every open fails as unreachable). */
+void sim_set_net(struct sim *s, const struct sim_net_ops *ops, void *ctx);
+void sim_net_event(struct sim *s, const struct sim_net_event *ev, uint64_t now_us);
+
 #endif
