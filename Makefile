@@ -158,12 +158,16 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_DEP_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(TEST_LIBS) $(HOST_LIBS) -o $@
 
+# The bundled suite: the scenarios of scenarios/ itself. Its subfolders run in
+# their own rules (scenarios/examples/: mk/examples.mk, after what they need).
+SUITE = $(wildcard scenarios/*.scn)
+
 # Each test binary runs on its own; Criterion isolates each test in a process.
 test: deps
 	@$(MAKE) --no-print-directory test-build
 	@$(MAKE) --no-print-directory layering
 	@tools/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
-	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs scenarios/
+	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs $(SUITE)
 	@$(MAKE) --no-print-directory test-more
 
 # More parts of `make test`, each added by its fragment in mk/ with its own
@@ -181,19 +185,19 @@ check: deps
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	    tools/run-tests.sh $(patsubst $(BUILD)/%,build/san/%,$(UNIT_BINS) $(INTEG_BINS))
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    build/san/bin/sim7600-hil run -j $(RUN_JOBS) --keep-logs build/san/hil-logs scenarios/
+	    build/san/bin/sim7600-hil run -j $(RUN_JOBS) --keep-logs build/san/hil-logs $(SUITE)
 
 # The whole scenario suite against the simulator; transcripts in build/hil-logs/.
 RUN_JOBS ?= 8
 run: deps
 	@$(MAKE) --no-print-directory all
-	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs --junit $(BUILD)/hil-junit.xml scenarios/
+	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(BUILD)/hil-logs --junit $(BUILD)/hil-junit.xml $(SUITE)
 
 # The suite end to end: each scenario's simulator speaks real MQTT to a private
 # mosquitto on loopback, and the broker checks are made on that broker.
 e2e: deps
 	@$(MAKE) --no-print-directory all
-	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --broker mosquitto --keep-logs $(BUILD)/e2e-logs scenarios/
+	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --broker mosquitto --keep-logs $(BUILD)/e2e-logs $(SUITE)
 
 bench: deps all $(BENCH_BINS)
 	@tools/bench.sh $(BUILD)
