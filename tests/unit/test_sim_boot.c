@@ -7,7 +7,7 @@
 
 #include "module_models.h"
 #include "sim.h"
-#include "sim_drive.h"
+#include "sim_fixture.h"
 
 /* The fast timeline (boot.c): RDY 100 ms after power-on, and no sooner than
  * 100 ms after a host opened the port; +CPIN: READY 50 ms later, SMS DONE and
@@ -28,23 +28,6 @@
 
 #define BOOT_LINES "\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n"
 
-static struct sim_drive drive;
-
-static const char *advance(uint64_t ms)
-{
-    return sim_drive_advance(&drive, ms);
-}
-
-static const char *io(const char *text)
-{
-    sim_input(drive.sim, (const uint8_t *)text, strlen(text), drive.now_us);
-    return advance(0);
-}
-
-static const char *ctl(const char *line)
-{
-    return sim_drive_control(&drive, line);
-}
 
 static void create(enum sim_profile profile, enum sim_latency latency, bool sim_present, bool at_open)
 {
@@ -60,7 +43,6 @@ static void create(enum sim_profile profile, enum sim_latency latency, bool sim_
     cr_assert_not_null(drive.sim);
 }
 
-static void teardown(void) { sim_drive_free(&drive); }
 
 static bool state_has(const char *fragment)
 {
@@ -81,7 +63,7 @@ static void expect_fast_boot(void)
     cr_assert(state_has("\"power\":\"on\",") && state_has("\"reg\":1,"), "%s", ctl("state"));
 }
 
-TestSuite(boot_fast, .fini = teardown);
+TestSuite(boot_fast, .fini = sim_fixture_teardown);
 
 Test(boot_fast, a_cold_module_prints_each_boot_line_at_its_moment_framed_as_a_urc)
 {
@@ -94,18 +76,18 @@ Test(boot_fast, a_cold_module_prints_each_boot_line_at_its_moment_framed_as_a_ur
 Test(boot_fast, a_deaf_module_drops_what_it_hears_without_echo_or_a_late_answer)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
-    cr_assert_str_eq(io("AT\r"), "");
-    cr_assert_str_eq(io("ATE0\r"), "");
+    cr_assert_str_eq(io_now("AT\r"), "");
+    cr_assert_str_eq(io_now("ATE0\r"), "");
     cr_assert_str_eq(advance(FAST_RDY_MS + FAST_SIM_MS + 2 * FAST_STEP_MS), BOOT_LINES,
                      "what the deaf module heard is lost, not answered later");
-    cr_assert_str_eq(io("AT\r"), "AT\r\r\nOK\r\n", "echo still on: ATE0 never reached it");
+    cr_assert_str_eq(io_now("AT\r"), "AT\r\r\nOK\r\n", "echo still on: ATE0 never reached it");
 }
 
 Test(boot_fast, before_the_sim_is_ready_at_answers_and_what_reads_the_sim_is_busy)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
     cr_assert_str_eq(advance(FAST_RDY_MS), "\r\nRDY\r\n");
-    cr_assert_str_eq(io("ATE0\r"), "ATE0\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("ATE0\r"), "ATE0\r\r\nOK\r\n");
     const struct { const char *send, *answer; } x[] = {
         {"AT\r", "\r\nOK\r\n"},
         {"AT+CPIN?\r", "\r\n+CME ERROR: SIM busy\r\n"},        /* CMEE 2 at power-on */
@@ -121,10 +103,10 @@ Test(boot_fast, before_the_sim_is_ready_at_answers_and_what_reads_the_sim_is_bus
         {"AT+CREG?\r", "\r\n+CREG: 0,0\r\n\r\nOK\r\n"},         /* not registered before the SIM */
     };
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
-        cr_assert_str_eq(io(x[i].send), x[i].answer, "the answer to %s", x[i].send);
+        cr_assert_str_eq(io_now(x[i].send), x[i].answer, "the answer to %s", x[i].send);
     cr_assert_str_eq(advance(FAST_SIM_MS), "\r\n+CPIN: READY\r\n");
-    cr_assert_str_eq(io("AT+CPIN?\r"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    cr_assert_str_eq(io("AT+CIMI\r"), "\r\n234150000000017\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CPIN?\r"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CIMI\r"), "\r\n234150000000017\r\n\r\nOK\r\n");
 }
 
 /* With its SIM read, the booting module looks for the network: "searching" (2)
@@ -133,11 +115,11 @@ Test(boot_fast, the_module_searches_for_the_network_from_the_sim_to_the_attach)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
     advance(FAST_RDY_MS);
-    cr_assert_str_eq(io("AT+CREG?\r"), "AT+CREG?\r\r\n+CREG: 0,0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CREG?\r"), "AT+CREG?\r\r\n+CREG: 0,0\r\n\r\nOK\r\n");
     cr_assert_str_eq(advance(FAST_SIM_MS), "\r\n+CPIN: READY\r\n");
-    cr_assert_str_eq(io("AT+CEREG?\r"), "AT+CEREG?\r\r\n+CEREG: 0,2\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CEREG?\r"), "AT+CEREG?\r\r\n+CEREG: 0,2\r\n\r\nOK\r\n");
     advance(2 * FAST_STEP_MS);
-    cr_assert_str_eq(io("AT+CEREG?\r"), "AT+CEREG?\r\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CEREG?\r"), "AT+CEREG?\r\r\n+CEREG: 0,1\r\n\r\nOK\r\n");
 }
 
 /* An A76xx says its UART is up with its own line (findings §22). */
@@ -157,35 +139,35 @@ Test(boot_fast, registration_is_reported_by_the_time_pb_done_comes)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
     advance(FAST_RDY_MS);
-    cr_assert_str_eq(io("ATE0;+CREG=1\r"), "ATE0;+CREG=1\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("ATE0;+CREG=1\r"), "ATE0;+CREG=1\r\r\nOK\r\n");
     cr_assert_str_eq(advance(FAST_SIM_MS + 2 * FAST_STEP_MS),
                      "\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n\r\n+CREG: 1\r\n\r\nPB DONE\r\n");
-    cr_assert_str_eq(io("AT+CREG?\r"), "\r\n+CREG: 1,1\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CREG?\r"), "\r\n+CREG: 1,1\r\n\r\nOK\r\n");
 }
 
 Test(boot_fast, without_a_sim_the_boot_ends_at_sim_removed)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, false, false);
     cr_assert_str_eq(advance(FAST_RDY_MS), "\r\nRDY\r\n");
-    cr_assert_str_eq(io("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CME ERROR: SIM busy\r\n", "it does not know yet");
+    cr_assert_str_eq(io_now("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CME ERROR: SIM busy\r\n", "it does not know yet");
     cr_assert_str_eq(advance(FAST_SIM_MS), "\r\n+CPIN: SIM REMOVED\r\n");
     cr_assert_str_eq(advance(1000), "", "no SMS or phonebook to load");
     cr_assert(state_has("\"power\":\"on\""), "%s", ctl("state"));
-    cr_assert_str_eq(io("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CME ERROR: SIM not inserted\r\n");
+    cr_assert_str_eq(io_now("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CME ERROR: SIM not inserted\r\n");
 }
 
 Test(boot_fast, creset_cfun_1_1_and_a_control_reboot_each_run_the_timeline)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, false);
     advance(1000);
-    cr_assert_str_eq(io("AT+CRESET\r"), "AT+CRESET\r\r\nOK\r\n");
-    cr_assert_str_eq(io("AT\r"), "", "deaf after the reset");
+    cr_assert_str_eq(io_now("AT+CRESET\r"), "AT+CRESET\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT\r"), "", "deaf after the reset");
     expect_fast_boot();
-    cr_assert_str_eq(io("AT+CFUN=1,1\r"), "AT+CFUN=1,1\r\r\nOK\r\n");
-    cr_assert_str_eq(io("AT\r"), "");
+    cr_assert_str_eq(io_now("AT+CFUN=1,1\r"), "AT+CFUN=1,1\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT\r"), "");
     expect_fast_boot();
     cr_assert_str_eq(ctl("reboot"), "OK rebooting");
-    cr_assert_str_eq(io("AT\r"), "");
+    cr_assert_str_eq(io_now("AT\r"), "");
     expect_fast_boot();
     cr_assert(state_has("\"boots\":4"), "%s", ctl("state"));
 }
@@ -193,12 +175,12 @@ Test(boot_fast, creset_cfun_1_1_and_a_control_reboot_each_run_the_timeline)
 Test(boot_fast, a_warm_module_has_no_boot)
 {
     create(SIM_PROFILE_WARM, SIM_LATENCY_FAST, true, false);
-    cr_assert_str_eq(io("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n");
     cr_assert_str_eq(advance(1000), "");
 }
 
 /* sim7600-sim's module: off until the port is first opened. */
-TestSuite(boot_at_open, .fini = teardown);
+TestSuite(boot_at_open, .fini = sim_fixture_teardown);
 
 Test(boot_at_open, the_module_powers_on_when_a_host_first_opens_the_port)
 {
@@ -210,7 +192,7 @@ Test(boot_at_open, the_module_powers_on_when_a_host_first_opens_the_port)
     sim_set_host_attached(drive.sim, false, drive.now_us);
     sim_set_host_attached(drive.sim, true, drive.now_us);
     cr_assert_str_eq(advance(1000), "", "a host that opens it again meets the module already up");
-    cr_assert_str_eq(io("AT\r"), "AT\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT\r"), "AT\r\r\nOK\r\n");
 }
 
 Test(boot_at_open, a_host_that_opens_during_a_reboot_gets_time_to_set_the_port_up_before_rdy)
@@ -232,7 +214,7 @@ Test(boot_at_open, a_module_switched_off_stays_off_when_the_port_is_opened_again
     create(SIM_PROFILE_COLD, SIM_LATENCY_FAST, true, true);
     sim_set_host_attached(drive.sim, true, drive.now_us);
     expect_fast_boot();
-    cr_assert_str_eq(io("AT+CPOF\r"), "AT+CPOF\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CPOF\r"), "AT+CPOF\r\r\nOK\r\n");
     sim_set_host_attached(drive.sim, false, drive.now_us);
     sim_set_host_attached(drive.sim, true, drive.now_us);
     cr_assert_str_eq(advance(60000), "", "opening the port is no power key");
@@ -250,18 +232,18 @@ Test(boot_at_open, a_boot_nobody_listens_to_is_lost_but_the_module_comes_up)
     advance(1000);
     sim_set_host_attached(drive.sim, true, drive.now_us);
     cr_assert_str_eq(advance(1000), "", "the boot lines went out while nobody listened");
-    cr_assert_str_eq(io("AT\r"), "AT\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT\r"), "AT\r\r\nOK\r\n");
 }
 
-TestSuite(boot_realistic, .fini = teardown);
+TestSuite(boot_realistic, .fini = sim_fixture_teardown);
 
 Test(boot_realistic, the_timeline_takes_the_time_of_a_real_module)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_REALISTIC, true, false);
     cr_assert_str_eq(advance(REAL_RDY_MS - 1), "");
-    cr_assert_str_eq(io("AT\r"), "", "deaf for seconds");
+    cr_assert_str_eq(io_now("AT\r"), "", "deaf for seconds");
     cr_assert_str_eq(advance(1), "\r\nRDY\r\n");
-    cr_assert_str_eq(io("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CME ERROR: SIM busy\r\n");
+    cr_assert_str_eq(io_now("AT+CPIN?\r"), "AT+CPIN?\r\r\n+CME ERROR: SIM busy\r\n");
     cr_assert_str_eq(advance(REAL_SIM_MS - 1), "");
     cr_assert_str_eq(advance(1), "\r\n+CPIN: READY\r\n");
     cr_assert_str_eq(advance(REAL_SMS_MS), "\r\nSMS DONE\r\n");
@@ -278,7 +260,7 @@ Test(boot_realistic, a_reset_is_quicker_than_a_power_on)
 {
     create(SIM_PROFILE_COLD, SIM_LATENCY_REALISTIC, true, false);
     advance(REAL_RDY_MS + REAL_SIM_MS + REAL_SMS_MS + REAL_PB_MS);
-    cr_assert_str_eq(io("AT+CRESET\r"), "AT+CRESET\r\r\nOK\r\n");
+    cr_assert_str_eq(io_now("AT+CRESET\r"), "AT+CRESET\r\r\nOK\r\n");
     cr_assert_str_eq(advance(REAL_RESET_RDY_MS - 1), "");
     cr_assert_str_eq(advance(1), "\r\nRDY\r\n");
     cr_assert_str_eq(ctl("reboot"), "OK rebooting");

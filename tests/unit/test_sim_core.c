@@ -5,26 +5,8 @@
 #include <string.h>
 
 #include "sim.h"
-#include "sim_drive.h"
+#include "sim_fixture.h"
 
-static struct sim_drive drive;
-
-/* Runs the clock forward and collects everything the module says meanwhile. */
-static const char *advance(uint64_t ms)
-{
-    return sim_drive_advance(&drive, ms);
-}
-
-static const char *io_bytes(const void *data, size_t n)
-{
-    sim_input(drive.sim, data, n, drive.now_us);
-    return advance(1);
-}
-
-static const char *io(const char *text)
-{
-    return io_bytes(text, strlen(text));
-}
 
 static void start(enum sim_profile profile, bool sim_present)
 {
@@ -44,23 +26,6 @@ static void start(enum sim_profile profile, bool sim_present)
 
 static void cold(void) { start(SIM_PROFILE_COLD, true); advance(BOOT_MS); }
 static void warm(void) { start(SIM_PROFILE_WARM, true); advance(1); }
-static void teardown(void) { sim_drive_free(&drive); }
-
-static const char *ctl(const char *line)
-{
-    return sim_drive_control(&drive, line);
-}
-
-/* Each line sent, and exactly what the module answers, in order. */
-struct exchange {
-    const char *send, *answer;
-};
-
-static void assert_exchanges(const struct exchange *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        cr_assert_str_eq(io(x[i].send), x[i].answer, "the answer to %s", x[i].send);
-}
 
 /* Brings client 0 to CONNECTED on a cold module. */
 static void connect_client0(void)
@@ -72,7 +37,7 @@ static void connect_client0(void)
                      "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
 }
 
-TestSuite(boot, .fini = teardown);
+TestSuite(boot, .fini = sim_fixture_teardown);
 
 Test(boot, cold_module_prints_its_boot_urcs_once)
 {
@@ -93,7 +58,7 @@ Test(boot, no_sim_boot_reports_the_missing_card)
     cr_assert_str_eq(advance(BOOT_MS), "\r\nRDY\r\n\r\n+CPIN: SIM REMOVED\r\n");
 }
 
-TestSuite(v250, .init = cold, .fini = teardown);
+TestSuite(v250, .init = cold, .fini = sim_fixture_teardown);
 
 Test(v250, empty_at_answers_ok_with_echo)
 {
@@ -194,7 +159,7 @@ Test(v250, cmee_default_is_2_and_changes_error_format)
     cr_assert_str_eq(io("AT+CPIN?\r"), "\r\nERROR\r\n");
 }
 
-TestSuite(bad_input, .init = cold, .fini = teardown);
+TestSuite(bad_input, .init = cold, .fini = sim_fixture_teardown);
 
 Test(bad_input, an_overlong_line_gets_one_error_and_the_module_goes_on)
 {
@@ -267,7 +232,7 @@ Test(bad_input, a_vanished_host_loses_its_half_command_but_not_the_state)
     cr_assert_str_eq(io("AT+CMQTTDISC?\r"), "\r\n+CMQTTDISC: 0,0\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n");
 }
 
-TestSuite(mqtt, .init = cold, .fini = teardown);
+TestSuite(mqtt, .init = cold, .fini = sim_fixture_teardown);
 
 Test(mqtt, cold_start_gives_0_and_a_second_start_gives_23)
 {
@@ -276,7 +241,7 @@ Test(mqtt, cold_start_gives_0_and_a_second_start_gives_23)
     cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
 }
 
-TestSuite(warm_module, .init = warm, .fini = teardown);
+TestSuite(warm_module, .init = warm, .fini = sim_fixture_teardown);
 
 Test(warm_module, answers_stop_21_then_start_23)
 {
@@ -529,7 +494,7 @@ Test(mqtt, creset_loses_all_mqtt_state_and_boots_again)
     cr_assert_str_eq(io("AT+CMQTTSTART\r"), "AT+CMQTTSTART\r\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
 }
 
-TestSuite(network, .init = cold, .fini = teardown);
+TestSuite(network, .init = cold, .fini = sim_fixture_teardown);
 
 Test(network, registration_urcs_follow_n)
 {
@@ -671,7 +636,7 @@ Test(network, cscs_cnum_ctzr_ctzu_cclk_answer_as_the_module_does)
                      "\r\n+CSCS: \"IRA\"\r\n+CTZU: 0\r\n+CCLK: \"80/01/06,00:00:00+00\"\r\n\r\nOK\r\n");
 }
 
-TestSuite(control, .init = cold, .fini = teardown);
+TestSuite(control, .init = cold, .fini = sim_fixture_teardown);
 
 Test(control, malformed_lines_get_a_reason)
 {
@@ -739,7 +704,7 @@ Test(control, a_bad_client_option_is_refused_with_the_clients_there_are)
     cr_assert(strstr(ctl("state"), "\"connlost\":0"));
 }
 
-TestSuite(faults, .init = cold, .fini = teardown);
+TestSuite(faults, .init = cold, .fini = sim_fixture_teardown);
 
 Test(faults, replace_answers_the_nth_matching_line_instead_of_the_module)
 {
@@ -939,7 +904,7 @@ Test(faults, a_rule_can_drop_one_client)
     cr_assert(strstr(r, "+CMQTTCONNLOST: 1,3\r\n") && !strstr(r, "+CMQTTCONNLOST: 0"), "%s", r);
 }
 
-TestSuite(wire_pacing, .fini = teardown);
+TestSuite(wire_pacing, .fini = sim_fixture_teardown);
 
 Test(wire_pacing, host_bytes_reach_the_module_at_the_baud_rate)
 {

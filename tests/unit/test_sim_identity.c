@@ -8,29 +8,12 @@
 
 #include "module_models.h"
 #include "sim.h"
-#include "sim_drive.h"
+#include "sim_fixture.h"
 
 #define BOOT_BUDGET_MS 60000   /* longer than any boot timeline, fast or realistic */
 #define STEP_MS 10
 
-static struct sim_drive drive;
 static struct strbuf heard;    /* what wait_for collected */
-
-static const char *advance(uint64_t ms)
-{
-    return sim_drive_advance(&drive, ms);
-}
-
-static const char *io(const char *text)
-{
-    sim_input(drive.sim, (const uint8_t *)text, strlen(text), drive.now_us);
-    return advance(1);
-}
-
-static const char *ctl(const char *line)
-{
-    return sim_drive_control(&drive, line);
-}
 
 /* Sends `line` (NULL: nothing), then runs the clock until the module has
  * said `text` (or the budget is spent); returns everything it said. */
@@ -66,18 +49,6 @@ static void start(const char *model)
 static void default_model(void) { start(NULL); }
 static void teardown(void) { sim_drive_free(&drive); sb_free(&heard); }
 
-/* Each line sent, and exactly what the module answers, in order. */
-struct exchange {
-    const char *send, *answer;
-};
-
-static void assert_exchanges(const struct exchange *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        cr_assert_str_eq(io(x[i].send), x[i].answer, "the answer to %s", x[i].send);
-}
-
-#define ASSERT_EXCHANGES(x) assert_exchanges(x, sizeof x / sizeof x[0])
 #define OK "\r\nOK\r\n"
 #define ERR "\r\nERROR\r\n"
 #define INFO(line) "\r\n" line "\r\n"

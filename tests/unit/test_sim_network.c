@@ -7,28 +7,11 @@
 #include <string.h>
 
 #include "sim.h"
-#include "sim_drive.h"
+#include "sim_fixture.h"
 
 #define BOOT_STEP_MS 100
 #define BOOT_LIMIT_MS 60000     /* far above any boot the latency profiles allow */
 
-static struct sim_drive drive;
-
-static const char *advance(uint64_t ms)
-{
-    return sim_drive_advance(&drive, ms);
-}
-
-static const char *io(const char *text)
-{
-    sim_input(drive.sim, (const uint8_t *)text, strlen(text), drive.now_us);
-    return advance(1);
-}
-
-static const char *ctl(const char *line)
-{
-    return sim_drive_control(&drive, line);
-}
 
 /* A cold module, booted (its banner seen), echo off, nothing else changed. */
 static void booted(void)
@@ -45,42 +28,7 @@ static void booted(void)
     cr_assert_str_eq(io("ATE0\r"), "ATE0\r\r\nOK\r\n");
 }
 
-static void teardown(void) { sim_drive_free(&drive); }
 
-/* Each line sent, and exactly what the module answers, in order. */
-struct exchange {
-    const char *send, *answer;
-};
-
-/* The bytes with CR and LF made visible, for a failure message. */
-static const char *visible(const char *text, char *buf, size_t cap)
-{
-    size_t n = 0;
-    for (; *text && n + 3 < cap; text++) {
-        if (*text == '\r' || *text == '\n') {
-            buf[n++] = '\\';
-            buf[n++] = *text == '\r' ? 'r' : 'n';
-        } else {
-            buf[n++] = *text;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-static void assert_exchanges(const struct exchange *x, size_t n)
-{
-    char got[512], want[512];
-    for (size_t i = 0; i < n; i++) {
-        const char *answer = io(x[i].send);
-        cr_assert_str_eq(answer, x[i].answer, "the answer to %s: got \"%s\", want \"%s\"", x[i].send,
-                         visible(answer, got, sizeof got), visible(x[i].answer, want, sizeof want));
-    }
-}
-#define EXCHANGES(...) do { \
-        static const struct exchange x_[] = {__VA_ARGS__}; \
-        assert_exchanges(x_, sizeof x_ / sizeof x_[0]); \
-    } while (0)
 
 static void assert_control(const char *line, const char *reply_prefix)
 {
@@ -94,7 +42,7 @@ static void assert_control(const char *line, const char *reply_prefix)
 
 /* ---- radio ------------------------------------------------------------------------- */
 
-TestSuite(radio, .init = booted, .fini = teardown);
+TestSuite(radio, .init = booted, .fini = sim_fixture_teardown);
 
 Test(radio, cnmp_answers_every_form_and_keeps_the_mode)
 {
@@ -182,7 +130,7 @@ Test(radio, cpsi_follows_signal_registration_and_radio)
 
 /* ---- operator ---------------------------------------------------------------------- */
 
-TestSuite(oper, .init = booted, .fini = teardown);
+TestSuite(oper, .init = booted, .fini = sim_fixture_teardown);
 
 Test(oper, cops_lists_reads_and_selects_the_simulated_operator)
 {
@@ -261,7 +209,7 @@ Test(oper, cspn_reads_the_service_provider_name_from_the_sim)
 
 /* ---- registration ------------------------------------------------------------------ */
 
-TestSuite(registration, .init = booted, .fini = teardown);
+TestSuite(registration, .init = booted, .fini = sim_fixture_teardown);
 
 Test(registration, n2_adds_the_location_and_cereg_its_access_technology)
 {
@@ -296,7 +244,7 @@ Test(registration, forms_and_syntax)
 
 /* ---- packet data -------------------------------------------------------------------- */
 
-TestSuite(packet, .init = booted, .fini = teardown);
+TestSuite(packet, .init = booted, .fini = sim_fixture_teardown);
 
 Test(packet, the_default_bearer_is_up_after_attach)
 {
@@ -492,7 +440,7 @@ Test(packet, stopping_mqtt_leaves_the_default_bearer_up)
 
 /* ---- network time -------------------------------------------------------------------- */
 
-TestSuite(nitz, .init = booted, .fini = teardown);
+TestSuite(nitz, .init = booted, .fini = sim_fixture_teardown);
 
 Test(nitz, ctzr_reports_the_zone_the_network_sends)
 {
@@ -527,7 +475,7 @@ Test(nitz, a_bad_time_is_refused_with_the_reason)
 
 /* ---- syntax, whatever CMEE says (findings §1) -------------------------------------------- */
 
-TestSuite(syntax, .init = booted, .fini = teardown);
+TestSuite(syntax, .init = booted, .fini = sim_fixture_teardown);
 
 Test(syntax, unreadable_parameters_are_bare_error_under_cmee_2)
 {

@@ -5,9 +5,7 @@
 #include <string.h>
 
 #include "sim.h"
-#include "sim_drive.h"
-
-static struct sim_drive drive;
+#include "sim_fixture.h"
 
 static void warm_quiet(void)
 {
@@ -19,14 +17,12 @@ static void warm_quiet(void)
     sim_drive_io(&drive, "ATE0\r");
 }
 
-static void teardown(void) { sim_drive_free(&drive); }
-
 static void check(const char *send, const char *answer)
 {
-    cr_assert_str_eq(sim_drive_io(&drive, send), answer, "the answer to %s", send);
+    cr_assert_str_eq(io(send), answer, "the answer to %s", send);
 }
 
-TestSuite(parsing, .init = warm_quiet, .fini = teardown);
+TestSuite(parsing, .init = warm_quiet, .fini = sim_fixture_teardown);
 
 Test(parsing, spaces_around_the_form_are_ignored)
 {

@@ -6,27 +6,10 @@
 #include <string.h>
 
 #include "sim.h"
-#include "sim_drive.h"
+#include "sim_fixture.h"
 
-static struct sim_drive drive;
 static struct strbuf watched;      /* "topic=payload;" per message the observer saw */
 static int observed;
-
-static const char *advance(uint64_t ms)
-{
-    return sim_drive_advance(&drive, ms);
-}
-
-static const char *io(const char *text)
-{
-    sim_input(drive.sim, (const uint8_t *)text, strlen(text), drive.now_us);
-    return advance(1);
-}
-
-static const char *ctl(const char *line)
-{
-    return sim_drive_control(&drive, line);
-}
 
 static void observe(void *ctx, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
                     int qos, bool retain)
