@@ -245,10 +245,7 @@ static void host_bytes(struct grouper *g, int line, double t, const char *p, siz
 {
     struct fid_exchange *x = current(g);
     if (awaits_data(x)) {
-        size_t room = sizeof x->data - x->data_len;
-        size_t k = n < room ? n : room;
-        memcpy(x->data + x->data_len, p, k);
-        x->data_len += k;
+        sb_add(&x->data, p, n);
         return;
     }
     const char *end = p + n;
@@ -363,6 +360,8 @@ int fid_log_read(const char *path, struct fid_log *log, struct strbuf *err)
 
 void fid_log_free(struct fid_log *log)
 {
+    for (size_t i = 0; i < log->n; i++)
+        sb_free(&log->x[i].data);
     free(log->x);
     memset(log, 0, sizeof *log);
 }

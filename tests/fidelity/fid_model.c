@@ -245,8 +245,8 @@ static void answer(struct model *m, const struct fid_exchange *x, struct fid_ans
     listen_until(m, x->command, ANSWER_LIMIT_MS, has_final_or_prompt, NULL, a);
     if (prompted(a)) {
         /* the log's data, if it typed any; none ends with the data timeout's ERROR */
-        if (x->data_len)
-            sim_input(m->d.sim, (const uint8_t *)x->data, x->data_len, m->d.now_us);
+        if (x->data.len)
+            sim_input(m->d.sim, (const uint8_t *)x->data.p, x->data.len, m->d.now_us);
         listen_until(m, x->command, ANSWER_LIMIT_MS, has_final, NULL, a);
     }
     if (want->n_async)

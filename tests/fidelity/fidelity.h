@@ -19,7 +19,6 @@
 
 #define FID_TEXT_MAX 256     /* a command or a line kept for the report; longer ones are cut */
 #define FID_LINES_MAX 48     /* module lines kept per part of an exchange */
-#define FID_DATA_MAX 8192    /* bytes typed after a '>' prompt, kept per exchange */
 
 /* The module's side of one exchange, or the model's. */
 struct fid_answer {
@@ -42,8 +41,7 @@ struct fid_exchange {
     int line;                      /* the command's line in the log (the first boot line for FID_BOOT) */
     double t;                      /* when the host sent it, in seconds; -1 when the log has no times */
     char command[FID_TEXT_MAX];    /* as sent, without its CR */
-    char data[FID_DATA_MAX];       /* typed after a '>' prompt (with the host's line ends) */
-    size_t data_len;
+    struct strbuf data;            /* typed after a '>' prompt, whole (a payload may be long) */
     struct fid_answer module;
 };
 

@@ -179,6 +179,22 @@ Test(fidelity, a_log_with_times_gives_the_model_the_host_s_pauses)
     sb_free(&out);
 }
 
+Test(fidelity, a_long_payload_typed_after_the_prompt_reaches_the_model_whole)
+{
+    enum { PAYLOAD = 9000 };   /* longer than any fixed buffer would be; the module takes up to 10240 */
+    struct strbuf log = {0}, out = {0};
+    sb_printf(&log, "#! start cold\nAT+CMQTTSTART\n+CMQTTSTART: 0\nOK\nAT+CMQTTACCQ=0,\"dev1\"\nOK\n"
+                    "AT+CMQTTPAYLOAD=0,%d\n>\n", PAYLOAD);
+    for (int i = 0; i < PAYLOAD; i++)
+        sb_add(&log, "x", 1);
+    sb_puts(&log, "\nOK\n");
+    put("payload.log", sb_str(&log));
+    cr_assert_eq(measure("", "95", "payload.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "payload.log (SIM7600E, start cold): 3 of 3 exchanges reproduced (100.0 %)");
+    sb_free(&log);
+    sb_free(&out);
+}
+
 Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
 {
     struct strbuf out = {0};
