@@ -14,73 +14,29 @@
 #include <unistd.h>
 
 #include "program.h"
-#include "scratch_dir.h"
 #include "sim_process.h"
+#include "test_dir.h"
 
 #define RUN_BOUND_MS 40000
 #define OUT_CAP 131072
 #define GONE_WAIT_MS 3000
 
-static char dir[64];
 static char out[OUT_CAP];
 
-static void make_dir(void)
-{
-    strcpy(dir, "/tmp/hil-prog-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(chmod(dir, 0711), 0);
-    setenv("TMPDIR", dir, 1);
-}
+static void make_dir(void) { test_dir_make("/tmp/hil-prog"); }
+#define hil(...) hil_tool(out, sizeof out, RUN_BOUND_MS, __VA_ARGS__)
 
-static void remove_dir(void)
-{
-    scratch_dir_remove(dir);
-}
-
-static const char *path_of(const char *name)
-{
-    static char path[8][256];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
-}
-
-static const char *file(const char *name, const char *text, mode_t mode)
-{
-    const char *p = path_of(name);
-    FILE *f = fopen(p, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-    cr_assert_eq(chmod(p, mode), 0);
-    return p;
-}
 
 static const char *scenario(const char *name, const char *text)
 {
-    return file(name, text, 0644);
+    return test_dir_file_mode(name, text, 0644);
 }
 
 static const char *script(const char *name, const char *body)
 {
     char text[4096];
     snprintf(text, sizeof text, "#!/bin/sh\n%s", body);
-    return file(name, text, 0755);
-}
-
-/* sim7600-hil ARGS... (NULL-terminated); returns the exit status. */
-static int hil(const char *first, ...)
-{
-    const char *argv[32] = {SIM7600_BIN_DIR "/sim7600-hil"};
-    int n = 1;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    return program_run(argv, RUN_BOUND_MS, out, sizeof out);
+    return test_dir_file_mode(name, text, 0755);
 }
 
 static char *read_file(const char *path)
@@ -97,7 +53,7 @@ static char *read_file(const char *path)
 /* Every pid listed in the file (one a line) is gone, within a bound. */
 static void assert_pids_gone(const char *pids_file)
 {
-    FILE *f = fopen(path_of(pids_file), "r");
+    FILE *f = fopen(test_dir_path(pids_file), "r");
     cr_assert_not_null(f, "the program wrote no %s", pids_file);
     int pid, seen = 0;
     while (fscanf(f, "%d", &pid) == 1) {
@@ -123,7 +79,7 @@ static const char *const fw =
     "echo 'fw: asked' >&2\n"
     "while :; do sleep 0.1; done\n";
 
-TestSuite(hil_program, .init = make_dir, .fini = remove_dir, .timeout = 90);
+TestSuite(hil_program, .init = make_dir, .fini = test_dir_remove, .timeout = 90);
 
 Test(hil_program, a_program_drives_the_wire_and_its_output_is_in_the_transcript)
 {
@@ -133,14 +89,14 @@ Test(hil_program, a_program_drives_the_wire_and_its_output_is_in_the_transcript)
                                        "expect-output \"fw: asked\" within=2s\n"
                                        "expect-sent \"AT+CSQ\" count=1\nexpect-printed \"OK\"\n"
                                        "expect-no-output /error/\n");
-    int st = hil("run", "--keep-logs", path_of("logs"), sc, NULL);
+    int st = hil("run", "--keep-logs", test_dir_path("logs"), sc, NULL);
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
-    const char *cap = read_file(path_of("logs/fw.cap"));
+    const char *cap = read_file(test_dir_path("logs/fw.cap"));
     cr_assert(strstr(cap, "main stderr: fw: asked"), "the program's stderr is in the transcript:\n%s", cap);
     cr_assert(strstr(cap, "> AT+CSQ\\r"), "the program's bytes are in the transcript:\n%s", cap);
     assert_pids_gone("pids");
     /* the transcript stays a capture: diff reads it as one */
-    st = hil("diff", path_of("logs/fw.cap"), path_of("logs/fw.cap"), NULL);
+    st = hil("diff", test_dir_path("logs/fw.cap"), test_dir_path("logs/fw.cap"), NULL);
     cr_assert_eq(st, 0, "diff of a transcript with program lines: exit %d\n%s", st, out);
 }
 
@@ -216,12 +172,12 @@ Test(hil_program, kill_program_stops_it_for_good_and_pause_program_holds_it)
                                            "at 300ms kill-program\nwait 600ms\nexpect-no-output \"boot 2\"\n");
     const char *paused = scenario("p.scn", "scenario \"paused\"\nprogram \"./fw.sh {port} p\"\n"
                                            "at 300ms pause-program 1s\nwait 1800ms\n");
-    int st = hil("run", "--keep-logs", path_of("logs"), killed, paused, NULL);
+    int st = hil("run", "--keep-logs", test_dir_path("logs"), killed, paused, NULL);
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
     /* the ticks of the paused one leave a gap of about the pause */
     double prev = -1, gap = 0, t;
     char line[512];
-    FILE *f = fopen(path_of("logs/paused.cap"), "r");
+    FILE *f = fopen(test_dir_path("logs/paused.cap"), "r");
     cr_assert_not_null(f);
     while (fgets(line, sizeof line, f))
         if (sscanf(line, "# program %lf main stdout: tick", &t) == 1 && strstr(line, "tick")) {
@@ -276,12 +232,12 @@ static void run_bad(const char *program, const char *steps, const char *needle)
 
 Test(hil_program, a_program_that_does_not_exist_or_cannot_run)
 {
-    file("plain.txt", "not a program\n", 0644);
+    test_dir_file_mode("plain.txt", "not a program\n", 0644);
     run_bad("./missing {port}", "wait 1s\n",
             "line 3: program 'main' (./missing {port}): './missing' does not exist");
     run_bad("./plain.txt", "wait 1s\n", "'./plain.txt' is not an executable file");
     run_bad("no-such-command-anywhere", "wait 1s\n", "'no-such-command-anywhere' is not found in PATH");
-    file("garbage.bin", "\x7f" "ELF not really\n", 0755);
+    test_dir_file_mode("garbage.bin", "\x7f" "ELF not really\n", 0755);
     run_bad("./garbage.bin", "wait 1s\n", "line 3: program 'main' (./garbage.bin) could not be executed: Exec format "
                                           "error (a program for this machine?");
 }
@@ -356,9 +312,9 @@ Test(hil_program, a_runner_terminated_midway_leaves_no_program_behind)
     cr_assert_eq(program_start(&runner, argv), 0);
     struct stat st;
     long long end = test_now_ms() + GONE_WAIT_MS;
-    while (stat(path_of("pids"), &st) != 0 && test_now_ms() < end)
+    while (stat(test_dir_path("pids"), &st) != 0 && test_now_ms() < end)
         poll(NULL, 0, 10);
-    cr_assert_eq(stat(path_of("pids"), &st), 0, "the program did not start");
+    cr_assert_eq(stat(test_dir_path("pids"), &st), 0, "the program did not start");
     kill(runner.pid, SIGTERM);
     int rc = program_finish(&runner, RUN_BOUND_MS, out, sizeof out);
     cr_assert_eq(rc, 128 + SIGTERM, "exit %d:\n%s", rc, out);
@@ -405,7 +361,7 @@ Test(hil_program, run_program_option_takes_the_wire_only_scenarios_and_skips_the
     const char *driver = scenario("d.scn", "scenario \"driver\"\nbring-up\n");
     const char *needs = scenario("n.scn", "scenario \"needs-one\"\nexpect-exit 0\n");
     char cmd[300];
-    snprintf(cmd, sizeof cmd, "%s/fw.sh {port}", dir);
+    snprintf(cmd, sizeof cmd, "%s/fw.sh {port}", test_dir);
     int st = hil("run", "--program", cmd, wire, driver, NULL);
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
     cr_assert(strstr(out, "pass  wire-only"), "%s", out);

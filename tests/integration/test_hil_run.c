@@ -14,63 +14,17 @@
 
 #include "mosquitto_process.h"
 #include "program.h"
-#include "scratch_dir.h"
 #include "sim_process.h"
+#include "test_dir.h"
 
 #define RUN_BOUND_MS 30000
 #define OUT_CAP 65536
 
-static char dir[64];
 static char out[OUT_CAP];
 
-static void make_dir(void)
-{
-    strcpy(dir, "/tmp/hil-run-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    /* the runner's own files (failed transcripts without --keep-logs, a
-     * private mosquitto run as root reading its files as its own user) go
-     * here too, and are removed with it */
-    cr_assert_eq(chmod(dir, 0711), 0);
-    setenv("TMPDIR", dir, 1);
-}
+static void make_dir(void) { test_dir_make("/tmp/hil-run"); }
+#define hil_run(...) hil_tool(out, sizeof out, RUN_BOUND_MS, "run", __VA_ARGS__)
 
-static void remove_dir(void)
-{
-    scratch_dir_remove(dir);
-}
-
-static const char *file_path(const char *name)
-{
-    static char path[8][256];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
-}
-
-static const char *file(const char *name, const char *text)
-{
-    const char *p = file_path(name);
-    FILE *f = fopen(p, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-/* sim7600-hil run ARGS... (NULL-terminated); returns the exit status. */
-static int hil_run(const char *first, ...)
-{
-    const char *argv[32] = {SIM7600_BIN_DIR "/sim7600-hil", "run"};
-    int n = 2;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    return program_run(argv, RUN_BOUND_MS, out, sizeof out);
-}
 
 /* A simulator standing in for a bench module that has been powered a while:
  * the first open of its port powers it on, and it is up once PB DONE came. */
@@ -92,11 +46,11 @@ static const char *const failing =
     "bring-up\nconnect\npublish \"t/a\" \"hello\" qos=1\ndisconnect\n"
     "expect-message \"t/a\" \"goodbye\"\n";
 
-TestSuite(hil_run, .init = make_dir, .fini = remove_dir, .timeout = 60);
+TestSuite(hil_run, .init = make_dir, .fini = test_dir_remove, .timeout = 60);
 
 Test(hil_run, a_passing_scenario_exits_0_with_one_line_and_the_count)
 {
-    int st = hil_run(file("ok.scn", passing), NULL);
+    int st = hil_run(test_dir_file("ok.scn", passing), NULL);
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
     cr_assert(strstr(out, "pass  publishes"), "%s", out);
     cr_assert(strstr(out, "1 passed, 0 failed, 0 skipped"), "%s", out);
@@ -104,7 +58,7 @@ Test(hil_run, a_passing_scenario_exits_0_with_one_line_and_the_count)
 
 Test(hil_run, a_failing_scenario_exits_1_and_names_the_failed_expectation)
 {
-    int st = hil_run("-j", "2", file("a.scn", passing), file("b.scn", failing), NULL);
+    int st = hil_run("-j", "2", test_dir_file("a.scn", passing), test_dir_file("b.scn", failing), NULL);
     cr_assert_eq(st, 1, "exit %d:\n%s", st, out);
     cr_assert(strstr(out, "FAIL  expects-the-wrong-payload"), "%s", out);
     cr_assert(strstr(out, "line 6: expect-message: \"t/a\" \"goodbye\" never reached the broker"), "%s", out);
@@ -117,7 +71,7 @@ Test(hil_run, a_failed_driver_step_names_expected_and_actual_result)
 {
     const char *text = "scenario \"refused\"\nbroker accept user=\"u\" password=\"p\"\n"
                        "bring-up\nconnect user=\"u\" password=\"nope\"\n";
-    int st = hil_run(file("r.scn", text), NULL);
+    int st = hil_run(test_dir_file("r.scn", text), NULL);
     cr_assert_eq(st, 1, "%s", out);
     cr_assert(strstr(out, "line 4: connect expected result=ok, got SIM7600_E_MQTT_REFUSED_CREDENTIALS"), "%s", out);
 }
@@ -126,9 +80,9 @@ Test(hil_run, a_hung_scenario_is_stopped_at_its_time_limit_and_its_transcript_ke
 {
     const char *text = "scenario \"hangs\"\ntime-limit 1s\nsend \"AT\"\nexpect \"NEVER\" within=20s\n";
     char logs[128];
-    snprintf(logs, sizeof logs, "%s/logs", dir);
+    snprintf(logs, sizeof logs, "%s/logs", test_dir);
     long long t0 = test_now_ms();
-    int st = hil_run("--keep-logs", logs, file("h.scn", text), NULL);
+    int st = hil_run("--keep-logs", logs, test_dir_file("h.scn", text), NULL);
     cr_assert_eq(st, 1, "%s", out);
     cr_assert(strstr(out, "stopped at its time limit of 1s during line 4: expect"), "%s", out);
     cr_assert(test_now_ms() - t0 < RUN_BOUND_MS, "the runner did not stop the scenario");
@@ -141,7 +95,7 @@ Test(hil_run, a_hung_scenario_is_stopped_at_its_time_limit_and_its_transcript_ke
 
 Test(hil_run, a_scenario_file_with_errors_runs_nothing_and_exits_2)
 {
-    int st = hil_run(file("ok.scn", passing), file("bad.scn", "scenario \"bad\"\npubish \"x\"\n"), NULL);
+    int st = hil_run(test_dir_file("ok.scn", passing), test_dir_file("bad.scn", "scenario \"bad\"\npubish \"x\"\n"), NULL);
     cr_assert_eq(st, 2, "%s", out);
     cr_assert(strstr(out, "bad.scn:2: unknown keyword 'pubish'"), "%s", out);
     cr_assert_null(strstr(out, "pass"), "nothing runs when a file has errors:\n%s", out);
@@ -150,8 +104,8 @@ Test(hil_run, a_scenario_file_with_errors_runs_nothing_and_exits_2)
 Test(hil_run, tap_and_junit_reports)
 {
     char xml[128];
-    snprintf(xml, sizeof xml, "%s/junit.xml", dir);
-    int st = hil_run("--tap", "--junit", xml, file("a.scn", passing), file("b.scn", failing), NULL);
+    snprintf(xml, sizeof xml, "%s/junit.xml", test_dir);
+    int st = hil_run("--tap", "--junit", xml, test_dir_file("a.scn", passing), test_dir_file("b.scn", failing), NULL);
     cr_assert_eq(st, 1, "%s", out);
     cr_assert(strstr(out, "1..2\n"), "%s", out);
     cr_assert(strstr(out, "ok 1 - publishes\n"), "%s", out);
@@ -177,7 +131,7 @@ Test(hil_run, simulator_only_statements_are_skipped_against_a_port)
     const char *both = "scenario \"on-any-target\"\nsignal 17\nat 100ms reboot\n"
                        "send \"AT\"\nexpect \"OK\"\n";
     const char *sim_only = "scenario \"sim-only\"\ntargets sim\nsend \"AT\"\nexpect \"OK\"\n";
-    int st = hil_run("--target", sim.pty_path, file("both.scn", both), file("simonly.scn", sim_only), NULL);
+    int st = hil_run("--target", sim.pty_path, test_dir_file("both.scn", both), test_dir_file("simonly.scn", sim_only), NULL);
     simproc_stop(&sim);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "skipped line 2: signal (needs the simulator)"), "%s", out);
@@ -200,7 +154,7 @@ Test(hil_run, against_a_port_the_broker_checks_use_the_watched_broker)
     const char *args[] = {"--broker", url, NULL};
     start_powered_module(&sim, args);
     int st = hil_run("--target", sim.pty_path, "--watch", url, "--server", url,
-                     file("a.scn", passing), file("b.scn", failing), NULL);
+                     test_dir_file("a.scn", passing), test_dir_file("b.scn", failing), NULL);
     simproc_stop(&sim);
     mqproc_stop(&mq);
     cr_assert_eq(st, 1, "%s", out);
@@ -212,11 +166,11 @@ Test(hil_run, without_watch_the_broker_checks_against_a_port_are_skipped_not_pas
 {
     struct sim_process sim;
     start_powered_module(&sim, NULL);
-    int st = hil_run("--target", sim.pty_path, file("a.scn", passing), NULL);
+    int st = hil_run("--target", sim.pty_path, test_dir_file("a.scn", passing), NULL);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "skipped line 6: expect-message (the runner cannot watch this broker)"), "%s", out);
     /* TAP readers see it too, not a bare "ok" */
-    st = hil_run("--tap", "--target", sim.pty_path, file("a.scn", passing), NULL);
+    st = hil_run("--tap", "--target", sim.pty_path, test_dir_file("a.scn", passing), NULL);
     simproc_stop(&sim);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "ok 1 - publishes\n# skipped line 6: expect-message"), "%s", out);
@@ -229,7 +183,7 @@ Test(hil_run, a_departure_from_a_replayed_log_fails_and_says_where)
     const char *text = "scenario \"departs\"\ntime-limit 20s\n"
                        "replay \"" SIM7600_SOURCE_DIR "/scenarios/logs/driver-cold-publish.cap\" strict=1\n"
                        "bring-up apn=\"internet\"\nconnect server=\"tcp://broker.example:1883\" client-id=\"other\"\n";
-    int st = hil_run(file("d.scn", text), NULL);
+    int st = hil_run(test_dir_file("d.scn", text), NULL);
     cr_assert_eq(st, 1, "%s", out);
     cr_assert(strstr(out, "line 5: connect expected result=ok"), "%s", out);
     cr_assert(strstr(out, "the simulator said:"), "%s", out);
@@ -242,7 +196,7 @@ static char tmp[128];   /* the runner's TMPDIR in the tests that look at what is
  * private mosquitto, run as root, reads its files as its own user. */
 static void private_tmpdir(void)
 {
-    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    snprintf(tmp, sizeof tmp, "%s/tmp", test_dir);
     cr_assert_eq(mkdir(tmp, 0711), 0);
     cr_assert_eq(chmod(tmp, 0711), 0);
     setenv("TMPDIR", tmp, 1);
@@ -276,7 +230,7 @@ Test(hil_run, a_stopped_scenario_with_a_private_broker_leaves_no_files_behind)
                        "bring-up\nconnect user=\"dev\" password=\"it's $(x) `y` \\\\\"\n"
                        "wait 20s\n";
     private_tmpdir();
-    int st = hil_run("--broker", "mosquitto", "--keep-logs", file_path("logs"), file("s.scn", text), NULL);
+    int st = hil_run("--broker", "mosquitto", "--keep-logs", test_dir_path("logs"), test_dir_file("s.scn", text), NULL);
     cr_assert_eq(st, 1, "%s", out);
     /* past connect (the password went through whole), stopped in the wait */
     cr_assert(strstr(out, "stopped at its time limit of 3s during line 6: wait"), "%s", out);
@@ -290,7 +244,7 @@ Test(hil_run, the_checks_see_the_answer_to_the_last_command)
 {
     const char *bogus = "scenario \"bogus-last\"\nsend \"AT+BOGUS\"\nexpect-not-printed \"ERROR\"\n";
     const char *ok = "scenario \"at-last\"\nsend \"AT\"\nexpect-printed \"OK\"\n";
-    int st = hil_run(file("bogus.scn", bogus), file("ok.scn", ok), NULL);
+    int st = hil_run(test_dir_file("bogus.scn", bogus), test_dir_file("ok.scn", ok), NULL);
     cr_assert_eq(st, 1, "%s", out);
     cr_assert(strstr(out, "FAIL  bogus-last"), "%s", out);
     cr_assert(strstr(out, "line 3: expect-not-printed: \"ERROR\" was printed 1 time(s)"), "%s", out);
@@ -307,7 +261,7 @@ static void run_one(const char *text, const char *const *opts, int status, const
     int n = 0;
     for (; opts && opts[n] && n < 6; n++)
         argv[n] = opts[n];
-    argv[n] = file("one.scn", text);
+    argv[n] = test_dir_file("one.scn", text);
     int st = hil_run(argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], NULL);
     cr_assert_eq(st, status, "exit %d, expected %d:\n%s", st, status, out);
     cr_assert(strstr(out, needle), "no \"%s\" in:\n%s", needle, out);
@@ -321,7 +275,7 @@ Test(hil_run, an_expect_after_a_driver_step_does_not_match_what_the_driver_read)
 
 Test(hil_run, names_that_make_one_transcript_file_are_refused)
 {
-    int st = hil_run(file("a.scn", "scenario \"x y\"\nsend \"AT\"\n"), file("b.scn", "scenario \"x_y\"\nsend \"AT\"\n"),
+    int st = hil_run(test_dir_file("a.scn", "scenario \"x y\"\nsend \"AT\"\n"), test_dir_file("b.scn", "scenario \"x_y\"\nsend \"AT\"\n"),
                      NULL);
     cr_assert_eq(st, 2, "%s", out);
     cr_assert(strstr(out, "scenario name \"x_y\" makes the same transcript file (x_y.cap) as \"x y\""), "%s", out);
@@ -369,9 +323,9 @@ static pid_t start_runner(struct program *p, const char *name, const char *steps
     private_tmpdir();
     char text[256], cap[256];
     snprintf(text, sizeof text, "scenario \"%s\"\nsend \"AT\"\n%s", name, steps);
-    snprintf(cap, sizeof cap, "%s/%s.cap", file_path("logs"), name);
-    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", file_path("logs"),
-                          file("run.scn", text), NULL};
+    snprintf(cap, sizeof cap, "%s/%s.cap", test_dir_path("logs"), name);
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", "--keep-logs", test_dir_path("logs"),
+                          test_dir_file("run.scn", text), NULL};
     cr_assert_eq(program_start(p, argv), 0);
     long long end = test_now_ms() + RUN_BOUND_MS;
     while (!file_holds(cap, " > AT") && test_now_ms() < end)
@@ -448,7 +402,7 @@ static void start_long_runner(struct program *p, const char *name)
     char text[128], scn[64];
     snprintf(text, sizeof text, "scenario \"%s\"\nsend \"AT\"\nwait 30s\n", name);
     snprintf(scn, sizeof scn, "%s.scn", name);
-    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", file(scn, text), NULL};
+    const char *argv[] = {SIM7600_BIN_DIR "/sim7600-hil", "run", test_dir_file(scn, text), NULL};
     pid_t before[4], sims[4];
     char needle[160];
     snprintf(needle, sizeof needle, "sim7600-sim --control %s/", tmp);
@@ -498,7 +452,7 @@ Test(hil_run, the_next_run_reaps_what_a_killed_runner_left_and_nothing_else)
     decoy(decoys[1], true);    /* not a name mkdtemp made from our prefix */
     decoy(decoys[2], true);    /* another prefix */
     struct entries before, left, live_dirs;
-    FILE *plain = fopen(file_path("tmp/keep.scn"), "w");   /* a plain file */
+    FILE *plain = fopen(test_dir_path("tmp/keep.scn"), "w");   /* a plain file */
     cr_assert_not_null(plain);
     fclose(plain);
     list_entries(&before);
@@ -516,7 +470,7 @@ Test(hil_run, the_next_run_reaps_what_a_killed_runner_left_and_nothing_else)
     start_long_runner(&live, "live");
     list_entries(&live_dirs);
 
-    int st = hil_run(file("ok.scn", "scenario \"quick\"\nsend \"AT\"\nexpect \"OK\"\n"), NULL);
+    int st = hil_run(test_dir_file("ok.scn", "scenario \"quick\"\nsend \"AT\"\nexpect \"OK\"\n"), NULL);
     cr_assert_eq(st, 0, "%s", out);
     for (int i = 0; i < left.n; i++) {
         bool old = false;
@@ -546,13 +500,13 @@ Test(hil_run, the_next_run_reaps_what_a_killed_runner_left_and_nothing_else)
 Test(hil_run, kept_failure_transcripts_are_not_reaped)
 {
     private_tmpdir();
-    int st = hil_run(file("b.scn", failing), NULL);
+    int st = hil_run(test_dir_file("b.scn", failing), NULL);
     cr_assert_eq(st, 1, "%s", out);
     const char *at = strstr(out, "transcripts of the failed scenarios are in ");
     cr_assert_not_null(at, "%s", out);
     char kept[256];
     cr_assert_eq(sscanf(at, "transcripts of the failed scenarios are in %255s", kept), 1);
-    st = hil_run(file("a.scn", passing), NULL);
+    st = hil_run(test_dir_file("a.scn", passing), NULL);
     cr_assert_eq(st, 0, "%s", out);
     char cap[300];
     snprintf(cap, sizeof cap, "%s/expects-the-wrong-payload.cap", kept);
@@ -572,7 +526,7 @@ static const char *long_name_scenario(const char *file_name, char c, size_t len,
     int n = sprintf(text, "scenario \"");
     memset(text + n, c, len);
     sprintf(text + n + len, "%s\"\nsend \"AT\"\nexpect \"OK\"\n", tail);
-    const char *path = file(file_name, text);
+    const char *path = test_dir_file(file_name, text);
     free(text);
     return path;
 }
@@ -601,7 +555,7 @@ static int count_transcripts(const char *logs, size_t *longest)
  * most); two long names that differ only near their end keep two transcripts. */
 Test(hil_run, a_scenario_with_a_huge_name_passes_and_keeps_its_transcript)
 {
-    const char *logs = file_path("logs");
+    const char *logs = test_dir_path("logs");
     int st = hil_run("--keep-logs", logs, long_name_scenario("huge.scn", 'n', HUGE_NAME_LEN, ""),
                      long_name_scenario("huge2.scn", 'n', HUGE_NAME_LEN, "2"), NULL);
     cr_assert_null(strstr(out, "cannot write the transcript"), "%.300s", out);

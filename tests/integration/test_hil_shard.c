@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "program.h"
-#include "scratch_dir.h"
+#include "test_dir.h"
 
 #define RUN_BOUND_MS 60000
 #define OUT_CAP 65536
@@ -21,55 +21,13 @@
 #define REPEATS 10
 #define SUITE SIM7600_SOURCE_DIR "/scenarios"
 
-static char dir[64];
 static char out[OUT_CAP];
 
-static void make_dir(void)
-{
-    strcpy(dir, "/tmp/hil-shard-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    setenv("TMPDIR", dir, 1);   /* the runner's own files go here too */
-}
+static void make_dir(void) { test_dir_make("/tmp/hil-shard"); }
+#define hil_run(...) hil_tool(out, sizeof out, RUN_BOUND_MS, "run", __VA_ARGS__)
 
-static void remove_dir(void)
-{
-    scratch_dir_remove(dir);
-}
 
-static const char *path_in(const char *name)
-{
-    static char path[8][256];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
-}
-
-static const char *file(const char *name, const char *text)
-{
-    const char *p = path_in(name);
-    FILE *f = fopen(p, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-/* sim7600-hil run ARGS... (NULL-terminated) into `out`; returns the exit status. */
-static int hil_run(const char *first, ...)
-{
-    const char *argv[32] = {SIM7600_BIN_DIR "/sim7600-hil", "run"};
-    int n = 2;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    return program_run(argv, RUN_BOUND_MS, out, sizeof out);
-}
-
-TestSuite(hil_shard, .init = make_dir, .fini = remove_dir, .timeout = 120);
+TestSuite(hil_shard, .init = make_dir, .fini = test_dir_remove, .timeout = 120);
 
 /* ---- --shard ------------------------------------------------------------------------- */
 
@@ -149,19 +107,19 @@ Test(hil_shard, each_shard_runs_its_share_and_writes_its_own_junit_file)
     for (size_t i = 0; i < 4; i++) {
         char f[32];
         snprintf(f, sizeof f, "%s.scn", names[i]);
-        file(f, quick(names[i]));
+        test_dir_file(f, quick(names[i]));
     }
     char *junit[2];
     for (int k = 1; k <= 2; k++) {
         char shard[16], xml[32];
         snprintf(shard, sizeof shard, "%d/2", k);
         snprintf(xml, sizeof xml, "shard-%d.xml", k);
-        cr_assert_eq(hil_run("--shard", shard, "--junit", path_in(xml), "--seed", "5", dir, NULL), 0, "%s", out);
+        cr_assert_eq(hil_run("--shard", shard, "--junit", test_dir_path(xml), "--seed", "5", test_dir, NULL), 0, "%s", out);
         char header[64];
         snprintf(header, sizeof header, "sim7600-hil run: shard %d/2: 2 of 4 scenarios, seed 5", k);
         cr_assert(strstr(out, header), "%s", out);
         cr_assert(strstr(out, "2 passed, 0 failed, 0 skipped"), "%s", out);
-        junit[k - 1] = read_file(path_in(xml));
+        junit[k - 1] = read_file(test_dir_path(xml));
         char suite_name[64];
         snprintf(suite_name, sizeof suite_name, "<testsuite name=\"sim7600-hil shard %d/2\" tests=\"2\"", k);
         cr_assert(strstr(junit[k - 1], suite_name), "%s", junit[k - 1]);
@@ -196,7 +154,7 @@ Test(hil_shard, bad_shard_repeat_and_seed_values_are_refused_saying_what_is_expe
         {"--seed", "-1", "--seed '-1' must be a whole number, 0-18446744073709551615"},
         {"--seed", "18446744073709551616", "must be a whole number"},
     };
-    const char *ok = file("ok.scn", quick("ok"));
+    const char *ok = test_dir_file("ok.scn", quick("ok"));
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int st = hil_run(bad[i].option, bad[i].value, ok, NULL);
         cr_assert_eq(st, 2, "%s %s: exit %d\n%s", bad[i].option, bad[i].value, st, out);
@@ -235,10 +193,10 @@ static bool holds(const uint64_t *v, size_t n, uint64_t x)
 
 Test(hil_shard, repeat_reports_the_pass_rate_and_each_failed_run_replays_from_its_seed)
 {
-    const char *c = file("coin.scn", coin), *ok = file("ok.scn", quick("steady"));
+    const char *c = test_dir_file("coin.scn", coin), *ok = test_dir_file("ok.scn", quick("steady"));
     char repeats[8];
     snprintf(repeats, sizeof repeats, "%d", REPEATS);
-    int st = hil_run("--seed", "100", "--repeat", repeats, "--junit", path_in("r.xml"), c, ok, NULL);
+    int st = hil_run("--seed", "100", "--repeat", repeats, "--junit", test_dir_path("r.xml"), c, ok, NULL);
     cr_assert_eq(st, 1, "a failed run fails the scenario and the run:\n%s", out);
     cr_assert(strstr(out, "sim7600-hil run: 2 scenarios, 10 runs each, seeds 100-109"), "%s", out);
     cr_assert(strstr(out, "pass 10/10"), "the steady scenario passes every run:\n%s", out);
@@ -255,7 +213,7 @@ Test(hil_shard, repeat_reports_the_pass_rate_and_each_failed_run_replays_from_it
     cr_assert(strstr(out, totals), "%s", out);
     snprintf(totals, sizeof totals, "runs: %u passed, %zu failed, 0 skipped; seed 100", passed + REPEATS, n_failed);
     cr_assert(strstr(out, totals), "%s", out);
-    char *xml = read_file(path_in("r.xml"));
+    char *xml = read_file(test_dir_path("r.xml"));
     cr_assert_eq(count_of(xml, "name=\"coin [run "), REPEATS, "%s", xml);
     cr_assert(strstr(xml, "name=\"coin [run 10/10]\""), "%s", xml);
     cr_assert_eq(count_of(xml, "<failure "), n_failed, "%s", xml);
@@ -279,7 +237,7 @@ Test(hil_shard, repeat_reports_the_pass_rate_and_each_failed_run_replays_from_it
 
 Test(hil_shard, tap_shows_one_test_point_per_run_and_the_pass_rate)
 {
-    const char *c = file("coin.scn", coin);
+    const char *c = test_dir_file("coin.scn", coin);
     hil_run("--tap", "--seed", "100", "--repeat", "3", c, NULL);
     cr_assert(strncmp(out, "TAP version 13\n1..3\n# sim7600-hil run: 1 scenario, 3 runs each, seeds 100-102\n",
                       strlen("TAP version 13\n1..3\n")) == 0, "%s", out);
@@ -344,18 +302,18 @@ static void garbled_run(const char *seed, const char *also, char **host, char **
     static int runs;
     char logs[32];
     snprintf(logs, sizeof logs, "logs-%d", runs++);
-    const char *g = path_in("garbled.scn");
-    int st = seed ? hil_run("--seed", seed, "--keep-logs", path_in(logs), g, also, NULL)
-                  : hil_run("--keep-logs", path_in(logs), g, also, NULL);
+    const char *g = test_dir_path("garbled.scn");
+    int st = seed ? hil_run("--seed", seed, "--keep-logs", test_dir_path(logs), g, also, NULL)
+                  : hil_run("--keep-logs", test_dir_path(logs), g, also, NULL);
     cr_assert_eq(st, 0, "%s", out);
     char cap[160];
-    snprintf(cap, sizeof cap, "%s/garbled.cap", path_in(logs));
+    snprintf(cap, sizeof cap, "%s/garbled.cap", test_dir_path(logs));
     transcript_lines(cap, host, module);
 }
 
 Test(hil_shard, the_seed_printed_replays_a_garbled_transcript_and_another_seed_changes_it)
 {
-    file("garbled.scn", garbled);
+    test_dir_file("garbled.scn", garbled);
     char *host[4], *module[4];
     garbled_run(NULL, NULL, &host[0], &module[0]);   /* no --seed: one is picked and printed */
     uint64_t seed;
@@ -372,7 +330,7 @@ Test(hil_shard, the_seed_printed_replays_a_garbled_transcript_and_another_seed_c
     cr_assert_null(strstr(module[0], "+CSQ:"), "the answer was garbled: %s", module[0]);
 
     garbled_run(again, NULL, &host[1], &module[1]);
-    garbled_run(again, file("other.scn", quick("other")), &host[2], &module[2]);   /* with another scenario */
+    garbled_run(again, test_dir_file("other.scn", quick("other")), &host[2], &module[2]);   /* with another scenario */
     garbled_run(other, NULL, &host[3], &module[3]);
     for (int i = 1; i < 3; i++) {
         cr_assert_str_eq(host[i], host[0], "run %d sent otherwise", i);
@@ -393,6 +351,6 @@ Test(hil_shard, a_nul_byte_in_a_line_does_not_hide_the_rest_of_it_from_expect)
     const char *text = "scenario \"nul\"\ntargets sim\nprofile warm\n"
                        "at 0 inject \"\\x80\\x00 INCORPORATED\\r\\n\"\n"
                        "expect / INCORPORATED$/ within=2s\n";
-    int st = hil_run(file("nul.scn", text), NULL);
+    int st = hil_run(test_dir_file("nul.scn", text), NULL);
     cr_assert_eq(st, 0, "%s", out);
 }

@@ -1,0 +1,67 @@
+#include "test_dir.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "program.h"
+#include "scratch_dir.h"
+
+#define PATH_BUFFERS 8
+#define HIL_ARGS_MAX 32
+
+char test_dir[64];
+
+void test_dir_make(const char *prefix)
+{
+    snprintf(test_dir, sizeof test_dir, "%s-XXXXXX", prefix);
+    cr_assert_not_null(mkdtemp(test_dir), "cannot make %s", test_dir);
+    cr_assert_eq(chmod(test_dir, 0711), 0);
+    setenv("TMPDIR", test_dir, 1);
+}
+
+void test_dir_remove(void)
+{
+    scratch_dir_remove(test_dir);
+}
+
+const char *test_dir_path(const char *name)
+{
+    static char path[PATH_BUFFERS][256];
+    static int next;
+    char *p = path[next++ % PATH_BUFFERS];
+    snprintf(p, sizeof path[0], "%s/%s", test_dir, name);
+    return p;
+}
+
+const char *test_dir_file_mode(const char *name, const char *text, mode_t mode)
+{
+    const char *p = test_dir_path(name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f, "cannot write %s", p);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(chmod(p, mode), 0);
+    return p;
+}
+
+const char *test_dir_file(const char *name, const char *text)
+{
+    return test_dir_file_mode(name, text, 0644);
+}
+
+int hil_tool(char *out, size_t cap, int bound_ms, const char *subcommand, ...)
+{
+    const char *argv[HIL_ARGS_MAX] = {SIM7600_BIN_DIR "/sim7600-hil", subcommand};
+    int n = 2;
+    va_list ap;
+    va_start(ap, subcommand);
+    for (const char *a = va_arg(ap, const char *); a && n < HIL_ARGS_MAX - 1; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return program_run(argv, bound_ms, out, cap);
+}
