@@ -14,6 +14,9 @@ static const struct command_family *const families[] = {
     &modem_clock_commands,   /* clock, time zone (27.007 §8) */
     &modem_radio_commands,   /* radio mode, acquisition order, system mode, serving cell (AT §5) */
     &mqtt_commands,          /* MQTT manual §2.2 */
+    &tcpip_net_commands,     /* NETOPEN, NETCLOSE, IPADDR (TCPIP manual; AT §15) */
+    &tcpip_socket_commands,  /* CIPOPEN, CIPSEND, CIPRXGET, CIPCLOSE, CIPACK */
+    &tcpip_config_commands,  /* CIPMODE, CIPCCFG, CIPTIMEOUT, CIPHEAD, CDNSGIP, CPING ... */
 };
 
 const struct command *command_find(const char *name)

@@ -267,6 +267,113 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
     return 0;
 }
 
+/* ---- faults of the module's TCP/IP stack (findings §25) ------------------------------ */
+
+typedef char fault_key[TCPIP_FAULT_KEY_MAX + 1];
+
+static fault_key *find_key(fault_key *list, const char *key)
+{
+    for (int i = 0; i < TCPIP_FAULT_NAMES; i++)
+        if (strcasecmp(list[i], key) == 0)
+            return &list[i];
+    return NULL;
+}
+
+/* Adds `key` to a fault list (once); -1 with ERR when it is full or too long. */
+static int add_key(fault_key *list, const char *key, struct strbuf *reply)
+{
+    if (strlen(key) > TCPIP_FAULT_KEY_MAX)
+        return err(reply, "'%s' is longer than %d bytes", key, TCPIP_FAULT_KEY_MAX);
+    if (find_key(list, key))
+        return 0;
+    fault_key *slot = find_key(list, "");
+    if (!slot)
+        return err(reply, "%d entries already: remove one first (dns-ok <name>, refuse clear)", TCPIP_FAULT_NAMES);
+    strcpy(*slot, key);
+    return 0;
+}
+
+static int ctl_dns_fail(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    if (t->len[1] == 0)
+        return err(reply, "%s", "usage: dns-fail <name> (a host name the firmware opens)");
+    if (add_key(s->tcpip.faults.dns_fail, t->v[1], reply) < 0)
+        return -1;
+    sb_printf(reply, "OK %s does not resolve", t->v[1]);
+    return 0;
+}
+
+static int ctl_dns_ok(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    fault_key *k = t->len[1] ? find_key(s->tcpip.faults.dns_fail, t->v[1]) : NULL;
+    if (strcmp(t->v[1], "all") == 0)
+        memset(s->tcpip.faults.dns_fail, 0, sizeof s->tcpip.faults.dns_fail);
+    else if (k)
+        (*k)[0] = '\0';
+    else
+        return err(reply, "'%s' was not made to fail (dns-fail <name>); 'dns-ok all' clears every name", t->v[1]);
+    sb_printf(reply, "OK %s resolves", t->v[1]);
+    return 0;
+}
+
+static int ctl_refuse(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    const char *w = t->v[1];
+    if (strcmp(w, "clear") == 0) {
+        memset(s->tcpip.faults.refuse, 0, sizeof s->tcpip.faults.refuse);
+        sb_puts(reply, "OK no port refuses");
+        return 0;
+    }
+    const char *colon = strrchr(w, ':');
+    long port;
+    if (!colon || colon == w || !parse_long(colon + 1, 1, 65535, &port))
+        return err(reply, "'%s' must be HOST:PORT, as the firmware opens it (e.g. broker.example.com:1883), or clear", w);
+    if (add_key(s->tcpip.faults.refuse, w, reply) < 0)
+        return -1;
+    sb_printf(reply, "OK %s refuses connections", w);
+    return 0;
+}
+
+static int link_word(const char *word, long *link, struct strbuf *reply)
+{
+    if (!parse_long(word, 0, TCPIP_LINKS - 1, link))
+        return err(reply, "link '%s' must be 0-%d (the module's socket, as in AT+CIPOPEN)", word, TCPIP_LINKS - 1);
+    return 0;
+}
+
+static int ctl_stall(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long link;
+    if (link_word(t->v[1], &link, reply) < 0)
+        return -1;
+    tcpip_set_stall(s, (int)link, true);
+    sb_printf(reply, "OK link %ld stalled", link);
+    return 0;
+}
+
+static int ctl_unstall(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long link = -1;
+    if (t->count > 1 && link_word(t->v[1], &link, reply) < 0)
+        return -1;
+    for (int i = 0; i < TCPIP_LINKS; i++)
+        if (link < 0 || i == link)
+            tcpip_set_stall(s, i, false);
+    sb_puts(reply, "OK unstalled");
+    return 0;
+}
+
+static int ctl_close(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    long link;
+    if (link_word(t->v[1], &link, reply) < 0)
+        return -1;
+    if (tcpip_peer_close(s, (int)link) < 0)
+        return err(reply, "link %ld is not open (AT+CIPOPEN it first; AT+CIPCLOSE? lists the open ones)", link);
+    sb_printf(reply, "OK link %ld closed by the peer", link);
+    return 0;
+}
+
 static const struct control_command *find_command(const char *name, int nargs, struct strbuf *reply);
 
 /* A rule's control-command action is checked when the rule is armed: a rule
@@ -342,6 +449,12 @@ static const struct control_command control_commands[] = {
     {"rules", 1, 1, "rules clear", ctl_rules},
     {"inject", 1, 1, "inject \"<bytes>\" (the module sends them now)", ctl_inject},
     {"garble", 1, 2, "garble <n> [seed=<s>] (the next n bytes the module sends are corrupted; a seed makes it repeatable)", ctl_garble},
+    {"dns-fail", 1, 1, "dns-fail <name> (AT+CIPOPEN and AT+CDNSGIP of that name fail as a DNS error)", ctl_dns_fail},
+    {"dns-ok", 1, 1, "dns-ok <name>|all (the name resolves again)", ctl_dns_ok},
+    {"refuse", 1, 1, "refuse <host:port>|clear (AT+CIPOPEN to it fails: the peer refuses)", ctl_refuse},
+    {"stall", 1, 1, "stall <link 0-9> (nothing moves on the link: sends wait, the peer is held back)", ctl_stall},
+    {"unstall", 0, 1, "unstall [link] (without a link, every link)", ctl_unstall},
+    {"close", 1, 1, "close <link 0-9> (the peer closes: +IPCLOSE: <link>,1)", ctl_close},
     {"state", 0, 0, "state", ctl_state},
     {"watch", 0, 0, "watch (stream every published message as MSG lines)", NULL},
     {"help", 0, 0, "help", ctl_help},
@@ -459,6 +572,7 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
               (unsigned long long)s->stats.rx_messages, (unsigned long long)s->stats.host_opens,
               (unsigned long long)s->out.dropped);
     json_network(s, o);
+    tcpip_state_json(s, o);
     /* the faults that took effect, whether a control command or a rule sent them */
     sb_puts(o, ",\"faults\":{");
     for (int k = 0; k < FAULT_COUNT_KINDS; k++)

@@ -31,7 +31,7 @@ __attribute__((format(printf, 2, 3))) static void cgev(struct sim *s, const char
     sim_urc(s, "+CGEV: %s", text);
 }
 
-/* MQTT runs on the default bearer (mqtt_events.c): without it, its network is gone. */
+/* MQTT and the TCP/IP stack run on the default bearer: without it, their network is gone. */
 static void set_active(struct sim *s, int cid, bool on)
 {
     struct pdp_context *p = &s->modem.pdp[cid];
@@ -39,8 +39,10 @@ static void set_active(struct sim *s, int cid, bool on)
         return;
     p->active = on;
     cgev(s, "ME PDN %s %d", on ? "ACT" : "DEACT", cid);
-    if (!on && cid == PDP_DEFAULT_CID)
+    if (!on && cid == PDP_DEFAULT_CID) {
         mqtt_network_lost(s);
+        tcpip_network_lost(s);
+    }
 }
 
 void modem_packet_attach(struct sim *s)
@@ -245,6 +247,7 @@ static enum cmd_result cgatt_write(struct sim *s, const struct at_args *a)
             s->modem.pdp[i].active = false;
         cgev(s, "ME DETACH");
         mqtt_network_lost(s);
+        tcpip_network_lost(s);
     }
     s->modem.ps_detached = detach;
     if (!detach)

@@ -21,6 +21,7 @@ static const uint32_t delay_ms[2][DELAY_COUNT] = {
         [DELAY_START] = 150, [DELAY_STOP] = 100, [DELAY_CONNECT] = 600,
         [DELAY_CONNECT_TIMEOUT] = 30000, [DELAY_SUB] = 250, [DELAY_PUB_QOS0] = 40,
         [DELAY_PUB_ACK] = 200, [DELAY_DISC] = 150, [DELAY_DELIVER] = 80,
+        [DELAY_NETOPEN] = 800, [DELAY_SOCKET] = 50,   /* estimates (findings §25) */
     },
 };
 
@@ -66,6 +67,7 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
         s->modem.reported_stat = modem_reg_stat(s);
         mqtt_power_on(s);
         mqtt_apply_warm_profile(s);
+        tcpip_power_on(s);
         boot_skip(s);
     } else if (cfg->power_on_at_open) {
         power_cycle_state(s);
@@ -174,6 +176,8 @@ static void run_event(struct sim *s, struct sim_event *ev)
 {
     if (ev->kind == EV_BOOT_STEP || ev->kind == EV_BOOT_REGISTERED) {
         boot_event(s, ev);
+    } else if (ev->kind == EV_TCPIP) {
+        tcpip_event(s, ev);
     } else {
         mqtt_event(s, ev);
     }
@@ -259,6 +263,7 @@ static void power_cycle_state(struct sim *s)
     modem_power_on(&s->modem);
     s->modem.reported_stat = 0;
     mqtt_power_on(s);
+    tcpip_power_on(s);
 }
 
 /* A power cycle (the control socket's reboot, a cold start). */
@@ -439,13 +444,33 @@ static void command_byte(struct sim *s, uint8_t b)
     }
 }
 
+#define CTRL_Z 0x1A   /* ends a variable-length data phase */
+#define ESC 0x1B      /* cancels it */
+
+static void data_complete(struct sim *s)
+{
+    s->mode = INPUT_COMMAND;
+    if (s->data.target == DATA_CIPSEND)
+        tcpip_data_complete(s);
+    else
+        mqtt_data_complete(s);
+}
+
 static void data_byte(struct sim *s, uint8_t b)
 {
-    s->data.buf[s->data.got++] = b;
-    if (s->data.got == s->data.want) {
-        s->mode = INPUT_COMMAND;
-        mqtt_data_complete(s);
+    if (s->data.variable && (b == CTRL_Z || b == ESC)) {
+        s->data.want = s->data.got;
+        if (b == CTRL_Z) {
+            data_complete(s);
+        } else {
+            s->mode = INPUT_COMMAND;
+            tcpip_data_cancelled(s);
+        }
+        return;
     }
+    s->data.buf[s->data.got++] = b;
+    if (s->data.got == s->data.want)
+        data_complete(s);
 }
 
 size_t sim_input_room(const struct sim *s)
@@ -558,6 +583,13 @@ void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now
     sim_tick(s, now_us);
     mqtt_link_event(s, ev);
     run_rule_actions(s);      /* a PUBACK may fire an after-publishes rule */
+}
+
+void sim_net_event(struct sim *s, const struct sim_net_event *ev, uint64_t now_us)
+{
+    sim_tick(s, now_us);
+    tcpip_net_dispatch(s, ev);
+    run_rule_actions(s);
 }
 
 void sim_set_replay(struct sim *s, struct replay *r, bool strict, uint64_t now_us)

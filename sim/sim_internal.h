@@ -12,6 +12,7 @@
 #include "paced_fifo.h"
 #include "replay.h"
 #include "sim.h"
+#include "tcpip_internal.h"
 
 #define SIM_LINE_MAX 1024       /* longer command lines answer ERROR (numeric code 4, "line too long") */
 #define SIM_OUTPUT_MAX (256 * 1024)
@@ -113,11 +114,13 @@ struct mqtt_model {
 enum data_target {
     DATA_WILL_TOPIC, DATA_WILL_MSG, DATA_TOPIC, DATA_PAYLOAD, DATA_SUBTOPIC, DATA_UNSUBTOPIC,
     DATA_SUB, DATA_UNSUB,
+    DATA_CIPSEND,        /* AT+CIPSEND (tcpip_socket.c) */
 };
 
 struct data_phase {
     enum data_target target;
-    int client;
+    int client;                  /* DATA_CIPSEND: the link */
+    bool variable;               /* ends at Ctrl-Z (want is the most it takes), ESC cancels */
     size_t want, got;
     int qos, dup;
     uint64_t deadline_us;
@@ -128,6 +131,7 @@ struct data_phase {
 enum event_kind {
     EV_BOOT_STEP, EV_BOOT_REGISTERED, EV_START_DONE, EV_STOP_DONE, EV_CONNECT_DONE, EV_DISC_DONE,
     EV_SUB_DONE, EV_UNSUB_DONE, EV_PUB_DONE, EV_RX,
+    EV_TCPIP,                   /* the socket family: code is an enum tcpip_event */
 };
 
 struct sim_event {
@@ -140,12 +144,13 @@ struct sim_event {
     size_t topic_len, payload_len;
     int qos;
     bool retain;
+    int arg;                    /* EV_TCPIP: a result code */
 };
 
 /* Delays, by latency profile (reference §6.6, §11.13). */
 enum sim_delay {
     DELAY_START, DELAY_STOP, DELAY_CONNECT, DELAY_CONNECT_TIMEOUT, DELAY_SUB,
-    DELAY_PUB_QOS0, DELAY_PUB_ACK, DELAY_DISC, DELAY_DELIVER, DELAY_COUNT,
+    DELAY_PUB_QOS0, DELAY_PUB_ACK, DELAY_DISC, DELAY_DELIVER, DELAY_NETOPEN, DELAY_SOCKET, DELAY_COUNT,
 };
 
 enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA };
@@ -168,6 +173,7 @@ struct sim {
     struct modem modem;
     struct world world;
     struct mqtt_model mqtt;
+    struct tcpip tcpip;                /* the module's own TCP/IP stack (tcpip_*.c) */
     struct broker *broker;
     const struct sim_link_ops *link;   /* link_embedded_ops (ctx: this sim) or a real broker */
     void *link_ctx;
@@ -230,7 +236,8 @@ struct command_family {
     size_t count;
 };
 extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
-    modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands;
+    modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands,
+    tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands;
 
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */

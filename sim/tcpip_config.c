@@ -1,0 +1,285 @@
+/* The settings of the module's TCP/IP stack (AT+CIPMODE, AT+CIPSENDMODE,
+ * AT+CIPHEAD, AT+CIPSRIP, AT+CIPCCFG, AT+CIPTIMEOUT), its name lookups
+ * (AT+CDNSGIP, AT+CPING) and the faults a name or a port can be given.
+ * Findings §25. */
+#include "sim_internal.h"
+
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TIMEOUT_DEFAULT_MS 120000   /* AT+CIPTIMEOUT's three, as after power-on */
+#define TIMEOUT_MIN_MS 3000
+#define PING_RTT_MS 30              /* a simulated echo's round trip */
+#define PING_TTL 64
+#define PING_COUNT_MAX 100
+#define PING_SIZE_MAX 5120
+#define PING_DEFAULT_COUNT 4
+#define PING_DEFAULT_SIZE 64
+
+/* AT+CIPCCFG=<NmRetry>,<DelayTm>,<Ack>,<errMode>,<HeaderType>,<AsyncMode>,<TimeoutVal>:
+ * power-on values and ranges. The model keeps them; none changes what it does. */
+static const struct { long dflt, lo, hi; } cipccfg_fields[CIPCCFG_FIELDS] = {
+    {10, 0, 10}, {0, 0, 1000}, {0, 0, 1}, {1, 0, 1}, {0, 0, 1}, {0, 0, 1}, {500, 500, 120000},
+};
+
+void tcpip_config_defaults(struct tcpip_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ciphead = 1;
+    for (int i = 0; i < CIPCCFG_FIELDS; i++)
+        c->cipccfg[i] = cipccfg_fields[i].dflt;
+    for (int i = 0; i < 3; i++)
+        c->ciptimeout[i] = TIMEOUT_DEFAULT_MS;
+}
+
+/* ---- the 0/1 switches ------------------------------------------------------------- */
+
+struct switch_setting {
+    const char *name;
+    size_t offset;             /* of the int in struct tcpip_config */
+};
+
+static const struct switch_setting switches[] = {
+    {"+CIPSENDMODE", offsetof(struct tcpip_config, cipsendmode)},
+    {"+CIPHEAD", offsetof(struct tcpip_config, ciphead)},
+    {"+CIPSRIP", offsetof(struct tcpip_config, cipsrip)},
+};
+
+static const struct switch_setting *find_switch(const char *name)
+{
+    for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)
+        if (strcmp(switches[i].name, name) == 0)
+            return &switches[i];
+    return NULL;
+}
+
+static DECLARE_HANDLER(cmd_switch)
+{
+    const struct switch_setting *w = find_switch(c->name);
+    int *value = (int *)((char *)&s->tcpip.cfg + w->offset);
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "%s: (0-1)", c->name);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "%s: %d", c->name, *value);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 1))
+        return CMD_ERROR;
+    *value = (int)a->v[0].number;
+    return CMD_OK;
+}
+
+/* AT+CIPMODE: 0, the command mode, is what the model has; 1, transparent
+ * mode, is not built yet and answers ERROR rather than pretend. */
+static DECLARE_HANDLER(cmd_cipmode)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CIPMODE: (0-1)");
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CIPMODE: %d", s->tcpip.cfg.cipmode);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 0) || s->tcpip.net != NET_CLOSED)
+        return CMD_ERROR;
+    return CMD_OK;
+}
+
+/* Empty parameters keep their value (AT+CIPCCFG=,,,,1 sets only HeaderType). */
+static DECLARE_HANDLER(cmd_cipccfg)
+{
+    long *v = s->tcpip.cfg.cipccfg;
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CIPCCFG: (0-10),(0-1000),(0-1),(0-1),(0-1),(0-1),(500-120000)");
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CIPCCFG: %ld,%ld,%ld,%ld,%ld,%ld,%ld", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count > CIPCCFG_FIELDS)
+        return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type != AT_ARG_EMPTY && !arg_number_in(&a->v[i], cipccfg_fields[i].lo, cipccfg_fields[i].hi))
+            return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type == AT_ARG_NUMBER)
+            v[i] = a->v[i].number;
+    return CMD_OK;
+}
+
+/* AT+CIPTIMEOUT=<netopen>,<cipopen>,<cipsend> in ms; empty ones keep their value. */
+static DECLARE_HANDLER(cmd_ciptimeout)
+{
+    long *t = s->tcpip.cfg.ciptimeout;
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CIPTIMEOUT: (%d-%d),(%d-%d),(%d-%d)", TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS,
+                 TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CIPTIMEOUT: %ld,%ld,%ld", t[0], t[1], t[2]);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count > 3)
+        return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type != AT_ARG_EMPTY && !arg_number_in(&a->v[i], TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS))
+            return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type == AT_ARG_NUMBER)
+            t[i] = a->v[i].number;
+    return CMD_OK;
+}
+
+/* ---- faults on names and ports ------------------------------------------------------ */
+
+bool tcpip_dns_fails(const struct sim *s, const char *host)
+{
+    for (int i = 0; i < TCPIP_FAULT_NAMES; i++)
+        if (s->tcpip.faults.dns_fail[i][0] && strcasecmp(s->tcpip.faults.dns_fail[i], host) == 0)
+            return true;
+    return false;
+}
+
+bool tcpip_refused(const struct sim *s, const char *host, int port)
+{
+    char key[sizeof s->tcpip.faults.refuse[0]];
+    snprintf(key, sizeof key, "%s:%d", host, port);
+    for (int i = 0; i < TCPIP_FAULT_NAMES; i++)
+        if (s->tcpip.faults.refuse[i][0] && strcasecmp(s->tcpip.faults.refuse[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* ---- AT+CDNSGIP ------------------------------------------------------------------------ */
+
+static void dns_failed(struct sim *s)
+{
+    s->tcpip.dns_query = 0;
+    sim_info(s, "+CDNSGIP: 0,%d", TCPIP_DNS_ERROR);
+    sim_final(s, V250_ERROR);
+}
+
+void tcpip_resolved(struct sim *s, const struct sim_net_event *ev)
+{
+    if (ev->link != s->tcpip.dns_query || s->tcpip.dns_query == 0)
+        return;                     /* an answer nobody waits for any more */
+    if (ev->code != SIM_NET_OK || !ev->host) {
+        dns_failed(s);
+        return;
+    }
+    s->tcpip.dns_query = 0;
+    sim_info(s, "+CDNSGIP: 1,\"%s\",\"%s\"", s->tcpip.dns_name, ev->host);
+    sim_final(s, V250_OK);
+}
+
+static bool is_address(const char *host)
+{
+    struct in_addr addr;
+    return inet_pton(AF_INET, host, &addr) == 1;
+}
+
+/* AT+CDNSGIP=<name>: the network resolves it, the answer ends the command;
+ * without an open network, or for a name the world made fail, +CDNSGIP: 0,10. */
+static DECLARE_HANDLER(cmd_cdnsgip)
+{
+    if (c->form == AT_FORM_TEST)
+        return CMD_OK;
+    if (c->form != AT_FORM_WRITE || a->count != 1 || a->v[0].type != AT_ARG_STRING || a->v[0].len == 0 ||
+        a->v[0].len > TCPIP_HOST_MAX)
+        return CMD_ERROR;
+    at_arg_copy(s->tcpip.dns_name, sizeof s->tcpip.dns_name, &a->v[0]);
+    const char *name = s->tcpip.dns_name;
+    if (!tcpip_net_open(s) || !s->tcpip.ops || tcpip_dns_fails(s, name)) {
+        s->tcpip.dns_query = -1;     /* answered by the event, as a lookup would be */
+        tcpip_schedule(s, TEV_DNS_FAILED, 0, 0);
+        return CMD_PENDING;
+    }
+    if (is_address(name)) {
+        sim_info(s, "+CDNSGIP: 1,\"%s\",\"%s\"", name, name);
+        return CMD_OK;
+    }
+    s->tcpip.dns_query = ++s->tcpip.next_query;
+    s->tcpip.ops->resolve(s->tcpip.ops_ctx, s->tcpip.dns_query, name);
+    return CMD_PENDING;
+}
+
+/* ---- AT+CPING ---------------------------------------------------------------------------- */
+
+/* AT+CPING=<address>,<type>[,<count>[,<size>...]]: OK, then one +CPING: 1 per echo
+ * and the +CPING: 3 summary. ICMP is not the network's to do: an open network
+ * answers every echo in PING_RTT_MS; no network, or a name the world made
+ * fail, loses them all (findings §25, N4). */
+static DECLARE_HANDLER(cmd_cping)
+{
+    if (c->form == AT_FORM_TEST) {
+        sim_info(s, "+CPING: ,(1-2),(1-%d),(4-%d),(1000-600000),(1000-60000),(16-255)", PING_COUNT_MAX,
+                 PING_SIZE_MAX);
+        return CMD_OK;
+    }
+    if (c->form != AT_FORM_WRITE || a->count < 2 || a->v[0].type != AT_ARG_STRING || a->v[0].len == 0 ||
+        a->v[0].len > TCPIP_HOST_MAX || !arg_number_in(&a->v[1], 1, 2) ||
+        (a->count > 2 && !arg_number_in(&a->v[2], 1, PING_COUNT_MAX)) ||
+        (a->count > 3 && !arg_number_in(&a->v[3], 4, PING_SIZE_MAX)))
+        return CMD_ERROR;
+    int count = a->count > 2 ? (int)a->v[2].number : PING_DEFAULT_COUNT;
+    int size = a->count > 3 ? (int)a->v[3].number : PING_DEFAULT_SIZE;
+    at_arg_copy(s->tcpip.dns_name, sizeof s->tcpip.dns_name, &a->v[0]);
+    bool answered = tcpip_net_open(s) && !tcpip_dns_fails(s, s->tcpip.dns_name);
+    tcpip_schedule(s, TEV_PING, answered ? count : -count, size);
+    return CMD_OK;
+}
+
+static void ping_done(struct sim *s, int count, int size)
+{
+    if (count < 0) {
+        sim_urc(s, "+CPING: 3,0,0,0,0,0,0");
+        return;
+    }
+    for (int i = 0; i < count; i++)
+        sim_urc(s, "+CPING: 1,%s,%d,%d,%d", s->tcpip.dns_name, size, PING_RTT_MS, PING_TTL);
+    sim_urc(s, "+CPING: 3,%d,%d,0,%d,%d,%d", count, count, PING_RTT_MS, PING_RTT_MS, PING_RTT_MS);
+}
+
+void tcpip_config_event(struct sim *s, const struct sim_event *ev)
+{
+    if (ev->code == TEV_DNS_FAILED && s->tcpip.dns_query == -1)
+        dns_failed(s);
+    else if (ev->code == TEV_PING)
+        ping_done(s, ev->client, ev->arg);
+}
+
+static const struct command commands[] = {
+    {"+CIPMODE", cmd_cipmode, 0},
+    {"+CIPSENDMODE", cmd_switch, 0},
+    {"+CIPHEAD", cmd_switch, 0},
+    {"+CIPSRIP", cmd_switch, 0},
+    {"+CIPCCFG", cmd_cipccfg, 0},
+    {"+CIPTIMEOUT", cmd_ciptimeout, 0},
+    {"+CDNSGIP", cmd_cdnsgip, CMD_NEEDS_SIM},
+    {"+CPING", cmd_cping, CMD_NEEDS_SIM},
+};
+
+const struct command_family tcpip_config_commands = {commands, sizeof commands / sizeof commands[0]};

@@ -1,0 +1,122 @@
+/* The module's own TCP/IP stack (issue 16; findings §25): the network
+ * (tcpip_net.c), the sockets (tcpip_socket.c) and their settings
+ * (tcpip_config.c) share this state through sim_internal.h. The bytes go
+ * through the sim_net_ops of sim.h; the faults the control socket sets are
+ * applied here, before or instead of asking the network. */
+#ifndef SIM_TCPIP_INTERNAL_H
+#define SIM_TCPIP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+#define TCPIP_LINKS 10               /* <link_num> 0-9 */
+#define TCPIP_SEND_MAX 1500          /* AT+CIPSEND <length> 1-1500 */
+#define TCPIP_READ_MAX 1500          /* AT+CIPRXGET=2 reads up to 1500 bytes */
+#define TCPIP_READ_HEX_MAX 750       /* AT+CIPRXGET=3: 750 bytes, 1500 hex digits */
+#define TCPIP_RX_BUFFER 8192         /* a link's receive buffer (findings §25: an estimate) */
+#define TCPIP_HOST_MAX 255           /* a host name, as DNS allows */
+#define TCPIP_FAULT_NAMES 16         /* dns-fail names and refused HOST:PORTs each */
+#define TCPIP_LOCAL_ADDRESS "10.49.14.68"   /* the PDP address, as AT+CGPADDR shows it */
+
+/* <err> of +NETOPEN, +CIPOPEN, +CIPCLOSE, +CIPERROR (AT §15.2.19; reference §5.4). */
+enum tcpip_err {
+    TCPIP_OK = 0, TCPIP_NETWORK_FAILURE = 1, TCPIP_NETWORK_NOT_OPENED = 2, TCPIP_WRONG_PARAMETER = 3,
+    TCPIP_NOT_SUPPORTED = 4, TCPIP_SOCKET_CREATE_FAILED = 5, TCPIP_BIND_FAILED = 6,
+    TCPIP_SERVER_LISTENING = 7, TCPIP_BUSY = 8, TCPIP_SOCKETS_OPENED = 9, TCPIP_TIMEOUT = 10,
+    TCPIP_DNS_FAILED = 11, TCPIP_UNKNOWN = 255,
+};
+
+/* +IPCLOSE <close_reason>. */
+enum tcpip_close_reason { IPCLOSE_LOCAL = 0, IPCLOSE_REMOTE = 1, IPCLOSE_SEND_TIMEOUT = 2 };
+
+#define TCPIP_DNS_ERROR 10           /* +CDNSGIP: 0,<dns_error_code>: 10, DNS general error */
+
+enum tcpip_net_state { NET_CLOSED, NET_OPENING, NET_OPEN, NET_CLOSING };
+enum tcpip_link_state { LINK_CLOSED, LINK_OPENING, LINK_OPEN };
+
+struct tcpip_link {
+    enum tcpip_link_state state;
+    enum sim_net_proto proto;
+    char host[TCPIP_HOST_MAX + 1];
+    int port, local_port;
+    uint8_t rx[TCPIP_RX_BUFFER];     /* AT+CIPRXGET=1: what the host has not read yet */
+    size_t rx_len;
+    bool rx_told;                    /* +CIPRXGET: 1,<link> said since the last read */
+    bool stalled;                    /* control `stall`: nothing moves either way */
+    uint8_t pending[TCPIP_SEND_MAX]; /* a send the network has not taken yet */
+    size_t pending_len;
+    bool send_waiting;               /* +CIPSEND: <link>,<req>,<cnf> not said yet */
+    bool send_held;                  /* stalled: the network has not been given it yet */
+    char send_host[TCPIP_HOST_MAX + 1];   /* UDP: this send's peer */
+    int send_port;
+    uint64_t sent, acked, received;
+};
+
+/* The settings of the stack (AT+CIPCCFG, AT+CIPTIMEOUT ...). */
+#define CIPCCFG_FIELDS 7
+struct tcpip_config {
+    int ciprxget;                    /* 0 direct push, 1 buffered */
+    int cipmode, cipsendmode, ciphead, cipsrip;
+    long cipccfg[CIPCCFG_FIELDS];
+    long ciptimeout[3];              /* netopen, cipopen, cipsend, in ms */
+};
+
+#define TCPIP_FAULT_KEY_MAX (TCPIP_HOST_MAX + 7)   /* "HOST:PORT" */
+struct tcpip_faults {
+    char dns_fail[TCPIP_FAULT_NAMES][TCPIP_FAULT_KEY_MAX + 1];   /* names; "" is a free slot */
+    char refuse[TCPIP_FAULT_NAMES][TCPIP_FAULT_KEY_MAX + 1];     /* "HOST:PORT"s */
+};
+
+struct tcpip {
+    const struct sim_net_ops *ops;   /* NULL: no network at all */
+    void *ops_ctx;
+    enum tcpip_net_state net;
+    struct tcpip_config cfg;
+    struct tcpip_link link[TCPIP_LINKS];
+    struct tcpip_faults faults;
+    int dns_query;                   /* the AT+CDNSGIP waiting for its answer, or 0 */
+    char dns_name[TCPIP_HOST_MAX + 1];
+    int next_query;
+};
+
+/* What an EV_TCPIP event does (its `arg` says which link or what result). */
+enum tcpip_event {
+    TEV_NETOPEN_DONE, TEV_NETCLOSE_DONE, TEV_OPEN_RESULT, TEV_CLOSE_DONE, TEV_PEER_CLOSED,
+    TEV_DNS_FAILED, TEV_PING,
+};
+
+struct sim;
+struct sim_event;
+struct data_phase;
+struct strbuf;
+
+/* tcpip_net.c */
+void tcpip_power_on(struct sim *s);          /* the stack forgets everything, links drop silently */
+void tcpip_network_lost(struct sim *s);      /* registration or the default bearer went */
+bool tcpip_net_open(const struct sim *s);
+void tcpip_event(struct sim *s, const struct sim_event *ev);
+void tcpip_net_dispatch(struct sim *s, const struct sim_net_event *ev);
+void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg);
+/* tcpip_socket.c */
+void tcpip_close_all(struct sim *s);         /* every link, silently, the network told */
+void tcpip_socket_event(struct sim *s, const struct sim_event *ev);
+void tcpip_data_complete(struct sim *s);     /* a CIPSEND's data is in (Ctrl-Z or its length) */
+void tcpip_data_cancelled(struct sim *s);    /* ESC */
+void tcpip_opened(struct sim *s, int link, enum sim_net_error code);
+void tcpip_sent(struct sim *s, int link, size_t len);
+void tcpip_received(struct sim *s, const struct sim_net_event *ev);
+void tcpip_closed(struct sim *s, int link, enum sim_net_error code);
+int tcpip_peer_close(struct sim *s, int link);       /* control `close`: -1 when the link is not open */
+int tcpip_set_stall(struct sim *s, int link, bool on); /* control `stall`/`unstall` */
+void tcpip_state_json(const struct sim *s, struct strbuf *o);
+/* tcpip_config.c */
+void tcpip_config_defaults(struct tcpip_config *c);
+void tcpip_resolved(struct sim *s, const struct sim_net_event *ev);
+void tcpip_config_event(struct sim *s, const struct sim_event *ev);   /* TEV_DNS_FAILED, TEV_PING */
+bool tcpip_dns_fails(const struct sim *s, const char *host);
+bool tcpip_refused(const struct sim *s, const char *host, int port);
+
+#endif

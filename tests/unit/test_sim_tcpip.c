@@ -1,0 +1,554 @@
+/* The module's own TCP/IP stack (issue 16) against a scripted network: the
+ * test plays the network, records what the core asks of it and posts its
+ * answers through sim_net_event. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "sim_fixture.h"
+
+#define LINKS 10
+#define MODULE_RX_BUFFER 8192        /* the module's per-link receive buffer (findings §25) */
+#define BOOT_MS 500                  /* a fast boot is over well within this */
+
+/* ---- the scripted network ------------------------------------------------------------- */
+
+struct scripted_net {
+    struct strbuf log;               /* one line per call the core made */
+    size_t room[LINKS];              /* what receive_room said last */
+    bool told_room[LINKS];
+    uint8_t sent[4096];              /* the bytes of every send, in order */
+    size_t sent_len;
+    int query;                       /* the last resolve's */
+    uint8_t *backlog[LINKS];         /* bytes the peer has sent that the module has no room for yet */
+    size_t backlog_len[LINKS];
+};
+
+static struct scripted_net net;
+
+static void net_open(void *ctx, const struct sim_net_open *p)
+{
+    (void)ctx;
+    sb_printf(&net.log, "open %d %s %s:%d local %d\n", p->link, p->proto == SIM_NET_TCP ? "tcp" : "udp",
+              p->host, p->port, p->local_port);
+}
+
+static void net_send(void *ctx, int link, const uint8_t *data, size_t len, const char *host, int port)
+{
+    (void)ctx;
+    sb_printf(&net.log, "send %d %zu", link, len);
+    if (host)
+        sb_printf(&net.log, " to %s:%d", host, port);
+    sb_puts(&net.log, "\n");
+    cr_assert_leq(net.sent_len + len, sizeof net.sent);
+    memcpy(net.sent + net.sent_len, data, len);
+    net.sent_len += len;
+}
+
+static void net_close(void *ctx, int link)
+{
+    (void)ctx;
+    sb_printf(&net.log, "close %d\n", link);
+}
+
+static void net_room(void *ctx, int link, size_t room)
+{
+    (void)ctx;
+    net.room[link] = room;
+    net.told_room[link] = true;
+}
+
+static void net_resolve(void *ctx, int query, const char *host)
+{
+    (void)ctx;
+    net.query = query;
+    sb_printf(&net.log, "resolve %d %s\n", query, host);
+}
+
+static const struct sim_net_ops scripted_ops = {net_open, net_send, net_close, net_room, net_resolve};
+
+/* The calls since the last look, then forgets them. */
+static char *calls(void)
+{
+    static char text[1024];
+    snprintf(text, sizeof text, "%s", sb_str(&net.log));
+    sb_reset(&net.log);
+    return text;
+}
+
+/* ---- driving ---------------------------------------------------------------------------- */
+
+static const char *post(enum sim_net_kind kind, int link, enum sim_net_error code, const void *data, size_t len)
+{
+    struct sim_net_event ev = {.kind = kind, .link = link, .code = code, .data = data, .len = len,
+                               .host = "203.0.113.7", .port = 7000};
+    sim_net_event(drive.sim, &ev, drive.now_us);
+    return advance(1);
+}
+
+static void start_with(const struct sim_net_ops *ops)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;
+    cfg.data_timeout_ms = 500;
+    sim_drive_start(&drive, &cfg);
+    cr_assert_not_null(drive.sim);
+    memset(&net, 0, sizeof net);
+    sim_set_net(drive.sim, ops, NULL);
+    advance(BOOT_MS);
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n", "the module is up, echo off");
+}
+
+static void setup(void) { start_with(&scripted_ops); }
+
+static void teardown(void)
+{
+    sim_fixture_teardown();
+    for (int i = 0; i < LINKS; i++)
+        free(net.backlog[i]);
+    sb_free(&net.log);
+}
+
+static void net_up(void)
+{
+    cr_assert_str_eq(io("AT+NETOPEN\r"), "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
+}
+
+/* Network open and link 0 connected to example.com:80. */
+static void tcp_link0(void)
+{
+    net_up();
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "open 0 tcp example.com:80 local 0\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 0,0\r\n");
+}
+
+TestSuite(tcpip, .init = setup, .fini = teardown);
+
+/* ---- the network ------------------------------------------------------------------------- */
+
+Test(tcpip, netopen_netclose_and_ipaddr_answer_as_the_module_does)
+{
+    EXCHANGES({"AT+NETOPEN?\r", "\r\n+NETOPEN: 0\r\n\r\nOK\r\n"},
+              {"AT+IPADDR\r", "\r\n+IP ERROR: Network not opened\r\n\r\nERROR\r\n"},
+              {"AT+NETCLOSE\r", "\r\n+NETCLOSE: 2\r\n\r\nERROR\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+NETOPEN\r", "\r\n+IP ERROR: Network is already opened\r\n\r\nERROR\r\n"},
+              {"AT+NETOPEN?\r", "\r\n+NETOPEN: 1\r\n\r\nOK\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.68\r\n\r\nOK\r\n"},
+              {"AT+NETCLOSE\r", "\r\nOK\r\n\r\n+NETCLOSE: 0\r\n"},
+              {"AT+NETOPEN?\r", "\r\n+NETOPEN: 0\r\n\r\nOK\r\n"});
+}
+
+Test(tcpip, netopen_without_registration_or_bearer_says_network_failure)
+{
+    cr_assert_str_eq(ctl("reg 0"), "OK registration 0");
+    advance(1);
+    cr_assert_str_eq(io("AT+NETOPEN\r"), "\r\nOK\r\n\r\n+NETOPEN: 1\r\n");
+    cr_assert_str_eq(ctl("reg 1"), "OK registration 1");
+    advance(1);
+    EXCHANGES({"AT+CGACT=0,1\r", "\r\nOK\r\n"}, {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 1\r\n"},
+              {"AT+CGACT=1,1\r", "\r\nOK\r\n"}, {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"});
+}
+
+Test(tcpip, losing_registration_closes_the_network_and_its_sockets)
+{
+    tcp_link0();
+    cr_assert_str_eq(ctl("reg 0"), "OK registration 0");
+    cr_assert_str_eq(advance(1), "\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n");
+    cr_assert_str_eq(calls(), "close 0\n");
+    EXCHANGES({"AT+NETOPEN?\r", "\r\n+NETOPEN: 0\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 0,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n"},
+              {"AT+CIPSEND=0,2\r", "\r\n+CIPERROR: 4\r\n\r\nERROR\r\n"},
+              {"AT+CIPRXGET=4,0\r", "\r\n+CIPRXGET: 4,0,0\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE=0\r", "\r\n+CIPCLOSE: 0,4\r\n\r\nERROR\r\n"},
+              {"AT+NETCLOSE\r", "\r\n+NETCLOSE: 2\r\n\r\nERROR\r\n"});
+    /* a late report about the dropped connection tells the host nothing */
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "late", 4), "");
+}
+
+Test(tcpip, a_ps_detach_closes_the_network_too)
+{
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CGATT=0\r"), "\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "close 0\n");
+}
+
+Test(tcpip, netclose_closes_every_open_link)
+{
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CIPOPEN=3,\"TCP\",\"example.com\",81\r"), "\r\nOK\r\n");
+    post(SIM_NET_OPENED, 3, SIM_NET_OK, NULL, 0);
+    calls();
+    cr_assert_str_eq(io("AT+NETCLOSE\r"), "\r\nOK\r\n\r\n+NETCLOSE: 0\r\n");
+    cr_assert_str_eq(calls(), "close 0\nclose 3\n");
+}
+
+/* ---- TCP --------------------------------------------------------------------------------- */
+
+Test(tcpip, tcp_open_send_receive_close)
+{
+    tcp_link0();
+    cr_assert(net.told_room[0]);
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER);
+    cr_assert_str_eq(io("AT+CIPSEND=0,5\r"), "\r\n>");
+    cr_assert_str_eq(io("hello"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "send 0 5\n");
+    cr_assert_eq(net.sent_len, 5);
+    cr_assert_eq(memcmp(net.sent, "hello", 5), 0);
+    cr_assert_str_eq(post(SIM_NET_SENT, 0, SIM_NET_OK, NULL, 5), "\r\n+CIPSEND: 0,5,5\r\n");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "world", 5), "\r\n+RECEIVE,0,5\r\nworld");
+    EXCHANGES({"AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n"},
+              {"AT+CIPOPEN?\r", "\r\n+CIPOPEN: 0,\"TCP\",\"example.com\",80,-1\r\n+CIPOPEN: 1\r\n+CIPOPEN: 2\r\n"
+                                "+CIPOPEN: 3\r\n+CIPOPEN: 4\r\n+CIPOPEN: 5\r\n+CIPOPEN: 6\r\n+CIPOPEN: 7\r\n"
+                                "+CIPOPEN: 8\r\n+CIPOPEN: 9\r\n\r\nOK\r\n"},
+              {"AT+CIPACK=0\r", "\r\n+CIPACK: 5,5,5\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE=0\r", "\r\nOK\r\n\r\n+CIPCLOSE: 0,0\r\n"},
+              {"AT+CIPCLOSE=0\r", "\r\n+CIPCLOSE: 0,4\r\n\r\nERROR\r\n"});
+    cr_assert_str_eq(calls(), "close 0\n");
+}
+
+Test(tcpip, the_lf_of_a_crlf_host_is_not_data)
+{
+    tcp_link0();
+    sim_input(drive.sim, (const uint8_t *)"AT+CIPSEND=0,3\r\n", 16, drive.now_us);
+    cr_assert_str_eq(advance(1), "\r\n>");
+    cr_assert_str_eq(io("abc"), "\r\nOK\r\n");
+    cr_assert_eq(memcmp(net.sent, "abc", 3), 0);
+}
+
+Test(tcpip, variable_length_send_ends_at_ctrl_z_and_esc_cancels)
+{
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CIPSEND=0,\r"), "\r\n>");
+    cr_assert_str_eq(io("GET /\r\n"), "");
+    cr_assert_str_eq(io("\x1a"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "send 0 7\n");
+    cr_assert_eq(memcmp(net.sent, "GET /\r\n", 7), 0);
+    cr_assert_str_eq(post(SIM_NET_SENT, 0, SIM_NET_OK, NULL, 7), "\r\n+CIPSEND: 0,7,7\r\n");
+    cr_assert_str_eq(io("AT+CIPSEND=0\r"), "\r\n>");
+    cr_assert_str_eq(io("never\x1b"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "");
+    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n");
+}
+
+Test(tcpip, cipopen_refuses_what_the_manual_refuses)
+{
+    EXCHANGES({"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", "\r\n+CIPOPEN: 0,2\r\n\r\nERROR\r\n"});
+    tcp_link0();
+    EXCHANGES({"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", "\r\n+CIPOPEN: 0,4\r\n\r\nERROR\r\n"},
+              {"AT+CIPOPEN=1,\"UDP\",\"203.0.113.7\",9000\r", "\r\n+CIPOPEN: 1,3\r\n\r\nERROR\r\n"},
+              {"AT+CIPOPEN=1,\"SCTP\",\"example.com\",80\r", "\r\n+CIPOPEN: 1,3\r\n\r\nERROR\r\n"},
+              {"AT+CIPOPEN=1,\"TCP\",\"example.com\",70000\r", "\r\n+CIPOPEN: 1,3\r\n\r\nERROR\r\n"},
+              {"AT+CIPOPEN=10,\"TCP\",\"example.com\",80\r", "\r\nERROR\r\n"},
+              {"AT+CIPOPEN=?\r", "\r\n+CIPOPEN: (0-9),(\"TCP\",\"UDP\")\r\n\r\nOK\r\n"});
+    cr_assert_str_eq(calls(), "");
+}
+
+Test(tcpip, connection_failures_give_the_manuals_codes)
+{
+    static const struct { enum sim_net_error why; const char *urc; } cases[] = {
+        {SIM_NET_REFUSED, "\r\n+CIPOPEN: 1,1\r\n"}, {SIM_NET_UNREACHABLE, "\r\n+CIPOPEN: 1,1\r\n"},
+        {SIM_NET_TIMEOUT, "\r\n+CIPOPEN: 1,10\r\n"}, {SIM_NET_DNS_FAILED, "\r\n+CIPOPEN: 1,11\r\n"},
+    };
+    net_up();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_assert_str_eq(io("AT+CIPOPEN=1,\"TCP\",\"example.com\",80\r"), "\r\nOK\r\n");
+        cr_assert_str_eq(post(SIM_NET_OPENED, 1, cases[i].why, NULL, 0), cases[i].urc);
+    }
+    /* a connection that closes before it opened failed too */
+    cr_assert_str_eq(io("AT+CIPOPEN=1,\"TCP\",\"example.com\",80\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, 1, SIM_NET_RESET, NULL, 0), "\r\n+CIPOPEN: 1,1\r\n");
+    cr_assert_str_eq(io("AT+CIPCLOSE?\r"), "\r\n+CIPCLOSE: 0,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n");
+}
+
+Test(tcpip, cipsend_refusals)
+{
+    EXCHANGES({"AT+CIPSEND=0,5\r", "\r\n+CIPERROR: 4\r\n\r\nERROR\r\n"});
+    tcp_link0();
+    EXCHANGES({"AT+CIPSEND=0,1501\r", "\r\nERROR\r\n"}, {"AT+CIPSEND=0,0\r", "\r\nERROR\r\n"},
+              {"AT+CIPSEND=10,5\r", "\r\nERROR\r\n"},
+              {"AT+CIPSEND=?\r", "\r\n+CIPSEND: (0-9),(1-1500)\r\n\r\nOK\r\n"},
+              {"AT+CIPSEND=0,2\r", "\r\n>"}, {"ab", "\r\nOK\r\n"},
+              {"AT+CIPSEND=0,2\r", "\r\n+CIPERROR: 8\r\n\r\nERROR\r\n"});
+}
+
+Test(tcpip, the_peer_closing_says_ipclose_and_keeps_what_was_buffered)
+{
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CIPRXGET=1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "bye", 3), "\r\n+CIPRXGET: 1,0\r\n");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, 0, SIM_NET_PEER_CLOSED, NULL, 0), "\r\n+IPCLOSE: 0,1\r\n");
+    EXCHANGES({"AT+CIPRXGET=2,0\r", "\r\n+CIPRXGET: 2,0,3,0\r\nbye\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE=0\r", "\r\n+CIPCLOSE: 0,4\r\n\r\nERROR\r\n"});
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CIPRXGET=2,0\r"), "\r\n+IP ERROR: No data\r\n\r\nERROR\r\n", "a new connection, a new buffer");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 0,0\r\n");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, 0, SIM_NET_TIMEOUT, NULL, 0), "\r\n+IPCLOSE: 0,2\r\n");
+}
+
+/* ---- UDP --------------------------------------------------------------------------------- */
+
+Test(tcpip, udp_names_the_peer_of_each_send)
+{
+    net_up();
+    cr_assert_str_eq(io("AT+CIPOPEN=1,\"UDP\",,,5000\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "open 1 udp :0 local 5000\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 1, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 1,0\r\n");
+    EXCHANGES({"AT+CIPSEND=1,3,\"203.0.113.7\",9000\r", "\r\n>"}, {"one", "\r\nOK\r\n"});
+    cr_assert_str_eq(post(SIM_NET_SENT, 1, SIM_NET_OK, NULL, 3), "\r\n+CIPSEND: 1,3,3\r\n");
+    EXCHANGES({"AT+CIPSEND=1,3,\"198.51.100.1\",53\r", "\r\n>"}, {"two", "\r\nOK\r\n"},
+              {"AT+CIPSEND=1,3\r", "\r\n+CIPERROR: 8\r\n\r\nERROR\r\n"});
+    cr_assert_str_eq(calls(), "send 1 3 to 203.0.113.7:9000\nsend 1 3 to 198.51.100.1:53\n");
+    post(SIM_NET_SENT, 1, SIM_NET_OK, NULL, 3);
+    EXCHANGES({"AT+CIPSEND=1,3\r", "\r\n+CIPERROR: 3\r\n\r\nERROR\r\n"},
+              {"AT+CIPOPEN?\r", "\r\n+CIPOPEN: 0\r\n+CIPOPEN: 1,\"UDP\",,,5000\r\n+CIPOPEN: 2\r\n+CIPOPEN: 3\r\n"
+                                "+CIPOPEN: 4\r\n+CIPOPEN: 5\r\n+CIPOPEN: 6\r\n+CIPOPEN: 7\r\n+CIPOPEN: 8\r\n"
+                                "+CIPOPEN: 9\r\n\r\nOK\r\n"});
+}
+
+/* ---- receiving ----------------------------------------------------------------------------- */
+
+Test(tcpip, direct_push_honours_ciphead_and_cipsrip)
+{
+    tcp_link0();
+    EXCHANGES({"AT+CIPSRIP=1\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "ab", 2),
+                     "\r\nRECV FROM:203.0.113.7:7000\r\n\r\n+RECEIVE,0,2\r\nab");
+    EXCHANGES({"AT+CIPHEAD=0\r", "\r\nOK\r\n"}, {"AT+CIPSRIP=0\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "cd", 2), "cd");
+    /* byte by byte, each byte is its own push */
+    EXCHANGES({"AT+CIPHEAD=1\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "e", 1), "\r\n+RECEIVE,0,1\r\ne");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "f", 1), "\r\n+RECEIVE,0,1\r\nf");
+}
+
+Test(tcpip, buffered_receive_tells_once_and_reads_raw_hex_and_how_much)
+{
+    tcp_link0();
+    EXCHANGES({"AT+CIPRXGET=1\r", "\r\nOK\r\n"}, {"AT+CIPRXGET?\r", "\r\n+CIPRXGET: 1\r\n\r\nOK\r\n"},
+              {"AT+CIPRXGET=2,0\r", "\r\n+IP ERROR: No data\r\n\r\nERROR\r\n"});
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "a", 1), "\r\n+CIPRXGET: 1,0\r\n");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "b", 1), "");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "c", 1), "");
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER - 3);
+    EXCHANGES({"AT+CIPRXGET=4,0\r", "\r\n+CIPRXGET: 4,0,3\r\n\r\nOK\r\n"},
+              {"AT+CIPRXGET=2,0,2\r", "\r\n+CIPRXGET: 2,0,2,1\r\nab\r\n\r\nOK\r\n"},
+              {"AT+CIPRXGET=3,0\r", "\r\n+CIPRXGET: 3,0,1,0\r\n63\r\n\r\nOK\r\n"},
+              {"AT+CIPRXGET=2,0,1501\r", "\r\nERROR\r\n"}, {"AT+CIPRXGET=3,0,751\r", "\r\nERROR\r\n"},
+              {"AT+CIPRXGET=5\r", "\r\nERROR\r\n"},
+              {"AT+CIPRXGET=?\r", "\r\n+CIPRXGET: (0-4),(0-9),(1-1500)\r\n\r\nOK\r\n"});
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER);
+    /* read empty: the next arrival is told again */
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "d", 1), "\r\n+CIPRXGET: 1,0\r\n");
+}
+
+/* The peer sends what the window (the room the module gave) lets through. */
+static void peer_sends(int link, const uint8_t *data, size_t len)
+{
+    net.backlog[link] = realloc(net.backlog[link], net.backlog_len[link] + len);
+    memcpy(net.backlog[link] + net.backlog_len[link], data, len);
+    net.backlog_len[link] += len;
+}
+
+static void pump(int link)
+{
+    while (net.backlog_len[link] > 0 && net.room[link] > 0) {
+        size_t n = net.backlog_len[link] < net.room[link] ? net.backlog_len[link] : net.room[link];
+        post(SIM_NET_RECEIVED, link, SIM_NET_OK, net.backlog[link], n);
+        memmove(net.backlog[link], net.backlog[link] + n, net.backlog_len[link] - n);
+        net.backlog_len[link] -= n;
+    }
+}
+
+/* Reads one AT+CIPRXGET=2 answer's data into got; returns its length. */
+static size_t read_chunk(uint8_t *got)
+{
+    const char *out = io("AT+CIPRXGET=2,0,1500\r");
+    unsigned link, n, rest;
+    cr_assert_eq(sscanf(out, "\r\n+CIPRXGET: 2,%u,%u,%u\r\n", &link, &n, &rest), 3, "answer: %s", out);
+    const char *data = strstr(out, "\r\n") + 2;
+    data = strstr(data, "\r\n") + 2;
+    memcpy(got, data, n);
+    cr_assert_eq(memcmp(data + n, "\r\n\r\nOK\r\n", 8), 0);
+    return n;
+}
+
+Test(tcpip, a_burst_larger_than_the_buffer_is_held_back_and_nothing_is_lost)
+{
+    enum { BURST = 3 * MODULE_RX_BUFFER + 123 };
+    static uint8_t sent[BURST], got[BURST];
+    for (size_t i = 0; i < BURST; i++)
+        sent[i] = (uint8_t)('a' + i % 26);
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CIPRXGET=1\r"), "\r\nOK\r\n");
+    peer_sends(0, sent, BURST);
+    pump(0);
+    cr_assert_eq(net.room[0], 0, "the full buffer holds the peer back");
+    cr_assert_eq(net.backlog_len[0], BURST - MODULE_RX_BUFFER);
+    cr_assert_str_eq(io("AT+CIPRXGET=4,0\r"), "\r\n+CIPRXGET: 4,0,8192\r\n\r\nOK\r\n");
+    size_t total = 0;
+    while (total < BURST) {
+        total += read_chunk(got + total);
+        pump(0);
+    }
+    cr_assert_eq(total, BURST);
+    cr_assert_eq(memcmp(got, sent, BURST), 0);
+    cr_assert_eq(net.backlog_len[0], 0);
+}
+
+/* ---- faults --------------------------------------------------------------------------------- */
+
+Test(tcpip, dns_fail_and_refuse_answer_before_the_network_is_asked)
+{
+    net_up();
+    cr_assert_str_eq(ctl("dns-fail cloud.example.com"), "OK cloud.example.com does not resolve");
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"cloud.example.com\",1883\r"), "\r\nOK\r\n\r\n+CIPOPEN: 0,11\r\n");
+    cr_assert_str_eq(io("AT+CDNSGIP=\"cloud.example.com\"\r"), "\r\n+CDNSGIP: 0,10\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(ctl("dns-ok cloud.example.com"), "OK cloud.example.com resolves");
+    cr_assert_str_eq(ctl("dns-ok cloud.example.com"),
+                     "ERR 'cloud.example.com' was not made to fail (dns-fail <name>); 'dns-ok all' clears every name");
+    cr_assert_str_eq(ctl("refuse cloud.example.com:1883"), "OK cloud.example.com:1883 refuses connections");
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"cloud.example.com\",1883\r"), "\r\nOK\r\n\r\n+CIPOPEN: 0,1\r\n");
+    cr_assert_str_eq(calls(), "");
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"cloud.example.com\",8883\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "open 0 tcp cloud.example.com:8883 local 0\n");
+    cr_assert_str_eq(ctl("refuse clear"), "OK no port refuses");
+    cr_assert_str_eq(ctl("refuse nonsense"),
+                     "ERR 'nonsense' must be HOST:PORT, as the firmware opens it (e.g. broker.example.com:1883), or clear");
+}
+
+Test(tcpip, a_stalled_link_holds_sends_and_the_peer_until_unstalled)
+{
+    tcp_link0();
+    cr_assert_str_eq(ctl("stall 0"), "OK link 0 stalled");
+    cr_assert_eq(net.room[0], 0);
+    EXCHANGES({"AT+CIPSEND=0,4\r", "\r\n>"}, {"ping", "\r\nOK\r\n"});
+    cr_assert_str_eq(advance(1000), "");
+    cr_assert_str_eq(calls(), "", "nothing leaves a stalled link");
+    cr_assert_str_eq(ctl("unstall"), "OK unstalled");
+    cr_assert_str_eq(calls(), "send 0 4\n");
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER);
+    cr_assert_str_eq(post(SIM_NET_SENT, 0, SIM_NET_OK, NULL, 4), "\r\n+CIPSEND: 0,4,4\r\n");
+    cr_assert_str_eq(ctl("stall 10"), "ERR link '10' must be 0-9 (the module's socket, as in AT+CIPOPEN)");
+}
+
+Test(tcpip, close_makes_the_peer_close_the_link)
+{
+    cr_assert_str_eq(ctl("close 0"),
+                     "ERR link 0 is not open (AT+CIPOPEN it first; AT+CIPCLOSE? lists the open ones)");
+    tcp_link0();
+    cr_assert_str_eq(ctl("close 0"), "OK link 0 closed by the peer");
+    cr_assert_str_eq(advance(1), "\r\n+IPCLOSE: 0,1\r\n");
+    cr_assert_str_eq(calls(), "close 0\n");
+    cr_assert_str_eq(io("AT+CIPSEND=0,1\r"), "\r\n+CIPERROR: 4\r\n\r\nERROR\r\n");
+}
+
+Test(tcpip, a_rule_can_close_a_link_when_the_firmware_sends)
+{
+    tcp_link0();
+    cr_assert(strncmp(ctl("rule on-send AT+CIPSEND close 0"), "OK", 2) == 0);
+    cr_assert_str_eq(io("AT+CIPSEND=0,1\r"), "\r\n+IPCLOSE: 0,1\r\n\r\n+CIPERROR: 4\r\n\r\nERROR\r\n");
+}
+
+Test(tcpip, state_shows_the_sockets)
+{
+    tcp_link0();
+    post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "xyz", 3);
+    const char *st = ctl("state");
+    cr_assert(strstr(st, "\"sockets\":{\"network\":\"open\",\"rx_mode\":0,\"links\":[{\"link\":0,\"state\":\"open\","
+                         "\"proto\":\"tcp\",\"host\":\"example.com\",\"port\":80,\"sent\":0,\"received\":3,"
+                         "\"buffered\":0,\"stalled\":false}"), "state: %s", st);
+}
+
+/* ---- names, pings, settings ------------------------------------------------------------------ */
+
+Test(tcpip, cdnsgip_asks_the_network)
+{
+    EXCHANGES({"AT+CDNSGIP=\"example.com\"\r", "\r\n+CDNSGIP: 0,10\r\n\r\nERROR\r\n"});
+    net_up();
+    cr_assert_str_eq(io("AT+CDNSGIP=\"example.com\"\r"), "");
+    cr_assert_str_eq(calls(), "resolve 1 example.com\n");
+    struct sim_net_event ev = {.kind = SIM_NET_RESOLVED, .link = net.query, .host = "93.184.216.34"};
+    sim_net_event(drive.sim, &ev, drive.now_us);
+    cr_assert_str_eq(advance(1), "\r\n+CDNSGIP: 1,\"example.com\",\"93.184.216.34\"\r\n\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CDNSGIP=\"nowhere.invalid\"\r"), "");
+    ev = (struct sim_net_event){.kind = SIM_NET_RESOLVED, .link = net.query, .code = SIM_NET_DNS_FAILED};
+    sim_net_event(drive.sim, &ev, drive.now_us);
+    cr_assert_str_eq(advance(1), "\r\n+CDNSGIP: 0,10\r\n\r\nERROR\r\n");
+    EXCHANGES({"AT+CDNSGIP=\"192.0.2.1\"\r", "\r\n+CDNSGIP: 1,\"192.0.2.1\",\"192.0.2.1\"\r\n\r\nOK\r\n"});
+}
+
+Test(tcpip, cping_answers_on_an_open_network_and_loses_everything_without_one)
+{
+    EXCHANGES({"AT+CPING=\"8.8.8.8\",1\r", "\r\nOK\r\n\r\n+CPING: 3,0,0,0,0,0,0\r\n"});
+    net_up();
+    EXCHANGES({"AT+CPING=\"8.8.8.8\",1,2,32\r",
+               "\r\nOK\r\n\r\n+CPING: 1,8.8.8.8,32,30,64\r\n\r\n+CPING: 1,8.8.8.8,32,30,64\r\n"
+               "\r\n+CPING: 3,2,2,0,30,30,30\r\n"},
+              {"AT+CPING=\"8.8.8.8\",3\r", "\r\nERROR\r\n"});
+}
+
+Test(tcpip, settings_read_back_what_was_written)
+{
+    EXCHANGES({"AT+CIPMODE?\r", "\r\n+CIPMODE: 0\r\n\r\nOK\r\n"}, {"AT+CIPMODE=0\r", "\r\nOK\r\n"},
+              {"AT+CIPMODE=1\r", "\r\nERROR\r\n"},
+              {"AT+CIPSENDMODE=0\r", "\r\nOK\r\n"}, {"AT+CIPSENDMODE=2\r", "\r\nERROR\r\n"},
+              {"AT+CIPSENDMODE?\r", "\r\n+CIPSENDMODE: 0\r\n\r\nOK\r\n"},
+              {"AT+CIPHEAD?\r", "\r\n+CIPHEAD: 1\r\n\r\nOK\r\n"}, {"AT+CIPSRIP?\r", "\r\n+CIPSRIP: 0\r\n\r\nOK\r\n"},
+              {"AT+CIPCCFG?\r", "\r\n+CIPCCFG: 10,0,0,1,0,0,500\r\n\r\nOK\r\n"},
+              {"AT+CIPCCFG=10,0,0,0,1,0,75000\r", "\r\nOK\r\n"},
+              {"AT+CIPCCFG?\r", "\r\n+CIPCCFG: 10,0,0,0,1,0,75000\r\n\r\nOK\r\n"},
+              {"AT+CIPCCFG=11\r", "\r\nERROR\r\n"},
+              {"AT+CIPTIMEOUT?\r", "\r\n+CIPTIMEOUT: 120000,120000,120000\r\n\r\nOK\r\n"},
+              {"AT+CIPTIMEOUT=75000,15000,15000\r", "\r\nOK\r\n"},
+              {"AT+CIPTIMEOUT?\r", "\r\n+CIPTIMEOUT: 75000,15000,15000\r\n\r\nOK\r\n"},
+              {"AT+CIPTIMEOUT=100\r", "\r\nERROR\r\n"});
+}
+
+/* What TinyGSM's SIM7600 client sends, in its order (findings §25, N7). */
+Test(tcpip, a_tinygsm_style_session_runs_step_by_step)
+{
+    EXCHANGES({"AT+NETCLOSE\r", "\r\n+NETCLOSE: 2\r\n\r\nERROR\r\n"},
+              {"AT+CGDCONT=1,\"IP\",\"internet\"\r", "\r\nOK\r\n"}, {"AT+CIPMODE=0\r", "\r\nOK\r\n"},
+              {"AT+CIPSENDMODE=0\r", "\r\nOK\r\n"}, {"AT+CIPCCFG=10,0,0,0,1,0,75000\r", "\r\nOK\r\n"},
+              {"AT+CIPTIMEOUT=75000,15000,15000\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"}, {"AT+NETOPEN?\r", "\r\n+NETOPEN: 1\r\n\r\nOK\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.68\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE=0\r", "\r\n+CIPCLOSE: 0,4\r\n\r\nERROR\r\n"}, {"AT+CIPRXGET=1\r", "\r\nOK\r\n"},
+              {"AT+CIPOPEN=0,\"TCP\",\"vsh.pp.ua\",80\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 0,0\r\n");
+    EXCHANGES({"AT+CIPSEND=0,18\r", "\r\n>"}, {"GET / HTTP/1.0\r\n\r\n", "\r\nOK\r\n"});
+    cr_assert_str_eq(post(SIM_NET_SENT, 0, SIM_NET_OK, NULL, 18), "\r\n+CIPSEND: 0,18,18\r\n");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "HTTP/1.0 200 OK\r\n", 17), "\r\n+CIPRXGET: 1,0\r\n");
+    EXCHANGES({"AT+CIPRXGET=4,0\r", "\r\n+CIPRXGET: 4,0,17\r\n\r\nOK\r\n"},
+              {"AT+CIPRXGET=2,0,17\r", "\r\n+CIPRXGET: 2,0,17,0\r\nHTTP/1.0 200 OK\r\n\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n"},
+              {"AT+CIPCLOSE=0\r", "\r\nOK\r\n\r\n+CIPCLOSE: 0,0\r\n"},
+              {"AT+NETCLOSE\r", "\r\nOK\r\n\r\n+NETCLOSE: 0\r\n"});
+}
+
+/* ---- no network ------------------------------------------------------------------------------ */
+
+static void setup_without_network(void) { start_with(NULL); }
+
+Test(tcpip, without_a_network_every_open_fails_as_unreachable, .init = setup_without_network)
+{
+    net_up();
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r"), "\r\nOK\r\n\r\n+CIPOPEN: 0,1\r\n");
+    cr_assert_str_eq(io("AT+CDNSGIP=\"example.com\"\r"), "\r\n+CDNSGIP: 0,10\r\n\r\nERROR\r\n");
+}
+
+Test(tcpip, a_reset_drops_the_links_silently)
+{
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CRESET\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "close 0\n");
+    advance(30000);
+    io("ATE0\r");
+    cr_assert_str_eq(io("AT+NETOPEN?\r"), "\r\n+NETOPEN: 0\r\n\r\nOK\r\n");
+}
