@@ -8,7 +8,6 @@ static int sync_at(struct sim7600 *dev)
 {
     struct at_cmd c;
     uint8_t i;
-    bool timed_out = false;
 
     for (i = 0; i < dev->cfg.at_attempts; i++) {
         int st;
@@ -22,13 +21,13 @@ static int sync_at(struct sim7600 *dev)
             break;
         if (st != SIM7600_E_TIMEOUT && st != SIM7600_E_ERROR)
             return st;
-        timed_out = true;
     }
     if (i == dev->cfg.at_attempts)
         return SIM7600_E_NO_RESPONSE;
-    /* Late answers to the earlier probes may still be on their way. */
-    if (timed_out)
-        dev->at.state = AT_STATE_RESYNC;
+    /* The OK may not be this AT's: late answers to the earlier probes, or to
+     * what the host sent before it was reset, may still be on their way. The
+     * next command is preceded by a probe whose own line marks its answer. */
+    dev->at.state = AT_STATE_RESYNC;
     return SIM7600_OK;
 }
 

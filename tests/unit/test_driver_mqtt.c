@@ -272,7 +272,7 @@ Test(mqtt, every_mqtt_err_code_has_a_name)
 Test(mqtt, connect_stops_at_the_first_failed_bringup_step)
 {
     static const struct fake_step s[] = {
-        {"AT\r", FAKE_OK, 0},
+        FAKE_SYNC,
         {"ATE0\r", FAKE_OK, 0},
         {"AT+CMEE=1\r", FAKE_OK, 0},
         {"AT+CPIN?\r", "\r\n+CME ERROR: 10\r\n", 0},
