@@ -5,6 +5,7 @@
 #include "control_socket.h"
 #include "link_mosquitto.h"
 #include "module_models.h"
+#include "net_posix.h"
 #include "parse_num.h"
 #include "pty_port.h"
 #include "replay.h"
@@ -26,6 +27,9 @@
 /* While nobody has opened the pty yet, poll(2) cannot tell when it has room;
  * without inotify, this is also how often an absent host is looked for. */
 #define WAITING_RETRY_US 20000
+/* A socket's connect that gets no answer fails (+CIPOPEN: <link>,10) after
+ * AT+CIPTIMEOUT's power-on value for it (findings §25). */
+#define NET_CONNECT_TIMEOUT_MS 120000
 
 struct options {
     struct sim_config cfg;
@@ -38,6 +42,8 @@ struct options {
     const char *replay;         /* a capture to answer from */
     double replay_speed;
     bool replay_strict;
+    bool no_net;                /* --net none */
+    struct net_map net_map;     /* --net-map rules, in order */
 };
 
 static void usage(FILE *f)
@@ -76,6 +82,13 @@ static void usage(FILE *f)
           "                         names; tcp://HOST:PORT: real MQTT, always to HOST:PORT\n"
           "  --connack-timeout MS   with a real broker: CONNECT gives 17 when no CONNACK\n"
           "                         comes within MS (default 10000)\n"
+          "  --net host|none        what is behind the module's own sockets (AT+CIPOPEN ...):\n"
+          "                         host (default): real TCP/UDP connections from this host;\n"
+          "                         none: no network, every open fails\n"
+          "  --net-map FROM=TO      a socket to FROM (HOST:PORT) connects to TO (HOST:PORT)\n"
+          "                         instead; FROM's HOST or PORT may be *, TO's PORT may be *\n"
+          "                         (the same port); repeatable, the first match wins. E.g.\n"
+          "                         --net-map cloud.example.com:8883=127.0.0.1:18883\n"
           "  --replay FILE          answer from a captured log (capture format): each line\n"
           "                         the host sends as the log did releases what the module\n"
           "                         printed then; a departure is reported on stderr and\n"
@@ -131,7 +144,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
            OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_BROKER,
            OPT_CONNACK_TIMEOUT, OPT_REPLAY, OPT_REPLAY_SPEED, OPT_REPLAY_STRICT, OPT_CONTROL_IDLE_MS,
-           OPT_MODEL, OPT_VERSION };
+           OPT_MODEL, OPT_NET, OPT_NET_MAP, OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
@@ -144,6 +157,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"replay-strict", no_argument, NULL, OPT_REPLAY_STRICT},
         {"control-idle-ms", required_argument, NULL, OPT_CONTROL_IDLE_MS},
         {"model", required_argument, NULL, OPT_MODEL},
+        {"net", required_argument, NULL, OPT_NET}, {"net-map", required_argument, NULL, OPT_NET_MAP},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
@@ -212,6 +226,19 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (!(o->cfg.model = module_model_find(optarg)))
                 return bad_model(optarg);
             break;
+        case OPT_NET:
+            if (strcmp(optarg, "host") && strcmp(optarg, "none"))
+                return bad_option("--net must be host or none", optarg);
+            o->no_net = strcmp(optarg, "none") == 0;
+            break;
+        case OPT_NET_MAP: {
+            char err[512];
+            if (net_map_add(&o->net_map, optarg, err, sizeof err) < 0) {
+                fprintf(stderr, "sim7600-sim: %s\n", err);
+                return -1;
+            }
+            break;
+        }
         case OPT_REPLAY: o->replay = optarg; break;
         case OPT_REPLAY_STRICT: o->replay_strict = true; break;
         case OPT_REPLAY_SPEED: {
@@ -243,6 +270,8 @@ struct app {
     bool replay_strict;
     bool divergence_told;
     struct link_mosquitto *broker;      /* NULL: the embedded broker */
+    struct net_posix *net;              /* NULL: --net none */
+    uint64_t net_now;                   /* the time of the pass whose network events are handed over */
     struct sim_pty pty;
     struct control_server control;
     struct capture log;
@@ -353,6 +382,8 @@ static void look_for_host(struct app *app, uint64_t now)
 static struct timespec *poll_timeout(struct app *app, uint64_t now, struct timespec *ts)
 {
     uint64_t next = sim_next_deadline(app->sim);
+    if (app->net && net_posix_next_deadline(app->net) < next)
+        next = net_posix_next_deadline(app->net);
     bool looking = app->pty.watch < 0 && app->pty.host != PTY_HOST_ATTACHED;
     if (looking && next > now + WAITING_RETRY_US)
         next = now + WAITING_RETRY_US;
@@ -366,6 +397,12 @@ static struct timespec *poll_timeout(struct app *app, uint64_t now, struct times
     return ts;
 }
 
+static void deliver_net_event(void *ctx, const struct sim_net_event *ev)
+{
+    struct app *app = ctx;
+    sim_net_event(app->sim, ev, app->net_now);
+}
+
 static int serve(struct app *app)
 {
     for (;;) {
@@ -377,7 +414,7 @@ static int serve(struct app *app)
          * bytes, link reports and control commands, and this tick), out to
          * the watchers here, never from inside a command */
         sim_flush_published(app->sim);
-        struct pollfd fds[4 + CONTROL_MAX_CLIENTS + 1];
+        struct pollfd fds[4 + NET_POSIX_POLLFDS + CONTROL_MAX_CLIENTS + 1];
         size_t n = 0;
         fds[n++] = (struct pollfd){.fd = app->signal_fd, .events = POLLIN};
         fds[n++] = (struct pollfd){.fd = app->pty.watch, .events = POLLIN};   /* -1: ignored */
@@ -389,6 +426,8 @@ static int serve(struct app *app)
         size_t broker_at = n;
         if (app->broker)
             fds[n++] = (struct pollfd){.fd = link_mosquitto_fd(app->broker), .events = POLLIN};
+        size_t net_at = n, net_n = app->net ? net_posix_pollfds(app->net, fds + n, NET_POSIX_POLLFDS) : 0;
+        n += net_n;
         size_t ctl_at = n;
         n += control_pollfds(&app->control, fds + n, sizeof fds / sizeof fds[0] - n);
         struct timespec ts;
@@ -406,6 +445,10 @@ static int serve(struct app *app)
             look_for_host(app, now);
         if (app->broker && fds[broker_at].revents)
             link_mosquitto_dispatch(app->broker, app->sim, now);
+        if (app->net) {
+            app->net_now = now;
+            net_posix_handle(app->net, fds + net_at, net_n, now, deliver_net_event, app);
+        }
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
@@ -457,13 +500,21 @@ static int setup(struct app *app, const struct options *o)
         }
         sim_set_link(app->sim, &link_mosquitto_ops, app->broker);
     }
+    if (!o->no_net) {
+        if (!(app->net = net_posix_create(&o->net_map, NET_CONNECT_TIMEOUT_MS, err, sizeof err))) {
+            fprintf(stderr, "sim7600-sim: %s\n", err);
+            return -1;
+        }
+        sim_set_net(app->sim, &net_posix_ops, app->net);
+    }
     return 0;
 }
 
 static void teardown(struct app *app)
 {
     link_mosquitto_destroy(app->broker);
-    sim_destroy(app->sim);
+    sim_destroy(app->sim);              /* first: dropping its links may still ask the network */
+    net_posix_destroy(app->net);
     control_close(&app->control);
     pty_close(&app->pty);
     capture_close(&app->log);

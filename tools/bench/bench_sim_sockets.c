@@ -1,0 +1,253 @@
+/* The module's own sockets against real loopback peers (issue 16).
+ *
+ * Throughput: 1460-byte AT+CIPSEND sends to a sink at 115200 baud, against
+ * the wire limit measured from the simulator's byte counters: each send's
+ * bytes in both directions (command, '>', the data, OK, +CIPSEND), since the
+ * host waits for each answer, at 11,520 bytes/s. Target: 90 % or more.
+ *
+ * Round trip: AT+CIPSEND of 64 bytes → the peer echoes → +RECEIVE and the
+ * bytes back, --baud 0, against what it is made of, measured in the same
+ * run: a bare loopback TCP round trip of the same bytes plus the pty floor
+ * (AT → OK). Target: the median at most twice their sum. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "json_read.h"
+#include "sim_process.h"
+
+#define T SIMPROC_DEFAULT_TIMEOUT_MS
+#define BYTES_PER_SECOND_115200 11520.0
+#define SEND_SIZE 1460
+#define THROUGHPUT_SENDS 40
+#define ROUND_TRIP_SIZE 64
+#define ROUND_TRIPS 2000
+#define THROUGHPUT_TARGET_PCT 90.0
+#define ROUND_TRIP_TARGET_RATIO 2.0
+
+enum peer_mode { PEER_SINK, PEER_ECHO };
+
+struct peer {
+    int listen_fd, port;
+    enum peer_mode mode;
+    pthread_t thread;
+};
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* One connection: read everything, and echo it when asked; ends with it. */
+static void *peer_main(void *arg)
+{
+    struct peer *p = arg;
+    int fd = accept(p->listen_fd, NULL, NULL);
+    char buf[4096];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+        if (p->mode == PEER_ECHO && write(fd, buf, (size_t)n) != n)
+            break;
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static int peer_start(struct peer *p, enum peer_mode mode)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    p->mode = mode;
+    p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+        listen(p->listen_fd, 1) < 0 || getsockname(p->listen_fd, (struct sockaddr *)&a, &len) < 0)
+        return -1;
+    p->port = ntohs(a.sin_port);
+    return pthread_create(&p->thread, NULL, peer_main, p) == 0 ? 0 : -1;
+}
+
+/* The peer's connection ends with the sender's: join it after closing ours. */
+static void peer_stop(struct peer *p)
+{
+    shutdown(p->listen_fd, SHUT_RDWR);      /* a peer nobody connected to stops waiting */
+    pthread_join(p->thread, NULL);
+    close(p->listen_fd);
+}
+
+static bool ask(struct sim_process *sim, const char *cmd, const char *answer)
+{
+    simproc_send(sim, cmd);
+    if (simproc_expect(sim, answer, T))
+        return true;
+    fprintf(stderr, "bench: %s got no \"%s\"; the module said \"%s\"\n", cmd, answer, simproc_pending(sim));
+    return false;
+}
+
+/* A warm module with its network open and link 0 connected to the peer. */
+static bool start_linked(struct sim_process *sim, const char *baud, int port)
+{
+    const char *args[] = {"--baud", baud, "--profile", "warm", NULL};
+    char cmd[96];
+    if (simproc_start(sim, args) < 0 || simproc_open(sim) < 0) {
+        fprintf(stderr, "bench: cannot start build/bin/sim7600-sim (run make first)\n");
+        return false;
+    }
+    snprintf(cmd, sizeof cmd, "AT+CIPOPEN=0,\"TCP\",\"127.0.0.1\",%d\r", port);
+    return ask(sim, "ATE0\r", "OK\r\n") && ask(sim, "AT+NETOPEN\r", "+NETOPEN: 0\r\n") &&
+           ask(sim, cmd, "+CIPOPEN: 0,0\r\n");
+}
+
+static bool cipsend(struct sim_process *sim, const uint8_t *data, size_t len)
+{
+    char cmd[48], done[64];
+    snprintf(cmd, sizeof cmd, "AT+CIPSEND=0,%zu\r", len);
+    snprintf(done, sizeof done, "+CIPSEND: 0,%zu,%zu\r\n", len, len);
+    if (!ask(sim, cmd, "\r\n>"))
+        return false;
+    simproc_write(sim, data, len);
+    return simproc_expect(sim, done, T);
+}
+
+static int wire_bytes(struct sim_process *sim, double *total)
+{
+    struct strbuf json = {0};
+    long long in = 0, out = 0;
+    int rc = simproc_state(sim, &json);
+    if (rc == 0 && (json_get_int(json.p, json.len, "stats.bytes_in", &in) != JSON_OK ||
+                    json_get_int(json.p, json.len, "stats.bytes_out", &out) != JSON_OK))
+        rc = -1;
+    sb_free(&json);
+    *total = (double)(in + out);
+    return rc;
+}
+
+static int throughput(void)
+{
+    struct peer peer;
+    struct sim_process sim;
+    uint8_t data[SEND_SIZE];
+    memset(data, 'x', sizeof data);
+    if (peer_start(&peer, PEER_SINK) < 0 || !start_linked(&sim, "115200", peer.port)) {
+        simproc_stop(&sim);
+        return -1;
+    }
+    double b0, b1, t0 = now_us(), t1;
+    bool ok = wire_bytes(&sim, &b0) == 0;
+    for (int i = 0; ok && i < THROUGHPUT_SENDS; i++)
+        ok = cipsend(&sim, data, sizeof data);
+    t1 = now_us();
+    ok = ok && wire_bytes(&sim, &b1) == 0;
+    simproc_stop(&sim);
+    peer_stop(&peer);
+    if (!ok)
+        return -1;
+    double secs = (t1 - t0) / 1e6, per_send = (b1 - b0) / THROUGHPUT_SENDS;
+    double rate = THROUGHPUT_SENDS / secs, limit = BYTES_PER_SECOND_115200 / per_send;
+    double pct = 100.0 * rate / limit;
+    printf("| socket send, 1460-byte AT+CIPSEND, 115200 baud | %d sends | %.0f payload bytes/s | "
+           "wire limit %.2f sends/s (%.0f bytes both ways per send) | %.0f%% of the limit (target %.0f%%)%s |\n",
+           THROUGHPUT_SENDS, rate * SEND_SIZE, limit, per_send, pct, THROUGHPUT_TARGET_PCT,
+           pct >= THROUGHPUT_TARGET_PCT ? "" : " **missed**");
+    return 0;
+}
+
+/* A bare loopback TCP round trip of the same bytes, as the floor of the network's part. */
+static int bare_round_trips(double *rt)
+{
+    struct peer peer;
+    if (peer_start(&peer, PEER_ECHO) < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)peer.port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+        return -1;
+    uint8_t buf[ROUND_TRIP_SIZE] = {0};
+    int rc = 0;
+    for (int i = 0; i < ROUND_TRIPS && rc == 0; i++) {
+        double t0 = now_us();
+        size_t got = 0;
+        if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
+            rc = -1;
+        while (rc == 0 && got < sizeof buf) {
+            ssize_t n = read(fd, buf + got, sizeof buf - got);
+            rc = n > 0 ? 0 : -1;
+            got += n > 0 ? (size_t)n : 0;
+        }
+        rt[i] = now_us() - t0;
+    }
+    close(fd);
+    peer_stop(&peer);
+    return rc;
+}
+
+static int round_trip(void)
+{
+    struct peer peer;
+    struct sim_process sim;
+    double *sock = xmalloc(sizeof *sock * ROUND_TRIPS), *pty = xmalloc(sizeof *pty * ROUND_TRIPS);
+    double *bare = xmalloc(sizeof *bare * ROUND_TRIPS);
+    uint8_t data[ROUND_TRIP_SIZE];
+    char echoed[ROUND_TRIP_SIZE + 1];       /* the bytes back, as text to wait for */
+    memset(data, 'r', sizeof data);
+    memset(echoed, 'r', ROUND_TRIP_SIZE);
+    echoed[ROUND_TRIP_SIZE] = '\0';
+    char head[32];
+    snprintf(head, sizeof head, "+RECEIVE,0,%d\r\n", ROUND_TRIP_SIZE);
+    bool ok = peer_start(&peer, PEER_ECHO) == 0 && start_linked(&sim, "0", peer.port);
+    for (int i = 0; ok && i < ROUND_TRIPS; i++) {
+        double t0 = now_us();
+        ok = cipsend(&sim, data, sizeof data) && simproc_expect(&sim, head, T) &&
+             simproc_expect(&sim, echoed, T);
+        sock[i] = now_us() - t0;
+    }
+    for (int i = 0; ok && i < ROUND_TRIPS; i++) {
+        double t0 = now_us();
+        ok = ask(&sim, "AT\r", "\r\nOK\r\n");
+        pty[i] = now_us() - t0;
+    }
+    simproc_stop(&sim);
+    peer_stop(&peer);
+    ok = ok && bare_round_trips(bare) == 0;
+    if (ok) {
+        double s = median(sock, ROUND_TRIPS), p = median(pty, ROUND_TRIPS), b = median(bare, ROUND_TRIPS);
+        double ratio = s / (b + p);
+        printf("| socket round trip, AT+CIPSEND → echo → +RECEIVE, --baud 0 | %d × %d bytes | median %.1f µs | "
+               "bare loopback TCP %.1f µs + pty floor (AT→OK) %.1f µs | %.2f× their sum (target ≤ %.0f×)%s |\n",
+               ROUND_TRIPS, ROUND_TRIP_SIZE, s, b, p, ratio, ROUND_TRIP_TARGET_RATIO,
+               ratio <= ROUND_TRIP_TARGET_RATIO ? "" : " **missed**");
+    }
+    free(sock);
+    free(pty);
+    free(bare);
+    return ok ? 0 : -1;
+}
+
+int main(void)
+{
+    int failed = 0;
+    failed |= throughput() < 0;
+    failed |= round_trip() < 0;
+    return failed;
+}
