@@ -24,6 +24,8 @@ struct module_model {
     const char *device_info;    /* AT+SIMCOMATI's QCN:/MEID:/DeviceInfo: block is printed, with
                                    this after "DeviceInfo: " ("" prints it empty); NULL: no block */
     const char *ready_urc;      /* the boot line that says the UART is up: "RDY" / "*ATREADY: 1" */
+    const char *sub_version;    /* AT+CSUB's two lines: "B04V03" and the baseband build; */
+    const char *sub_build;      /* NULL: no capture of it, the command answers ERROR */
     bool mqtt_ok_first;         /* AT+CMQTTSTART/STOP answer OK before their result line */
     const char *lte_bands;      /* the LTE bands it supports, "1,3,5" */
     int serving_band;           /* the band of the simulated cell, one of lte_bands */

@@ -61,6 +61,21 @@ static DECLARE_HANDLER(cmd_simcomati)
     return CMD_OK;
 }
 
+/* AT+CSUB: SIMCom's sub-version, two lines; a model it was never captured on
+ * answers ERROR rather than a made-up build (findings §22). */
+static DECLARE_HANDLER(cmd_csub)
+{
+    const struct module_model *m = modem_model(s);
+    (void)a;
+    if (!m->sub_version || (c->form != AT_FORM_EXEC && c->form != AT_FORM_TEST))
+        return CMD_ERROR;
+    if (c->form == AT_FORM_EXEC) {
+        sim_info(s, "+CSUB: %s", m->sub_version);
+        sim_info(s, "+CSUB: %s", m->sub_build);
+    }
+    return CMD_OK;
+}
+
 /* ---- one-line identity --------------------------------------------------------- */
 
 static enum cmd_result identity(struct sim *s, const struct at_cmdline_cmd *c, const char *prefix, const char *value)
@@ -107,6 +122,7 @@ static DECLARE_HANDLER(cmd_cnum)
 static const struct command commands[] = {
     {"I", cmd_basic_i, 0},
     {"+SIMCOMATI", cmd_simcomati, 0},
+    {"+CSUB", cmd_csub, 0},
     {"+CGMI", cmd_cgmi, 0},
     {"+CGMM", cmd_cgmm, 0},
     {"+CGMR", cmd_cgmr, 0},

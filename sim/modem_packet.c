@@ -307,7 +307,27 @@ static DECLARE_HANDLER(cmd_cgpaddr)
     return CMD_OK;
 }
 
+/* AT+CGCLASS: an LTE module is class "A" (packet and circuit at once) and
+ * takes no other (27.007 §10.1.17; a SIM7600G-H and a SIM7600EI's AT&V). */
+static DECLARE_HANDLER(cmd_cgclass)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CGCLASS: (\"A\")");
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CGCLASS: \"A\"");
+        return CMD_OK;
+    case AT_FORM_WRITE:
+        return a->count == 1 && at_arg_is(&a->v[0], "A") ? CMD_OK : CMD_ERROR;
+    case AT_FORM_EXEC:
+        break;
+    }
+    return CMD_ERROR;
+}
+
 static const struct command commands[] = {
+    {"+CGCLASS", cmd_cgclass, 0},
     {"+CGDCONT", cmd_cgdcont, CMD_NEEDS_SIM},
     {"+CGAUTH", cmd_cgauth, CMD_NEEDS_SIM},
     {"+CGACT", cmd_cgact, CMD_NEEDS_SIM},

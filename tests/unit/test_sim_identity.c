@@ -287,6 +287,18 @@ Test(power, creset_cfun_1_1_and_cfun_6_each_restart_the_module)
     }
 }
 
+/* AT+CSUB as captured on a SIM7600E-H; a model it was never captured on says ERROR. */
+Test(models, csub_prints_the_captured_sub_version_where_there_is_one)
+{
+    start("SIM7600E-H");
+    cr_assert_str_eq(io("AT+CSUB\r"), INFO("+CSUB: B04V03") "+CSUB: MDM9x07_LE20_S_22_V1.03_210527\r\n" OK);
+    cr_assert_str_eq(io("AT+CSUB=?\r"), OK);
+    cr_assert_str_eq(io("AT+CSUB?\r"), ERR);
+    sim_drive_free(&drive);
+    start("SIM7600E");
+    cr_assert_str_eq(io("AT+CSUB\r"), ERR);
+}
+
 /* An A76xx answers CMQTTSTART and CMQTTSTOP with OK at once, the result line
  * after the work; a SIM7600 the other way round (findings §2, §22). */
 Test(models, an_a7670e_says_ok_before_the_mqtt_service_result)

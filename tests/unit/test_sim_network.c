@@ -426,6 +426,17 @@ Test(radio, factory_defaults_restore_the_radio_mode)
     );
 }
 
+Test(packet, cgclass_is_a_and_only_a)
+{
+    EXCHANGES(
+        {"AT+CGCLASS=?\r", "\r\n+CGCLASS: (\"A\")\r\n" OK},
+        {"AT+CGCLASS?\r", "\r\n+CGCLASS: \"A\"\r\n" OK},
+        {"AT+CGCLASS=\"A\"\r", OK},
+        {"AT+CGCLASS=\"B\"\r", ERROR},
+        {"AT+CGCLASS\r", ERROR},
+    );
+}
+
 /* The MQTT service runs on the attach's default bearer: stopping it leaves the
  * bearer up, as other users of the data connection need it. */
 Test(packet, stopping_mqtt_leaves_the_default_bearer_up)
