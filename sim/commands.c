@@ -15,8 +15,10 @@ static const struct command_family *const families[] = {
     &modem_radio_commands,   /* radio mode, acquisition order, system mode, serving cell (AT §5) */
     &mqtt_commands,          /* MQTT manual §2.2 */
     &tcpip_net_commands,     /* NETOPEN, NETCLOSE, IPADDR (TCPIP manual; AT §15) */
-    &tcpip_socket_commands,  /* CIPOPEN, CIPSEND, CIPRXGET, CIPCLOSE, CIPACK */
+    &tcpip_socket_commands,  /* CIPOPEN, CIPSEND, CIPCLOSE, CIPACK */
+    &tcpip_receive_commands, /* CIPRXGET */
     &tcpip_config_commands,  /* CIPMODE, CIPCCFG, CIPTIMEOUT, CIPHEAD, CDNSGIP, CPING ... */
+    &tcpip_transparent_commands, /* ATO, back to transparent mode's data */
 };
 
 const struct command *command_find(const char *name)

@@ -537,7 +537,7 @@ static void json_network(const struct sim *s, struct strbuf *o)
 void sim_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const power[] = {"booting", "on", "off"};
-    static const char *const modes[] = {"command", "discarding", "data"};
+    static const char *const modes[] = {"command", "discarding", "data", "transparent"};
     const struct modem *m = &s->modem;
     sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
                  "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","

@@ -15,13 +15,14 @@
  * boot's timeline has its own table, in boot.c. */
 static const uint32_t delay_ms[2][DELAY_COUNT] = {
     [SIM_LATENCY_FAST] = {
-        [DELAY_CONNECT_TIMEOUT] = 200,
+        [DELAY_CONNECT_TIMEOUT] = 200, [DELAY_ESCAPE_GUARD] = 100,
     },
     [SIM_LATENCY_REALISTIC] = {
         [DELAY_START] = 150, [DELAY_STOP] = 100, [DELAY_CONNECT] = 600,
         [DELAY_CONNECT_TIMEOUT] = 30000, [DELAY_SUB] = 250, [DELAY_PUB_QOS0] = 40,
         [DELAY_PUB_ACK] = 200, [DELAY_DISC] = 150, [DELAY_DELIVER] = 80,
         [DELAY_NETOPEN] = 800, [DELAY_SOCKET] = 50,   /* estimates (findings §25) */
+        [DELAY_ESCAPE_GUARD] = 1000,                 /* the "+++" guard time, S12's 1 s */
     },
 };
 
@@ -221,6 +222,7 @@ void sim_tick(struct sim *s, uint64_t now_us)
     }
     deliver_input(s, now_us);
     end_data_phase_on_timeout(s);
+    tcpip_transparent_tick(s);
 }
 
 uint64_t sim_next_deadline(const struct sim *s)
@@ -234,6 +236,8 @@ uint64_t sim_next_deadline(const struct sim *s)
         t = s->data.deadline_us;
     if (s->replay && replay_next_due(s->replay) < t)
         t = replay_next_due(s->replay);
+    if (tcpip_transparent_deadline(s) < t)
+        t = tcpip_transparent_deadline(s);
     return t;
 }
 
@@ -241,6 +245,8 @@ size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us)
 {
     size_t n = fifo_take(&s->out, dst, cap, now_us);
     s->stats.bytes_out += n;
+    if (n > 0)
+        tcpip_output_drained(s);    /* pushed socket data may flow again */
     return n;
 }
 
@@ -313,7 +319,8 @@ void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
     if (!attached) {
         fifo_clear(&s->out);
         fifo_clear(&s->in);
-        s->mode = INPUT_COMMAND;          /* the half-typed line or data dies with the host */
+        if (s->mode != INPUT_TRANSPARENT) /* a transparent connection outlives the host's port */
+            s->mode = INPUT_COMMAND;      /* the half-typed line or data dies with the host */
         s->line_len = 0;
         s->after_cr = false;
     }
@@ -564,8 +571,13 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
         case INPUT_COMMAND:
             command_byte(s, b);
             break;
+        case INPUT_TRANSPARENT:
+            tcpip_transparent_byte(s, b);
+            break;
         }
     }
+    if (s->mode == INPUT_TRANSPARENT)
+        tcpip_transparent_flush(s);
     if (s->mode == INPUT_DATA)
         s->data.deadline_us = s->now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
 }

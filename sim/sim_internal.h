@@ -150,10 +150,11 @@ struct sim_event {
 /* Delays, by latency profile (reference §6.6, §11.13). */
 enum sim_delay {
     DELAY_START, DELAY_STOP, DELAY_CONNECT, DELAY_CONNECT_TIMEOUT, DELAY_SUB,
-    DELAY_PUB_QOS0, DELAY_PUB_ACK, DELAY_DISC, DELAY_DELIVER, DELAY_NETOPEN, DELAY_SOCKET, DELAY_COUNT,
+    DELAY_PUB_QOS0, DELAY_PUB_ACK, DELAY_DISC, DELAY_DELIVER, DELAY_NETOPEN, DELAY_SOCKET,
+    DELAY_ESCAPE_GUARD, DELAY_COUNT,
 };
 
-enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA };
+enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA, INPUT_TRANSPARENT };
 
 /* The boot timeline (boot.c), in order: a later stage is further into the boot. */
 enum boot_stage {
@@ -237,7 +238,8 @@ struct command_family {
 };
 extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
     modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands,
-    tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands;
+    tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands, tcpip_transparent_commands,
+    tcpip_receive_commands;
 
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */

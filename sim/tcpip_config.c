@@ -77,8 +77,8 @@ static DECLARE_HANDLER(cmd_switch)
     return CMD_OK;
 }
 
-/* AT+CIPMODE: 0, the command mode, is what the model has; 1, transparent
- * mode, is not built yet and answers ERROR rather than pretend. */
+/* AT+CIPMODE: 0 command mode, 1 transparent mode (tcpip_transparent.c); set
+ * while the network is closed, as the manual asks. */
 static DECLARE_HANDLER(cmd_cipmode)
 {
     switch (c->form) {
@@ -93,8 +93,9 @@ static DECLARE_HANDLER(cmd_cipmode)
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 0) || s->tcpip.net != NET_CLOSED)
+    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 1) || s->tcpip.net != NET_CLOSED)
         return CMD_ERROR;
+    s->tcpip.cfg.cipmode = (int)a->v[0].number;
     return CMD_OK;
 }
 

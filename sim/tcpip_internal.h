@@ -1,5 +1,6 @@
 /* The module's own TCP/IP stack (issue 16; findings §25): the network
- * (tcpip_net.c), the sockets (tcpip_socket.c) and their settings
+ * (tcpip_net.c), the sockets (tcpip_socket.c), what arrives on them
+ * (tcpip_receive.c), transparent mode (tcpip_transparent.c) and the settings
  * (tcpip_config.c) share this state through sim_internal.h. The bytes go
  * through the sim_net_ops of sim.h; the faults the control socket sets are
  * applied here, before or instead of asking the network. */
@@ -46,6 +47,7 @@ struct tcpip_link {
     size_t rx_len;
     bool rx_told;                    /* +CIPRXGET: 1,<link> said since the last read */
     bool stalled;                    /* control `stall`: nothing moves either way */
+    size_t room_told;                /* the receive room the network was last given */
     uint8_t pending[TCPIP_SEND_MAX]; /* a send the network has not taken yet */
     size_t pending_len;
     bool send_waiting;               /* +CIPSEND: <link>,<req>,<cnf> not said yet */
@@ -70,6 +72,17 @@ struct tcpip_faults {
     char refuse[TCPIP_FAULT_NAMES][TCPIP_FAULT_KEY_MAX + 1];     /* "HOST:PORT"s */
 };
 
+/* Transparent mode (tcpip_transparent.c), on link 0. */
+enum tcpip_tm { TM_OFF, TM_DATA, TM_ESCAPED };
+struct tcpip_transparent {
+    enum tcpip_tm state;
+    uint64_t last_byte_us;           /* when the host's last byte arrived in data mode */
+    int plus_held;                   /* '+'s that may be the escape, held back */
+    uint8_t tx[TCPIP_SEND_MAX];      /* the host's bytes not given to the network yet */
+    size_t tx_len;
+    uint64_t tx_dropped;             /* lost: the link was stalled and the buffer full */
+};
+
 struct tcpip {
     const struct sim_net_ops *ops;   /* NULL: no network at all */
     void *ops_ctx;
@@ -77,6 +90,7 @@ struct tcpip {
     struct tcpip_config cfg;
     struct tcpip_link link[TCPIP_LINKS];
     struct tcpip_faults faults;
+    struct tcpip_transparent tm;
     int dns_query;                   /* the AT+CDNSGIP waiting for its answer, or 0 */
     char dns_name[TCPIP_HOST_MAX + 1];
     int next_query;
@@ -92,6 +106,7 @@ struct sim;
 struct sim_event;
 struct data_phase;
 struct strbuf;
+struct at_args;
 
 /* tcpip_net.c */
 void tcpip_power_on(struct sim *s);          /* the stack forgets everything, links drop silently */
@@ -100,6 +115,7 @@ bool tcpip_net_open(const struct sim *s);
 void tcpip_event(struct sim *s, const struct sim_event *ev);
 void tcpip_net_dispatch(struct sim *s, const struct sim_net_event *ev);
 void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg);
+bool tcpip_link_param(const struct at_args *a, int i, int *link);   /* a <link_num>, 0-9 */
 /* tcpip_socket.c */
 void tcpip_close_all(struct sim *s);         /* every link, silently, the network told */
 void tcpip_socket_event(struct sim *s, const struct sim_event *ev);
@@ -107,11 +123,23 @@ void tcpip_data_complete(struct sim *s);     /* a CIPSEND's data is in (Ctrl-Z o
 void tcpip_data_cancelled(struct sim *s);    /* ESC */
 void tcpip_opened(struct sim *s, int link, enum sim_net_error code);
 void tcpip_sent(struct sim *s, int link, size_t len);
-void tcpip_received(struct sim *s, const struct sim_net_event *ev);
 void tcpip_closed(struct sim *s, int link, enum sim_net_error code);
 int tcpip_peer_close(struct sim *s, int link);       /* control `close`: -1 when the link is not open */
 int tcpip_set_stall(struct sim *s, int link, bool on); /* control `stall`/`unstall` */
 void tcpip_state_json(const struct sim *s, struct strbuf *o);
+/* tcpip_receive.c */
+void tcpip_received(struct sim *s, const struct sim_net_event *ev);
+void tcpip_tell_room(struct sim *s, int link);       /* the network learns how much more the link takes */
+void tcpip_output_drained(struct sim *s);    /* the UART sent bytes: pushed links may take more */
+/* tcpip_transparent.c */
+bool tcpip_transparent(const struct sim *s);         /* a transparent connection, in data or command mode */
+bool tcpip_transparent_data(const struct sim *s);    /* in data mode */
+void tcpip_transparent_connected(struct sim *s);     /* CONNECT: data mode */
+void tcpip_transparent_end(struct sim *s, bool say_closed);
+void tcpip_transparent_byte(struct sim *s, uint8_t b);
+void tcpip_transparent_flush(struct sim *s);         /* after each chunk of host bytes */
+void tcpip_transparent_tick(struct sim *s);          /* the escape's closing guard time */
+uint64_t tcpip_transparent_deadline(const struct sim *s);
 /* tcpip_config.c */
 void tcpip_config_defaults(struct tcpip_config *c);
 void tcpip_resolved(struct sim *s, const struct sim_net_event *ev);

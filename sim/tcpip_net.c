@@ -18,6 +18,14 @@ static bool bearer_up(const struct sim *s)
     return modem_registered(s) && s->modem.pdp[DEFAULT_BEARER_CID].active;
 }
 
+bool tcpip_link_param(const struct at_args *a, int i, int *link)
+{
+    if (a->count <= i || !arg_number_in(&a->v[i], 0, TCPIP_LINKS - 1))
+        return false;
+    *link = (int)a->v[i].number;
+    return true;
+}
+
 void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg)
 {
     static const enum sim_delay delays[] = {

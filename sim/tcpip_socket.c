@@ -1,9 +1,8 @@
-/* The module's sockets: AT+CIPOPEN, AT+CIPSEND (its '>' data), AT+CIPRXGET,
- * AT+CIPCLOSE, AT+CIPACK, and what the network reports about them: +CIPOPEN,
- * +CIPSEND, +RECEIVE or +CIPRXGET: 1, +IPCLOSE. Findings §25. */
+/* The module's sockets: AT+CIPOPEN, AT+CIPSEND (its '>' data), AT+CIPCLOSE,
+ * AT+CIPACK, and what the network reports about them: +CIPOPEN, +CIPSEND,
+ * +IPCLOSE (what arrives is tcpip_receive.c's). Findings §25. */
 #include "sim_internal.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define PORT_MAX 65535
@@ -11,31 +10,6 @@
 static const struct sim_net_ops *net(const struct sim *s)
 {
     return s->tcpip.ops;
-}
-
-/* A <link_num> parameter, 0-9. */
-static bool link_param(const struct at_args *a, int i, int *link)
-{
-    if (a->count <= i || !arg_number_in(&a->v[i], 0, TCPIP_LINKS - 1))
-        return false;
-    *link = (int)a->v[i].number;
-    return true;
-}
-
-/* How many more received bytes the module takes on the link: a stalled link
- * none; buffered, what its buffer has left; pushed to the host, a buffer's worth. */
-static size_t rx_room(const struct sim *s, const struct tcpip_link *l)
-{
-    if (l->stalled)
-        return 0;
-    return s->tcpip.cfg.ciprxget == 1 ? TCPIP_RX_BUFFER - l->rx_len : TCPIP_RX_BUFFER;
-}
-
-static void tell_room(struct sim *s, int link)
-{
-    const struct tcpip_link *l = &s->tcpip.link[link];
-    if (net(s) && l->state == LINK_OPEN)
-        net(s)->receive_room(s->tcpip.ops_ctx, link, rx_room(s, l));
 }
 
 /* The link starts over: closed, nothing buffered, nothing on its way. */
@@ -57,6 +31,8 @@ static void drop_link(struct sim *s, int link)
     if (l->state != LINK_CLOSED && net(s))
         net(s)->close(s->tcpip.ops_ctx, link);
     link_reset(l);
+    if (link == 0)
+        tcpip_transparent_end(s, false);
 }
 
 void tcpip_close_all(struct sim *s)
@@ -94,13 +70,19 @@ void tcpip_opened(struct sim *s, int link, enum sim_net_error code)
         return;
     }
     enum tcpip_err err = open_error(code);
-    sim_urc(s, "+CIPOPEN: %d,%d", link, (int)err);
+    bool transparent = s->tcpip.cfg.cipmode == 1;
+    if (transparent && err != TCPIP_OK)
+        sim_urc(s, "CONNECT FAIL");
+    else if (!transparent)
+        sim_urc(s, "+CIPOPEN: %d,%d", link, (int)err);
     if (err != TCPIP_OK) {
         link_reset(l);
         return;
     }
     l->state = LINK_OPEN;
-    tell_room(s, link);
+    if (transparent)
+        tcpip_transparent_connected(s);
+    tcpip_tell_room(s, link);
 }
 
 /* Asks the network, unless a fault or the lack of one answers first. */
@@ -184,11 +166,11 @@ static DECLARE_HANDLER(cmd_cipopen)
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count < 2 || !link_param(a, 0, &link))
+    if (a->count < 2 || !tcpip_link_param(a, 0, &link))
         return CMD_ERROR;
     struct tcpip_link *l = &s->tcpip.link[link];
-    if (l->state != LINK_CLOSED)
-        return refuse_open(s, link, TCPIP_NOT_SUPPORTED);
+    if (l->state != LINK_CLOSED || (s->tcpip.cfg.cipmode == 1 && link != 0))
+        return refuse_open(s, link, TCPIP_NOT_SUPPORTED);   /* transparent mode has link 0 only */
     struct tcpip_link want = {0};
     if (!open_params(a, &want))
         return refuse_open(s, link, TCPIP_WRONG_PARAMETER);
@@ -200,7 +182,8 @@ static DECLARE_HANDLER(cmd_cipopen)
     memcpy(l->host, want.host, sizeof l->host);
     l->port = want.port;
     l->local_port = want.local_port;
-    sim_final(s, V250_OK);          /* the OK goes out before the network can answer */
+    if (s->tcpip.cfg.cipmode != 1)
+        sim_final(s, V250_OK);      /* before the network can answer; transparent: CONNECT is the result */
     request_open(s, link);
     return CMD_DONE;
 }
@@ -266,13 +249,13 @@ static DECLARE_HANDLER(cmd_cipsend)
         sim_info(s, "+CIPSEND: (0-%d),(1-%d)", TCPIP_LINKS - 1, TCPIP_SEND_MAX);
         return CMD_OK;
     }
-    if (c->form != AT_FORM_WRITE || !link_param(a, 0, &link))
+    if (c->form != AT_FORM_WRITE || !tcpip_link_param(a, 0, &link))
         return CMD_ERROR;
     bool variable = a->count == 1 || a->v[1].type == AT_ARG_EMPTY;
     if (!variable && !arg_number_in(&a->v[1], 1, TCPIP_SEND_MAX))
         return CMD_ERROR;
     struct tcpip_link *l = &s->tcpip.link[link];
-    if (l->state != LINK_OPEN)
+    if (l->state != LINK_OPEN || tcpip_transparent(s))
         return send_error(s, TCPIP_NOT_SUPPORTED);
     if (l->send_waiting)
         return send_error(s, TCPIP_BUSY);
@@ -309,44 +292,6 @@ void tcpip_data_cancelled(struct sim *s)
     sim_final(s, V250_OK);           /* nothing is sent (findings §25: an inference) */
 }
 
-/* ---- receiving ---------------------------------------------------------------------- */
-
-static void push_to_host(struct sim *s, int link, const struct sim_net_event *ev)
-{
-    const struct tcpip_config *c = &s->tcpip.cfg;
-    if (c->cipsrip)
-        sim_urc(s, "RECV FROM:%s:%d", ev->host ? ev->host : s->tcpip.link[link].host, ev->port);
-    if (c->ciphead)
-        sim_urc(s, "+RECEIVE,%d,%zu", link, ev->len);
-    sim_raw(s, ev->data, ev->len);
-}
-
-static void buffer_for_host(struct sim *s, int link, const struct sim_net_event *ev)
-{
-    struct tcpip_link *l = &s->tcpip.link[link];
-    size_t room = TCPIP_RX_BUFFER - l->rx_len;
-    size_t n = ev->len < room ? ev->len : room;    /* the network reads no more than the room it was given */
-    memcpy(l->rx + l->rx_len, ev->data, n);
-    l->rx_len += n;
-    if (!l->rx_told) {
-        l->rx_told = true;
-        sim_urc(s, "+CIPRXGET: 1,%d", link);
-    }
-}
-
-void tcpip_received(struct sim *s, const struct sim_net_event *ev)
-{
-    struct tcpip_link *l = &s->tcpip.link[ev->link];
-    if (l->state != LINK_OPEN || ev->len == 0)
-        return;
-    l->received += ev->len;
-    if (s->tcpip.cfg.ciprxget == 1)
-        buffer_for_host(s, ev->link, ev);
-    else
-        push_to_host(s, ev->link, ev);
-    tell_room(s, ev->link);
-}
-
 /* ---- closing ------------------------------------------------------------------------- */
 
 /* The connection ended without the host asking: +IPCLOSE. What it had
@@ -357,7 +302,10 @@ static void lost_link(struct sim *s, int link, enum tcpip_close_reason why)
     l->state = LINK_CLOSED;
     l->send_waiting = l->send_held = false;
     l->pending_len = 0;
-    sim_urc(s, "+IPCLOSE: %d,%d", link, (int)why);
+    if (link == 0 && tcpip_transparent(s))
+        tcpip_transparent_end(s, true);   /* CLOSED, back to command mode */
+    else
+        sim_urc(s, "+IPCLOSE: %d,%d", link, (int)why);
 }
 
 void tcpip_closed(struct sim *s, int link, enum sim_net_error code)
@@ -385,7 +333,9 @@ int tcpip_set_stall(struct sim *s, int link, bool on)
     l->stalled = on;
     if (!on && l->state == LINK_OPEN && l->send_held && net(s))
         hand_to_network(s, link);
-    tell_room(s, link);
+    if (!on && link == 0)
+        tcpip_transparent_flush(s);
+    tcpip_tell_room(s, link);
     return 0;
 }
 
@@ -425,7 +375,7 @@ static DECLARE_HANDLER(cmd_cipclose)
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count != 1 || !link_param(a, 0, &link))
+    if (a->count != 1 || !tcpip_link_param(a, 0, &link))
         return CMD_ERROR;
     if (s->tcpip.link[link].state == LINK_CLOSED) {
         sim_info(s, "+CIPCLOSE: %d,%d", link, TCPIP_NOT_SUPPORTED);
@@ -433,93 +383,6 @@ static DECLARE_HANDLER(cmd_cipclose)
     }
     drop_link(s, link);
     tcpip_schedule(s, TEV_CLOSE_DONE, link, 0);
-    return CMD_OK;
-}
-
-/* ---- AT+CIPRXGET ------------------------------------------------------------------------ */
-
-enum rxget_mode { RXGET_PUSH, RXGET_BUFFERED, RXGET_READ, RXGET_READ_HEX, RXGET_QUERY };
-
-static void print_hex(struct sim *s, const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789ABCDEF";
-    char hex[2 * TCPIP_READ_HEX_MAX];
-    for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = digits[p[i] >> 4];
-        hex[2 * i + 1] = digits[p[i] & 0xF];
-    }
-    sim_info_bytes(s, hex, 2 * n);
-}
-
-/* AT+CIPRXGET=2|3,<link>[,<len>]: what is buffered, raw or as hex. */
-static enum cmd_result rxget_read(struct sim *s, const struct at_args *a, enum rxget_mode mode)
-{
-    int link;
-    long max = mode == RXGET_READ ? TCPIP_READ_MAX : TCPIP_READ_HEX_MAX, len = max;
-    if (a->count < 2 || a->count > 3 || !link_param(a, 1, &link) ||
-        (a->count == 3 && !arg_number_in(&a->v[2], 1, max)))
-        return CMD_ERROR;
-    if (a->count == 3)
-        len = a->v[2].number;
-    struct tcpip_link *l = &s->tcpip.link[link];
-    if (s->tcpip.cfg.ciprxget != RXGET_BUFFERED || l->rx_len == 0) {
-        sim_info(s, "+IP ERROR: No data");
-        return CMD_ERROR;
-    }
-    size_t n = l->rx_len < (size_t)len ? l->rx_len : (size_t)len;
-    sim_info(s, "+CIPRXGET: %d,%d,%zu,%zu", (int)mode, link, n, l->rx_len - n);
-    if (mode == RXGET_READ)
-        sim_info_bytes(s, l->rx, n);
-    else
-        print_hex(s, l->rx, n);
-    memmove(l->rx, l->rx + n, l->rx_len - n);
-    l->rx_len -= n;
-    l->rx_told = false;              /* the next data that arrives is told again */
-    tell_room(s, link);
-    return CMD_OK;
-}
-
-static enum cmd_result rxget_set(struct sim *s, const struct at_args *a, int mode)
-{
-    if (a->count != 1)
-        return CMD_ERROR;
-    s->tcpip.cfg.ciprxget = mode;
-    for (int i = 0; i < TCPIP_LINKS; i++)
-        tell_room(s, i);
-    return CMD_OK;
-}
-
-static DECLARE_HANDLER(cmd_ciprxget)
-{
-    int link;
-    switch (c->form) {
-    case AT_FORM_TEST:
-        sim_info(s, "+CIPRXGET: (0-4),(0-%d),(1-%d)", TCPIP_LINKS - 1, TCPIP_READ_MAX);
-        return CMD_OK;
-    case AT_FORM_READ:
-        sim_info(s, "+CIPRXGET: %d", s->tcpip.cfg.ciprxget);
-        return CMD_OK;
-    case AT_FORM_EXEC:
-        return CMD_ERROR;
-    case AT_FORM_WRITE:
-        break;
-    }
-    if (a->count < 1 || !arg_number_in(&a->v[0], RXGET_PUSH, RXGET_QUERY))
-        return CMD_ERROR;
-    enum rxget_mode mode = (enum rxget_mode)a->v[0].number;
-    switch (mode) {
-    case RXGET_PUSH:
-    case RXGET_BUFFERED:
-        return rxget_set(s, a, (int)mode);
-    case RXGET_READ:
-    case RXGET_READ_HEX:
-        return rxget_read(s, a, mode);
-    case RXGET_QUERY:
-        break;
-    }
-    if (a->count != 2 || !link_param(a, 1, &link))
-        return CMD_ERROR;
-    sim_info(s, "+CIPRXGET: 4,%d,%zu", link, s->tcpip.link[link].rx_len);
     return CMD_OK;
 }
 
@@ -531,7 +394,7 @@ static DECLARE_HANDLER(cmd_cipack)
         sim_info(s, "+CIPACK: (0-%d)", TCPIP_LINKS - 1);
         return CMD_OK;
     }
-    if (c->form != AT_FORM_WRITE || a->count != 1 || !link_param(a, 0, &link))
+    if (c->form != AT_FORM_WRITE || a->count != 1 || !tcpip_link_param(a, 0, &link))
         return CMD_ERROR;
     const struct tcpip_link *l = &s->tcpip.link[link];
     sim_info(s, "+CIPACK: %llu,%llu,%llu", (unsigned long long)l->sent, (unsigned long long)l->acked,
@@ -542,7 +405,6 @@ static DECLARE_HANDLER(cmd_cipack)
 static const struct command commands[] = {
     {"+CIPOPEN", cmd_cipopen, CMD_NEEDS_SIM},
     {"+CIPSEND", cmd_cipsend, CMD_NEEDS_SIM},
-    {"+CIPRXGET", cmd_ciprxget, CMD_NEEDS_SIM},
     {"+CIPCLOSE", cmd_cipclose, CMD_NEEDS_SIM},
     {"+CIPACK", cmd_cipack, CMD_NEEDS_SIM},
 };
@@ -555,8 +417,10 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const states[] = {"closed", "opening", "open"};
     static const char *const nets[] = {"closed", "opening", "open", "closing"};
-    sb_printf(o, ",\"sockets\":{\"network\":\"%s\",\"rx_mode\":%d,\"links\":[", nets[s->tcpip.net],
-              s->tcpip.cfg.ciprxget);
+    static const char *const tms[] = {"off", "data", "escaped"};
+    sb_printf(o, ",\"sockets\":{\"network\":\"%s\",\"rx_mode\":%d,\"transparent\":\"%s\","
+                 "\"transparent_lost\":%llu,\"links\":[", nets[s->tcpip.net], s->tcpip.cfg.ciprxget,
+              tms[s->tcpip.tm.state], (unsigned long long)s->tcpip.tm.tx_dropped);
     for (int i = 0; i < TCPIP_LINKS; i++) {
         const struct tcpip_link *l = &s->tcpip.link[i];
         sb_printf(o, "%s{\"link\":%d,\"state\":\"%s\",\"proto\":\"%s\",\"host\":", i ? "," : "", i,

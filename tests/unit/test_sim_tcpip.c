@@ -327,6 +327,19 @@ Test(tcpip, direct_push_honours_ciphead_and_cipsrip)
     cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "f", 1), "\r\n+RECEIVE,0,1\r\nf");
 }
 
+Test(tcpip, pushed_data_holds_the_peer_back_until_the_uart_has_sent_it)
+{
+    static uint8_t big[MODULE_RX_BUFFER / 2];
+    memset(big, 'x', sizeof big);
+    tcp_link0();
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER);
+    struct sim_net_event ev = {.kind = SIM_NET_RECEIVED, .link = 0, .data = big, .len = sizeof big};
+    sim_net_event(drive.sim, &ev, drive.now_us);
+    cr_assert_lt(net.room[0], MODULE_RX_BUFFER - sizeof big, "what waits for the UART takes room");
+    cr_assert_eq(strlen(advance(1)), strlen("\r\n+RECEIVE,0,4096\r\n") + sizeof big);
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER, "sent, the room comes back");
+}
+
 Test(tcpip, buffered_receive_tells_once_and_reads_raw_hex_and_how_much)
 {
     tcp_link0();
@@ -460,7 +473,8 @@ Test(tcpip, state_shows_the_sockets)
     tcp_link0();
     post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "xyz", 3);
     const char *st = ctl("state");
-    cr_assert(strstr(st, "\"sockets\":{\"network\":\"open\",\"rx_mode\":0,\"links\":[{\"link\":0,\"state\":\"open\","
+    cr_assert(strstr(st, "\"sockets\":{\"network\":\"open\",\"rx_mode\":0,\"transparent\":\"off\","
+                         "\"transparent_lost\":0,\"links\":[{\"link\":0,\"state\":\"open\","
                          "\"proto\":\"tcp\",\"host\":\"example.com\",\"port\":80,\"sent\":0,\"received\":3,"
                          "\"buffered\":0,\"stalled\":false}"), "state: %s", st);
 }
@@ -495,8 +509,9 @@ Test(tcpip, cping_answers_on_an_open_network_and_loses_everything_without_one)
 
 Test(tcpip, settings_read_back_what_was_written)
 {
-    EXCHANGES({"AT+CIPMODE?\r", "\r\n+CIPMODE: 0\r\n\r\nOK\r\n"}, {"AT+CIPMODE=0\r", "\r\nOK\r\n"},
-              {"AT+CIPMODE=1\r", "\r\nERROR\r\n"},
+    EXCHANGES({"AT+CIPMODE?\r", "\r\n+CIPMODE: 0\r\n\r\nOK\r\n"}, {"AT+CIPMODE=1\r", "\r\nOK\r\n"},
+              {"AT+CIPMODE?\r", "\r\n+CIPMODE: 1\r\n\r\nOK\r\n"}, {"AT+CIPMODE=0\r", "\r\nOK\r\n"},
+              {"AT+CIPMODE=2\r", "\r\nERROR\r\n"},
               {"AT+CIPSENDMODE=0\r", "\r\nOK\r\n"}, {"AT+CIPSENDMODE=2\r", "\r\nERROR\r\n"},
               {"AT+CIPSENDMODE?\r", "\r\n+CIPSENDMODE: 0\r\n\r\nOK\r\n"},
               {"AT+CIPHEAD?\r", "\r\n+CIPHEAD: 1\r\n\r\nOK\r\n"}, {"AT+CIPSRIP?\r", "\r\n+CIPSRIP: 0\r\n\r\nOK\r\n"},
@@ -530,6 +545,75 @@ Test(tcpip, a_tinygsm_style_session_runs_step_by_step)
               {"AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n"},
               {"AT+CIPCLOSE=0\r", "\r\nOK\r\n\r\n+CIPCLOSE: 0,0\r\n"},
               {"AT+NETCLOSE\r", "\r\nOK\r\n\r\n+NETCLOSE: 0\r\n"});
+}
+
+/* ---- transparent mode ------------------------------------------------------------------------ */
+
+#define GUARD_MS 100     /* the "+++" guard time of the fast profile */
+
+static void transparent_link0(void)
+{
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    EXCHANGES({"AT+CIPMODE=0\r", "\r\nERROR\r\n"},
+              {"AT+CIPOPEN=1,\"TCP\",\"example.com\",80\r", "\r\n+CIPOPEN: 1,4\r\n\r\nERROR\r\n"},
+              {"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", ""});
+    cr_assert_str_eq(calls(), "open 0 tcp example.com:80 local 0\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\nCONNECT 115200\r\n");
+}
+
+Test(tcpip, transparent_mode_moves_bytes_both_ways)
+{
+    transparent_link0();
+    cr_assert_not_null(strstr(ctl("state"), "\"input\":\"transparent\""));
+    cr_assert_str_eq(io("hello AT\r\n"), "", "no echo, no command: data");
+    cr_assert_str_eq(calls(), "send 0 10\n");
+    cr_assert_eq(memcmp(net.sent, "hello AT\r\n", 10), 0);
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "world", 5), "world");
+    cr_assert_str_eq(io("+++"), "", "no guard time before: data");
+    cr_assert_str_eq(advance(2 * GUARD_MS), "");
+    cr_assert_str_eq(calls(), "send 0 3\n");
+    cr_assert_str_eq(io("++x"), "", "a byte after the pluses makes them data");
+    cr_assert_str_eq(calls(), "send 0 3\n");
+    cr_assert_eq(memcmp(net.sent + 13, "++x", 3), 0);
+}
+
+Test(tcpip, plus_plus_plus_between_guard_times_escapes_and_ato_returns)
+{
+    transparent_link0();
+    advance(2 * GUARD_MS);
+    cr_assert_str_eq(io("+++"), "");
+    cr_assert_str_eq(advance(GUARD_MS / 2), "", "the closing guard time is not over");
+    cr_assert_str_eq(advance(GUARD_MS), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "", "the escape is not data");
+    EXCHANGES({"AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n"},
+              {"AT+CIPSEND=0,1\r", "\r\n+CIPERROR: 4\r\n\r\nERROR\r\n"});
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "later", 5), "", "kept for ATO");
+    cr_assert_str_eq(io("ATO\r"), "\r\nCONNECT 115200\r\nlater");
+    cr_assert_str_eq(io("more"), "");
+    cr_assert_str_eq(calls(), "send 0 4\n");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, 0, SIM_NET_PEER_CLOSED, NULL, 0), "\r\nCLOSED\r\n");
+    EXCHANGES({"AT\r", "\r\nOK\r\n"}, {"ATO\r", "\r\nNO CARRIER\r\n"});
+    cr_assert_not_null(strstr(ctl("state"), "\"input\":\"command\""));
+}
+
+Test(tcpip, a_transparent_open_that_fails_says_connect_fail)
+{
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    cr_assert_str_eq(ctl("refuse example.com:80"), "OK example.com:80 refuses connections");
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r"), "\r\nCONNECT FAIL\r\n");
+    EXCHANGES({"AT\r", "\r\nOK\r\n"});
+}
+
+Test(tcpip, a_stalled_transparent_link_sends_when_unstalled)
+{
+    transparent_link0();
+    cr_assert_str_eq(ctl("stall 0"), "OK link 0 stalled");
+    cr_assert_str_eq(io("abc"), "");
+    cr_assert_str_eq(calls(), "");
+    cr_assert_str_eq(ctl("unstall 0"), "OK unstalled");
+    cr_assert_str_eq(calls(), "send 0 3\n");
 }
 
 /* ---- no network ------------------------------------------------------------------------------ */
