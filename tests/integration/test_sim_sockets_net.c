@@ -221,6 +221,29 @@ Test(net_posix, a_full_module_buffer_holds_a_fast_peer_back_and_loses_nothing)
     cr_assert_eq(wait_for(SIM_NET_CLOSED, 6)->code, SIM_NET_PEER_CLOSED);
 }
 
+/* A peer that does not read: the socket cannot take the whole send, so the
+ * core hears nothing (no +CIPSEND yet); once the peer reads, it hears all. */
+Test(net_posix, a_send_is_told_only_once_the_socket_took_all_of_it, .timeout = 30)
+{
+    enum { BIG = 32 * 1024 * 1024, QUIET_MS = 300 };
+    cr_assert_eq(tserver_start(&srv, TSERVER_DEAF), 0);
+    open_ok(7, "127.0.0.1", srv.port);
+    uint8_t *big = calloc(1, BIG);
+    net_posix_ops.send(np, 7, big, BIG, NULL, 0);
+    free(big);
+    long long end = tserver_now_ms() + QUIET_MS;
+    while (tserver_now_ms() < end)
+        pump(20);
+    cr_assert_null(find(SIM_NET_SENT, 7), "told sent while the peer read nothing");
+    tserver_listen(&srv);
+    end = tserver_now_ms() + 10 * T;
+    while (!find(SIM_NET_SENT, 7) && tserver_now_ms() < end)
+        pump(20);
+    const struct heard *h = find(SIM_NET_SENT, 7);
+    cr_assert(h, "the send was never told after the peer read");
+    cr_assert_eq(h->len, BIG);
+}
+
 Test(net_posix, udp_goes_to_the_peer_each_send_names_and_the_answer_says_who)
 {
     cr_assert_eq(tserver_start(&srv, TSERVER_UDP_ECHO), 0);

@@ -29,6 +29,7 @@ enum tserver_mode {
     TSERVER_RESET,       /* reads until it has close_after bytes, then resets (RST) */
     TSERVER_SINK,        /* keeps what it reads, answers nothing */
     TSERVER_UDP_ECHO,    /* each datagram back to its sender */
+    TSERVER_DEAF,        /* reads nothing until tserver_listen() */
 };
 
 struct tserver {
@@ -42,6 +43,7 @@ struct tserver {
     size_t received, written;
     bool burst_blocked;          /* the burst met a full socket before it was all written */
     bool done;                   /* it closed the connection */
+    bool deaf;                   /* TSERVER_DEAF and not told to listen yet */
     uint8_t *kept;               /* TSERVER_SINK: what it read */
     size_t kept_cap;
 };
@@ -152,11 +154,14 @@ static inline void *tserver_main(void *arg)
     for (;;) {
         bool udp = s->mode == TSERVER_UDP_ECHO;
         bool pushing = s->mode == TSERVER_BURST && s->conn_fd >= 0;
+        pthread_mutex_lock(&s->lock);
+        bool deaf = s->deaf && s->conn_fd >= 0;
+        pthread_mutex_unlock(&s->lock);
         struct pollfd p[2] = {{s->stop_pipe[0], POLLIN, 0},
                               {s->conn_fd >= 0 ? s->conn_fd : s->listen_fd,
                                (short)(pushing ? POLLOUT : POLLIN), 0}};
-        if (!udp && s->conn_fd < 0 && s->done)
-            p[1].fd = -1;                      /* one connection per server */
+        if ((!udp && s->conn_fd < 0 && s->done) || deaf)
+            p[1].fd = -1;                      /* one connection per server; a deaf one reads nothing */
         if (poll(p, 2, TSERVER_POLL_MS) < 0 && errno != EINTR)
             break;
         if (p[0].revents)
@@ -183,6 +188,7 @@ static inline int tserver_start(struct tserver *s, enum tserver_mode mode)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
     s->mode = mode;
+    s->deaf = mode == TSERVER_DEAF;
     s->conn_fd = -1;
     s->listen_fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
     if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 ||
@@ -208,6 +214,14 @@ static inline void tserver_stop(struct tserver *s)
     pthread_mutex_destroy(&s->lock);
     free(s->kept);
     memset(s, 0, sizeof *s);
+}
+
+/* A deaf server starts reading (and keeps nothing). */
+static inline void tserver_listen(struct tserver *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->deaf = false;
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* A snapshot of what it did, under its lock. */
