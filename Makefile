@@ -101,8 +101,11 @@ help:
 	@echo "make deps       install missing Debian packages (tools/bootstrap.sh)"
 	@echo "make test       install deps, build, run every test"
 	@echo "make check      the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@echo "make run        the scenario suite against the simulator (scenarios/)"
-	@echo "make e2e        the suite with a private mosquitto per scenario (real MQTT)"
+	@echo "make run        the scenario suite against the simulator (scenarios/*.scn)"
+	@echo "make e2e        the suite and the examples with a private mosquitto per scenario (real MQTT)"
+	@echo "make fidelity   real modules' captures replayed against the model (part of make test)"
+	@echo "make test-clients   gammu, pyserial, tio, picocom, chat against the simulator (part of make test)"
+	@echo "make test-examples  scenarios/examples/: programs as a scenario's driver (part of make test)"
 	@echo "make bench      benchmarks (simulator latency, ...)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (needs clang; the bootstrap installs it)"
 	@echo "make soak       10,000 QoS 1 messages under injected faults, embedded broker and mosquitto"
@@ -198,6 +201,11 @@ run: deps
 e2e: deps
 	@$(MAKE) --no-print-directory all
 	@$(BIN)/sim7600-hil run -j $(RUN_JOBS) --broker mosquitto --keep-logs $(BUILD)/e2e-logs $(SUITE)
+	@$(MAKE) --no-print-directory e2e-more
+
+# More of `make e2e`, added by fragments in mk/ as test-more is.
+e2e-more::
+	@:
 
 bench: deps all $(BENCH_BINS)
 	@tools/bench.sh $(BUILD)
