@@ -15,6 +15,7 @@
 #define READ_MAX 1500                /* AT+CIPRXGET=2 reads at most this much */
 #define MODULE_BUFFER 8192           /* a link's receive buffer in the model (findings §25) */
 #define GATHER_MS 2
+#define ESCAPE_GUARD_MS 150          /* over the "+++" guard time of --latency fast (100 ms) */
 
 static struct sim_process sim;
 static struct tserver srv;
@@ -340,5 +341,56 @@ Test(sockets, an_mqtt_session_written_by_the_host_runs_over_the_modules_socket)
     mqtt_send(0xe0, NULL, 0);                               /* DISCONNECT: the broker closes */
     expect("+IPCLOSE: 0,1\r\n");
     cr_assert(mqproc_log_has(&broker, "sim-socket-client", T));
+    watch_stop(w);
+}
+
+/* The same broker in transparent mode (AT+CIPMODE=1): the packets cross the
+ * pty as they are, "+++" framed by the guard time goes back to commands with
+ * the link open, ATO returns, and the broker's close after DISCONNECT says CLOSED. */
+Test(sockets, an_mqtt_session_runs_in_transparent_mode)
+{
+    cr_assert_eq(mqproc_start(&broker, NULL, NULL), 0, "mosquitto did not start (is it installed?)");
+    struct watch_client *w = watch_start(broker.port, "tele/#");
+    cr_assert(w, "cannot watch the broker");
+    const char *args[] = {"--profile", "warm", NULL};
+    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
+    cr_assert_eq(simproc_open(&sim), 0);
+    send_expect("ATE0\r", "OK\r\n");
+    send_expect("AT+CIPMODE=1\r", "OK\r\n");
+    send_expect("AT+NETOPEN\r", "+NETOPEN: 0\r\n");
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "AT+CIPOPEN=0,\"TCP\",\"127.0.0.1\",%d\r", broker.port);
+    send_expect(cmd, "CONNECT 115200\r\n");
+
+    uint8_t pkt[130], body[128];
+    size_t n = mqtt_string(body, "MQTT");
+    const uint8_t level_flags_keepalive[] = {4, 0x02, 0, 60};
+    memcpy(body + n, level_flags_keepalive, sizeof level_flags_keepalive);
+    n += sizeof level_flags_keepalive;
+    n += mqtt_string(body + n, "sim-transparent");
+    simproc_write(&sim, pkt, mqtt_packet(pkt, 0x10, body, n));
+    uint8_t got[4];
+    take_exact(got, 4);
+    cr_assert(memcmp(got, (const uint8_t[]){0x20, 2, 0, 0}, 4) == 0, "no CONNACK in data mode");
+
+    n = mqtt_string(body, "tele/transparent");
+    body[n++] = 0;
+    body[n++] = 7;
+    memcpy(body + n, "+++", 3);                    /* data that looks like the escape is data */
+    simproc_write(&sim, pkt, mqtt_packet(pkt, 0x32, body, n + 3));
+    take_exact(got, 4);
+    cr_assert(memcmp(got, (const uint8_t[]){0x40, 2, 0, 7}, 4) == 0, "no PUBACK in data mode");
+    cr_assert_eq(watch_wait(w, 1, T), 1, "the broker did not get the message");
+    size_t plen;
+    const void *payload = watch_payload(w, 0, &plen);
+    cr_assert(plen == 3 && memcmp(payload, "+++", 3) == 0);
+
+    cr_assert(simproc_quiet_for(&sim, ESCAPE_GUARD_MS), "the module spoke in data mode");
+    simproc_write(&sim, "+++", 3);
+    expect("\r\nOK\r\n");                          /* after the closing guard time */
+    send_expect("AT+CIPCLOSE?\r", "+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n");
+    send_expect("ATO\r", "CONNECT 115200\r\n");
+    simproc_write(&sim, pkt, mqtt_packet(pkt, 0xe0, NULL, 0));
+    expect("CLOSED\r\n");
     watch_stop(w);
 }
