@@ -211,9 +211,14 @@ static DECLARE_HANDLER(cmd_cdnsgip)
     if (c->form != AT_FORM_WRITE || a->count != 1 || a->v[0].type != AT_ARG_STRING || a->v[0].len == 0 ||
         a->v[0].len > TCPIP_HOST_MAX)
         return CMD_ERROR;
+    if (s->tcpip.dns_query != 0)
+        return CMD_ERROR;            /* one look-up at a time: the last one has not answered */
     at_arg_copy(s->tcpip.dns_name, sizeof s->tcpip.dns_name, &a->v[0]);
     const char *name = s->tcpip.dns_name;
-    if (!tcpip_net_open(s) || !s->tcpip.ops || tcpip_dns_fails(s, name)) {
+    bool faulted = tcpip_net_open(s) && s->tcpip.ops && tcpip_dns_fails(s, name);
+    if (faulted)
+        s->tcpip.faults.took_effect[TFAULT_DNS_FAIL]++;
+    if (!tcpip_net_open(s) || !s->tcpip.ops || faulted) {
         s->tcpip.dns_query = -1;     /* answered by the event, as a lookup would be */
         tcpip_schedule(s, TEV_DNS_FAILED, 0, 0);
         return CMD_PENDING;
@@ -249,7 +254,7 @@ static DECLARE_HANDLER(cmd_cping)
     int size = a->count > 3 ? (int)a->v[3].number : PING_DEFAULT_SIZE;
     at_arg_copy(s->tcpip.dns_name, sizeof s->tcpip.dns_name, &a->v[0]);
     bool answered = tcpip_net_open(s) && !tcpip_dns_fails(s, s->tcpip.dns_name);
-    tcpip_schedule(s, TEV_PING, answered ? count : -count, size);
+    tcpip_schedule(s, TEV_PING, answered ? count : -count, size);   /* negative: every echo lost */
     return CMD_OK;
 }
 

@@ -67,9 +67,14 @@ struct tcpip_config {
 };
 
 #define TCPIP_FAULT_KEY_MAX (TCPIP_HOST_MAX + 7)   /* "HOST:PORT" */
+/* The faults that took effect: a look-up or open a fault answered, an open
+ * link it stalled or closed (shown in state's sockets view). */
+enum tcpip_fault_kind { TFAULT_DNS_FAIL, TFAULT_REFUSE, TFAULT_STALL, TFAULT_CLOSE, TFAULT_KINDS };
+
 struct tcpip_faults {
     char dns_fail[TCPIP_FAULT_NAMES][TCPIP_FAULT_KEY_MAX + 1];   /* names; "" is a free slot */
     char refuse[TCPIP_FAULT_NAMES][TCPIP_FAULT_KEY_MAX + 1];     /* "HOST:PORT"s */
+    uint64_t took_effect[TFAULT_KINDS];
 };
 
 /* Transparent mode (tcpip_transparent.c), on link 0. */
@@ -98,8 +103,7 @@ struct tcpip {
 
 /* What an EV_TCPIP event does (its `arg` says which link or what result). */
 enum tcpip_event {
-    TEV_NETOPEN_DONE, TEV_NETCLOSE_DONE, TEV_OPEN_RESULT, TEV_CLOSE_DONE, TEV_PEER_CLOSED,
-    TEV_DNS_FAILED, TEV_PING,
+    TEV_NETOPEN_DONE, TEV_NETCLOSE_DONE, TEV_OPEN_RESULT, TEV_CLOSE_DONE, TEV_DNS_FAILED, TEV_PING,
 };
 
 struct sim;
@@ -125,7 +129,7 @@ void tcpip_opened(struct sim *s, int link, enum sim_net_error code);
 void tcpip_sent(struct sim *s, int link, size_t len);
 void tcpip_closed(struct sim *s, int link, enum sim_net_error code);
 int tcpip_peer_close(struct sim *s, int link);       /* control `close`: -1 when the link is not open */
-int tcpip_set_stall(struct sim *s, int link, bool on); /* control `stall`/`unstall` */
+void tcpip_set_stall(struct sim *s, int link, bool on); /* control `stall`/`unstall` */
 void tcpip_state_json(const struct sim *s, struct strbuf *o);
 /* tcpip_receive.c */
 void tcpip_received(struct sim *s, const struct sim_net_event *ev);

@@ -31,7 +31,7 @@ void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg)
     static const enum sim_delay delays[] = {
         [TEV_NETOPEN_DONE] = DELAY_NETOPEN, [TEV_NETCLOSE_DONE] = DELAY_SOCKET,
         [TEV_OPEN_RESULT] = DELAY_SOCKET, [TEV_CLOSE_DONE] = DELAY_SOCKET,
-        [TEV_PEER_CLOSED] = DELAY_SOCKET, [TEV_DNS_FAILED] = DELAY_SOCKET, [TEV_PING] = DELAY_SOCKET,
+        [TEV_DNS_FAILED] = DELAY_SOCKET, [TEV_PING] = DELAY_SOCKET,
     };
     struct sim_event ev = {.kind = EV_TCPIP, .code = (int)what, .client = link, .arg = arg};
     sim_schedule(s, delays[what], &ev);
@@ -89,7 +89,6 @@ void tcpip_event(struct sim *s, const struct sim_event *ev)
         break;
     case TEV_OPEN_RESULT:
     case TEV_CLOSE_DONE:
-    case TEV_PEER_CLOSED:
         tcpip_socket_event(s, ev);
         break;
     case TEV_DNS_FAILED:

@@ -90,12 +90,15 @@ static void request_open(struct sim *s, int link)
 {
     struct tcpip_link *l = &s->tcpip.link[link];
     enum sim_net_error fail = SIM_NET_OK;
-    if (!net(s))
+    if (!net(s)) {
         fail = SIM_NET_UNREACHABLE;
-    else if (l->proto == SIM_NET_TCP && tcpip_dns_fails(s, l->host))
+    } else if (l->proto == SIM_NET_TCP && tcpip_dns_fails(s, l->host)) {
         fail = SIM_NET_DNS_FAILED;
-    else if (l->proto == SIM_NET_TCP && tcpip_refused(s, l->host, l->port))
+        s->tcpip.faults.took_effect[TFAULT_DNS_FAIL]++;
+    } else if (l->proto == SIM_NET_TCP && tcpip_refused(s, l->host, l->port)) {
         fail = SIM_NET_REFUSED;
+        s->tcpip.faults.took_effect[TFAULT_REFUSE]++;
+    }
     if (fail != SIM_NET_OK) {
         tcpip_schedule(s, TEV_OPEN_RESULT, link, (int)fail);
         return;
@@ -324,19 +327,21 @@ int tcpip_peer_close(struct sim *s, int link)
     if (net(s))
         net(s)->close(s->tcpip.ops_ctx, link);
     lost_link(s, link, IPCLOSE_REMOTE);
+    s->tcpip.faults.took_effect[TFAULT_CLOSE]++;
     return 0;
 }
 
-int tcpip_set_stall(struct sim *s, int link, bool on)
+void tcpip_set_stall(struct sim *s, int link, bool on)
 {
     struct tcpip_link *l = &s->tcpip.link[link];
+    if (on && !l->stalled && l->state == LINK_OPEN)
+        s->tcpip.faults.took_effect[TFAULT_STALL]++;
     l->stalled = on;
     if (!on && l->state == LINK_OPEN && l->send_held && net(s))
         hand_to_network(s, link);
     if (!on && link == 0)
         tcpip_transparent_flush(s);
     tcpip_tell_room(s, link);
-    return 0;
 }
 
 void tcpip_socket_event(struct sim *s, const struct sim_event *ev)
@@ -430,5 +435,8 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
                   l->port, (unsigned long long)l->sent, (unsigned long long)l->received, l->rx_len,
                   l->stalled ? "true" : "false");
     }
-    sb_puts(o, "]}");
+    const uint64_t *n = s->tcpip.faults.took_effect;
+    sb_printf(o, "],\"faults\":{\"dns_fail\":%llu,\"refuse\":%llu,\"stall\":%llu,\"close\":%llu}}",
+              (unsigned long long)n[TFAULT_DNS_FAIL], (unsigned long long)n[TFAULT_REFUSE],
+              (unsigned long long)n[TFAULT_STALL], (unsigned long long)n[TFAULT_CLOSE]);
 }

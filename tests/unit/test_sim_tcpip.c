@@ -430,6 +430,8 @@ Test(tcpip, dns_fail_and_refuse_answer_before_the_network_is_asked)
     cr_assert_str_eq(calls(), "");
     cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"cloud.example.com\",8883\r"), "\r\nOK\r\n");
     cr_assert_str_eq(calls(), "open 0 tcp cloud.example.com:8883 local 0\n");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"dns_fail\":2,\"refuse\":1,"), "the faults that took effect: %s", st);
     cr_assert_str_eq(ctl("refuse clear"), "OK no port refuses");
     cr_assert_str_eq(ctl("refuse nonsense"),
                      "ERR 'nonsense' must be HOST:PORT, as the firmware opens it (e.g. broker.example.com:1883), or clear");
@@ -448,6 +450,9 @@ Test(tcpip, a_stalled_link_holds_sends_and_the_peer_until_unstalled)
     cr_assert_eq(net.room[0], MODULE_RX_BUFFER);
     cr_assert_str_eq(post(SIM_NET_SENT, 0, SIM_NET_OK, NULL, 4), "\r\n+CIPSEND: 0,4,4\r\n");
     cr_assert_str_eq(ctl("stall 10"), "ERR link '10' must be 0-9 (the module's socket, as in AT+CIPOPEN)");
+    cr_assert_str_eq(ctl("stall 5"), "OK link 5 stalled");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"stall\":1,"), "a stall that found no open link took no effect: %s", st);
 }
 
 Test(tcpip, close_makes_the_peer_close_the_link)
@@ -459,6 +464,8 @@ Test(tcpip, close_makes_the_peer_close_the_link)
     cr_assert_str_eq(advance(1), "\r\n+IPCLOSE: 0,1\r\n");
     cr_assert_str_eq(calls(), "close 0\n");
     cr_assert_str_eq(io("AT+CIPSEND=0,1\r"), "\r\n+CIPERROR: 4\r\n\r\nERROR\r\n");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"close\":1}}"), "state: %s", st);
 }
 
 Test(tcpip, a_rule_can_close_a_link_when_the_firmware_sends)
@@ -491,6 +498,7 @@ Test(tcpip, cdnsgip_asks_the_network)
     sim_net_event(drive.sim, &ev, drive.now_us);
     cr_assert_str_eq(advance(1), "\r\n+CDNSGIP: 1,\"example.com\",\"93.184.216.34\"\r\n\r\nOK\r\n");
     cr_assert_str_eq(io("AT+CDNSGIP=\"nowhere.invalid\"\r"), "");
+    cr_assert_str_eq(io("AT+CDNSGIP=\"example.org\"\r"), "\r\nERROR\r\n", "one look-up at a time");
     ev = (struct sim_net_event){.kind = SIM_NET_RESOLVED, .link = net.query, .code = SIM_NET_DNS_FAILED};
     sim_net_event(drive.sim, &ev, drive.now_us);
     cr_assert_str_eq(advance(1), "\r\n+CDNSGIP: 0,10\r\n\r\nERROR\r\n");
