@@ -394,3 +394,80 @@ Test(sockets, an_mqtt_session_runs_in_transparent_mode)
     expect("CLOSED\r\n");
     watch_stop(w);
 }
+
+/* ---- a public library's TCP client, command by command ------------------------------- */
+
+/* TinyGSM's SIM7600 client (src/TinyGsmClientSIM7600.h: init, gprsConnect,
+ * isGprsConnected, GsmClient::connect, modemSend, the +CIPRXGET: 1 URC,
+ * modemGetAvailable, modemRead, modemGetConnected, stop, gprsDisconnect),
+ * against a cold module and a real echo server. Each step expects what the
+ * library waits for; TinyGSM ignores the answers of the steps marked so. */
+struct step {
+    const char *send;       /* NULL: only wait */
+    const char *until;      /* what the library waits for */
+};
+
+static void run_steps(const struct step *steps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (steps[i].send)
+            simproc_send(&sim, steps[i].send);
+        cr_assert(simproc_expect(&sim, steps[i].until, T), "step %zu (%s): no \"%s\"; the module said \"%s\"", i,
+                  steps[i].send ? steps[i].send : "wait", steps[i].until, simproc_pending(&sim));
+    }
+}
+
+/* testAT(): AT until OK. */
+static void until_at_ok(void)
+{
+    long long end = test_now_ms() + T;
+    for (;;) {
+        simproc_send(&sim, "AT\r");
+        if (simproc_expect(&sim, "OK\r\n", 100))
+            return;
+        cr_assert_lt(test_now_ms(), end, "the module never answered AT: \"%s\"", simproc_pending(&sim));
+    }
+}
+
+Test(sockets, tinygsms_tcp_client_sequence_succeeds_step_by_step)
+{
+    cr_assert_eq(tserver_start(&srv, TSERVER_ECHO), 0);
+    cr_assert_eq(simproc_start(&sim, NULL), 0, "sim7600-sim did not start");
+    cr_assert_eq(simproc_open(&sim), 0);
+    expect("PB DONE\r\n");            /* the cold module's boot, then the library's init */
+    until_at_ok();
+    char open_cmd[96];
+    snprintf(open_cmd, sizeof open_cmd, "AT+CIPOPEN=0,\"TCP\",\"127.0.0.1\",%d\r", srv.port);
+    const struct step steps[] = {
+        {"ATE0\r", "OK\r\n"},
+        {"AT+CGMM\r", "OK\r\n"},
+        {"AT+CPIN?\r", "+CPIN: READY"}, {NULL, "OK\r\n"},
+        {"AT+CGREG?\r", "+CGREG: 0,1"}, {NULL, "OK\r\n"},          /* waitForNetwork() */
+        {"AT+NETCLOSE\r", "ERROR\r\n"},                          /* gprsDisconnect() first: ignored */
+        {"AT+CGDCONT=1,\"IP\",\"internet\",\"0.0.0.0\",0,0\r", "OK\r\n"},
+        {"AT+CIPMODE=0\r", "OK\r\n"},
+        {"AT+CIPSENDMODE=0\r", "OK\r\n"},
+        {"AT+CIPCCFG=10,0,0,0,1,0,75000\r", "OK\r\n"},
+        {"AT+CIPTIMEOUT=75000,15000,15000\r", "OK\r\n"},
+        {"AT+NETOPEN\r", "\r\n+NETOPEN: 0"},
+        {"AT+NETOPEN?\r", "\r\n+NETOPEN: 1"}, {NULL, "OK\r\n"},     /* isGprsConnected() */
+        {"AT+IPADDR\r", "OK\r\n"},
+        {"AT+CIPCLOSE=0\r", "ERROR\r\n"},                        /* connect() stops first: ignored */
+        {"AT+CIPRXGET=1\r", "OK\r\n"},
+        {open_cmd, "\r\n+CIPOPEN:"}, {NULL, "0,0\r\n"},
+        {"AT+CIPSEND=0,12\r", ">"}, {"GET / HTTP/1", "\r\n+CIPSEND:"}, {NULL, "0,12,12\r\n"},
+        {NULL, "\r\n+CIPRXGET: 1,0\r\n"},                         /* got_data */
+        {"AT+CIPRXGET=4,0\r", "+CIPRXGET: 4,0,12\r\n"}, {NULL, "OK\r\n"},
+        {"AT+CIPRXGET=2,0,12\r", "+CIPRXGET: 2,0,12,0\r\nGET / HTTP/1\r\n"}, {NULL, "OK\r\n"},
+        {"AT+CIPRXGET=4,0\r", "+CIPRXGET: 4,0,0\r\n"}, {NULL, "OK\r\n"},
+        {"AT+CIPCLOSE?\r", "+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n"}, {NULL, "OK\r\n"},
+        {"AT+CIPCLOSE=0\r", "OK\r\n"}, {NULL, "+CIPCLOSE: 0,0\r\n"},  /* stop() */
+        {"AT+NETCLOSE\r", "\r\n+NETCLOSE: 0"},                    /* gprsDisconnect() */
+    };
+    run_steps(steps, sizeof steps / sizeof steps[0]);
+    long long end = test_now_ms() + T;
+    while (!tserver_peek(&srv).done && test_now_ms() < end)
+        simproc_gather_for(&sim, GATHER_MS);
+    cr_assert(tserver_peek(&srv).done, "the server's connection was not closed");
+    cr_assert_eq(tserver_peek(&srv).received, 12);
+}
