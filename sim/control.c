@@ -233,6 +233,8 @@ static int ctl_silent(struct sim *s, const struct tokens *t, struct strbuf *repl
     return 0;
 }
 
+#define CONNACK_SLOW_MAX_MS 600000
+
 static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     static const struct { const char *word; enum sim_broker_mode mode; } modes[] = {
@@ -248,6 +250,12 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
             return err(reply, "%s", "usage: broker refuse <CONNACK code 1-5> (4 bad credentials, 5 not authorized)");
         s->world.broker = SIM_BROKER_REFUSE;
         s->world.refuse_code = (int)code;
+    } else if (strcmp(w, "slow") == 0) {
+        long ms;
+        if (t->count != 3 || !parse_long(t->v[2], 1, CONNACK_SLOW_MAX_MS, &ms))
+            return err(reply, "usage: broker slow <ms> (1-%d: the CONNACK comes that late)", CONNACK_SLOW_MAX_MS);
+        s->world.broker = SIM_BROKER_SLOW;
+        s->world.connack_ms = (uint32_t)ms;
     } else if (strcmp(w, "credentials") == 0) {
         if (t->count != 4 || t->len[2] > MQTT_FIELD_MAX || t->len[3] > MQTT_FIELD_MAX)
             return err(reply, "%s", "usage: broker credentials <user> <password> (up to 256 bytes each)");
@@ -258,7 +266,7 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
         while (i < sizeof modes / sizeof modes[0] && strcmp(modes[i].word, w) != 0)
             i++;
         if (i == sizeof modes / sizeof modes[0])
-            return err(reply, "'%s': use accept, refuse <1-5>, unreachable, dns-fail, no-connack or credentials <user> <pass>", w);
+            return err(reply, "'%s': use accept, refuse <1-5>, slow <ms>, unreachable, dns-fail, no-connack or credentials <user> <pass>", w);
         s->world.broker = modes[i].mode;
         if (modes[i].mode == SIM_BROKER_ACCEPT)
             s->world.user[0] = s->world.pass[0] = '\0';
@@ -443,7 +451,7 @@ static const struct control_command control_commands[] = {
     {"reg", 1, 1, "reg <stat 0-5>", ctl_reg},
     {"nitz", 1, 1, "nitz <yy/MM/dd,hh:mm:ss+zz> (the network's time and zone, sent now and at each registration)", ctl_nitz},
     {"silent", 1, 1, "silent <ms>", ctl_silent},
-    {"broker", 1, 3, "broker accept|refuse <1-5>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
+    {"broker", 1, 3, "broker accept|refuse <1-5>|slow <ms>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
     {"rule", 2, TOKENS_MAX - 1, "rule on-send|on-answer|in-data <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "
                                 "action: replace \"<bytes>\" | delay <ms> | garble <n> [seed=<s>] | <control command>", ctl_rule},
     {"rules", 1, 1, "rules clear", ctl_rules},

@@ -20,6 +20,7 @@ static int connect_outcome(const struct world *w, const struct sim_link_connect 
     case SIM_BROKER_REFUSE:
         return MQTT_REFUSED_PROTOCOL - 1 + w->refuse_code;   /* CONNACK 1-5 → 27-31 */
     case SIM_BROKER_ACCEPT:
+    case SIM_BROKER_SLOW:
         break;
     }
     bool creds_ok = p->user && p->pass && strcmp(p->user, w->user) == 0 && strcmp(p->pass, w->pass) == 0;
@@ -33,13 +34,29 @@ static void schedule(struct sim *s, enum sim_delay d, enum event_kind kind, int 
     sim_schedule(s, d, &(struct sim_event){.kind = kind, .client = client, .code = code});
 }
 
+/* A slow broker's CONNACK, as late as it comes; the module waits for it as
+ * long as a real one does (the realistic profile's CONNECT timeout) whatever
+ * the latency profile, then reports the timeout. */
+static void connect_slowly(struct sim *s, int client, int code)
+{
+    uint64_t wait_us = sim_real_delay_us(DELAY_CONNECT_TIMEOUT);
+    uint64_t late_us = (uint64_t)s->world.connack_ms * 1000u;
+    struct sim_event ev = {.kind = EV_CONNECT_DONE, .client = client, .code = code};
+    if (late_us >= wait_us)
+        ev.code = MQTT_TIMEOUT;
+    sim_schedule_at(s, s->now_us + (late_us < wait_us ? late_us : wait_us), &ev);
+}
+
 static void emb_connect(void *ctx, const struct sim_link_connect *p)
 {
     struct sim *s = ctx;
     int code = connect_outcome(&s->world, p);
     if (code == MQTT_OK && p->clean_session)
         broker_drop_subscriber(s->broker, p->client);      /* a clean session starts empty */
-    schedule(s, code == MQTT_TIMEOUT ? DELAY_CONNECT_TIMEOUT : DELAY_CONNECT, EV_CONNECT_DONE, p->client, code);
+    if (s->world.broker == SIM_BROKER_SLOW)
+        connect_slowly(s, p->client, code);
+    else
+        schedule(s, code == MQTT_TIMEOUT ? DELAY_CONNECT_TIMEOUT : DELAY_CONNECT, EV_CONNECT_DONE, p->client, code);
 }
 
 static void end_session(struct sim *s, int client)

@@ -46,6 +46,11 @@ uint64_t sim_delay_us(const struct sim *s, enum sim_delay d)
     return (uint64_t)delay_ms[s->cfg.latency][d] * 1000u;
 }
 
+uint64_t sim_real_delay_us(enum sim_delay d)
+{
+    return (uint64_t)delay_ms[SIM_LATENCY_REALISTIC][d] * 1000u;
+}
+
 struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
 {
     struct sim *s = xmalloc(sizeof *s);

@@ -27,6 +27,7 @@ enum sim_broker_mode {
     SIM_BROKER_UNREACHABLE,  /* the TCP connect fails */
     SIM_BROKER_DNS_FAIL,     /* the host name does not resolve */
     SIM_BROKER_NO_CONNACK,   /* TCP connects, the broker never answers */
+    SIM_BROKER_SLOW,         /* as ACCEPT, but the CONNACK comes world.connack_ms late */
 };
 
 struct sim_config {

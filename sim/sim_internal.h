@@ -63,6 +63,7 @@ struct world {
     int reg_stat;
     enum sim_broker_mode broker;
     int refuse_code;            /* CONNACK 1-5 for SIM_BROKER_REFUSE */
+    uint32_t connack_ms;        /* SIM_BROKER_SLOW: the CONNACK comes this late */
     char user[MQTT_FIELD_MAX + 1], pass[MQTT_FIELD_MAX + 1];   /* required when user[0] */
     struct world_net net;       /* the network's time (NITZ), set by control `nitz` (modem_net.h) */
 };
@@ -259,6 +260,7 @@ void sim_prompt(struct sim *s);
 void sim_schedule(struct sim *s, enum sim_delay delay, const struct sim_event *ev);
 void sim_schedule_at(struct sim *s, uint64_t due_us, const struct sim_event *ev);
 uint64_t sim_delay_us(const struct sim *s, enum sim_delay d);
+uint64_t sim_real_delay_us(enum sim_delay d);      /* what a real module takes, whatever the profile */
 void sim_reboot(struct sim *s);
 void sim_reset_command(struct sim *s);
 void sim_power_off_command(struct sim *s);       /* AT+CPOF */

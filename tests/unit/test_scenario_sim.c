@@ -134,4 +134,9 @@ Test(trigger_engine, the_default_broker_needs_no_line_and_a_refusal_names_its_co
     scn_sim_broker_line(&sc->world, &line);
     cr_assert_str_eq(sb_str(&line), "broker refuse 5");
     cr_assert_str_eq(event_line(0), "broker unreachable");
+    teardown();
+    parse("scenario x\nbroker slow 3s\nat 2s broker slow 250ms\n");
+    scn_sim_broker_line(&sc->world, &line);
+    cr_assert_str_eq(sb_str(&line), "broker slow 3000");
+    cr_assert_str_eq(event_line(0), "broker slow 250");
 }

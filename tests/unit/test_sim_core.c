@@ -234,6 +234,27 @@ Test(bad_input, a_vanished_host_loses_its_half_command_but_not_the_state)
 
 TestSuite(mqtt, .init = cold, .fini = sim_fixture_teardown);
 
+/* A slow broker: the CONNACK comes as late as it comes, meanwhile the client
+ * is connecting; past the 30 s a real module waits, it is a timeout (17),
+ * whatever the latency profile. */
+Test(mqtt, a_slow_broker_answers_the_connect_late_or_not_at_all)
+{
+    warm();
+    io("ATE0\r");
+    cr_assert(strncmp(ctl("broker slow 3000"), "OK", 2) == 0, "%s", ctl("broker slow 3000"));
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(advance(2990), "");
+    cr_assert_str_eq(io("AT+CMQTTTOPIC=0,4\r"), "\r\n+CMQTTTOPIC: 0,14\r\n\r\nERROR\r\n");
+    cr_assert_str_eq(advance(20), "\r\n+CMQTTCONNECT: 0,0\r\n");
+    cr_assert_str_eq(io("AT+CMQTTDISC=0,60\r"), "\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");
+    ctl("broker slow 45000");
+    cr_assert_str_eq(io("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(advance(29990), "");
+    cr_assert_str_eq(advance(20), "\r\n+CMQTTCONNECT: 0,17\r\n");
+    cr_assert(strncmp(ctl("broker slow"), "ERR usage: broker slow <ms>", 27) == 0, "%s", ctl("broker slow"));
+    cr_assert(strncmp(ctl("broker slow 0"), "ERR usage", 9) == 0);
+}
+
 Test(mqtt, cold_start_gives_0_and_a_second_start_gives_23)
 {
     io("ATE0\r");

@@ -158,7 +158,7 @@ static const char *needs_embedded_broker(const struct scenario *sc, int *line)
     const struct scn_world *w = &sc->world;
     *line = w->broker_line;
     if (w->broker != SCN_BROKER_ACCEPT && w->broker != SCN_BROKER_UNREACHABLE)
-        return "a broker that refuses, fails DNS or never answers";
+        return "a broker that refuses, fails DNS, answers slowly or never";
     for (size_t i = 0; i < sc->n_events; i++) {
         const struct scn_event *ev = &sc->events[i];
         *line = ev->line;

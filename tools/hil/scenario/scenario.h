@@ -97,6 +97,7 @@ enum scn_broker {
     SCN_BROKER_UNREACHABLE, /* the TCP connect fails */
     SCN_BROKER_DNS_FAIL,    /* the host name does not resolve */
     SCN_BROKER_NO_CONNACK,  /* TCP connects, the broker never answers */
+    SCN_BROKER_SLOW,        /* the broker accepts, its CONNACK world.broker_refuse_code ms late */
 };
 const char *scn_broker_str(enum scn_broker b);
 
@@ -111,7 +112,8 @@ struct scn_world {
     int rssi;                   int signal_line;       /* 0-31 or 99; default 23 */
     int reg_stat;               int registration_line; /* 0-5; default 1 */
     enum scn_broker broker;     int broker_line;       /* default accept */
-    int broker_refuse_code;                            /* 1-5 with SCN_BROKER_REFUSE */
+    int broker_refuse_code;                            /* 1-5 with SCN_BROKER_REFUSE; the
+                                                          CONNACK's delay in ms with SCN_BROKER_SLOW */
     struct scn_bytes broker_user;                      /* accept user=.. password=..: */
     struct scn_bytes broker_password;                  /*   required credentials, or NULL */
     enum scn_latency latency;   int latency_line;      /* default fast */

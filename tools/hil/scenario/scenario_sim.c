@@ -46,10 +46,11 @@ static void quoted(struct strbuf *out, const struct scn_bytes *b)
     sb_c_quote(out, b->ptr ? b->ptr : "", b->ptr ? b->len : 0);
 }
 
+/* refuse_code: the CONNACK code of refuse, the delay in ms of slow. */
 static void broker_words(enum scn_broker b, int refuse_code, struct strbuf *out)
 {
-    if (b == SCN_BROKER_REFUSE)
-        sb_printf(out, "broker refuse %d", refuse_code);
+    if (b == SCN_BROKER_REFUSE || b == SCN_BROKER_SLOW)
+        sb_printf(out, "broker %s %d", scn_broker_str(b), refuse_code);
     else
         sb_printf(out, "broker %s", scn_broker_str(b));
 }

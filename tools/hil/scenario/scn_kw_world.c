@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define BROKER_SLOW_MAX_MS 600000    /* the simulator's own bound for `broker slow` */
+
 /* The simulator's own start state (sim_config_defaults in sim/sim.c), written
  * again because the tools may not include the simulator's headers (make
  * layering). Keep the two equal: the runner passes the profile, signal,
@@ -161,7 +163,7 @@ static void kw_registration(struct scn_parser *p, const struct scn_kw *d, const 
     if (scn_get_reg(p, a, &w->reg_stat)) w->registration_line = p->line;
 }
 
-/* "broker accept|refuse CODE|unreachable|dns-fail|no-connack" */
+/* "broker accept|refuse CODE|slow DURATION|unreachable|dns-fail|no-connack" */
 bool scn_get_broker(struct scn_parser *p, const struct scn_args *a, enum scn_broker *mode, int *code)
 {
     int v;
@@ -176,8 +178,21 @@ bool scn_get_broker(struct scn_parser *p, const struct scn_args *a, enum scn_bro
         }
         if (!scn_get_uint(p, a->pos[1], "CONNACK refuse code", 1, 5, &c)) return false;
         *code = (int)c;
+    } else if (v == SCN_BROKER_SLOW) {
+        uint32_t ms;
+        if (a->n_pos < 2) {
+            scn_perr(p, "'broker slow' needs how late the CONNACK comes; expected e.g. 'broker slow 3s'");
+            return false;
+        }
+        if (!scn_get_duration(p, a->pos[1], "CONNACK delay", &ms)) return false;
+        if (ms == 0 || ms > BROKER_SLOW_MAX_MS) {
+            scn_perr(p, "'broker slow' takes 1ms to 10min (a real module gives up after 30s: longer is a timeout)");
+            return false;
+        }
+        *code = (int)ms;
     } else if (a->n_pos > 1) {
-        scn_perr(p, "'broker %s' takes no code; only 'broker refuse CODE' does", scn_broker_names[v]);
+        scn_perr(p, "'broker %s' takes no value; only 'broker refuse CODE' and 'broker slow DURATION' do",
+                 scn_broker_names[v]);
         return false;
     }
     if (v != SCN_BROKER_ACCEPT && (scn_opt(a, "user") || scn_opt(a, "password"))) {

@@ -40,7 +40,7 @@ const char *const scn_profile_names[] = { [SCN_PROFILE_COLD] = "cold", [SCN_PROF
 const char *const scn_broker_names[] = {
     [SCN_BROKER_ACCEPT] = "accept", [SCN_BROKER_REFUSE] = "refuse",
     [SCN_BROKER_UNREACHABLE] = "unreachable", [SCN_BROKER_DNS_FAIL] = "dns-fail",
-    [SCN_BROKER_NO_CONNACK] = "no-connack", NULL,
+    [SCN_BROKER_NO_CONNACK] = "no-connack", [SCN_BROKER_SLOW] = "slow", NULL,
 };
 const char *const scn_latency_names[] = {
     [SCN_LATENCY_FAST] = "fast", [SCN_LATENCY_REALISTIC] = "realistic", NULL,
