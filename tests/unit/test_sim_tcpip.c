@@ -144,6 +144,12 @@ Test(tcpip, netopen_netclose_and_ipaddr_answer_as_the_module_does)
               {"AT+NETOPEN?\r", "\r\n+NETOPEN: 0\r\n\r\nOK\r\n"});
 }
 
+Test(tcpip, netopen_while_the_network_closes_is_busy)
+{
+    net_up();
+    cr_assert_str_eq(io("AT+NETCLOSE;+NETOPEN\r"), "\r\n+NETOPEN: 8\r\n\r\nERROR\r\n\r\n+NETCLOSE: 0\r\n");
+}
+
 Test(tcpip, netopen_without_registration_or_bearer_says_network_failure)
 {
     cr_assert_str_eq(ctl("reg 0"), "OK registration 0");
@@ -603,6 +609,15 @@ Test(tcpip, plus_plus_plus_between_guard_times_escapes_and_ato_returns)
     cr_assert_str_eq(post(SIM_NET_CLOSED, 0, SIM_NET_PEER_CLOSED, NULL, 0), "\r\nCLOSED\r\n");
     EXCHANGES({"AT\r", "\r\nOK\r\n"}, {"ATO\r", "\r\nNO CARRIER\r\n"});
     cr_assert_not_null(strstr(ctl("state"), "\"input\":\"command\""));
+}
+
+Test(tcpip, losing_the_network_in_data_mode_returns_to_command_mode)
+{
+    transparent_link0();
+    cr_assert_str_eq(ctl("reg 0"), "OK registration 0");
+    cr_assert_str_eq(advance(1), "\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n");
+    cr_assert_str_eq(calls(), "close 0\n");
+    EXCHANGES({"AT\r", "\r\nOK\r\n"}, {"ATO\r", "\r\nNO CARRIER\r\n"});
 }
 
 Test(tcpip, a_transparent_open_that_fails_says_connect_fail)
