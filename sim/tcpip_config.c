@@ -14,6 +14,7 @@
 #define PING_RTT_MS 30              /* a simulated echo's round trip */
 #define PING_TTL 64
 #define PING_COUNT_MAX 100
+#define PING_SIZE_MIN 4
 #define PING_SIZE_MAX 5120
 #define PING_DEFAULT_COUNT 4
 #define PING_DEFAULT_SIZE 64
@@ -30,7 +31,7 @@ void tcpip_config_defaults(struct tcpip_config *c)
     c->ciphead = 1;
     for (int i = 0; i < CIPCCFG_FIELDS; i++)
         c->cipccfg[i] = cipccfg_fields[i].dflt;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < CIPTIMEOUT_FIELDS; i++)
         c->ciptimeout[i] = TIMEOUT_DEFAULT_MS;
 }
 
@@ -143,7 +144,7 @@ static DECLARE_HANDLER(cmd_ciptimeout)
     case AT_FORM_WRITE:
         break;
     }
-    if (a->count > 3)
+    if (a->count > CIPTIMEOUT_FIELDS)
         return CMD_ERROR;
     for (int i = 0; i < a->count; i++)
         if (a->v[i].type != AT_ARG_EMPTY && !arg_number_in(&a->v[i], TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS))
@@ -241,14 +242,14 @@ static DECLARE_HANDLER(cmd_cdnsgip)
 static DECLARE_HANDLER(cmd_cping)
 {
     if (c->form == AT_FORM_TEST) {
-        sim_info(s, "+CPING: ,(1-2),(1-%d),(4-%d),(1000-600000),(1000-60000),(16-255)", PING_COUNT_MAX,
-                 PING_SIZE_MAX);
+        sim_info(s, "+CPING: ,(1-2),(1-%d),(%d-%d),(1000-600000),(1000-60000),(16-255)", PING_COUNT_MAX,
+                 PING_SIZE_MIN, PING_SIZE_MAX);
         return CMD_OK;
     }
     if (c->form != AT_FORM_WRITE || a->count < 2 || a->v[0].type != AT_ARG_STRING || a->v[0].len == 0 ||
         a->v[0].len > TCPIP_HOST_MAX || !arg_number_in(&a->v[1], 1, 2) ||
         (a->count > 2 && !arg_number_in(&a->v[2], 1, PING_COUNT_MAX)) ||
-        (a->count > 3 && !arg_number_in(&a->v[3], 4, PING_SIZE_MAX)))
+        (a->count > 3 && !arg_number_in(&a->v[3], PING_SIZE_MIN, PING_SIZE_MAX)))
         return CMD_ERROR;
     int count = a->count > 2 ? (int)a->v[2].number : PING_DEFAULT_COUNT;
     int size = a->count > 3 ? (int)a->v[3].number : PING_DEFAULT_SIZE;

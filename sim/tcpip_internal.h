@@ -45,6 +45,7 @@ struct tcpip_link {
     int port, local_port;
     uint8_t rx[TCPIP_RX_BUFFER];     /* AT+CIPRXGET=1: what the host has not read yet */
     size_t rx_len;
+    uint64_t rx_lost;                /* more than the room the network was given: its bug, shown */
     bool rx_told;                    /* +CIPRXGET: 1,<link> said since the last read */
     bool stalled;                    /* control `stall`: nothing moves either way */
     size_t room_told;                /* the receive room the network was last given */
@@ -59,11 +60,12 @@ struct tcpip_link {
 
 /* The settings of the stack (AT+CIPCCFG, AT+CIPTIMEOUT ...). */
 #define CIPCCFG_FIELDS 7
+#define CIPTIMEOUT_FIELDS 3
 struct tcpip_config {
     int ciprxget;                    /* 0 direct push, 1 buffered */
     int cipmode, cipsendmode, ciphead, cipsrip;
     long cipccfg[CIPCCFG_FIELDS];
-    long ciptimeout[3];              /* netopen, cipopen, cipsend, in ms */
+    long ciptimeout[CIPTIMEOUT_FIELDS];   /* netopen, cipopen, cipsend, in ms */
 };
 
 #define TCPIP_FAULT_KEY_MAX (TCPIP_HOST_MAX + 7)   /* "HOST:PORT" */

@@ -65,6 +65,7 @@ static void buffer_for_host(struct sim *s, int link, const struct sim_net_event 
     size_t n = ev->len < room ? ev->len : room;    /* the network reads no more than the room it was given */
     memcpy(l->rx + l->rx_len, ev->data, n);
     l->rx_len += n;
+    l->rx_lost += ev->len - n;
     if (!l->rx_told && !tcpip_transparent(s)) {
         l->rx_told = true;
         sim_urc(s, "+CIPRXGET: 1,%d", link);

@@ -15,9 +15,10 @@ static const struct sim_net_ops *net(const struct sim *s)
 /* The link starts over: closed, nothing buffered, nothing on its way. */
 static void link_reset(struct tcpip_link *l)
 {
-    uint64_t sent = l->sent, acked = l->acked, received = l->received;
+    uint64_t sent = l->sent, acked = l->acked, received = l->received, lost = l->rx_lost;
     bool stalled = l->stalled;       /* a fault on the link, set by the world, not by the module */
     memset(l, 0, sizeof *l);
+    l->rx_lost = lost;
     l->sent = sent;
     l->acked = acked;
     l->received = received;
@@ -431,9 +432,10 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
         sb_printf(o, "%s{\"link\":%d,\"state\":\"%s\",\"proto\":\"%s\",\"host\":", i ? "," : "", i,
                   states[l->state], l->proto == SIM_NET_UDP ? "udp" : "tcp");
         sb_json_string(o, l->host, strlen(l->host));
-        sb_printf(o, ",\"port\":%d,\"sent\":%llu,\"received\":%llu,\"buffered\":%zu,\"stalled\":%s}",
+        sb_printf(o, ",\"port\":%d,\"sent\":%llu,\"received\":%llu,\"buffered\":%zu,\"lost\":%llu,"
+                     "\"stalled\":%s}",
                   l->port, (unsigned long long)l->sent, (unsigned long long)l->received, l->rx_len,
-                  l->stalled ? "true" : "false");
+                  (unsigned long long)l->rx_lost, l->stalled ? "true" : "false");
     }
     const uint64_t *n = s->tcpip.faults.took_effect;
     sb_printf(o, "],\"faults\":{\"dns_fail\":%llu,\"refuse\":%llu,\"stall\":%llu,\"close\":%llu}}",

@@ -418,6 +418,19 @@ Test(tcpip, a_burst_larger_than_the_buffer_is_held_back_and_nothing_is_lost)
     cr_assert_eq(total, BURST);
     cr_assert_eq(memcmp(got, sent, BURST), 0);
     cr_assert_eq(net.backlog_len[0], 0);
+    cr_assert_not_null(strstr(ctl("state"), "\"lost\":0,"));
+}
+
+Test(tcpip, a_network_that_ignores_the_room_is_caught_losing_bytes)
+{
+    static uint8_t flood[MODULE_RX_BUFFER + 100];
+    memset(flood, 'z', sizeof flood);
+    tcp_link0();
+    cr_assert_str_eq(io("AT+CIPRXGET=1\r"), "\r\nOK\r\n");
+    post(SIM_NET_RECEIVED, 0, SIM_NET_OK, flood, sizeof flood);
+    cr_assert_str_eq(io("AT+CIPRXGET=4,0\r"), "\r\n+CIPRXGET: 4,0,8192\r\n\r\nOK\r\n");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"buffered\":8192,\"lost\":100,"), "state: %s", st);
 }
 
 /* ---- faults --------------------------------------------------------------------------------- */
@@ -489,7 +502,7 @@ Test(tcpip, state_shows_the_sockets)
     cr_assert(strstr(st, "\"sockets\":{\"network\":\"open\",\"rx_mode\":0,\"transparent\":\"off\","
                          "\"transparent_lost\":0,\"links\":[{\"link\":0,\"state\":\"open\","
                          "\"proto\":\"tcp\",\"host\":\"example.com\",\"port\":80,\"sent\":0,\"received\":3,"
-                         "\"buffered\":0,\"stalled\":false}"), "state: %s", st);
+                         "\"buffered\":0,\"lost\":0,\"stalled\":false}"), "state: %s", st);
 }
 
 /* ---- names, pings, settings ------------------------------------------------------------------ */
