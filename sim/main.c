@@ -43,7 +43,7 @@ struct options {
     double replay_speed;
     bool replay_strict;
     bool no_net;                /* --net none */
-    struct net_map net_map;     /* --net-map rules, in order */
+    struct net_posix_config net;    /* --net-map rules, in order */
 };
 
 static void usage(FILE *f)
@@ -165,6 +165,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->connack_timeout_ms = 10000;
     o->control_idle_ms = CONTROL_IDLE_MS_DEFAULT;
     o->replay_speed = 1.0;
+    o->net.connect_timeout_ms = NET_CONNECT_TIMEOUT_MS;
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -233,7 +234,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_NET_MAP: {
             char err[512];
-            if (net_map_add(&o->net_map, optarg, err, sizeof err) < 0) {
+            if (net_map_add(&o->net.map, optarg, err, sizeof err) < 0) {
                 fprintf(stderr, "sim7600-sim: %s\n", err);
                 return -1;
             }
@@ -501,7 +502,7 @@ static int setup(struct app *app, const struct options *o)
         sim_set_link(app->sim, &link_mosquitto_ops, app->broker);
     }
     if (!o->no_net) {
-        if (!(app->net = net_posix_create(&o->net_map, NET_CONNECT_TIMEOUT_MS, err, sizeof err))) {
+        if (!(app->net = net_posix_create(&o->net, err, sizeof err))) {
             fprintf(stderr, "sim7600-sim: %s\n", err);
             return -1;
         }

@@ -286,8 +286,7 @@ void net_posix_handle(struct net_posix *np, const struct pollfd *fds, size_t n, 
 
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
-struct net_posix *net_posix_create(const struct net_map *map, uint32_t connect_timeout_ms, char *err,
-                                   size_t errlen)
+struct net_posix *net_posix_create(const struct net_posix_config *cfg, char *err, size_t errlen)
 {
     int fds[2];
     if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
@@ -299,14 +298,13 @@ struct net_posix *net_posix_create(const struct net_map *map, uint32_t connect_t
     np->pipe_rd = fds[0];
     np->pipe_wr = fds[1];
     np->tail = &np->head;
-    np->connect_timeout_ms = connect_timeout_ms;
-    if (map)
-        np->map = *map;
+    np->connect_timeout_ms = cfg->connect_timeout_ms;
+    np->map = cfg->map;
     for (int i = 0; i < NET_POSIX_LINKS; i++) {
         np->links[i].fd = -1;
         np->links[i].sends_tail = &np->links[i].sends;
     }
-    if (!(np->resolver = net_resolver_create(np->pipe_wr, err, errlen))) {
+    if (!(np->resolver = net_resolver_create(np->pipe_wr, cfg->lookup, err, errlen))) {
         net_posix_destroy(np);
         return NULL;
     }

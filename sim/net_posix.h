@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "net_map.h"
+#include "net_resolve.h"
 #include "sim.h"
 
 #define NET_POSIX_LINKS 10              /* the module's links, 0-9 */
@@ -33,10 +34,14 @@ struct net_posix;
 /* Where the events go: sim7600-sim passes one that calls sim_net_event(). */
 typedef void (*net_posix_deliver_fn)(void *ctx, const struct sim_net_event *ev);
 
-/* connect_timeout_ms: a TCP connect that has not completed by then fails
- * with SIM_NET_TIMEOUT. `map` is copied. NULL with the reason in err. */
-struct net_posix *net_posix_create(const struct net_map *map, uint32_t connect_timeout_ms, char *err,
-                                   size_t errlen);
+struct net_posix_config {
+    struct net_map map;              /* --net-map rules */
+    uint32_t connect_timeout_ms;     /* a TCP connect not done by then fails: SIM_NET_TIMEOUT */
+    net_lookup_fn lookup;            /* NULL: the host's resolver */
+};
+
+/* cfg is copied. NULL with the reason in err. */
+struct net_posix *net_posix_create(const struct net_posix_config *cfg, char *err, size_t errlen);
 void net_posix_destroy(struct net_posix *np);
 
 /* The descriptors to poll and what to wait for, into fds (room for

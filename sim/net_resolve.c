@@ -36,6 +36,7 @@ struct net_resolver {
     struct list asked, answered;   /* under lock */
     bool stop;
     int wake_fd;
+    net_lookup_fn lookup;
 };
 
 static void list_push(struct list *l, struct item *it)
@@ -64,14 +65,15 @@ bool net_resolve_numeric(const char *host, struct in_addr *addr)
     return inet_pton(AF_INET, host, addr) == 1;
 }
 
-static void look_up(struct item *it)
+static bool host_lookup(const char *host, struct in_addr *addr)
 {
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    it->answer.ok = getaddrinfo(it->host, NULL, &hints, &res) == 0 && res;
-    if (it->answer.ok)
-        it->answer.addr = ((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr;
+    bool ok = getaddrinfo(host, NULL, &hints, &res) == 0 && res;
+    if (ok)
+        *addr = ((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr;
     if (res)
         freeaddrinfo(res);
+    return ok;
 }
 
 static void *worker(void *arg)
@@ -85,7 +87,7 @@ static void *worker(void *arg)
             break;
         struct item *it = list_pop(&r->asked);
         pthread_mutex_unlock(&r->lock);
-        look_up(it);
+        it->answer.ok = r->lookup(it->host, &it->answer.addr);
         pthread_mutex_lock(&r->lock);
         list_push(&r->answered, it);
         (void)!write(r->wake_fd, "", 1);
@@ -94,13 +96,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
-struct net_resolver *net_resolver_create(int wake_fd, char *err, size_t errlen)
+struct net_resolver *net_resolver_create(int wake_fd, net_lookup_fn lookup, char *err, size_t errlen)
 {
     struct net_resolver *r = xmalloc(sizeof *r);
     memset(r, 0, sizeof *r);
     r->asked.tail = &r->asked.head;
     r->answered.tail = &r->answered.head;
     r->wake_fd = wake_fd;
+    r->lookup = lookup ? lookup : host_lookup;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->wake, NULL);
     int rc = pthread_create(&r->thread, NULL, worker, r);

@@ -12,6 +12,10 @@
 
 struct net_resolver;
 
+/* How a name becomes an address, on the worker thread; true when it did.
+ * NULL at create: the host's resolver (getaddrinfo). Tests put a slow one here. */
+typedef bool (*net_lookup_fn)(const char *host, struct in_addr *addr);
+
 struct net_resolve_answer {
     uint64_t tag;                 /* the question's, to find who asked */
     bool ok;
@@ -19,7 +23,7 @@ struct net_resolve_answer {
 };
 
 /* wake_fd: written one byte per answer (non-blocking; a full pipe already wakes). */
-struct net_resolver *net_resolver_create(int wake_fd, char *err, size_t errlen);
+struct net_resolver *net_resolver_create(int wake_fd, net_lookup_fn lookup, char *err, size_t errlen);
 void net_resolver_ask(struct net_resolver *r, uint64_t tag, const char *host);
 /* The next answer; false when none waits. */
 bool net_resolver_take(struct net_resolver *r, struct net_resolve_answer *out);

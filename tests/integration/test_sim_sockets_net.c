@@ -79,12 +79,20 @@ static const struct heard *wait_for(enum sim_net_kind kind, int link)
     return h;
 }
 
-static void setup_with(const struct net_map *map, uint32_t connect_timeout_ms)
+static void setup_config(const struct net_posix_config *cfg)
 {
     char err[256];
-    np = net_posix_create(map, connect_timeout_ms, err, sizeof err);
+    np = net_posix_create(cfg, err, sizeof err);
     cr_assert(np, "net_posix_create: %s", err);
     rx = malloc(RX_CAP);
+}
+
+static void setup_with(const struct net_map *map, uint32_t connect_timeout_ms)
+{
+    struct net_posix_config cfg = {.connect_timeout_ms = connect_timeout_ms};
+    if (map)
+        cfg.map = *map;
+    setup_config(&cfg);
 }
 
 static void setup(void) { setup_with(NULL, T); }
@@ -369,4 +377,42 @@ Test(net_posix, a_link_the_core_closed_says_nothing_more)
         received += events[i].kind == SIM_NET_RECEIVED;
     }
     cr_assert_eq(received, 1, "%d receives told; the core closed the link at the first", received);
+}
+
+/* A resolver that answers only when the test lets it. */
+static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slow_cond = PTHREAD_COND_INITIALIZER;
+static bool slow_release;
+
+static bool slow_lookup(const char *host, struct in_addr *addr)
+{
+    (void)host;
+    pthread_mutex_lock(&slow_lock);
+    while (!slow_release)
+        pthread_cond_wait(&slow_cond, &slow_lock);
+    pthread_mutex_unlock(&slow_lock);
+    addr->s_addr = htonl(INADDR_LOOPBACK);
+    return true;
+}
+
+/* A name whose lookup hangs holds up its own link only: another link opens,
+ * sends and receives meanwhile, and the loop never waits for the resolver. */
+Test(net_posix, a_slow_name_lookup_delays_nothing_else, .timeout = 10)
+{
+    net_posix_destroy(np);
+    free(rx);
+    cr_assert_eq(tserver_start(&srv, TSERVER_ECHO), 0);
+    struct net_posix_config cfg = {.connect_timeout_ms = T, .lookup = slow_lookup};
+    setup_config(&cfg);
+    open_link(1, SIM_NET_TCP, "slow.example.com", srv.port);
+    open_ok(2, "127.0.0.1", srv.port);
+    net_posix_ops.receive_room(np, 2, 100);
+    net_posix_ops.send(np, 2, (const uint8_t *)"meanwhile", 9, NULL, 0);
+    wait_rx(9);
+    cr_assert_null(find(SIM_NET_OPENED, 1), "the slow name was answered before it was let go");
+    pthread_mutex_lock(&slow_lock);
+    slow_release = true;
+    pthread_cond_broadcast(&slow_cond);
+    pthread_mutex_unlock(&slow_lock);
+    cr_assert_eq(wait_for(SIM_NET_OPENED, 1)->code, SIM_NET_OK);
 }
