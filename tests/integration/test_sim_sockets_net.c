@@ -416,3 +416,29 @@ Test(net_posix, a_slow_name_lookup_delays_nothing_else, .timeout = 10)
     pthread_mutex_unlock(&slow_lock);
     cr_assert_eq(wait_for(SIM_NET_OPENED, 1)->code, SIM_NET_OK);
 }
+
+/* UDP sends that name their peer: a mapped name, and one looked up (each
+ * datagram waits for its own lookup, in order with the others). */
+Test(net_posix, udp_sends_to_names_are_mapped_or_looked_up_in_order)
+{
+    net_posix_destroy(np);
+    free(rx);
+    cr_assert_eq(tserver_start(&srv, TSERVER_UDP_ECHO), 0);
+    struct net_map map = {0};
+    char spec[96], err[256];
+    snprintf(spec, sizeof spec, "telemetry.example.com:5683=127.0.0.1:%d", srv.port);
+    cr_assert_eq(net_map_add(&map, spec, err, sizeof err), 0, "%s", err);
+    setup_with(&map, T);
+    struct sim_net_open o = {.link = 3, .proto = SIM_NET_UDP, .host = "", .port = 0};
+    net_posix_ops.open(np, &o);
+    cr_assert_eq(wait_for(SIM_NET_OPENED, 3)->code, SIM_NET_OK);
+    net_posix_ops.receive_room(np, 3, 1500);
+    net_posix_ops.send(np, 3, (const uint8_t *)"first", 5, "localhost", srv.port);
+    net_posix_ops.send(np, 3, (const uint8_t *)"second", 6, "telemetry.example.com", 5683);
+    wait_rx(11);
+    cr_assert(memcmp(rx, "firstsecond", 11) == 0, "the datagrams came back as %.11s", rx);
+    int sent = 0;
+    for (int i = 0; i < n_events; i++)
+        sent += events[i].kind == SIM_NET_SENT && events[i].link == 3;
+    cr_assert_eq(sent, 2);
+}
