@@ -13,6 +13,8 @@ static const struct command_family *const families[] = {
     &modem_power_commands,   /* CFUN, CRESET (AT §3) */
     &modem_clock_commands,   /* clock, time zone (27.007 §8) */
     &modem_radio_commands,   /* radio mode, acquisition order, system mode, serving cell (AT §5) */
+    &modem_sms_commands,     /* SMS set-up: storages, format, service centre, indications (AT §7) */
+    &modem_call_commands,    /* CLIP, CUSD, CHUP, phonebook storage (AT §6, §8) */
     &mqtt_commands,          /* MQTT manual §2.2 */
     &tcpip_net_commands,     /* NETOPEN, NETCLOSE, IPADDR (TCPIP manual; AT §15) */
     &tcpip_socket_commands,  /* CIPOPEN, CIPSEND, CIPCLOSE, CIPACK */

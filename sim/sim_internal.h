@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "faults.h"
 #include "modem_net.h"
+#include "modem_sms.h"
 #include "module_models.h"
 #include "paced_fifo.h"
 #include "replay.h"
@@ -54,6 +55,8 @@ struct modem {
     int reported_stat;          /* the last registration state reported by URC */
     struct pdp_context pdp[PDP_CID_MAX + 1];
     struct modem_net net;       /* operator selection, radio mode, +CGEV reporting (modem_net.h) */
+    struct sms_settings sms;    /* SMS set-up (modem_sms.h) */
+    struct call_settings call;  /* call and phonebook set-up (modem_sms.h) */
 };
 
 /* What the world outside the module is like; changed by the control socket. */
@@ -240,7 +243,7 @@ struct command_family {
 extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
     modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands,
     tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands, tcpip_transparent_commands,
-    tcpip_receive_commands;
+    tcpip_receive_commands, modem_sms_commands, modem_call_commands;
 
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */

@@ -15,6 +15,12 @@ MONITOR_RSSI = 10         # a signal the simulator does not start with
 GAMMU_UNKNOWN_RESPONSE = 116   # gammu's exit status for "Unknown response from phone"
 SIMCOM_CBC = re.compile(r"\+CBC: [0-9.]+V")   # SIMCom's own form, not 27.007's <bcs>,<bcl>
 MODELS_LINE = re.compile(r"^Models: (.*) \(default [^)]*\)\.$", re.M)
+# gammu monitor's set-up lines: SMS and CB (AT+CPMS, AT+CNMI), calls (AT+CLIP,
+# AT+CRC, AT+CCWA), USSD (AT+CUSD); each said "Unknown error." before the
+# simulator had those commands (FINDINGS.md section 2)
+MONITOR_SETUP = [rf"Enabling info about {what}\s*: No error\."
+                 for what in ("incoming SMS", "incoming CB", "calls", "USSD")]
+PHONEBOOKS = (("SM", "SIM phonebook"), ("ME", "Phone phonebook"))
 
 
 def gammu(sim, *args, status=0):
@@ -48,6 +54,19 @@ def network_lines(port):
     mcc_mnc = re.escape(f"{code[:3]} {code[3:]}")
     return [rf"Network\s*: {mcc_mnc}\b.*", rf'Name in phone\s*: "{re.escape(name)}"',
             r"Network state\s*: home network"]
+
+
+def phonebook_lines(port):
+    """What gammu monitor shows for the SIM's and the module's phonebook: the
+    entries the module says are used and free (AT+CPBS?); "SM" chosen again after."""
+    lines = []
+    for storage, label in PHONEBOOKS:
+        port.ask(f'AT+CPBS="{storage}"')
+        fields = port.answer("AT+CPBS?", "+CPBS: ").split(",")
+        used, total = int(fields[1]), int(fields[2])
+        lines.append(rf"{label}\s*:\s+{used} used,\s+{total - used} free")
+    port.ask('AT+CPBS="SM"')
+    return lines
 
 
 def identify_as(bin_dir, work_dir, *sim_args):
@@ -132,7 +151,7 @@ def monitor_shows_signal(sim, expected):
     out = gammu(sim, "monitor", "1")
     dbm = RSSI_DBM_AT_0 + RSSI_DBM_STEP * MONITOR_RSSI
     expect_lines(out, [rf"Signal strength\s*: {dbm} dBm", r"Network level\s*: [0-9]+ percent"]
-                 + expected, "gammu monitor 1")
+                 + MONITOR_SETUP + expected, "gammu monitor 1")
 
 
 @client_test("gammu-monitor")
@@ -140,19 +159,22 @@ def monitor(ctx):
     """One round of `gammu monitor`. gammu 1.42 asks AT+CBC first and reads
     only 27.007's `+CBC: <bcs>,<bcl>`: a module answering SIMCom's `+CBC:
     3.800V`, as a real SIM7600 does (findings §22), makes it leave with
-    "Unknown response from phone", on the bench and here alike. A module that
-    has no AT+CBC lets it go on to show the signal and the network."""
+    "Unknown response from phone", on the bench and here alike, after its
+    set-up (SMS, CB, calls, USSD enabled, the phonebooks counted: findings
+    §26). A module that has no AT+CBC lets it go on to show the signal and
+    the network."""
     with Sim(ctx.bin_dir, ctx.work_dir) as sim:
         sim.control(f"signal {MONITOR_RSSI}")
         sim.wait_ready()
         with ModemPort(sim.link) as port:
             battery = port.try_answer("AT+CBC")
-            expected = network_lines(port)
+            network, phonebooks = network_lines(port), phonebook_lines(port)
         if not SIMCOM_CBC.fullmatch(battery):
-            monitor_shows_signal(sim, expected)
+            monitor_shows_signal(sim, network + phonebooks)
             return
         out = gammu(sim, "monitor", "1", status=GAMMU_UNKNOWN_RESPONSE)
-    expect_lines(out, [r"Unknown response from phone\..*"], f"gammu monitor 1 ({battery})")
+    expect_lines(out, [r"Unknown response from phone\..*"] + MONITOR_SETUP + phonebooks,
+                 f"gammu monitor 1 ({battery})")
 
 
 @client_test("gammu-monitor-signal")
@@ -164,6 +186,6 @@ def monitor_signal(ctx):
         sim.control(f"signal {MONITOR_RSSI}")
         sim.wait_ready()
         with ModemPort(sim.link) as port:
-            expected = network_lines(port)
+            expected = network_lines(port) + phonebook_lines(port)
         sim.control(r'rule on-send "AT+CBC" replace "\r\nERROR\r\n"')
         monitor_shows_signal(sim, expected)
