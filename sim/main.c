@@ -453,6 +453,8 @@ static int serve(struct app *app)
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
+        if (app->net)       /* what the host's commands asked of the network, told in this pass */
+            net_posix_handle(app->net, NULL, 0, now, deliver_net_event, app);
     }
 }
 
