@@ -89,8 +89,11 @@ static DECLARE_HANDLER(cmd_cipmode)
     case AT_FORM_READ:
         sim_info(s, "+CIPMODE: %d", s->tcpip.cfg.cipmode);
         return CMD_OK;
-    case AT_FORM_EXEC:
-        return CMD_ERROR;
+    case AT_FORM_EXEC:       /* S5: a bare AT+CIPMODE answers OK; it sets the default, command mode */
+        if (s->tcpip.net != NET_CLOSED)
+            return CMD_ERROR;
+        s->tcpip.cfg.cipmode = 0;
+        return CMD_OK;
     case AT_FORM_WRITE:
         break;
     }

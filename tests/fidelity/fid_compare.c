@@ -117,21 +117,14 @@ void fid_answer_add(struct fid_answer *a, const char *command, const char *line)
 
 /* Command name prefixes (after "AT"), any case, and the issue that covers them. */
 static const struct { const char *prefix, *family; } out_of_scope[] = {
-    {"+NETOPEN", "sockets (issue 16)"},   {"+NETCLOSE", "sockets (issue 16)"},
-    {"+CIP", "sockets (issue 16)"},       {"+IPADDR", "sockets (issue 16)"},
-    {"+CDNSGIP", "sockets (issue 16)"},   {"+CPING", "sockets (issue 16)"},
     {"+CSSLCFG", "TLS (issue 17)"},       {"+CCH", "TLS (issue 17)"},
     {"+CCERT", "TLS (issue 17)"},         {"+CMQTTSSLCFG", "TLS (issue 17)"},
     {"+HTTP", "HTTP (issue 19)"},         {"+CGPS", "GNSS (no issue yet)"},
-    {"+CGNSS", "GNSS (no issue yet)"},    {"+CMGF", "SMS (no issue yet)"},
-    {"+CMGS", "SMS (no issue yet)"},      {"+CMGR", "SMS (no issue yet)"},
-    {"+CMGL", "SMS (no issue yet)"},      {"+CMGD", "SMS (no issue yet)"},
-    {"+CNMI", "SMS (no issue yet)"},      {"+CSCA", "SMS (no issue yet)"},
-    {"+CPMS", "SMS (no issue yet)"},      {"D", "voice (no issue yet)"},
+    {"+CGNSS", "GNSS (no issue yet)"},    {"+CMGS", "SMS sending (no issue yet)"},
+    {"+CMGR", "SMS reading (no issue yet)"}, {"D", "voice (no issue yet)"},
     {"A", "voice (no issue yet)"},        {"H", "voice (no issue yet)"},
-    {"+CHUP", "voice (no issue yet)"},    {"+CLCC", "voice (no issue yet)"},
-    {"+CALM", "voice (no issue yet)"},    {"+CRSL", "voice (no issue yet)"},
-    {"+CLVL", "voice (no issue yet)"},
+    {"+CLCC", "voice (no issue yet)"},    {"+CALM", "voice (no issue yet)"},
+    {"+CRSL", "voice (no issue yet)"},    {"+CLVL", "voice (no issue yet)"},
 };
 
 static bool prefix_nocase(const char *s, const char *prefix)

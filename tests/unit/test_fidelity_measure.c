@@ -49,7 +49,7 @@ static const char matching_log[] = "# a module that answers as the model does\n#
                                    "AT\nOK\nAT+CSQ\n+CSQ: 12,99\nOK\n";
 /* the model answers ERROR to a command it does not know; line 2 */
 static const char differing_log[] = "#! start cold\nAT+FIDELITYTEST\n+FIDELITYTEST: 1\nOK\n";
-static const char out_of_scope_log[] = "#! start cold\nAT+NETOPEN\nOK\n+NETOPEN: 0\nAT\nOK\n";
+static const char out_of_scope_log[] = "#! start cold\nAT+HTTPINIT\nOK\nAT\nOK\n";
 
 /* Runs the measure on `logs` (names in dir) and returns its exit status; its output in out. */
 static int measure(const char *explained, const char *min_share, const char *logs, struct strbuf *out)
@@ -129,7 +129,7 @@ Test(fidelity, out_of_scope_commands_are_listed_not_counted)
     put("scope.log", out_of_scope_log);
     cr_assert_eq(measure("", "95", "scope.log", &out), 0, "%s", sb_str(&out));
     assert_has(&out, "1 of 1 exchanges reproduced (100.0 %); 1 out of scope");
-    assert_has(&out, "scope.log:2: AT+NETOPEN: sockets (issue 16)");
+    assert_has(&out, "scope.log:2: AT+HTTPINIT: HTTP (issue 19)");
     sb_free(&out);
 }
 

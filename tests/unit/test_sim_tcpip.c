@@ -537,8 +537,9 @@ Test(tcpip, cping_answers_on_an_open_network_and_loses_everything_without_one)
 Test(tcpip, settings_read_back_what_was_written)
 {
     EXCHANGES({"AT+CIPMODE?\r", "\r\n+CIPMODE: 0\r\n\r\nOK\r\n"}, {"AT+CIPMODE=1\r", "\r\nOK\r\n"},
-              {"AT+CIPMODE?\r", "\r\n+CIPMODE: 1\r\n\r\nOK\r\n"}, {"AT+CIPMODE=0\r", "\r\nOK\r\n"},
-              {"AT+CIPMODE=2\r", "\r\nERROR\r\n"},
+              {"AT+CIPMODE?\r", "\r\n+CIPMODE: 1\r\n\r\nOK\r\n"}, {"AT+CIPMODE\r", "\r\nOK\r\n"},
+              {"AT+CIPMODE?\r", "\r\n+CIPMODE: 0\r\n\r\nOK\r\n"},    /* S5: bare sets the default */
+              {"AT+CIPMODE=0\r", "\r\nOK\r\n"}, {"AT+CIPMODE=2\r", "\r\nERROR\r\n"},
               {"AT+CIPSENDMODE=0\r", "\r\nOK\r\n"}, {"AT+CIPSENDMODE=2\r", "\r\nERROR\r\n"},
               {"AT+CIPSENDMODE?\r", "\r\n+CIPSENDMODE: 0\r\n\r\nOK\r\n"},
               {"AT+CIPHEAD?\r", "\r\n+CIPHEAD: 1\r\n\r\nOK\r\n"}, {"AT+CIPSRIP?\r", "\r\n+CIPSRIP: 0\r\n\r\nOK\r\n"},
