@@ -21,6 +21,9 @@ struct guard_msg { int kind; int value; };
 #define STOP_KILL_WAIT_MS 1000  /* a SIGKILLed program is reaped by then */
 #define LEFTOVER_GRACE_MS 300   /* a group's last members may take a moment to go after their leader */
 #define CHUNK 4096
+/* Reads per stream per call: a program that writes as fast as we read would
+ * otherwise keep us here for ever, and its caller would never see the flood. */
+#define CHUNKS_PER_CALL 16
 #define GUARD_CHILDREN_BUF 4096 /* /proc's list of the guard's children */
 #define GUARD_END_ROUNDS 50     /* at GUARD_POLL_MS each: a killed child is reaped long before */
 
@@ -274,22 +277,33 @@ static void emit(struct prog_proc *p, enum prog_stream s, prog_line_fn line, voi
     sb_reset(b);
 }
 
-static void read_stream(struct prog_proc *p, int fd, enum prog_stream s, prog_line_fn line, void *ctx)
+static void take_bytes(struct prog_proc *p, const char *buf, ssize_t n, enum prog_stream s, prog_line_fn line,
+                       void *ctx)
+{
+    p->bytes += (size_t)n;
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            emit(p, s, line, ctx);
+            continue;
+        }
+        sb_add(&p->partial[s], &buf[i], 1);
+        if (p->partial[s].len >= PROG_LINE_MAX)
+            emit(p, s, line, ctx);
+    }
+}
+
+/* Reads what the stream has, up to CHUNKS_PER_CALL chunks; true once it is
+ * empty for now (or closed), false when more may be waiting. */
+static bool read_stream(struct prog_proc *p, int fd, enum prog_stream s, prog_line_fn line, void *ctx)
 {
     char buf[CHUNK];
-    ssize_t n;
-    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) {
-        p->bytes += (size_t)n;
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == '\n') {
-                emit(p, s, line, ctx);
-                continue;
-            }
-            sb_add(&p->partial[s], &buf[i], 1);
-            if (p->partial[s].len >= PROG_LINE_MAX)
-                emit(p, s, line, ctx);
-        }
+    for (int chunks = 0; fd >= 0 && chunks < CHUNKS_PER_CALL; chunks++) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+            return true;
+        take_bytes(p, buf, n, s, line, ctx);
     }
+    return fd < 0;
 }
 
 static bool read_status(struct prog_proc *p)
@@ -314,9 +328,10 @@ bool prog_read(struct prog_proc *p, prog_line_fn line, void *ctx)
 {
     if (p->state == PROG_IDLE)
         return false;
-    read_stream(p, p->out_fd, PROG_STDOUT, line, ctx);
-    read_stream(p, p->err_fd, PROG_STDERR, line, ctx);
-    return read_status(p);
+    bool out_empty = read_stream(p, p->out_fd, PROG_STDOUT, line, ctx);
+    bool err_empty = read_stream(p, p->err_fd, PROG_STDERR, line, ctx);
+    /* its end is told once what it wrote before it has been read */
+    return out_empty && err_empty && read_status(p);
 }
 
 static void signal_group(const struct prog_proc *p, int sig)
