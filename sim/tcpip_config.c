@@ -60,22 +60,9 @@ static DECLARE_HANDLER(cmd_switch)
 {
     const struct switch_setting *w = find_switch(c->name);
     int *value = (int *)((char *)&s->tcpip.cfg + w->offset);
-    switch (c->form) {
-    case AT_FORM_TEST:
-        sim_info(s, "%s: (0-1)", c->name);
-        return CMD_OK;
-    case AT_FORM_READ:
-        sim_info(s, "%s: %d", c->name, *value);
-        return CMD_OK;
-    case AT_FORM_EXEC:
-        return CMD_ERROR;
-    case AT_FORM_WRITE:
-        break;
-    }
-    if (a->count != 1 || !arg_number_in(&a->v[0], 0, 1))
-        return CMD_ERROR;
-    *value = (int)a->v[0].number;
-    return CMD_OK;
+    if (c->form == AT_FORM_EXEC)
+        return CMD_ERROR;        /* no source shows a bare form of these, unlike AT+CTZR's: refused */
+    return modem_switch_command(s, c, a, value);
 }
 
 /* AT+CIPMODE: 0 command mode, 1 transparent mode (tcpip_transparent.c); set
