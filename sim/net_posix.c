@@ -119,6 +119,7 @@ static void np_open(void *ctx, const struct sim_net_open *p)
     net_map_apply(&np->map, p->host ? p->host : "", p->port, host, &l->port);
     l->proto = p->proto;
     l->local_port = p->local_port;
+    l->connect_timeout_ms = p->timeout_ms ? p->timeout_ms : np->connect_timeout_ms;
     l->room = ROOM_BEFORE_TOLD;
     struct in_addr addr;
     if (p->proto == SIM_NET_UDP) {

@@ -47,6 +47,7 @@ struct link {
     size_t room;                /* bytes the core can take */
     size_t udp_next;            /* UDP: the next datagram needs this much room (0: none waits) */
     uint64_t deadline_us;       /* LINK_CONNECTING */
+    uint32_t connect_timeout_ms;   /* the open's bound, or the network's own */
     struct send_item *sends, **sends_tail;
     uint64_t next_seq;
 };

@@ -148,7 +148,7 @@ void np_start_connect(struct net_posix *np, int link, const struct in_addr *addr
         return;
     }
     l->state = LINK_CONNECTING;
-    l->deadline_us = np_mono_us() + (uint64_t)np->connect_timeout_ms * US_PER_MS;
+    l->deadline_us = np_mono_us() + (uint64_t)l->connect_timeout_ms * US_PER_MS;
 }
 
 void np_connect_done(struct net_posix *np, int link)

@@ -166,6 +166,7 @@ struct sim_net_open {
     const char *host;              /* a name or an address, as the firmware wrote it */
     int port;                      /* TCP: the peer; UDP: 0 when each send names its peer */
     int local_port;                /* 0: any */
+    uint32_t timeout_ms;           /* TCP: the connect's bound (AT+CIPTIMEOUT's <cipopen>); 0: the network's own */
 };
 
 struct sim_net_ops {

@@ -61,6 +61,7 @@ struct tcpip_link {
 /* The settings of the stack (AT+CIPCCFG, AT+CIPTIMEOUT ...). */
 #define CIPCCFG_FIELDS 7
 #define CIPTIMEOUT_FIELDS 3
+#define CIPTIMEOUT_CIPOPEN 1       /* the second: how long AT+CIPOPEN may take */
 struct tcpip_config {
     int ciprxget;                    /* 0 direct push, 1 buffered */
     int cipmode, cipsendmode, ciphead, cipsrip;

@@ -105,7 +105,8 @@ static void request_open(struct sim *s, int link)
         return;
     }
     struct sim_net_open p = {.link = link, .proto = l->proto, .host = l->host, .port = l->port,
-                             .local_port = l->local_port};
+                             .local_port = l->local_port,
+                             .timeout_ms = (uint32_t)s->tcpip.cfg.ciptimeout[CIPTIMEOUT_CIPOPEN]};
     net(s)->open(s->tcpip.ops_ctx, &p);
 }
 

@@ -330,28 +330,55 @@ Test(net_posix, net_map_takes_stars_and_refuses_what_it_cannot_read)
     }
 }
 
-Test(net_posix, a_connect_that_gets_no_answer_times_out)
+enum { FILLERS = 4 };
+
+/* A listener whose queue is full drops further SYNs: a connect to it hangs.
+ * Returns its port; close_unanswering undoes it. */
+static int unanswering_listener(int *lfd, int fillers[FILLERS])
 {
-    /* a listener whose queue is full drops further SYNs: the connect hangs */
-    net_posix_destroy(np);
-    free(rx);
-    setup_with(NULL, 200);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(listen(lfd, 0), 0);
-    getsockname(lfd, (struct sockaddr *)&a, &len);
-    int fillers[4];
-    for (int i = 0; i < 4; i++) {
+    *lfd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_eq(bind(*lfd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(*lfd, 0), 0);
+    getsockname(*lfd, (struct sockaddr *)&a, &len);
+    for (int i = 0; i < FILLERS; i++) {
         fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         connect(fillers[i], (struct sockaddr *)&a, sizeof a);
     }
-    open_link(8, SIM_NET_TCP, "127.0.0.1", ntohs(a.sin_port));
-    cr_assert_eq(wait_for(SIM_NET_OPENED, 8)->code, SIM_NET_TIMEOUT);
-    for (int i = 0; i < 4; i++)
+    return ntohs(a.sin_port);
+}
+
+static void close_unanswering(int lfd, const int fillers[FILLERS])
+{
+    for (int i = 0; i < FILLERS; i++)
         close(fillers[i]);
     close(lfd);
+}
+
+Test(net_posix, a_connect_that_gets_no_answer_times_out)
+{
+    net_posix_destroy(np);
+    free(rx);
+    setup_with(NULL, 200);
+    int lfd, fillers[FILLERS];
+    open_link(8, SIM_NET_TCP, "127.0.0.1", unanswering_listener(&lfd, fillers));
+    cr_assert_eq(wait_for(SIM_NET_OPENED, 8)->code, SIM_NET_TIMEOUT);
+    close_unanswering(lfd, fillers);
+}
+
+/* The open's own bound (AT+CIPTIMEOUT) wins over the network's. */
+Test(net_posix, an_open_with_its_own_timeout_times_out_by_it)
+{
+    net_posix_destroy(np);
+    free(rx);
+    setup_with(NULL, 600000);
+    int lfd, fillers[FILLERS];
+    struct sim_net_open o = {.link = 7, .proto = SIM_NET_TCP, .host = "127.0.0.1",
+                             .port = unanswering_listener(&lfd, fillers), .timeout_ms = 200};
+    net_posix_ops.open(np, &o);
+    cr_assert_eq(wait_for(SIM_NET_OPENED, 7)->code, SIM_NET_TIMEOUT);
+    close_unanswering(lfd, fillers);
 }
 
 /* The core closes the link on the first bytes it hears; the rest of the

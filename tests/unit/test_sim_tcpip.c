@@ -22,6 +22,7 @@ struct scripted_net {
     uint8_t sent[4096];              /* the bytes of every send, in order */
     size_t sent_len;
     int query;                       /* the last resolve's */
+    uint32_t open_timeout_ms;        /* the last open's bound */
     uint8_t *backlog[LINKS];         /* bytes the peer has sent that the module has no room for yet */
     size_t backlog_len[LINKS];
 };
@@ -31,6 +32,7 @@ static struct scripted_net net;
 static void net_open(void *ctx, const struct sim_net_open *p)
 {
     (void)ctx;
+    net.open_timeout_ms = p->timeout_ms;
     sb_printf(&net.log, "open %d %s %s:%d local %d\n", p->link, p->proto == SIM_NET_TCP ? "tcp" : "udp",
               p->host, p->port, p->local_port);
 }
@@ -672,4 +674,14 @@ Test(tcpip, a_reset_drops_the_links_silently)
     advance(30000);
     io("ATE0\r");
     cr_assert_str_eq(io("AT+NETOPEN?\r"), "\r\n+NETOPEN: 0\r\n\r\nOK\r\n");
+}
+
+/* AT+CIPTIMEOUT's second value bounds the connect the network makes. */
+Test(tcpip, the_open_timeout_reaches_the_network)
+{
+    tcp_link0();
+    cr_assert_eq(net.open_timeout_ms, 120000, "the power-on value");
+    cr_assert_str_eq(io("AT+CIPTIMEOUT=,5000\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CIPOPEN=1,\"TCP\",\"example.com\",81\r"), "\r\nOK\r\n");
+    cr_assert_eq(net.open_timeout_ms, 5000);
 }
