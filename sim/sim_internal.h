@@ -268,6 +268,12 @@ void sim_reboot(struct sim *s);
 void sim_reset_command(struct sim *s);
 void sim_power_off_command(struct sim *s);       /* AT+CPOF */
 void sim_set_silent(struct sim *s, uint32_t ms);
+/* What rules queued as their hooks fired: run it now (sim.c). */
+void sim_run_rule_actions(struct sim *s);
+
+/* ---- bytes from the host (line_input.c) ----------------------------------------- */
+bool sim_hears(const struct sim *s);              /* the UART is up and the module is not hung */
+void sim_process_input(struct sim *s, const uint8_t *data, size_t n);
 
 /* ---- the boot timeline (boot.c) ---------------------------------------------- */
 void boot_start(struct sim *s, enum boot_cause cause);  /* the module powers up: deaf, then RDY ... */
