@@ -14,6 +14,8 @@
 #include "timed_events.h"
 #include "transcript.h"
 
+struct test_server;
+
 /* What the driver received, for expect-received. */
 struct run_rx {
     char *topic;
@@ -55,6 +57,9 @@ struct run {
     uint64_t deadline_ms;          /* the scenario's time limit, less a margin to report in */
     int step_line;                 /* the step running now (0: none yet) */
     struct run_programs *progs;    /* the scenario's programs (program_run.c); NULL: it runs none */
+    struct test_server *servers;   /* the scenario's test servers (run_servers.c), n_servers started */
+    size_t n_servers;
+    uint16_t server_ports[SCN_MAX_SERVERS];
 };
 
 /* The broker the driver (and a program's {broker}) uses unless told otherwise. */
@@ -76,5 +81,13 @@ int run_steps(struct run *r);
 int run_checks(struct run *r);
 /* Makes the driver ready (at the first driver step). */
 int run_driver_init(struct run *r);
+
+/* The test servers (run_servers.c): started before the simulator (0, or -1
+ * after run_fail), stopped and joined at tear-down; {server} placeholders
+ * expanded with their ports; the expect-server-received step. */
+int run_servers_start(struct run *r);
+void run_servers_stop(struct run *r);
+void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct strbuf *out);
+int run_server_received_step(struct run *r, const struct scn_step *s);
 
 #endif

@@ -135,6 +135,8 @@ static void list_skipped(struct run *r)
     for (size_t i = 0; i < sizeof world / sizeof world[0]; i++)
         if (world[i].line)
             sb_printf(&r->rep->skipped, "line %d: %s (needs the simulator)\n", world[i].line, world[i].what);
+    for (size_t i = 0; i < w->n_net_map; i++)
+        sb_printf(&r->rep->skipped, "line %d: net-map (needs the simulator)\n", w->net_map_line[i]);
     for (size_t i = 0; i < r->sc->n_events; i++)
         if (!scn_action_is_program(r->sc->events[i].kind))   /* the runner's own: they run on the bench too */
             sb_printf(&r->rep->skipped, "line %d: %s event (needs the simulator)\n", r->sc->events[i].line,
@@ -225,6 +227,30 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
     return rc;
 }
 
+/* The start state's net-map rules, {server} expanded: kept in maps[] while
+ * the simulator starts. */
+static void add_net_maps(struct run *r, struct scn_sim_args *a, struct strbuf *maps)
+{
+    const struct scn_world *w = &r->sc->world;
+    for (size_t i = 0; i < w->n_net_map; i++) {
+        run_expand_servers(r, &w->net_map[i], &maps[i]);
+        a->v[a->n++] = "--net-map";
+        a->v[a->n++] = sb_str(&maps[i]);
+    }
+    a->v[a->n] = NULL;
+}
+
+static int launch_sim(struct run *r, struct scn_sim_args *a)
+{
+    struct strbuf maps[SCN_MAX_NET_MAPS] = {{0}};
+    add_net_maps(r, a, maps);
+    r->on_sim = true;   /* from here tear_down stops what sim_target_start began */
+    int rc = sim_target_start(&r->sim, r->o->work_dir, r->o->sim_bin, a->v);
+    for (size_t i = 0; i < SCN_MAX_NET_MAPS; i++)
+        sb_free(&maps[i]);
+    return rc < 0 ? run_fail(r, "%s", sb_str(&r->sim.err)) : 0;
+}
+
 static int start_sim(struct run *r)
 {
     struct scn_sim_args a;
@@ -237,9 +263,8 @@ static int start_sim(struct run *r)
         a.v[a.n++] = broker_arg;
         a.v[a.n] = NULL;
     }
-    r->on_sim = true;   /* from here tear_down stops what sim_target_start began */
-    if (sim_target_start(&r->sim, r->o->work_dir, r->o->sim_bin, a.v) < 0)
-        return run_fail(r, "%s", sb_str(&r->sim.err));
+    if (run_servers_start(r) < 0 || launch_sim(r, &a) < 0)
+        return -1;
     struct strbuf line = {0};
     if (!r->o->private_mosquitto)
         scn_sim_broker_line(&r->sc->world, &line);
@@ -329,6 +354,7 @@ static void tear_down(struct run *r)
         sim7600_serial_close(&r->serial);
     if (r->on_sim)
         sim_target_stop(&r->sim);
+    run_servers_stop(r);   /* after the simulator: its sockets see no close at the end */
     if (r->watch_started)
         mqtt_watch_stop(&r->watch);
     if (r->mq_started)
@@ -402,6 +428,13 @@ static int await_boot(struct run *r)
 
 static void run_target(struct run *r)
 {
+    if (r->o->port && r->sc->n_servers) {
+        /* the module's sockets cannot reach the runner's loopback */
+        r->rep->verdict = RUN_SKIP;
+        sb_printf(&r->rep->why, "needs the simulator (line %d: a test server on the runner's loopback)",
+                  r->sc->servers[0].line);
+        return;
+    }
     if (r->o->port) {
         list_skipped(r);
         if (r->o->watch && watch_module_broker(r) < 0)

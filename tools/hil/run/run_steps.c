@@ -169,9 +169,12 @@ static uint32_t within_or(const struct scn_step *s, uint32_t dflt)
 
 static int step_send(struct run *r, const struct scn_step *s)
 {
-    int st = r->port.write(r->port.ctx, (const uint8_t *)s->text.ptr, s->text.len);
-    if (st >= 0 && s->kind == SCN_STEP_SEND)
-        st = r->port.write(r->port.ctx, (const uint8_t *)"\r", 1);
+    struct strbuf text = {0};
+    run_expand_servers(r, &s->text, &text);   /* {server}: a test server's port */
+    if (s->kind == SCN_STEP_SEND)
+        sb_add(&text, "\r", 1);
+    int st = r->port.write(r->port.ctx, (const uint8_t *)text.p, text.len);
+    sb_free(&text);
     if (st < 0)
         return run_fail(r, "line %d: writing to the port failed", s->line);
     return 0;
@@ -332,6 +335,8 @@ static int run_step(struct run *r, const struct scn_step *s)
     case SCN_STEP_EXPECT_EXIT:
     case SCN_STEP_EXPECT_OUTPUT:
         return programs_step(r, s);
+    case SCN_STEP_EXPECT_SERVER_RECEIVED:
+        return run_server_received_step(r, s);
     default:
         return driver_step(r, s);
     }

@@ -104,6 +104,8 @@ const char *scn_broker_str(enum scn_broker b);
 enum scn_latency { SCN_LATENCY_FAST, SCN_LATENCY_REALISTIC };
 const char *scn_latency_str(enum scn_latency l);
 
+#define SCN_MAX_NET_MAPS 8
+
 /* The simulated module's start state and the world around it (simulator only).
  * Each *_line is the line that set the value, 0 when the default applies. */
 struct scn_world {
@@ -124,6 +126,9 @@ struct scn_world {
     unsigned replay_speed;                             /* the log's timing N times as fast (1) */
     const struct module_model *model; int model_line;  /* the module variant (module_models.h);
                                                           NULL: the simulator's default */
+    struct scn_bytes net_map[SCN_MAX_NET_MAPS];        /* "FROM=TO" (--net-map), in order, with their */
+    int net_map_line[SCN_MAX_NET_MAPS];                /*   {server} placeholders unexpanded */
+    size_t n_net_map;
 };
 
 /* ---- events (simulator only) ---------------------------------------------- */
@@ -157,6 +162,8 @@ enum scn_action_kind {
     SCN_ACT_REGISTRATION,    /* value = stat */
     SCN_ACT_SIM,             /* value = 1 present, 0 absent */
     SCN_ACT_BROKER,          /* broker, value = refuse code */
+    SCN_ACT_SOCKET_CLOSE,    /* the peer closes socket link `value` (0-9) */
+    SCN_ACT_DNS_FAIL,        /* the host name `data` no longer resolves */
     /* the scenario's programs (the runner's, on both targets): program names one, NULL = the main */
     SCN_ACT_RESTART_PROGRAM, /* stopped (TERM, then KILL) and started again: a reset of the board */
     SCN_ACT_KILL_PROGRAM,    /* SIGKILL to its process group: it stays dead */
@@ -179,12 +186,12 @@ struct scn_event {
     unsigned seed;              /* GARBLE */
     struct scn_bytes lines[SCN_MAX_REPLACE_LINES]; /* REPLACE */
     size_t n_lines;
-    struct scn_bytes data;      /* INJECT */
+    struct scn_bytes data;      /* INJECT; DNS_FAIL: the name */
     struct scn_bytes topic;     /* DELIVER */
     struct scn_bytes payload;   /* DELIVER: NULL ptr with payload_size when size=N */
     size_t payload_size;
     int qos;                    /* DELIVER */
-    int value;                  /* SIGNAL, REGISTRATION, SIM, BROKER (refuse code) */
+    int value;                  /* SIGNAL, REGISTRATION, SIM, BROKER (refuse code), SOCKET_CLOSE (link) */
     enum scn_broker broker;     /* BROKER */
     char *program;              /* *_PROGRAM: the program's name; NULL = the main program */
 };
@@ -238,6 +245,8 @@ enum scn_step_kind {
     /* program steps: on the scenario's programs */
     SCN_STEP_EXPECT_EXIT,      /* the program ends with exit_code within within_ms */
     SCN_STEP_EXPECT_OUTPUT,    /* the program has printed count lines matching pat, within within_ms */
+    /* test-server steps (simulator only) */
+    SCN_STEP_EXPECT_SERVER_RECEIVED, /* test server `server_idx` has received pat, within within_ms */
 };
 const char *scn_step_kind_str(enum scn_step_kind k);
 bool scn_step_is_driver(enum scn_step_kind k);
@@ -263,6 +272,7 @@ struct scn_step {
     int clean;                 /* CONNECT; -1 = default */
     int exit_code;             /* EXPECT_EXIT: 0-255 */
     char *program;             /* EXPECT_EXIT, EXPECT_OUTPUT: its name; NULL = the main program */
+    size_t server_idx;         /* EXPECT_SERVER_RECEIVED: index in scenario.servers */
 };
 
 /* ---- final checks: evaluated when the steps are done ---------------------- */
@@ -308,6 +318,32 @@ struct scn_program {
     size_t argc;
 };
 
+/* ---- test servers: loopback TCP servers the runner starts (simulator only) -- */
+
+#define SCN_MAX_SERVERS 4
+
+enum scn_server_kind {
+    SCN_SERVER_ECHO,   /* sends every byte back on the connection it came on */
+    SCN_SERVER_SINK,   /* keeps the bytes, answers nothing */
+};
+const char *scn_server_kind_str(enum scn_server_kind k);
+
+struct scn_server {
+    int line;
+    enum scn_server_kind kind;
+    char *name;               /* name=, or "server-N" (N from 1, in file order) */
+    uint16_t port;            /* port=, or 0: a free port the system picks */
+};
+
+/* The {server} placeholders: `{server}` is the first server's port,
+ * `{server:NAME}` the named one's. They may stand in net-map and send lines. */
+#define SCN_SERVER_PLACEHOLDER "{server"
+
+struct scenario;
+/* Appends `in` to out with each placeholder replaced by ports[its server]. */
+void scn_expand_servers(const struct scenario *sc, const struct scn_bytes *in, const uint16_t *ports,
+                        struct strbuf *out);
+
 /* ---- the scenario --------------------------------------------------------- */
 
 struct scenario {
@@ -323,6 +359,7 @@ struct scenario {
     struct scn_step *steps;   size_t n_steps;
     struct scn_check *checks; size_t n_checks;
     struct scn_program *programs; size_t n_programs;   /* [0] is the main program */
+    struct scn_server servers[SCN_MAX_SERVERS]; size_t n_servers;
 };
 
 /* The placeholders a program's command line may hold, NULL-terminated:

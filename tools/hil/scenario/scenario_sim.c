@@ -132,6 +132,8 @@ static void action_words(const struct scn_event *ev, struct strbuf *out)
     case SCN_ACT_REGISTRATION:    sb_printf(out, "reg %d", ev->value); break;
     case SCN_ACT_SIM:             sb_puts(out, ev->value ? "sim insert" : "sim remove"); break;
     case SCN_ACT_BROKER:          broker_words(ev->broker, ev->value, out); break;
+    case SCN_ACT_SOCKET_CLOSE:    sb_printf(out, "close %d", ev->value); break;
+    case SCN_ACT_DNS_FAIL:        sb_puts(out, "dns-fail "); quoted(out, &ev->data); break;
     case SCN_ACT_RESTART_PROGRAM: /* the runner's, on a program: never the simulator's */
     case SCN_ACT_KILL_PROGRAM:
     case SCN_ACT_PAUSE_PROGRAM:   break;

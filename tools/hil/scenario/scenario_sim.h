@@ -12,7 +12,7 @@
 #include "scenario.h"
 #include "strbuf.h"
 
-#define SCN_SIM_MAX_ARGS 20
+#define SCN_SIM_MAX_ARGS (20 + 2 * SCN_MAX_NET_MAPS)   /* the runner adds --broker and the --net-maps */
 
 struct scn_sim_args {
     const char *v[SCN_SIM_MAX_ARGS + 1];   /* NULL-terminated */

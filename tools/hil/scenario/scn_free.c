@@ -66,6 +66,8 @@ void scn_free(struct scenario *sc)
     scn_bytes_free(&sc->world.broker_user);
     scn_bytes_free(&sc->world.broker_password);
     scn_bytes_free(&sc->world.replay);
+    for (size_t i = 0; i < sc->world.n_net_map; i++) scn_bytes_free(&sc->world.net_map[i]);
+    for (size_t i = 0; i < sc->n_servers; i++) free(sc->servers[i].name);
     free(sc->file);
     free(sc->name);
     free(sc);

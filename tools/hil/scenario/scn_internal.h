@@ -12,6 +12,7 @@
  *   scn_kw_checks.c  keywords: the final checks
  *   scn_kw_events.c  keywords: the triggers and their actions
  *   scn_kw_program.c keywords: the programs, their steps, check and actions
+ *   scn_servers.c    keywords: net-map, the test servers and their check; {server}
  *   scn_statement.c  one statement: its keyword found, its arguments split and
  *                    checked, its handler called, what it built kept
  *   scn_parse.c      a whole file: its lines, the checks on the whole, the result
@@ -111,6 +112,15 @@ extern const struct scn_kw_family scn_kw_program;
 void scn_act_program(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
 /* The checks a program brings to the whole file (it owns the wire). */
 void scn_check_programs(struct scn_parser *p);
+
+/* The socket side (scn_servers.c): the keywords net-map, server and
+ * expect-server-received, and the whole-file check that every {server}
+ * placeholder names a server. */
+void scn_kw_net_map(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+void scn_kw_server(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+void scn_kw_expect_server_received(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a,
+                                   void *obj);
+void scn_check_servers(struct scn_parser *p);
 
 /* What the start state is when the file says nothing (scn_kw_world.c). */
 extern const struct scn_world scn_world_defaults;

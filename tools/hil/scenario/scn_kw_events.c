@@ -3,6 +3,7 @@
 #include "scn_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* ---- triggers ---- */
 
@@ -122,6 +123,40 @@ static void act_broker(struct scn_parser *p, const struct scn_kw *d, const struc
     scn_get_broker(p, a, &e->broker, &e->value);
 }
 
+/* The socket family's faults (the simulator's control words close, dns-fail). */
+
+#define SOCKET_LINK_MAX 9      /* links 0-9, as AT+CIPOPEN numbers them */
+#define HOST_NAME_MAX_LEN 253  /* a DNS name's longest text form */
+#define REG_NOT_REGISTERED 0   /* 3GPP 27.007 <stat> 0 */
+
+static void act_socket_close(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj)
+{
+    struct scn_event *e = obj;
+    long v;
+    (void)d;
+    if (scn_get_uint(p, a->pos[0], "socket link", 0, SOCKET_LINK_MAX, &v)) e->value = (int)v;
+}
+
+static void act_dns_fail(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj)
+{
+    struct scn_event *e = obj;
+    (void)d;
+    if (!scn_get_string(p, a->pos[0], "the host name", &e->data)) return;
+    if (e->data.len == 0 || e->data.len > HOST_NAME_MAX_LEN || e->data.len != strlen(e->data.ptr) ||
+        strpbrk(e->data.ptr, " \t\"\\:"))
+        scn_perr(p, "bad host name \"%s\" for dns-fail; expected a name as the firmware opens it, "
+                    "1 to %d characters without blanks, quotes or a port (\"cloud.example.com\")",
+                 e->data.ptr, HOST_NAME_MAX_LEN);
+}
+
+/* The network drops: registration goes to 0, which closes the module's
+ * network (+CIPEVENT) and its sockets (+IPCLOSE), as the simulator's reg 0. */
+static void act_network_lost(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj)
+{
+    (void)p; (void)d; (void)a;
+    ((struct scn_event *)obj)->value = REG_NOT_REGISTERED;
+}
+
 /* ---- the tables ---- */
 
 static const char *const K_NTH[] = { "nth", NULL };
@@ -158,6 +193,9 @@ static const struct scn_kw actions[] = {
     { "sim", 1, 1, 0, NULL, "sim present|absent", act_sim, SCN_ACT_SIM },
     { "broker", 1, 2, 0, NULL, "broker accept|refuse CODE|unreachable|dns-fail|no-connack", act_broker,
       SCN_ACT_BROKER },
+    { "socket-close", 1, 1, 0, NULL, "socket-close LINK(0-9)", act_socket_close, SCN_ACT_SOCKET_CLOSE },
+    { "dns-fail", 1, 1, 0, NULL, "dns-fail \"NAME\"", act_dns_fail, SCN_ACT_DNS_FAIL },
+    { "network-lost", 0, 0, 0, NULL, "network-lost (= registration 0)", act_network_lost, SCN_ACT_REGISTRATION },
     { "restart-program", 0, 0, 0, K_PROGRAM, "restart-program [program=NAME]", scn_act_program,
       SCN_ACT_RESTART_PROGRAM },
     { "kill-program", 0, 0, 0, K_PROGRAM, "kill-program [program=NAME]", scn_act_program, SCN_ACT_KILL_PROGRAM },

@@ -113,6 +113,7 @@ static void kw_wait(struct scn_parser *p, const struct scn_kw *d, const struct s
 
 static const char *const K_DRIVER[] = { "within", "result", NULL };
 static const char *const K_WITHIN[] = { "within", NULL };
+static const char *const K_SERVER_RX[] = { "server", "within", NULL };
 static const char *const K_BRING_UP[] = { "apn", "within", "result", NULL };
 static const char *const K_CONNECT[] = { "server", "client-id", "user", "password", "keepalive",
                                          "clean", "within", "result", NULL };
@@ -142,6 +143,9 @@ static const struct scn_kw steps[] = {
     { "expect-connected", 0, 0, DS, K_WITHIN, "expect-connected [within=T]", kw_expect_within,
       SCN_STEP_EXPECT_CONNECTED },
     { "wait", 1, 1, KW_STEP, NULL, "wait DURATION", kw_wait, SCN_STEP_WAIT },
+    { "expect-server-received", 1, 1, KW_STEP | KW_SIM_ONLY, K_SERVER_RX,
+      "expect-server-received \"BYTES\"|/REGEX/ [server=NAME] [within=T]", scn_kw_expect_server_received,
+      SCN_STEP_EXPECT_SERVER_RECEIVED },
 };
 
 #undef DS

@@ -293,6 +293,7 @@ static void kw_replay(struct scn_parser *p, const struct scn_kw *d, const struct
 
 static const char *const K_BROKER[] = { "user", "password", NULL };
 static const char *const K_REPLAY[] = { "strict", "speed", NULL };
+static const char *const K_SERVER[] = { "name", "port", NULL };
 
 #define W (KW_WORLD | KW_SIM_ONLY)
 
@@ -311,6 +312,9 @@ static const struct scn_kw world[] = {
     { "baud", 1, 1, W, NULL, "baud RATE", kw_baud, 0, ONCE_BAUD },
     { "replay", 1, 1, W, K_REPLAY, "replay \"LOG.cap\" [strict=0|1] [speed=N]", kw_replay, 0, ONCE_REPLAY },
     { "model", 1, 1, W, NULL, "model NAME (SIM7600E-H, SIM7600G-H ...)", kw_model, 0, ONCE_MODEL },
+    /* repeatable: scn_servers.c */
+    { "net-map", 1, 1, W, NULL, "net-map \"HOST:PORT=HOST:PORT\"", scn_kw_net_map, 0, ONCE_NONE },
+    { "server", 1, 1, W, K_SERVER, "server echo|sink [name=NAME] [port=P]", scn_kw_server, 0, ONCE_NONE },
 };
 
 #undef W

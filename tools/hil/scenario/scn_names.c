@@ -63,6 +63,7 @@ static const char *const action_names[] = {
     [SCN_ACT_SIGNAL] = "signal", [SCN_ACT_REGISTRATION] = "registration", [SCN_ACT_SIM] = "sim",
     [SCN_ACT_BROKER] = "broker", [SCN_ACT_RESTART_PROGRAM] = "restart-program",
     [SCN_ACT_KILL_PROGRAM] = "kill-program", [SCN_ACT_PAUSE_PROGRAM] = "pause-program",
+    [SCN_ACT_SOCKET_CLOSE] = "socket-close", [SCN_ACT_DNS_FAIL] = "dns-fail",
 };
 static const char *const step_names[] = {
     [SCN_STEP_SEND] = "send", [SCN_STEP_SEND_RAW] = "send-raw", [SCN_STEP_EXPECT] = "expect",
@@ -71,6 +72,7 @@ static const char *const step_names[] = {
     [SCN_STEP_PUBLISH_SEQ] = "publish-seq", [SCN_STEP_DISCONNECT] = "disconnect",
     [SCN_STEP_EXPECT_CONNECTED] = "expect-connected", [SCN_STEP_WAIT] = "wait",
     [SCN_STEP_EXPECT_EXIT] = "expect-exit", [SCN_STEP_EXPECT_OUTPUT] = "expect-output",
+    [SCN_STEP_EXPECT_SERVER_RECEIVED] = "expect-server-received",
 };
 static const char *const check_names[] = {
     [SCN_CHECK_SENT] = "expect-sent", [SCN_CHECK_NOT_SENT] = "expect-not-sent",

@@ -27,6 +27,7 @@ static void check_whole(struct scn_parser *p, int last_line)
                     "'%s' (line %d); split the scenario in two",
                     p->first_send_kw, p->first_send_line, p->first_driver_kw, p->first_driver_line);
     scn_check_programs(p);
+    scn_check_servers(p);
     if (sc->targets == SCN_TARGET_HARDWARE)
         for (size_t i = 0; i < p->n_sim_only; i++)
             scn_perr_at(p, p->sim_only[i].line,

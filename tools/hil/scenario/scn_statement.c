@@ -256,7 +256,7 @@ static void do_keyword(struct scn_parser *p, const struct scn_kw *d, const struc
 void scn_statement(struct scn_parser *p, const struct scn_line *ln)
 {
     const struct scn_tok *kw = &ln->toks[0];
-    char b[64], list[900];
+    char b[64], list[1200];
     if (kw->kind != SCN_TOK_WORD || kw->key) {
         scn_perr(p, "a statement starts with a keyword, got %s%s%s; expected a keyword such as "
                     "'scenario', 'send', 'expect' or 'publish'",

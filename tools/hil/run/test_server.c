@@ -1,0 +1,221 @@
+#include "test_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define READ_CHUNK 4096
+#define LISTEN_BACKLOG 8
+
+enum { PF_WAKE, PF_LISTEN, PF_CLIENTS };
+
+static void set_nonblocking(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void client_close(struct test_server_client *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    sb_free(&c->out);
+    c->out_off = 0;
+}
+
+static void keep(struct test_server *s, const char *buf, size_t n)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t room = s->got.len < TEST_SERVER_KEEP_MAX ? TEST_SERVER_KEEP_MAX - s->got.len : 0;
+    size_t kept = n < room ? n : room;
+    sb_add(&s->got, buf, kept);
+    s->not_kept += n - kept;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void accept_one(struct test_server *s)
+{
+    int fd = accept(s->listen_fd, NULL, NULL);
+    if (fd < 0)
+        return;
+    for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
+        if (s->clients[i].fd < 0) {
+            set_nonblocking(fd);
+            s->clients[i].fd = fd;
+            pthread_mutex_lock(&s->mu);
+            s->accepted++;
+            pthread_mutex_unlock(&s->mu);
+            return;
+        }
+    close(fd);   /* every slot taken: the peer sees its connection closed */
+}
+
+static void send_pending(struct test_server_client *c)
+{
+    ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        client_close(c);
+        return;
+    }
+    c->out_off += n > 0 ? (size_t)n : 0;
+    if (c->out_off == c->out.len) {
+        sb_reset(&c->out);
+        c->out_off = 0;
+    }
+}
+
+static void read_client(struct test_server *s, struct test_server_client *c)
+{
+    char buf[READ_CHUNK];
+    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    if (n > 0) {
+        keep(s, buf, (size_t)n);
+        if (s->echo)
+            sb_add(&c->out, buf, (size_t)n);
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        client_close(c);
+    }
+}
+
+/* An echo client with bytes still to send is not read from: the module's
+ * own flow control then holds its sender back, as a slow peer does. */
+static bool echo_pending(const struct test_server_client *c)
+{
+    return c->out.len > c->out_off;
+}
+
+static size_t poll_set(struct test_server *s, struct pollfd *pf, size_t *slot)
+{
+    size_t n = PF_CLIENTS;
+    pf[PF_WAKE] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
+    pf[PF_LISTEN] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+    for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++) {
+        if (s->clients[i].fd < 0)
+            continue;
+        slot[n - PF_CLIENTS] = i;
+        pf[n++] = (struct pollfd){.fd = s->clients[i].fd, .events = echo_pending(&s->clients[i]) ? POLLOUT : POLLIN};
+    }
+    return n;
+}
+
+static void *serve(void *arg)
+{
+    struct test_server *s = arg;
+    struct pollfd pf[PF_CLIENTS + TEST_SERVER_CLIENTS];
+    size_t slot[TEST_SERVER_CLIENTS];
+    for (;;) {
+        size_t n = poll_set(s, pf, slot);
+        if (poll(pf, n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (pf[PF_WAKE].revents)
+            break;
+        if (pf[PF_LISTEN].revents & POLLIN)
+            accept_one(s);
+        for (size_t i = PF_CLIENTS; i < n; i++) {
+            struct test_server_client *c = &s->clients[slot[i - PF_CLIENTS]];
+            if (!pf[i].revents || c->fd < 0)
+                continue;
+            if (echo_pending(c))
+                send_pending(c);
+            else
+                read_client(s, c);
+        }
+    }
+    return NULL;
+}
+
+static int listen_on(struct test_server *s, uint16_t port, struct strbuf *err)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int one = 1;
+    s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->listen_fd < 0) {
+        sb_printf(err, "cannot make a socket for the test server: %s", strerror(errno));
+        return -1;
+    }
+    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(s->listen_fd, LISTEN_BACKLOG) < 0 ||
+        getsockname(s->listen_fd, (struct sockaddr *)&a, &alen) < 0) {
+        sb_printf(err, "the test server cannot listen on 127.0.0.1:%u: %s%s", (unsigned)port, strerror(errno),
+                  port ? " (drop port= to let the system pick a free one)" : "");
+        return -1;
+    }
+    s->port = ntohs(a.sin_port);
+    return 0;
+}
+
+int test_server_start(struct test_server *s, bool echo, uint16_t port, struct strbuf *err)
+{
+    memset(s, 0, sizeof *s);
+    s->echo = echo;
+    s->listen_fd = s->wake[0] = s->wake[1] = -1;
+    for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
+        s->clients[i].fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    if (listen_on(s, port, err) < 0)
+        return -1;
+    if (pipe2(s->wake, O_CLOEXEC) < 0) {
+        sb_printf(err, "cannot make the test server's wake-up pipe: %s", strerror(errno));
+        return -1;
+    }
+    int rc = pthread_create(&s->thread, NULL, serve, s);
+    if (rc != 0) {
+        sb_printf(err, "cannot start the test server's thread: %s", strerror(rc));
+        return -1;
+    }
+    s->running = true;
+    return 0;
+}
+
+void test_server_received(struct test_server *s, struct strbuf *out, size_t *not_kept)
+{
+    pthread_mutex_lock(&s->mu);
+    sb_add(out, s->got.p, s->got.len);
+    if (not_kept)
+        *not_kept = s->not_kept;
+    pthread_mutex_unlock(&s->mu);
+}
+
+unsigned test_server_accepted(struct test_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    unsigned n = s->accepted;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+void test_server_stop(struct test_server *s)
+{
+    if (s->running) {
+        ssize_t w;
+        do
+            w = write(s->wake[1], "x", 1);
+        while (w < 0 && errno == EINTR);
+        pthread_join(s->thread, NULL);
+        s->running = false;
+    }
+    for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
+        if (s->clients[i].fd >= 0)
+            client_close(&s->clients[i]);
+    close_fd(&s->listen_fd);
+    close_fd(&s->wake[0]);
+    close_fd(&s->wake[1]);
+    sb_free(&s->got);
+    pthread_mutex_destroy(&s->mu);
+}
