@@ -173,7 +173,7 @@ static int step_send(struct run *r, const struct scn_step *s)
     run_expand_servers(r, &s->text, &text);   /* {server}: a test server's port */
     if (s->kind == SCN_STEP_SEND)
         sb_add(&text, "\r", 1);
-    int st = r->port.write(r->port.ctx, (const uint8_t *)text.p, text.len);
+    int st = r->port.write(r->port.ctx, (const uint8_t *)sb_str(&text), text.len);
     sb_free(&text);
     if (st < 0)
         return run_fail(r, "line %d: writing to the port failed", s->line);
