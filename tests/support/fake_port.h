@@ -64,9 +64,12 @@ size_t fake_port_pending(const struct fake_port *fp);
 /* Canned exchanges (reference §9), to compose scripts: { FAKE_BRINGUP, FAKE_SESSION_COLD } */
 /* After AT the driver probes with AT+CSQ, whose line marks where its answer
  * starts: an OK left on the wire by the host's earlier life is dropped. */
-#define FAKE_SYNC {"AT\r", FAKE_OK, 0}, {"AT+CSQ\r", "\r\n+CSQ: 20,0\r\n" FAKE_OK, 0}
-#define FAKE_BRINGUP                                                                     \
-    FAKE_SYNC, {"ATE0\r", FAKE_OK, 0}, {"AT+CMEE=1\r", FAKE_OK, 0},                     \
+#define FAKE_SYNC_PROBE {"AT+CSQ\r", "\r\n+CSQ: 20,0\r\n" FAKE_OK, 0}
+#define FAKE_SYNC {"AT\r", FAKE_OK, 0}, FAKE_SYNC_PROBE
+#define FAKE_BRINGUP FAKE_SYNC, FAKE_BRINGUP_SYNCED
+/* The bring-up after AT and the probe. */
+#define FAKE_BRINGUP_SYNCED                                                              \
+    {"ATE0\r", FAKE_OK, 0}, {"AT+CMEE=1\r", FAKE_OK, 0},                                \
         {"AT+CPIN?\r", "\r\n+CPIN: READY\r\n" FAKE_OK, 0},                               \
         {"AT+CSQ\r", "\r\n+CSQ: 20,0\r\n" FAKE_OK, 0},                                   \
         {"AT+CREG?\r", "\r\n+CREG: 0,1\r\n" FAKE_OK, 0},                                 \

@@ -50,15 +50,8 @@ Test(bringup, an_answer_left_by_the_hosts_earlier_life_is_not_taken_for_the_next
 {
     static const struct fake_step s[] = {
         {"AT\r", "\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n" FAKE_OK, 0},
-        {"AT+CSQ\r", "\r\n+CSQ: 20,0\r\n" FAKE_OK, 0},
-        {"ATE0\r", FAKE_OK, 0},
-        {"AT+CMEE=1\r", FAKE_OK, 0},
-        {"AT+CPIN?\r", "\r\n+CPIN: READY\r\n" FAKE_OK, 0},
-        {"AT+CSQ\r", "\r\n+CSQ: 20,0\r\n" FAKE_OK, 0},
-        {"AT+CREG?\r", "\r\n+CREG: 0,1\r\n" FAKE_OK, 0},
-        {"AT+CGREG?\r", "\r\n+CGREG: 0,1\r\n" FAKE_OK, 0},
-        {"AT+CEREG?\r", "\r\n+CEREG: 0,1\r\n" FAKE_OK, 0},
-        {"AT+CGDCONT=1,\"IP\",\"internet\"\r", FAKE_OK, 0},
+        FAKE_SYNC_PROBE,
+        FAKE_BRINGUP_SYNCED,
     };
     fake_dev_start(&fd);
     fake_port_script(&fd.fp, FAKE_STEPS(s));
