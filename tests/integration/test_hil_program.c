@@ -23,7 +23,7 @@
 
 static char out[OUT_CAP];
 
-static void make_dir(void) { test_dir_make("/tmp/hil-prog"); }
+static void make_dir(void) { test_dir_make("hil-prog-"); }
 #define hil(...) hil_tool(out, sizeof out, RUN_BOUND_MS, __VA_ARGS__)
 
 

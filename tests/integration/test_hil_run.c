@@ -22,7 +22,7 @@
 
 static char out[OUT_CAP];
 
-static void make_dir(void) { test_dir_make("/tmp/hil-run"); }
+static void make_dir(void) { test_dir_make("hil-run-"); }
 #define hil_run(...) hil_tool(out, sizeof out, RUN_BOUND_MS, "run", __VA_ARGS__)
 
 

@@ -23,7 +23,7 @@
 
 static char out[OUT_CAP];
 
-static void make_dir(void) { test_dir_make("/tmp/hil-shard"); }
+static void make_dir(void) { test_dir_make("hil-shard-"); }
 #define hil_run(...) hil_tool(out, sizeof out, RUN_BOUND_MS, "run", __VA_ARGS__)
 
 

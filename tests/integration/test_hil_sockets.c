@@ -15,7 +15,7 @@
 
 static char out[OUT_CAP];
 
-static void make_dir(void) { test_dir_make("/tmp/hil-sockets"); }
+static void make_dir(void) { test_dir_make("hil-sockets-"); }
 #define hil_run(...) hil_tool(out, sizeof out, RUN_BOUND_MS, "run", __VA_ARGS__)
 
 TestSuite(hil_sockets, .init = make_dir, .fini = test_dir_remove, .timeout = 60);

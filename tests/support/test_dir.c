@@ -17,9 +17,8 @@ char test_dir[64];
 
 void test_dir_make(const char *prefix)
 {
-    snprintf(test_dir, sizeof test_dir, "%s-XXXXXX", prefix);
-    cr_assert_not_null(mkdtemp(test_dir), "cannot make %s", test_dir);
-    cr_assert_eq(chmod(test_dir, 0711), 0);
+    cr_assert_eq(scratch_dir_make(test_dir, sizeof test_dir, "/tmp", prefix, 0711), 0,
+                 "cannot make a directory /tmp/%sXXXXXX", prefix);
     setenv("TMPDIR", test_dir, 1);
 }
 
@@ -55,13 +54,13 @@ const char *test_dir_file(const char *name, const char *text)
 
 int hil_tool(char *out, size_t cap, int bound_ms, const char *subcommand, ...)
 {
-    const char *argv[HIL_ARGS_MAX] = {SIM7600_BIN_DIR "/sim7600-hil", subcommand};
-    int n = 2;
+    const char *args[HIL_ARGS_MAX] = {subcommand};
+    int n = 1;
     va_list ap;
     va_start(ap, subcommand);
     for (const char *a = va_arg(ap, const char *); a && n < HIL_ARGS_MAX - 1; a = va_arg(ap, const char *))
-        argv[n++] = a;
+        args[n++] = a;
     va_end(ap);
-    argv[n] = NULL;
-    return program_run(argv, bound_ms, out, cap);
+    args[n] = NULL;
+    return program_run_args(SIM7600_BIN_DIR "/sim7600-hil", args, bound_ms, out, cap);
 }

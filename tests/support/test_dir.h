@@ -10,8 +10,8 @@
 
 extern char test_dir[64];
 
-/* Makes PREFIX-XXXXXX (mode 0711: a private mosquitto run as root reads its
- * files as its own user) and sets TMPDIR to it. */
+/* Makes /tmp/PREFIXXXXXXX (mode 0711: a private mosquitto run as root reads
+ * its files as its own user) and sets TMPDIR to it. */
 void test_dir_make(const char *prefix);
 void test_dir_remove(void);
 /* NAME inside the directory (one of 8 rotating buffers). */

@@ -357,7 +357,7 @@ Test(mqtt, a_crlf_host_publishes_byte_exact_and_goes_on)
         {"AT\r\n", "\r\nOK\r\n"},
     };
     connect_client0();
-    assert_exchanges(x, sizeof x / sizeof x[0]);
+    ASSERT_EXCHANGES(x);
 }
 
 /* Only the terminator's LF is dropped: a bare-CR host that has the '>' and sends
@@ -598,7 +598,7 @@ Test(network, cgatt_reports_a_registered_module_attached_and_follows_writes)
         {"AT+CGATT=1\r", "\r\nOK\r\n"},
         {"AT+CGATT?\r", "\r\n+CGATT: 1\r\n\r\nOK\r\n"},
     };
-    assert_exchanges(x, sizeof x / sizeof x[0]);
+    ASSERT_EXCHANGES(x);
     ctl("reg 0");
     advance(1);
     cr_assert_str_eq(io("AT+CGATT?\r"), "\r\n+CGATT: 0\r\n\r\nOK\r\n");
@@ -618,7 +618,7 @@ Test(network, cops_answers_in_the_format_set_with_mode_3)
         {"AT+COPS=3\r", "\r\nERROR\r\n"},
         {"AT+COPS?\r", "\r\n+COPS: 0,1,\"SIMOP\",7\r\n\r\nOK\r\n"},
     };
-    assert_exchanges(x, sizeof x / sizeof x[0]);
+    ASSERT_EXCHANGES(x);
     ctl("reg 0");
     advance(1);
     cr_assert_str_eq(io("AT+COPS?\r"), "\r\n+COPS: 0\r\n\r\nOK\r\n");
