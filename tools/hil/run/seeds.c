@@ -17,12 +17,17 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static uint64_t name_hash(const char *name)
+uint64_t scenario_name_fnv1a(const char *name)
 {
     uint64_t h = FNV_OFFSET;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         h = (h ^ *p) * FNV_PRIME;
-    return mix64(h);
+    return h;
+}
+
+static uint64_t name_hash(const char *name)
+{
+    return mix64(scenario_name_fnv1a(name));
 }
 
 uint64_t seed_from_clock(void)

@@ -13,6 +13,9 @@
 
 #include "scenario.h"
 
+/* FNV-1a of a scenario's name, as it is (transcript file names use it too). */
+uint64_t scenario_name_fnv1a(const char *name);
+
 /* A run's seed when none is given: from the clock, small enough to type. */
 uint64_t seed_from_clock(void);
 

@@ -1,22 +1,13 @@
 #include "transcript.h"
 
 #include "alloc.h"
+#include "seeds.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define TR_TAIL_WIDTH 120   /* a failure report shows this much of each line */
 #define TR_HASH_DIGITS 16   /* a 64-bit hash in hex */
-#define FNV64_OFFSET 0xcbf29ce484222325ull
-#define FNV64_PRIME 0x100000001b3ull
-
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = FNV64_OFFSET;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * FNV64_PRIME;
-    return h;
-}
 
 static bool utf8_continuation(char c)
 {
@@ -34,7 +25,7 @@ void transcript_file_name(const char *scenario_name, struct strbuf *out)
         keep--;   /* never half a character */
     out->len = start + keep;
     out->p[out->len] = '\0';
-    sb_printf(out, "-%0*llx", TR_HASH_DIGITS, (unsigned long long)fnv1a64(scenario_name));
+    sb_printf(out, "-%0*llx", TR_HASH_DIGITS, (unsigned long long)scenario_name_fnv1a(scenario_name));
 }
 
 int transcript_open(struct transcript *tr, const char *path, const char *what, uint64_t now_us)
