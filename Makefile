@@ -181,14 +181,16 @@ test-more::
 test-build: all $(UNIT_BINS) $(INTEG_BINS)
 	@$(MAKE) --no-print-directory core-freestanding
 
+# SAN_BUILD: where the sanitizer build goes (one per parallel checker).
+SAN_BUILD ?= build/san
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
-	    tools/run-tests.sh $(patsubst $(BUILD)/%,build/san/%,$(UNIT_BINS) $(INTEG_BINS))
+	    tools/run-tests.sh $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(UNIT_BINS) $(INTEG_BINS))
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    build/san/bin/sim7600-hil run -j $(RUN_JOBS) --keep-logs build/san/hil-logs $(SUITE)
+	    $(SAN_BUILD)/bin/sim7600-hil run -j $(RUN_JOBS) --keep-logs $(SAN_BUILD)/hil-logs $(SUITE)
 
 # The whole scenario suite against the simulator; transcripts in build/hil-logs/.
 RUN_JOBS ?= 8
