@@ -94,6 +94,39 @@ void sim_set_replay(struct sim *s, struct replay *r, bool strict, uint64_t now_u
 /* The divergence report, "" while the host follows the log (or no log). */
 const char *sim_replay_divergence(const struct sim *s);
 
+/* ---- TLS: what an SSL context gives a connection (issue 17) -----------------
+ * The module keeps certificates in its store and settings in its SSL contexts
+ * (ssl_store.c, ssl_config.c); when a connection that uses a context opens
+ * (MQTT over TLS, an SSL socket), the core resolves the context into this and
+ * hands it to the edge that makes the connection (link_mosquitto.c, net_posix.c),
+ * which runs the real TLS. Everything it points to is valid only during the call
+ * that carries it: the edge copies what it keeps. Keys and passwords never go
+ * into a log, a transcript or an error message. */
+enum sim_tls_version { SIM_TLS_SSL3, SIM_TLS_1_0, SIM_TLS_1_1, SIM_TLS_1_2, SIM_TLS_ANY };
+enum sim_tls_auth {
+    SIM_TLS_AUTH_NONE,       /* authmode 0: no verification */
+    SIM_TLS_AUTH_SERVER,     /* 1: the server's certificate, against cacert */
+    SIM_TLS_AUTH_MUTUAL,     /* 2: both */
+    SIM_TLS_AUTH_CLIENT,     /* 3: the client's certificate only */
+};
+
+struct sim_tls_blob {        /* a file of the store: PEM or DER as uploaded; len 0: none */
+    const uint8_t *data;
+    size_t len;
+};
+
+struct sim_tls_config {
+    enum sim_tls_version version;
+    enum sim_tls_auth auth;
+    struct sim_tls_blob ca, cert, key;
+    const char *key_password;    /* NULL: none */
+    const char *sni;             /* NULL: SNI off; else the name to send */
+    bool check_time;             /* ignorelocaltime 0: validity is checked at module_time */
+    int64_t module_time;         /* the module's clock, seconds since the Unix epoch, UTC */
+    uint32_t negotiate_ms;       /* negotiatetime: the handshake's bound */
+    int cipher_suite;            /* ciphersuites: an IANA number, or -1 for any */
+};
+
 /* ---- the link to a broker --------------------------------------------------
  * The MQTT model asks its link to act (connect, publish ...) and hears back
  * later. The embedded broker is the default link; sim_set_link() puts a real
@@ -115,6 +148,7 @@ struct sim_link_connect {
     const uint8_t *will_msg;
     size_t will_msg_len;
     int will_qos;
+    const struct sim_tls_config *tls; /* NULL: plain TCP (server type 0) */
 };
 
 struct sim_link_ops {
@@ -167,6 +201,7 @@ struct sim_net_open {
     int port;                      /* TCP: the peer; UDP: 0 when each send names its peer */
     int local_port;                /* 0: any */
     uint32_t timeout_ms;           /* TCP: the connect's bound (AT+CIPTIMEOUT's <cipopen>); 0: the network's own */
+    const struct sim_tls_config *tls;   /* NULL: plain; else TLS over the TCP connection (SSL sockets) */
 };
 
 struct sim_net_ops {

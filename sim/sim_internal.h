@@ -13,6 +13,7 @@
 #include "paced_fifo.h"
 #include "replay.h"
 #include "sim.h"
+#include "ssl_internal.h"
 #include "tcpip_internal.h"
 
 #define SIM_LINE_MAX 1024       /* longer command lines answer ERROR (numeric code 4, "line too long") */
@@ -179,6 +180,7 @@ struct sim {
     struct world world;
     struct mqtt_model mqtt;
     struct tcpip tcpip;                /* the module's own TCP/IP stack (tcpip_*.c) */
+    struct ssl_state ssl;              /* certificate store and SSL contexts (ssl_*.c) */
     struct broker *broker;
     const struct sim_link_ops *link;   /* link_embedded_ops (ctx: this sim) or a real broker */
     void *link_ctx;
