@@ -189,6 +189,35 @@ struct sim7600_health {
     uint32_t ms_since_rx;     /* since the module last sent anything */
 };
 
+/* ---- TLS (issue 17): certificates, the SSL context, MQTT over TLS ------------ */
+/* A file for the module's certificate store (AT+CCERTDOWN), PEM or DER. The
+ * bytes are the caller's and must stay valid for the life of the instance. */
+struct sim7600_cert {
+    const char *name;         /* store file name (5..128 bytes, ".pem"/".der"); NULL: none */
+    const uint8_t *data;      /* NULL: the store already holds it: only named, never uploaded */
+    size_t len;               /* 1..10240 bytes */
+};
+
+/* AT+CSSLCFG "sslversion" (SSL manual): the enum is the module's value + 1, so
+ * that a zeroed config asks for the module's default, any version (4). */
+enum sim7600_tls_version {
+    SIM7600_TLS_ANY, SIM7600_TLS_SSL3, SIM7600_TLS_1_0, SIM7600_TLS_1_1, SIM7600_TLS_1_2,
+};
+
+/* The authmode follows from the files given: ca -> 1 (server), ca + cert +
+ * key -> 2 (mutual), cert + key alone -> 3 (client only), none -> 0. */
+struct sim7600_tls {
+    struct sim7600_cert ca;   /* verifies the broker */
+    struct sim7600_cert cert; /* the client's certificate ... */
+    struct sim7600_cert key;  /* ... and its key; never logged */
+    const char *key_password; /* NULL: none; never logged */
+    uint8_t ssl_ctx;          /* SSL context 0..9 */
+    uint8_t version;          /* enum sim7600_tls_version */
+    bool sni;                 /* send the broker's host name (enableSNI 1) */
+    bool check_time;          /* ignorelocaltime 0: the module's clock judges expiry */
+    bool upload_if_missing;   /* AT+CCERTLIST first; upload only names the store lacks */
+};
+
 /* ---- configuration ------------------------------------------------------------ */
 struct sim7600_config {
     /* network; apn NULL: keep the module's PDP context */
@@ -198,7 +227,8 @@ struct sim7600_config {
     uint8_t apn_auth;         /* 0 none, 1 PAP (default when apn_user is set), 2 CHAP, 3 either */
 
     /* MQTT */
-    const char *broker;       /* "tcp://host:port" (9..256 bytes) */
+    const char *broker;       /* "tcp://host:port" (9..256 bytes), for TLS too (MQTT manual §3.3) */
+    const struct sim7600_tls *tls; /* NULL: plain TCP; else uploaded and configured at bring-up */
     const char *client_id;    /* 1..23 bytes */
     const char *user;         /* NULL: none */
     const char *pass;         /* needs user; never logged */

@@ -1,5 +1,5 @@
 /* Bring-up: AT until answered, ATE0, CMEE, SIM, signal, registration, APN
- * (reference §1, §4, §5). */
+ * (reference §1, §4, §5), then the TLS files and context when configured (tls.c). */
 #include <string.h>
 
 #include "sim7600_internal.h"
@@ -212,6 +212,8 @@ int sim7600_modem_up(struct sim7600 *dev)
         st = wait_registered(dev);
     if (st == SIM7600_OK)
         st = set_apn(dev);
+    if (st == SIM7600_OK)
+        st = sim7600_tls_setup(dev);
     if (st != SIM7600_OK)
         return st;
     dev->need_bringup = false;

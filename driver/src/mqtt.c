@@ -292,7 +292,7 @@ static int acquire(struct sim7600 *dev)
     client_cmd(dev, &b, "AT+CMQTTACCQ");
     at_buf_str(&b, ",");
     at_buf_quoted(&b, dev->cfg.client_id);
-    at_buf_str(&b, ",0");
+    at_buf_str(&b, dev->cfg.tls != NULL ? ",1" : ",0"); /* server type: 1 SSL/TLS */
     st = run(dev, &b, "+CMQTTACCQ:", AT_CMD_ERR_LINE, 0);
     if (st == SIM7600_E_MQTT_CLIENT_USED) {
         sim7600_log(dev, "AT+CMQTTACCQ", "19: client 0 already acquired");
@@ -355,6 +355,8 @@ int sim7600_session_open(struct sim7600 *dev)
         st = release_client(dev);
     if (st == SIM7600_OK)
         st = acquire(dev);
+    if (st == SIM7600_OK)
+        st = sim7600_tls_bind(dev);
     if (st == SIM7600_OK)
         st = connect_broker(dev);
     if (st == SIM7600_OK)

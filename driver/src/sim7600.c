@@ -48,7 +48,8 @@ static bool config_ok(const struct sim7600_config *c)
                                                               c->outbox_data != NULL &&
                                                               c->outbox_slot_size > 0)) &&
            (c->subs_cap == 0 || c->subs != NULL) && (c->pass == NULL || c->user != NULL) &&
-           c->keepalive_s >= 60 && c->keepalive_s <= 64800 && c->pub_timeout_s >= 60 && c->pub_timeout_s <= 180;
+           c->keepalive_s >= 60 && c->keepalive_s <= 64800 && c->pub_timeout_s >= 60 && c->pub_timeout_s <= 180 &&
+           (c->tls == NULL || (c->tls->ssl_ctx <= SIM7600_SSL_CTX_MAX && c->tls->version <= SIM7600_TLS_1_2));
 }
 
 static void on_engine_log(void *ctx, const char *what, const char *text, size_t len)

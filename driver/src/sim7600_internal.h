@@ -8,6 +8,7 @@
 #define SIM7600_CLIENT "0" /* the driver uses MQTT client index 0 */
 #define SIM7600_TOPIC_MAX 1024u   /* MQTT manual §2.2.10 */
 #define SIM7600_PAYLOAD_MAX 10240u /* MQTT manual §2.2.11 */
+#define SIM7600_SSL_CTX_MAX 9u    /* SSL contexts 0..9 (SSL manual, AT+CSSLCFG) */
 /* Waited on top of a timeout the module enforces itself (pub_timeout, DISC's 60 s). */
 #define SIM7600_MODULE_TIMEOUT_MARGIN_MS 5000u
 
@@ -52,6 +53,12 @@ void sim7600_session_teardown(struct sim7600 *dev);
 int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len,
                      const uint8_t *payload, size_t payload_len, uint8_t qos, bool retain);
 int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos);
+
+/* tls.c: nothing to do without cfg.tls */
+/* Uploads the certificates and configures the SSL context (once per bring-up). */
+int sim7600_tls_setup(struct sim7600 *dev);
+/* AT+CMQTTSSLCFG: binds client 0 to the context, before every CONNECT. */
+int sim7600_tls_bind(struct sim7600 *dev);
 
 /* outbox.c */
 int sim7600_outbox_push(struct sim7600 *dev, const char *topic, const void *payload, size_t len,
