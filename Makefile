@@ -16,7 +16,7 @@ HOST_CFLAGS   = -std=c11 -D_GNU_SOURCE $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)
 CORE_CFLAGS   = -std=c99 -pedantic $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)
 override LDFLAGS += $(SAN)   # also when LDFLAGS comes from the command line
 
-PKGS_HOST  = libserialport libmosquitto
+PKGS_HOST  = libserialport libmosquitto openssl
 PKGS_TEST  = criterion libmosquitto
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

@@ -26,6 +26,9 @@ need_cmd make make
 need_lib criterion libcriterion-dev
 need_lib libserialport libserialport-dev
 need_lib libmosquitto libmosquitto-dev
+# TLS (issue 17): the simulator's real TLS, and the tests' certificates (openssl)
+need_lib openssl libssl-dev
+need_cmd openssl openssl
 # Debian puts the broker in /usr/sbin, which a non-root PATH may lack
 [ -x /usr/sbin/mosquitto ] || need_cmd mosquitto mosquitto
 need_cmd mosquitto_sub mosquitto-clients

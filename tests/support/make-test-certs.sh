@@ -24,6 +24,7 @@ PASSWORD=testpass
 # The expired certificate's window: long past, so any clock today rejects it.
 EXPIRED_FROM=20200101000000Z
 EXPIRED_TO=20210101000000Z
+CA_FROM=20190101000000Z
 
 command -v openssl >/dev/null 2>&1 || {
     echo "make-test-certs: openssl is missing: apt-get install --no-install-recommends openssl" >&2; exit 1; }
@@ -39,14 +40,34 @@ tmp=$(mktemp -d "$dir/.gen-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cd "$tmp"
 
+CA_TO=$(date -u -d "+$DAYS days" +%Y%m%d%H%M%SZ)
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 
-# ca NAME CN: a self-signed CA
+# openssl x509 cannot back-date; openssl ca takes explicit dates (the CAs, the expired one)
+mkdir ca-db && : > ca-db/index.txt && echo 01 > ca-db/serial
+cat > ca.cnf <<EOF
+[ca]
+default_ca = test
+[test]
+dir = ca-db
+database = ca-db/index.txt
+serial = ca-db/serial
+new_certs_dir = ca-db
+default_md = sha256
+policy = any
+unique_subject = no
+[any]
+commonName = supplied
+EOF
+
+# ca NAME CN: a self-signed CA, valid from CA_FROM (before the expired
+# certificate's window, so a module clock set inside it trusts the chain)
 ca() {
     key "$1-key.pem"
-    openssl req -x509 -new -key "$1-key.pem" -subj "/O=sim7600-hil tests/CN=$2" -days $DAYS \
-        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-        -out "$1.pem"
+    openssl req -new -key "$1-key.pem" -subj "/O=sim7600-hil tests/CN=$2" -out "$1.csr"
+    printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" > "$1.ext"
+    openssl ca -batch -config ca.cnf -selfsign -keyfile "$1-key.pem" -in "$1.csr" \
+        -startdate $CA_FROM -enddate "$CA_TO" -extfile "$1.ext" -notext -out "$1.pem" 2>/dev/null
 }
 
 # leaf NAME CA CN EXT: a certificate for CN signed by CA, with extension lines EXT
@@ -70,24 +91,9 @@ leaf server ca localhost "$SERVER_EXT"
 leaf client ca "sim7600 test client" "$CLIENT_EXT"
 leaf wrong-client wrong-ca "sim7600 client of another CA" "$CLIENT_EXT"
 
-# openssl x509 cannot back-date; openssl ca takes explicit dates
 key expired-key.pem
 openssl req -new -key expired-key.pem -subj "/O=sim7600-hil tests/CN=localhost" -out expired.csr
 printf '%s\n' "$SERVER_EXT" > expired.ext
-mkdir ca-db && : > ca-db/index.txt && echo 01 > ca-db/serial
-cat > ca.cnf <<EOF
-[ca]
-default_ca = test
-[test]
-dir = ca-db
-database = ca-db/index.txt
-serial = ca-db/serial
-new_certs_dir = ca-db
-default_md = sha256
-policy = any
-[any]
-commonName = supplied
-EOF
 openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca-key.pem -in expired.csr \
     -startdate $EXPIRED_FROM -enddate $EXPIRED_TO -extfile expired.ext -notext -out expired.pem 2>/dev/null
 
