@@ -16,6 +16,12 @@ struct opts {
     enum sim7600_backend backend;
     long baud, keepalive, interval_ms, count, qos, health_ms, duration_ms, rx_count;
     bool retain, verbose, list_ports;
+    /* TLS: files on the host, uploaded to the module's store */
+    const char *ca, *cert, *key, *key_pass_file;
+    long tls_version;          /* enum sim7600_tls_version */
+    bool insecure, sni, check_time;
+    bool tls;                  /* an ssl:// broker, or any TLS file given */
+    char broker_tcp[300];      /* the URL the module takes: tcp://HOST:PORT, also for TLS */
 };
 
 /* Parses argv into *o (defaults first). --help prints the usage and exits 0.

@@ -15,12 +15,14 @@
 
 #include "app_options.h"
 #include "sim7600_posix.h"
+#include "tls_files.h"
 
 
 struct app {
     struct opts o;
     struct sim7600_serial serial;
     struct sim7600_host host;
+    struct app_tls tls;        /* the TLS files, alive as long as the driver */
     pthread_mutex_t out_mu;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -270,12 +272,30 @@ static void *watchdog(void *arg)
 
 /* ---- main ----------------------------------------------------------------------------- */
 
+/* What TLS will do, by file name and size: never a key's or password's content. */
+static void say_tls(struct app *a)
+{
+    static const char *const auth[] = {"no verification", "the broker verified",
+                                       "mutual: broker and client verified",
+                                       "client certificate only"};
+    const struct sim7600_tls *t = &a->tls.tls;
+    unsigned mode = sim7600_tls_authmode(t);
+
+    say(a, "step: TLS to %s (%s): ca %s (%zu B), client certificate %s (%zu B), key %s%s",
+        a->o.broker_tcp, auth[mode], t->ca.name != NULL ? t->ca.name : "none", t->ca.len,
+        t->cert.name != NULL ? t->cert.name : "none", t->cert.len,
+        t->key.name != NULL ? t->key.name : "none",
+        t->key_password != NULL ? " with a password" : "");
+}
+
 static int open_and_connect(struct app *a)
 {
     struct sim7600_host_config hc;
     char err[512];
     int st, i;
 
+    if (a->o.tls && app_tls_load(&a->o, &a->tls) != 0)
+        return 2; /* said which file and why */
     if (sim7600_serial_open(&a->serial, a->o.port, (int)a->o.baud, a->o.backend, err,
                             sizeof err) != 0) {
         fprintf(stderr, "sim7600-mqtt: cannot open the port: %s\n", err);
@@ -287,7 +307,11 @@ static int open_and_connect(struct app *a)
     hc.drv.apn = a->o.apn;
     hc.drv.apn_user = a->o.apn_user;
     hc.drv.apn_pass = a->o.apn_pass;
-    hc.drv.broker = a->o.broker;
+    hc.drv.broker = a->o.broker_tcp;
+    if (a->o.tls) {
+        hc.drv.tls = &a->tls.tls;
+        say_tls(a);
+    }
     hc.drv.client_id = a->o.client_id;
     hc.drv.user = a->o.user;
     hc.drv.pass = a->o.pass;
@@ -301,7 +325,7 @@ static int open_and_connect(struct app *a)
         fail(a, "start", st);
         return 1;
     }
-    say(a, "step: connecting to %s as %s%s", a->o.broker, a->o.client_id,
+    say(a, "step: connecting to %s as %s%s", a->o.broker_tcp, a->o.client_id,
         a->o.user != NULL ? " with credentials" : "");
     st = sim7600_host_connect(&a->host);
     if (st != SIM7600_OK) {
@@ -463,6 +487,7 @@ int main(int argc, char **argv)
         say_port_gone(a);
     if (a->serial.wake[0] > 0 || a->serial.fd >= 0)
         sim7600_serial_close(&a->serial);
+    app_tls_free(&a->tls);
     free(a);
     return rc;
 }

@@ -11,6 +11,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: sim7600-mqtt --port PATH --broker tcp://HOST:PORT --client-id ID [options]\n"
+        "       sim7600-mqtt --port PATH --broker ssl://HOST:8883 --ca FILE [--cert FILE --key FILE] ...\n"
         "       sim7600-mqtt ports        (or --list-ports)\n"
         "\n"
         "Connects a SIM7600 module to an MQTT broker through its CMQTT commands,\n"
@@ -21,7 +22,9 @@ static void usage(FILE *f)
         "  --baud N               UART speed (default 115200)\n"
         "  --apn APN              PDP context APN (AT+CGDCONT=1,\"IP\",APN)\n"
         "  --apn-user U, --apn-pass P   APN authentication (PAP)\n"
-        "  --broker URL           tcp://HOST:PORT (required)\n"
+        "  --broker URL           tcp://HOST:PORT, or ssl://HOST[:PORT] (also mqtts://) for\n"
+        "                         TLS, port 8883 by default (required). The module itself\n"
+        "                         takes tcp://HOST:PORT for TLS too: that is what it is sent\n"
         "  --client-id ID         1..23 characters (required)\n"
         "  --user U, --pass P     broker credentials (the password is never printed)\n"
         "  --keepalive S          60..64800 seconds (default 60)\n"
@@ -36,6 +39,15 @@ static void usage(FILE *f)
         "  --duration MS          after publishing, keep running MS milliseconds\n"
         "                         (with only --sub and neither option: run until Ctrl-C)\n"
         "  --health-interval MS   report signal/registration every MS (default 30000, 0 off)\n"
+        "TLS (the files are read here and uploaded to the module's store, AT+CCERTDOWN;\n"
+        "PEM or DER, at most 10240 bytes each; keys and passwords are never printed):\n"
+        "  --ca FILE              the CA that signed the broker's certificate (authmode 1)\n"
+        "  --cert FILE --key FILE the client's certificate and key (mutual TLS: authmode 2)\n"
+        "  --key-password-file F  the key's password, the file's first line\n"
+        "  --tls-version V        any (default), 1.2, 1.1, 1.0 or ssl3\n"
+        "  --insecure             do not verify the broker (authmode 0, or 3 with --cert)\n"
+        "  --sni                  send the broker's host name (SNI)\n"
+        "  --check-time           let the module's clock reject expired certificates\n"
         "  --verbose              print the driver's diagnostics\n"
         "  --help                 this text\n"
         "\n"
@@ -45,7 +57,8 @@ static void usage(FILE *f)
 }
 
 enum { O_APN = 256, O_APN_USER, O_APN_PASS, O_KEEPALIVE, O_RETAIN, O_RX_COUNT, O_HEALTH,
-       O_DURATION, O_BACKEND, O_LIST };
+       O_DURATION, O_BACKEND, O_LIST, O_CA, O_CERT, O_KEY, O_KEY_PASS, O_TLS_VERSION,
+       O_INSECURE, O_SNI, O_CHECK_TIME };
 
 static const struct option long_opts[] = {
     {"port", required_argument, NULL, 'p'},       {"broker", required_argument, NULL, 'b'},
@@ -63,6 +76,12 @@ static const struct option long_opts[] = {
     {"backend", required_argument, NULL, O_BACKEND},
     {"baud", required_argument, NULL, 'B'},       {"verbose", no_argument, NULL, 'v'},
     {"list-ports", no_argument, NULL, O_LIST},    {"help", no_argument, NULL, 'h'},
+    {"ca", required_argument, NULL, O_CA},        {"cert", required_argument, NULL, O_CERT},
+    {"key", required_argument, NULL, O_KEY},
+    {"key-password-file", required_argument, NULL, O_KEY_PASS},
+    {"tls-version", required_argument, NULL, O_TLS_VERSION},
+    {"insecure", no_argument, NULL, O_INSECURE},  {"sni", no_argument, NULL, O_SNI},
+    {"check-time", no_argument, NULL, O_CHECK_TIME},
     {NULL, 0, NULL, 0},
 };
 
@@ -101,6 +120,75 @@ static int numeric_opt(struct opts *o, int c, const char *arg)
     return -1;
 }
 
+static int tls_version_opt(struct opts *o, const char *arg)
+{
+    static const struct {
+        const char *name;
+        enum sim7600_tls_version v;
+    } versions[] = {
+        {"any", SIM7600_TLS_ANY}, {"1.2", SIM7600_TLS_1_2}, {"1.1", SIM7600_TLS_1_1},
+        {"1.0", SIM7600_TLS_1_0}, {"ssl3", SIM7600_TLS_SSL3},
+    };
+    size_t i;
+    for (i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        if (strcmp(arg, versions[i].name) == 0) {
+            o->tls_version = versions[i].v;
+            return 0;
+        }
+    }
+    return bad("--tls-version must be any, 1.2, 1.1, 1.0 or ssl3", arg);
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* ssl://HOST[:PORT] and mqtts:// become the module's form, tcp://HOST:PORT
+ * (MQTT manual §3.3: server type 1 with a tcp:// address); 8883 when no port. */
+static int broker_opt(struct opts *o)
+{
+    static const char *const tls_schemes[] = {"ssl://", "mqtts://"};
+    const char *host = o->broker;
+    size_t i;
+
+    for (i = 0; i < sizeof tls_schemes / sizeof tls_schemes[0]; i++) {
+        if (has_prefix(o->broker, tls_schemes[i])) {
+            host = o->broker + strlen(tls_schemes[i]);
+            o->tls = true;
+        }
+    }
+    if (host == o->broker) {
+        if (!has_prefix(o->broker, "tcp://"))
+            return bad("--broker tcp://HOST:PORT (or ssl://HOST[:PORT]) is needed", o->broker);
+        host = o->broker + strlen("tcp://");
+    }
+    if (*host == '\0' || strchr(host, '/') != NULL ||
+        snprintf(o->broker_tcp, sizeof o->broker_tcp, "tcp://%s%s", host,
+                 strchr(host, ':') == NULL && o->tls ? ":8883" : "") >= (int)sizeof o->broker_tcp)
+        return bad("--broker: the module takes tcp://HOST:PORT of 9..256 characters", o->broker);
+    return 0;
+}
+
+/* TLS is on with an ssl:// broker or any TLS file; then the broker must be
+ * verified (--ca) or explicitly not (--insecure). */
+static int check_tls(struct opts *o)
+{
+    o->tls = o->tls || o->ca != NULL || o->cert != NULL || o->key != NULL;
+    if ((o->cert != NULL) != (o->key != NULL))
+        return bad("--cert and --key go together (the client's certificate and its key)", NULL);
+    if (o->key_pass_file != NULL && o->key == NULL)
+        return bad("--key-password-file needs --key", NULL);
+    if (o->insecure && o->ca != NULL)
+        return bad("--insecure and --ca exclude each other: verify the broker or do not", NULL);
+    if (o->tls && o->ca == NULL && !o->insecure)
+        return bad("TLS needs --ca FILE to verify the broker (or --insecure not to)", NULL);
+    if (!o->tls && (o->insecure || o->sni || o->check_time || o->tls_version != SIM7600_TLS_ANY))
+        return bad("--insecure, --sni, --check-time and --tls-version need TLS "
+                   "(an ssl:// broker or --ca/--cert)", NULL);
+    return 0;
+}
+
 static int string_opt(struct opts *o, int c, const char *arg)
 {
     switch (c) {
@@ -119,6 +207,12 @@ static int string_opt(struct opts *o, int c, const char *arg)
             return bad("too many --sub options", arg);
         o->subs[o->n_subs++] = arg;
         return 0;
+    case O_CA: o->ca = arg; return 0;
+    case O_CERT: o->cert = arg; return 0;
+    case O_KEY: o->key = arg; return 0;
+    case O_KEY_PASS: o->key_pass_file = arg; return 0;
+    case O_TLS_VERSION:
+        return tls_version_opt(o, arg);
     case O_BACKEND:
         return sim7600_backend_parse(arg, &o->backend) == 0
                    ? 0 : bad("--backend must be auto, termios or serialport", arg);
@@ -127,15 +221,19 @@ static int string_opt(struct opts *o, int c, const char *arg)
     }
 }
 
-static int check_opts(const struct opts *o)
+static int check_opts(struct opts *o)
 {
     size_t idlen = o->client_id != NULL ? strlen(o->client_id) : 0;
     if (o->list_ports)
         return 0;
     if (o->port == NULL)
         return bad("--port is required", NULL);
-    if (o->broker == NULL || strncmp(o->broker, "tcp://", 6) != 0 || strlen(o->broker) < 9)
-        return bad("--broker tcp://HOST:PORT is required", o->broker);
+    if (o->broker == NULL)
+        return bad("--broker tcp://HOST:PORT (or ssl://HOST:PORT) is required", NULL);
+    if (broker_opt(o) != 0 || check_tls(o) != 0)
+        return 2;
+    if (strlen(o->broker_tcp) < 9)
+        return bad("--broker: the module takes tcp://HOST:PORT of 9..256 characters", o->broker);
     if (idlen < 1 || idlen > 23)
         return bad("--client-id of 1..23 characters is required", o->client_id);
     if (o->pass != NULL && o->user == NULL)
@@ -145,6 +243,26 @@ static int check_opts(const struct opts *o)
     if (o->pub_topic == NULL && o->n_subs == 0)
         return bad("nothing to do: give --pub and/or --sub", NULL);
     return 0;
+}
+
+/* The options without an argument. @retval true if c was one */
+static bool flag_opt(struct opts *o, int c)
+{
+    const struct {
+        int opt;
+        bool *field;
+    } flags[] = {
+        {'v', &o->verbose},          {O_RETAIN, &o->retain}, {O_LIST, &o->list_ports},
+        {O_INSECURE, &o->insecure},  {O_SNI, &o->sni},       {O_CHECK_TIME, &o->check_time},
+    };
+    size_t i;
+    for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if (flags[i].opt == c) {
+            *flags[i].field = true;
+            return true;
+        }
+    }
+    return false;
 }
 
 int app_parse_args(struct opts *o, int argc, char **argv)
@@ -165,10 +283,8 @@ int app_parse_args(struct opts *o, int argc, char **argv)
             usage(stdout);
             exit(0);
         }
-        if (c == 'v' || c == O_RETAIN || c == O_LIST) {
-            *(c == 'v' ? &o->verbose : c == O_RETAIN ? &o->retain : &o->list_ports) = true;
+        if (flag_opt(o, c))
             continue;
-        }
         if (c == '?') {   /* getopt has said which option and what is wrong with it */
             fputs("Try 'sim7600-mqtt --help'.\n", stderr);
             return 2;

@@ -218,6 +218,15 @@ struct sim7600_tls {
     bool upload_if_missing;   /* AT+CCERTLIST first; upload only names the store lacks */
 };
 
+/* The AT+CSSLCFG "authmode" the files given make (see struct sim7600_tls). */
+static inline unsigned sim7600_tls_authmode(const struct sim7600_tls *t)
+{
+    bool client = t->cert.name != NULL && t->key.name != NULL;
+    if (t->ca.name != NULL)
+        return client ? 2u : 1u;
+    return client ? 3u : 0u;
+}
+
 /* ---- configuration ------------------------------------------------------------ */
 struct sim7600_config {
     /* network; apn NULL: keep the module's PDP context */

@@ -105,14 +105,6 @@ static int ssl_cfg(struct sim7600 *dev, const char *item, const char *text, uint
     return run_line(dev, &b, flags, NULL);
 }
 
-static uint32_t authmode(const struct sim7600_tls *t)
-{
-    bool client = t->cert.name != NULL && t->key.name != NULL;
-    if (t->ca.name != NULL)
-        return client ? 2u : 1u;
-    return client ? 3u : 0u;
-}
-
 /* The AT+CSSLCFG items in the order they are sent; the first NUMERIC_ITEMS
  * take a number, the rest a quoted string (file names, the key's password). */
 enum { SSLVERSION, AUTHMODE, IGNORELOCALTIME, ENABLESNI, NUMERIC_ITEMS,
@@ -128,7 +120,7 @@ static int configure(struct sim7600 *dev, const struct sim7600_tls *t)
 {
     const uint32_t num[NUMERIC_ITEMS] = {
         (t->version + 4u) % 5u, /* enum sim7600_tls_version -> the module's value */
-        authmode(t), t->check_time ? 0u : 1u, 1u,
+        sim7600_tls_authmode(t), t->check_time ? 0u : 1u, 1u,
     };
     const char *const text[ITEMS] = {
         [CACERT] = t->ca.name, [CLIENTCERT] = t->cert.name, [CLIENTKEY] = t->key.name,
