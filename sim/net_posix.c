@@ -18,12 +18,23 @@ static struct link *link_at(struct net_posix *np, int link)
 {
     return link >= 0 && link < NET_POSIX_LINKS ? &np->links[link] : NULL;
 }
+/* What the event is about is still the one it was queued for. */
+static bool still_current(const struct net_posix *np, const struct queued *q)
+{
+    switch (q->owner) {
+    case OWNER_LINK: return np->links[q->ev.link].gen == q->gen;
+    case OWNER_SERVER: return np->servers[q->ev.link].gen == q->gen;
+    case OWNER_NONE: break;
+    }
+    return true;
+}
+
 static void deliver_all(struct net_posix *np, net_posix_deliver_fn deliver, void *ctx)
 {
     for (struct queued *q; (q = np->head);) {
         if (!(np->head = q->next))
             np->tail = &np->head;
-        if (!q->for_link || np->links[q->ev.link].gen == q->gen)
+        if (still_current(np, q))
             deliver(ctx, &q->ev);   /* the core may call the ops: they only queue */
         free(q);
     }
@@ -59,7 +70,7 @@ static void resolved_query(struct net_posix *np, int query, bool ok, const struc
     struct sockaddr_in sa = {.sin_family = AF_INET};
     if (ok)
         sa.sin_addr = *addr;
-    np_queue_event(np, false, &ev, ok ? &sa : NULL);
+    np_queue_event(np, OWNER_NONE, &ev, ok ? &sa : NULL);
 }
 
 static struct send_item *find_send(struct link *l, uint64_t seq)
@@ -124,7 +135,7 @@ static void np_open(void *ctx, const struct sim_net_open *p)
     struct in_addr addr;
     if (p->proto == SIM_NET_UDP) {
         if ((l->fd = np_new_socket(l)) < 0) {
-            np_open_failed(np, p->link, SIM_NET_UNREACHABLE);
+            np_open_failed(np, p->link, errno == EADDRINUSE ? SIM_NET_IN_USE : SIM_NET_UNREACHABLE);
             return;
         }
         if (l->port == 0) {
@@ -193,7 +204,8 @@ static void np_resolve(void *ctx, int query, const char *host)
         ask(np, LOOKUP_QUERY, query, 0, to);
 }
 
-const struct sim_net_ops net_posix_ops = {np_open, np_send, np_close, np_receive_room, np_resolve};
+const struct sim_net_ops net_posix_ops = {np_open,    np_send,     np_close, np_receive_room, np_resolve,
+                                          np_listen, np_unlisten, np_accept};
 
 /* ---- the loop's side ------------------------------------------------------------------- */
 
@@ -217,15 +229,20 @@ size_t net_posix_pollfds(struct net_posix *np, struct pollfd *fds, size_t cap)
     size_t n = 0;
     if (cap == 0)
         return 0;
-    np->polled_link[n] = -1;
+    np->polled[n] = (struct polled){.kind = POLLED_PIPE};
     fds[n++] = (struct pollfd){.fd = np->pipe_rd, .events = POLLIN};
     for (int i = 0; i < NET_POSIX_LINKS && n < cap && n < NET_POSIX_POLLFDS; i++) {
         short ev = wanted(&np->links[i]);
         if (!ev)
             continue;
-        np->polled_link[n] = i;
-        np->polled_gen[n] = np->links[i].gen;
+        np->polled[n] = (struct polled){.kind = POLLED_LINK, .index = i, .gen = np->links[i].gen};
         fds[n++] = (struct pollfd){.fd = np->links[i].fd, .events = ev};
+    }
+    for (int i = 0; i < NET_POSIX_SERVERS && n < cap && n < NET_POSIX_POLLFDS; i++) {
+        if (np->servers[i].fd < 0)
+            continue;
+        np->polled[n] = (struct polled){.kind = POLLED_SERVER, .index = i, .gen = np->servers[i].gen};
+        fds[n++] = (struct pollfd){.fd = np->servers[i].fd, .events = POLLIN};
     }
     return n;
 }
@@ -275,11 +292,14 @@ void net_posix_handle(struct net_posix *np, const struct pollfd *fds, size_t n, 
 {
     take_answers(np);
     for (size_t i = 0; i < n && i < NET_POSIX_POLLFDS; i++) {
-        int link = np->polled_link[i];
-        /* a link the core closed or reopened since the poll has another socket */
-        if (link >= 0 && fds[i].revents && np->links[link].gen == np->polled_gen[i] &&
-            np->links[link].fd == fds[i].fd)
-            serve_link(np, link, fds[i].revents);
+        const struct polled *p = &np->polled[i];
+        if (!fds[i].revents || p->kind == POLLED_PIPE)
+            continue;
+        /* a link or server the core closed or reopened since the poll has another socket */
+        if (p->kind == POLLED_LINK && np->links[p->index].gen == p->gen && np->links[p->index].fd == fds[i].fd)
+            serve_link(np, p->index, fds[i].revents);
+        else if (p->kind == POLLED_SERVER && np->servers[p->index].gen == p->gen)
+            np_accept_ready(np, p->index);
     }
     check_deadlines(np, now_us);
     deliver_all(np, deliver, ctx);
@@ -305,6 +325,7 @@ struct net_posix *net_posix_create(const struct net_posix_config *cfg, char *err
         np->links[i].fd = -1;
         np->links[i].sends_tail = &np->links[i].sends;
     }
+    np_servers_init(np);
     if (!(np->resolver = net_resolver_create(np->pipe_wr, cfg->lookup, err, errlen))) {
         net_posix_destroy(np);
         return NULL;
@@ -318,6 +339,8 @@ void net_posix_destroy(struct net_posix *np)
         return;
     for (int i = 0; i < NET_POSIX_LINKS; i++)
         np_link_release(&np->links[i]);
+    for (int i = 0; i < NET_POSIX_SERVERS; i++)
+        np_unlisten(np, i);
     for (struct queued *q = np->head, *next; q; q = next) {
         next = q->next;
         free(q);

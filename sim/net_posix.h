@@ -14,7 +14,14 @@
  * holds a fast peer back. A send is reported (SIM_NET_SENT) once the socket
  * took all of it, or as much as it took before the connection failed.
  * Only the network's own outcomes are reported: a link the core closed says
- * nothing more. IPv4, as the module's +CIPOPEN and +RECEIVE show addresses. */
+ * nothing more. IPv4, as the module's +CIPOPEN and +RECEIVE show addresses.
+ *
+ * A server (listen) listens on the host's loopback, on the module's port when
+ * it is free there, else on a port the kernel picks (said on stderr; the
+ * control socket's state shows it as sockets.servers[i].host_port), so a
+ * test reaches the module's server at 127.0.0.1:<host_port>. Each connection
+ * is accepted at once and told (SIM_NET_ACCEPTED); the core's accept() puts
+ * it on a link or refuses it. */
 #ifndef SIM_NET_POSIX_H
 #define SIM_NET_POSIX_H
 
@@ -27,7 +34,9 @@
 #include "sim.h"
 
 #define NET_POSIX_LINKS 10              /* the module's links, 0-9 */
-#define NET_POSIX_POLLFDS (NET_POSIX_LINKS + 1)   /* the most net_posix_pollfds fills */
+#define NET_POSIX_SERVERS 4             /* the module's TCP servers, 0-3 (AT+SERVERSTART) */
+/* the most net_posix_pollfds fills: the wake-up pipe, the links, the listeners */
+#define NET_POSIX_POLLFDS (1 + NET_POSIX_LINKS + NET_POSIX_SERVERS)
 
 struct net_posix;
 

@@ -63,18 +63,43 @@ struct lookup {
     uint64_t seq;               /* LOOKUP_SEND: which send */
 };
 
+/* A connection a server took that the core has not placed on a link yet. */
+struct pending {
+    struct pending *next;
+    int fd;
+    struct sockaddr_in peer;
+};
+
+struct server {
+    int fd;                     /* the listening socket; -1: not listening */
+    uint32_t gen;               /* a new one per listen and per unlisten */
+    struct pending *pending, **pending_tail;   /* oldest first, one per SIM_NET_ACCEPTED not answered */
+};
+
+/* What a queued event is about: it is dropped when that one's generation moved on. */
+enum queued_owner { OWNER_NONE, OWNER_LINK, OWNER_SERVER };
+
 /* An event waiting for the loop to hand it over; data and host are copies. */
 struct queued {
     struct queued *next;
-    bool for_link;              /* dropped when the link's generation moved on */
+    enum queued_owner owner;
     uint32_t gen;
     struct sim_net_event ev;
     char host[INET_ADDRSTRLEN];
     uint8_t data[];
 };
 
+/* What a descriptor net_posix_pollfds gave is. */
+enum polled_kind { POLLED_PIPE, POLLED_LINK, POLLED_SERVER };
+struct polled {
+    enum polled_kind kind;
+    int index;                  /* the link's or the server's */
+    uint32_t gen;               /* its generation when polled */
+};
+
 struct net_posix {
     struct link links[NET_POSIX_LINKS];
+    struct server servers[NET_POSIX_SERVERS];
     struct net_map map;
     uint32_t connect_timeout_ms;
     int pipe_rd, pipe_wr;       /* written when an event or an answer is queued */
@@ -82,14 +107,13 @@ struct net_posix {
     struct lookup *lookups;
     uint64_t next_lookup;
     struct queued *head, **tail;
-    int polled_link[NET_POSIX_POLLFDS];    /* per descriptor net_posix_pollfds gave; -1: the pipe */
-    uint32_t polled_gen[NET_POSIX_POLLFDS];
+    struct polled polled[NET_POSIX_POLLFDS];   /* per descriptor net_posix_pollfds gave */
     uint8_t buf[UDP_DATAGRAM_MAX];
 };
 
 uint64_t np_mono_us(void);
 /* Queues what the core must hear (copying data and the address) and wakes the loop. */
-void np_queue_event(struct net_posix *np, bool for_link, const struct sim_net_event *ev,
+void np_queue_event(struct net_posix *np, enum queued_owner owner, const struct sim_net_event *ev,
                     const struct sockaddr_in *from);
 void np_tell(struct net_posix *np, int link, enum sim_net_kind kind, enum sim_net_error code, size_t len);
 void np_link_release(struct link *l);
@@ -101,5 +125,11 @@ void np_connect_done(struct net_posix *np, int link);
 void np_flush_sends(struct net_posix *np, int link);
 void np_read_tcp(struct net_posix *np, int link);
 void np_read_udp(struct net_posix *np, int link);
+/* net_posix_server.c: the listening servers */
+enum sim_net_error np_listen(void *ctx, const struct sim_net_listen *p, int *host_port);
+void np_unlisten(void *ctx, int server);
+void np_accept(void *ctx, int server, int link);
+void np_accept_ready(struct net_posix *np, int server);   /* its listener is readable */
+void np_servers_init(struct net_posix *np);
 
 #endif

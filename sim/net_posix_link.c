@@ -23,14 +23,14 @@ uint64_t np_mono_us(void)
 
 /* ---- events to the core ------------------------------------------------------------- */
 
-void np_queue_event(struct net_posix *np, bool for_link, const struct sim_net_event *ev,
+void np_queue_event(struct net_posix *np, enum queued_owner owner, const struct sim_net_event *ev,
                     const struct sockaddr_in *from)
 {
     size_t copied = ev->data ? ev->len : 0;     /* only SIM_NET_RECEIVED carries bytes */
     struct queued *q = xmalloc(sizeof *q + copied);
     memset(q, 0, sizeof *q);
-    q->for_link = for_link;
-    q->gen = for_link ? np->links[ev->link].gen : 0;
+    q->owner = owner;
+    q->gen = owner == OWNER_LINK ? np->links[ev->link].gen : owner == OWNER_SERVER ? np->servers[ev->link].gen : 0;
     q->ev = *ev;
     if (copied)
         memcpy(q->data, ev->data, copied);
@@ -50,7 +50,7 @@ void np_queue_event(struct net_posix *np, bool for_link, const struct sim_net_ev
 void np_tell(struct net_posix *np, int link, enum sim_net_kind kind, enum sim_net_error code, size_t len)
 {
     struct sim_net_event ev = {.kind = kind, .link = link, .code = code, .len = len};
-    np_queue_event(np, true, &ev, NULL);
+    np_queue_event(np, OWNER_LINK, &ev, NULL);
 }
 
 /* ---- a link's life ------------------------------------------------------------------- */
@@ -86,6 +86,7 @@ static enum sim_net_error error_of(int err)
     case ETIMEDOUT: return SIM_NET_TIMEOUT;
     case ECONNRESET: case ECONNABORTED: return SIM_NET_RESET;
     case EPIPE: return SIM_NET_PEER_CLOSED;
+    case EADDRINUSE: return SIM_NET_IN_USE;          /* the local port AT+CIPOPEN named */
     default: return SIM_NET_UNREACHABLE;     /* ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL ... */
     }
 }
@@ -126,7 +127,7 @@ void np_opened(struct net_posix *np, int link)
     struct link *l = &np->links[link];
     l->state = LINK_OPEN;
     struct sim_net_event ev = {.kind = SIM_NET_OPENED, .link = link, .code = SIM_NET_OK, .port = l->port};
-    np_queue_event(np, true, &ev, l->has_peer ? &l->peer : NULL);
+    np_queue_event(np, OWNER_LINK, &ev, l->has_peer ? &l->peer : NULL);
 }
 
 /* The peer's address is known: connect (UDP: fix the peer) or fail. */
@@ -136,7 +137,7 @@ void np_start_connect(struct net_posix *np, int link, const struct in_addr *addr
     l->peer = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)l->port), .sin_addr = *addr};
     l->has_peer = true;
     if (l->fd < 0 && (l->fd = np_new_socket(l)) < 0) {
-        np_open_failed(np, link, SIM_NET_UNREACHABLE);
+        np_open_failed(np, link, error_of(errno));
         return;
     }
     if (connect(l->fd, (const struct sockaddr *)&l->peer, sizeof l->peer) == 0) {
@@ -218,7 +219,7 @@ static void received(struct net_posix *np, int link, size_t n, const struct sock
     struct link *l = &np->links[link];
     struct sim_net_event ev = {.kind = SIM_NET_RECEIVED, .link = link, .data = np->buf, .len = n};
     l->room -= n;
-    np_queue_event(np, true, &ev, from);
+    np_queue_event(np, OWNER_LINK, &ev, from);
 }
 
 /* TCP: what the room allows, one segment at a time. The peer's close or

@@ -204,6 +204,12 @@ struct sim_net_open {
     const struct sim_tls_config *tls;   /* NULL: plain; else TLS over the TCP connection (SSL sockets) */
 };
 
+struct sim_net_listen {
+    int server;                    /* <server_index> 0-3 */
+    int port;                      /* the module's listening port; 0: any */
+    int backlog;                   /* connections the listening queue holds, 1-3 */
+};
+
 struct sim_net_ops {
     void (*open)(void *ctx, const struct sim_net_open *p);
     /* host NULL: to the connected peer; UDP: to host:port */
@@ -213,6 +219,16 @@ struct sim_net_ops {
      * the network reads no more than that, so TCP's window holds the peer back. */
     void (*receive_room)(void *ctx, int link, size_t room);
     void (*resolve)(void *ctx, int query, const char *host);   /* AT+CDNSGIP */
+    /* TCP server (AT+SERVERSTART): listen for the module's server `server`
+     * (0-3) on its `port`. Answers at once: SIM_NET_OK and the host's port
+     * that reaches it (*host_port), or why not (SIM_NET_IN_USE). Each
+     * connection it takes is told as SIM_NET_ACCEPTED, to which the core
+     * answers with accept() before the call returns. */
+    enum sim_net_error (*listen)(void *ctx, const struct sim_net_listen *p, int *host_port);
+    void (*unlisten)(void *ctx, int server);   /* what it had not handed over is refused */
+    /* The connection SIM_NET_ACCEPTED told goes on `link` (then an open TCP
+     * link like any other), or is refused (link -1: closed at once). */
+    void (*accept)(void *ctx, int server, int link);
 };
 
 enum sim_net_kind {
@@ -221,16 +237,18 @@ enum sim_net_kind {
     SIM_NET_RECEIVED,    /* data/len, from host:port (UDP; TCP: the peer) */
     SIM_NET_CLOSED,      /* code: why (the peer closed, reset, timeout) */
     SIM_NET_RESOLVED,    /* query: the resolve's; code 0 and host: the address, or why not */
+    SIM_NET_ACCEPTED,    /* server: a listening server took a connection from host:port */
 };
 
 enum sim_net_error {
     SIM_NET_OK, SIM_NET_REFUSED, SIM_NET_UNREACHABLE, SIM_NET_DNS_FAILED, SIM_NET_TIMEOUT,
     SIM_NET_RESET, SIM_NET_PEER_CLOSED,
+    SIM_NET_IN_USE,      /* the local port is taken (a bind failed) */
 };
 
 struct sim_net_event {
     enum sim_net_kind kind;
-    int link;                      /* or the query of SIM_NET_RESOLVED */
+    int link;                      /* or the query of SIM_NET_RESOLVED, the server of SIM_NET_ACCEPTED */
     enum sim_net_error code;
     const uint8_t *data;           /* SIM_NET_RECEIVED: valid during the call */
     size_t len;

@@ -245,7 +245,7 @@ struct command_family {
 extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
     modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands,
     tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands, tcpip_transparent_commands,
-    tcpip_receive_commands, modem_sms_commands, modem_call_commands;
+    tcpip_receive_commands, tcpip_server_commands, modem_sms_commands, modem_call_commands;
 
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */

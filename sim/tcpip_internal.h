@@ -14,6 +14,7 @@
 #include "sim.h"
 
 #define TCPIP_LINKS 10               /* <link_num> 0-9 */
+#define TCPIP_SERVERS 4              /* <server_index> 0-3 (AT+SERVERSTART) */
 #define TCPIP_SEND_MAX 1500          /* AT+CIPSEND <length> 1-1500 */
 #define TCPIP_READ_MAX 1500          /* AT+CIPRXGET=2 reads up to 1500 bytes */
 #define TCPIP_READ_HEX_MAX 750       /* AT+CIPRXGET=3: 750 bytes, 1500 hex digits */
@@ -41,6 +42,8 @@ enum tcpip_link_state { LINK_CLOSED, LINK_OPENING, LINK_OPEN };
 struct tcpip_link {
     enum tcpip_link_state state;
     enum sim_net_proto proto;
+    bool accepted;                   /* a server's connection (server), not an AT+CIPOPEN */
+    int server;
     char host[TCPIP_HOST_MAX + 1];
     int port, local_port;
     uint8_t rx[TCPIP_RX_BUFFER];     /* AT+CIPRXGET=1: what the host has not read yet */
@@ -56,6 +59,14 @@ struct tcpip_link {
     char send_host[TCPIP_HOST_MAX + 1];   /* UDP: this send's peer */
     int send_port;
     uint64_t sent, acked, received;
+};
+
+/* A TCP server of AT+SERVERSTART (tcpip_server.c). */
+struct tcpip_server {
+    bool listening;
+    int port, backlog;
+    int host_port;                   /* where the host reaches it (the network's answer) */
+    uint64_t accepted, refused;      /* connections it took, and refused for want of a free link */
 };
 
 /* The settings of the stack (AT+CIPCCFG, AT+CIPTIMEOUT ...). */
@@ -97,6 +108,7 @@ struct tcpip {
     enum tcpip_net_state net;
     struct tcpip_config cfg;
     struct tcpip_link link[TCPIP_LINKS];
+    struct tcpip_server server[TCPIP_SERVERS];
     struct tcpip_faults faults;
     struct tcpip_transparent tm;
     int dns_query;                   /* the AT+CDNSGIP waiting for its answer, or 0 */
@@ -107,6 +119,7 @@ struct tcpip {
 /* What an EV_TCPIP event does (its `arg` says which link or what result). */
 enum tcpip_event {
     TEV_NETOPEN_DONE, TEV_NETCLOSE_DONE, TEV_OPEN_RESULT, TEV_CLOSE_DONE, TEV_DNS_FAILED, TEV_PING,
+    TEV_SERVERSTOP_DONE,
 };
 
 struct sim;
@@ -134,6 +147,13 @@ void tcpip_closed(struct sim *s, int link, enum sim_net_error code);
 int tcpip_peer_close(struct sim *s, int link);       /* control `close`: -1 when the link is not open */
 void tcpip_set_stall(struct sim *s, int link, bool on); /* control `stall`/`unstall` */
 void tcpip_state_json(const struct sim *s, struct strbuf *o);
+void tcpip_link_accepted(struct sim *s, int link, int server, const struct sim_net_event *ev);
+bool tcpip_local_port_taken(const struct sim *s, int port);   /* a link or a server has it */
+/* tcpip_server.c */
+void tcpip_accepted(struct sim *s, const struct sim_net_event *ev);   /* SIM_NET_ACCEPTED */
+void tcpip_servers_stop(struct sim *s);       /* every server, silently, the network told */
+void tcpip_server_event(struct sim *s, const struct sim_event *ev);   /* TEV_SERVERSTOP_DONE */
+void tcpip_servers_json(const struct sim *s, struct strbuf *o);
 /* tcpip_receive.c */
 void tcpip_received(struct sim *s, const struct sim_net_event *ev);
 void tcpip_tell_room(struct sim *s, int link);       /* the network learns how much more the link takes */

@@ -31,7 +31,7 @@ void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg)
     static const enum sim_delay delays[] = {
         [TEV_NETOPEN_DONE] = DELAY_NETOPEN, [TEV_NETCLOSE_DONE] = DELAY_SOCKET,
         [TEV_OPEN_RESULT] = DELAY_SOCKET, [TEV_CLOSE_DONE] = DELAY_SOCKET,
-        [TEV_DNS_FAILED] = DELAY_SOCKET, [TEV_PING] = DELAY_SOCKET,
+        [TEV_DNS_FAILED] = DELAY_SOCKET, [TEV_PING] = DELAY_SOCKET, [TEV_SERVERSTOP_DONE] = DELAY_SOCKET,
     };
     struct sim_event ev = {.kind = EV_TCPIP, .code = (int)what, .client = link, .arg = arg};
     sim_schedule(s, delays[what], &ev);
@@ -94,6 +94,9 @@ void tcpip_event(struct sim *s, const struct sim_event *ev)
     case TEV_DNS_FAILED:
     case TEV_PING:
         tcpip_config_event(s, ev);
+        break;
+    case TEV_SERVERSTOP_DONE:
+        tcpip_server_event(s, ev);
         break;
     }
 }
@@ -185,6 +188,10 @@ void tcpip_net_dispatch(struct sim *s, const struct sim_net_event *ev)
         tcpip_resolved(s, ev);
         return;
     }
+    if (ev->kind == SIM_NET_ACCEPTED) {
+        tcpip_accepted(s, ev);       /* its link is the server's index */
+        return;
+    }
     if (ev->link < 0 || ev->link >= TCPIP_LINKS)
         return;                     /* not one of the module's links: nothing to tell the host */
     switch (ev->kind) {
@@ -201,6 +208,7 @@ void tcpip_net_dispatch(struct sim *s, const struct sim_net_event *ev)
         tcpip_closed(s, ev->link, ev->code);
         break;
     case SIM_NET_RESOLVED:
+    case SIM_NET_ACCEPTED:
         break;
     }
 }

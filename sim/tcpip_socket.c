@@ -3,6 +3,7 @@
  * +IPCLOSE (what arrives is tcpip_receive.c's). Findings §25. */
 #include "sim_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define PORT_MAX 65535
@@ -40,6 +41,20 @@ void tcpip_close_all(struct sim *s)
 {
     for (int i = 0; i < TCPIP_LINKS; i++)
         drop_link(s, i);
+    tcpip_servers_stop(s);
+}
+
+/* A server's new connection takes the link, open at once (tcpip_server.c). */
+void tcpip_link_accepted(struct sim *s, int link, int server, const struct sim_net_event *ev)
+{
+    struct tcpip_link *l = &s->tcpip.link[link];
+    link_reset(l);
+    l->state = LINK_OPEN;
+    l->proto = SIM_NET_TCP;
+    l->accepted = true;
+    l->server = server;
+    snprintf(l->host, sizeof l->host, "%s", ev->host ? ev->host : "0.0.0.0");
+    l->port = ev->port;
 }
 
 /* ---- AT+CIPOPEN ------------------------------------------------------------------- */
@@ -53,6 +68,8 @@ static enum tcpip_err open_error(enum sim_net_error code)
         return TCPIP_DNS_FAILED;
     case SIM_NET_TIMEOUT:
         return TCPIP_TIMEOUT;
+    case SIM_NET_IN_USE:
+        return TCPIP_BIND_FAILED;
     case SIM_NET_REFUSED:
     case SIM_NET_UNREACHABLE:
     case SIM_NET_RESET:
@@ -149,8 +166,8 @@ static void cipopen_read(struct sim *s)
         const struct tcpip_link *l = &s->tcpip.link[i];
         if (l->state != LINK_OPEN)
             sim_info(s, "+CIPOPEN: %d", i);
-        else if (l->proto == SIM_NET_TCP)
-            sim_info(s, "+CIPOPEN: %d,\"TCP\",\"%s\",%d,-1", i, l->host, l->port);
+        else if (l->proto == SIM_NET_TCP)   /* the last field: the server that took it, -1 a client */
+            sim_info(s, "+CIPOPEN: %d,\"TCP\",\"%s\",%d,%d", i, l->host, l->port, l->accepted ? l->server : -1);
         else
             sim_info(s, "+CIPOPEN: %d,\"UDP\",,,%d", i, l->local_port);
     }
@@ -181,6 +198,8 @@ static DECLARE_HANDLER(cmd_cipopen)
         return refuse_open(s, link, TCPIP_WRONG_PARAMETER);
     if (!tcpip_net_open(s))
         return refuse_open(s, link, TCPIP_NETWORK_NOT_OPENED);
+    if (tcpip_local_port_taken(s, want.local_port))
+        return refuse_open(s, link, TCPIP_BIND_FAILED);   /* another link or a server has the port */
     link_reset(l);
     l->state = LINK_OPENING;
     l->proto = want.proto;
@@ -438,8 +457,10 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
                   l->port, (unsigned long long)l->sent, (unsigned long long)l->received, l->rx_len,
                   (unsigned long long)l->rx_lost, l->stalled ? "true" : "false");
     }
+    sb_puts(o, "]");
+    tcpip_servers_json(s, o);
     const uint64_t *n = s->tcpip.faults.took_effect;
-    sb_printf(o, "],\"faults\":{\"dns_fail\":%llu,\"refuse\":%llu,\"stall\":%llu,\"close\":%llu}}",
+    sb_printf(o, ",\"faults\":{\"dns_fail\":%llu,\"refuse\":%llu,\"stall\":%llu,\"close\":%llu}}",
               (unsigned long long)n[TFAULT_DNS_FAIL], (unsigned long long)n[TFAULT_REFUSE],
               (unsigned long long)n[TFAULT_STALL], (unsigned long long)n[TFAULT_CLOSE]);
 }
