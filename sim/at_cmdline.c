@@ -96,8 +96,15 @@ static size_t parse_basic(const char *s, size_t i, size_t n, struct at_cmdline_c
     if (i >= n || !isalpha((unsigned char)s[i]))
         return 0;
     int is_s_register = toupper((unsigned char)s[i]) == 'S' && s[start] != '&';
+    int is_dial = toupper((unsigned char)s[i]) == 'D' && s[start] != '&';
     i++;
     copy_upper(c->name, sizeof c->name, s + start, i - start);
+    if (is_dial) {             /* D: the dial string is the rest of the line (V.250 6.3.1) */
+        c->value = -1;
+        c->args = s + i;
+        c->args_len = n - i;
+        return n;
+    }
     i = parse_number(s, i, n, &c->value);
     if (is_s_register && i < n && s[i] == '?') {
         c->form = AT_FORM_READ;

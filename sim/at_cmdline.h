@@ -19,7 +19,7 @@ struct at_cmdline_cmd {
     enum at_cmdline_form form;
     char name[AT_MAX_NAME];  /* upper case: "+CMQTTSTART", "E", "&F", "S0" */
     int value;               /* basic commands: the number after the letter, -1 if none */
-    const char *args;        /* WRITE form (and S-register writes): points into the parsed line */
+    const char *args;        /* WRITE form (S-register writes, D's dial string): points into the parsed line */
     size_t args_len;
 };
 

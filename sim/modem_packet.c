@@ -39,6 +39,8 @@ static void set_active(struct sim *s, int cid, bool on)
         return;
     p->active = on;
     cgev(s, "ME PDN %s %d", on ? "ACT" : "DEACT", cid);
+    if (!on)
+        ppp_context_lost(s, cid);     /* a PPP call on it ends: NO CARRIER */
     if (!on && cid == PDP_DEFAULT_CID) {
         mqtt_network_lost(s);
         tcpip_network_lost(s);
@@ -49,6 +51,19 @@ void modem_packet_attach(struct sim *s)
 {
     if (!s->modem.ps_detached)
         set_active(s, PDP_DEFAULT_CID, true);
+}
+
+/* ATD*99# and AT+CGDATA: the call's context comes up, attaching first (27.007 §10.2.1.1). */
+bool modem_packet_activate(struct sim *s, int cid)
+{
+    if (!modem_registered(s))
+        return false;
+    if (s->modem.ps_detached) {
+        s->modem.ps_detached = false;
+        modem_packet_attach(s);
+    }
+    set_active(s, cid, true);
+    return s->modem.pdp[cid].active;
 }
 
 void modem_packet_detach(struct sim *s)
@@ -246,6 +261,7 @@ static enum cmd_result cgatt_write(struct sim *s, const struct at_args *a)
         for (int i = 1; i <= PDP_CID_MAX; i++)
             s->modem.pdp[i].active = false;
         cgev(s, "ME DETACH");
+        ppp_context_lost(s, 0);
         mqtt_network_lost(s);
         tcpip_network_lost(s);
     }

@@ -1,7 +1,6 @@
 """ppp's chat (/usr/sbin/chat), the dialer pppd runs before PPP: a typical
-chat script, its stdin and stdout the simulator's port. PPP itself (ATD*99#,
-CONNECT, data mode) is not modelled: the committed test ends at the last step
-the simulator supports; the full dial is pending."""
+chat script, its stdin and stdout the simulator's port, up to the dial's
+CONNECT, where pppd would take over the port (test_ppp.py takes it over)."""
 import os
 
 from clientlib import Sim, Failure, client_test, need_program, run_bounded
@@ -46,8 +45,10 @@ def sets_up_context(ctx):
         chat(ctx, sim, SETUP + SETUP_END)
 
 
-@client_test("chat-dials", pending="ATD*99# (PPP data mode) is not modelled: the simulator answers "
-             "ERROR where the module answers CONNECT")
+@client_test("chat-dials")
 def dials(ctx):
     with Sim(ctx.bin_dir, ctx.work_dir) as sim:
         chat(ctx, sim, SETUP + DIAL)
+        state = sim.control("state")
+        if '"input":"ppp"' not in state:
+            raise Failure(f"chat saw CONNECT, but the module is not in PPP data mode: {state}")
