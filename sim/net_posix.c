@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "net_resolve.h"
+#include "net_tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,11 @@ static void np_open(void *ctx, const struct sim_net_open *p)
     l->local_port = p->local_port;
     l->connect_timeout_ms = p->timeout_ms ? p->timeout_ms : np->connect_timeout_ms;
     l->room = ROOM_BEFORE_TOLD;
+    enum sim_net_error why;
+    if (p->tls && !(l->tls = net_tls_new(p->tls, p->host, &why))) {
+        np_open_failed(np, p->link, why);
+        return;
+    }
     struct in_addr addr;
     if (p->proto == SIM_NET_UDP) {
         if ((l->fd = np_new_socket(l)) < 0) {
@@ -190,6 +196,8 @@ static void np_receive_room(void *ctx, int link, size_t room)
     l->room = room;
     if (l->udp_next && room >= l->udp_next)
         l->udp_next = 0;
+    if (room > 0 && l->state == LINK_OPEN && np_tls_pending(l))
+        np_read_tcp(ctx, link);        /* decrypted bytes no poll will announce */
 }
 
 static void np_resolve(void *ctx, int query, const char *host)
@@ -213,6 +221,7 @@ static short wanted(const struct link *l)
 {
     switch (l->state) {
     case LINK_CONNECTING: return POLLOUT;
+    case LINK_HANDSHAKING: return np_tls_events(l);
     case LINK_OPEN: {
         /* a link with no room is not polled for input: its hang-up would wake the loop for nothing */
         short ev = l->room > 0 && !l->udp_next ? POLLIN : 0;
@@ -251,7 +260,8 @@ uint64_t net_posix_next_deadline(const struct net_posix *np)
 {
     uint64_t next = UINT64_MAX;
     for (int i = 0; i < NET_POSIX_LINKS; i++)
-        if (np->links[i].state == LINK_CONNECTING && np->links[i].deadline_us < next)
+        if ((np->links[i].state == LINK_CONNECTING || np->links[i].state == LINK_HANDSHAKING) &&
+            np->links[i].deadline_us < next)
             next = np->links[i].deadline_us;
     return next;
 }
@@ -261,6 +271,10 @@ static void serve_link(struct net_posix *np, int link, short revents)
     struct link *l = &np->links[link];
     if (l->state == LINK_CONNECTING) {
         np_connect_done(np, link);
+        return;
+    }
+    if (l->state == LINK_HANDSHAKING) {
+        np_tls_step(np, link);
         return;
     }
     /* an error or hang-up ends a pending send too (the send fails and says why) */
@@ -283,7 +297,8 @@ static void take_answers(struct net_posix *np)
 static void check_deadlines(struct net_posix *np, uint64_t now_us)
 {
     for (int i = 0; i < NET_POSIX_LINKS; i++)
-        if (np->links[i].state == LINK_CONNECTING && now_us >= np->links[i].deadline_us)
+        if ((np->links[i].state == LINK_CONNECTING || np->links[i].state == LINK_HANDSHAKING) &&
+            now_us >= np->links[i].deadline_us)
             np_open_failed(np, i, SIM_NET_TIMEOUT);
 }
 

@@ -33,7 +33,7 @@
 #include "net_resolve.h"
 #include "sim.h"
 
-#define NET_POSIX_LINKS 10              /* the module's links, 0-9 */
+#define NET_POSIX_LINKS 13              /* the module's links: sockets 0-9, SSL sessions 10-11, HTTP 12 */
 #define NET_POSIX_SERVERS 4             /* the module's TCP servers, 0-3 (AT+SERVERSTART) */
 /* the most net_posix_pollfds fills: the wake-up pipe, the links, the listeners */
 #define NET_POSIX_POLLFDS (1 + NET_POSIX_LINKS + NET_POSIX_SERVERS)

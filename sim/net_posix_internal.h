@@ -22,7 +22,7 @@ struct net_resolver;
 #define ROOM_BEFORE_TOLD 0
 #define US_PER_MS 1000u
 
-enum link_state { LINK_FREE, LINK_RESOLVING, LINK_CONNECTING, LINK_OPEN };
+enum link_state { LINK_FREE, LINK_RESOLVING, LINK_CONNECTING, LINK_HANDSHAKING, LINK_OPEN };
 
 /* One send op: its bytes, and for UDP where they go. */
 struct send_item {
@@ -49,6 +49,7 @@ struct link {
     uint64_t deadline_us;       /* LINK_CONNECTING */
     uint32_t connect_timeout_ms;   /* the open's bound, or the network's own */
     struct send_item *sends, **sends_tail;
+    struct net_tls *tls;        /* an SSL session's TLS (net_tls.h); NULL: plain */
     uint64_t next_seq;
 };
 

@@ -4,6 +4,7 @@
 #include "net_posix_internal.h"
 
 #include "alloc.h"
+#include "net_tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,6 +73,7 @@ void np_link_release(struct link *l)
     if (l->fd >= 0)
         close(l->fd);
     free_sends(l);
+    net_tls_free(l->tls);
     uint32_t gen = l->gen;
     memset(l, 0, sizeof *l);
     l->fd = -1;
@@ -125,6 +127,10 @@ int np_new_socket(struct link *l)
 void np_opened(struct net_posix *np, int link)
 {
     struct link *l = &np->links[link];
+    if (l->tls && l->state != LINK_HANDSHAKING) {
+        np_tls_start(np, link);      /* opened once TLS is up */
+        return;
+    }
     l->state = LINK_OPEN;
     struct sim_net_event ev = {.kind = SIM_NET_OPENED, .link = link, .code = SIM_NET_OK, .port = l->port};
     np_queue_event(np, OWNER_LINK, &ev, l->has_peer ? &l->peer : NULL);
@@ -181,7 +187,7 @@ static ssize_t send_some(struct link *l, const struct send_item *s)
     if (s->has_dest)
         return sendto(l->fd, s->data + s->done, s->len - s->done, MSG_NOSIGNAL,
                       (const struct sockaddr *)&s->dest, sizeof s->dest);
-    return send(l->fd, s->data + s->done, s->len - s->done, MSG_NOSIGNAL);
+    return np_link_send(l, s->data + s->done, s->len - s->done);
 }
 
 /* Writes what the socket takes now, in order; a send is told once all of it
@@ -229,7 +235,7 @@ void np_read_tcp(struct net_posix *np, int link)
     struct link *l = &np->links[link];
     for (size_t total = 0; l->room > 0 && total < READ_PER_PASS_MAX;) {
         size_t want = l->room < TCP_READ_MAX ? l->room : TCP_READ_MAX;
-        ssize_t n = recv(l->fd, np->buf, want, 0);
+        ssize_t n = np_link_recv(l, np->buf, want);
         if (n > 0) {
             received(np, link, (size_t)n, &l->peer);
             total += (size_t)n;

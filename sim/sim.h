@@ -189,9 +189,10 @@ void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now
  * put a scripted one in its place. Faults the control socket sets (a name that
  * does not resolve, a refused port, a stalled or closed link, the network
  * dropping) are applied by the core, before or instead of asking the network.
- * `link` is the module's socket index, 0-9. Once the core called close(link),
- * the network reports nothing more about that connection (no SIM_NET_CLOSED):
- * the core may open the same link again at once. */
+ * `link` is the module's socket index, 0-9, or 10 + an SSL session (0-1,
+ * cch_internal.h). Once the core called close(link), the network reports
+ * nothing more about that connection (no SIM_NET_CLOSED): the core may open
+ * the same link again at once. */
 enum sim_net_proto { SIM_NET_TCP, SIM_NET_UDP };
 
 struct sim_net_open {
@@ -244,6 +245,10 @@ enum sim_net_error {
     SIM_NET_OK, SIM_NET_REFUSED, SIM_NET_UNREACHABLE, SIM_NET_DNS_FAILED, SIM_NET_TIMEOUT,
     SIM_NET_RESET, SIM_NET_PEER_CLOSED,
     SIM_NET_IN_USE,      /* the local port is taken (a bind failed) */
+    /* an open with tls set: the TCP connection was made, the TLS handshake was not */
+    SIM_NET_TLS_HANDSHAKE,   /* no common version or cipher, the peer closed or rejected us mid-handshake */
+    SIM_NET_TLS_CERT,        /* the server's certificate did not verify (untrusted, expired, other name) */
+    SIM_NET_TLS_NO_CERT,     /* what the authmode needs is missing or does not load */
 };
 
 struct sim_net_event {

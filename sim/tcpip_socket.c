@@ -74,6 +74,9 @@ static enum tcpip_err open_error(enum sim_net_error code)
     case SIM_NET_UNREACHABLE:
     case SIM_NET_RESET:
     case SIM_NET_PEER_CLOSED:
+    case SIM_NET_TLS_HANDSHAKE:      /* TLS is the SSL sessions' (cch_*.c): a socket never asks for it */
+    case SIM_NET_TLS_CERT:
+    case SIM_NET_TLS_NO_CERT:
         break;
     }
     return TCPIP_NETWORK_FAILURE;
