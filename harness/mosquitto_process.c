@@ -37,6 +37,8 @@ bool mqproc_installed(void)
     return access(mosquitto_binary(), X_OK) == 0 || system("command -v mosquitto >/dev/null 2>&1") == 0;
 }
 
+#define PORT_ATTEMPTS 8
+
 int free_tcp_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -80,7 +82,15 @@ static int write_password_file(const char *path, const char *user, const char *p
     return chmod(path, 0644);   /* mosquitto reads it after dropping root */
 }
 
-static int write_config(struct mosquitto_process *m, const char *user, const char *pass)
+/* The TLS listener's block; mosquitto's TLS settings belong to the listener above them. */
+static void write_tls_listener(FILE *f, const struct mosquitto_process *m, const struct mqproc_tls *tls)
+{
+    fprintf(f, "listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate %s\n",
+            m->tls_port, tls->cafile, tls->certfile, tls->keyfile, tls->require_certificate ? "true" : "false");
+}
+
+static int write_config(struct mosquitto_process *m, const char *user, const char *pass,
+                        const struct mqproc_tls *tls)
 {
     char path[sizeof m->dir + 32], passwd[sizeof m->dir + 32];
     snprintf(path, sizeof path, "%s/mosquitto.conf", m->dir);
@@ -98,6 +108,8 @@ static int write_config(struct mosquitto_process *m, const char *user, const cha
         fprintf(f, "allow_anonymous false\npassword_file %s\n", passwd);
     else
         fprintf(f, "allow_anonymous true\n");
+    if (tls)
+        write_tls_listener(f, m, tls);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -123,7 +135,8 @@ int mqproc_restart(struct mosquitto_process *m)
     return -1;
 }
 
-int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char *user, const char *pass)
+int mqproc_start_tls(struct mosquitto_process *m, const char *parent, const char *user, const char *pass,
+                     const struct mqproc_tls *tls)
 {
     memset(m, 0, sizeof *m);
     /* run as root, mosquitto drops to its own user: it must still read its files here */
@@ -132,9 +145,16 @@ int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char 
         return -1;
     }
     m->port = free_tcp_port();
-    if (m->port < 0 || write_config(m, user, pass) < 0)
+    for (int i = 0; tls && i < PORT_ATTEMPTS && (m->tls_port == 0 || m->tls_port == m->port); i++)
+        m->tls_port = free_tcp_port();   /* two asks may get one port: the listeners need two */
+    if (m->port < 0 || m->tls_port < 0 || (tls && m->tls_port == m->port) || write_config(m, user, pass, tls) < 0)
         return -1;
     return mqproc_restart(m);
+}
+
+int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char *user, const char *pass)
+{
+    return mqproc_start_tls(m, parent, user, pass, NULL);
 }
 
 int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass)

@@ -11,7 +11,16 @@
 struct mosquitto_process {
     pid_t pid;
     int port;
+    int tls_port;   /* mqproc_start_tls: the TLS listener's port; 0: none */
     char dir[160];
+};
+
+/* A TLS listener beside the plain one (issue 17). The files must be readable
+ * by mosquitto's own user (0644): started as root, it drops to it. */
+struct mqproc_tls {
+    const char *cafile;          /* verifies client certificates */
+    const char *certfile, *keyfile;
+    bool require_certificate;    /* mutual TLS: a client without a valid certificate is refused */
 };
 
 /* Starts mosquitto on 127.0.0.1; with user set, only user/pass may connect.
@@ -20,6 +29,10 @@ int mqproc_start(struct mosquitto_process *m, const char *user, const char *pass
 /* The same with its directory made under `parent` (NULL: /tmp), so that
  * removing the parent removes it too, whatever stopped the caller. */
 int mqproc_start_in(struct mosquitto_process *m, const char *parent, const char *user, const char *pass);
+/* mqproc_start_in with a TLS listener too, on m->tls_port (the plain one,
+ * m->port, stays: a watching client uses it). */
+int mqproc_start_tls(struct mosquitto_process *m, const char *parent, const char *user, const char *pass,
+                     const struct mqproc_tls *tls);
 /* Is a mosquitto binary there to start? */
 bool mqproc_installed(void);
 /* Starts it again on the same port (after mqproc_kill). */

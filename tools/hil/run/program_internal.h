@@ -11,7 +11,7 @@
 #include "run_internal.h"
 
 /* Indexes of scn_program_placeholders[]. */
-enum { PH_PORT, PH_BAUD, PH_BROKER, PH_CONTROL, PH_BIN, PH_COUNT_ };
+enum { PH_PORT, PH_BAUD, PH_BROKER, PH_CONTROL, PH_BIN, PH_TLS_BROKER, PH_CA, PH_CERT, PH_KEY, PH_COUNT_ };
 
 #define PROGRAM_OUTPUT_MAX (4 << 20)   /* bytes a program may print in one start: more is a flood */
 #define PROGRAM_LINES_SHOWN 3          /* its last lines in a failure message */

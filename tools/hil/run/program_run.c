@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hil_clock.h"
+#include "run_tls.h"
 
 extern char **environ;
 
@@ -22,6 +23,7 @@ extern char **environ;
  * order of scn_program_placeholders. */
 static const char *const placeholder_env[] = {
     "SIM7600_PORT", "SIM7600_BAUD", "SIM7600_BROKER", "SIM7600_CONTROL", "SIM7600_BIN",
+    "SIM7600_TLS_BROKER", "SIM7600_CA", "SIM7600_CERT", "SIM7600_KEY",
 };
 #define DEFAULT_BAUD 115200
 
@@ -125,6 +127,8 @@ static void fill_values(struct run *r)
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     const char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
     sb_add(&ps->values[PH_BIN], self, slash ? (size_t)(slash - self) : 0);
+    run_tls_placeholders(r, &ps->values[PH_TLS_BROKER], &ps->values[PH_CA], &ps->values[PH_CERT],
+                         &ps->values[PH_KEY]);
 }
 
 static char *expand(const struct run_programs *ps, const char *word)

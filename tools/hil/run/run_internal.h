@@ -15,6 +15,7 @@
 #include "transcript.h"
 
 struct test_server;
+struct run_tls;
 
 /* What the driver received, for expect-received. */
 struct run_rx {
@@ -60,6 +61,7 @@ struct run {
     struct test_server *servers;   /* the scenario's test servers (run_servers.c), n_servers started */
     size_t n_servers;
     uint16_t server_ports[SCN_MAX_SERVERS];
+    struct run_tls *tls;           /* the scenario's tls statement in this run (run_tls.c); NULL: plain */
 };
 
 /* The broker the driver (and a program's {broker}) uses unless told otherwise. */

@@ -11,6 +11,7 @@
 
 #include "hil_clock.h"
 #include "program_run.h"
+#include "run_tls.h"
 #include "scenario_sim.h"
 
 static const char *const verdict_names[] = {[RUN_PASS] = "pass", [RUN_FAIL] = "FAIL", [RUN_SKIP] = "skip"};
@@ -209,7 +210,10 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
         snprintf(broker_arg, cap, "tcp://127.0.0.1:%d", free_tcp_port());
         return 0;
     }
-    if (mqproc_start_in(&r->mq, r->o->work_dir, w->broker_user.ptr, w->broker_password.ptr) < 0)
+    struct mqproc_tls tls;
+    bool with_tls = run_tls_listener(r, &tls);
+    if (mqproc_start_tls(&r->mq, r->o->work_dir, w->broker_user.ptr, w->broker_password.ptr,
+                         with_tls ? &tls : NULL) < 0)
         return run_fail(r, mqproc_installed()
                                ? "a private mosquitto did not start: a user name mosquitto_passwd refuses (':'), "
                                  "or a TMPDIR its own user cannot enter (it needs o+x)?"
@@ -223,7 +227,8 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
         run_fail(r, "%s", sb_str(&err));
     sb_free(&err);
     r->broker_watched = rc == 0;
-    snprintf(broker_arg, cap, "tcp://127.0.0.1:%d", r->mq.port);
+    /* the module's connects go to the TLS listener in a tls scenario; the watch stays on the plain one */
+    snprintf(broker_arg, cap, "tcp://127.0.0.1:%d", with_tls ? r->mq.tls_port : r->mq.port);
     return rc;
 }
 
@@ -277,6 +282,8 @@ static int start_sim(struct run *r)
         rc = control_ok(r, sb_str(&line), r->sc->events[i].line);
     }
     sb_free(&line);
+    if (rc == 0 && !r->o->private_mosquitto)
+        rc = run_tls_embedded(r, control_ok);
     if (rc == 0 && !r->o->private_mosquitto) {
         if (sim_target_watch(&r->sim, &r->broker) < 0)
             return run_fail(r, "%s", sb_str(&r->sim.err));
@@ -366,6 +373,7 @@ static void tear_down(struct run *r)
     }
     free(r->rx);
     free(r->bufs);
+    run_tls_free(r);
     broker_log_free(&r->broker);
 }
 
@@ -466,7 +474,7 @@ static void run_target(struct run *r)
  * end (a SIGTERM ignored, processes left behind) is part of it. */
 static void run_body(struct run *r)
 {
-    if (programs_prepare(r) < 0)
+    if (run_tls_prepare(r) < 0 || programs_prepare(r) < 0)
         return;
     run_target(r);
     programs_finish(r);

@@ -10,6 +10,7 @@
 
 #include "hil_clock.h"
 #include "program_run.h"
+#include "run_tls.h"
 
 /* The driver as the runner runs it: its own defaults, except that waits which
  * would make a suite slow are shorter (registration, reconnect backoff). */
@@ -58,6 +59,14 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
     sb_free(&note);
 }
 
+/* The broker the driver connects to unless a step says server=. */
+static const char *default_server(const struct run *r, bool tls)
+{
+    if (r->o->server)
+        return r->o->server;
+    return tls ? RUN_DEFAULT_TLS_SERVER : RUN_DEFAULT_SERVER;
+}
+
 int run_driver_init(struct run *r)
 {
     if (r->dev_ready)
@@ -66,7 +75,8 @@ int run_driver_init(struct run *r)
     memset(r->bufs, 0, sizeof *r->bufs);
     struct run_bufs *b = r->bufs;
     struct sim7600_config c = {
-        .broker = r->o->server ? r->o->server : RUN_DEFAULT_SERVER,
+        .broker = default_server(r, r->tls != NULL),
+        .tls = r->tls ? &r->tls->cfg : NULL,   /* uploaded and configured at bring-up */
         .client_id = RUN_DEFAULT_CLIENT_ID,
         .clean_session = true,
         .line_buf = b->line, .line_cap = sizeof b->line,
@@ -120,6 +130,8 @@ static bool result_matches(enum scn_result want, int st, const struct sim7600 *d
     case SCN_RES_REJECTED:        return st == SIM7600_E_ERROR || st == SIM7600_E_MQTT_INVALID_PARAM || st <= SIM7600_E_CME_BASE;
     case SCN_RES_IO:              return st == SIM7600_E_IO;
     case SCN_RES_INVALID:         return st == SIM7600_E_PARAM || st == SIM7600_E_TOO_LONG || st == SIM7600_E_UNQUOTABLE;
+    case SCN_RES_TLS_HANDSHAKE:   return st == SIM7600_E_MQTT_HANDSHAKE;
+    case SCN_RES_TLS_NO_CERT:     return st == SIM7600_E_MQTT_NO_CERT;
     case SCN_RES_COUNT_:          break;
     }
     return false;
@@ -214,6 +226,8 @@ static int step_bring_up(struct run *r, const struct scn_step *s)
 static int step_connect(struct run *r, const struct scn_step *s)
 {
     struct sim7600_config *c = &r->dev.cfg;
+    bool tls = r->tls && s->tls != 0;   /* a tls statement makes connects TLS unless tls=0 */
+    c->tls = tls ? &r->tls->cfg : NULL;
     if (s->server.ptr)
         c->broker = s->server.ptr;
     if (s->client_id.ptr)

@@ -216,6 +216,8 @@ enum scn_result {
     SCN_RES_REJECTED,
     SCN_RES_IO,
     SCN_RES_INVALID,        /* the driver refused the arguments before sending */
+    SCN_RES_TLS_HANDSHAKE,  /* the TLS handshake failed: +CMQTTCONNECT: 0,32 */
+    SCN_RES_TLS_NO_CERT,    /* a certificate the context needs is not set: 0,33 */
     SCN_RES_COUNT_
 };
 struct strbuf;
@@ -247,6 +249,7 @@ enum scn_step_kind {
     SCN_STEP_EXPECT_OUTPUT,    /* the program has printed count lines matching pat, within within_ms */
     /* test-server steps (simulator only) */
     SCN_STEP_EXPECT_SERVER_RECEIVED, /* test server `server_idx` has received pat, within within_ms */
+    SCN_STEP_EXPECT_HTTP_REQUEST,    /* the HTTP test server has read method text, path topic, body pat */
 };
 const char *scn_step_kind_str(enum scn_step_kind k);
 bool scn_step_is_driver(enum scn_step_kind k);
@@ -256,9 +259,9 @@ struct scn_step {
     enum scn_step_kind kind;
     uint32_t within_ms;        /* time bound of the step; 0 = the runner's default */
     enum scn_result result;    /* driver steps: expected outcome (default ok) */
-    struct scn_bytes text;     /* SEND, SEND_RAW */
+    struct scn_bytes text;     /* SEND, SEND_RAW; EXPECT_HTTP_REQUEST: the method */
     struct scn_pattern pat;    /* EXPECT */
-    struct scn_bytes topic;    /* SUBSCRIBE, PUBLISH, PUBLISH_SEQ */
+    struct scn_bytes topic;    /* SUBSCRIBE, PUBLISH, PUBLISH_SEQ; EXPECT_HTTP_REQUEST: the path */
     struct scn_bytes payload;  /* PUBLISH: NULL ptr with payload_size when size=N */
     size_t payload_size;
     int qos;                   /* SUBSCRIBE, PUBLISH, PUBLISH_SEQ; -1 = driver default */
@@ -270,6 +273,7 @@ struct scn_step {
     struct scn_bytes client_id, user, password; /* CONNECT; NULL = default / none */
     int keepalive;             /* CONNECT; -1 = default */
     int clean;                 /* CONNECT; -1 = default */
+    int tls;                   /* CONNECT: 1 over the scenario's tls, 0 plain; -1 = default (tls if it has one) */
     int exit_code;             /* EXPECT_EXIT: 0-255 */
     char *program;             /* EXPECT_EXIT, EXPECT_OUTPUT: its name; NULL = the main program */
     size_t server_idx;         /* EXPECT_SERVER_RECEIVED: index in scenario.servers */
@@ -344,6 +348,51 @@ struct scenario;
 void scn_expand_servers(const struct scenario *sc, const struct scn_bytes *in, const uint16_t *ports,
                         struct strbuf *out);
 
+/* ---- the HTTP test server: `http-server` (issue 19; scn_http.c, run_http.c) -- */
+
+/* What it does once a request is in (tools/hil/run/http_server.h). */
+enum scn_http_action { SCN_HTTP_ANSWER, SCN_HTTP_DROP, SCN_HTTP_SILENT, SCN_HTTP_HALF };
+
+struct scn_http_server {
+    int line;                       /* 0: the scenario starts none */
+    uint16_t port;                  /* port=, or 0: a free one */
+    int status;                     /* status=, 200 */
+    enum scn_http_action action;    /* answer= */
+    struct scn_bytes body;          /* body="..."; or body-size=N made-up bytes */
+    size_t body_size;
+    struct scn_bytes headers;       /* header="Name: value" (several joined by \r\n) */
+    bool chunked;                   /* chunked=1: Transfer-Encoding: chunked */
+    uint32_t delay_ms;              /* delay=T: from the request's end to the answer */
+};
+
+/* `{http}` is the HTTP test server's port, in net-map and send lines. */
+#define SCN_HTTP_PLACEHOLDER "{http}"
+/* Appends `in` to out with each {http} replaced by port. */
+void scn_expand_http(const struct scn_bytes *in, uint16_t port, struct strbuf *out);
+
+/* ---- TLS: the `tls` statement (issue 17) ----------------------------------- */
+
+/* The driver's TLS: the files it uploads to the module's store and the SSL
+ * context's settings. A file is a name of the runner's test set (below,
+ * made by tests/support/make-test-certs.sh in the scenario's scratch
+ * directory) or a path, resolved against the scenario's folder. */
+enum scn_tls_role { SCN_TLS_CA, SCN_TLS_CERT, SCN_TLS_KEY, SCN_TLS_ROLES };
+extern const char *const scn_tls_role_names[];   /* "ca", "cert", "key" */
+/* The test set's files a scenario may name, NULL-terminated. */
+extern const char *const scn_tls_set[];
+/* The set's CA, the one the runner's brokers' certificates are signed by. */
+#define SCN_TLS_SET_CA "ca"
+
+struct scn_tls {
+    int line;                       /* 0: no tls statement: plain MQTT */
+    char *file[SCN_TLS_ROLES];      /* NULL: none */
+    bool from_set[SCN_TLS_ROLES];   /* a name of the test set (else a resolved path) */
+    char *key_password;             /* NULL: none */
+    int version;                    /* enum sim7600_tls_version: 0 any, 1 ssl3, 2 1.0, 3 1.1, 4 1.2 */
+    bool sni, check_time, if_missing;
+    bool expired_broker;            /* broker-cert=expired: the broker shows an expired certificate */
+};
+
 /* ---- the scenario --------------------------------------------------------- */
 
 struct scenario {
@@ -360,10 +409,13 @@ struct scenario {
     struct scn_check *checks; size_t n_checks;
     struct scn_program *programs; size_t n_programs;   /* [0] is the main program */
     struct scn_server servers[SCN_MAX_SERVERS]; size_t n_servers;
+    struct scn_tls tls;
+    struct scn_http_server http;   /* http-server (scn_http.c) */
 };
 
 /* The placeholders a program's command line may hold, NULL-terminated:
- * "port", "baud", "broker", "control", "bin" (written {port} ...). */
+ * "port", "baud", "broker", "control", "bin", and with a `tls` statement
+ * "tls-broker", "ca", "cert", "key" (written {port} ...). */
 extern const char *const scn_program_placeholders[];
 
 /* A main program from a command line (sim7600-hil run --program): split and

@@ -50,7 +50,7 @@ struct scn_sim_only_use { int line; const char *what; };
 
 /* Keywords that may be given once: their slots in scn_parser.seen[]. */
 enum { ONCE_NONE, ONCE_SCENARIO, ONCE_TARGETS, ONCE_TIME_LIMIT, ONCE_PROFILE, ONCE_SIM, ONCE_SIGNAL,
-       ONCE_REGISTRATION, ONCE_BROKER, ONCE_LATENCY, ONCE_BAUD, ONCE_REPLAY, ONCE_MODEL, ONCE_COUNT_ };
+       ONCE_REGISTRATION, ONCE_BROKER, ONCE_LATENCY, ONCE_BAUD, ONCE_REPLAY, ONCE_MODEL, ONCE_TLS, ONCE_COUNT_ };
 
 struct scn_parser {
     const char *file;
@@ -121,6 +121,22 @@ void scn_kw_server(struct scn_parser *p, const struct scn_kw *d, const struct sc
 void scn_kw_expect_server_received(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a,
                                    void *obj);
 void scn_check_servers(struct scn_parser *p);
+
+/* The HTTP test server (scn_http.c): the keywords http-server and
+ * expect-http-request, their option lists, the whole-file check that {http}
+ * has a server, and freeing. */
+extern const char *const scn_http_server_keys[], *const scn_http_request_keys[];
+void scn_kw_http_server(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+void scn_kw_expect_http_request(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a,
+                                void *obj);
+void scn_check_http(struct scn_parser *p);
+void scn_http_free(struct scn_http_server *h);
+
+/* TLS (scn_tls.c): the keyword tls, and the whole-file check that connect
+ * tls=1 and the TLS placeholders have a tls statement to use. */
+void scn_kw_tls(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+void scn_check_tls(struct scn_parser *p);
+void scn_tls_free(struct scn_tls *t);
 
 /* What the start state is when the file says nothing (scn_kw_world.c). */
 extern const struct scn_world scn_world_defaults;

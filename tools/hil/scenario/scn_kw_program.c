@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const scn_program_placeholders[] = { "port", "baud", "broker", "control", "bin", NULL };
+const char *const scn_program_placeholders[] = { "port", "baud", "broker", "control", "bin",
+                                                 "tls-broker", "ca", "cert", "key", NULL };
 
 #define PROGRAM_WORDS_MAX 64
 

@@ -54,6 +54,7 @@ static void kw_connect(struct scn_parser *p, const struct scn_kw *d, const struc
     scn_opt_string(p, a, "password", &s->password);
     scn_opt_int(p, a, "keepalive", 60, 64800, &s->keepalive);
     scn_opt_int(p, a, "clean", 0, 1, &s->clean);
+    scn_opt_int(p, a, "tls", 0, 1, &s->tls);
     step_driver_opts(p, a, s);
     if (s->server.ptr && strncmp(s->server.ptr, "tcp://", 6) != 0)
         scn_perr(p, "server= must begin with tcp:// (the module requires it, also for TLS), got \"%s\"",
@@ -116,7 +117,7 @@ static const char *const K_WITHIN[] = { "within", NULL };
 static const char *const K_SERVER_RX[] = { "server", "within", NULL };
 static const char *const K_BRING_UP[] = { "apn", "within", "result", NULL };
 static const char *const K_CONNECT[] = { "server", "client-id", "user", "password", "keepalive",
-                                         "clean", "within", "result", NULL };
+                                         "clean", "tls", "within", "result", NULL };
 static const char *const K_SUBSCRIBE[] = { "qos", "within", "result", NULL };
 static const char *const K_PUBLISH[] = { "size", "qos", "retain", "within", "result", NULL };
 static const char *const K_PUBLISH_SEQ[] = { "qos", "within", "result", NULL };
@@ -132,7 +133,7 @@ static const struct scn_kw steps[] = {
     { "bring-up", 0, 0, DS, K_BRING_UP, "bring-up [apn=\"APN\"] [within=T] [result=R]", kw_bring_up, SCN_STEP_BRING_UP },
     { "connect", 0, 0, DS, K_CONNECT,
       "connect [server=\"tcp://H:P\"] [client-id=\"ID\"] [user=\"U\"] [password=\"P\"] [keepalive=S] [clean=0|1] "
-      "[within=T] [result=R]", kw_connect, SCN_STEP_CONNECT },
+      "[tls=0|1] [within=T] [result=R]", kw_connect, SCN_STEP_CONNECT },
     { "subscribe", 1, 1, DS, K_SUBSCRIBE, "subscribe \"TOPIC\" [qos=0-2] [within=T] [result=R]", kw_subscribe,
       SCN_STEP_SUBSCRIBE },
     { "publish", 1, 2, DS, K_PUBLISH,
@@ -146,6 +147,9 @@ static const struct scn_kw steps[] = {
     { "expect-server-received", 1, 1, KW_STEP | KW_SIM_ONLY, K_SERVER_RX,
       "expect-server-received \"BYTES\"|/REGEX/ [server=NAME] [within=T]", scn_kw_expect_server_received,
       SCN_STEP_EXPECT_SERVER_RECEIVED },
+    { "expect-http-request", 2, 3, KW_STEP | KW_SIM_ONLY, scn_http_request_keys,
+      "expect-http-request METHOD \"PATH\" [\"BODY\"|/REGEX/] [within=T]", scn_kw_expect_http_request,
+      SCN_STEP_EXPECT_HTTP_REQUEST },
 };
 
 #undef DS

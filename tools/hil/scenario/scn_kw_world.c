@@ -294,6 +294,8 @@ static void kw_replay(struct scn_parser *p, const struct scn_kw *d, const struct
 static const char *const K_BROKER[] = { "user", "password", NULL };
 static const char *const K_REPLAY[] = { "strict", "speed", NULL };
 static const char *const K_SERVER[] = { "name", "port", NULL };
+static const char *const K_TLS[] = { "ca", "cert", "key", "key-password", "version", "sni", "check-time",
+                                     "upload", "broker-cert", NULL };
 
 #define W (KW_WORLD | KW_SIM_ONLY)
 
@@ -315,6 +317,13 @@ static const struct scn_kw world[] = {
     /* repeatable: scn_servers.c */
     { "net-map", 1, 1, W, NULL, "net-map \"HOST:PORT=HOST:PORT\"", scn_kw_net_map, 0, ONCE_NONE },
     { "server", 1, 1, W, K_SERVER, "server echo|sink [name=NAME] [port=P]", scn_kw_server, 0, ONCE_NONE },
+    { "http-server", 0, 0, W, scn_http_server_keys,
+      "http-server [port=P] [status=N] [body=\"TEXT\"|body-size=N] [header=\"NAME: VALUE\"] [chunked=0|1] "
+      "[delay=T] [answer=normal|drop|silent|half]", scn_kw_http_server, 0, ONCE_NONE },
+    /* the driver's own configuration: both targets (scn_tls.c) */
+    { "tls", 0, 0, KW_WORLD, K_TLS,
+      "tls [ca=\"FILE\"] [cert=\"FILE\" key=\"FILE\"] [key-password=\"P\"] [version=any|1.2|1.1|1.0|ssl3] "
+      "[sni=0|1] [check-time=0|1] [upload=always|if-missing] [broker-cert=valid|expired]", scn_kw_tls, 0, ONCE_TLS },
 };
 
 #undef W

@@ -51,7 +51,8 @@ const char *const scn_result_names[] = {
     [SCN_RES_DNS] = "dns", [SCN_RES_SOCKET] = "socket", [SCN_RES_TIMEOUT] = "timeout",
     [SCN_RES_NO_SIM] = "no-sim", [SCN_RES_NOT_REGISTERED] = "not-registered",
     [SCN_RES_NO_SIGNAL] = "no-signal", [SCN_RES_NOT_CONNECTED] = "not-connected",
-    [SCN_RES_REJECTED] = "rejected", [SCN_RES_IO] = "io", [SCN_RES_INVALID] = "invalid", NULL,
+    [SCN_RES_REJECTED] = "rejected", [SCN_RES_IO] = "io", [SCN_RES_INVALID] = "invalid",
+    [SCN_RES_TLS_HANDSHAKE] = "tls-handshake", [SCN_RES_TLS_NO_CERT] = "tls-no-cert", NULL,
 };
 static const char *const trigger_names[] = {
     [SCN_TRIG_AT] = "at", [SCN_TRIG_ON_SEND] = "on-send", [SCN_TRIG_AFTER_PUBLISHES] = "after-publishes",
@@ -73,6 +74,7 @@ static const char *const step_names[] = {
     [SCN_STEP_EXPECT_CONNECTED] = "expect-connected", [SCN_STEP_WAIT] = "wait",
     [SCN_STEP_EXPECT_EXIT] = "expect-exit", [SCN_STEP_EXPECT_OUTPUT] = "expect-output",
     [SCN_STEP_EXPECT_SERVER_RECEIVED] = "expect-server-received",
+    [SCN_STEP_EXPECT_HTTP_REQUEST] = "expect-http-request",
 };
 static const char *const check_names[] = {
     [SCN_CHECK_SENT] = "expect-sent", [SCN_CHECK_NOT_SENT] = "expect-not-sent",

@@ -28,6 +28,8 @@ static void check_whole(struct scn_parser *p, int last_line)
                     p->first_send_kw, p->first_send_line, p->first_driver_kw, p->first_driver_line);
     scn_check_programs(p);
     scn_check_servers(p);
+    scn_check_http(p);
+    scn_check_tls(p);
     if (sc->targets == SCN_TARGET_HARDWARE)
         for (size_t i = 0; i < p->n_sim_only; i++)
             scn_perr_at(p, p->sim_only[i].line,

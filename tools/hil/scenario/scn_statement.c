@@ -182,7 +182,7 @@ static void do_event(struct scn_parser *p, const struct scn_kw *trig, const stru
 static void do_step(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a)
 {
     struct scn_step s = { .line = p->line, .kind = (enum scn_step_kind)d->kind,
-                          .result = SCN_RES_OK, .qos = -1, .retain = -1, .keepalive = -1, .clean = -1 };
+                          .result = SCN_RES_OK, .qos = -1, .retain = -1, .keepalive = -1, .clean = -1, .tls = -1 };
     size_t before = p->n_errors;
     d->fn(p, d, a, &s);
     if (!p->first_step_line) p->first_step_line = p->line;
