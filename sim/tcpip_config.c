@@ -1,5 +1,5 @@
 /* The settings of the module's TCP/IP stack (AT+CIPMODE, AT+CIPSENDMODE,
- * AT+CIPHEAD, AT+CIPSRIP, AT+CIPCCFG, AT+CIPTIMEOUT), its name lookups
+ * AT+CIPHEAD, AT+CIPSRIP, AT+CIPCCFG, AT+CIPTIMEOUT, AT+CIPDNSSET), its name lookups
  * (AT+CDNSGIP, AT+CPING) and the faults a name or a port can be given.
  * Findings §25. */
 #include "sim_internal.h"
@@ -19,20 +19,111 @@
 #define PING_DEFAULT_COUNT 4
 #define PING_DEFAULT_SIZE 64
 
-/* AT+CIPCCFG=<NmRetry>,<DelayTm>,<Ack>,<errMode>,<HeaderType>,<AsyncMode>,<TimeoutVal>:
- * power-on values and ranges. The model keeps them; none changes what it does. */
-static const struct { long dflt, lo, hi; } cipccfg_fields[CIPCCFG_FIELDS] = {
+#define DNS_NET_RETRIES_MAX 3       /* AT+CIPDNSSET's first: network open retries (findings §25) */
+#define DNS_NET_TIMEOUT_DEFAULT_MS 30000
+#define DNS_RETRIES_DEFAULT 5
+#define DNS_RETRIES_MIN 1
+
+/* ---- the settings of numbers (AT+CIPCCFG, AT+CIPTIMEOUT, AT+CIPDNSSET) -------------- */
+
+struct field_range {
+    long dflt, lo, hi;                /* power-on value and range */
+};
+
+/* AT+CIPCCFG=<NmRetry>,<DelayTm>,<Ack>,<errMode>,<HeaderType>,<AsyncMode>,<TimeoutVal> */
+static const struct field_range cipccfg_fields[CIPCCFG_FIELDS] = {
     {10, 0, 10}, {0, 0, 1000}, {0, 0, 1}, {1, 0, 1}, {0, 0, 1}, {0, 0, 1}, {500, 500, 120000},
 };
+/* AT+CIPTIMEOUT=<netopen>,<cipopen>,<cipsend> in ms (the CIPOPEN one bounds the real connect) */
+static const struct field_range ciptimeout_fields[CIPTIMEOUT_FIELDS] = {
+    {TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS},
+    {TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS},
+    {TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS},
+};
+/* AT+CIPDNSSET=<net_retries>,<net_timeout_ms>,<dns_retries> (findings §25: the values
+ * are sourced, the ranges but the first inferred) */
+static const struct field_range cipdnsset_fields[CIPDNSSET_FIELDS] = {
+    {0, 0, DNS_NET_RETRIES_MAX},
+    {DNS_NET_TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS},
+    {DNS_RETRIES_DEFAULT, DNS_RETRIES_MIN, DNS_RETRIES_DEFAULT},
+};
+
+/* A command whose values are a list of numbers, kept: none changes what the model does
+ * but AT+CIPTIMEOUT's CIPOPEN bound. */
+struct field_setting {
+    const char *name;
+    size_t offset;                    /* of the long[] in struct tcpip_config */
+    const struct field_range *range;
+    int count;
+};
+
+static const struct field_setting field_settings[] = {
+    {"+CIPCCFG", offsetof(struct tcpip_config, cipccfg), cipccfg_fields, CIPCCFG_FIELDS},
+    {"+CIPTIMEOUT", offsetof(struct tcpip_config, ciptimeout), ciptimeout_fields, CIPTIMEOUT_FIELDS},
+    {"+CIPDNSSET", offsetof(struct tcpip_config, cipdnsset), cipdnsset_fields, CIPDNSSET_FIELDS},
+};
+
+static long *field_values(struct tcpip_config *c, const struct field_setting *f)
+{
+    return (long *)((char *)c + f->offset);
+}
 
 void tcpip_config_defaults(struct tcpip_config *c)
 {
     memset(c, 0, sizeof *c);
     c->ciphead = 1;
-    for (int i = 0; i < CIPCCFG_FIELDS; i++)
-        c->cipccfg[i] = cipccfg_fields[i].dflt;
-    for (int i = 0; i < CIPTIMEOUT_FIELDS; i++)
-        c->ciptimeout[i] = TIMEOUT_DEFAULT_MS;
+    for (size_t k = 0; k < sizeof field_settings / sizeof field_settings[0]; k++)
+        for (int i = 0; i < field_settings[k].count; i++)
+            field_values(c, &field_settings[k])[i] = field_settings[k].range[i].dflt;
+}
+
+static const struct field_setting *find_fields(const char *name)
+{
+    for (size_t k = 0; k < sizeof field_settings / sizeof field_settings[0]; k++)
+        if (strcmp(field_settings[k].name, name) == 0)
+            return &field_settings[k];
+    return NULL;
+}
+
+/* The test form's ranges or the read form's values, as one line. */
+static void print_fields(struct sim *s, const struct field_setting *f, const long *v)
+{
+    char line[160];
+    size_t n = (size_t)snprintf(line, sizeof line, "%s: ", f->name);
+    for (int i = 0; i < f->count && n < sizeof line; i++) {
+        const char *sep = i ? "," : "";
+        n += (size_t)(v ? snprintf(line + n, sizeof line - n, "%s%ld", sep, v[i])
+                        : snprintf(line + n, sizeof line - n, "%s(%ld-%ld)", sep, f->range[i].lo, f->range[i].hi));
+    }
+    sim_info(s, "%s", line);
+}
+
+/* Empty parameters keep their value (AT+CIPCCFG=,,,,1 sets only HeaderType). */
+static DECLARE_HANDLER(cmd_fields)
+{
+    const struct field_setting *f = find_fields(c->name);
+    long *v = field_values(&s->tcpip.cfg, f);
+    switch (c->form) {
+    case AT_FORM_TEST:
+        print_fields(s, f, NULL);
+        return CMD_OK;
+    case AT_FORM_READ:
+        print_fields(s, f, v);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count > f->count)
+        return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type != AT_ARG_EMPTY && !arg_number_in(&a->v[i], f->range[i].lo, f->range[i].hi))
+            return CMD_ERROR;
+    for (int i = 0; i < a->count; i++)
+        if (a->v[i].type == AT_ARG_NUMBER)
+            v[i] = a->v[i].number;
+    return CMD_OK;
 }
 
 /* ---- the 0/1 switches ------------------------------------------------------------- */
@@ -87,61 +178,6 @@ static DECLARE_HANDLER(cmd_cipmode)
     if (a->count != 1 || !arg_number_in(&a->v[0], 0, 1) || s->tcpip.net != NET_CLOSED)
         return CMD_ERROR;
     s->tcpip.cfg.cipmode = (int)a->v[0].number;
-    return CMD_OK;
-}
-
-/* Empty parameters keep their value (AT+CIPCCFG=,,,,1 sets only HeaderType). */
-static DECLARE_HANDLER(cmd_cipccfg)
-{
-    long *v = s->tcpip.cfg.cipccfg;
-    switch (c->form) {
-    case AT_FORM_TEST:
-        sim_info(s, "+CIPCCFG: (0-10),(0-1000),(0-1),(0-1),(0-1),(0-1),(500-120000)");
-        return CMD_OK;
-    case AT_FORM_READ:
-        sim_info(s, "+CIPCCFG: %ld,%ld,%ld,%ld,%ld,%ld,%ld", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-        return CMD_OK;
-    case AT_FORM_EXEC:
-        return CMD_ERROR;
-    case AT_FORM_WRITE:
-        break;
-    }
-    if (a->count > CIPCCFG_FIELDS)
-        return CMD_ERROR;
-    for (int i = 0; i < a->count; i++)
-        if (a->v[i].type != AT_ARG_EMPTY && !arg_number_in(&a->v[i], cipccfg_fields[i].lo, cipccfg_fields[i].hi))
-            return CMD_ERROR;
-    for (int i = 0; i < a->count; i++)
-        if (a->v[i].type == AT_ARG_NUMBER)
-            v[i] = a->v[i].number;
-    return CMD_OK;
-}
-
-/* AT+CIPTIMEOUT=<netopen>,<cipopen>,<cipsend> in ms; empty ones keep their value. */
-static DECLARE_HANDLER(cmd_ciptimeout)
-{
-    long *t = s->tcpip.cfg.ciptimeout;
-    switch (c->form) {
-    case AT_FORM_TEST:
-        sim_info(s, "+CIPTIMEOUT: (%d-%d),(%d-%d),(%d-%d)", TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS,
-                 TIMEOUT_DEFAULT_MS, TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS);
-        return CMD_OK;
-    case AT_FORM_READ:
-        sim_info(s, "+CIPTIMEOUT: %ld,%ld,%ld", t[0], t[1], t[2]);
-        return CMD_OK;
-    case AT_FORM_EXEC:
-        return CMD_ERROR;
-    case AT_FORM_WRITE:
-        break;
-    }
-    if (a->count > CIPTIMEOUT_FIELDS)
-        return CMD_ERROR;
-    for (int i = 0; i < a->count; i++)
-        if (a->v[i].type != AT_ARG_EMPTY && !arg_number_in(&a->v[i], TIMEOUT_MIN_MS, TIMEOUT_DEFAULT_MS))
-            return CMD_ERROR;
-    for (int i = 0; i < a->count; i++)
-        if (a->v[i].type == AT_ARG_NUMBER)
-            t[i] = a->v[i].number;
     return CMD_OK;
 }
 
@@ -273,8 +309,9 @@ static const struct command commands[] = {
     {"+CIPSENDMODE", cmd_switch, 0},
     {"+CIPHEAD", cmd_switch, 0},
     {"+CIPSRIP", cmd_switch, 0},
-    {"+CIPCCFG", cmd_cipccfg, 0},
-    {"+CIPTIMEOUT", cmd_ciptimeout, 0},
+    {"+CIPCCFG", cmd_fields, 0},
+    {"+CIPTIMEOUT", cmd_fields, 0},
+    {"+CIPDNSSET", cmd_fields, 0},
     {"+CDNSGIP", cmd_cdnsgip, CMD_NEEDS_SIM},
     {"+CPING", cmd_cping, CMD_NEEDS_SIM},
 };

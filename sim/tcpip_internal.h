@@ -73,11 +73,13 @@ struct tcpip_server {
 #define CIPCCFG_FIELDS 7
 #define CIPTIMEOUT_FIELDS 3
 #define CIPTIMEOUT_CIPOPEN 1       /* the second: how long AT+CIPOPEN may take */
+#define CIPDNSSET_FIELDS 3
 struct tcpip_config {
     int ciprxget;                    /* 0 direct push, 1 buffered */
     int cipmode, cipsendmode, ciphead, cipsrip;
     long cipccfg[CIPCCFG_FIELDS];
     long ciptimeout[CIPTIMEOUT_FIELDS];   /* netopen, cipopen, cipsend, in ms */
+    long cipdnsset[CIPDNSSET_FIELDS];     /* network open retries, its timeout in ms, DNS retries */
 };
 
 #define TCPIP_FAULT_KEY_MAX (TCPIP_HOST_MAX + 7)   /* "HOST:PORT" */

@@ -438,6 +438,31 @@ Test(tcpip, settings_read_back_what_was_written)
               {"AT+CIPTIMEOUT=100\r", "\r\nERROR\r\n"});
 }
 
+/* AT+CIPDNSSET: SIMCom's DNS query settings, kept (findings §25). */
+Test(tcpip, cipdnsset_keeps_the_dns_query_settings_until_power_on)
+{
+    EXCHANGES({"AT+CIPDNSSET=?\r", "\r\n+CIPDNSSET: (0-3),(3000-120000),(1-5)\r\n\r\nOK\r\n"},
+              {"AT+CIPDNSSET?\r", "\r\n+CIPDNSSET: 0,30000,5\r\n\r\nOK\r\n"},
+              {"AT+CIPDNSSET=1,30000,3\r", "\r\nOK\r\n"},
+              {"AT+CIPDNSSET=,,2\r", "\r\nOK\r\n"},
+              {"AT+CIPDNSSET?\r", "\r\n+CIPDNSSET: 1,30000,2\r\n\r\nOK\r\n"},
+              {"AT+CIPDNSSET=4\r", "\r\nERROR\r\n"}, {"AT+CIPDNSSET=0,1000\r", "\r\nERROR\r\n"},
+              {"AT+CIPDNSSET=0,30000,5,1\r", "\r\nERROR\r\n"}, {"AT+CIPDNSSET\r", "\r\nERROR\r\n"},
+              {"AT+CIPCCFG=?\r", "\r\n+CIPCCFG: (0-10),(0-1000),(0-1),(0-1),(0-1),(0-1),(500-120000)\r\n\r\nOK\r\n"},
+              {"AT+CIPTIMEOUT=?\r", "\r\n+CIPTIMEOUT: (3000-120000),(3000-120000),(3000-120000)\r\n\r\nOK\r\n"},
+              {"AT+CFUN=1,1\r", "\r\nOK\r\n"});
+    advance(BOOT_MS);
+    io("ATE0\r");
+    EXCHANGES({"AT+CIPDNSSET?\r", "\r\n+CIPDNSSET: 0,30000,5\r\n\r\nOK\r\n"});
+}
+
+/* No source lists AT+CIPERRCODE for the SIM7600 (findings §25): refused. */
+Test(tcpip, ciperrcode_is_not_a_sim7600_command)
+{
+    EXCHANGES({"AT+CIPERRCODE=?\r", "\r\nERROR\r\n"}, {"AT+CIPERRCODE?\r", "\r\nERROR\r\n"},
+              {"AT+CIPERRCODE=1\r", "\r\nERROR\r\n"});
+}
+
 /* What TinyGSM's SIM7600 client sends, in its order (findings §25, N7). */
 Test(tcpip, a_tinygsm_style_session_runs_step_by_step)
 {
