@@ -14,7 +14,11 @@ static const struct {
     {"+CMQTTCONNECT: ", 1u << 5},
     {"AT+CGAUTH=", 1u << 2 | 1u << 3},      /* <cid>,<auth_type>,<passwd>,<user> */
     {"+CGAUTH: ", 1u << 2 | 1u << 3},
+    {"AT+CSSLCFG=\"PASSWORD\",", 1u << 1},  /* <ctx>,<password> */
+    {"+CSSLCFG: ", 1u << 9},                  /* the read form's 10th field (findings §27) */
 };
+
+#define HIDDEN "***"
 
 /* Case-insensitive prefix match after any leading CR/LF; returns where the parameters start. */
 static const char *params_after(const char *line, size_t n, const char *prefix, size_t *skip)
@@ -46,21 +50,28 @@ int redact_line(const char *line, size_t n, struct strbuf *out)
     sb_add(out, line, start);
     int replaced = 0;
     unsigned field = 0;
-    bool quoted = false;
+    bool quoted = false, marked = false;     /* marked: this field's "***" is out */
     for (size_t i = start; i < n; i++) {
         char c = line[i];
         bool hide = (secret >> field) & 1u;
         if (c == '"') {
             quoted = !quoted;
-            if (hide && quoted) {
-                sb_puts(out, "\"***");
+            if (hide && quoted && !marked) {
+                sb_puts(out, "\"" HIDDEN);
                 replaced++;
+                marked = true;
                 continue;
             }
         } else if (c == ',' && !quoted) {
             field++;
+            marked = false;
         } else if (hide && c != '\r' && c != '\n') {
-            continue;          /* the secret's own characters are not recorded */
+            if (!marked) {     /* the secret's own characters are not recorded */
+                sb_puts(out, HIDDEN);
+                replaced++;
+                marked = true;
+            }
+            continue;
         }
         sb_add(out, &c, 1);
     }
@@ -80,4 +91,84 @@ bool redact_may_hold_secret(const char *line, size_t n)
             return true;       /* it is one, or it is still on its way to be one */
     }
     return false;
+}
+
+/* ---- AT+CCERTDOWN's data phase ------------------------------------------------------------ */
+
+#define CERTDOWN "AT+CCERTDOWN="
+#define PEM_BEGIN "-----BEGIN "
+#define PEM_END "-----END "
+#define PEM_CERT_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PROMPT '>'            /* a module that echoes the data glues it to its prompt (findings §4) */
+
+static bool starts_with(const char *p, size_t n, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    return n >= len && memcmp(p, prefix, len) == 0;
+}
+
+/* The <len> at the end of "AT+CCERTDOWN=<name>,<len>", or 0. */
+static size_t announced_length(const char *line, size_t n)
+{
+    size_t skip;
+    if (!params_after(line, n, CERTDOWN, &skip))
+        return 0;
+    while (n > skip && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+        n--;
+    size_t i = n, len = 0, scale = 1;
+    while (i > skip && line[i - 1] >= '0' && line[i - 1] <= '9' && scale <= 1000000) {
+        len += (size_t)(line[i - 1] - '0') * scale;
+        scale *= 10;
+        i--;
+    }
+    return i < n && i > skip && line[i - 1] == ',' ? len : 0;
+}
+
+/* One line of upload data: kept where it is a certificate's, a PEM marker or
+ * blank; otherwise its bytes become "***" and its line ends stay. */
+static int upload_line(struct redact_stream *st, const char *line, size_t n, struct strbuf *out)
+{
+    size_t lead = 0, end = n;
+    while (lead < n && (line[lead] == '\r' || line[lead] == '\n' || line[lead] == PROMPT))
+        lead++;
+    while (end > lead && (line[end - 1] == '\r' || line[end - 1] == '\n'))
+        end--;
+    const char *body = line + lead;
+    size_t len = end - lead;
+    bool keep = len == 0 || st->in_certificate || starts_with(body, len, PEM_BEGIN) || starts_with(body, len, PEM_END);
+    if (starts_with(body, len, PEM_BEGIN))
+        st->in_certificate = starts_with(body, len, PEM_CERT_BEGIN);
+    else if (starts_with(body, len, PEM_END))
+        st->in_certificate = false;
+    if (keep) {
+        sb_add(out, line, n);
+        return 0;
+    }
+    sb_add(out, line, lead);
+    sb_puts(out, HIDDEN);
+    sb_add(out, line + end, n - end);
+    return 1;
+}
+
+int redact_stream_line(struct redact_stream *st, const char *line, size_t n, struct strbuf *out)
+{
+    bool fresh = st->fresh;
+    st->fresh = false;
+    if (st->data_left == 0) {
+        st->data_left = announced_length(line, n);
+        st->fresh = st->data_left > 0;
+        st->in_certificate = false;
+        return redact_line(line, n, out);
+    }
+    if (fresh && n == 1 && line[0] == '\n') {     /* the LF of the command's CR LF is not data */
+        sb_add(out, line, n);
+        return 0;
+    }
+    st->data_left -= n < st->data_left ? n : st->data_left;
+    return upload_line(st, line, n, out);
+}
+
+bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *line, size_t n)
+{
+    return st->data_left > 0 || redact_may_hold_secret(line, n);
 }

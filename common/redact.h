@@ -1,7 +1,10 @@
-/* Passwords out of recorded logs: the credentials of AT+CMQTTCONNECT and
- * AT+CGAUTH become "***", in the host's commands, in their echo and in the
- * read-form answers that print them back. Only the recording changes; the
- * bytes passed between host and module are never touched. */
+/* Secrets out of recorded logs: the credentials of AT+CMQTTCONNECT and
+ * AT+CGAUTH and the SSL contexts' password (AT+CSSLCFG="password") become
+ * "***", in the host's commands, in their echo and in the read-form answers
+ * that print them back; and the bytes of an AT+CCERTDOWN upload are recorded
+ * only where they are a certificate (a key, a password file, DER bytes become
+ * "***"). Only the recording changes; the bytes passed between host and
+ * module are never touched. */
 #ifndef SIM_REDACT_H
 #define SIM_REDACT_H
 
@@ -16,5 +19,20 @@ int redact_line(const char *line, size_t n, struct strbuf *out);
 /* Whether an unfinished line may still become one with a credential (it
  * starts like one): a recorder must then wait for its end before writing it. */
 bool redact_may_hold_secret(const char *line, size_t n);
+
+/* One direction of a session, line after line: what redact_line does, and an
+ * AT+CCERTDOWN's data phase (the announced bytes after the command) recorded
+ * only where it is a PEM certificate; anything else in it, a private key's
+ * body, a password file, DER bytes, becomes "***" (its line ends kept). An
+ * allow-list, so a key in a form nobody thought of is hidden too. */
+struct redact_stream {
+    size_t data_left;          /* upload bytes still to come */
+    bool fresh;                /* the command line just ended: a lone LF is its terminator */
+    bool in_certificate;       /* between BEGIN CERTIFICATE and END */
+};
+
+int redact_stream_line(struct redact_stream *st, const char *line, size_t n, struct strbuf *out);
+/* In an upload, every line may hold a secret (see redact_may_hold_secret). */
+bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *line, size_t n);
 
 #endif

@@ -18,10 +18,12 @@ static const struct command_family *const families[] = {
     &mqtt_commands,          /* MQTT manual §2.2 */
     &tcpip_net_commands,     /* NETOPEN, NETCLOSE, IPADDR (TCPIP manual; AT §15) */
     &tcpip_socket_commands,  /* CIPOPEN, CIPSEND, CIPCLOSE, CIPACK */
+    &tcpip_server_commands,  /* SERVERSTART, SERVERSTOP */
     &tcpip_receive_commands, /* CIPRXGET */
     &tcpip_config_commands,  /* CIPMODE, CIPCCFG, CIPTIMEOUT, CIPHEAD, CDNSGIP, CPING ... */
     &tcpip_transparent_commands, /* ATO, back to transparent mode's data */
-    &ppp_commands,           /* ATD*99#, AT+CGDATA, ATH: PPP data mode (27.007 §10.2.1) */
+    &ssl_store_commands,     /* CCERTDOWN, CCERTLIST, CCERTDELE (SSL manual) */
+    &ssl_config_commands,    /* CSSLCFG: the ten SSL contexts (SSL manual) */
 };
 
 const struct command *command_find(const char *name)

@@ -545,7 +545,7 @@ static void json_network(const struct sim *s, struct strbuf *o)
 void sim_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const power[] = {"booting", "on", "off"};
-    static const char *const modes[] = {"command", "discarding", "data", "transparent", "ppp"};
+    static const char *const modes[] = {"command", "discarding", "data", "transparent"};
     const struct modem *m = &s->modem;
     sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
                  "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","
@@ -581,7 +581,7 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
               (unsigned long long)s->out.dropped);
     json_network(s, o);
     tcpip_state_json(s, o);
-    ppp_state_json(s, o);
+    ssl_state_json(s, o);
     /* the faults that took effect, whether a control command or a rule sent them */
     sb_puts(o, ",\"faults\":{");
     for (int k = 0; k < FAULT_COUNT_KINDS; k++)

@@ -136,6 +136,8 @@ static void data_complete(struct sim *s)
     s->mode = INPUT_COMMAND;
     if (s->data.target == DATA_CIPSEND)
         tcpip_data_complete(s);
+    else if (s->data.target == DATA_CERT)
+        ssl_cert_download_complete(s);
     else
         mqtt_data_complete(s);
 }
@@ -237,9 +239,6 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
             break;
         case INPUT_TRANSPARENT:
             tcpip_transparent_byte(s, b);
-            break;
-        case INPUT_PPP:
-            ppp_input_byte(s, b);
             break;
         }
     }

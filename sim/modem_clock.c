@@ -16,6 +16,18 @@ void modem_clock_start(struct sim *s)
     s->modem.rtc_ref_s = RTC_POWER_ON_S;
 }
 
+/* 1980-01-01, the clock's origin, in Unix time. */
+#define UNIX_1980_S 315532800
+#define TZ_QUARTER_S (15 * 60)
+
+int64_t modem_clock_unix_utc(const struct sim *s)
+{
+    int64_t local = s->modem.rtc_running
+                        ? s->modem.rtc_ref_s + (int64_t)((s->now_us - s->modem.rtc_ref_us) / 1000000u)
+                        : RTC_POWER_ON_S;
+    return local - (int64_t)s->modem.rtc_tz * TZ_QUARTER_S + UNIX_1980_S;
+}
+
 static void clock_set(struct sim *s, int64_t secs, int tz)
 {
     s->modem.rtc_running = true;

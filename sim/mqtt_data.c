@@ -168,7 +168,8 @@ void mqtt_data_complete(struct sim *s)
             s->link->unsubscribe(s->link_ctx, d->client, 1, &filter);
         return;
     }
-    case DATA_CIPSEND:           /* not MQTT's: sim.c gives it to tcpip_data_complete */
+    case DATA_CIPSEND:           /* not MQTT's: line_input.c gives them to their families */
+    case DATA_CERT:
         return;
     }
     sim_final(s, V250_OK);

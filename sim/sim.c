@@ -62,6 +62,7 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
     s->broker = broker_create(mqtt_deliver, s);
     s->link = &link_embedded_ops;
     s->link_ctx = s;
+    ssl_init(s);                 /* the store starts empty; the edge may load it */
     fifo_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
     fifo_init(&s->in, cfg->baud, SIM_OUTPUT_MAX);
     if (cfg->profile == SIM_PROFILE_WARM) {
@@ -98,6 +99,7 @@ void sim_destroy(struct sim *s)
     faults_free(&s->faults);
     replay_free(s->replay);
     broker_destroy(s->broker);
+    ssl_free(s);
     fifo_free(&s->out);
     fifo_free(&s->in);
     free(s);
@@ -224,7 +226,6 @@ void sim_tick(struct sim *s, uint64_t now_us)
     deliver_input(s, now_us);
     end_data_phase_on_timeout(s);
     tcpip_transparent_tick(s);
-    ppp_tick(s);
 }
 
 uint64_t sim_next_deadline(const struct sim *s)
@@ -240,8 +241,6 @@ uint64_t sim_next_deadline(const struct sim *s)
         t = replay_next_due(s->replay);
     if (tcpip_transparent_deadline(s) < t)
         t = tcpip_transparent_deadline(s);
-    if (ppp_deadline(s) < t)
-        t = ppp_deadline(s);
     return t;
 }
 
@@ -272,9 +271,9 @@ static void power_cycle_state(struct sim *s)
     s->silent_until_us = 0;
     modem_power_on(&s->modem);
     s->modem.reported_stat = 0;
-    ppp_power_on(s);
     mqtt_power_on(s);
     tcpip_power_on(s);
+    ssl_power_on(s);                      /* the store is flash: it stays */
 }
 
 /* A power cycle (the control socket's reboot, a cold start). */
@@ -324,7 +323,7 @@ void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
     if (!attached) {
         fifo_clear(&s->out);
         fifo_clear(&s->in);
-        if (s->mode != INPUT_TRANSPARENT && s->mode != INPUT_PPP) /* a data call outlives the host's port */
+        if (s->mode != INPUT_TRANSPARENT) /* a transparent connection outlives the host's port */
             s->mode = INPUT_COMMAND;      /* the half-typed line or data dies with the host */
         s->line_len = 0;
         s->after_cr = false;

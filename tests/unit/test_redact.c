@@ -50,3 +50,97 @@ Test(redact, an_unfinished_line_that_may_become_a_credential_waits)
     cr_assert_not(redact_may_hold_secret("\r\n>", 3));
     cr_assert_not(redact_may_hold_secret("\r\n+CMQTTRXPAYLOAD: 0,5", 22));
 }
+
+Test(redact, the_ssl_context_password_in_the_command_and_the_read_form)
+{
+    cr_assert_str_eq(redact("AT+CSSLCFG=\"password\",0,\"hunter22\"\r", 1), "AT+CSSLCFG=\"password\",0,\"***\"\r");
+    cr_assert_str_eq(redact("at+csslcfg=\"Password\",9,hunter22\r", 1), "at+csslcfg=\"Password\",9,***\r");
+    cr_assert_str_eq(redact("+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"hunter22\",0xFFFF\r\n", 1),
+                     "+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"***\",0xFFFF\r\n");
+    cr_assert_str_eq(redact("AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r", 0), "AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r");
+    cr_assert_str_eq(redact("+CSSLCFG: \"password\",(0-9),(1-128)\r\n", 0), "+CSSLCFG: \"password\",(0-9),(1-128)\r\n");
+    cr_assert(redact_may_hold_secret("AT+CSSLCFG=\"pass", 16));
+    sb_free(&out);
+}
+
+/* Lines through one stream, as the tap records them; returns everything recorded. */
+static const char *stream(struct redact_stream *st, const char *const *lines, int *replaced)
+{
+    sb_reset(&out);
+    sb_add(&out, "", 0);
+    *replaced = 0;
+    for (; *lines; lines++)
+        *replaced += redact_stream_line(st, *lines, strlen(*lines), &out);
+    return sb_str(&out);
+}
+
+#define KEY_BODY "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg"
+
+Test(redact, a_private_key_upload_keeps_its_markers_and_hides_its_body)
+{
+    struct redact_stream st = {0};
+    static const char *const lines[] = {
+        "AT+CCERTDOWN=\"client-key.pem\",95\r", "\n", "-----BEGIN PRIVATE KEY-----\r", "\n" KEY_BODY "\r",
+        "\n-----END PRIVATE KEY-----\r", "\n", "AT+CSQ\r", NULL,
+    };
+    int n;
+    const char *got = stream(&st, lines, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_null(strstr(got, KEY_BODY), "%s", got);
+    cr_assert_str_eq(got, "AT+CCERTDOWN=\"client-key.pem\",95\r\n-----BEGIN PRIVATE KEY-----\r\n***\r"
+                          "\n-----END PRIVATE KEY-----\r\nAT+CSQ\r");
+}
+
+Test(redact, a_certificate_upload_is_recorded_whole)
+{
+    struct redact_stream st = {0};
+    static const char *const lines[] = {
+        "AT+CCERTDOWN=\"ca.pem\",68\r", "-----BEGIN CERTIFICATE-----\n", "MIIBszCCAVmgAwIBAgIU\n",
+        "-----END CERTIFICATE-----\n", NULL,
+    };
+    int n;
+    cr_assert_str_eq(stream(&st, lines, &n), "AT+CCERTDOWN=\"ca.pem\",68\r-----BEGIN CERTIFICATE-----\n"
+                                             "MIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n");
+    cr_assert_eq(n, 0);
+    cr_assert_eq(st.data_left, 0);
+}
+
+Test(redact, password_files_der_bytes_and_encrypted_key_headers_are_hidden)
+{
+    struct redact_stream st = {0};
+    static const char *const lines[] = {
+        "AT+CCERTDOWN=\"pw.pem\",8\r", "testpass", "AT+CCERTDOWN=\"k.der\",4\r", "\x30\x82\x01\x0a",
+        "AT+CCERTDOWN=\"k.pem\",60\r", "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", "Proc-Type: 4,ENCRYPTED\n",
+        NULL,
+    };
+    int n;
+    const char *got = stream(&st, lines, &n);
+    cr_assert_eq(n, 3);
+    cr_assert_null(strstr(got, "testpass"), "%s", got);
+    cr_assert_null(strstr(got, "\x30\x82"), "%s", got);
+    cr_assert_null(strstr(got, "Proc-Type"), "%s", got);
+    cr_assert(redact_stream_may_hold_secret(&st, "AT", 2), "the upload is not over yet: its lines wait");
+}
+
+Test(redact, a_module_that_echoes_the_upload_after_its_prompt_is_redacted_too)
+{
+    struct redact_stream st = {0};
+    static const char *const lines[] = {
+        "AT+CCERTDOWN=\"k.pem\",80\r\r\n", ">-----BEGIN EC PRIVATE KEY-----\r\n", KEY_BODY "\r\n", NULL,
+    };
+    int n;
+    const char *got = stream(&st, lines, &n);
+    cr_assert_null(strstr(got, KEY_BODY), "%s", got);
+    cr_assert(strstr(got, ">-----BEGIN EC PRIVATE KEY-----"), "%s", got);
+}
+
+Test(redact, outside_an_upload_the_stream_redacts_as_the_line_does)
+{
+    struct redact_stream st = {0};
+    static const char *const lines[] = {"AT+CGAUTH=1,1,\"saf\",\"data\"\r", "AT+CCERTDOWN=\"x.pem\",0\r", "AT\r", NULL};
+    int n;
+    cr_assert_str_eq(stream(&st, lines, &n), "AT+CGAUTH=1,1,\"***\",\"***\"\rAT+CCERTDOWN=\"x.pem\",0\rAT\r");
+    cr_assert_eq(n, 2);
+    cr_assert_not(redact_stream_may_hold_secret(&st, "\r\n>", 3));
+    sb_free(&out);
+}

@@ -28,6 +28,7 @@ struct tap {
     struct sim_pty host;
     struct capture cap;
     struct strbuf line[2];      /* [0] host bytes, [1] module bytes, waiting for their line end */
+    struct redact_stream redact[2];   /* each side's upload data phase (a key's bytes are hidden) */
     uint64_t line_us[2];
     uint64_t bytes[2];
 };
@@ -38,7 +39,8 @@ static void tap_usage(FILE *f)
           "Records a program's session with a module: the program opens the pty printed\n"
           "(or --link PATH) as it would open the module's port; every byte passes both ways\n"
           "unchanged and is written to FILE.cap in the capture format, with the passwords of\n"
-          "AT+CMQTTCONNECT and AT+CGAUTH replaced by *** (in the file only). Stops on Ctrl-C.\n\n"
+          "AT+CMQTTCONNECT, AT+CGAUTH and AT+CSSLCFG and the bytes of an uploaded key replaced\n"
+          "by *** (in the file only). Stops on Ctrl-C.\n\n"
           "  --port PATH     the module's port (/dev/ttyUSB2, or a pty such as sim7600-sim's)\n"
           "  --baud N        its speed (default 115200)\n"
           "  --backend B     auto (default), termios or serialport\n"
@@ -54,7 +56,7 @@ static void record(struct tap *t, int side)
     if (!l->len)
         return;
     struct strbuf clean = {0};
-    redact_line(l->p, l->len, &clean);
+    redact_stream_line(&t->redact[side], l->p, l->len, &clean);
     capture_write(&t->cap, side ? CAPTURE_FROM_MODULE : CAPTURE_TO_MODULE, (const uint8_t *)clean.p, clean.len,
                   t->line_us[side]);
     sb_free(&clean);
@@ -75,7 +77,7 @@ static bool flush_other_first(const struct tap *t, int side)
         return false;
     if (side == 1)                   /* a host command waits for its CR; its data does not */
         return !is_command(other);
-    return !redact_may_hold_secret(other->p, other->len);   /* the module's '>' prompt, say */
+    return !redact_stream_may_hold_secret(&t->redact[!side], other->p, other->len);   /* the module's '>' prompt, say */
 }
 
 /* Lines are redacted whole, so bytes wait for their line end; an unfinished
