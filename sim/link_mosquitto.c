@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "codes.h"
 #include "link_inflight.h"
+#include "link_mosquitto_tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@ struct conn {
     int client;
     char host[257];
     int port, keepalive;
+    struct ssl_ctx_st *tls;     /* MQTT over TLS (link_mosquitto_tls.c); NULL plain */
     /* shared with the thread, under lm->lock: requests to it, and what it
      * needs to know of them. What is in flight is not here: the simulator's
      * thread keeps that (struct inflight), the thread only reports. */
@@ -186,7 +188,7 @@ static void report_end(struct conn *c, int rc, int err)
     if (asked)
         post_code(c, SIM_LINK_DISCONNECTED, MQTT_OK, INFLIGHT_NO_MID);
     else if (!connacked)
-        post_code(c, SIM_LINK_CONNECTED, MQTT_SOCK_CONNECT_FAIL, INFLIGHT_NO_MID);
+        post_code(c, SIM_LINK_CONNECTED, lm_tls_connect_code(c->tls, MQTT_SOCK_CONNECT_FAIL), INFLIGHT_NO_MID);
     else
         post_code(c, SIM_LINK_LOST,
                   rc == MOSQ_ERR_ERRNO && err == ECONNRESET ? CONNLOST_SOCKET_RESET : CONNLOST_PEER_CLOSED,
@@ -219,7 +221,7 @@ static void *conn_thread(void *arg)
     struct conn *c = arg;
     int rc = mosquitto_connect(c->mosq, c->host, c->port, c->keepalive);
     if (rc != MOSQ_ERR_SUCCESS) {
-        post_code(c, SIM_LINK_CONNECTED, connect_error_code(rc), INFLIGHT_NO_MID);
+        post_code(c, SIM_LINK_CONNECTED, lm_tls_connect_code(c->tls, connect_error_code(rc)), INFLIGHT_NO_MID);
     } else {
         while (!stopping(c)) {
             rc = mosquitto_loop(c->mosq, LOOP_TIMEOUT_MS, 1);
@@ -242,11 +244,14 @@ static void *conn_thread(void *arg)
 static void free_conn(struct conn *c)
 {
     mosquitto_destroy(c->mosq);
+    lm_tls_free(c->tls);
     free(c);
 }
 
-static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_connect *p)
+/* NULL with *code the +CMQTTCONNECT result when the connection cannot be set up. */
+static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_connect *p, int *code)
 {
+    *code = MQTT_SOCK_CREATE_FAIL;
     struct conn *c = xmalloc(sizeof *c);
     memset(c, 0, sizeof *c);
     c->lm = lm;
@@ -258,6 +263,10 @@ static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_co
     c->mosq = mosquitto_new(p->client_id, p->clean_session, c);
     if (!c->mosq) {
         free(c);
+        return NULL;
+    }
+    if (p->tls && (*code = lm_tls_setup(c->mosq, c->client, p->tls, c->host, &c->tls)) != MQTT_OK) {
+        free_conn(c);
         return NULL;
     }
     mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION,
@@ -277,11 +286,15 @@ static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_co
 static void lm_connect(void *ctx, const struct sim_link_connect *p)
 {
     struct link_mosquitto *lm = ctx;
-    struct conn *c = new_conn(lm, p);
-    if (!c || pthread_create(&c->thread, NULL, conn_thread, c) != 0) {
-        if (c)
-            free_conn(c);
-        post_without_conn(lm, p->client, SIM_LINK_CONNECTED, MQTT_SOCK_CREATE_FAIL);
+    int code;
+    struct conn *c = new_conn(lm, p, &code);
+    if (c && pthread_create(&c->thread, NULL, conn_thread, c) != 0) {
+        free_conn(c);
+        c = NULL;
+        code = MQTT_SOCK_CREATE_FAIL;
+    }
+    if (!c) {
+        post_without_conn(lm, p->client, SIM_LINK_CONNECTED, code);
         return;
     }
     lm->live_threads++;

@@ -23,7 +23,7 @@ struct tls_record {
     char sni_sent[SNI_MAX + 1];
     int verify_error;               /* the first X509_V_ERR_*; X509_V_OK none */
     int alert;                      /* the fatal alert the server sent; -1 none */
-    bool done;
+    bool started, done;
 };
 
 static int record_index = -1;
@@ -81,6 +81,7 @@ static void info_cb(const SSL *ssl, int where, int ret)
     if (where & SSL_CB_HANDSHAKE_START) {
         r->verify_error = X509_V_OK;
         r->alert = -1;
+        r->started = true;
         r->done = false;
         SSL *s = (SSL *)(uintptr_t)ssl;   /* the callback's type is const; the SSL is not */
         SSL_set_tlsext_host_name(s, r->sni[0] ? r->sni : NULL);
@@ -131,6 +132,12 @@ enum tls_failure tls_ctx_failure(const SSL_CTX *ctx)
     if (r->alert >= 0 && alert_rejects_client(r->alert))
         return TLS_CLIENT_REJECTED;
     return r->done ? TLS_OK : TLS_HANDSHAKE_FAILED;
+}
+
+bool tls_ctx_handshake_started(const SSL_CTX *ctx)
+{
+    const struct tls_record *r = record_of(ctx);
+    return r && r->started;
 }
 
 bool tls_ctx_handshake_done(const SSL_CTX *ctx)

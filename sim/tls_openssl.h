@@ -45,6 +45,7 @@ SSL_CTX *tls_client_ctx(const struct sim_tls_config *cfg, const char *host, enum
  * when it finished. For a handshake that failed without a recorded cause
  * (the peer closed), TLS_HANDSHAKE_FAILED. */
 enum tls_failure tls_ctx_failure(const SSL_CTX *ctx);
+bool tls_ctx_handshake_started(const SSL_CTX *ctx);
 bool tls_ctx_handshake_done(const SSL_CTX *ctx);
 /* The name sent in the last handshake's SNI ("" none): what the server saw. */
 const char *tls_ctx_sni_sent(const SSL_CTX *ctx);

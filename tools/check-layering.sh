@@ -76,7 +76,7 @@ done
 
 # OpenSSL lives at the simulator's edge only (issue 17): the core's files
 # model the module and never see it; TLS_EDGE lists the files that may.
-TLS_EDGE="sim/tls_openssl.c sim/tls_openssl.h sim/net_tls.c sim/net_tls.h sim/link_mosquitto.c sim/main.c sim/net_posix.c sim/net_posix_link.c sim/net_posix_internal.h"
+TLS_EDGE="sim/tls_openssl.c sim/tls_openssl.h sim/net_tls.c sim/net_tls.h sim/link_mosquitto_tls.c sim/main.c sim/net_posix.c sim/net_posix_link.c sim/net_posix_internal.h"
 checked=$((checked + 1))
 for f in $(grep -lE '#[[:space:]]*include[[:space:]]*[<"](openssl/|tls_openssl\.h)' sim/*.c sim/*.h 2>/dev/null); do
     case " $TLS_EDGE " in
