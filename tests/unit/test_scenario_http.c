@@ -1,0 +1,104 @@
+/* The scenario language's HTTP side (issue 19): http-server and what it
+ * answers, the {http} placeholder, expect-http-request, each into its fields,
+ * every error with its line. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "strbuf.h"
+
+static struct scn_diags diags;
+static struct scenario *sc;
+static struct strbuf line;
+
+static void teardown(void)
+{
+    scn_free(sc);
+    sc = NULL;
+    scn_diags_free(&diags);
+    sb_free(&line);
+}
+
+TestSuite(scn_http, .fini = teardown);
+
+static struct scenario *parse_ok(const char *text)
+{
+    enum scn_status st = scn_parse_buffer("t.scn", text, strlen(text), &sc, &diags);
+    if (st != SCN_OK)
+        scn_diags_print(&diags, stderr);
+    cr_assert_eq(st, SCN_OK, "expected the text to parse");
+    return sc;
+}
+
+static void one_error(const char *text_in, int at, const char *text)
+{
+    struct scenario *none = NULL;
+    scn_diags_free(&diags);
+    enum scn_status st = scn_parse_buffer("t.scn", text_in, strlen(text_in), &none, &diags);
+    cr_assert_eq(st, SCN_ERR_INVALID);
+    cr_assert_null(none);
+    if (diags.n != 1)
+        scn_diags_print(&diags, stderr);
+    cr_assert_eq(diags.n, 1, "expected one error, got %zu", diags.n);
+    cr_expect_eq(diags.v[0].line, at, "error on line %d, expected %d: %s", diags.v[0].line, at, diags.v[0].msg);
+    cr_expect(strstr(diags.v[0].msg, text), "\"%s\" lacks \"%s\"", diags.v[0].msg, text);
+}
+
+Test(scn_http, the_server_and_what_it_answers)
+{
+    parse_ok("scenario \"h\"\ntargets sim\n"
+             "http-server port=18080 status=201 body=\"{}\" header=\"X-A: 1\\r\\nX-B: 2\" chunked=1 delay=250ms "
+             "answer=half\n"
+             "net-map \"api.example.com:80=127.0.0.1:{http}\"\n"
+             "send \"AT\"\n"
+             "expect-http-request POST \"/v1/r?x=1\" /temp/ within=2s\n");
+    const struct scn_http_server *h = &sc->http;
+    cr_assert_eq(h->line, 3);
+    cr_assert_eq(h->port, 18080);
+    cr_assert_eq(h->status, 201);
+    cr_assert_str_eq(h->body.ptr, "{}");
+    cr_assert_str_eq(h->headers.ptr, "X-A: 1\r\nX-B: 2");
+    cr_assert(h->chunked);
+    cr_assert_eq(h->delay_ms, 250);
+    cr_assert_eq(h->action, SCN_HTTP_HALF);
+    const struct scn_step *s = &sc->steps[1];
+    cr_assert_eq(s->kind, SCN_STEP_EXPECT_HTTP_REQUEST);
+    cr_assert_str_eq(s->text.ptr, "POST");
+    cr_assert_str_eq(s->topic.ptr, "/v1/r?x=1");
+    cr_assert_eq(s->pat.kind, SCN_PAT_REGEX);
+    cr_assert_eq(s->within_ms, 2000);
+    cr_assert_str_eq(scn_step_kind_str(s->kind), "expect-http-request");
+}
+
+Test(scn_http, defaults_answer_200_at_once)
+{
+    parse_ok("scenario \"h\"\ntargets sim\nhttp-server\nsend \"AT\"\nexpect-http-request GET \"/\"\n");
+    cr_assert_eq(sc->http.status, 200);
+    cr_assert_eq(sc->http.action, SCN_HTTP_ANSWER);
+    cr_assert_eq(sc->http.port, 0);
+    cr_assert_eq(sc->steps[1].pat.kind, SCN_PAT_NONE, "no body given: any body");
+    cr_assert_eq(sc->steps[1].within_ms, 5000);
+}
+
+Test(scn_http, the_placeholder_is_the_port)
+{
+    parse_ok("scenario \"h\"\ntargets sim\nhttp-server\nnet-map \"a:80=127.0.0.1:{http}\"\nsend \"AT\"\n");
+    scn_expand_http(&sc->world.net_map[0], 40123, &line);
+    cr_assert_str_eq(sb_str(&line), "a:80=127.0.0.1:40123");
+}
+
+Test(scn_http, errors_say_what_to_write)
+{
+#define HEAD "scenario \"h\"\ntargets sim\n"
+#define STEP "send \"AT\"\n"
+    one_error(HEAD "net-map \"a:80=127.0.0.1:{http}\"\n" STEP, 3, "add 'http-server'");
+    one_error(HEAD STEP "expect-http-request GET \"/\"\n", 4, "add 'http-server'");
+    one_error(HEAD "http-server\nhttp-server\n" STEP, 4, "a second http-server");
+    one_error(HEAD "http-server status=99\n" STEP, 3, "status");
+    one_error(HEAD "http-server answer=later\n" STEP, 3, "normal, drop, silent, half");
+    one_error(HEAD "http-server body=\"x\" body-size=3\n" STEP, 3, "not both");
+    one_error("scenario \"h\"\ntargets hardware\nhttp-server\n" STEP, 3, "needs the simulator");
+#undef HEAD
+#undef STEP
+}
