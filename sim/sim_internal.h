@@ -11,6 +11,7 @@
 #include "modem_sms.h"
 #include "module_models.h"
 #include "paced_fifo.h"
+#include "ppp_internal.h"
 #include "replay.h"
 #include "sim.h"
 #include "ssl_internal.h"
@@ -120,7 +121,6 @@ enum data_target {
     DATA_WILL_TOPIC, DATA_WILL_MSG, DATA_TOPIC, DATA_PAYLOAD, DATA_SUBTOPIC, DATA_UNSUBTOPIC,
     DATA_SUB, DATA_UNSUB,
     DATA_CIPSEND,        /* AT+CIPSEND (tcpip_socket.c) */
-    DATA_CERT,           /* AT+CCERTDOWN (ssl_store.c) */
 };
 
 struct data_phase {
@@ -160,7 +160,7 @@ enum sim_delay {
     DELAY_ESCAPE_GUARD, DELAY_COUNT,
 };
 
-enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA, INPUT_TRANSPARENT };
+enum input_mode { INPUT_COMMAND, INPUT_DISCARD_LINE, INPUT_DATA, INPUT_TRANSPARENT, INPUT_PPP };
 
 /* The boot timeline (boot.c), in order: a later stage is further into the boot. */
 enum boot_stage {
@@ -182,6 +182,7 @@ struct sim {
     struct mqtt_model mqtt;
     struct tcpip tcpip;                /* the module's own TCP/IP stack (tcpip_*.c) */
     struct ssl_state ssl;              /* certificate store and SSL contexts (ssl_*.c) */
+    struct ppp_state ppp;              /* PPP data mode and the module's PPP peer (ppp_*.c) */
     struct broker *broker;
     const struct sim_link_ops *link;   /* link_embedded_ops (ctx: this sim) or a real broker */
     void *link_ctx;
@@ -247,8 +248,7 @@ extern const struct command_family modem_basic_commands, modem_identity_commands
     modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands,
     tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands, tcpip_transparent_commands,
     tcpip_receive_commands, tcpip_server_commands, modem_sms_commands, modem_call_commands;
-
-extern const struct command_family ssl_store_commands, ssl_config_commands;   /* ssl_*.c */
+extern const struct command_family ppp_commands;   /* ppp_dial.c */
 
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */
@@ -311,8 +311,6 @@ bool modem_registered(const struct sim *s);
 int modem_rssi(const struct sim *s);
 void modem_report_registration(struct sim *s);    /* URCs when the effective state changed */
 void modem_clock_start(struct sim *s);            /* the clock reads its power-on value from now */
-/* What the clock reads now, as UTC seconds since the Unix epoch (TLS validity checks). */
-int64_t modem_clock_unix_utc(const struct sim *s);
 #define MODEM_CMEE_DEFAULT 2
 enum cmd_result modem_switch_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
                                      int *value);
