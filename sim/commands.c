@@ -23,6 +23,7 @@ static const struct command_family *const families[] = {
     &tcpip_config_commands,  /* CIPMODE, CIPCCFG, CIPTIMEOUT, CIPHEAD, CDNSGIP, CPING ... */
     &tcpip_transparent_commands, /* ATO, back to transparent mode's data */
     &ppp_commands,           /* ATD*99#, AT+CGDATA, ATH: PPP data mode (27.007 §10.2.1) */
+    &http_commands,          /* HTTPINIT, HTTPPARA, HTTPACTION, HTTPREAD ... (HTTP(S) manual) */
 };
 
 const struct command *command_find(const char *name)

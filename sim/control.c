@@ -352,6 +352,11 @@ static int link_word(const char *word, long *link, struct strbuf *reply)
 static int ctl_stall(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long link;
+    if (strcmp(t->v[1], HTTP_LINK_WORD) == 0) {
+        http_set_stall(s, true);
+        sb_puts(reply, "OK the HTTP connection stalled");
+        return 0;
+    }
     if (link_word(t->v[1], &link, reply) < 0)
         return -1;
     tcpip_set_stall(s, (int)link, true);
@@ -362,10 +367,13 @@ static int ctl_stall(struct sim *s, const struct tokens *t, struct strbuf *reply
 static int ctl_unstall(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long link = -1;
-    if (t->count > 1 && link_word(t->v[1], &link, reply) < 0)
+    bool http_only = t->count > 1 && strcmp(t->v[1], HTTP_LINK_WORD) == 0;
+    if (t->count > 1 && !http_only && link_word(t->v[1], &link, reply) < 0)
         return -1;
+    if (t->count == 1 || http_only)
+        http_set_stall(s, false);
     for (int i = 0; i < TCPIP_LINKS; i++)
-        if (link < 0 || i == link)
+        if (t->count == 1 || i == link)
             tcpip_set_stall(s, i, false);
     sb_puts(reply, "OK unstalled");
     return 0;
@@ -374,6 +382,12 @@ static int ctl_unstall(struct sim *s, const struct tokens *t, struct strbuf *rep
 static int ctl_close(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     long link;
+    if (strcmp(t->v[1], HTTP_LINK_WORD) == 0) {
+        if (http_peer_close(s) < 0)
+            return err(reply, "%s", "no HTTP connection is open (AT+HTTPACTION opens one; it closes once the response is in)");
+        sb_puts(reply, "OK the HTTP connection closed by the peer");
+        return 0;
+    }
     if (link_word(t->v[1], &link, reply) < 0)
         return -1;
     if (tcpip_peer_close(s, (int)link) < 0)
@@ -460,9 +474,9 @@ static const struct control_command control_commands[] = {
     {"dns-fail", 1, 1, "dns-fail <name> (AT+CIPOPEN and AT+CDNSGIP of that name fail as a DNS error)", ctl_dns_fail},
     {"dns-ok", 1, 1, "dns-ok <name>|all (the name resolves again)", ctl_dns_ok},
     {"refuse", 1, 1, "refuse <host:port>|clear (AT+CIPOPEN to it fails: the peer refuses)", ctl_refuse},
-    {"stall", 1, 1, "stall <link 0-9> (nothing moves on the link: sends wait, the peer is held back)", ctl_stall},
-    {"unstall", 0, 1, "unstall [link] (without a link, every link)", ctl_unstall},
-    {"close", 1, 1, "close <link 0-9> (the peer closes: +IPCLOSE: <link>,1)", ctl_close},
+    {"stall", 1, 1, "stall <link 0-9|http> (nothing moves on the link or the HTTP connection: sends wait, the peer is held back)", ctl_stall},
+    {"unstall", 0, 1, "unstall [link|http] (without one, every link and the HTTP connection)", ctl_unstall},
+    {"close", 1, 1, "close <link 0-9|http> (the peer closes: +IPCLOSE: <link>,1; the HTTP connection: 704 or +HTTP_PEER_CLOSED)", ctl_close},
     {"state", 0, 0, "state", ctl_state},
     {"watch", 0, 0, "watch (stream every published message as MSG lines)", NULL},
     {"help", 0, 0, "help", ctl_help},
@@ -581,6 +595,7 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
               (unsigned long long)s->out.dropped);
     json_network(s, o);
     tcpip_state_json(s, o);
+    http_state_json(s, o);
     ssl_state_json(s, o);
     /* the faults that took effect, whether a control command or a rule sent them */
     sb_puts(o, ",\"faults\":{");

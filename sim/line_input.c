@@ -138,6 +138,8 @@ static void data_complete(struct sim *s)
         tcpip_data_complete(s);
     else if (s->data.target == DATA_CERT)
         ssl_cert_download_complete(s);
+    else if (s->data.target == DATA_HTTP)
+        http_data_complete(s);
     else
         mqtt_data_complete(s);
 }
@@ -154,7 +156,11 @@ static void data_byte(struct sim *s, uint8_t b)
         }
         return;
     }
-    s->data.buf[s->data.got++] = b;
+    if (s->data.target == DATA_HTTP)
+        http_data_byte(s, s->data.got, b);    /* up to 150 KiB: more than buf holds */
+    else
+        s->data.buf[s->data.got] = b;
+    s->data.got++;
     if (s->data.got == s->data.want)
         data_complete(s);
 }
@@ -244,7 +250,7 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
     }
     if (s->mode == INPUT_TRANSPARENT)
         tcpip_transparent_flush(s);
-    if (s->mode == INPUT_DATA)
+    if (s->mode == INPUT_DATA && s->data.target != DATA_HTTP)   /* AT+HTTPDATA's <time> bounds it all */
         s->data.deadline_us = s->now_us + (uint64_t)s->cfg.data_timeout_ms * 1000u;
 }
 

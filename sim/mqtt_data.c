@@ -170,6 +170,7 @@ void mqtt_data_complete(struct sim *s)
     }
     case DATA_CIPSEND:           /* not MQTT's: line_input.c gives them to their families */
     case DATA_CERT:
+    case DATA_HTTP:
         return;
     }
     sim_final(s, V250_OK);

@@ -63,6 +63,7 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
     s->link = &link_embedded_ops;
     s->link_ctx = s;
     ssl_init(s);                 /* the store starts empty; the edge may load it */
+    http_init(s);
     fifo_init(&s->out, cfg->baud, SIM_OUTPUT_MAX);
     fifo_init(&s->in, cfg->baud, SIM_OUTPUT_MAX);
     if (cfg->profile == SIM_PROFILE_WARM) {
@@ -100,6 +101,7 @@ void sim_destroy(struct sim *s)
     replay_free(s->replay);
     broker_destroy(s->broker);
     ssl_free(s);
+    http_free(s);
     fifo_free(&s->out);
     fifo_free(&s->in);
     free(s);
@@ -183,6 +185,8 @@ static void run_event(struct sim *s, struct sim_event *ev)
         boot_event(s, ev);
     } else if (ev->kind == EV_TCPIP) {
         tcpip_event(s, ev);
+    } else if (ev->kind == EV_HTTP) {
+        http_event(s, ev);
     } else {
         mqtt_event(s, ev);
     }
@@ -274,6 +278,7 @@ static void power_cycle_state(struct sim *s)
     mqtt_power_on(s);
     tcpip_power_on(s);
     ssl_power_on(s);                      /* the store is flash: it stays */
+    http_power_on(s);
 }
 
 /* A power cycle (the control socket's reboot, a cold start). */
@@ -366,7 +371,10 @@ void sim_link_event(struct sim *s, const struct sim_link_event *ev, uint64_t now
 void sim_net_event(struct sim *s, const struct sim_net_event *ev, uint64_t now_us)
 {
     sim_tick(s, now_us);
-    tcpip_net_dispatch(s, ev);
+    if (ev->kind != SIM_NET_RESOLVED && ev->link == HTTP_NET_LINK)
+        http_net_event(s, ev);      /* the HTTP client's connection */
+    else
+        tcpip_net_dispatch(s, ev);
     sim_run_rule_actions(s);
 }
 

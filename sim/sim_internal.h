@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "codes.h"
 #include "faults.h"
+#include "http_internal.h"
 #include "modem_net.h"
 #include "modem_sms.h"
 #include "module_models.h"
@@ -121,6 +122,7 @@ enum data_target {
     DATA_WILL_TOPIC, DATA_WILL_MSG, DATA_TOPIC, DATA_PAYLOAD, DATA_SUBTOPIC, DATA_UNSUBTOPIC,
     DATA_SUB, DATA_UNSUB,
     DATA_CIPSEND,        /* AT+CIPSEND (tcpip_socket.c) */
+    DATA_HTTP,           /* AT+HTTPDATA (http_client.c): its bytes go to the HTTP state, not buf */
 };
 
 struct data_phase {
@@ -138,6 +140,7 @@ enum event_kind {
     EV_BOOT_STEP, EV_BOOT_REGISTERED, EV_START_DONE, EV_STOP_DONE, EV_CONNECT_DONE, EV_DISC_DONE,
     EV_SUB_DONE, EV_UNSUB_DONE, EV_PUB_DONE, EV_RX,
     EV_TCPIP,                   /* the socket family: code is an enum tcpip_event */
+    EV_HTTP,                    /* the HTTP client: code is an enum http_event */
 };
 
 struct sim_event {
@@ -182,6 +185,7 @@ struct sim {
     struct mqtt_model mqtt;
     struct tcpip tcpip;                /* the module's own TCP/IP stack (tcpip_*.c) */
     struct ssl_state ssl;              /* certificate store and SSL contexts (ssl_*.c) */
+    struct http_state http;            /* the HTTP(S) client (http_*.c) */
     struct ppp_state ppp;              /* PPP data mode and the module's PPP peer (ppp_*.c) */
     struct broker *broker;
     const struct sim_link_ops *link;   /* link_embedded_ops (ctx: this sim) or a real broker */
@@ -249,6 +253,7 @@ extern const struct command_family modem_basic_commands, modem_identity_commands
     tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands, tcpip_transparent_commands,
     tcpip_receive_commands, tcpip_server_commands, modem_sms_commands, modem_call_commands;
 extern const struct command_family ppp_commands;   /* ppp_dial.c */
+extern const struct command_family http_commands;  /* http_client.c */
 
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */

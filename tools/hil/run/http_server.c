@@ -1,0 +1,371 @@
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define READ_CHUNK 4096
+#define HEAD_MAX 16384               /* a request's line and headers; more is not HTTP we serve */
+#define LISTEN_BACKLOG 4
+#define STATUS_TOO_LARGE 413
+#define STATUS_OK 200
+
+/* How a wait on the connection ended. */
+enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_STOP };
+
+void http_server_answer_init(struct http_server_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    a->action = HTTP_SERVER_ANSWER;
+    a->status = STATUS_OK;
+}
+
+void http_server_answer_free(struct http_server_answer *a)
+{
+    sb_free(&a->headers);
+    sb_free(&a->body);
+}
+
+static void answer_copy(struct http_server_answer *dst, const struct http_server_answer *src)
+{
+    http_server_answer_free(dst);
+    *dst = *src;
+    dst->headers = (struct strbuf){0};
+    dst->body = (struct strbuf){0};
+    sb_add(&dst->headers, src->headers.p, src->headers.len);
+    sb_add(&dst->body, src->body.p, src->body.len);
+}
+
+void http_server_request_free(struct http_server_request *r)
+{
+    sb_free(&r->head);
+    sb_free(&r->body);
+}
+
+/* Waits for fd to be ready for `events`, at most timeout_ms (-1: no limit);
+ * WAIT_STOP when the server is told to stop or the wait fails. */
+static enum wait_result wait_fd(struct http_server *s, int fd, short events, int timeout_ms)
+{
+    struct pollfd pf[2] = {{.fd = s->wake[0], .events = POLLIN}, {.fd = fd, .events = events}};
+    for (;;) {
+        int n = poll(pf, 2, timeout_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || pf[0].revents)
+            return WAIT_STOP;
+        return n == 0 ? WAIT_TIMEOUT : WAIT_READY;
+    }
+}
+
+/* Up to cap bytes; 0 when the peer closed or the server stops. */
+static size_t read_some(struct http_server *s, int fd, char *buf, size_t cap)
+{
+    if (wait_fd(s, fd, POLLIN, -1) != WAIT_READY)
+        return 0;
+    ssize_t n = recv(fd, buf, cap, 0);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static bool write_all(struct http_server *s, int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        if (wait_fd(s, fd, POLLOUT, -1) != WAIT_READY)
+            return false;
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            return false;
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+        }
+    }
+    return true;
+}
+
+/* ---- the request ------------------------------------------------------------------------- */
+
+static size_t content_length(const char *head)
+{
+    for (const char *l = strstr(head, "\r\n"); l && l[2]; l = strstr(l + 2, "\r\n"))
+        if (strncasecmp(l + 2, "Content-Length:", strlen("Content-Length:")) == 0)
+            return (size_t)strtoull(l + 2 + strlen("Content-Length:"), NULL, 10);
+    return 0;
+}
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+static bool request_line(struct http_server_request *r)
+{
+    return sscanf(r->head.p, "%" XSTR(HTTP_SERVER_METHOD_MAX) "s %" XSTR(HTTP_SERVER_PATH_MAX) "s", r->method,
+                  r->path) == 2;
+}
+
+/* One request: its head up to the blank line, then Content-Length bytes.
+ * Bytes past the head in the same read start the body. */
+static bool read_request(struct http_server *s, int fd, struct http_server_request *r)
+{
+    char buf[READ_CHUNK];
+    const char *end = NULL;
+    while (!end) {
+        size_t n = read_some(s, fd, buf, sizeof buf);
+        if (n == 0 || r->head.len + n > HEAD_MAX)
+            return false;
+        sb_add(&r->head, buf, n);
+        end = strstr(sb_str(&r->head), "\r\n\r\n");
+    }
+    size_t head_len = (size_t)(end - r->head.p) + strlen("\r\n\r\n");
+    sb_add(&r->body, r->head.p + head_len, r->head.len - head_len);
+    r->head.len = head_len;
+    r->head.p[head_len] = '\0';
+    if (!request_line(r))
+        return false;
+    size_t want = content_length(r->head.p);
+    if (want > HTTP_SERVER_BODY_MAX)
+        return true;                 /* answered 413 without reading it */
+    while (r->body.len < want) {
+        size_t n = read_some(s, fd, buf, want - r->body.len < sizeof buf ? want - r->body.len : sizeof buf);
+        if (n == 0)
+            return false;
+        sb_add(&r->body, buf, n);
+    }
+    return true;
+}
+
+static void keep_request(struct http_server *s, struct http_server_request *r)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->nrequests < HTTP_SERVER_REQUESTS)
+        s->requests[s->nrequests] = *r;
+    else
+        http_server_request_free(r);
+    s->nrequests++;
+    pthread_mutex_unlock(&s->mu);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- the answer -------------------------------------------------------------------------- */
+
+static const char *reason(int status)
+{
+    static const struct { int status; const char *text; } reasons[] = {
+        {200, "OK"}, {201, "Created"}, {204, "No Content"}, {301, "Moved Permanently"}, {302, "Found"},
+        {304, "Not Modified"}, {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
+        {404, "Not Found"}, {413, "Payload Too Large"}, {500, "Internal Server Error"}, {503, "Service Unavailable"},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (reasons[i].status == status)
+            return reasons[i].text;
+    return "Status";
+}
+
+/* The whole answer's bytes; *cut gets where HTTP_SERVER_HALF stops. */
+static void build_answer(const struct http_server_answer *a, bool head_only, struct strbuf *out, size_t *cut)
+{
+    sb_printf(out, "HTTP/1.1 %d %s\r\n", a->status, reason(a->status));
+    sb_add(out, a->headers.p, a->headers.len);
+    if (a->chunked)
+        sb_puts(out, "Transfer-Encoding: chunked\r\n");
+    else
+        sb_printf(out, "Content-Length: %zu\r\n", a->body.len);
+    sb_puts(out, "Connection: close\r\n\r\n");
+    size_t head_len = out->len;
+    if (!head_only && a->chunked && a->body.len) {
+        size_t half = a->body.len / 2;       /* two chunks: a client must join them */
+        sb_printf(out, "%zx\r\n", half);
+        sb_add(out, a->body.p, half);
+        sb_printf(out, "\r\n%zx\r\n", a->body.len - half);
+        sb_add(out, a->body.p + half, a->body.len - half);
+        sb_puts(out, "\r\n");
+    } else if (!head_only) {
+        sb_add(out, a->body.p, a->body.len);
+    }
+    if (!head_only && a->chunked)
+        sb_puts(out, "0\r\n\r\n");
+    *cut = head_len + (out->len - head_len) / 2;
+}
+
+/* Until the client closes (or the server stops): what a silent server does. */
+static void wait_close(struct http_server *s, int fd)
+{
+    char buf[READ_CHUNK];
+    while (read_some(s, fd, buf, sizeof buf) > 0)
+        ;
+}
+
+static void act(struct http_server *s, int fd, const struct http_server_answer *a, const char *method)
+{
+    if (a->delay_ms && wait_fd(s, fd, 0, (int)a->delay_ms) == WAIT_STOP)
+        return;
+    struct strbuf out = {0};
+    size_t cut = 0;
+    switch (a->action) {
+    case HTTP_SERVER_DROP:
+        break;
+    case HTTP_SERVER_SILENT:
+        wait_close(s, fd);
+        break;
+    case HTTP_SERVER_ANSWER:
+    case HTTP_SERVER_HALF:
+        build_answer(a, strcmp(method, "HEAD") == 0, &out, &cut);
+        write_all(s, fd, out.p, a->action == HTTP_SERVER_HALF ? cut : out.len);
+        break;
+    }
+    sb_free(&out);
+}
+
+static void serve_connection(struct http_server *s, int fd)
+{
+    struct http_server_request r = {0};
+    if (!read_request(s, fd, &r)) {
+        http_server_request_free(&r);
+        return;
+    }
+    struct http_server_answer a;
+    http_server_answer_init(&a);
+    pthread_mutex_lock(&s->mu);
+    answer_copy(&a, &s->answer);
+    pthread_mutex_unlock(&s->mu);
+    if (content_length(r.head.p) > HTTP_SERVER_BODY_MAX) {
+        a.action = HTTP_SERVER_ANSWER;
+        a.status = STATUS_TOO_LARGE;
+        sb_reset(&a.body);
+    }
+    char method[sizeof r.method];
+    memcpy(method, r.method, sizeof method);
+    keep_request(s, &r);
+    act(s, fd, &a, method);
+    http_server_answer_free(&a);
+}
+
+static void *serve(void *arg)
+{
+    struct http_server *s = arg;
+    while (wait_fd(s, s->listen_fd, POLLIN, -1) == WAIT_READY) {
+        int fd = accept(s->listen_fd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        serve_connection(s, fd);
+        close(fd);
+    }
+    return NULL;
+}
+
+/* ---- start, stop, look ------------------------------------------------------------------- */
+
+static int listen_on(struct http_server *s, uint16_t port, struct strbuf *err)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int one = 1;
+    s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->listen_fd < 0) {
+        sb_printf(err, "cannot make a socket for the HTTP test server: %s", strerror(errno));
+        return -1;
+    }
+    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(s->listen_fd, LISTEN_BACKLOG) < 0 ||
+        getsockname(s->listen_fd, (struct sockaddr *)&a, &alen) < 0) {
+        sb_printf(err, "the HTTP test server cannot listen on 127.0.0.1:%u: %s%s", (unsigned)port, strerror(errno),
+                  port ? " (drop port= to let the system pick a free one)" : "");
+        return -1;
+    }
+    s->port = ntohs(a.sin_port);
+    return 0;
+}
+
+int http_server_start(struct http_server *s, uint16_t port, const struct http_server_answer *answer,
+                      struct strbuf *err)
+{
+    memset(s, 0, sizeof *s);
+    s->started = true;
+    s->listen_fd = s->wake[0] = s->wake[1] = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    http_server_answer_init(&s->answer);
+    answer_copy(&s->answer, answer);
+    if (listen_on(s, port, err) < 0)
+        return -1;
+    if (pipe2(s->wake, O_CLOEXEC) < 0) {
+        sb_printf(err, "cannot make the HTTP test server's wake-up pipe: %s", strerror(errno));
+        return -1;
+    }
+    int rc = pthread_create(&s->thread, NULL, serve, s);
+    if (rc != 0) {
+        sb_printf(err, "cannot start the HTTP test server's thread: %s", strerror(rc));
+        return -1;
+    }
+    s->running = true;
+    return 0;
+}
+
+void http_server_set_answer(struct http_server *s, const struct http_server_answer *answer)
+{
+    pthread_mutex_lock(&s->mu);
+    answer_copy(&s->answer, answer);
+    pthread_mutex_unlock(&s->mu);
+}
+
+unsigned http_server_count(struct http_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    unsigned n = s->nrequests;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+bool http_server_request(struct http_server *s, unsigned i, struct http_server_request *out)
+{
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&s->mu);
+    bool have = i < s->nrequests && i < HTTP_SERVER_REQUESTS;
+    if (have) {
+        const struct http_server_request *r = &s->requests[i];
+        memcpy(out->method, r->method, sizeof out->method);
+        memcpy(out->path, r->path, sizeof out->path);
+        sb_add(&out->head, r->head.p, r->head.len);
+        sb_add(&out->body, r->body.p, r->body.len);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return have;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+void http_server_stop(struct http_server *s)
+{
+    if (!s->started)
+        return;
+    if (s->running) {
+        ssize_t w;
+        do
+            w = write(s->wake[1], "x", 1);
+        while (w < 0 && errno == EINTR);
+        pthread_join(s->thread, NULL);
+        s->running = false;
+    }
+    close_fd(&s->listen_fd);
+    close_fd(&s->wake[0]);
+    close_fd(&s->wake[1]);
+    for (unsigned i = 0; i < s->nrequests && i < HTTP_SERVER_REQUESTS; i++)
+        http_server_request_free(&s->requests[i]);
+    s->nrequests = 0;
+    http_server_answer_free(&s->answer);
+    pthread_mutex_destroy(&s->mu);
+    s->started = false;
+}
