@@ -16,6 +16,7 @@
 
 struct test_server;
 struct run_tls;
+struct http_server;
 
 /* What the driver received, for expect-received. */
 struct run_rx {
@@ -62,6 +63,7 @@ struct run {
     size_t n_servers;
     uint16_t server_ports[SCN_MAX_SERVERS];
     struct run_tls *tls;           /* the scenario's tls statement in this run (run_tls.c); NULL: plain */
+    struct http_server *http;      /* the scenario's http-server (run_http.c); NULL: none */
 };
 
 /* The broker the driver (and a program's {broker}) uses unless told otherwise. */
@@ -91,5 +93,13 @@ int run_servers_start(struct run *r);
 void run_servers_stop(struct run *r);
 void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct strbuf *out);
 int run_server_received_step(struct run *r, const struct scn_step *s);
+
+/* The HTTP test server (run_http.c): started before the simulator (0, or -1
+ * after run_fail), stopped at tear-down; {http} expanded with its port (after
+ * the {server} placeholders); the expect-http-request step. */
+int run_http_start(struct run *r);
+void run_http_stop(struct run *r);
+void run_expand_http(const struct run *r, const struct strbuf *in, struct strbuf *out);
+int run_http_request_step(struct run *r, const struct scn_step *s);
 
 #endif

@@ -268,7 +268,7 @@ static int start_sim(struct run *r)
         a.v[a.n++] = broker_arg;
         a.v[a.n] = NULL;
     }
-    if (run_servers_start(r) < 0 || launch_sim(r, &a) < 0)
+    if (run_servers_start(r) < 0 || run_http_start(r) < 0 || launch_sim(r, &a) < 0)
         return -1;
     struct strbuf line = {0};
     if (!r->o->private_mosquitto)
@@ -362,6 +362,7 @@ static void tear_down(struct run *r)
     if (r->on_sim)
         sim_target_stop(&r->sim);
     run_servers_stop(r);   /* after the simulator: its sockets see no close at the end */
+    run_http_stop(r);
     if (r->watch_started)
         mqtt_watch_stop(&r->watch);
     if (r->mq_started)

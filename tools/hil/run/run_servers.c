@@ -45,7 +45,10 @@ void run_servers_stop(struct run *r)
 
 void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct strbuf *out)
 {
-    scn_expand_servers(r->sc, in, r->server_ports, out);
+    struct strbuf servers = {0};
+    scn_expand_servers(r->sc, in, r->server_ports, &servers);
+    run_expand_http(r, &servers, out);      /* {http}: the HTTP test server's port */
+    sb_free(&servers);
 }
 
 static int received_failed(struct run *r, const struct scn_step *s, const struct strbuf *got, size_t not_kept)

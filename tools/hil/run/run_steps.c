@@ -351,6 +351,8 @@ static int run_step(struct run *r, const struct scn_step *s)
         return programs_step(r, s);
     case SCN_STEP_EXPECT_SERVER_RECEIVED:
         return run_server_received_step(r, s);
+    case SCN_STEP_EXPECT_HTTP_REQUEST:
+        return run_http_request_step(r, s);
     default:
         return driver_step(r, s);
     }
