@@ -559,7 +559,7 @@ static void json_network(const struct sim *s, struct strbuf *o)
 void sim_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const power[] = {"booting", "on", "off"};
-    static const char *const modes[] = {"command", "discarding", "data", "transparent"};
+    static const char *const modes[] = {"command", "discarding", "data", "transparent", "ppp"};
     const struct modem *m = &s->modem;
     sb_printf(o, "{\"power\":\"%s\",\"host_attached\":%s,\"silent\":%s,\"input\":\"%s\","
                  "\"echo\":%d,\"verbose\":%d,\"quiet\":%d,\"cmee\":%d,\"cfun\":%d,\"sim\":\"%s\","
@@ -597,6 +597,7 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
     tcpip_state_json(s, o);
     http_state_json(s, o);
     ssl_state_json(s, o);
+    ppp_state_json(s, o);
     /* the faults that took effect, whether a control command or a rule sent them */
     sb_puts(o, ",\"faults\":{");
     for (int k = 0; k < FAULT_COUNT_KINDS; k++)

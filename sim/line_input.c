@@ -246,6 +246,9 @@ static void model_input(struct sim *s, const uint8_t *data, size_t n)
         case INPUT_TRANSPARENT:
             tcpip_transparent_byte(s, b);
             break;
+        case INPUT_PPP:
+            ppp_input_byte(s, b);
+            break;
         }
     }
     if (s->mode == INPUT_TRANSPARENT)

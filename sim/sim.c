@@ -230,6 +230,7 @@ void sim_tick(struct sim *s, uint64_t now_us)
     deliver_input(s, now_us);
     end_data_phase_on_timeout(s);
     tcpip_transparent_tick(s);
+    ppp_tick(s);
 }
 
 uint64_t sim_next_deadline(const struct sim *s)
@@ -245,6 +246,8 @@ uint64_t sim_next_deadline(const struct sim *s)
         t = replay_next_due(s->replay);
     if (tcpip_transparent_deadline(s) < t)
         t = tcpip_transparent_deadline(s);
+    if (ppp_deadline(s) < t)
+        t = ppp_deadline(s);
     return t;
 }
 
@@ -275,6 +278,7 @@ static void power_cycle_state(struct sim *s)
     s->silent_until_us = 0;
     modem_power_on(&s->modem);
     s->modem.reported_stat = 0;
+    ppp_power_on(s);
     mqtt_power_on(s);
     tcpip_power_on(s);
     ssl_power_on(s);                      /* the store is flash: it stays */
@@ -328,7 +332,7 @@ void sim_set_host_attached(struct sim *s, bool attached, uint64_t now_us)
     if (!attached) {
         fifo_clear(&s->out);
         fifo_clear(&s->in);
-        if (s->mode != INPUT_TRANSPARENT) /* a transparent connection outlives the host's port */
+        if (s->mode != INPUT_TRANSPARENT && s->mode != INPUT_PPP) /* a data call outlives the host's port */
             s->mode = INPUT_COMMAND;      /* the half-typed line or data dies with the host */
         s->line_len = 0;
         s->after_cr = false;

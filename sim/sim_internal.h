@@ -122,6 +122,7 @@ enum data_target {
     DATA_WILL_TOPIC, DATA_WILL_MSG, DATA_TOPIC, DATA_PAYLOAD, DATA_SUBTOPIC, DATA_UNSUBTOPIC,
     DATA_SUB, DATA_UNSUB,
     DATA_CIPSEND,        /* AT+CIPSEND (tcpip_socket.c) */
+    DATA_CERT,           /* AT+CCERTDOWN (ssl_store.c) */
     DATA_HTTP,           /* AT+HTTPDATA (http_client.c): its bytes go to the HTTP state, not buf */
 };
 
@@ -255,6 +256,8 @@ extern const struct command_family modem_basic_commands, modem_identity_commands
 extern const struct command_family ppp_commands;   /* ppp_dial.c */
 extern const struct command_family http_commands;  /* http_client.c */
 
+extern const struct command_family ssl_store_commands, ssl_config_commands;   /* ssl_*.c */
+
 const struct command *command_find(const char *name);
 /* Every command, for listings and tests: 0 <= i < command_count(). */
 size_t command_count(void);
@@ -316,6 +319,8 @@ bool modem_registered(const struct sim *s);
 int modem_rssi(const struct sim *s);
 void modem_report_registration(struct sim *s);    /* URCs when the effective state changed */
 void modem_clock_start(struct sim *s);            /* the clock reads its power-on value from now */
+/* What the clock reads now, as UTC seconds since the Unix epoch (TLS validity checks). */
+int64_t modem_clock_unix_utc(const struct sim *s);
 #define MODEM_CMEE_DEFAULT 2
 enum cmd_result modem_switch_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
                                      int *value);
