@@ -12,15 +12,7 @@
 
 #include "alloc.h"
 
-#define HTTP_BEARER_CID 1            /* the service runs on the default bearer, as the sockets do */
-#define US_PER_S 1000000u
-
 static struct http_state *http(struct sim *s) { return &s->http; }
-
-static bool bearer_up(const struct sim *s)
-{
-    return modem_registered(s) && s->modem.pdp[HTTP_BEARER_CID].active;
-}
 
 static void params_defaults(struct http_params *p)
 {
@@ -64,7 +56,7 @@ static DECLARE_HANDLER(cmd_httpinit)
     (void)a;
     if (c->form == AT_FORM_TEST)
         return CMD_OK;
-    if (c->form != AT_FORM_EXEC || http(s)->initialized || !bearer_up(s))
+    if (c->form != AT_FORM_EXEC || http(s)->initialized || !http_bearer_up(s))
         return CMD_ERROR;
     params_defaults(&http(s)->p);
     http(s)->initialized = true;
@@ -179,7 +171,7 @@ static DECLARE_HANDLER(cmd_httpdata)
     s->data.want = (size_t)a->v[0].number;
     s->data.got = 0;
     /* <time> bounds the whole input, not the gap between bytes */
-    s->data.deadline_us = s->now_us + (uint64_t)a->v[1].number * US_PER_S;
+    s->data.deadline_us = s->now_us + (uint64_t)a->v[1].number * HTTP_US_PER_S;
     s->mode = INPUT_DATA;
     sim_urc(s, "DOWNLOAD");
     return CMD_PROMPT;

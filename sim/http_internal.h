@@ -36,6 +36,8 @@
 #define HTTP_HEAD_MAX 8192           /* the response's status line and headers (an estimate) */
 #define HTTP_READ_CHUNK 1024         /* one +HTTPREAD: DATA,<n> carries at most this (observed) */
 #define HTTP_DEFAULT_PORT 80
+#define HTTP_BEARER_CID 1            /* the client runs on the default bearer, as the sockets do */
+#define HTTP_US_PER_S 1000000u
 #define HTTPS_DEFAULT_PORT 443
 
 /* AT+HTTPACTION's <method>. */
@@ -159,6 +161,7 @@ void http_free(struct sim *s);
 void http_data_byte(struct sim *s, size_t at, uint8_t b);   /* AT+HTTPDATA's data phase */
 void http_data_complete(struct sim *s);
 /* http_session.c (the connection) */
+bool http_bearer_up(const struct sim *s);    /* registered, the default bearer active */
 void http_session_start(struct sim *s);      /* AT+HTTPACTION said OK */
 void http_session_end(struct sim *s);        /* closes the connection, quietly */
 void http_event(struct sim *s, const struct sim_event *ev);

@@ -10,8 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#define HTTP_BEARER_CID 1
-#define US_PER_S 1000000u
 #define ROOM_NOT_TOLD SIZE_MAX       /* a new connection is always told its room */
 
 static struct http_state *http(struct sim *s) { return &s->http; }
@@ -32,7 +30,7 @@ static void schedule(struct sim *s, enum http_event what, uint64_t due_us)
 
 static void arm_deadline(struct sim *s, int seconds)
 {
-    http(s)->deadline_us = s->now_us + (uint64_t)seconds * US_PER_S;
+    http(s)->deadline_us = s->now_us + (uint64_t)seconds * HTTP_US_PER_S;
     schedule(s, HEV_DEADLINE, http(s)->deadline_us);
 }
 
@@ -74,7 +72,7 @@ void http_session_start(struct sim *s)
 
 /* ---- connecting ------------------------------------------------------------------------ */
 
-static bool bearer_up(const struct sim *s)
+bool http_bearer_up(const struct sim *s)
 {
     return modem_registered(s) && s->modem.pdp[HTTP_BEARER_CID].active;
 }
@@ -105,7 +103,7 @@ static void start(struct sim *s)
     int code = 0;
     if (!http_url_parse(h->p.url, &h->url))
         code = HTTP_ERR_PARAMETER;
-    else if (!bearer_up(s))
+    else if (!http_bearer_up(s))
         code = HTTP_ERR_NONET;
     else if (!s->tcpip.ops)
         code = HTTP_ERR_CONNECT;    /* no network at all: as unreachable */

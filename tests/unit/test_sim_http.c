@@ -188,6 +188,7 @@ Test(http, action_needs_a_url_and_a_method_0_to_4)
               {"AT+HTTPACTION=0\r", "\r\nERROR\r\n"},
               {"AT+HTTPPARA=\"URL\",\"http://example.com/\"\r", "\r\nOK\r\n"},
               {"AT+HTTPACTION=5\r", "\r\nERROR\r\n"}, {"AT+HTTPHEAD\r", "\r\nERROR\r\n"},
+              {"AT+HTTPHEAD=?\r", "\r\nOK\r\n"}, {"AT+HTTPHEAD?\r", "\r\nERROR\r\n"},
               {"AT+HTTPREAD?\r", "\r\nERROR\r\n"}, {"AT+HTTPREAD=0,10\r", "\r\nERROR\r\n"});
     cr_assert_str_eq(calls(), "");
 }
