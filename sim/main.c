@@ -10,6 +10,7 @@
 #include "pty_port.h"
 #include "replay.h"
 #include "sim.h"
+#include "state_dir.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,10 +31,12 @@
 /* A socket's connect that gets no answer fails (+CIPOPEN: <link>,10) after
  * AT+CIPTIMEOUT's power-on value for it (findings §25). */
 #define NET_CONNECT_TIMEOUT_MS 120000
+#define PATH_MAX_ERR 4400       /* an error naming a path of up to PATH_MAX bytes */
 
 struct options {
     struct sim_config cfg;
     const char *link, *control, *log;
+    const char *state_dir;      /* --state-dir: the certificate store kept between runs */
     uint32_t control_idle_ms;   /* silent this long, a control connection may lose its slot */
     bool real_broker;           /* --broker tcp[://HOST:PORT] */
     char broker_host[257];      /* empty: where AT+CMQTTCONNECT says */
@@ -95,6 +98,8 @@ static void usage(FILE *f)
           "                         in the state, then the model answers\n"
           "  --replay-speed X       play the log's timing X times as fast (default 1)\n"
           "  --replay-strict        after a departure from the log, answer nothing\n"
+          "  --state-dir DIR        keep the module's flash (its certificate store,\n"
+          "                         AT+CCERTDOWN) in DIR between runs; made if missing\n"
           "  -h, --help             this help;  --version  the version\n",
           f);
     struct strbuf models = {0};
@@ -144,7 +149,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     enum { OPT_LINK = 256, OPT_PROFILE, OPT_BAUD, OPT_LATENCY, OPT_CONTROL, OPT_LOG,
            OPT_DATA_TIMEOUT, OPT_NO_SIM, OPT_RSSI, OPT_REG, OPT_RX_CHUNK, OPT_BROKER,
            OPT_CONNACK_TIMEOUT, OPT_REPLAY, OPT_REPLAY_SPEED, OPT_REPLAY_STRICT, OPT_CONTROL_IDLE_MS,
-           OPT_MODEL, OPT_NET, OPT_NET_MAP, OPT_VERSION };
+           OPT_MODEL, OPT_NET, OPT_NET_MAP, OPT_STATE_DIR, OPT_VERSION };
     static const struct option longopts[] = {
         {"link", required_argument, NULL, OPT_LINK}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"baud", required_argument, NULL, OPT_BAUD}, {"latency", required_argument, NULL, OPT_LATENCY},
@@ -158,6 +163,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"control-idle-ms", required_argument, NULL, OPT_CONTROL_IDLE_MS},
         {"model", required_argument, NULL, OPT_MODEL},
         {"net", required_argument, NULL, OPT_NET}, {"net-map", required_argument, NULL, OPT_NET_MAP},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {0},
     };
     sim_config_defaults(&o->cfg);
@@ -173,6 +179,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_LINK: o->link = optarg; break;
         case OPT_CONTROL: o->control = optarg; break;
         case OPT_LOG: o->log = optarg; break;
+        case OPT_STATE_DIR: o->state_dir = optarg; break;
         case OPT_NO_SIM: o->cfg.sim_present = false; break;
         case OPT_PROFILE:
             if (strcmp(optarg, "cold") && strcmp(optarg, "warm"))
@@ -277,6 +284,7 @@ struct app {
     struct control_server control;
     struct capture log;
     int signal_fd;
+    const char *state_dir;              /* NULL: the store lives as long as the process */
 };
 
 static void on_publish(void *ctx, const char *topic, size_t tlen, const uint8_t *payload, size_t plen,
@@ -404,6 +412,16 @@ static void deliver_net_event(void *ctx, const struct sim_net_event *ev)
     sim_net_event(app->sim, ev, app->net_now);
 }
 
+/* What AT+CCERTDOWN and AT+CCERTDELE changed goes to --state-dir at once; a
+ * failure is told and the store stays in memory. */
+static void save_state(struct app *app)
+{
+    char err[PATH_MAX_ERR];
+    if (app->state_dir && state_dir_save(app->sim, app->state_dir, err, sizeof err) < 0)
+        fprintf(stderr, "sim7600-sim: the certificate store was not saved in %s: %s; the module keeps it "
+                        "until it exits\n", app->state_dir, err);
+}
+
 static int serve(struct app *app)
 {
     for (;;) {
@@ -455,6 +473,7 @@ static int serve(struct app *app)
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
         if (app->net)       /* what the host's commands asked of the network, told in this pass */
             net_posix_handle(app->net, NULL, 0, now, deliver_net_event, app);
+        save_state(app);
     }
 }
 
@@ -484,6 +503,14 @@ static int setup(struct app *app, const struct options *o)
         return -1;
     }
     app->sim = sim_create(&o->cfg, now);
+    if (o->state_dir) {
+        char why[PATH_MAX_ERR];
+        if (state_dir_load(app->sim, o->state_dir, why, sizeof why) < 0) {
+            fprintf(stderr, "sim7600-sim: %s\n", why);
+            return -1;
+        }
+        app->state_dir = o->state_dir;
+    }
     sim_set_publish_observer(app->sim, on_publish, app);
     if (o->replay) {
         struct replay *r = replay_load(o->replay, o->replay_speed, err, sizeof err);
