@@ -33,6 +33,7 @@
 #define HTTP_DATA_TIME_MIN 10        /* AT+HTTPDATA <time>, seconds: 10-65535 */
 #define HTTP_DATA_TIME_MAX 65535
 #define HTTP_BODY_MAX (1024 * 1024)  /* READMODE's limit: "shorter than 1M" */
+#define HTTP_STACK_BUFFER 10240      /* the protocol stack's buffer, "10K bytes" on a CAT4 module */
 #define HTTP_HEAD_MAX 8192           /* the response's status line and headers (an estimate) */
 #define HTTP_READ_CHUNK 1024         /* one +HTTPREAD: DATA,<n> carries at most this (observed) */
 #define HTTP_DEFAULT_PORT 80
@@ -114,8 +115,8 @@ enum http_phase {
     HTTP_IDLE,           /* no request in flight (the last response, if any, is kept) */
     HTTP_STARTING,       /* OK said; the request starts at EV_HTTP */
     HTTP_CONNECTING,     /* the network opens the connection (CONNECTTO runs) */
-    HTTP_WAITING,        /* the request went or is going; the response's head is awaited (RECVTO) */
-    HTTP_RECEIVING,      /* +HTTPACTION said; the body is still arriving (RECVTO between bytes) */
+    HTTP_WAITING,        /* the request went or is going; the response is awaited (RECVTO) */
+    HTTP_RECEIVING,      /* +HTTPACTION said; the rest of a big body is still arriving (RECVTO between bytes) */
 };
 
 struct http_params {

@@ -176,12 +176,16 @@ static void received(struct sim *s, const uint8_t *data, size_t len)
     if (h->phase != HTTP_WAITING && h->phase != HTTP_RECEIVING)
         return;
     bool ok = http_response_feed(&h->resp, data, len);
-    if (h->phase == HTTP_WAITING && http_response_head_done(&h->resp))
-        head_told(s);
-    if (h->phase == HTTP_WAITING && !ok) {
-        fail(s, HTTP_ERR_NOT_HTTP_PDU);
+    if (h->phase == HTTP_WAITING && !http_response_head_done(&h->resp)) {
+        if (!ok)
+            fail(s, HTTP_ERR_NOT_HTTP_PDU);
+        else
+            arm_deadline(s, h->p.recv_to_s);
         return;
     }
+    /* the status is told once the body is in, or once the stack's buffer is full */
+    if (h->phase == HTTP_WAITING && (!ok || h->resp.state == HP_DONE || h->resp.body_len >= HTTP_STACK_BUFFER))
+        head_told(s);
     if (!ok || h->resp.state == HP_DONE) {
         http_session_end(s);        /* complete, or the cache is full: the rest is not taken */
         return;
@@ -194,16 +198,16 @@ static void received(struct sim *s, const uint8_t *data, size_t len)
 static void closed(struct sim *s)
 {
     struct http_state *h = http(s);
-    if (h->phase == HTTP_RECEIVING && http_response_eof(&h->resp)) {
-        http_session_end(s);        /* a body that runs to the close is complete */
+    if (!http_response_head_done(&h->resp)) {
+        fail(s, HTTP_ERR_CLOSED);
         return;
     }
-    if (h->phase == HTTP_RECEIVING) {
-        http_session_end(s);
+    bool complete = http_response_eof(&h->resp);    /* a body that runs to the close is complete */
+    if (h->phase == HTTP_WAITING)
+        head_told(s);
+    http_session_end(s);
+    if (!complete)
         sim_urc(s, "+HTTP_PEER_CLOSED");
-        return;
-    }
-    fail(s, HTTP_ERR_CLOSED);
 }
 
 /* Why an open failed, as +HTTPACTION's code. */
@@ -255,7 +259,12 @@ static void deadline(struct sim *s)
         fail(s, HTTP_ERR_CONNECT);  /* CONNECTTO: as a connect that failed (findings §31) */
         break;
     case HTTP_WAITING:
-        fail(s, HTTP_ERR_TIMEOUT);  /* RECVTO before the head */
+        if (!http_response_head_done(&http(s)->resp)) {
+            fail(s, HTTP_ERR_TIMEOUT);  /* RECVTO before the head */
+            break;
+        }
+        head_told(s);               /* the body stopped coming: what came is readable */
+        http_session_end(s);
         break;
     case HTTP_RECEIVING:
         http_session_end(s);        /* RECVTO in the body: what came stays readable */

@@ -14,6 +14,7 @@
 #define BOOT_MS 500
 #define READ_CHUNK 1024              /* one +HTTPREAD: DATA,<n> carries at most this */
 #define S_MS 1000
+#define STACK_BUFFER 10240           /* the module's protocol stack buffer (CAT4: 10 KB) */
 
 /* ---- the scripted network ------------------------------------------------------------- */
 
@@ -204,8 +205,8 @@ Test(http, get_with_a_content_length_body)
     cr_assert_str_eq(io("AT+HTTPACTION=0\r"), "\r\nERROR\r\n", "one request at a time");
     cr_assert_str_eq(post(SIM_NET_OPENED, SIM_NET_OK, NULL, 0), "");
     cr_assert_str_eq(sent(), "GET /status?x=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n");
-    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel"), "\r\n+HTTPACTION: 0,200,5\r\n");
-    cr_assert_str_eq(answer("lo"), "");
+    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel"), "", "told once the body is in");
+    cr_assert_str_eq(answer("lo"), "\r\n+HTTPACTION: 0,200,5\r\n");
     cr_assert_str_eq(calls(), sent_and_closed(), "the module closes once the body is in");
     EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,5\r\n\r\nOK\r\n"},
               {"AT+HTTPREAD=0,5\r", "\r\nOK\r\n\r\n+HTTPREAD: DATA,5\r\nhello\r\n+HTTPREAD: 0\r\n"},
@@ -224,8 +225,8 @@ Test(http, a_large_body_reads_in_pieces_of_1024)
     init_url("http://example.com/big");
     action_connected(0);
     snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", sizeof body);
-    cr_assert_str_eq(answer(head), "\r\n+HTTPACTION: 0,200,3000\r\n");
-    post(SIM_NET_RECEIVED, SIM_NET_OK, body, sizeof body);
+    cr_assert_str_eq(answer(head), "");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, SIM_NET_OK, body, sizeof body), "\r\n+HTTPACTION: 0,200,3000\r\n");
     const char *out = io("AT+HTTPREAD=0,3000\r");
     const char *first = "\r\nOK\r\n\r\n+HTTPREAD: DATA,1024\r\n";
     cr_assert_eq(strncmp(out, first, strlen(first)), 0, "%.40s", out);
@@ -240,13 +241,30 @@ Test(http, a_large_body_reads_in_pieces_of_1024)
     cr_assert_str_eq(io("AT+HTTPREAD=10\r"), "\r\nOK\r\n\r\n+HTTPREAD: 0\r\n");
 }
 
+/* The protocol stack holds 10 KiB: a bigger body is told once that much is
+ * in, and the rest goes on arriving while the host reads. */
+Test(http, a_body_bigger_than_the_stack_is_told_when_its_buffer_fills)
+{
+    static char part[STACK_BUFFER / 2];
+    memset(part, 'x', sizeof part);
+    init_url("http://example.com/big");
+    action_connected(0);
+    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nContent-Length: 20480\r\n\r\n"), "");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, SIM_NET_OK, part, sizeof part), "");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, SIM_NET_OK, part, sizeof part), "\r\n+HTTPACTION: 0,200,20480\r\n");
+    EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,10240\r\n\r\nOK\r\n"});
+    post(SIM_NET_RECEIVED, SIM_NET_OK, part, sizeof part);
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, SIM_NET_OK, part, sizeof part), "", "told once only");
+    cr_assert_str_eq(calls(), sent_and_closed());
+    EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,20480\r\n\r\nOK\r\n"});
+}
+
 Test(http, a_chunked_body_is_joined_and_its_length_said_as_0)
 {
     init_url("http://example.com/chunked");
     action_connected(0);
-    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n"),
-                     "\r\n+HTTPACTION: 0,200,0\r\n");
-    cr_assert_str_eq(answer("5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\n\r\n"), "");
+    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n"), "");
+    cr_assert_str_eq(answer("5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\n\r\n"), "\r\n+HTTPACTION: 0,200,0\r\n");
     cr_assert_str_eq(calls(), sent_and_closed());
     EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,23\r\n\r\nOK\r\n"},
               {"AT+HTTPREAD=0,100\r", "\r\nOK\r\n\r\n+HTTPREAD: DATA,23\r\nWikipedia in\r\n\r\nchunks.\r\n+HTTPREAD: 0\r\n"});
@@ -256,8 +274,9 @@ Test(http, a_body_to_the_close_ends_with_it)
 {
     init_url("http://example.com/");
     action_connected(0);
-    cr_assert_str_eq(answer("HTTP/1.0 200 OK\r\n\r\nall of it"), "\r\n+HTTPACTION: 0,200,0\r\n");
-    cr_assert_str_eq(post(SIM_NET_CLOSED, SIM_NET_PEER_CLOSED, NULL, 0), "", "the close ends it: no error");
+    cr_assert_str_eq(answer("HTTP/1.0 200 OK\r\n\r\nall of it"), "");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, SIM_NET_PEER_CLOSED, NULL, 0), "\r\n+HTTPACTION: 0,200,0\r\n",
+                     "the close ends it: no error");
     EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,9\r\n\r\nOK\r\n"});
 }
 
@@ -381,8 +400,9 @@ Test(http, the_peer_closing_before_the_answer_is_704_and_after_it_peer_closed)
     action_connected(0);
     cr_assert_str_eq(post(SIM_NET_CLOSED, SIM_NET_PEER_CLOSED, NULL, 0), "\r\n+HTTPACTION: 0,704,0\r\n");
     action_connected(0);
-    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf"), "\r\n+HTTPACTION: 0,200,10\r\n");
-    cr_assert_str_eq(post(SIM_NET_CLOSED, SIM_NET_PEER_CLOSED, NULL, 0), "\r\n+HTTP_PEER_CLOSED\r\n");
+    cr_assert_str_eq(answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf"), "");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, SIM_NET_PEER_CLOSED, NULL, 0),
+                     "\r\n+HTTPACTION: 0,200,10\r\n\r\n+HTTP_PEER_CLOSED\r\n");
     EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,4\r\n\r\nOK\r\n"});
 }
 
@@ -443,4 +463,19 @@ Test(http, a_reboot_ends_the_service)
     io("ATE0\r");
     EXCHANGES({"AT+HTTPTERM\r", "\r\nERROR\r\n"}, {"AT+HTTPINIT\r", "\r\nOK\r\n"},
               {"AT+HTTPACTION=0\r", "\r\nERROR\r\n"});
+}
+
+Test(http, a_response_that_arrives_a_byte_at_a_time)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\nX-A: 1\r\n\r\n"
+                               "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n";
+    init_url("http://example.com/");
+    action_connected(0);
+    struct strbuf said = {0};
+    for (size_t i = 0; i < sizeof resp - 1; i++)
+        sb_puts(&said, post(SIM_NET_RECEIVED, SIM_NET_OK, resp + i, 1));
+    cr_assert_str_eq(sb_str(&said), "\r\n+HTTPACTION: 0,200,0\r\n", "told once, when the head is in");
+    sb_free(&said);
+    cr_assert_str_eq(calls(), sent_and_closed(), "the last chunk and the trailer end it");
+    EXCHANGES({"AT+HTTPREAD=0,10\r", "\r\nOK\r\n\r\n+HTTPREAD: DATA,5\r\nabcde\r\n+HTTPREAD: 0\r\n"});
 }
