@@ -233,6 +233,20 @@ static int ctl_silent(struct sim *s, const struct tokens *t, struct strbuf *repl
     return 0;
 }
 
+/* The embedded broker's TLS (findings §28): which handshakes fail, and how. */
+static int ctl_tls_fail(struct sim *s, const struct tokens *t, struct strbuf *reply)
+{
+    if (!embedded_only(s, reply, "tls-fail"))
+        return -1;
+    for (int f = WORLD_TLS_OK; f <= WORLD_TLS_REJECTED; f++)
+        if (strcmp(t->v[1], world_tls_fault_name((enum world_tls_fault)f)) == 0) {
+            s->world.tls_fault = (enum world_tls_fault)f;
+            sb_printf(reply, "OK tls-fail %s", t->v[1]);
+            return 0;
+        }
+    return err(reply, "'%s': use handshake, untrusted, expired, rejected or off", t->v[1]);
+}
+
 #define CONNACK_SLOW_MAX_MS 600000
 
 static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *reply)
@@ -466,6 +480,8 @@ static const struct control_command control_commands[] = {
     {"nitz", 1, 1, "nitz <yy/MM/dd,hh:mm:ss+zz> (the network's time and zone, sent now and at each registration)", ctl_nitz},
     {"silent", 1, 1, "silent <ms>", ctl_silent},
     {"broker", 1, 3, "broker accept|refuse <1-5>|slow <ms>|unreachable|dns-fail|no-connack|credentials <u> <p>", ctl_broker},
+    {"tls-fail", 1, 1, "tls-fail handshake|untrusted|expired|rejected|off (the embedded broker's TLS handshakes "
+                       "fail so; a client that notices gets +CMQTTCONNECT: <i>,32)", ctl_tls_fail},
     {"rule", 2, TOKENS_MAX - 1, "rule on-send|on-answer|in-data <prefix> [nth=N] <action> | rule after-publishes <N> <action>; "
                                 "action: replace \"<bytes>\" | delay <ms> | garble <n> [seed=<s>] | <control command>", ctl_rule},
     {"rules", 1, 1, "rules clear", ctl_rules},

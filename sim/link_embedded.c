@@ -10,6 +10,10 @@
 
 static int connect_outcome(const struct world *w, const struct sim_link_connect *p)
 {
+    /* the TLS handshake follows the TCP connect and precedes the CONNACK */
+    bool reached = w->broker != SIM_BROKER_UNREACHABLE && w->broker != SIM_BROKER_DNS_FAIL;
+    if (reached && p->tls && world_tls_fault_fails(w->tls_fault, p->tls))
+        return MQTT_HANDSHAKE_FAIL;
     switch (w->broker) {
     case SIM_BROKER_UNREACHABLE:
         return MQTT_SOCK_CONNECT_FAIL;

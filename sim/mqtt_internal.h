@@ -29,6 +29,16 @@ struct mqtt_client *mqtt_client_arg(struct sim *s, const struct at_cmdline_cmd *
 int mqtt_client_index(const struct sim *s, const struct mqtt_client *cl);
 void mqtt_clear_client(struct mqtt_client *cl);
 
+/* mqtt_tls.c: MQTT over TLS (findings §28). AT+CMQTTACCQ's <server_type>: */
+enum mqtt_server_type { MQTT_SERVER_TCP = 0, MQTT_SERVER_TLS = 1 };
+void mqtt_tls_power_on(struct sim *s);         /* no session bound to a context */
+DECLARE_HANDLER(cmd_mqtt_sslcfg);
+/* For a CONNECT to `host`: MQTT_OK with *tls the client's resolved context
+ * (NULL for a plain client; it points into *cfg), or the code the module
+ * gives without connecting (33). Uses up the AT+CMQTTSSLCFG binding. */
+int mqtt_tls_prepare(struct sim *s, struct mqtt_client *cl, const char *host, struct sim_tls_config *cfg,
+                     const struct sim_tls_config **tls);
+
 /* mqtt_data.c: a '>' command's write form (SUB and UNSUB with a topic too). */
 enum cmd_result mqtt_data_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
                                   enum data_target t, const char *test_text);

@@ -150,6 +150,7 @@ void mqtt_power_on(struct sim *s)
     mqtt_connection_lost(s, 0);
     for (int i = 0; i < MQTT_CLIENTS; i++)
         mqtt_clear_client(&s->mqtt.client[i]);
+    mqtt_tls_power_on(s);
     s->mqtt.service = MQTT_SVC_STOPPED;
 }
 
@@ -198,7 +199,7 @@ static DECLARE_HANDLER(cmd_mqtt_stop)
     return service_command(s, c, NEED_ALL_RELEASED, MQTT_SVC_STOPPING, DELAY_STOP, EV_STOP_DONE, MQTT_OK);
 }
 
-/* ---- ACCQ / REL / CFG / SSLCFG ------------------------------------------------------ */
+/* ---- ACCQ / REL / CFG ------------------------------------------------------------- */
 
 static DECLARE_HANDLER(cmd_mqtt_accq)
 {
@@ -222,7 +223,7 @@ static DECLARE_HANDLER(cmd_mqtt_accq)
     long type = 0, version = SIM_MQTT_V31;
     int err = string_param(a, 1, 1, MQTT_CLIENT_ID_MAX, id);
     if (!err && a->count > 2)
-        err = mqtt_number_param(a, 2, 0, 1, MQTT_INVALID_PARAMETER, &type);
+        err = mqtt_number_param(a, 2, MQTT_SERVER_TCP, MQTT_SERVER_TLS, MQTT_INVALID_PARAMETER, &type);
     if (!err && a->count > 3)
         err = mqtt_number_param(a, 3, SIM_MQTT_V31, SIM_MQTT_V311, MQTT_INVALID_PARAMETER, &version);
     if (!err)
@@ -285,18 +286,6 @@ static DECLARE_HANDLER(cmd_mqtt_cfg)
     return CMD_OK;
 }
 
-static DECLARE_HANDLER(cmd_mqtt_sslcfg)
-{
-    static const int contexts[MQTT_CLIENTS] = {0, 1};   /* each client's SSL context is its index */
-    if (client_setting_forms(s, c, "(0,1),(0-9)", contexts))
-        return CMD_OK;
-    long session, ctx;
-    if (c->form != AT_FORM_WRITE || a->count != 2 || mqtt_number_param(a, 0, 0, 1, 1, &session) ||
-        mqtt_number_param(a, 1, 0, 9, 1, &ctx))
-        return CMD_ERROR;
-    return CMD_OK;
-}
-
 /* ---- CONNECT / DISC ----------------------------------------------------------------- */
 
 static bool starts_with(const char *s, const char *prefix)
@@ -328,6 +317,13 @@ static void link_connect(struct sim *s, struct mqtt_client *cl)
     char host[MQTT_FIELD_MAX + 1];
     int port;
     split_server(cl->server, host, sizeof host, &port);
+    struct sim_tls_config tls;
+    const struct sim_tls_config *use_tls;
+    int code = mqtt_tls_prepare(s, cl, host, &tls, &use_tls);
+    if (code != MQTT_OK) {
+        schedule_result(s, DELAY_CONNECT, EV_CONNECT_DONE, i, code);
+        return;
+    }
     struct sim_link_connect p = {
         .client = i, .client_id = cl->id, .host = host, .port = port, .keepalive = cl->keepalive,
         .mqtt_version = cl->mqtt_version,
@@ -335,6 +331,7 @@ static void link_connect(struct sim *s, struct mqtt_client *cl)
         .pass = cl->pass[0] ? cl->pass : NULL,
         .will_topic = cl->will_topic_len ? (const char *)cl->will_topic : NULL,
         .will_msg = cl->will_msg, .will_msg_len = cl->will_msg_len, .will_qos = cl->will_qos,
+        .tls = use_tls,
     };
     s->link->connect(s->link_ctx, &p);
 }

@@ -62,6 +62,9 @@ struct modem {
     struct call_settings call;  /* call and phonebook set-up (modem_sms.h) */
 };
 
+/* The embedded broker's side of a TLS handshake (control `tls-fail`; findings §28). */
+enum world_tls_fault { WORLD_TLS_OK, WORLD_TLS_HANDSHAKE, WORLD_TLS_UNTRUSTED, WORLD_TLS_EXPIRED, WORLD_TLS_REJECTED };
+
 /* What the world outside the module is like; changed by the control socket. */
 struct world {
     bool sim_present;
@@ -71,6 +74,7 @@ struct world {
     int refuse_code;            /* CONNACK 1-5 for SIM_BROKER_REFUSE */
     uint32_t connack_ms;        /* SIM_BROKER_SLOW: the CONNACK comes this late */
     char user[MQTT_FIELD_MAX + 1], pass[MQTT_FIELD_MAX + 1];   /* required when user[0] */
+    enum world_tls_fault tls_fault;
     struct world_net net;       /* the network's time (NITZ), set by control `nitz` (modem_net.h) */
 };
 
@@ -115,7 +119,14 @@ struct mqtt_client {
 struct mqtt_model {
     enum mqtt_service service;
     struct mqtt_client client[MQTT_CLIENTS];
+    bool ssl_bound[MQTT_CLIENTS];      /* AT+CMQTTSSLCFG bound the session to ssl_ctx (mqtt_tls.c) */
+    int ssl_ctx[MQTT_CLIENTS];
 };
+
+/* mqtt_tls.c: does the world's `tls-fail` break a handshake of this client's
+ * settings (one that verifies no server sees no untrusted certificate)? */
+bool world_tls_fault_fails(enum world_tls_fault f, const struct sim_tls_config *tls);
+const char *world_tls_fault_name(enum world_tls_fault f);
 
 /* ---- the '>' data phase --------------------------------------------------- */
 enum data_target {
