@@ -37,25 +37,54 @@ int transcript_open(struct transcript *tr, const char *path, const char *what, u
     if (capture_open(&tr->cap, path, now_us, what) < 0)
         return -1;
     tr->cap_open = true;
+    redacted_capture_init(&tr->rcap, &tr->cap);
     return 0;
 }
 
 void transcript_close(struct transcript *tr)
 {
-    if (tr->cap_open)
+    if (tr->cap_open) {
+        redacted_capture_finish(&tr->rcap);
         capture_close(&tr->cap);
-    for (size_t i = 0; i < tr->n; i++)
+    }
+    for (size_t i = 0; i < tr->n; i++) {
         free(tr->v[i].text);
+        free(tr->v[i].shown);
+    }
     free(tr->v);
     sb_free(&tr->host);
     sb_free(&tr->module);
     memset(tr, 0, sizeof *tr);
 }
 
+/* The line as a report may show it: the host's through the upload-aware
+ * stream (prompt data a piece per line end), the module's (an echo) alone. */
+static int redact_shown(struct transcript *tr, enum tr_kind kind, const char *text, size_t len, struct strbuf *out)
+{
+    int hidden = 0;
+    if (kind == TR_MODULE)
+        return redact_line(text, len, out);
+    if (kind != TR_HOST_COMMAND && kind != TR_HOST_DATA) {
+        sb_add(out, text, len);
+        return 0;
+    }
+    for (size_t at = 0; at < len;) {
+        const char *nl = memchr(text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (text + at)) + 1 : len - at;
+        hidden += redact_stream_line(&tr->host_redact, text + at, n, out);
+        at += n;
+    }
+    return hidden;
+}
+
 static void add_line(struct transcript *tr, enum tr_kind kind, struct strbuf *b, uint64_t now_us)
 {
+    struct strbuf shown = {0};
+    bool secret = redact_shown(tr, kind, sb_str(b), b->len, &shown) > 0;
     tr->v = grow_array(tr->v, &tr->cap_lines, tr->n + 1, sizeof *tr->v);
-    tr->v[tr->n++] = (struct tr_line){kind, now_us - tr->start_us, xmemdup(sb_str(b), b->len), b->len};
+    tr->v[tr->n++] = (struct tr_line){kind, now_us - tr->start_us, xmemdup(sb_str(b), b->len), b->len,
+                                      secret ? xmemdup(sb_str(&shown), shown.len) : NULL, shown.len};
+    sb_free(&shown);
     sb_reset(b);
 }
 
@@ -96,7 +125,7 @@ static void host_byte(struct transcript *tr, uint8_t b, uint64_t now_us)
 void transcript_record(struct transcript *tr, char dir, const uint8_t *data, size_t n, uint64_t now_us)
 {
     if (tr->cap_open) {
-        capture_write(&tr->cap, dir, data, n, now_us);
+        redacted_capture_bytes(&tr->rcap, dir, data, n, now_us);
         fflush(tr->cap.f);   /* a scenario stopped at its time limit keeps its transcript */
     }
     if (dir == CAPTURE_FROM_MODULE) {
@@ -165,11 +194,13 @@ void transcript_tail(const struct transcript *tr, size_t n, struct strbuf *out)
     size_t from = tr->n > n ? tr->n - n : 0;
     for (size_t i = from; i < tr->n; i++) {
         const struct tr_line *l = &tr->v[i];
-        size_t shown = l->len < TR_TAIL_WIDTH ? l->len : TR_TAIL_WIDTH;
+        const char *text = l->shown ? l->shown : l->text;
+        size_t len = l->shown ? l->shown_len : l->len;
+        size_t shown = len < TR_TAIL_WIDTH ? len : TR_TAIL_WIDTH;
         sb_printf(out, "    %8.3fs %c ", (double)l->t_us / 1e6, marks[l->kind]);
-        sb_c_escape(out, l->text, shown);
-        if (shown < l->len)
-            sb_printf(out, "... (%zu bytes)", l->len);
+        sb_c_escape(out, text, shown);
+        if (shown < len)
+            sb_printf(out, "... (%zu bytes)", len);
         sb_puts(out, "\n");
     }
     if (tr->module.len || tr->host.len)

@@ -9,6 +9,11 @@
  * start of a line is a line of its own, as soon as it arrives. Host bytes are
  * split at '\r'; bytes the host writes after a prompt, up to the module's next
  * output, are the data of that prompt (TR_HOST_DATA), not a command line.
+ *
+ * Secrets (redacted_capture.h): the capture file and the lines shown in a
+ * failure report (transcript_tail) never hold a password of AT+CMQTTCONNECT,
+ * AT+CGAUTH or AT+CSSLCFG, nor the bytes of an uploaded key; the lines the
+ * checks match against are kept whole, in memory only.
  * Single-threaded: one thread records and reads. */
 #ifndef HIL_TRANSCRIPT_H
 #define HIL_TRANSCRIPT_H
@@ -19,6 +24,7 @@
 #include <stdio.h>
 
 #include "capture.h"
+#include "redacted_capture.h"
 #include "scenario.h"
 #include "strbuf.h"
 
@@ -35,12 +41,16 @@ struct tr_line {
     uint64_t t_us;     /* since the transcript started */
     char *text;        /* NUL-terminated; may hold NUL bytes within len */
     size_t len;
+    char *shown;       /* the line with its secrets hidden, for reports; NULL: text holds none */
+    size_t shown_len;
 };
 
 struct transcript {
     uint64_t start_us;
     struct capture cap;
     bool cap_open;
+    struct redacted_capture rcap; /* the file's writer */
+    struct redact_stream host_redact; /* the host's lines as reports show them */
     struct strbuf host, module;   /* partial lines */
     bool after_prompt;            /* host bytes now are prompt data */
     struct tr_line *v;
