@@ -221,25 +221,40 @@ static DECLARE_HANDLER(cmd_httphead)
     return CMD_OK;
 }
 
-/* OK first, then the bytes in pieces of at most HTTP_READ_CHUNK, each after
- * its +HTTPREAD: DATA,<n>, then +HTTPREAD: 0 (findings §31). */
-static void read_out(struct sim *s, size_t from, size_t len)
+/* The read under way, as far as the UART takes it now: pieces of at most
+ * HTTP_READ_CHUNK, each after its +HTTPREAD: DATA,<n>, then +HTTPREAD: 0
+ * (findings §31). A big read waits for the UART to drain rather than
+ * overflow it, as the module's own port does. */
+void http_output_drained(struct sim *s)
 {
     static const char end_line[] = "\r\n+HTTPREAD: 0\r\n";
-    const struct http_response *r = &http(s)->resp;
-    size_t held = from < r->body_len ? r->body_len - from : 0;
-    size_t end = from + (len < held ? len : held);
-    sim_final(s, V250_OK);
-    for (size_t at = from; at < end;) {
-        size_t n = end - at < HTTP_READ_CHUNK ? end - at : HTTP_READ_CHUNK;
+    struct http_state *h = http(s);
+    while (h->reading && s->out.len < HTTP_READ_OUT_MAX) {
+        if (h->out_at == h->out_end) {
+            sim_raw(s, end_line, strlen(end_line));
+            h->reading = false;
+            break;
+        }
+        size_t n = h->out_end - h->out_at < HTTP_READ_CHUNK ? h->out_end - h->out_at : HTTP_READ_CHUNK;
         char line[32];
-        int k = snprintf(line, sizeof line, "%s+HTTPREAD: DATA,%zu\r\n", at == from ? "\r\n" : "", n);
+        int k = snprintf(line, sizeof line, "%s+HTTPREAD: DATA,%zu\r\n", h->out_at == h->out_from ? "\r\n" : "", n);
         sim_raw(s, line, (size_t)k);
-        sim_raw(s, r->body + at, n);
-        at += n;
+        sim_raw(s, h->resp.body + h->out_at, n);
+        h->out_at += n;
     }
-    sim_raw(s, end_line, strlen(end_line));
-    http(s)->read_pos = end;
+}
+
+/* OK first, then the bytes. */
+static void read_out(struct sim *s, size_t from, size_t len)
+{
+    struct http_state *h = http(s);
+    size_t held = from < h->resp.body_len ? h->resp.body_len - from : 0;
+    h->out_from = h->out_at = from;
+    h->out_end = from + (len < held ? len : held);
+    h->read_pos = h->out_end;
+    h->reading = true;
+    sim_final(s, V250_OK);
+    http_output_drained(s);
 }
 
 static DECLARE_HANDLER(cmd_httpread)

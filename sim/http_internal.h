@@ -36,6 +36,7 @@
 #define HTTP_STACK_BUFFER 10240      /* the protocol stack's buffer, "10K bytes" on a CAT4 module */
 #define HTTP_HEAD_MAX 8192           /* the response's status line and headers (an estimate) */
 #define HTTP_READ_CHUNK 1024         /* one +HTTPREAD: DATA,<n> carries at most this (observed) */
+#define HTTP_READ_OUT_MAX (64 * 1024)   /* a read adds pieces while the UART holds less than this */
 #define HTTP_DEFAULT_PORT 80
 #define HTTP_BEARER_CID 1            /* the client runs on the default bearer, as the sockets do */
 #define HTTP_US_PER_S 1000000u
@@ -144,6 +145,8 @@ struct http_state {
     struct http_response resp;
     bool have_response;                    /* +HTTPACTION told a status: HEAD and READ answer */
     size_t read_pos;                       /* where AT+HTTPREAD=<byte_size> reads from */
+    bool reading;                          /* an AT+HTTPREAD's bytes are still going out */
+    size_t out_from, out_at, out_end;      /* its range, and how far it got */
     size_t room_told;
     uint64_t requests, responses;
 };
@@ -161,6 +164,7 @@ void http_power_on(struct sim *s);           /* a power cycle: the service stops
 void http_free(struct sim *s);
 void http_data_byte(struct sim *s, size_t at, uint8_t b);   /* AT+HTTPDATA's data phase */
 void http_data_complete(struct sim *s);
+void http_output_drained(struct sim *s);     /* the UART sent bytes: a big read goes on */
 /* http_session.c (the connection) */
 bool http_bearer_up(const struct sim *s);    /* registered, the default bearer active */
 void http_session_start(struct sim *s);      /* AT+HTTPACTION said OK */

@@ -65,6 +65,7 @@ void http_session_start(struct sim *s)
     h->gen++;
     h->have_response = false;
     h->read_pos = 0;
+    h->reading = false;             /* a read still going out ends with the response it read */
     h->requests++;
     http_response_start(&h->resp, h->method == HTTP_HEAD);
     schedule(s, HEV_START, 0);

@@ -255,8 +255,10 @@ size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us)
 {
     size_t n = fifo_take(&s->out, dst, cap, now_us);
     s->stats.bytes_out += n;
-    if (n > 0)
+    if (n > 0) {
         tcpip_output_drained(s);    /* pushed socket data may flow again */
+        http_output_drained(s);     /* so may an AT+HTTPREAD bigger than the UART holds */
+    }
     return n;
 }
 

@@ -479,3 +479,34 @@ Test(http, a_response_that_arrives_a_byte_at_a_time)
     cr_assert_str_eq(calls(), sent_and_closed(), "the last chunk and the trailer end it");
     EXCHANGES({"AT+HTTPREAD=0,10\r", "\r\nOK\r\n\r\n+HTTPREAD: DATA,5\r\nabcde\r\n+HTTPREAD: 0\r\n"});
 }
+
+/* A read bigger than the UART holds goes out as the UART drains: every byte
+ * arrives, in order, in pieces of 1024, and +HTTPREAD: 0 ends it. */
+Test(http, a_read_bigger_than_the_uart_goes_out_as_it_drains)
+{
+    enum { BIG = 300 * 1024 };
+    static char body[BIG], head[64];
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (char)('a' + i % 26);
+    init_url("http://example.com/big");
+    action_connected(0);
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", BIG);
+    answer(head);
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, SIM_NET_OK, body, sizeof body), "\r\n+HTTPACTION: 0,200,307200\r\n");
+    const char *out = io("AT+HTTPREAD=0,307200\r");
+    cr_assert_eq(strncmp(out, "\r\nOK\r\n\r\n", 8), 0);
+    out += 6;
+    size_t got = 0;
+    for (bool first = true; got < BIG; first = false) {
+        char header[40];
+        snprintf(header, sizeof header, "%s+HTTPREAD: DATA,%d\r\n", first ? "\r\n" : "",
+                 BIG - (int)got < READ_CHUNK ? BIG - (int)got : READ_CHUNK);
+        cr_assert_eq(strncmp(out, header, strlen(header)), 0, "piece at %zu: %.30s", got, out);
+        out += strlen(header);
+        size_t n = BIG - got < READ_CHUNK ? BIG - got : READ_CHUNK;
+        cr_assert_eq(memcmp(out, body + got, n), 0, "the bytes at %zu", got);
+        out += n;
+        got += n;
+    }
+    cr_assert_str_eq(out, "\r\n+HTTPREAD: 0\r\n");
+}
