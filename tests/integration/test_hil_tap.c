@@ -113,6 +113,40 @@ Test(tap, passes_bytes_unchanged_and_records_them_without_passwords, .fini = tea
     cr_assert(strstr(text, " < +CMQTTCONNECT: 0,0\\r\\n\n"), "%s", text);
 }
 
+/* An upload's bytes pass unchanged; the capture keeps a certificate's and hides a key's and the SSL password. */
+#define TAP_CERT "-----BEGIN CERTIFICATE-----\r\nMIIBszCCAVmgAwIBAgIU\r\n-----END CERTIFICATE-----\r\n"
+#define TAP_KEY "-----BEGIN PRIVATE KEY-----\r\nMIGHAgEAMBMGByqGSM49AgEG\r\n-----END PRIVATE KEY-----\r\n"
+
+static void upload_on(struct sim_process *p, const char *name, const char *data)
+{
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "AT+CCERTDOWN=\"%s\",%zu\r", name, strlen(data));
+    send_expect_on(p, cmd, ">");
+    send_expect_on(p, data, "OK\r\n");
+}
+
+Test(tap, records_a_certificate_upload_but_not_a_key_or_the_ssl_password, .fini = teardown)
+{
+    snprintf(cap, sizeof cap, "/tmp/sim7600-tap-tls-%d.cap", (int)getpid());
+    cr_assert_eq(simproc_start(&sim, NULL), 0);
+    start_tap();
+    cr_assert(simproc_expect(&tap, "PB DONE\r\n", T), "no boot lines; got %s", simproc_pending(&tap));
+    send_expect_on(&tap, "ATE0\r", "OK\r\n");
+    upload_on(&tap, "ca.pem", TAP_CERT);
+    upload_on(&tap, "key.pem", TAP_KEY);
+    send_expect_on(&tap, "AT+CSSLCFG=\"password\",0,\"k3ypass\"\r", "OK\r\n");
+    send_expect_on(&tap, "AT+CSSLCFG=0\r", "OK\r\n");
+    send_expect_on(&tap, "AT+CCERTLIST\r", "+CCERTLIST: \"key.pem\"\r\n\r\nOK\r\n");
+    kill(tap.pid, SIGTERM);
+    int status;
+    waitpid(tap.pid, &status, 0);
+    tap.pid = 0;
+    const char *text = slurp(cap);
+    cr_assert(strstr(text, "MIIBszCCAVmgAwIBAgIU"), "the certificate is not in the file:\n%s", text);
+    cr_assert_null(strstr(text, "MIGHAgEAMBMGByqGSM49AgEG"), "the key reached the file:\n%s", text);
+    cr_assert_null(strstr(text, "k3ypass"), "the SSL password reached the file:\n%s", text);
+}
+
 Test(tap, the_redacted_capture_imports_and_replays_against_the_real_password, .fini = teardown)
 {
     snprintf(cap, sizeof cap, "/tmp/sim7600-tap-%d.cap", (int)getpid());
