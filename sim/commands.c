@@ -22,6 +22,7 @@ static const struct command_family *const families[] = {
     &tcpip_receive_commands, /* CIPRXGET */
     &tcpip_config_commands,  /* CIPMODE, CIPCCFG, CIPTIMEOUT, CIPHEAD, CDNSGIP, CPING ... */
     &tcpip_transparent_commands, /* ATO, back to transparent mode's data */
+    &cch_commands,           /* CCHSTART, CCHOPEN, CCHSEND, CCHRECV ... (SSL manual) */
     &ssl_store_commands,     /* CCERTDOWN, CCERTLIST, CCERTDELE (SSL manual) */
     &ssl_config_commands,    /* CSSLCFG: the ten SSL contexts (SSL manual) */
     &ppp_commands,           /* ATD*99#, AT+CGDATA, ATH: PPP data mode (27.007 §10.2.1) */

@@ -356,11 +356,20 @@ static int ctl_refuse(struct sim *s, const struct tokens *t, struct strbuf *repl
     return 0;
 }
 
+#define SSL_SESSION_PREFIX "ssl:"   /* stall, unstall and close name an SSL session so */
+
 static int link_word(const char *word, long *link, struct strbuf *reply)
 {
     if (!parse_long(word, 0, TCPIP_LINKS - 1, link))
         return err(reply, "link '%s' must be 0-%d (the module's socket, as in AT+CIPOPEN)", word, TCPIP_LINKS - 1);
     return 0;
+}
+
+/* "ssl:N": an SSL session rather than a socket (a bad N is a link_word error). */
+static bool ssl_session_word(const char *word, long *session)
+{
+    return strncmp(word, SSL_SESSION_PREFIX, strlen(SSL_SESSION_PREFIX)) == 0 &&
+           parse_long(word + strlen(SSL_SESSION_PREFIX), 0, CCH_SESSIONS - 1, session);
 }
 
 static int ctl_stall(struct sim *s, const struct tokens *t, struct strbuf *reply)
@@ -369,6 +378,11 @@ static int ctl_stall(struct sim *s, const struct tokens *t, struct strbuf *reply
     if (strcmp(t->v[1], HTTP_LINK_WORD) == 0) {
         http_set_stall(s, true);
         sb_puts(reply, "OK the HTTP connection stalled");
+        return 0;
+    }
+    if (ssl_session_word(t->v[1], &link)) {
+        cch_set_stall(s, (int)link, true);
+        sb_printf(reply, "OK SSL session %ld stalled", link);
         return 0;
     }
     if (link_word(t->v[1], &link, reply) < 0)
@@ -380,15 +394,18 @@ static int ctl_stall(struct sim *s, const struct tokens *t, struct strbuf *reply
 
 static int ctl_unstall(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
-    long link = -1;
+    long link = -1, session = -1;
     bool http_only = t->count > 1 && strcmp(t->v[1], HTTP_LINK_WORD) == 0;
-    if (t->count > 1 && !http_only && link_word(t->v[1], &link, reply) < 0)
+    if (t->count > 1 && !http_only && !ssl_session_word(t->v[1], &session) && link_word(t->v[1], &link, reply) < 0)
         return -1;
     if (t->count == 1 || http_only)
         http_set_stall(s, false);
     for (int i = 0; i < TCPIP_LINKS; i++)
         if (t->count == 1 || i == link)
             tcpip_set_stall(s, i, false);
+    for (int i = 0; i < CCH_SESSIONS; i++)
+        if (t->count == 1 || i == session)
+            cch_set_stall(s, i, false);
     sb_puts(reply, "OK unstalled");
     return 0;
 }
@@ -400,6 +417,13 @@ static int ctl_close(struct sim *s, const struct tokens *t, struct strbuf *reply
         if (http_peer_close(s) < 0)
             return err(reply, "%s", "no HTTP connection is open (AT+HTTPACTION opens one; it closes once the response is in)");
         sb_puts(reply, "OK the HTTP connection closed by the peer");
+        return 0;
+    }
+    if (ssl_session_word(t->v[1], &link)) {
+        if (cch_peer_close(s, (int)link) < 0)
+            return err(reply, "SSL session %ld is not open (AT+CCHOPEN it first; AT+CCHOPEN? lists the open ones)",
+                       link);
+        sb_printf(reply, "OK SSL session %ld closed by the peer", link);
         return 0;
     }
     if (link_word(t->v[1], &link, reply) < 0)
@@ -490,9 +514,9 @@ static const struct control_command control_commands[] = {
     {"dns-fail", 1, 1, "dns-fail <name> (AT+CIPOPEN and AT+CDNSGIP of that name fail as a DNS error)", ctl_dns_fail},
     {"dns-ok", 1, 1, "dns-ok <name>|all (the name resolves again)", ctl_dns_ok},
     {"refuse", 1, 1, "refuse <host:port>|clear (AT+CIPOPEN to it fails: the peer refuses)", ctl_refuse},
-    {"stall", 1, 1, "stall <link 0-9|http> (nothing moves on the link or the HTTP connection: sends wait, the peer is held back)", ctl_stall},
-    {"unstall", 0, 1, "unstall [link|http] (without one, every link and the HTTP connection)", ctl_unstall},
-    {"close", 1, 1, "close <link 0-9|http> (the peer closes: +IPCLOSE: <link>,1; the HTTP connection: 704 or +HTTP_PEER_CLOSED)", ctl_close},
+    {"stall", 1, 1, "stall <link 0-9|ssl:0-1|http> (nothing moves on the link, the SSL session or the HTTP connection: sends wait, the peer is held back)", ctl_stall},
+    {"unstall", 0, 1, "unstall [link|ssl:N|http] (without one, every link, SSL session and the HTTP connection)", ctl_unstall},
+    {"close", 1, 1, "close <link 0-9|ssl:0-1|http> (the peer closes: +IPCLOSE: <link>,1; +CCH_PEER_CLOSED: <session>; the HTTP connection: 704 or +HTTP_PEER_CLOSED)", ctl_close},
     {"state", 0, 0, "state", ctl_state},
     {"watch", 0, 0, "watch (stream every published message as MSG lines)", NULL},
     {"help", 0, 0, "help", ctl_help},
@@ -611,6 +635,7 @@ void sim_state_json(const struct sim *s, struct strbuf *o)
               (unsigned long long)s->out.dropped);
     json_network(s, o);
     tcpip_state_json(s, o);
+    cch_state_json(s, o);
     http_state_json(s, o);
     ssl_state_json(s, o);
     ppp_state_json(s, o);

@@ -136,6 +136,8 @@ static void data_complete(struct sim *s)
     s->mode = INPUT_COMMAND;
     if (s->data.target == DATA_CIPSEND)
         tcpip_data_complete(s);
+    else if (s->data.target == DATA_CCHSEND)
+        cch_data_complete(s);
     else if (s->data.target == DATA_CERT)
         ssl_cert_download_complete(s);
     else if (s->data.target == DATA_HTTP)

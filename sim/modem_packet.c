@@ -44,6 +44,7 @@ static void set_active(struct sim *s, int cid, bool on)
     if (!on && cid == PDP_DEFAULT_CID) {
         mqtt_network_lost(s);
         tcpip_network_lost(s);
+        cch_network_lost(s);
         http_network_lost(s);
     }
 }
@@ -265,6 +266,7 @@ static enum cmd_result cgatt_write(struct sim *s, const struct at_args *a)
         ppp_context_lost(s, 0);
         mqtt_network_lost(s);
         tcpip_network_lost(s);
+        cch_network_lost(s);
         http_network_lost(s);
     }
     s->modem.ps_detached = detach;

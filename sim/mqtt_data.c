@@ -170,6 +170,7 @@ void mqtt_data_complete(struct sim *s)
     }
     case DATA_CIPSEND:           /* not MQTT's: line_input.c gives them to their families */
     case DATA_CERT:
+    case DATA_CCHSEND:
     case DATA_HTTP:
         return;
     }

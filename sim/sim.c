@@ -73,6 +73,7 @@ struct sim *sim_create(const struct sim_config *cfg, uint64_t now_us)
         mqtt_power_on(s);
         mqtt_apply_warm_profile(s);
         tcpip_power_on(s);
+        cch_power_on(s);
         boot_skip(s);
     } else if (cfg->power_on_at_open) {
         power_cycle_state(s);
@@ -185,6 +186,8 @@ static void run_event(struct sim *s, struct sim_event *ev)
         boot_event(s, ev);
     } else if (ev->kind == EV_TCPIP) {
         tcpip_event(s, ev);
+    } else if (ev->kind == EV_CCH) {
+        cch_event(s, ev);
     } else if (ev->kind == EV_HTTP) {
         http_event(s, ev);
     } else {
@@ -257,6 +260,7 @@ size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us)
     s->stats.bytes_out += n;
     if (n > 0) {
         tcpip_output_drained(s);    /* pushed socket data may flow again */
+        cch_output_drained(s);
         http_output_drained(s);     /* so may an AT+HTTPREAD bigger than the UART holds */
     }
     return n;
@@ -283,6 +287,7 @@ static void power_cycle_state(struct sim *s)
     ppp_power_on(s);
     mqtt_power_on(s);
     tcpip_power_on(s);
+    cch_power_on(s);
     ssl_power_on(s);                      /* the store is flash: it stays */
     http_power_on(s);
 }
@@ -379,6 +384,8 @@ void sim_net_event(struct sim *s, const struct sim_net_event *ev, uint64_t now_u
     sim_tick(s, now_us);
     if (ev->kind != SIM_NET_RESOLVED && ev->link == HTTP_NET_LINK)
         http_net_event(s, ev);      /* the HTTP client's connection */
+    else if (ev->kind != SIM_NET_RESOLVED && ev->link >= CCH_LINK_BASE)
+        cch_net_dispatch(s, ev);    /* an SSL session's link */
     else
         tcpip_net_dispatch(s, ev);
     sim_run_rule_actions(s);

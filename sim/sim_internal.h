@@ -5,6 +5,7 @@
 
 #include "at_cmdline.h"
 #include "broker.h"
+#include "cch_internal.h"
 #include "codes.h"
 #include "faults.h"
 #include "http_internal.h"
@@ -133,13 +134,14 @@ enum data_target {
     DATA_WILL_TOPIC, DATA_WILL_MSG, DATA_TOPIC, DATA_PAYLOAD, DATA_SUBTOPIC, DATA_UNSUBTOPIC,
     DATA_SUB, DATA_UNSUB,
     DATA_CIPSEND,        /* AT+CIPSEND (tcpip_socket.c) */
+    DATA_CCHSEND,        /* AT+CCHSEND (cch_data.c) */
     DATA_CERT,           /* AT+CCERTDOWN (ssl_store.c) */
     DATA_HTTP,           /* AT+HTTPDATA (http_client.c): its bytes go to the HTTP state, not buf */
 };
 
 struct data_phase {
     enum data_target target;
-    int client;                  /* DATA_CIPSEND: the link */
+    int client;                  /* DATA_CIPSEND: the link; DATA_CCHSEND: the SSL session */
     bool variable;               /* ends at Ctrl-Z (want is the most it takes), ESC cancels */
     size_t want, got;
     int qos, dup;
@@ -152,6 +154,7 @@ enum event_kind {
     EV_BOOT_STEP, EV_BOOT_REGISTERED, EV_START_DONE, EV_STOP_DONE, EV_CONNECT_DONE, EV_DISC_DONE,
     EV_SUB_DONE, EV_UNSUB_DONE, EV_PUB_DONE, EV_RX,
     EV_TCPIP,                   /* the socket family: code is an enum tcpip_event */
+    EV_CCH,                     /* the SSL sockets: code is an enum cch_event */
     EV_HTTP,                    /* the HTTP client: code is an enum http_event */
 };
 
@@ -197,6 +200,7 @@ struct sim {
     struct mqtt_model mqtt;
     struct tcpip tcpip;                /* the module's own TCP/IP stack (tcpip_*.c) */
     struct ssl_state ssl;              /* certificate store and SSL contexts (ssl_*.c) */
+    struct cch_state cch;              /* the SSL sockets (cch_*.c) */
     struct http_state http;            /* the HTTP(S) client (http_*.c) */
     struct ppp_state ppp;              /* PPP data mode and the module's PPP peer (ppp_*.c) */
     struct broker *broker;
@@ -263,7 +267,8 @@ struct command_family {
 extern const struct command_family modem_basic_commands, modem_identity_commands, modem_network_commands,
     modem_packet_commands, modem_power_commands, modem_clock_commands, modem_radio_commands, mqtt_commands,
     tcpip_net_commands, tcpip_socket_commands, tcpip_config_commands, tcpip_transparent_commands,
-    tcpip_receive_commands, tcpip_server_commands, modem_sms_commands, modem_call_commands;
+    tcpip_receive_commands, tcpip_server_commands, modem_sms_commands, modem_call_commands,
+    cch_commands;
 extern const struct command_family ppp_commands;   /* ppp_dial.c */
 extern const struct command_family http_commands;  /* http_client.c */
 

@@ -1,0 +1,262 @@
+/* The SSL sockets end to end (issue 17): a real sim7600-sim on a real pty,
+ * certificates uploaded with AT+CCERTDOWN, a context set with AT+CSSLCFG,
+ * AT+CCHSTART / AT+CCHOPEN / AT+CCHSEND as firmware sends them, over real
+ * TLS to an OpenSSL server the test runs on loopback. What the host reads is
+ * what the server did. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sim_process.h"
+#include "test_certs.h"
+
+#define T SIMPROC_DEFAULT_TIMEOUT_MS
+#define ACCEPT_POLL_MS 20            /* how often the server's thread looks whether it should stop */
+#define SERVER_IO_MS 5000            /* a connection the test forgot ends after this */
+#define BYE "BYE"                    /* the server closes the connection when it reads this */
+#define CERT_CMD_MAX 96
+
+/* ---- a TLS echo server on loopback ------------------------------------------------------ */
+
+struct tls_server {
+    int fd, port;
+    SSL_CTX *ctx;
+    pthread_t thread;
+    atomic_bool stop;
+    atomic_int handshakes, failed;   /* connections whose handshake finished / failed */
+    bool running;
+};
+
+static struct tls_server srv;
+static struct sim_process sim;
+
+/* Echoes what it reads until the client ends or sends BYE; then it closes first. */
+static void serve(SSL *ssl)
+{
+    char buf[4096];
+    for (;;) {
+        int n = SSL_read(ssl, buf, sizeof buf);
+        if (n <= 0)
+            return;
+        if (n >= (int)strlen(BYE) && memcmp(buf, BYE, strlen(BYE)) == 0) {
+            SSL_shutdown(ssl);
+            return;
+        }
+        if (SSL_write(ssl, buf, n) != n)
+            return;
+    }
+}
+
+static void *server_main(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&srv.stop)) {
+        struct pollfd p = {.fd = srv.fd, .events = POLLIN};
+        if (poll(&p, 1, ACCEPT_POLL_MS) <= 0)
+            continue;
+        int c = accept(srv.fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        struct timeval tv = {.tv_sec = SERVER_IO_MS / 1000};
+        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        SSL *ssl = SSL_new(srv.ctx);
+        SSL_set_fd(ssl, c);
+        if (SSL_accept(ssl) == 1) {
+            atomic_fetch_add(&srv.handshakes, 1);
+            serve(ssl);
+        } else {
+            atomic_fetch_add(&srv.failed, 1);
+        }
+        SSL_free(ssl);
+        close(c);
+    }
+    return NULL;
+}
+
+/* Serves `cert` (a certificate of the test set, for localhost) with its key. */
+static void server_start(const char *cert, const char *key)
+{
+    srv.ctx = SSL_CTX_new(TLS_server_method());
+    cr_assert_not_null(srv.ctx);
+    cr_assert_eq(SSL_CTX_use_certificate_chain_file(srv.ctx, test_cert_path(cert)), 1, "%s loads", cert);
+    cr_assert_eq(SSL_CTX_use_PrivateKey_file(srv.ctx, test_cert_path(key), SSL_FILETYPE_PEM), 1, "%s loads", key);
+    srv.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(srv.fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(srv.fd, 4), 0);
+    getsockname(srv.fd, (struct sockaddr *)&a, &len);
+    srv.port = ntohs(a.sin_port);
+    atomic_store(&srv.stop, false);
+    cr_assert_eq(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
+    srv.running = true;
+}
+
+static void stop_all(void)
+{
+    simproc_stop(&sim);
+    if (srv.running) {
+        atomic_store(&srv.stop, true);
+        pthread_join(srv.thread, NULL);
+        close(srv.fd);
+        SSL_CTX_free(srv.ctx);
+    }
+    memset(&srv, 0, sizeof srv);
+}
+
+TestSuite(cch_tls, .fini = stop_all);
+
+/* ---- the module -------------------------------------------------------------------------- */
+
+static void expect(const char *text)
+{
+    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
+              simproc_pending(&sim));
+}
+
+static void send_expect(const char *cmd, const char *answer)
+{
+    simproc_send(&sim, cmd);
+    expect(answer);
+}
+
+/* A warm module, echo off; `net_map` (a --net-map rule) or none. */
+static void start_sim_mapped(const char *net_map)
+{
+    const char *args[] = {"--profile", "warm", net_map ? "--net-map" : NULL, net_map, NULL};
+    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
+    cr_assert_eq(simproc_open(&sim), 0);
+    send_expect("ATE0\r", "OK\r\n");
+}
+
+static void start_sim(void)
+{
+    start_sim_mapped(NULL);
+}
+
+/* The test set's file `name` into the module's store as `as`. */
+static void upload(const char *name, const char *as)
+{
+    size_t len;
+    uint8_t *bytes = test_cert_read(name, &len);
+    cr_assert_not_null(bytes, "%s is readable", name);
+    char cmd[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CCERTDOWN=\"%s\",%zu\r", as, len);
+    send_expect(cmd, ">");
+    simproc_write(&sim, bytes, len);
+    free(bytes);
+    expect("OK\r\n");
+}
+
+/* Context 0 verifies the server against the store's `ca`; the service runs. */
+static void verify_with(const char *ca)
+{
+    char cmd[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CSSLCFG=\"cacert\",0,\"%s\"\r", ca);
+    send_expect(cmd, "OK\r\n");
+    send_expect("AT+CSSLCFG=\"authmode\",0,1\r", "OK\r\n");
+    send_expect("AT+CCHSTART\r", "+CCHSTART: 0\r\n");
+}
+
+static void open_session0_to(const char *host, int port, const char *result)
+{
+    char cmd[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CCHOPEN=0,\"%s\",%d,2\r", host, port);
+    send_expect(cmd, "OK\r\n");
+    expect(result);
+}
+
+static void open_session0(const char *result)
+{
+    open_session0_to("localhost", srv.port, result);
+}
+
+static void cchsend(const char *text)
+{
+    char cmd[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CCHSEND=0,%zu\r", strlen(text));
+    send_expect(cmd, ">");
+    simproc_send(&sim, text);
+    expect("OK\r\n");
+}
+
+/* ---- the tests --------------------------------------------------------------------------- */
+
+Test(cch_tls, bytes_go_both_ways_over_a_verified_tls_session)
+{
+    server_start("server.pem", "server-key.pem");
+    start_sim();
+    upload("ca.pem", "ca.pem");
+    verify_with("ca.pem");
+    open_session0("+CCHOPEN: 0,0\r\n");
+    cr_assert_eq(atomic_load(&srv.handshakes), 1, "the server saw one finished handshake");
+    cchsend("hello over tls");
+    expect("+CCHRECV: DATA,0,14\r\nhello over tls");
+    send_expect("AT+CCHCLOSE=0\r", "+CCHCLOSE: 0,0\r\n");
+    send_expect("AT+CCHSTOP\r", "+CCHSTOP: 0\r\n");
+}
+
+Test(cch_tls, a_server_the_ca_does_not_vouch_for_is_a_handshake_error)
+{
+    server_start("server.pem", "server-key.pem");
+    start_sim();
+    upload("wrong-ca.pem", "other.pem");
+    verify_with("other.pem");
+    open_session0("+CCHOPEN: 0,15\r\n");
+    send_expect("AT+CCHOPEN?\r", "+CCHOPEN: 0\r\n+CCHOPEN: 1\r\n\r\nOK\r\n");
+}
+
+Test(cch_tls, an_expired_server_certificate_fails_only_when_the_time_is_checked)
+{
+    server_start("expired.pem", "expired-key.pem");
+    start_sim();
+    upload("ca.pem", "ca.pem");
+    send_expect("AT+CSSLCFG=\"ignorelocaltime\",0,0\r", "OK\r\n");
+    verify_with("ca.pem");
+    open_session0("+CCHOPEN: 0,15\r\n");
+    send_expect("AT+CSSLCFG=\"ignorelocaltime\",0,1\r", "OK\r\n");
+    open_session0("+CCHOPEN: 0,0\r\n");
+}
+
+Test(cch_tls, the_server_closing_is_told_and_manual_receive_reads_what_came_first)
+{
+    server_start("server.pem", "server-key.pem");
+    start_sim();
+    send_expect("AT+CCHSET=1,1\r", "OK\r\n");
+    send_expect("AT+CCHSTART\r", "+CCHSTART: 0\r\n");
+    open_session0("+CCHOPEN: 0,0\r\n");     /* authmode 0: no verification */
+    cchsend("ping");
+    expect("+CCHSEND: 0,0\r\n");
+    expect("+CCHEVENT: 0,RECV EVENT\r\n");
+    send_expect("AT+CCHRECV=0\r", "+CCHRECV: DATA,0,4\r\nping\r\n+CCHRECV: 0,0\r\n\r\nOK\r\n");
+    cchsend(BYE);
+    expect("+CCH_PEER_CLOSED: 0\r\n");
+    send_expect("AT+CCHSEND=0,1\r", "ERROR\r\n");
+}
+
+Test(cch_tls, a_mapped_name_is_verified_as_the_firmware_wrote_it)
+{
+    server_start("server.pem", "server-key.pem");
+    char rule[64];
+    snprintf(rule, sizeof rule, "secure.example.com:443=127.0.0.1:%d", srv.port);
+    start_sim_mapped(rule);
+    upload("ca.pem", "ca.pem");
+    send_expect("AT+CCHSTART\r", "+CCHSTART: 0\r\n");
+    open_session0_to("secure.example.com", 443, "+CCHOPEN: 0,0\r\n");   /* authmode 0: any name */
+    cchsend("mapped");
+    expect("+CCHRECV: DATA,0,6\r\nmapped");
+    send_expect("AT+CCHCLOSE=0\r", "+CCHCLOSE: 0,0\r\n");
+    send_expect("AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r", "OK\r\n");
+    send_expect("AT+CSSLCFG=\"authmode\",0,1\r", "OK\r\n");
+    open_session0_to("secure.example.com", 443, "+CCHOPEN: 0,15\r\n");  /* the certificate is for localhost */
+}
