@@ -141,6 +141,8 @@ void ppp_tick(struct sim *s)
 {
     if (s->ppp.mode != PPP_DATA)
         return;
+    if (s->mode == INPUT_COMMAND)
+        s->mode = INPUT_PPP;              /* a hang (control `silent`) reset the input: the call outlives it */
     if (s->now_us >= escape_deadline(s)) {
         s->ppp.mode = PPP_ESCAPED;
         s->ppp.plus_held = 0;

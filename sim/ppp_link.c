@@ -46,7 +46,8 @@ static size_t put_option(uint8_t *p, uint8_t type, const uint8_t *value, size_t 
 {
     p[0] = type;
     p[1] = (uint8_t)(OPTION_HEADER + len);
-    memcpy(p + OPTION_HEADER, value, len);
+    if (len)                              /* PFC and ACFC have no value (NULL) */
+        memcpy(p + OPTION_HEADER, value, len);
     return OPTION_HEADER + len;
 }
 
@@ -114,7 +115,8 @@ static void send_packet(struct sim *s, uint16_t protocol, uint8_t code, uint8_t 
     pkt[0] = code;
     pkt[1] = id;
     put16(pkt + 2, (uint16_t)(n + HEADER_LEN));
-    memcpy(pkt + HEADER_LEN, data, n);
+    if (n)                                /* Terminate-Request and -Ack carry nothing (NULL) */
+        memcpy(pkt + HEADER_LEN, data, n);
     struct ppp_tx_options o = tx_options(s, protocol);
     uint8_t out[PPP_ENCODED_MAX];
     size_t len = ppp_frame_encode(&o, protocol, pkt, n + HEADER_LEN, out);
@@ -124,6 +126,7 @@ static void send_packet(struct sim *s, uint16_t protocol, uint8_t code, uint8_t 
 
 /* ---- one automaton, two protocols --------------------------------------------------- */
 
+/* A protocol's part of the automaton; the callbacks after option may be NULL. */
 struct fsm_proto {
     uint16_t protocol;
     struct ppp_fsm *(*fsm)(struct sim *s);
@@ -147,6 +150,13 @@ static void send_request(struct sim *s, const struct fsm_proto *pr)
     f->timer_us = s->now_us + RESTART_US;
 }
 
+/* This-Layer-Down, when the layer was up. */
+static void layer_down(struct sim *s, const struct fsm_proto *pr)
+{
+    if (pr->fsm(s)->state == FSM_OPENED && pr->down)
+        pr->down(s);
+}
+
 static void fsm_open(struct sim *s, const struct fsm_proto *pr)
 {
     struct ppp_fsm *f = pr->fsm(s);
@@ -160,18 +170,19 @@ static void fsm_opened(struct sim *s, const struct fsm_proto *pr)
     struct ppp_fsm *f = pr->fsm(s);
     f->state = FSM_OPENED;
     f->timer_us = 0;
-    pr->up(s);
+    if (pr->up)
+        pr->up(s);
 }
 
 /* The peer ended it, or stopped answering: This-Layer-Finished. */
 static void fsm_stopped(struct sim *s, const struct fsm_proto *pr)
 {
     struct ppp_fsm *f = pr->fsm(s);
-    if (f->state == FSM_OPENED)
-        pr->down(s);
+    layer_down(s, pr);
     f->state = FSM_STOPPED;
     f->timer_us = 0;
-    pr->finished(s);
+    if (pr->finished)
+        pr->finished(s);
 }
 
 /* Each option of the host's request judged: rejects first, then naks, then the ack (RFC 1661 §5.2-5.4). */
@@ -204,8 +215,7 @@ static void receive_request(struct sim *s, const struct fsm_proto *pr, uint8_t i
     if (f->state == FSM_INITIAL || !options_well_formed(opts, n))
         return;
     if (f->state == FSM_OPENED || f->state == FSM_STOPPED) {   /* the host starts over: so does the module */
-        if (f->state == FSM_OPENED)
-            pr->down(s);
+        layer_down(s, pr);
         f->restarts = MAX_CONFIGURE;
         f->state = FSM_REQ_SENT;
         send_request(s, pr);
@@ -219,7 +229,8 @@ static void receive_request(struct sim *s, const struct fsm_proto *pr, uint8_t i
             f->state = FSM_REQ_SENT;
         return;
     }
-    pr->acked(s, opts, n);
+    if (pr->acked)
+        pr->acked(s, opts, n);
     if (f->state == FSM_ACK_RCVD)
         fsm_opened(s, pr);
     else
@@ -241,8 +252,7 @@ static void receive_ack(struct sim *s, const struct fsm_proto *pr, uint8_t id)
         break;
     case FSM_ACK_RCVD:                    /* a second Ack: start over (crossed connection) */
     case FSM_OPENED:
-        if (f->state == FSM_OPENED)
-            pr->down(s);
+        layer_down(s, pr);
         f->state = FSM_REQ_SENT;
         send_request(s, pr);
         break;
@@ -262,10 +272,9 @@ static void receive_nak(struct sim *s, const struct fsm_proto *pr, uint8_t code,
     size_t off = 0, len;
     uint8_t type;
     const uint8_t *v;
-    while (next_option(opts, n, &off, &type, &v, &len))
+    while (pr->refused && next_option(opts, n, &off, &type, &v, &len))
         pr->refused(s, code, type, v, len);
-    if (f->state == FSM_OPENED)
-        pr->down(s);
+    layer_down(s, pr);
     if (f->state != FSM_ACK_SENT)
         f->state = FSM_REQ_SENT;
     f->restarts = MAX_CONFIGURE;
@@ -393,8 +402,7 @@ static void lcp_up(struct sim *s)
 static void lcp_down(struct sim *s)
 {
     struct ppp_state *p = &s->ppp;
-    if (p->ipcp.state == FSM_OPENED)
-        ipcp_proto.down(s);
+    layer_down(s, &ipcp_proto);
     p->ipcp = (struct ppp_fsm){.next_id = p->ipcp.next_id};
     p->rx.accm = PPP_ACCM_DEFAULT;
 }
@@ -441,27 +449,10 @@ static uint8_t ipcp_option(struct sim *s, uint8_t type, const uint8_t *v, size_t
     }
 }
 
-static void ipcp_acked(struct sim *s, const uint8_t *opts, size_t n)
-{
-    (void)s;
-    (void)opts;
-    (void)n;
-}
-
-static void ipcp_refused(struct sim *s, uint8_t code, uint8_t type, const uint8_t *v, size_t len)
-{
-    (void)s;
-    (void)code;
-    (void)type;
-    (void)v;
-    (void)len;
-}
-
-static void ipcp_nothing(struct sim *s) { (void)s; }
-
+/* Nothing to keep of the host's request (it asked for what it was given) or
+ * to change in the module's (it names nothing); up or down, state shows it. */
 static const struct fsm_proto ipcp_proto = {
-    PPP_PROTO_IPCP, ipcp_fsm, ipcp_request, ipcp_option, ipcp_acked, ipcp_refused, ipcp_nothing, ipcp_nothing,
-    ipcp_nothing,
+    PPP_PROTO_IPCP, ipcp_fsm, ipcp_request, ipcp_option, NULL, NULL, NULL, NULL, NULL,
 };
 
 /* ---- packets in --------------------------------------------------------------------- */

@@ -127,7 +127,8 @@ static void send_frame(uint16_t proto, uint8_t code, uint8_t id, const uint8_t *
     info[1] = id;
     info[2] = (uint8_t)((n + 4) >> 8);
     info[3] = (uint8_t)(n + 4);
-    memcpy(info + 4, data, n);
+    if (n)
+        memcpy(info + 4, data, n);
     size_t k = encode(proto, info, n + 4, out, break_fcs);
     io_bytes(out, k);
     frames_out();
@@ -395,6 +396,16 @@ Test(ppp_link, an_unanswered_request_is_sent_again_then_the_call_ends)
     for (int i = 0; i < 10; i++)           /* Max-Configure: ten retransmissions, then it gives up */
         advance(RESTART_MS);
     cr_assert(text_out("\r\nNO CARRIER\r\n"), "the call does not end after Max-Configure requests");
+}
+
+Test(ppp_link, a_hung_module_keeps_the_call)
+{
+    lcp_up();
+    ctl("silent 200");
+    advance(300);
+    static const uint8_t echo[] = {0x11, 0x22, 0x33, 0x44};
+    send_pkt(LCP, ECHO_REQ, 2, echo, sizeof echo);
+    cr_assert_eq(expect(LCP, ECHO_REPLY)->id, 2, "after the silence the module no longer speaks PPP");
 }
 
 /* ---- the end of the call ------------------------------------------------------------- */
