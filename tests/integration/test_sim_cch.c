@@ -1,8 +1,9 @@
 /* The SSL sockets end to end (issue 17): a real sim7600-sim on a real pty,
  * certificates uploaded with AT+CCERTDOWN, a context set with AT+CSSLCFG,
  * AT+CCHSTART / AT+CCHOPEN / AT+CCHSEND as firmware sends them, over real
- * TLS to an OpenSSL server the test runs on loopback. What the host reads is
- * what the server did. */
+ * TLS to an OpenSSL server the test runs on loopback, and to a private
+ * mosquitto's TLS listener carrying a hand-written MQTT session. What the host
+ * reads is what the server did. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mosquitto_process.h"
 #include "sim_process.h"
 #include "test_certs.h"
 
@@ -39,6 +41,7 @@ struct tls_server {
 
 static struct tls_server srv;
 static struct sim_process sim;
+static struct mosquitto_process broker;
 
 /* Echoes what it reads until the client ends or sends BYE; then it closes first. */
 static void serve(SSL *ssl)
@@ -105,6 +108,7 @@ static void server_start(const char *cert, const char *key)
 static void stop_all(void)
 {
     simproc_stop(&sim);
+    mqproc_stop(&broker);
     if (srv.running) {
         atomic_store(&srv.stop, true);
         pthread_join(srv.thread, NULL);
@@ -259,4 +263,79 @@ Test(cch_tls, a_mapped_name_is_verified_as_the_firmware_wrote_it)
     send_expect("AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r", "OK\r\n");
     send_expect("AT+CSSLCFG=\"authmode\",0,1\r", "OK\r\n");
     open_session0_to("secure.example.com", 443, "+CCHOPEN: 0,15\r\n");  /* the certificate is for localhost */
+}
+
+/* ---- MQTT by hand over an SSL session, to mosquitto's TLS listener ---------------------- */
+
+#define GATHER_MS 2
+
+/* Exactly n bytes of what the module said, binary as they are. */
+static void take_exact(uint8_t *out, size_t n)
+{
+    long long end = test_now_ms() + T;
+    while (sim.rx_len < n && test_now_ms() < end)
+        simproc_gather_for(&sim, GATHER_MS);
+    cr_assert_geq(sim.rx_len, n, "%zu of %zu bytes came", sim.rx_len, n);
+    memcpy(out, sim.rx, n);
+    memmove(sim.rx, sim.rx + n, sim.rx_len - n + 1);
+    sim.rx_len -= n;
+}
+
+/* One MQTT packet out over session 0, and the one the broker answers with. */
+static void exchange(const uint8_t *packet, size_t len, const uint8_t *answer, size_t answer_len)
+{
+    char cmd[CERT_CMD_MAX], head[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CCHSEND=0,%zu\r", len);
+    send_expect(cmd, ">");
+    simproc_write(&sim, packet, len);
+    expect("OK\r\n");
+    snprintf(head, sizeof head, "+CCHRECV: DATA,0,%zu\r\n", answer_len);
+    expect(head);
+    uint8_t got[64];
+    take_exact(got, answer_len);
+    cr_assert_eq(memcmp(got, answer, answer_len), 0, "the broker's answer");
+}
+
+Test(cch_tls, an_mqtt_session_by_hand_over_mutual_tls_to_mosquitto)
+{
+    char ca[512], cert[512], key[512];
+    snprintf(ca, sizeof ca, "%s", test_cert_path("ca.pem"));
+    snprintf(cert, sizeof cert, "%s", test_cert_path("server.pem"));
+    snprintf(key, sizeof key, "%s", test_cert_path("server-key.pem"));
+    struct mqproc_tls tls = {.cafile = ca, .certfile = cert, .keyfile = key, .require_certificate = true};
+    cr_assert_eq(mqproc_start_tls(&broker, NULL, NULL, NULL, &tls), 0, "mosquitto did not start with TLS");
+    start_sim();
+    upload("ca.pem", "ca.pem");
+    upload("client.pem", "client.pem");
+    upload("client-key.pem", "client-key.pem");
+    send_expect("AT+CSSLCFG=\"clientcert\",0,\"client.pem\"\r", "OK\r\n");
+    send_expect("AT+CSSLCFG=\"clientkey\",0,\"client-key.pem\"\r", "OK\r\n");
+    send_expect("AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r", "OK\r\n");
+    send_expect("AT+CSSLCFG=\"authmode\",0,2\r", "OK\r\n");
+    send_expect("AT+CCHSTART\r", "+CCHSTART: 0\r\n");
+    open_session0_to("localhost", broker.tls_port, "+CCHOPEN: 0,0\r\n");
+    static const uint8_t connect[] = {0x10, 15, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60, 0, 3, 'c', 'c', 'h'};
+    static const uint8_t connack[] = {0x20, 2, 0, 0};
+    static const uint8_t subscribe[] = {0x82, 10, 0, 1, 0, 5, 'c', 'c', 'h', '/', 't', 0};
+    static const uint8_t suback[] = {0x90, 3, 0, 1, 0};
+    static const uint8_t publish[] = {0x30, 9, 0, 5, 'c', 'c', 'h', '/', 't', 'h', 'i'};
+    exchange(connect, sizeof connect, connack, sizeof connack);
+    exchange(subscribe, sizeof subscribe, suback, sizeof suback);
+    exchange(publish, sizeof publish, publish, sizeof publish);   /* our own subscription brings it back */
+}
+
+Test(cch_tls, mosquitto_wanting_a_client_certificate_refuses_a_session_without_one)
+{
+    char ca[512], cert[512], key[512];
+    snprintf(ca, sizeof ca, "%s", test_cert_path("ca.pem"));
+    snprintf(cert, sizeof cert, "%s", test_cert_path("server.pem"));
+    snprintf(key, sizeof key, "%s", test_cert_path("server-key.pem"));
+    struct mqproc_tls tls = {.cafile = ca, .certfile = cert, .keyfile = key, .require_certificate = true};
+    cr_assert_eq(mqproc_start_tls(&broker, NULL, NULL, NULL, &tls), 0, "mosquitto did not start with TLS");
+    start_sim();
+    upload("ca.pem", "ca.pem");
+    /* TLS 1.2, where the server refuses inside the handshake (TLS 1.3 refuses after it) */
+    send_expect("AT+CSSLCFG=\"sslversion\",0,3\r", "OK\r\n");
+    verify_with("ca.pem");
+    open_session0_to("localhost", broker.tls_port, "+CCHOPEN: 0,15\r\n");
 }
