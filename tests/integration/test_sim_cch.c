@@ -339,3 +339,31 @@ Test(cch_tls, mosquitto_wanting_a_client_certificate_refuses_a_session_without_o
     verify_with("ca.pem");
     open_session0_to("localhost", broker.tls_port, "+CCHOPEN: 0,15\r\n");
 }
+
+/* ---- the handshake's bound ---------------------------------------------------------------- */
+
+#define NEGOTIATE_S 10               /* AT+CSSLCFG="negotiatetime"'s least */
+#define NEGOTIATE_SLACK_MS 5000
+
+Test(cch_tls, a_server_that_never_answers_the_handshake_times_out_after_negotiatetime)
+{
+    /* a listener nobody accepts on: the kernel completes TCP, no TLS ever comes */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(fd, 4), 0);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    start_sim();
+    char cmd[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CSSLCFG=\"negotiatetime\",0,%d\r", NEGOTIATE_S);
+    send_expect(cmd, "OK\r\n");
+    send_expect("AT+CCHSTART\r", "+CCHSTART: 0\r\n");
+    long long start = test_now_ms();
+    snprintf(cmd, sizeof cmd, "AT+CCHOPEN=0,\"127.0.0.1\",%d\r", ntohs(a.sin_port));
+    send_expect(cmd, "OK\r\n");
+    cr_assert(simproc_expect(&sim, "+CCHOPEN: 0,5\r\n", NEGOTIATE_S * 1000 + NEGOTIATE_SLACK_MS),
+              "the module said: \"%s\"", simproc_pending(&sim));
+    cr_assert_geq(test_now_ms() - start, NEGOTIATE_S * 1000 - 100, "not before negotiatetime");
+    close(fd);
+}
