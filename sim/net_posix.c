@@ -258,6 +258,8 @@ size_t net_posix_pollfds(struct net_posix *np, struct pollfd *fds, size_t cap)
 
 uint64_t net_posix_next_deadline(const struct net_posix *np)
 {
+    if (np->head)
+        return 0;                   /* events wait: hand them over at once */
     uint64_t next = UINT64_MAX;
     for (int i = 0; i < NET_POSIX_LINKS; i++)
         if ((np->links[i].state == LINK_CONNECTING || np->links[i].state == LINK_HANDSHAKING) &&

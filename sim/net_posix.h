@@ -56,7 +56,8 @@ void net_posix_destroy(struct net_posix *np);
 /* The descriptors to poll and what to wait for, into fds (room for
  * NET_POSIX_POLLFDS). Returns how many. */
 size_t net_posix_pollfds(struct net_posix *np, struct pollfd *fds, size_t cap);
-/* When a connect times out next (monotonic µs); UINT64_MAX if none. */
+/* When a connect times out next (monotonic µs); UINT64_MAX if none; 0 (at
+ * once) while events wait to be handed over. */
 uint64_t net_posix_next_deadline(const struct net_posix *np);
 /* After poll: serves the descriptors net_posix_pollfds gave (with their
  * revents), checks the deadlines, and hands every queued event to deliver,

@@ -103,7 +103,7 @@ struct net_posix {
     struct server servers[NET_POSIX_SERVERS];
     struct net_map map;
     uint32_t connect_timeout_ms;
-    int pipe_rd, pipe_wr;       /* written when an event or an answer is queued */
+    int pipe_rd, pipe_wr;       /* the resolver's worker writes it when an answer is ready */
     struct net_resolver *resolver;
     struct lookup *lookups;
     uint64_t next_lookup;
