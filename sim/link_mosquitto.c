@@ -265,6 +265,9 @@ static struct conn *new_conn(struct link_mosquitto *lm, const struct sim_link_co
         free(c);
         return NULL;
     }
+    /* Only the connection's thread writes: a request from the simulator's thread
+     * is queued and the loop woken, so an SSL is never used by two threads at once. */
+    mosquitto_threaded_set(c->mosq, true);
     if (p->tls && (*code = lm_tls_setup(c->mosq, c->client, p->tls, c->host, &c->tls)) != MQTT_OK) {
         free_conn(c);
         return NULL;
