@@ -72,10 +72,10 @@ static void free_sends(struct link *l)
  * connection is still to be heard, unless the core moves it on. */
 void np_link_release(struct link *l)
 {
+    net_tls_free(l->tls);           /* first: a session says goodbye on the socket */
     if (l->fd >= 0)
         close(l->fd);
     free_sends(l);
-    net_tls_free(l->tls);
     uint32_t gen = l->gen;
     memset(l, 0, sizeof *l);
     l->fd = -1;

@@ -19,6 +19,7 @@ struct net_tls {
     SSL_CTX *ctx;
     SSL *ssl;                    /* from the handshake's start */
     short want;                  /* what the handshake waits for */
+    bool up;                     /* the handshake finished: the session ends with close_notify */
     uint32_t negotiate_ms;
 };
 
@@ -55,6 +56,8 @@ void net_tls_free(struct net_tls *t)
 {
     if (!t)
         return;
+    if (t->up)
+        SSL_shutdown(t->ssl);    /* one try, not waiting for the peer's: the socket closes next */
     SSL_free(t->ssl);
     SSL_CTX_free(t->ctx);
     free(t);
@@ -88,6 +91,7 @@ void np_tls_step(struct net_posix *np, int link)
     ERR_clear_error();
     int r = SSL_do_handshake(t->ssl);
     if (r == 1) {
+        t->up = true;
         np_opened(np, link);
         return;
     }
@@ -112,10 +116,13 @@ short np_tls_events(const struct link *l)
 /* ---- the bytes ----------------------------------------------------------------------- */
 
 /* An SSL call that did not move bytes, as recv(2)/send(2) would say it:
- * 0 for the peer's orderly end (reading), else -1 with errno. */
-static ssize_t as_socket_result(SSL *ssl, int r, bool reading)
+ * 0 for the peer's orderly end (reading), else -1 with errno. A broken
+ * session says no goodbye (OpenSSL forbids a shutdown after a fatal error). */
+static ssize_t as_socket_result(struct net_tls *t, int r, bool reading)
 {
-    int e = SSL_get_error(ssl, r);
+    int e = SSL_get_error(t->ssl, r);
+    if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL)
+        t->up = false;
     switch (e) {
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
@@ -146,7 +153,7 @@ ssize_t np_link_recv(struct link *l, void *buf, size_t n)
     ERR_clear_error();
     errno = 0;
     int r = SSL_read(l->tls->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
-    return r > 0 ? r : as_socket_result(l->tls->ssl, r, true);
+    return r > 0 ? r : as_socket_result(l->tls, r, true);
 }
 
 ssize_t np_link_send(struct link *l, const void *buf, size_t n)
@@ -156,7 +163,7 @@ ssize_t np_link_send(struct link *l, const void *buf, size_t n)
     ERR_clear_error();
     errno = 0;
     int r = SSL_write(l->tls->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
-    return r > 0 ? r : as_socket_result(l->tls->ssl, r, false);
+    return r > 0 ? r : as_socket_result(l->tls, r, false);
 }
 
 bool np_tls_pending(const struct link *l)

@@ -27,6 +27,7 @@
 #define SERVER_IO_MS 5000            /* a connection the test forgot ends after this */
 #define BYE "BYE"                    /* the server closes the connection when it reads this */
 #define CERT_CMD_MAX 96
+#define GATHER_MS 2                  /* one read window while waiting on the server */
 
 /* ---- a TLS echo server on loopback ------------------------------------------------------ */
 
@@ -36,6 +37,7 @@ struct tls_server {
     pthread_t thread;
     atomic_bool stop;
     atomic_int handshakes, failed;   /* connections whose handshake finished / failed */
+    atomic_int goodbyes;             /* connections the client ended with close_notify */
     bool running;
 };
 
@@ -49,8 +51,11 @@ static void serve(SSL *ssl)
     char buf[4096];
     for (;;) {
         int n = SSL_read(ssl, buf, sizeof buf);
-        if (n <= 0)
+        if (n <= 0) {
+            if (SSL_get_error(ssl, n) == SSL_ERROR_ZERO_RETURN)
+                atomic_fetch_add(&srv.goodbyes, 1);
             return;
+        }
         if (n >= (int)strlen(BYE) && memcmp(buf, BYE, strlen(BYE)) == 0) {
             SSL_shutdown(ssl);
             return;
@@ -207,6 +212,10 @@ Test(cch_tls, bytes_go_both_ways_over_a_verified_tls_session)
     cchsend("hello over tls");
     expect("+CCHRECV: DATA,0,14\r\nhello over tls");
     send_expect("AT+CCHCLOSE=0\r", "+CCHCLOSE: 0,0\r\n");
+    long long end = test_now_ms() + T;
+    while (atomic_load(&srv.goodbyes) == 0 && test_now_ms() < end)
+        simproc_gather_for(&sim, GATHER_MS);
+    cr_assert_eq(atomic_load(&srv.goodbyes), 1, "the module ended the session with close_notify");
     send_expect("AT+CCHSTOP\r", "+CCHSTOP: 0\r\n");
 }
 
@@ -267,7 +276,6 @@ Test(cch_tls, a_mapped_name_is_verified_as_the_firmware_wrote_it)
 
 /* ---- MQTT by hand over an SSL session, to mosquitto's TLS listener ---------------------- */
 
-#define GATHER_MS 2
 
 /* Exactly n bytes of what the module said, binary as they are. */
 static void take_exact(uint8_t *out, size_t n)
