@@ -1,0 +1,77 @@
+/* CMSDK APB UARTs: UART0 to the module, received by interrupt into a ring;
+ * UART1 for status lines, written by polling (it is only read by a person or
+ * the test runner, and a line is short).
+ *
+ * Nothing received is ever dropped: when the ring is full the RX interrupt
+ * is switched off and the byte waits in the UART, which then holds the line
+ * (QEMU stops reading the pty; a real UART would assert RTS). uart0_take
+ * makes room and takes that byte in. */
+#include "board.h"
+#include "cmsdk.h"
+
+#define BAUD 115200u
+#define RX_RING_SIZE 2048u /* a power of two: indices wrap by masking */
+
+/* Written by the ISR, read by the task with interrupts off. */
+static struct {
+    uint8_t buf[RX_RING_SIZE];
+    volatile uint32_t head, tail; /* free-running; head - tail = bytes held */
+} rx;
+
+/* Moves bytes from UART0's receive register into the ring while both allow:
+ * returns false when the ring is full and a byte still waits. */
+static int rx_pull(void)
+{
+    while (UART0->state & UART_STATE_RXFULL) {
+        if (rx.head - rx.tail == RX_RING_SIZE)
+            return 0;
+        rx.buf[rx.head & (RX_RING_SIZE - 1u)] = (uint8_t)UART0->data;
+        rx.head++;
+    }
+    return 1;
+}
+
+void UART0RX_Handler(void);
+void UART0RX_Handler(void)
+{
+    UART0->intstatus = UART_INT_RX;
+    if (!rx_pull())
+        UART0->ctrl &= ~UART_CTRL_RXINTEN; /* full: hold the line until uart0_take */
+}
+
+size_t uart0_take(uint8_t *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && rx.head != rx.tail) {
+        buf[n++] = rx.buf[rx.tail & (RX_RING_SIZE - 1u)];
+        rx.tail++;
+    }
+    /* The interrupt only fires for a byte that arrives while it is enabled:
+     * one held back while the ring was full is pulled in here. */
+    if (!(UART0->ctrl & UART_CTRL_RXINTEN) && rx_pull())
+        UART0->ctrl |= UART_CTRL_RXINTEN;
+    return n;
+}
+
+static void uart_write(struct cmsdk_uart *u, const uint8_t *buf, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        while (u->state & UART_STATE_TXFULL)
+            ; /* one character time at most: the UART drains on its own */
+        u->data = buf[i];
+    }
+}
+
+void uart0_write(const uint8_t *buf, size_t len) { uart_write(UART0, buf, len); }
+void uart1_write(const uint8_t *buf, size_t len) { uart_write(UART1, buf, len); }
+
+void uart_init(void)
+{
+    UART0->bauddiv = CPU_HZ / BAUD;
+    UART1->bauddiv = CPU_HZ / BAUD;
+    UART1->ctrl = UART_CTRL_TXEN;
+    /* the CMSDK UART needs TX and RX enabled both to talk both ways */
+    UART0->ctrl = UART_CTRL_TXEN | UART_CTRL_RXEN | UART_CTRL_RXINTEN;
+    NVIC_ISER0 = 1u << UART0_RX_IRQ;
+}
