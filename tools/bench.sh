@@ -16,6 +16,7 @@ for b in "$build"/bench/bench_*; do
 done
 tools/bench/suite_time.sh "$build" >>"$rows" || { echo "bench: suite_time.sh failed" >&2; status=1; }
 tools/bench/arm_size.sh "$build" >>"$rows" || { echo "bench: arm_size.sh failed" >&2; status=1; }
+tools/bench/fw_size.sh "$build" >>"$rows" || { echo "bench: fw_size.sh failed" >&2; status=1; }
 {
     echo "# sim7600-hil benchmarks"
     echo
