@@ -247,13 +247,12 @@ static DECLARE_HANDLER(cmd_ath)
 
 /* ---- what state shows ------------------------------------------------------------------------ */
 
+/* RFC 1661 §3.2's phases (no Authenticate: nobody asks for it); ipcp says whether IP is up. */
 static const char *phase(const struct ppp_state *p)
 {
     if (p->mode == PPP_OFF)
         return "dead";
-    if (p->lcp.state != FSM_OPENED)
-        return "establish";
-    return p->ipcp.state == FSM_OPENED ? "network" : "network-negotiating";
+    return p->lcp.state == FSM_OPENED ? "network" : "establish";
 }
 
 void ppp_state_json(const struct sim *s, struct strbuf *o)

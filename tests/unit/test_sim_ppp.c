@@ -266,6 +266,8 @@ Test(ppp_dial, atd_99_answers_connect_and_asks_for_what_a_sim7600_asks_for)
     cr_assert_null(option(req, 3, &len), "the module asks the host to authenticate");
     cr_assert(req->had_address, "an LCP frame without address and control");
     cr_assert(strstr(ctl("state"), "\"input\":\"ppp\""), "state: %s", ctl("state"));
+    cr_assert(strstr(ctl("state"), "\"mode\":\"data\",\"cid\":1,\"phase\":\"establish\""), "state: %s",
+              ctl("state"));
 }
 
 Test(ppp_dial, every_dial_form_firmware_sends_connects)
@@ -311,7 +313,8 @@ Test(ppp_link, lcp_and_ipcp_come_up_and_give_the_host_its_address)
 {
     ipcp_up();
     const char *st = ctl("state");
-    cr_assert(strstr(st, "\"lcp\":\"opened\",\"ipcp\":\"opened\",\"address\":\"10.49.14.68\""), "state: %s", st);
+    cr_assert(strstr(st, "\"phase\":\"network\",\"lcp\":\"opened\",\"ipcp\":\"opened\",\"address\":\"10.49.14.68\""),
+              "state: %s", st);
     cr_assert(strstr(st, "\"dns\":[\"10.49.0.3\",\"10.49.0.4\"]"), "state: %s", st);
 }
 
