@@ -166,9 +166,10 @@ void tcpip_server_event(struct sim *s, const struct sim_event *ev)
  * link 0 only. -1: none free. */
 static int free_link(const struct sim *s)
 {
-    if (s->tcpip.cfg.cipmode == 1)
-        return s->tcpip.link[TRANSPARENT_LINK].state == LINK_CLOSED && !tcpip_transparent(s) ? TRANSPARENT_LINK
-                                                                                              : -1;
+    if (s->tcpip.cfg.cipmode == 1) {
+        bool free = s->tcpip.link[TRANSPARENT_LINK].state == LINK_CLOSED && !tcpip_transparent(s);
+        return free ? TRANSPARENT_LINK : -1;
+    }
     for (int i = 0; i < TCPIP_LINKS; i++)
         if (s->tcpip.link[i].state == LINK_CLOSED)
             return i;
@@ -184,7 +185,8 @@ void tcpip_accepted(struct sim *s, const struct sim_net_event *ev)
     int link = v->listening ? free_link(s) : -1;
     s->tcpip.ops->accept(s->tcpip.ops_ctx, server, link);
     if (link < 0) {
-        v->refused += v->listening;  /* every link busy: the client is closed at once */
+        if (v->listening)
+            v->refused++;            /* every link busy: the client is closed at once */
         return;
     }
     v->accepted++;

@@ -177,3 +177,30 @@ Test(sockets_server, a_free_port_is_the_same_on_the_host_and_buffered_mode_reads
     cr_assert_leq(read(clients[0], &byte, 1), 0, "the client's connection ends with the network");
     cr_assert_lt(client_connect(port), 0, "the server went with the network");
 }
+
+Test(sockets_server, transparent_mode_serves_one_client_on_link_0)
+{
+    const char *args[] = {"--profile", "warm", NULL};
+    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
+    cr_assert_eq(simproc_open(&sim), 0);
+    send_expect("ATE0\r", "OK\r\n");
+    send_expect("AT+CIPMODE=1\r", "OK\r\n");
+    send_expect("AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
+    int port = free_port();
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "AT+SERVERSTART=%d,0\r", port);
+    send_expect(cmd, "\r\nOK\r\n");
+    cr_assert((clients[0] = client_connect(host_port_of(0, port))) >= 0);
+    expect("\r\n+CLIENT: 0,0,127.0.0.1:");
+    expect("\r\nCONNECT ");
+    simproc_send(&sim, "to the client");
+    char got[16] = {0};
+    client_read(clients[0], got, strlen("to the client"));
+    cr_assert_str_eq(got, "to the client");
+    cr_assert_eq(write(clients[0], "to the host", 11), 11);
+    expect("to the host");
+    close(clients[0]);
+    clients[0] = -1;
+    expect("\r\nCLOSED\r\n");
+    send_expect("AT+SERVERSTOP=0\r", "\r\nOK\r\n\r\n+SERVERSTOP: 0,0\r\n");
+}
