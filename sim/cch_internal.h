@@ -38,7 +38,7 @@ enum cch_client_type { CCH_CLIENT_TCP = 1, CCH_CLIENT_SSL = 2 };
 /* AT+CCHSET's <recv_mode>. */
 enum cch_recv_mode { CCH_RECV_AUTO = 0, CCH_RECV_MANUAL = 1 };
 
-enum cch_service { CCH_STOPPED, CCH_STARTING, CCH_STARTED, CCH_STOPPING };
+enum cch_service { CCH_STOPPED, CCH_STARTING, CCH_STARTED };
 enum cch_session_state { CCH_CLOSED, CCH_OPENING, CCH_OPEN, CCH_CLOSING };
 
 struct cch_session {
@@ -69,7 +69,7 @@ struct cch_state {
 };
 
 /* What an EV_CCH event does (its client is the session, arg a result). */
-enum cch_event { CEV_START_DONE, CEV_STOP_DONE, CEV_OPEN_RESULT, CEV_CLOSE_DONE };
+enum cch_event { CEV_START_DONE, CEV_OPEN_RESULT, CEV_CLOSE_DONE };
 
 struct sim;
 struct sim_event;

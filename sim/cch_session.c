@@ -52,8 +52,7 @@ static bool started(const struct sim *s)
 static void schedule(struct sim *s, enum cch_event what, int session, int arg)
 {
     static const enum sim_delay delays[] = {
-        [CEV_START_DONE] = DELAY_NETOPEN, [CEV_STOP_DONE] = DELAY_SOCKET,
-        [CEV_OPEN_RESULT] = DELAY_SOCKET, [CEV_CLOSE_DONE] = DELAY_SOCKET,
+        [CEV_START_DONE] = DELAY_NETOPEN, [CEV_OPEN_RESULT] = DELAY_SOCKET, [CEV_CLOSE_DONE] = DELAY_SOCKET,
     };
     struct sim_event ev = {.kind = EV_CCH, .code = (int)what, .client = session, .arg = arg};
     sim_schedule(s, delays[what], &ev);
@@ -308,6 +307,7 @@ static DECLARE_HANDLER(cmd_cchstart)
     return CMD_OK;
 }
 
+/* AT+CCHSTOP: +CCHSTOP: 0, then OK, as a SIM7600E answers it (findings §29, C8). */
 static DECLARE_HANDLER(cmd_cchstop)
 {
     (void)a;
@@ -316,8 +316,8 @@ static DECLARE_HANDLER(cmd_cchstop)
     if (c->form != AT_FORM_EXEC || !started(s))
         return CMD_ERROR;
     drop_all(s);                     /* the sessions go with the service, without a word each */
-    s->cch.service = CCH_STOPPING;
-    schedule(s, CEV_STOP_DONE, 0, 0);
+    s->cch.service = CCH_STOPPED;
+    sim_info(s, "+CCHSTOP: %d", CCH_OK);
     return CMD_OK;
 }
 
@@ -335,12 +335,6 @@ void cch_event(struct sim *s, const struct sim_event *ev)
     switch ((enum cch_event)ev->code) {
     case CEV_START_DONE:
         start_done(s);
-        break;
-    case CEV_STOP_DONE:
-        if (s->cch.service == CCH_STOPPING) {
-            s->cch.service = CCH_STOPPED;
-            sim_urc(s, "+CCHSTOP: %d", CCH_OK);
-        }
         break;
     case CEV_OPEN_RESULT:
         opened(s, ev->client, (enum sim_net_error)ev->arg);
@@ -468,7 +462,7 @@ void cch_net_dispatch(struct sim *s, const struct sim_net_event *ev)
 
 void cch_state_json(const struct sim *s, struct strbuf *o)
 {
-    static const char *const services[] = {"stopped", "starting", "started", "stopping"};
+    static const char *const services[] = {"stopped", "starting", "started"};
     static const char *const states[] = {"closed", "opening", "open", "closing"};
     sb_printf(o, ",\"ssl_sockets\":{\"service\":\"%s\",\"recv_mode\":%d,\"report_send\":%s,\"sessions\":[",
               services[s->cch.service], (int)s->cch.recv_mode, s->cch.report_send ? "true" : "false");

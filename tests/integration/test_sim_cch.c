@@ -216,7 +216,7 @@ Test(cch_tls, bytes_go_both_ways_over_a_verified_tls_session)
     while (atomic_load(&srv.goodbyes) == 0 && test_now_ms() < end)
         simproc_gather_for(&sim, GATHER_MS);
     cr_assert_eq(atomic_load(&srv.goodbyes), 1, "the module ended the session with close_notify");
-    send_expect("AT+CCHSTOP\r", "+CCHSTOP: 0\r\n");
+    send_expect("AT+CCHSTOP\r", "+CCHSTOP: 0\r\n\r\nOK\r\n");
 }
 
 Test(cch_tls, a_server_the_ca_does_not_vouch_for_is_a_handshake_error)

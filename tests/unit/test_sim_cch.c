@@ -123,7 +123,7 @@ Test(cch, start_and_stop_answer_ok_then_their_result_and_refuse_what_does_not_fi
     EXCHANGES({"AT+CCHSTOP\r", "\r\nERROR\r\n"},
               {"AT+CCHSTART\r", "\r\nOK\r\n\r\n+CCHSTART: 0\r\n"},
               {"AT+CCHSTART\r", "\r\nERROR\r\n"},
-              {"AT+CCHSTOP\r", "\r\nOK\r\n\r\n+CCHSTOP: 0\r\n"},
+              {"AT+CCHSTOP\r", "\r\n+CCHSTOP: 0\r\n\r\nOK\r\n"},
               {"AT+CCHSTOP\r", "\r\nERROR\r\n"},
               {"AT+CCHSTART=1\r", "\r\nERROR\r\n"},
               {"AT+CCHSTART=?\r", "\r\nOK\r\n"});
@@ -362,7 +362,7 @@ Test(cch, stop_and_reboot_drop_the_sessions_silently)
 {
     session0();
     calls();
-    cr_assert_str_eq(io("AT+CCHSTOP\r"), "\r\nOK\r\n\r\n+CCHSTOP: 0\r\n");
+    cr_assert_str_eq(io("AT+CCHSTOP\r"), "\r\n+CCHSTOP: 0\r\n\r\nOK\r\n");
     cr_assert_str_eq(calls(), "close 10\n");
     session0();
     calls();
