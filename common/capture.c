@@ -54,6 +54,12 @@ void capture_write(struct capture *c, char dir, const uint8_t *data, size_t n, u
     }
 }
 
+void capture_end_line(struct capture *c)
+{
+    if (c->f)
+        flush_line(c);
+}
+
 void capture_comment(struct capture *c, const char *text)
 {
     if (!c->f)

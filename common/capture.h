@@ -26,6 +26,8 @@ struct capture {
 int capture_open(struct capture *c, const char *path, uint64_t start_us, const char *what);
 void capture_write(struct capture *c, char dir, const uint8_t *data, size_t n, uint64_t now_us);
 void capture_comment(struct capture *c, const char *text);
+/* Writes the unfinished line as it is: the next bytes start a line of their own. */
+void capture_end_line(struct capture *c);
 void capture_close(struct capture *c);
 
 /* Parses one line of a capture. Returns 1 for a data line (*t is -1 when the

@@ -56,7 +56,8 @@ int redact_line(const char *line, size_t n, struct strbuf *out)
         bool hide = (secret >> field) & 1u;
         if (c == '"') {
             quoted = !quoted;
-            if (hide && quoted && !marked) {
+            bool empty = i + 1 < n && line[i + 1] == '"';   /* "" holds nothing: shown as it is */
+            if (hide && quoted && !marked && !empty) {
                 sb_puts(out, "\"" HIDDEN);
                 replaced++;
                 marked = true;
@@ -150,10 +151,49 @@ static int upload_line(struct redact_stream *st, const char *line, size_t n, str
     return 1;
 }
 
+/* Whether a line is nothing but line ends and the prompt. */
+static bool only_prompt(const char *line, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (line[i] != '\r' && line[i] != '\n' && line[i] != PROMPT)
+            return false;
+    return true;
+}
+
+/* The module's answers that end a data phase (findings §4, §27). */
+static const char *const final_results[] = {"OK\r", "ERROR\r", "+CME ERROR:"};
+
+static bool is_final_result(const char *line, size_t n)
+{
+    size_t lead = 0;
+    while (lead < n && (line[lead] == '\r' || line[lead] == '\n'))
+        lead++;
+    for (size_t i = 0; i < sizeof final_results / sizeof final_results[0]; i++)
+        if (starts_with(line + lead, n - lead, final_results[i]))
+            return true;
+    return false;
+}
+
+/* The module's side in an upload: its prompt is not data, its result ends
+ * the phase. Returns true when the line was handled so (kept as it is). */
+static bool module_framing(struct redact_stream *st, const char *line, size_t n, struct strbuf *out)
+{
+    if (!st->module || st->data_left == 0)
+        return false;
+    if (!only_prompt(line, n) && !is_final_result(line, n))
+        return false;
+    if (!only_prompt(line, n))
+        st->data_left = 0;
+    sb_add(out, line, n);
+    return true;
+}
+
 int redact_stream_line(struct redact_stream *st, const char *line, size_t n, struct strbuf *out)
 {
     bool fresh = st->fresh;
     st->fresh = false;
+    if (module_framing(st, line, n, out))
+        return 0;
     if (st->data_left == 0) {
         st->data_left = announced_length(line, n);
         st->fresh = st->data_left > 0;
@@ -170,5 +210,13 @@ int redact_stream_line(struct redact_stream *st, const char *line, size_t n, str
 
 bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *line, size_t n)
 {
-    return st->data_left > 0 || redact_may_hold_secret(line, n);
+    return (st->data_left > 0 && !only_prompt(line, n)) || redact_may_hold_secret(line, n);
+}
+
+bool redact_stream_host_line_ends(const struct redact_stream *st, const char *line, size_t n)
+{
+    char last = n ? line[n - 1] : '\0';
+    if (last == '\r' || last == '\n' || n >= REDACT_LINE_MAX)
+        return true;
+    return st->data_left > 0 && n >= st->data_left;
 }

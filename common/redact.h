@@ -29,10 +29,22 @@ struct redact_stream {
     size_t data_left;          /* upload bytes still to come */
     bool fresh;                /* the command line just ended: a lone LF is its terminator */
     bool in_certificate;       /* between BEGIN CERTIFICATE and END */
+    bool module;               /* set by the caller for the module's side: there the data phase is
+                                  the upload's echo, if any; its prompt and its final result
+                                  (OK, ERROR, +CME ERROR) are not data, and the result ends it */
 };
 
 int redact_stream_line(struct redact_stream *st, const char *line, size_t n, struct strbuf *out);
-/* In an upload, every line may hold a secret (see redact_may_hold_secret). */
+/* In an upload, every line may hold a secret (see redact_may_hold_secret),
+ * except one of nothing but line ends and the '>' prompt. */
 bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *line, size_t n);
+
+/* A line without an end is recorded in pieces of this many bytes. */
+#define REDACT_LINE_MAX 4096
+/* Whether the host's line so far (`n` bytes, the last one just typed) ends
+ * here: at a CR or LF, at REDACT_LINE_MAX bytes, or at an upload's last byte
+ * (so the next command is a line of its own). A recorder and a replay that
+ * cut the host's bytes so see the same lines, and redact them alike. */
+bool redact_stream_host_line_ends(const struct redact_stream *st, const char *line, size_t n);
 
 #endif

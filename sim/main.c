@@ -8,6 +8,7 @@
 #include "net_posix.h"
 #include "parse_num.h"
 #include "pty_port.h"
+#include "redacted_capture.h"
 #include "replay.h"
 #include "sim.h"
 #include "state_dir.h"
@@ -70,7 +71,8 @@ static void usage(FILE *f)
           "  --control-idle-ms MS   with all 16 control connections taken, a new one takes the\n"
           "                         slot of the one silent the longest if it has been silent\n"
           "                         MS or more ('watch' ones excepted; default 2000)\n"
-          "  --log FILE             write every byte both ways in the capture format\n"
+          "  --log FILE             write every byte both ways in the capture format; keys,\n"
+          "                         passwords and credentials are written as ***\n"
           "  --data-timeout MS      a '>' data phase with no input for MS ends with ERROR\n"
           "                         (default 10000)\n"
           "  --no-sim               start with no SIM card inserted\n"
@@ -283,6 +285,7 @@ struct app {
     struct sim_pty pty;
     struct control_server control;
     struct capture log;
+    struct redacted_capture redacted_log;   /* --log goes through it: no key or password in the file */
     int signal_fd;
     const char *state_dir;              /* NULL: the store lives as long as the process */
 };
@@ -311,7 +314,7 @@ static void flush_output(struct app *app, uint64_t now)
         ssize_t w = write(app->pty.master, buf, n);
         if (w < 0)
             w = 0;
-        capture_write(&app->log, CAPTURE_FROM_MODULE, buf, (size_t)w, now);
+        redacted_capture_bytes(&app->redacted_log, CAPTURE_FROM_MODULE, buf, (size_t)w, now);
         if ((size_t)w < n) {
             sim_unread_output(app->sim, n - (size_t)w);
             return;
@@ -323,7 +326,7 @@ static void host_gone(struct app *app, uint64_t now)
 {
     app->pty.host = PTY_HOST_GONE;
     sim_set_host_attached(app->sim, false, now);
-    capture_comment(&app->log, "the host closed the port");
+    redacted_capture_comment(&app->redacted_log, "the host closed the port");
 }
 
 static void read_host(struct app *app, uint64_t now)
@@ -332,7 +335,7 @@ static void read_host(struct app *app, uint64_t now)
     for (size_t room; (room = sim_input_room(app->sim)) > 0;) {
         ssize_t n = read(app->pty.master, buf, room < sizeof buf ? room : sizeof buf);
         if (n > 0) {
-            capture_write(&app->log, CAPTURE_TO_MODULE, buf, (size_t)n, now);
+            redacted_capture_bytes(&app->redacted_log, CAPTURE_TO_MODULE, buf, (size_t)n, now);
             sim_input(app->sim, buf, (size_t)n, now);
             continue;
         }
@@ -366,7 +369,7 @@ static void follow_host(struct app *app, uint64_t now)
         if (changes[i] == PTY_HOST_CAME) {
             app->pty.host = PTY_HOST_ATTACHED;
             sim_set_host_attached(app->sim, true, now);
-            capture_comment(&app->log, "a host opened the port");
+            redacted_capture_comment(&app->redacted_log, "a host opened the port");
         } else if (app->pty.host != PTY_HOST_NOT_YET) {   /* NOT_YET: our own setup descriptor */
             if (!reopened)
                 tcflush(app->pty.master, TCIFLUSH);    /* unread bytes of a host that left */
@@ -383,7 +386,7 @@ static void look_for_host(struct app *app, uint64_t now)
         return;
     app->pty.host = PTY_HOST_ATTACHED;
     sim_set_host_attached(app->sim, true, now);
-    capture_comment(&app->log, "a host opened the port");
+    redacted_capture_comment(&app->redacted_log, "a host opened the port");
 }
 
 /* Microseconds matter: at 115200 baud a byte takes 87 µs, and a loop that
@@ -457,7 +460,6 @@ static int serve(struct app *app)
         now = mono_us();
         if (fds[0].revents)
             return 0;
-        tell_divergence(app);
         if (fds[1].revents)
             follow_host(app, now);
         else if (app->pty.watch < 0)
@@ -470,6 +472,7 @@ static int serve(struct app *app)
         }
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
+        tell_divergence(app);      /* in the pass that read it: nothing else may wake the loop */
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
         if (app->net)       /* what the host's commands asked of the network, told in this pass */
             net_posix_handle(app->net, NULL, 0, now, deliver_net_event, app);
@@ -502,6 +505,8 @@ static int setup(struct app *app, const struct options *o)
         fprintf(stderr, "sim7600-sim: cannot write the log %s: %s\n", o->log, strerror(errno));
         return -1;
     }
+    if (o->log)
+        redacted_capture_init(&app->redacted_log, &app->log);
     app->sim = sim_create(&o->cfg, now);
     if (o->state_dir) {
         char why[PATH_MAX_ERR];
@@ -547,6 +552,7 @@ static void teardown(struct app *app)
     net_posix_destroy(app->net);
     control_close(&app->control);
     pty_close(&app->pty);
+    redacted_capture_finish(&app->redacted_log);
     capture_close(&app->log);
     if (app->signal_fd >= 0)
         close(app->signal_fd);

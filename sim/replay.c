@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define GOT_MAX 80      /* how much of the diverging host line the report quotes */
+#define HIDDEN "***"    /* what a redacted log has where a secret was (redact.h) */
+#define HIDDEN_NOTE " (*** hides a key's bytes or a password: the host's line is compared " \
+                    "once hidden the same way)"
 
 struct step {
     char dir;           /* CAPTURE_TO_MODULE or CAPTURE_FROM_MODULE */
@@ -17,7 +20,8 @@ struct step {
     int line;
     uint8_t *data;
     size_t len;
-    bool redacted;      /* a host line with a "***" credential: compared whole, after redaction */
+    bool redacted;      /* a host line with "***" (a credential, a key's bytes): compared whole,
+                           once the host's line is redacted as the recorder did */
 };
 
 struct replay {
@@ -32,14 +36,15 @@ struct replay {
     int diverged_line;
     struct strbuf expected, got;
     struct strbuf report;
-    struct strbuf typed;    /* a redacted step's line as the host types it */
+    struct strbuf line;     /* the host's line so far, as it typed it */
+    struct redact_stream host;   /* the host's side as the recorder redacted it (its uploads) */
 };
 
 static void add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
 {
     r->steps = grow_array(r->steps, &r->cap, r->count + 1, sizeof *r->steps);
     uint8_t *copy = xmemdup(data, len);
-    bool redacted = dir == CAPTURE_TO_MODULE && len >= 5 && memmem(copy, len, "\"***\"", 5) != NULL;
+    bool redacted = dir == CAPTURE_TO_MODULE && memmem(copy, len, HIDDEN, strlen(HIDDEN)) != NULL;
     r->steps[r->count++] = (struct step){dir, t, line, copy, len, redacted};
 }
 
@@ -113,7 +118,7 @@ void replay_free(struct replay *r)
     sb_free(&r->expected);
     sb_free(&r->got);
     sb_free(&r->report);
-    sb_free(&r->typed);
+    sb_free(&r->line);
     free(r);
 }
 
@@ -165,24 +170,44 @@ uint64_t replay_next_due(const struct replay *r)
     return due_us(r, &r->steps[r->next]);
 }
 
-static void diverge(struct replay *r, const struct step *s, const uint8_t *rest, size_t n)
+/* `text` as the recorder would have written it at this point of the host's
+ * side (a password, an upload's key bytes become "***"), C-escaped into out. */
+static void escape_redacted(const struct replay *r, const uint8_t *text, size_t n, struct strbuf *out)
+{
+    struct redact_stream here = r->host;     /* a copy: the report does not move the stream */
+    struct strbuf clean = {0};
+    redact_stream_line(&here, (const char *)text, n, &clean);
+    sb_c_escape(out, clean.p, clean.len);
+    sb_free(&clean);
+}
+
+/* The host departed at step s; `got` is its line as far as the report quotes
+ * it, never a secret: both sides are shown redacted. */
+static void diverge(struct replay *r, const struct step *s, const uint8_t *got, size_t n)
 {
     r->state = REPLAY_DIVERGED;
     r->diverged_line = s->line;
     sb_reset(&r->expected);
-    sb_c_escape(&r->expected, s->data, s->len);
+    escape_redacted(r, s->data, s->len, &r->expected);
+    sb_reset(&r->got);
+    escape_redacted(r, got, n, &r->got);
+    sb_reset(&r->report);
+    sb_printf(&r->report, "log line %d: expected \"%s\", got \"%s\"%s", s->line, sb_str(&r->expected),
+              sb_str(&r->got), s->redacted ? HIDDEN_NOTE : "");
+}
+
+/* A byte that did not follow the log: the report quotes the line so far
+ * and what came, up to its CR. */
+static void diverge_at(struct replay *r, const struct step *s, const uint8_t *rest, size_t n)
+{
     struct strbuf got = {0};
     size_t take = 0;
     while (take < n && take < GOT_MAX && (take == 0 || rest[take - 1] != '\r'))
         take++;
-    sb_add(&got, s->data, r->matched);      /* what did follow the log, then what did not */
+    sb_add(&got, r->line.p, r->line.len);      /* what did follow the log, then what did not */
     sb_add(&got, rest, take);
-    sb_reset(&r->got);
-    sb_c_escape(&r->got, got.p, got.len);
+    diverge(r, s, (const uint8_t *)got.p, got.len);
     sb_free(&got);
-    sb_reset(&r->report);
-    sb_printf(&r->report, "log line %d: expected \"%s\", got \"%s\"", s->line, sb_str(&r->expected),
-              sb_str(&r->got));
 }
 
 static void step_done(struct replay *r, const struct step *s, uint64_t now_us)
@@ -196,27 +221,53 @@ static void step_done(struct replay *r, const struct step *s, uint64_t now_us)
     finish_if_done(r);
 }
 
-/* A log with redacted credentials: the host's real line matches once redacted
- * the same way. Returns bytes used; the step is done at the line's CR. */
+/* One byte of the host's line. At the line's end, as the recorder cuts lines,
+ * the line goes through the host's redaction stream (which follows its
+ * uploads) into clean, when given, and the next byte starts a new line. */
+static bool host_byte(struct replay *r, uint8_t b, struct strbuf *clean)
+{
+    sb_add(&r->line, &b, 1);
+    if (!redact_stream_host_line_ends(&r->host, r->line.p, r->line.len))
+        return false;
+    struct strbuf discard = {0};
+    redact_stream_line(&r->host, r->line.p, r->line.len, clean ? clean : &discard);
+    sb_free(&discard);
+    return true;
+}
+
+/* A step of a redacted log: the host's whole line matches once redacted the
+ * same way, whatever its password or key bytes are. Returns bytes used. */
 static size_t redacted_input(struct replay *r, struct step *s, const uint8_t *data, size_t n, uint64_t now_us)
 {
     size_t used = 0;
-    while (used < n && data[used] != '\r' && r->typed.len < s->len + 1024)
-        sb_add(&r->typed, &data[used++], 1);
-    if (used == n)
-        return used;                     /* the line is not complete yet */
-    sb_add(&r->typed, &data[used++], 1);
+    struct redact_stream before = r->host;
     struct strbuf clean = {0};
-    redact_line(r->typed.p, r->typed.len, &clean);
-    bool same = clean.len == s->len && memcmp(clean.p, s->data, s->len) == 0;
-    if (same) {
+    bool ended = false;
+    while (used < n && !ended)
+        ended = host_byte(r, data[used++], &clean);
+    if (ended && clean.len == s->len && memcmp(clean.p, s->data, s->len) == 0) {
+        sb_reset(&r->line);
         step_done(r, s, now_us);
-        sb_reset(&r->typed);
-    } else {
-        diverge(r, s, (const uint8_t *)clean.p, clean.len);   /* reported redacted too */
+    } else if (ended) {
+        r->host = before;                   /* the report redacts the line as it came */
+        diverge(r, s, (const uint8_t *)r->line.p, r->line.len);
     }
     sb_free(&clean);
     return used;
+}
+
+/* A byte of a step recorded as it was: it must be the log's. */
+static bool plain_input(struct replay *r, struct step *s, const uint8_t *data, size_t n, uint64_t now_us)
+{
+    if (data[0] != s->data[r->matched]) {
+        diverge_at(r, s, data, n);
+        return false;
+    }
+    if (host_byte(r, data[0], NULL))
+        sb_reset(&r->line);
+    if (++r->matched == s->len)             /* the line is complete: its answer may start */
+        step_done(r, s, now_us);
+    return true;
 }
 
 size_t replay_input(struct replay *r, const uint8_t *data, size_t n, uint64_t now_us, struct strbuf *out)
@@ -227,17 +278,12 @@ size_t replay_input(struct replay *r, const uint8_t *data, size_t n, uint64_t no
         if (r->state != REPLAY_ACTIVE)
             break;
         struct step *s = &r->steps[r->next];
-        if (s->redacted) {
+        if (s->redacted)
             used += redacted_input(r, s, data + used, n - used, now_us);
-            continue;
-        }
-        if (data[used] != s->data[r->matched]) {
-            diverge(r, s, data + used, n - used);
+        else if (plain_input(r, s, data + used, n - used, now_us))
+            used++;
+        else
             break;
-        }
-        used++;
-        if (++r->matched == s->len)             /* the line is complete: its answer may start */
-            step_done(r, s, now_us);
     }
     return used;
 }
@@ -269,10 +315,6 @@ const uint8_t *replay_diverged_prefix(const struct replay *r, size_t *len)
         *len = 0;
         return NULL;
     }
-    if (r->typed.len) {                 /* a redacted line, as the host typed it */
-        *len = r->typed.len;
-        return (const uint8_t *)r->typed.p;
-    }
-    *len = r->matched;
-    return *len ? r->steps[r->next].data : NULL;
+    *len = r->line.len;                 /* the line as the host typed it, secrets and all */
+    return *len ? (const uint8_t *)r->line.p : NULL;
 }

@@ -144,3 +144,56 @@ Test(redact, outside_an_upload_the_stream_redacts_as_the_line_does)
     cr_assert_not(redact_stream_may_hold_secret(&st, "\r\n>", 3));
     sb_free(&out);
 }
+
+Test(redact, an_empty_password_is_shown_empty)
+{
+    cr_assert_str_eq(redact("+CSSLCFG: 1,4,0,1,300,\"\",\"\",\"\",0,\"\",0x0\r\n", 0),
+                     "+CSSLCFG: 1,4,0,1,300,\"\",\"\",\"\",0,\"\",0x0\r\n");
+    cr_assert_str_eq(redact("AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"u\",\"\"\r", 0),
+                     "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"u\",\"\"\r");
+    sb_free(&out);
+}
+
+/* The module's side of a non-echoed upload: the echo of the command announces
+ * data that never comes from it; its prompt and its OK are not data. */
+Test(redact, on_the_modules_side_the_prompt_and_the_result_are_kept_and_end_the_upload)
+{
+    struct redact_stream st = {.module = true};
+    static const char *const lines[] = {
+        "AT+CCERTDOWN=\"k.pem\",241\r\r\n", ">", "\r\n", "OK\r\n", "AT+CSSLCFG=\"password\",0,\"pw\"\r\r\n", "OK\r\n",
+        NULL,
+    };
+    int n;
+    cr_assert_str_eq(stream(&st, lines, &n), "AT+CCERTDOWN=\"k.pem\",241\r\r\n>\r\nOK\r\n"
+                                             "AT+CSSLCFG=\"password\",0,\"***\"\r\r\nOK\r\n");
+    cr_assert_eq(n, 1);
+    cr_assert_eq(st.data_left, 0);
+    sb_free(&out);
+}
+
+Test(redact, a_lone_prompt_in_an_upload_need_not_wait)
+{
+    struct redact_stream st = {.module = true};
+    struct strbuf clean = {0};
+    redact_stream_line(&st, "AT+CCERTDOWN=\"k.pem\",9\r\r\n", 25, &clean);
+    cr_assert_not(redact_stream_may_hold_secret(&st, "\r\n>", 3), "the prompt would be written after the data");
+    cr_assert(redact_stream_may_hold_secret(&st, ">MIG", 4), "an echoed key's bytes must wait for redaction");
+    sb_free(&clean);
+}
+
+/* Where the recorder (and a replay) cut the host's lines. */
+Test(redact, the_hosts_line_ends_at_a_line_end_at_its_limit_and_at_the_uploads_last_byte)
+{
+    struct redact_stream st = {0};
+    cr_assert_not(redact_stream_host_line_ends(&st, "AT+CSQ", 6));
+    cr_assert(redact_stream_host_line_ends(&st, "AT+CSQ\r", 7));
+    struct strbuf clean = {0};
+    redact_stream_line(&st, "AT+CCERTDOWN=\"k.der\",5\r", 23, &clean);
+    cr_assert_not(redact_stream_host_line_ends(&st, "\x30\x82\x01", 3));
+    cr_assert(redact_stream_host_line_ends(&st, "\x30\x82\x01\x0b\x02", 5), "the DER's last byte ends it");
+    static char big[REDACT_LINE_MAX];
+    memset(big, 'x', sizeof big);
+    struct redact_stream idle = {0};
+    cr_assert(redact_stream_host_line_ends(&idle, big, sizeof big));
+    sb_free(&clean);
+}

@@ -152,3 +152,57 @@ Test(replay, a_different_line_where_the_log_has_a_redacted_one_diverges_without_
     cr_assert(strstr(why, "got \"AT+CMQTTCONNECT=0,\"tcp://other:1883\",60,1,\"alice\",\"***\"\\r\""), "%s", why);
     cr_assert_null(strstr(why, "s3cret"));
 }
+
+/* A TLS bring-up as sim7600-sim --log writes it: the key's body, its DER
+ * bytes and the context's password are "***" (redact.h). */
+static const char TLS_LOG[] =
+    "> AT+CCERTDOWN=\"k.pem\",63\\r\n"
+    "< \\r\\n>\n"
+    "> -----BEGIN PRIVATE KEY-----\\n\n"
+    "> ***\\n\n"
+    "> -----END PRIVATE KEY-----\\n\n"
+    "< \\r\\nOK\\r\\n\n"
+    "> AT+CCERTDOWN=\"k.der\",6\\r\n"
+    "< \\r\\n>\n"
+    "> ***\\n\n"
+    "> ***\n"
+    "< \\r\\nOK\\r\\n\n"
+    "> AT+CSSLCFG=\"password\",0,\"***\"\\r\n"
+    "< \\r\\nOK\\r\\n\n";
+
+#define PEM_KEY "-----BEGIN PRIVATE KEY-----\n" "MIGHAgEA\n" "-----END PRIVATE KEY-----\n"
+
+Test(replay, a_redacted_key_upload_and_password_match_whatever_the_host_sends_there)
+{
+    start(TLS_LOG, 1.0, true);
+    cr_assert_eq(strlen(PEM_KEY), 63);
+    cr_assert_str_eq(io("AT+CCERTDOWN=\"k.pem\",63\r"), "\r\n>", "the prompt comes before the data");
+    io("-----BEGIN PRIVATE KEY-----\nMIG");            /* in pieces, as a UART delivers it */
+    cr_assert_str_eq(io("HAgEA\n-----END PRIVATE KEY-----\n"), "\r\nOK\r\n");
+    cr_assert_str_eq(io("AT+CCERTDOWN=\"k.der\",6\r"), "\r\n>");
+    cr_assert_str_eq(io("\x30\x82\n\x01\x0b\x02"), "\r\nOK\r\n", "DER bytes up to the announced length");
+    cr_assert_str_eq(io("AT+CSSLCFG=\"password\",0,\"testpass\"\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(sim_replay_divergence(drive.sim), "");
+    cr_assert(strstr(state(), "\"finished\""), "%s", state());
+}
+
+Test(replay, a_departure_inside_a_redacted_upload_is_told_without_the_keys_bytes)
+{
+    start(TLS_LOG, 1.0, true);
+    io("AT+CCERTDOWN=\"k.pem\",63\r");
+    io("-----BEGIN PRIVATE KEY-----\nMIGHAgEA MIGHAgEA\r");   /* a CR where the log has an LF */
+    const char *why = sim_replay_divergence(drive.sim);
+    cr_assert(strstr(why, "log line 4: expected \"***\\n\", got \"***\\r\""), "%s", why);
+    cr_assert(strstr(why, "*** hides a key's bytes or a password"), "the report should say why: %s", why);
+    cr_assert_null(strstr(why, "MIG"), "%s", why);
+}
+
+Test(replay, a_password_where_the_log_has_another_line_is_not_quoted)
+{
+    start(LOG, 1.0, true);
+    io("ATE0\r");
+    io("AT+CSSLCFG=\"password\",0,\"hunter22\"\r");
+    const char *why = sim_replay_divergence(drive.sim);
+    cr_assert(strstr(why, "got \"AT+CSSLCFG=\"password\",0,\"***\"\\r\""), "%s", why);
+    cr_assert_null(strstr(why, "hunter22"), "%s", why);
+}

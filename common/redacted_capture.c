@@ -3,14 +3,15 @@
 
 #include <string.h>
 
-#define LINE_MAX_BYTES 4096   /* a line without an end is written in pieces of this */
-
 void redacted_capture_init(struct redacted_capture *rc, struct capture *cap)
 {
     memset(rc, 0, sizeof *rc);
     rc->cap = cap;
+    rc->redact[RC_MODULE].module = true;
 }
 
+/* One line, redacted, as a capture line of its own: two pieces of a long
+ * line stay two lines, as a replay cuts them. */
 static void record(struct redacted_capture *rc, int side)
 {
     struct strbuf *l = &rc->line[side];
@@ -20,6 +21,7 @@ static void record(struct redacted_capture *rc, int side)
     redact_stream_line(&rc->redact[side], l->p, l->len, &clean);
     capture_write(rc->cap, side == RC_HOST ? CAPTURE_TO_MODULE : CAPTURE_FROM_MODULE, (const uint8_t *)clean.p,
                   clean.len, rc->line_us[side]);
+    capture_end_line(rc->cap);
     sb_free(&clean);
     sb_reset(l);
 }
@@ -42,8 +44,18 @@ static bool flush_other_first(const struct redacted_capture *rc, int side)
     return !redact_stream_may_hold_secret(&rc->redact[other], l->p, l->len);
 }
 
+static bool line_ends(const struct redacted_capture *rc, int side)
+{
+    const struct strbuf *l = &rc->line[side];
+    if (side == RC_HOST)
+        return redact_stream_host_line_ends(&rc->redact[side], l->p, l->len);
+    return l->p[l->len - 1] == '\n' || l->len >= REDACT_LINE_MAX;
+}
+
 void redacted_capture_bytes(struct redacted_capture *rc, char dir, const uint8_t *data, size_t n, uint64_t now_us)
 {
+    if (!rc->cap)
+        return;          /* not recording */
     int side = dir == CAPTURE_TO_MODULE ? RC_HOST : RC_MODULE;
     if (flush_other_first(rc, side))
         record(rc, side == RC_HOST ? RC_MODULE : RC_HOST);
@@ -51,10 +63,18 @@ void redacted_capture_bytes(struct redacted_capture *rc, char dir, const uint8_t
         if (!rc->line[side].len)
             rc->line_us[side] = now_us;
         sb_add(&rc->line[side], &data[i], 1);
-        bool end = data[i] == '\n' || (side == RC_HOST && data[i] == '\r');
-        if (end || rc->line[side].len >= LINE_MAX_BYTES)
+        if (line_ends(rc, side))
             record(rc, side);
     }
+}
+
+void redacted_capture_comment(struct redacted_capture *rc, const char *text)
+{
+    if (!rc->cap)
+        return;
+    for (int side = 0; side < RC_SIDES; side++)
+        record(rc, side);
+    capture_comment(rc->cap, text);
 }
 
 void redacted_capture_finish(struct redacted_capture *rc)
