@@ -115,6 +115,9 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
     case SIM7600_EV_CONNLOST:
         status_printf("event: connection lost (cause %d)", status);
         break;
+    case SIM7600_EV_SILENT: /* status: the port's reset_module result, not a driver status */
+        status_printf("event: module silent; reset hook %s", status == 0 ? "done" : "unavailable");
+        break;
     case SIM7600_EV_ESCALATED:
         status_printf("event: reconnecting keeps failing; now: %s",
                       sim7600_rung_str((enum sim7600_rung)status));
