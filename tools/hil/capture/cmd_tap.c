@@ -2,12 +2,12 @@
  * through the driver's POSIX port (libserialport for hardware, termios for a
  * pty); the program gets a pty of its own; every byte passes both ways
  * unchanged, and the session is written in the capture format with the
- * credentials redacted (redact.c). */
+ * credentials redacted (redacted_capture.c, as sim7600-sim --log writes it). */
 #include "capture.h"
 #include "hil.h"
 #include "hil_clock.h"
 #include "pty_port.h"
-#include "redact.h"
+#include "redacted_capture.h"
 #include "sim7600_posix.h"
 
 #include <errno.h>
@@ -21,16 +21,13 @@
 #include <unistd.h>
 
 #define CHUNK 4096
-#define LINE_MAX_BYTES 8192     /* a host line longer than this is recorded in pieces */
 
 struct tap {
     struct sim7600_serial module;
     struct sim_pty host;
     struct capture cap;
-    struct strbuf line[2];      /* [0] host bytes, [1] module bytes, waiting for their line end */
-    struct redact_stream redact[2];   /* each side's upload data phase (a key's bytes are hidden) */
-    uint64_t line_us[2];
-    uint64_t bytes[2];
+    struct redacted_capture rc;       /* the file, a line at a time, redacted */
+    uint64_t bytes[2];                /* [0] to the module, [1] from it */
 };
 
 static void tap_usage(FILE *f)
@@ -49,51 +46,10 @@ static void tap_usage(FILE *f)
           f);
 }
 
-/* A line of one direction is complete: redact it and record it. */
-static void record(struct tap *t, int side)
-{
-    struct strbuf *l = &t->line[side];
-    if (!l->len)
-        return;
-    struct strbuf clean = {0};
-    redact_stream_line(&t->redact[side], l->p, l->len, &clean);
-    capture_write(&t->cap, side ? CAPTURE_FROM_MODULE : CAPTURE_TO_MODULE, (const uint8_t *)clean.p, clean.len,
-                  t->line_us[side]);
-    sb_free(&clean);
-    sb_reset(l);
-}
-
-static bool is_command(const struct strbuf *l)
-{
-    return l->len >= 2 && (l->p[0] | 0x20) == 'a' && (l->p[1] | 0x20) == 't';
-}
-
-/* Whether the other side's unfinished line can be written before these bytes:
- * it came first, unless it may still need redacting whole. */
-static bool flush_other_first(const struct tap *t, int side)
-{
-    const struct strbuf *other = &t->line[!side];
-    if (!other->len)
-        return false;
-    if (side == 1)                   /* a host command waits for its CR; its data does not */
-        return !is_command(other);
-    return !redact_stream_may_hold_secret(&t->redact[!side], other->p, other->len);   /* the module's '>' prompt, say */
-}
-
-/* Lines are redacted whole, so bytes wait for their line end; an unfinished
- * line of the other side goes first when new bytes arrive (see above). */
+/* Lines are redacted whole, so bytes wait for their line end (redacted_capture.h). */
 static void collect(struct tap *t, int side, const uint8_t *data, size_t n, uint64_t now)
 {
-    if (flush_other_first(t, side))
-        record(t, !side);
-    for (size_t i = 0; i < n; i++) {
-        if (!t->line[side].len)
-            t->line_us[side] = now;
-        sb_add(&t->line[side], &data[i], 1);
-        bool end = data[i] == '\n' || (side == 0 && data[i] == '\r');
-        if (end || t->line[side].len >= LINE_MAX_BYTES)
-            record(t, side);
-    }
+    redacted_capture_bytes(&t->rc, side ? CAPTURE_FROM_MODULE : CAPTURE_TO_MODULE, data, n, now);
     t->bytes[side] += n;
 }
 
@@ -219,6 +175,7 @@ int hil_cmd_tap(int argc, char **argv)
     char what[300];
     snprintf(what, sizeof what, "module port %s at %d baud; passwords redacted", port, baud);
     capture_comment(&t.cap, what);
+    redacted_capture_init(&t.rc, &t.cap);
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
@@ -228,13 +185,10 @@ int hil_cmd_tap(int argc, char **argv)
     printf("PTY %s\n", t.host.slave_path);
     fflush(stdout);
     int status = relay(&t, sigfd);
-    record(&t, 0);
-    record(&t, 1);
+    redacted_capture_finish(&t.rc);
     capture_close(&t.cap);
     fprintf(stderr, "sim7600-hil tap: %llu bytes to the module, %llu from it, written to %s\n",
             (unsigned long long)t.bytes[0], (unsigned long long)t.bytes[1], out);
-    sb_free(&t.line[0]);
-    sb_free(&t.line[1]);
     close(sigfd);
     pty_close(&t.host);
     sim7600_serial_close(&t.module);
