@@ -333,10 +333,13 @@ static void read_host(struct app *app, uint64_t now)
 {
     uint8_t buf[4096];
     for (size_t room; (room = sim_input_room(app->sim)) > 0;) {
-        ssize_t n = read(app->pty.master, buf, room < sizeof buf ? room : sizeof buf);
+        size_t want = room < sizeof buf ? room : sizeof buf;
+        ssize_t n = read(app->pty.master, buf, want);
         if (n > 0) {
             redacted_capture_bytes(&app->redacted_log, CAPTURE_TO_MODULE, buf, (size_t)n, now);
             sim_input(app->sim, buf, (size_t)n, now);
+            if ((size_t)n < want)
+                return;               /* drained: a read more would only say EAGAIN (poll tells of more) */
             continue;
         }
         if (n < 0 && errno == EIO && app->pty.host == PTY_HOST_ATTACHED)

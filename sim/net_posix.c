@@ -304,10 +304,21 @@ static void check_deadlines(struct net_posix *np, uint64_t now_us)
             np_open_failed(np, i, SIM_NET_TIMEOUT);
 }
 
+/* The worker's pipe polled readable: only then is there an answer to take
+ * (a read and the worker's lock on every pass cost two syscalls for nothing). */
+static bool answers_ready(const struct net_posix *np, const struct pollfd *fds, size_t n)
+{
+    for (size_t i = 0; i < n && i < NET_POSIX_POLLFDS; i++)
+        if (np->polled[i].kind == POLLED_PIPE && fds[i].revents)
+            return true;
+    return false;
+}
+
 void net_posix_handle(struct net_posix *np, const struct pollfd *fds, size_t n, uint64_t now_us,
                       net_posix_deliver_fn deliver, void *ctx)
 {
-    take_answers(np);
+    if (answers_ready(np, fds, n))
+        take_answers(np);
     for (size_t i = 0; i < n && i < NET_POSIX_POLLFDS; i++) {
         const struct polled *p = &np->polled[i];
         if (!fds[i].revents || p->kind == POLLED_PIPE)

@@ -241,6 +241,8 @@ void np_read_tcp(struct net_posix *np, int link)
         if (n > 0) {
             received(np, link, (size_t)n, &l->peer);
             total += (size_t)n;
+            if ((size_t)n < want && !l->tls)
+                return;             /* the socket is drained: the next poll says when more comes */
         } else if (n == 0) {
             link_lost(np, link, SIM_NET_PEER_CLOSED);
             return;

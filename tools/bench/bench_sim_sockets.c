@@ -11,7 +11,9 @@
  * (AT → OK). Target: the median at most twice their sum. The exchange itself
  * crosses the pty more than once (command → '>', data → +CIPSEND, +RECEIVE
  * one way: 2.5 round trips), so it is also shown against the bare round
- * trip plus those crossings. */
+ * trip plus those crossings. The simulator's own CPU time per round trip
+ * (from /proc/<pid>/schedstat, both cores summed) says how much of it is the
+ * simulator's work rather than waiting for a core. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -208,10 +210,27 @@ static int connect_bare(const struct peer *peer)
 }
 
 /* The run's medians, in µs: the socket round trip, AT → OK, the send half of
- * the exchange (command → '>', data → +CIPSEND), a bare loopback TCP round trip. */
+ * the exchange (command → '>', data → +CIPSEND), a bare loopback TCP round
+ * trip; and the simulator's CPU time per pass of the loop below (all four). */
 struct round_trip_figures {
-    double sock, pty, send_half, bare;
+    double sock, pty, send_half, bare, sim_cpu;
 };
+
+#define NS_PER_US 1000.0
+
+/* The time a process has run on a CPU, in ns (its schedstat's first field); -1 if unknown. */
+static double cpu_ns(pid_t pid)
+{
+    char path[64];
+    double ns = -1;
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f && fscanf(f, "%lf", &ns) != 1)
+        ns = -1;
+    if (f)
+        fclose(f);
+    return ns;
+}
 
 static void print_round_trip(const struct round_trip_figures *f)
 {
@@ -220,9 +239,9 @@ static void print_round_trip(const struct round_trip_figures *f)
     printf("| socket round trip, AT+CIPSEND → echo → +RECEIVE, --baud 0 | %d × %d bytes | median %.1f µs | "
            "bare loopback TCP %.1f µs + pty floor (AT→OK) %.1f µs; of the round trip, command→'>' and "
            "data→+CIPSEND take %.1f µs | %.2f× bare TCP + pty floor (target ≤ %.0f×)%s; %.2f× bare TCP + "
-           "the exchange's %.1f pty round trips |\n",
+           "the exchange's %.1f pty round trips; the simulator's CPU %.1f µs per round trip and AT |\n",
            ROUND_TRIPS, ROUND_TRIP_SIZE, f->sock, f->bare, f->pty, f->send_half, ratio, ROUND_TRIP_TARGET_RATIO,
-           ratio <= ROUND_TRIP_TARGET_RATIO ? "" : " **missed**", f->sock / own_floor, PTY_CROSSINGS);
+           ratio <= ROUND_TRIP_TARGET_RATIO ? "" : " **missed**", f->sock / own_floor, PTY_CROSSINGS, f->sim_cpu);
 }
 
 /* One of each per pass, so all three meet the same load on the machine. */
@@ -258,7 +277,10 @@ static int round_trip(void)
     double *v[4] = {all, all + ROUND_TRIPS, all + 2 * ROUND_TRIPS, all + 3 * ROUND_TRIPS};
     bool ok = peer_start(&peer, PEER_ECHO) == 0 && peer_start(&bare_peer, PEER_ECHO) == 0;
     int bare_fd = ok ? connect_bare(&bare_peer) : -1;
-    ok = ok && bare_fd >= 0 && start_linked(&sim, "0", peer.port) && time_exchanges(&sim, bare_fd, v);
+    ok = ok && bare_fd >= 0 && start_linked(&sim, "0", peer.port);
+    double cpu0 = ok ? cpu_ns(sim.pid) : -1;
+    ok = ok && time_exchanges(&sim, bare_fd, v);
+    double cpu1 = ok ? cpu_ns(sim.pid) : -1;
     simproc_stop(&sim);
     if (bare_fd >= 0)
         close(bare_fd);
@@ -266,7 +288,8 @@ static int round_trip(void)
     peer_stop(&bare_peer);
     if (ok) {
         struct round_trip_figures f = {median(v[0], ROUND_TRIPS), median(v[1], ROUND_TRIPS),
-                                       median(v[2], ROUND_TRIPS), median(v[3], ROUND_TRIPS)};
+                                       median(v[2], ROUND_TRIPS), median(v[3], ROUND_TRIPS),
+                                       cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / NS_PER_US / ROUND_TRIPS};
         print_round_trip(&f);
     }
     free(all);
