@@ -392,3 +392,19 @@ Test(cch, the_context_gives_the_open_its_sni_and_authmode)
     cr_assert_str_eq(calls(), "open 11 broker.example.com:8883 local 0 tls auth 0 sni broker.example.com\n");
     cr_assert_str_eq(io("AT+CCHSSLCFG=1,0\r"), "\r\nERROR\r\n", "not while the session is in use");
 }
+
+Test(cch, two_sessions_run_side_by_side_each_on_its_own_link)
+{
+    session0();
+    cr_assert_str_eq(io("AT+CCHOPEN=1,\"other.example\",8443\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "open 11 other.example:8443 local 0 tls auth 0 sni -\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, LINK1, SIM_NET_OK, NULL, 0), "\r\n+CCHOPEN: 1,0\r\n");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK1, SIM_NET_OK, "one", 3), "\r\n+CCHRECV: DATA,1,3\r\none");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, "zero", 4), "\r\n+CCHRECV: DATA,0,4\r\nzero");
+    io("AT+CCHSEND=1,2\r");
+    io("hi");
+    cr_assert_str_eq(calls(), "send 11 2\n");
+    cr_assert_str_eq(post(SIM_NET_CLOSED, LINK1, SIM_NET_PEER_CLOSED, NULL, 0), "\r\n+CCH_PEER_CLOSED: 1\r\n");
+    cr_assert_str_eq(io("AT+CCHOPEN?\r"), "\r\n+CCHOPEN: 0,\"example.com\",443,2\r\n+CCHOPEN: 1\r\n\r\nOK\r\n",
+                     "session 0 is untouched");
+}
