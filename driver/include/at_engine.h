@@ -69,6 +69,9 @@ struct at_result {
 #define AT_CMD_SYNC        0x08u /* finals before the first prefix line are stale: drop them */
 #define AT_CMD_SECRET      0x10u /* never log the command line (passwords) */
 #define AT_CMD_ACK_FIRST   0x20u /* OK comes at once, the result line later: OK within ack_timeout_ms */
+/* With prefix NULL: the command's lines are its name and ':' ("+CSQ:" for
+ * "AT+CSQ", "+CMQTTPUB:" for "AT+CMQTTPUB=0,1,60"), as V.250 §5.7.2 has them. */
+#define AT_CMD_NAMED       0x40u
 
 /* Why the owner wants the pending command ended before its answer (see at_cmd.cancel). */
 enum at_cancel {

@@ -24,6 +24,9 @@ void at_buf_u32(struct at_buf *b, uint32_t v);
 /* Appends "s" in double quotes; a '"' or control byte inside marks the
  * buffer unquotable (the module has no escape for them). */
 void at_buf_quoted(struct at_buf *b, const char *s);
+/* One more parameter: "," then v, or "," then "s" quoted. */
+void at_buf_arg_u32(struct at_buf *b, uint32_t v);
+void at_buf_arg_quoted(struct at_buf *b, const char *s);
 /* Neither overflowed nor unquotable: the line can be sent. */
 bool at_buf_ok(const struct at_buf *b);
 
@@ -39,6 +42,10 @@ size_t at_scan_ints(const char *line, size_t len, long *out, size_t max);
 /* The same, but 0 unless the integers are all the line holds after its ':'
  * (a result line "+CMQTTPUB: 0,\xb11" damaged on the wire is not "0"). */
 size_t at_scan_ints_whole(const char *line, size_t len, long *out, size_t max);
+
+/* Entry i of a list of n strings laid end to end, each ended by its NUL
+ * ("OFF\0CONNECTED"): names without a table of pointers. "?" past the end. */
+const char *at_text_nth(const char *list, size_t n, size_t i);
 
 /* Is s[0..len) well-formed UTF-8 (RFC 3629)? MQTT topics must be (MQTT 3.1.1 §1.5.3). */
 bool at_utf8_valid(const char *s, size_t len);

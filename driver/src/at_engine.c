@@ -6,31 +6,21 @@
 
 #include "at_text.h"
 
-static const char *const state_names[] = {
-    [AT_STATE_IDLE] = "IDLE",
-    [AT_STATE_WAIT_PROMPT] = "WAIT_PROMPT",
-    [AT_STATE_WAIT_RESP] = "WAIT_RESP",
-    [AT_STATE_WAIT_FINAL] = "WAIT_FINAL",
-    [AT_STATE_RESYNC] = "RESYNC",
-};
+/* In enum order: one string of NUL-separated names (at_text_nth). */
+static const char state_names[] = "IDLE\0WAIT_PROMPT\0WAIT_RESP\0WAIT_FINAL\0RESYNC";
 
 const char *at_state_str(enum at_state s)
 {
-    return (unsigned)s < sizeof state_names / sizeof state_names[0] ? state_names[s] : "?";
+    return at_text_nth(state_names, AT_STATE_RESYNC + 1u, (unsigned)s);
 }
 
-static const char *const final_names[] = {
-    [AT_FINAL_NONE] = "pending",   [AT_FINAL_OK] = "OK",
-    [AT_FINAL_ERROR] = "ERROR",    [AT_FINAL_CME] = "+CME ERROR",
-    [AT_FINAL_CMS] = "+CMS ERROR", [AT_FINAL_TIMEOUT] = "timeout",
-    [AT_FINAL_IO] = "port I/O error", [AT_FINAL_REJECTED] = "engine busy or bad command",
-    [AT_FINAL_ABORTED] = "aborted (the module restarted)",
-    [AT_FINAL_CANCELLED] = "cancelled",
-};
+static const char final_names[] =
+    "pending\0OK\0ERROR\0+CME ERROR\0+CMS ERROR\0timeout\0port I/O error\0"
+    "engine busy or bad command\0aborted (the module restarted)\0cancelled";
 
 const char *at_final_str(enum at_final f)
 {
-    return (unsigned)f < sizeof final_names / sizeof final_names[0] ? final_names[f] : "?";
+    return at_text_nth(final_names, AT_FINAL_CANCELLED + 1u, (unsigned)f);
 }
 
 /* Final result codes (V.250 §5.7, 27.007 §9.2): whole line or prefix. */
@@ -240,6 +230,22 @@ static bool route_final(struct at_engine *e, const char *line, size_t len)
     return true;
 }
 
+/* Does the line belong to the pending command (its prefix or, with
+ * AT_CMD_NAMED, its name: "AT+CSQ" -> "+CSQ:")? */
+static bool is_info_line(const struct at_engine *e, const char *line, size_t len)
+{
+    const char *name;
+    size_t n;
+
+    if (e->cmd.prefix != NULL)
+        return at_starts_with(line, len, e->cmd.prefix);
+    if ((e->cmd.flags & AT_CMD_NAMED) == 0 || strncmp(e->cmd.line, "AT+", 3) != 0)
+        return false;
+    name = e->cmd.line + 2; /* "+CSQ" */
+    n = strcspn(name, "=?");
+    return n < len && memcmp(line, name, n) == 0 && line[n] == ':';
+}
+
 static void route_prefix_line(struct at_engine *e, const char *line, size_t len)
 {
     e->sync_seen = true;
@@ -279,7 +285,7 @@ static void route_line(struct at_engine *e, const char *line, size_t len)
         return; /* echo (before ATE0, or after a module reboot) */
     if (route_final(e, line, len))
         return;
-    if (e->cmd.prefix != NULL && at_starts_with(line, len, e->cmd.prefix)) {
+    if (is_info_line(e, line, len)) {
         route_prefix_line(e, line, len);
         return;
     }

@@ -55,6 +55,18 @@ void at_buf_quoted(struct at_buf *b, const char *s)
     at_buf_mem(b, "\"", 1);
 }
 
+void at_buf_arg_u32(struct at_buf *b, uint32_t v)
+{
+    at_buf_mem(b, ",", 1);
+    at_buf_u32(b, v);
+}
+
+void at_buf_arg_quoted(struct at_buf *b, const char *s)
+{
+    at_buf_mem(b, ",", 1);
+    at_buf_quoted(b, s);
+}
+
 bool at_buf_ok(const struct at_buf *b)
 {
     return !b->overflow && !b->unquotable;
@@ -69,6 +81,15 @@ bool at_starts_with(const char *line, size_t len, const char *prefix)
 bool at_line_is(const char *line, size_t len, const char *s)
 {
     return strlen(s) == len && memcmp(line, s, len) == 0;
+}
+
+const char *at_text_nth(const char *list, size_t n, size_t i)
+{
+    if (i >= n)
+        return "?";
+    while (i-- > 0)
+        list += strlen(list) + 1;
+    return list;
 }
 
 static size_t skip_spaces(const char *line, size_t len, size_t i)

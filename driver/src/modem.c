@@ -56,7 +56,7 @@ static int check_sim(struct sim7600 *dev)
 
     for (;;) {
         struct cpin p = {false, false};
-        int st = sim7600_exec_simple(dev, "AT+CPIN?", "AT+CPIN?", "+CPIN:", on_cpin, &p);
+        int st = sim7600_exec_simple(dev, "AT+CPIN?", on_cpin, &p);
         if (st == SIM7600_OK)
             return p.ready ? SIM7600_OK : p.seen ? SIM7600_E_SIM_LOCKED : SIM7600_E_PROTOCOL;
         if (!sim_retryable(st) || at_time_reached(sim7600_now(dev), deadline))
@@ -79,7 +79,7 @@ static void on_csq(void *ctx, const char *line, size_t len)
 
 int sim7600_query_csq(struct sim7600 *dev)
 {
-    return sim7600_exec_simple(dev, "AT+CSQ", "AT+CSQ", "+CSQ:", on_csq, &dev->health);
+    return sim7600_exec_simple(dev, "AT+CSQ", on_csq, &dev->health);
 }
 
 /* Read form "+CxREG: <n>,<stat>[,...]": stat is the second number. */
@@ -92,12 +92,12 @@ static void on_reg(void *ctx, const char *line, size_t len)
 }
 
 static const struct reg_query {
-    const char *line, *prefix;
+    const char *line;
     size_t offset;
 } reg_queries[] = {
-    {"AT+CREG?", "+CREG:", offsetof(struct sim7600_health, creg)},
-    {"AT+CGREG?", "+CGREG:", offsetof(struct sim7600_health, cgreg)},
-    {"AT+CEREG?", "+CEREG:", offsetof(struct sim7600_health, cereg)},
+    {"AT+CREG?", offsetof(struct sim7600_health, creg)},
+    {"AT+CGREG?", offsetof(struct sim7600_health, cgreg)},
+    {"AT+CEREG?", offsetof(struct sim7600_health, cereg)},
 };
 
 static bool registered(int stat)
@@ -114,7 +114,7 @@ int sim7600_query_reg(struct sim7600 *dev)
         int *stat = (int *)(void *)((char *)&dev->health + q->offset);
         int st;
         *stat = -1;
-        st = sim7600_exec_simple(dev, q->line, q->line, q->prefix, on_reg, stat);
+        st = sim7600_exec_simple(dev, q->line, on_reg, stat);
         if (st != SIM7600_OK && st != SIM7600_E_ERROR && sim7600_status_module_code(st) < 0)
             return st; /* ERROR or a CME code: this module does not know the query */
     }
@@ -156,42 +156,30 @@ static int wait_registered(struct sim7600 *dev)
 static int set_apn(struct sim7600 *dev)
 {
     struct at_buf b;
-    struct at_cmd c;
     int st;
 
     if (dev->cfg.apn == NULL)
         return SIM7600_OK;
-    memset(&c, 0, sizeof c);
     sim7600_cmd_begin(dev, &b, "AT+CGDCONT");
     at_buf_str(&b, "=1,\"IP\",");
     at_buf_quoted(&b, dev->cfg.apn);
-    if ((st = sim7600_cmd_check(&b)) != SIM7600_OK)
-        return st;
-    c.line = b.p;
-    st = sim7600_exec(dev, &c);
+    st = sim7600_run(dev, &b, 0, 0, NULL, 0);
     if (st != SIM7600_OK || dev->cfg.apn_user == NULL)
         return st;
     /* AT manual V1.01 §9.15 puts the password before the user name. */
-    memset(&c, 0, sizeof c);
     sim7600_cmd_begin(dev, &b, "AT+CGAUTH");
     at_buf_str(&b, "=1,");
     at_buf_u32(&b, dev->cfg.apn_auth);
-    at_buf_str(&b, ",");
-    at_buf_quoted(&b, dev->cfg.apn_pass != NULL ? dev->cfg.apn_pass : "");
-    at_buf_str(&b, ",");
-    at_buf_quoted(&b, dev->cfg.apn_user);
-    if ((st = sim7600_cmd_check(&b)) != SIM7600_OK)
-        return st;
-    c.line = b.p;
-    c.flags = AT_CMD_SECRET;
-    return sim7600_exec(dev, &c);
+    at_buf_arg_quoted(&b, dev->cfg.apn_pass != NULL ? dev->cfg.apn_pass : "");
+    at_buf_arg_quoted(&b, dev->cfg.apn_user);
+    return sim7600_run(dev, &b, AT_CMD_SECRET, 0, NULL, 0);
 }
 
 /* ---- the sequence ---------------------------------------------------------------- */
 
 static int cmd_ok(struct sim7600 *dev, const char *line)
 {
-    return sim7600_exec_simple(dev, line, line, NULL, NULL, NULL);
+    return sim7600_exec_simple(dev, line, NULL, NULL);
 }
 
 int sim7600_modem_up(struct sim7600 *dev)
@@ -229,7 +217,7 @@ int sim7600_reset_module(struct sim7600 *dev)
     if (dev->port->reset_module != NULL)
         st = dev->port->reset_module(dev->port->ctx) == 0 ? SIM7600_OK : SIM7600_E_IO;
     else
-        st = sim7600_exec_simple(dev, "AT+CRESET", "AT+CRESET", NULL, NULL, NULL);
+        st = sim7600_exec_simple(dev, "AT+CRESET", NULL, NULL);
     if (st == SIM7600_E_REBOOTED)
         st = SIM7600_OK; /* its RDY came before its OK: the reset is done */
     if (st != SIM7600_OK)

@@ -90,13 +90,14 @@ static size_t urc_rx_end(void *ctx, const char *line, size_t len)
  * module would take the next command for its data.) */
 static bool waits_on_broker(const struct sim7600 *dev)
 {
-    static const char *const broker_results[] = {"+CMQTTPUB:", "+CMQTTSUB:", "+CMQTTUNSUB:"};
+    static const char *const broker_commands[] = {"AT+CMQTTPUB", "AT+CMQTTSUB", "AT+CMQTTUNSUB"};
+    const char *line = dev->at.cmd.line;
     size_t i;
 
-    if (at_idle(&dev->at) || dev->at.state == AT_STATE_WAIT_PROMPT || dev->at.cmd.prefix == NULL)
+    if (at_idle(&dev->at) || dev->at.state == AT_STATE_WAIT_PROMPT)
         return false;
-    for (i = 0; i < sizeof broker_results / sizeof broker_results[0]; i++) {
-        if (strcmp(dev->at.cmd.prefix, broker_results[i]) == 0)
+    for (i = 0; i < sizeof broker_commands / sizeof broker_commands[0]; i++) {
+        if (at_starts_with(line, strlen(line), broker_commands[i]))
             return true;
     }
     return false;
@@ -186,47 +187,25 @@ static struct at_buf *client_cmd(struct sim7600 *dev, struct at_buf *b, const ch
     return b;
 }
 
-static int run(struct sim7600 *dev, const struct at_buf *b, const char *prefix, unsigned flags,
-               uint32_t timeout_ms)
+/* A CMQTT command whose lines are "+CMQTTxxx: ..." (AT_CMD_NAMED). */
+static int run(struct sim7600 *dev, const struct at_buf *b, unsigned flags, uint32_t timeout_ms)
 {
-    struct at_cmd c;
-    int st = sim7600_cmd_check(b);
-    if (st != SIM7600_OK)
-        return st;
-    memset(&c, 0, sizeof c);
-    c.line = b->p;
-    c.prefix = prefix;
-    c.flags = flags;
-    c.timeout_ms = timeout_ms;
-    c.ack_timeout_ms = dev->cfg.cmd_timeout_ms;
-    return sim7600_exec(dev, &c);
+    return sim7600_run(dev, b, flags | AT_CMD_NAMED, timeout_ms, NULL, 0);
 }
 
 /* A '>' command: AT+CMQTTxxx=0,<n>[,<extra>] then the n bytes. */
-static int run_data(struct sim7600 *dev, const char *step, const char *prefix, const uint8_t *data,
-                    size_t n, int extra, unsigned flags, uint32_t timeout_ms)
+static int run_data(struct sim7600 *dev, const char *step, const uint8_t *data, size_t n, int extra,
+                    unsigned flags, uint32_t timeout_ms)
 {
     struct at_buf b;
-    struct at_cmd c;
 
     client_cmd(dev, &b, step);
-    at_buf_str(&b, ",");
-    at_buf_u32(&b, (uint32_t)n);
+    at_buf_arg_u32(&b, (uint32_t)n);
     if (extra >= 0) {
-        at_buf_str(&b, ",");
-        at_buf_u32(&b, (uint32_t)extra);
+        at_buf_arg_u32(&b, (uint32_t)extra);
     }
-    if (!at_buf_ok(&b))
-        return SIM7600_E_TOO_LONG;
-    memset(&c, 0, sizeof c);
-    c.line = b.p;
-    c.prefix = prefix;
-    c.flags = AT_CMD_PROMPT | AT_CMD_ERR_LINE | flags;
-    c.data = data;
-    c.data_len = n;
-    c.timeout_ms = timeout_ms;
-    c.ack_timeout_ms = dev->cfg.cmd_timeout_ms;
-    return sim7600_exec(dev, &c);
+    return sim7600_run(dev, &b, AT_CMD_PROMPT | AT_CMD_ERR_LINE | AT_CMD_NAMED | flags, timeout_ms,
+                       data, n);
 }
 
 static uint32_t broker_timeout(const struct sim7600 *dev)
@@ -243,7 +222,7 @@ static int start_service(struct sim7600 *dev, bool *warm)
     int st;
 
     sim7600_cmd_begin(dev, &b, "AT+CMQTTSTART");
-    st = run(dev, &b, "+CMQTTSTART:", AT_CMD_RESULT_LINE, dev->cfg.start_timeout_ms);
+    st = run(dev, &b, AT_CMD_RESULT_LINE, dev->cfg.start_timeout_ms);
     *warm = (st == SIM7600_E_MQTT_NET_OPENED);
     if (*warm)
         sim7600_log(dev, "AT+CMQTTSTART", "23: service already started (warm module)");
@@ -262,7 +241,7 @@ static int disc(struct sim7600 *dev)
 
     client_cmd(dev, &b, "AT+CMQTTDISC");
     at_buf_str(&b, ",60");
-    return run(dev, &b, "+CMQTTDISC:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
+    return run(dev, &b, AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
                60000u + SIM7600_MODULE_TIMEOUT_MARGIN_MS);
 }
 
@@ -271,7 +250,7 @@ static int rel(struct sim7600 *dev)
     struct at_buf b;
 
     client_cmd(dev, &b, "AT+CMQTTREL");
-    return run(dev, &b, "+CMQTTREL:", AT_CMD_ERR_LINE, 0);
+    return run(dev, &b, AT_CMD_ERR_LINE, 0);
 }
 
 static int release_client(struct sim7600 *dev)
@@ -290,10 +269,9 @@ static int acquire(struct sim7600 *dev)
     int st;
 
     client_cmd(dev, &b, "AT+CMQTTACCQ");
-    at_buf_str(&b, ",");
-    at_buf_quoted(&b, dev->cfg.client_id);
-    at_buf_str(&b, dev->cfg.tls != NULL ? ",1" : ",0"); /* server type: 1 SSL/TLS */
-    st = run(dev, &b, "+CMQTTACCQ:", AT_CMD_ERR_LINE, 0);
+    at_buf_arg_quoted(&b, dev->cfg.client_id);
+    at_buf_arg_u32(&b, dev->cfg.tls != NULL); /* server type: 1 SSL/TLS */
+    st = run(dev, &b, AT_CMD_ERR_LINE, 0);
     if (st == SIM7600_E_MQTT_CLIENT_USED) {
         sim7600_log(dev, "AT+CMQTTACCQ", "19: client 0 already acquired");
         return SIM7600_OK;
@@ -307,20 +285,16 @@ static int connect_broker(struct sim7600 *dev)
     struct at_buf b;
 
     client_cmd(dev, &b, "AT+CMQTTCONNECT");
-    at_buf_str(&b, ",");
-    at_buf_quoted(&b, c->broker);
-    at_buf_str(&b, ",");
-    at_buf_u32(&b, c->keepalive_s);
-    at_buf_str(&b, c->clean_session ? ",1" : ",0");
+    at_buf_arg_quoted(&b, c->broker);
+    at_buf_arg_u32(&b, c->keepalive_s);
+    at_buf_arg_u32(&b, c->clean_session);
     if (c->user != NULL) {
-        at_buf_str(&b, ",");
-        at_buf_quoted(&b, c->user);
+        at_buf_arg_quoted(&b, c->user);
     }
     if (c->pass != NULL) {
-        at_buf_str(&b, ",");
-        at_buf_quoted(&b, c->pass);
+        at_buf_arg_quoted(&b, c->pass);
     }
-    return run(dev, &b, "+CMQTTCONNECT:", AT_CMD_RESULT_LINE | AT_CMD_SECRET | AT_CMD_ACK_FIRST,
+    return run(dev, &b, AT_CMD_RESULT_LINE | AT_CMD_SECRET | AT_CMD_ACK_FIRST,
                c->connect_timeout_ms);
 }
 
@@ -374,7 +348,7 @@ static int stop_service(struct sim7600 *dev)
     int st;
 
     sim7600_cmd_begin(dev, &b, "AT+CMQTTSTOP");
-    st = run(dev, &b, "+CMQTTSTOP:", AT_CMD_RESULT_LINE, dev->cfg.start_timeout_ms);
+    st = run(dev, &b, AT_CMD_RESULT_LINE, dev->cfg.start_timeout_ms);
     return st == SIM7600_E_MQTT_NET_NOT_OPENED ? SIM7600_OK : st; /* 9: already stopped */
 }
 
@@ -407,33 +381,31 @@ int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len
                      const uint8_t *payload, size_t payload_len, uint8_t qos, bool retain)
 {
     struct at_buf b;
-    int st = run_data(dev, "AT+CMQTTTOPIC", "+CMQTTTOPIC:", topic, topic_len, -1, 0, 0);
+    int st = run_data(dev, "AT+CMQTTTOPIC", topic, topic_len, -1, 0, 0);
 
     if (st == SIM7600_OK && payload_len > 0) /* an empty payload is legal (MQTT §3.5) */
-        st = run_data(dev, "AT+CMQTTPAYLOAD", "+CMQTTPAYLOAD:", payload, payload_len, -1, 0, 0);
+        st = run_data(dev, "AT+CMQTTPAYLOAD", payload, payload_len, -1, 0, 0);
     if (st != SIM7600_OK)
         return st;
     client_cmd(dev, &b, "AT+CMQTTPUB");
-    at_buf_str(&b, ",");
-    at_buf_u32(&b, qos);
-    at_buf_str(&b, ",");
-    at_buf_u32(&b, dev->cfg.pub_timeout_s);
+    at_buf_arg_u32(&b, qos);
+    at_buf_arg_u32(&b, dev->cfg.pub_timeout_s);
     if (retain)
         at_buf_str(&b, ",1");
-    return run(dev, &b, "+CMQTTPUB:", AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
+    return run(dev, &b, AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
                dev->cfg.pub_result_timeout_ms);
 }
 
 int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos)
 {
     /* AT+CMQTTSUB=0,<len>,<qos>, then the topic after '>' (reference §8.2). */
-    return run_data(dev, "AT+CMQTTSUB", "+CMQTTSUB:", (const uint8_t *)topic, strlen(topic), qos,
+    return run_data(dev, "AT+CMQTTSUB", (const uint8_t *)topic, strlen(topic), qos,
                     AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 
 static int unsub_send(struct sim7600 *dev, const char *topic)
 {
-    return run_data(dev, "AT+CMQTTUNSUB", "+CMQTTUNSUB:", (const uint8_t *)topic, strlen(topic), 0,
+    return run_data(dev, "AT+CMQTTUNSUB", (const uint8_t *)topic, strlen(topic), 0,
                     AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
 }
 

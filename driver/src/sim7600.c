@@ -1,41 +1,51 @@
 /* The instance: configuration defaults, running one command, events. */
+#include <stddef.h>
 #include <string.h>
 
 #include "sim7600_internal.h"
 
 
-/* A default for each timing field left 0 in the configuration. */
+/* The default of each field left 0 in the configuration, as tables of
+ * offsets: no code per field. */
+#define CFG_FIELD(f) ((uint16_t)offsetof(struct sim7600_config, f))
+static const struct {
+    uint16_t field;
+    uint32_t value;
+} u32_defaults[] = {
+    {CFG_FIELD(cmd_timeout_ms), 5000},     {CFG_FIELD(at_timeout_ms), 1000},
+    {CFG_FIELD(start_timeout_ms), 120000}, {CFG_FIELD(connect_timeout_ms), 130000},
+    {CFG_FIELD(reg_timeout_ms), 60000},    {CFG_FIELD(reg_poll_ms), 1000},
+    {CFG_FIELD(backoff_min_ms), 1000},     {CFG_FIELD(backoff_max_ms), 60000},
+    {CFG_FIELD(probe_idle_ms), 30000},     {CFG_FIELD(boot_timeout_ms), 30000},
+};
+static const struct {
+    uint16_t field;
+    uint8_t value;
+} u8_defaults[] = {
+    {CFG_FIELD(pub_timeout_s), 60},      {CFG_FIELD(at_attempts), 10},
+    {CFG_FIELD(max_timeouts), 3},        {CFG_FIELD(outbox_max_attempts), 8},
+    {CFG_FIELD(recovery_attempts), 3},
+};
+
 static void apply_defaults(struct sim7600_config *c)
 {
-    if (c->pub_timeout_s == 0)
-        c->pub_timeout_s = 60; /* first: the PUB result timeout follows from it */
-    const struct {
-        uint32_t *field;
-        uint32_t value;
-    } defaults[] = {
-        {&c->cmd_timeout_ms, 5000},     {&c->at_timeout_ms, 1000},
-        {&c->start_timeout_ms, 120000}, {&c->connect_timeout_ms, 130000},
-        {&c->reg_timeout_ms, 60000},    {&c->reg_poll_ms, 1000},
-        {&c->backoff_min_ms, 1000},     {&c->backoff_max_ms, 60000},
-        {&c->probe_idle_ms, 30000},     {&c->boot_timeout_ms, 30000},
-        {&c->pub_result_timeout_ms, c->pub_timeout_s * 1000u + SIM7600_MODULE_TIMEOUT_MARGIN_MS},
-    };
+    unsigned char *base = (unsigned char *)c;
     size_t i;
-    for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
-        if (*defaults[i].field == 0)
-            *defaults[i].field = defaults[i].value;
+
+    for (i = 0; i < sizeof u32_defaults / sizeof u32_defaults[0]; i++) {
+        uint32_t *f = (uint32_t *)(void *)(base + u32_defaults[i].field);
+        if (*f == 0)
+            *f = u32_defaults[i].value;
     }
-    if (c->at_attempts == 0)
-        c->at_attempts = 10;
-    if (c->max_timeouts == 0)
-        c->max_timeouts = 3;
-    if (c->outbox_max_attempts == 0)
-        c->outbox_max_attempts = 8;
-    if (c->recovery_attempts == 0)
-        c->recovery_attempts = 3;
+    for (i = 0; i < sizeof u8_defaults / sizeof u8_defaults[0]; i++) {
+        if (base[u8_defaults[i].field] == 0)
+            base[u8_defaults[i].field] = u8_defaults[i].value;
+    }
+    /* after pub_timeout_s: the PUB result timeout follows from it */
+    if (c->pub_result_timeout_ms == 0)
+        c->pub_result_timeout_ms = c->pub_timeout_s * 1000u + SIM7600_MODULE_TIMEOUT_MARGIN_MS;
     if (c->keepalive_s == 0)
         c->keepalive_s = 60;
-
     if (c->apn_user != NULL && c->apn_auth == 0)
         c->apn_auth = 1;
 }
@@ -49,7 +59,8 @@ static bool config_ok(const struct sim7600_config *c)
                                                               c->outbox_slot_size > 0)) &&
            (c->subs_cap == 0 || c->subs != NULL) && (c->pass == NULL || c->user != NULL) &&
            c->keepalive_s >= 60 && c->keepalive_s <= 64800 && c->pub_timeout_s >= 60 && c->pub_timeout_s <= 180 &&
-           (c->tls == NULL || (c->tls->ssl_ctx <= SIM7600_SSL_CTX_MAX && c->tls->version <= SIM7600_TLS_1_2));
+           (c->tls == NULL || (SIM7600_TLS && c->tls->ssl_ctx <= SIM7600_SSL_CTX_MAX &&
+                                 c->tls->version <= SIM7600_TLS_1_2));
 }
 
 static void on_engine_log(void *ctx, const char *what, const char *text, size_t len)
@@ -191,8 +202,7 @@ static int resync(struct sim7600 *dev)
 
     memset(&probe, 0, sizeof probe);
     probe.line = "AT+CSQ";
-    probe.prefix = "+CSQ:";
-    probe.flags = AT_CMD_SYNC;
+    probe.flags = AT_CMD_SYNC | AT_CMD_NAMED;
     probe.timeout_ms = dev->cfg.cmd_timeout_ms;
     at_run(&dev->at, &probe, &r);
     st = map_result(&r);
@@ -220,15 +230,32 @@ int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd)
     return st;
 }
 
-int sim7600_exec_simple(struct sim7600 *dev, const char *step, const char *line,
-                        const char *prefix, at_line_fn on_line, void *ctx)
+int sim7600_run(struct sim7600 *dev, const struct at_buf *b, unsigned flags, uint32_t timeout_ms,
+                const uint8_t *data, size_t len)
+{
+    struct at_cmd c;
+    int st = sim7600_cmd_check(b);
+
+    if (st != SIM7600_OK)
+        return st;
+    memset(&c, 0, sizeof c);
+    c.line = b->p;
+    c.flags = flags;
+    c.data = data;
+    c.data_len = len;
+    c.timeout_ms = timeout_ms;
+    c.ack_timeout_ms = dev->cfg.cmd_timeout_ms;
+    return sim7600_exec(dev, &c);
+}
+
+int sim7600_exec_simple(struct sim7600 *dev, const char *line, at_line_fn on_line, void *ctx)
 {
     struct at_cmd c;
 
     memset(&c, 0, sizeof c);
-    dev->step = step;
+    dev->step = line;
     c.line = line;
-    c.prefix = prefix;
+    c.flags = on_line != NULL ? AT_CMD_NAMED : 0;
     c.on_line = on_line;
     c.ctx = ctx;
     return sim7600_exec(dev, &c);

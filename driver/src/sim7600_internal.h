@@ -5,6 +5,13 @@
 #include "at_text.h"
 #include "sim7600.h"
 
+/* SIM7600_TLS=0 leaves MQTT over TLS out (tls.c, about 1 KB of flash) for
+ * firmware that does not use it: sim7600_init() then refuses a config with
+ * tls set (SIM7600_E_PARAM). Default: in, unless built with -DSIM7600_TLS=0. */
+#ifndef SIM7600_TLS
+#define SIM7600_TLS 1
+#endif
+
 #define SIM7600_CLIENT "0" /* the driver uses MQTT client index 0 */
 #define SIM7600_TOPIC_MAX 1024u   /* MQTT manual §2.2.10 */
 #define SIM7600_PAYLOAD_MAX 10240u /* MQTT manual §2.2.11 */
@@ -23,9 +30,14 @@ int sim7600_cmd_check(const struct at_buf *b);
 /* Runs a command built in cfg.cmd_buf (or a literal in cmd->line) and maps
  * its outcome to a status. Resynchronises first after a timeout. */
 int sim7600_exec(struct sim7600 *dev, struct at_cmd *cmd);
-/* A short command with no data: line, prefix, timeout = cmd_timeout_ms. */
-int sim7600_exec_simple(struct sim7600 *dev, const char *step, const char *line,
-                        const char *prefix, at_line_fn on_line, void *ctx);
+/* Runs the line built in b (SIM7600_E_TOO_LONG or _UNQUOTABLE if it could not
+ * be built); with AT_CMD_PROMPT, the len bytes at data go after '>'. The
+ * answer must start within cmd_timeout_ms when flags has AT_CMD_ACK_FIRST. */
+int sim7600_run(struct sim7600 *dev, const struct at_buf *b, unsigned flags, uint32_t timeout_ms,
+                const uint8_t *data, size_t len);
+/* A short command with no data, named by its line, timeout = cmd_timeout_ms;
+ * on_line (if any) gets its information lines ("+CSQ: ..." for "AT+CSQ"). */
+int sim7600_exec_simple(struct sim7600 *dev, const char *line, at_line_fn on_line, void *ctx);
 void sim7600_set_state(struct sim7600 *dev, enum sim7600_state s);
 void sim7600_event(struct sim7600 *dev, enum sim7600_event ev, int status);
 void sim7600_lock(struct sim7600 *dev);

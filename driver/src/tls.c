@@ -7,27 +7,20 @@
 
 #include "sim7600_internal.h"
 
+#if SIM7600_TLS
+
 /* A certificate upload may cross a slow UART: about 1 ms a byte at 9600 baud. */
 #define CERT_MS_PER_BYTE 2u
 #define CERT_FILES 3
 
+/* The line built in b, with a certificate's bytes after '>' if data is given. */
 static int run_line(struct sim7600 *dev, const struct at_buf *b, unsigned flags,
                     const struct sim7600_cert *data)
 {
-    struct at_cmd c;
-    int st = sim7600_cmd_check(b);
-
-    if (st != SIM7600_OK)
-        return st;
-    memset(&c, 0, sizeof c);
-    c.line = b->p;
-    c.flags = flags;
-    if (data != NULL) {
-        c.data = data->data;
-        c.data_len = data->len;
-        c.timeout_ms = dev->cfg.cmd_timeout_ms + (uint32_t)data->len * CERT_MS_PER_BYTE;
-    }
-    return sim7600_exec(dev, &c);
+    if (data == NULL)
+        return sim7600_run(dev, b, flags, 0, NULL, 0);
+    return sim7600_run(dev, b, flags, dev->cfg.cmd_timeout_ms + (uint32_t)data->len * CERT_MS_PER_BYTE,
+                       data->data, data->len);
 }
 
 /* AT+CCERTDOWN="<name>",<len>, '>', exactly len bytes, OK. Marked secret:
@@ -39,8 +32,7 @@ static int cert_down(struct sim7600 *dev, const struct sim7600_cert *f)
     sim7600_cmd_begin(dev, &b, "AT+CCERTDOWN");
     at_buf_str(&b, "=");
     at_buf_quoted(&b, f->name);
-    at_buf_str(&b, ",");
-    at_buf_u32(&b, (uint32_t)f->len);
+    at_buf_arg_u32(&b, (uint32_t)f->len);
     return run_line(dev, &b, AT_CMD_PROMPT | AT_CMD_SECRET, f);
 }
 
@@ -78,7 +70,7 @@ static int upload_files(struct sim7600 *dev, const struct sim7600_tls *t)
     int st = SIM7600_OK;
 
     if (t->upload_if_missing)
-        st = sim7600_exec_simple(dev, "AT+CCERTLIST", "AT+CCERTLIST", "+CCERTLIST:", on_list, &l);
+        st = sim7600_exec_simple(dev, "AT+CCERTLIST", on_list, &l);
     for (i = 0; i < CERT_FILES && st == SIM7600_OK; i++) {
         if (files[i]->name != NULL && files[i]->data != NULL && !(l.have & (1u << i)))
             st = cert_down(dev, files[i]);
@@ -93,15 +85,13 @@ static int ssl_cfg(struct sim7600 *dev, const char *item, const char *text, uint
     struct at_buf b;
 
     sim7600_cmd_begin(dev, &b, "AT+CSSLCFG");
-    at_buf_str(&b, "=\"");
-    at_buf_str(&b, item);
-    at_buf_str(&b, "\",");
-    at_buf_u32(&b, dev->cfg.tls->ssl_ctx);
-    at_buf_str(&b, ",");
+    at_buf_str(&b, "=");
+    at_buf_quoted(&b, item);
+    at_buf_arg_u32(&b, dev->cfg.tls->ssl_ctx);
     if (text != NULL)
-        at_buf_quoted(&b, text);
+        at_buf_arg_quoted(&b, text);
     else
-        at_buf_u32(&b, num);
+        at_buf_arg_u32(&b, num);
     return run_line(dev, &b, flags, NULL);
 }
 
@@ -159,3 +149,19 @@ int sim7600_tls_bind(struct sim7600 *dev)
     at_buf_u32(&b, dev->cfg.tls->ssl_ctx);
     return run_line(dev, &b, 0, NULL);
 }
+
+#else /* built without TLS: sim7600_init() refused any cfg.tls */
+
+int sim7600_tls_setup(struct sim7600 *dev)
+{
+    (void)dev;
+    return SIM7600_OK;
+}
+
+int sim7600_tls_bind(struct sim7600 *dev)
+{
+    (void)dev;
+    return SIM7600_OK;
+}
+
+#endif
