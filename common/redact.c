@@ -213,10 +213,26 @@ bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *l
     return (st->data_left > 0 && !only_prompt(line, n)) || redact_may_hold_secret(line, n);
 }
 
-bool redact_stream_host_line_ends(const struct redact_stream *st, const char *line, size_t n)
+bool redact_stream_line_ends(const struct redact_stream *st, const char *line, size_t n)
 {
     char last = n ? line[n - 1] : '\0';
-    if (last == '\r' || last == '\n' || n >= REDACT_LINE_MAX)
+    if (last == '\n' || n >= REDACT_LINE_MAX)
         return true;
-    return st->data_left > 0 && n >= st->data_left;
+    if (st->module)
+        return false;
+    return last == '\r' || (st->data_left > 0 && n >= st->data_left);
+}
+
+int redact_stream_text(struct redact_stream *st, const char *text, size_t n, struct strbuf *out)
+{
+    int replaced = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++)
+        if (redact_stream_line_ends(st, text + start, i + 1 - start)) {
+            replaced += redact_stream_line(st, text + start, i + 1 - start, out);
+            start = i + 1;
+        }
+    if (start < n)
+        replaced += redact_stream_line(st, text + start, n - start, out);
+    return replaced;
 }

@@ -41,10 +41,14 @@ bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *l
 
 /* A line without an end is recorded in pieces of this many bytes. */
 #define REDACT_LINE_MAX 4096
-/* Whether the host's line so far (`n` bytes, the last one just typed) ends
- * here: at a CR or LF, at REDACT_LINE_MAX bytes, or at an upload's last byte
- * (so the next command is a line of its own). A recorder and a replay that
- * cut the host's bytes so see the same lines, and redact them alike. */
-bool redact_stream_host_line_ends(const struct redact_stream *st, const char *line, size_t n);
+/* Whether a line so far (`n` bytes, the last one just added) ends there, as
+ * recorders cut lines: the module's at an LF; the host's at a CR or LF, or at
+ * an upload's last byte (so the next command is a line of its own); either at
+ * REDACT_LINE_MAX bytes. A recorder and a replay that cut the bytes so see the
+ * same lines, and redact them alike. */
+bool redact_stream_line_ends(const struct redact_stream *st, const char *line, size_t n);
+/* A stretch of one side's bytes, cut into lines as above and each redacted
+ * (an unfinished last line as it is); returns how many fields were replaced. */
+int redact_stream_text(struct redact_stream *st, const char *text, size_t n, struct strbuf *out);
 
 #endif

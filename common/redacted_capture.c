@@ -44,14 +44,6 @@ static bool flush_other_first(const struct redacted_capture *rc, int side)
     return !redact_stream_may_hold_secret(&rc->redact[other], l->p, l->len);
 }
 
-static bool line_ends(const struct redacted_capture *rc, int side)
-{
-    const struct strbuf *l = &rc->line[side];
-    if (side == RC_HOST)
-        return redact_stream_host_line_ends(&rc->redact[side], l->p, l->len);
-    return l->p[l->len - 1] == '\n' || l->len >= REDACT_LINE_MAX;
-}
-
 void redacted_capture_bytes(struct redacted_capture *rc, char dir, const uint8_t *data, size_t n, uint64_t now_us)
 {
     if (!rc->cap)
@@ -63,7 +55,7 @@ void redacted_capture_bytes(struct redacted_capture *rc, char dir, const uint8_t
         if (!rc->line[side].len)
             rc->line_us[side] = now_us;
         sb_add(&rc->line[side], &data[i], 1);
-        if (line_ends(rc, side))
+        if (redact_stream_line_ends(&rc->redact[side], rc->line[side].p, rc->line[side].len))
             record(rc, side);
     }
 }

@@ -5,7 +5,7 @@
  * Bytes wait for their line end, since a line is redacted whole; an
  * unfinished line of the other side is written first when it cannot hold a
  * secret (the module's '>' prompt, the host's data after it). The host's
- * lines are cut as redact_stream_host_line_ends says, each a capture line of
+ * lines are cut as redact_stream_line_ends says, each a capture line of
  * its own, so a replay (sim/replay.c) can cut and redact the host's bytes
  * the same way and match them. Only the file changes: the bytes between host
  * and module are never touched. Used by sim7600-sim --log, sim7600-hil run's

@@ -227,7 +227,7 @@ static void step_done(struct replay *r, const struct step *s, uint64_t now_us)
 static bool host_byte(struct replay *r, uint8_t b, struct strbuf *clean)
 {
     sb_add(&r->line, &b, 1);
-    if (!redact_stream_host_line_ends(&r->host, r->line.p, r->line.len))
+    if (!redact_stream_line_ends(&r->host, r->line.p, r->line.len))
         return false;
     struct strbuf discard = {0};
     redact_stream_line(&r->host, r->line.p, r->line.len, clean ? clean : &discard);

@@ -2,8 +2,9 @@
  * error message (issue 17): sim7600-sim --log of a bring-up that uploads a
  * PEM key and a DER key in pieces and sets the context's password, the
  * replay of that redacted log (it still answers as the live module did), the
- * replay's departure report on stderr, and sim7600-hil run's transcript of a
- * TLS scenario. Real processes, a real pty. */
+ * replay's departure report on stderr, sim7600-hil run's transcript of a
+ * TLS scenario, and what sim7600-hil import makes of a field log. Real
+ * processes, a real pty. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,5 +308,33 @@ Test(secrets, a_tls_scenarios_transcript_has_no_key_and_no_password)
         cr_assert(strstr(text, "-----BEGIN CERTIFICATE-----"), "%s lacks the CA's upload", caps[i]);
         sb_free(&bytes);
         free(text);
+    }
+}
+
+#define FIELD_PASSWORD "Hunter2-field"
+#define FIELD_KEY_LINE "MIGHAgEAMBMGByqGSM49AgEG"
+
+/* A serial monitor's log of a TLS bring-up, with its secrets in clear. */
+static const char FIELD_LOG[] =
+    "--> AT+CSSLCFG=\"password\",0,\"" FIELD_PASSWORD "\"\n<-- OK\n"
+    "--> AT+CSSLCFG?\n<-- +CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"" FIELD_PASSWORD "\",0x0\n"
+    "<-- OK\n"
+    "--> AT+CCERTDOWN=\"k.pem\",80\n<-- >\n"     /* a monitor's log does not keep the exact bytes */
+    "--> -----BEGIN PRIVATE KEY-----\n--> " FIELD_KEY_LINE "\n--> -----END PRIVATE KEY-----\n<-- OK\n";
+
+Test(secrets, an_imported_field_log_copies_no_password_and_no_key)
+{
+    static char out[OUT_CAP];
+    const char *log = test_dir_file("field.log", FIELD_LOG);
+    static const char *const as[] = {"scenario", "capture"};
+    for (size_t i = 0; i < sizeof as / sizeof as[0]; i++) {
+        int st = hil_tool(out, sizeof out, RUN_BOUND_MS, "import", "--as", as[i], log, NULL);
+        cr_assert_eq(st, 0, "import --as %s: exit %d:\n%s", as[i], st, out);
+        cr_assert_null(strstr(out, FIELD_PASSWORD), "import --as %s copied the password:\n%s", as[i], out);
+        cr_assert_null(strstr(out, FIELD_KEY_LINE), "import --as %s copied the key:\n%s", as[i], out);
+        cr_assert(strstr(out, "-----BEGIN PRIVATE KEY-----"), "import --as %s lost the upload:\n%s", as[i], out);
+        const char *cmd = strstr(out, "AT+CSSLCFG=");
+        cr_assert(cmd && memmem(cmd, strcspn(cmd, "\n"), "***", 3), "import --as %s lost the password command:\n%s",
+                  as[i], out);
     }
 }

@@ -185,15 +185,35 @@ Test(redact, a_lone_prompt_in_an_upload_need_not_wait)
 Test(redact, the_hosts_line_ends_at_a_line_end_at_its_limit_and_at_the_uploads_last_byte)
 {
     struct redact_stream st = {0};
-    cr_assert_not(redact_stream_host_line_ends(&st, "AT+CSQ", 6));
-    cr_assert(redact_stream_host_line_ends(&st, "AT+CSQ\r", 7));
+    cr_assert_not(redact_stream_line_ends(&st, "AT+CSQ", 6));
+    cr_assert(redact_stream_line_ends(&st, "AT+CSQ\r", 7));
     struct strbuf clean = {0};
     redact_stream_line(&st, "AT+CCERTDOWN=\"k.der\",5\r", 23, &clean);
-    cr_assert_not(redact_stream_host_line_ends(&st, "\x30\x82\x01", 3));
-    cr_assert(redact_stream_host_line_ends(&st, "\x30\x82\x01\x0b\x02", 5), "the DER's last byte ends it");
+    cr_assert_not(redact_stream_line_ends(&st, "\x30\x82\x01", 3));
+    cr_assert(redact_stream_line_ends(&st, "\x30\x82\x01\x0b\x02", 5), "the DER's last byte ends it");
     static char big[REDACT_LINE_MAX];
     memset(big, 'x', sizeof big);
     struct redact_stream idle = {0};
-    cr_assert(redact_stream_host_line_ends(&idle, big, sizeof big));
+    cr_assert(redact_stream_line_ends(&idle, big, sizeof big));
+    struct redact_stream module = {.module = true};
+    cr_assert_not(redact_stream_line_ends(&module, "OK\r", 3), "the module's lines end at LF");
+    cr_assert(redact_stream_line_ends(&module, "OK\r\n", 4));
     sb_free(&clean);
+}
+
+/* Text of one side in one piece (an imported log's step): cut into lines, each redacted. */
+Test(redact, a_stretch_of_text_is_redacted_line_by_line)
+{
+    struct redact_stream module = {.module = true};
+    sb_reset(&out);
+    sb_add(&out, "", 0);
+    const char *text = "\r\nOK\r\n\r\n+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"pw\",0x0\r\n";
+    cr_assert_eq(redact_stream_text(&module, text, strlen(text), &out), 1);
+    cr_assert_str_eq(sb_str(&out), "\r\nOK\r\n\r\n+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"***\",0x0\r\n");
+    struct redact_stream host = {0};
+    sb_reset(&out);
+    text = "AT+CCERTDOWN=\"k.pem\",12\rsecret\nbytes\nAT\r";
+    cr_assert_eq(redact_stream_text(&host, text, strlen(text), &out), 2);
+    cr_assert_str_eq(sb_str(&out), "AT+CCERTDOWN=\"k.pem\",12\r***\n***\nAT\r");
+    sb_free(&out);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "redact.h"
 #include "strbuf.h"
 
 enum log_format { LOG_AUTO, LOG_CAPTURE, LOG_PREFIXED, LOG_PLAIN, LOG_SOCAT };
@@ -100,6 +101,7 @@ enum log_import_status log_import_stream(FILE *in, const char *name, size_t limi
 struct log_writer {
     bool scenario;
     double base, last;          /* capture times: from the log's first time, never back */
+    struct redact_stream redact[2];   /* [0] the host's, [1] the module's: no secret is copied */
 };
 void log_writer_start(struct log_writer *w, bool scenario, enum log_format format, const char *source,
                       const char *name, struct strbuf *out);

@@ -1,5 +1,7 @@
 /* Writing what an import read: a scenario (send/expect lines) or the
- * capture format, a step at a time (log_writer) or from a step list. */
+ * capture format, a step at a time (log_writer) or from a step list. Either
+ * is written redacted (common/redact.h), as sim7600-sim --log writes: a
+ * field log's passwords and uploaded keys are never copied. */
 #include "log_import.h"
 
 #include "capture.h"
@@ -55,19 +57,22 @@ void log_writer_start(struct log_writer *w, bool scenario, enum log_format forma
                       const char *name, struct strbuf *out)
 {
     *w = (struct log_writer){.scenario = scenario, .base = -1};
+    w->redact[1].module = true;
     if (!scenario) {
         sb_printf(out, "# sim7600-hil capture v1: imported from %s (%s)\n", source, log_format_str(format));
         return;
     }
     sb_printf(out, "# Imported from %s (%s log) by sim7600-hil import: the host's lines are\n"
-                   "# sent as they were, the module's lines are expected in order.\n",
+                   "# sent as they were, the module's lines are expected in order.\n"
+                   "# Passwords and an upload's key bytes are written *** (never copied from\n"
+                   "# the log): put the real ones back, or the key in a tls statement, to run it.\n",
               source, log_format_str(format));
     sb_puts(out, "scenario ");
     quoted(out, name, strlen(name));
     sb_puts(out, "\ntargets both\n\n");
 }
 
-void log_writer_step(struct log_writer *w, const struct log_step *s, struct strbuf *out)
+static void write_step(struct log_writer *w, const struct log_step *s, struct strbuf *out)
 {
     if (w->scenario) {
         if (s->dir == '>')
@@ -88,6 +93,19 @@ void log_writer_step(struct log_writer *w, const struct log_step *s, struct strb
     sb_printf(out, "%c ", s->dir);
     sb_c_escape(out, s->data, s->len);
     sb_puts(out, "\n");
+}
+
+void log_writer_step(struct log_writer *w, const struct log_step *s, struct strbuf *out)
+{
+    struct strbuf clean = {0};
+    redact_stream_text(&w->redact[s->dir == '>' ? 0 : 1], (const char *)s->data, s->len, &clean);
+    struct log_step shown = *s;
+    if (clean.len) {
+        shown.data = (uint8_t *)clean.p;
+        shown.len = clean.len;
+    }
+    write_step(w, &shown, out);
+    sb_free(&clean);
 }
 
 void log_import_write_capture(const struct log_import *li, const char *source, struct strbuf *out)
