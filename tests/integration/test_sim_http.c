@@ -7,17 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "http_server.h"
-#include "sim_process.h"
+#include "http_drive.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 #define CLOUD "api.example.com"
-#define READ_CHUNK 1024              /* one +HTTPREAD: DATA,<n> carries at most this */
 #define LARGE 5000                   /* bigger than one piece of AT+HTTPREAD, and than one read below */
 #define READ_STEP 2048
 #define POST_LARGE 20000
 #define RECVTO_S 2
-#define GATHER_MS 2
 
 static struct sim_process sim;
 static struct http_server srv;
@@ -30,24 +27,8 @@ static void stop_all(void)
 
 TestSuite(http, .fini = stop_all);
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
-              simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
-
-/* A body whose every byte depends on its place: a lost or moved piece shows. */
-static void fill(char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (char)('a' + (i * 7 + i / 26) % 26);
-}
+static void expect(const char *text) { http_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *text) { http_send_expect(&sim, cmd, text); }
 
 /* The server answers `answer` (NULL: 200 and an empty body); the module is
  * warm, echo off, its HTTP service started, CLOUD mapped to the server. */
@@ -75,80 +56,9 @@ static void answer_body(struct http_server_answer *a, const char *body, size_t n
 
 static void url(const char *path)
 {
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "AT+HTTPPARA=\"URL\",\"http://" CLOUD "%s\"\r", path);
-    send_expect(cmd, "\r\nOK\r\n");
-}
-
-/* AT+HTTPACTION and its +HTTPACTION line: the status, *datalen the length. */
-static int action(int method, size_t *datalen)
-{
-    char cmd[32], head[32], line[64];
-    snprintf(cmd, sizeof cmd, "AT+HTTPACTION=%d\r", method);
-    send_expect(cmd, "\r\nOK\r\n");
-    snprintf(head, sizeof head, "+HTTPACTION: %d,", method);
-    expect(head);
-    cr_assert(simproc_take(&sim, "\r\n", T, line, sizeof line));
-    int status = 0;
-    size_t len = 0;
-    cr_assert_eq(sscanf(line, "%d,%zu", &status, &len), 2, "+HTTPACTION's fields: %s", line);
-    if (datalen)
-        *datalen = len;
-    return status;
-}
-
-/* Exactly n bytes of what the module said, binary as they are. */
-static void take_exact(char *out, size_t n)
-{
-    long long end = test_now_ms() + T;
-    while (sim.rx_len < n && test_now_ms() < end)
-        simproc_gather_for(&sim, GATHER_MS);
-    cr_assert_geq(sim.rx_len, n, "%zu of %zu bytes came", sim.rx_len, n);
-    memcpy(out, sim.rx, n);
-    memmove(sim.rx, sim.rx + n, sim.rx_len - n + 1);
-    sim.rx_len -= n;
-}
-
-/* AT+HTTPREAD?, waited on (bounded) until the module holds `want` bytes. */
-static void wait_held(size_t want)
-{
-    long long end = test_now_ms() + T;
-    for (size_t held = 0; held < want;) {
-        cr_assert_lt(test_now_ms(), end, "the module holds %zu of %zu bytes", held, want);
-        char line[64];
-        send_expect("AT+HTTPREAD?\r", "+HTTPREAD: LEN,");
-        cr_assert(simproc_take(&sim, "\r\n", T, line, sizeof line));
-        expect("\r\nOK\r\n");
-        held = strtoul(line, NULL, 10);
-    }
-}
-
-/* AT+HTTPREAD=<offset>,<len>: its pieces of at most 1024 joined into out. */
-static size_t read_body(size_t offset, size_t len, char *out)
-{
-    char cmd[48], line[64];
-    snprintf(cmd, sizeof cmd, "AT+HTTPREAD=%zu,%zu\r", offset, len);
-    send_expect(cmd, "\r\nOK\r\n");
-    size_t got = 0;
-    for (;;) {
-        expect("+HTTPREAD: ");
-        cr_assert(simproc_take(&sim, "\r\n", T, line, sizeof line));
-        if (strcmp(line, "0\r\n") == 0)
-            return got;
-        size_t n = 0;
-        cr_assert_eq(sscanf(line, "DATA,%zu", &n), 1, "a piece's header: %s", line);
-        cr_assert(n > 0 && n <= READ_CHUNK, "a piece of %zu bytes", n);
-        take_exact(out + got, n);
-        got += n;
-    }
-}
-
-static void request(unsigned i, struct http_server_request *r)
-{
-    long long end = test_now_ms() + T;
-    while (http_server_count(&srv) <= i && test_now_ms() < end)
-        simproc_gather_for(&sim, GATHER_MS);
-    cr_assert(http_server_request(&srv, i, r), "the server read %u requests", http_server_count(&srv));
+    char u[160];
+    snprintf(u, sizeof u, "http://" CLOUD "%s", path);
+    http_url(&sim, u);
 }
 
 /* ---- requests ------------------------------------------------------------------------------ */
@@ -162,14 +72,14 @@ Test(http, get_a_small_body)
     http_server_answer_free(&a);
     url("/config?id=7");
     size_t len;
-    cr_assert_eq(action(0, &len), 200);
+    cr_assert_eq(http_action(&sim, 0, &len), 200);
     cr_assert_eq(len, 15);
     char body[16] = {0};
-    wait_held(15);
-    cr_assert_eq(read_body(0, 100, body), 15);
+    http_wait_held(&sim, 15);
+    cr_assert_eq(http_read_body(&sim, 0, 100, body), 15);
     cr_assert_str_eq(body, "{\"interval\":60}");
     struct http_server_request r;
-    request(0, &r);
+    http_server_wait_request(&sim, &srv, 0, &r);
     cr_assert_str_eq(r.method, "GET");
     cr_assert_str_eq(r.path, "/config?id=7");
     cr_assert_not_null(strstr(sb_str(&r.head), "Host: " CLOUD "\r\n"), "%s", sb_str(&r.head));
@@ -182,7 +92,7 @@ Test(http, get_a_small_body)
 static void large_get(bool chunked)
 {
     static char body[LARGE], got[LARGE];
-    fill(body, sizeof body);
+    http_fill(body, sizeof body);
     struct http_server_answer a;
     answer_body(&a, body, sizeof body);
     a.chunked = chunked;
@@ -190,12 +100,12 @@ static void large_get(bool chunked)
     http_server_answer_free(&a);
     url("/firmware.bin");
     size_t len;
-    cr_assert_eq(action(0, &len), 200);
+    cr_assert_eq(http_action(&sim, 0, &len), 200);
     cr_assert_eq(len, chunked ? 0 : LARGE, "chunked: the length is not known ahead");
-    wait_held(LARGE);
+    http_wait_held(&sim, LARGE);
     size_t n = 0;
     for (size_t off = 0; off < LARGE; off += READ_STEP)
-        n += read_body(off, READ_STEP, got + off);
+        n += http_read_body(&sim, off, READ_STEP, got + off);
     cr_assert_eq(n, LARGE);
     cr_assert_eq(memcmp(got, body, LARGE), 0, "the body read back in pieces is the server's");
 }
@@ -211,11 +121,11 @@ Test(http, head_reads_the_headers_only)
     http_server_answer_free(&a);
     url("/file");
     size_t len;
-    cr_assert_eq(action(2, &len), 200);
+    cr_assert_eq(http_action(&sim, 2, &len), 200);
     cr_assert_eq(len, 0);
     send_expect("AT+HTTPREAD?\r", "+HTTPREAD: LEN,0\r\n");
     struct http_server_request r;
-    request(0, &r);
+    http_server_wait_request(&sim, &srv, 0, &r);
     cr_assert_str_eq(r.method, "HEAD");
     http_server_request_free(&r);
 }
@@ -224,7 +134,7 @@ static void post(size_t n)
 {
     char *body = malloc(n);
     cr_assert_not_null(body);
-    fill(body, n);
+    http_fill(body, n);
     struct http_server_answer a;
     http_server_answer_init(&a);
     a.status = 201;
@@ -232,14 +142,10 @@ static void post(size_t n)
     http_server_answer_free(&a);
     url("/readings");
     send_expect("AT+HTTPPARA=\"CONTENT\",\"application/octet-stream\"\r", "\r\nOK\r\n");
-    char cmd[48];
-    snprintf(cmd, sizeof cmd, "AT+HTTPDATA=%zu,30\r", n);
-    send_expect(cmd, "\r\nDOWNLOAD\r\n");
-    simproc_write(&sim, body, n);
-    expect("\r\nOK\r\n");
-    cr_assert_eq(action(1, NULL), 201);
+    http_data(&sim, body, n);
+    cr_assert_eq(http_action(&sim, 1, NULL), 201);
     struct http_server_request r;
-    request(0, &r);
+    http_server_wait_request(&sim, &srv, 0, &r);
     cr_assert_str_eq(r.method, "POST");
     cr_assert_eq(r.body.len, n);
     cr_assert_eq(memcmp(r.body.p, body, n), 0, "the server read what AT+HTTPDATA took");
@@ -255,13 +161,13 @@ Test(http, term_and_init_again)
 {
     start(NULL);
     url("/");
-    cr_assert_eq(action(0, NULL), 200);
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
     send_expect("AT+HTTPTERM\r", "\r\nOK\r\n");
     send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
     send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
     send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
     url("/again");
-    cr_assert_eq(action(0, NULL), 200);
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
     cr_assert_eq(http_server_count(&srv), 2);
 }
 
@@ -274,7 +180,7 @@ Test(http, a_closed_port_is_714)
     http_server_stop(&srv);          /* its port is closed now */
     snprintf(cmd, sizeof cmd, "AT+HTTPPARA=\"URL\",\"http://" CLOUD "/\"\r");
     send_expect(cmd, "\r\nOK\r\n");
-    cr_assert_eq(action(0, NULL), 714);
+    cr_assert_eq(http_action(&sim, 0, NULL), 714);
 }
 
 Test(http, a_name_that_does_not_resolve_is_713)
@@ -283,7 +189,7 @@ Test(http, a_name_that_does_not_resolve_is_713)
     char reply[256];
     cr_assert_eq(simproc_control(&sim, "dns-fail " CLOUD, reply, sizeof reply), 0, "%s", reply);
     url("/");
-    cr_assert_eq(action(0, NULL), 713);
+    cr_assert_eq(http_action(&sim, 0, NULL), 713);
     cr_assert_eq(http_server_count(&srv), 0);
 }
 
@@ -310,38 +216,21 @@ Test(http, a_server_that_drops_the_connection_is_704)
     start(&a);
     http_server_answer_free(&a);
     url("/");
-    cr_assert_eq(action(0, NULL), 704);
+    cr_assert_eq(http_action(&sim, 0, NULL), 704);
 }
 
 Test(http, a_server_gone_mid_body_is_peer_closed)
 {
     static char body[LARGE];
-    fill(body, sizeof body);
+    http_fill(body, sizeof body);
     struct http_server_answer a;
     answer_body(&a, body, sizeof body);
     a.action = HTTP_SERVER_HALF;
     start(&a);
     http_server_answer_free(&a);
     url("/");
-    cr_assert_eq(action(0, NULL), 200);
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
     expect("+HTTP_PEER_CLOSED\r\n");
-}
-
-/* AT+HTTPINIT until the rebooted module has its network again (bounded):
- * its answer is the first OK or ERROR line, whatever boot URCs come between. */
-static void init_once_registered(void)
-{
-    long long end = test_now_ms() + T;
-    for (;;) {
-        simproc_send(&sim, "AT+HTTPINIT\r");
-        char line[128] = "";
-        while (strcmp(line, "OK\r\n") != 0 && strcmp(line, "ERROR\r\n") != 0)
-            cr_assert(simproc_take(&sim, "\r\n", T, line, sizeof line), "%s", simproc_pending(&sim));
-        if (strcmp(line, "OK\r\n") == 0)
-            return;
-        cr_assert_lt(test_now_ms(), end, "AT+HTTPINIT still answers ERROR");
-        simproc_gather_for(&sim, 50);
-    }
 }
 
 Test(http, a_reboot_interrupts_the_session)
@@ -354,14 +243,14 @@ Test(http, a_reboot_interrupts_the_session)
     url("/slow");
     send_expect("AT+HTTPACTION=0\r", "\r\nOK\r\n");
     struct http_server_request r;
-    request(0, &r);
+    http_server_wait_request(&sim, &srv, 0, &r);
     http_server_request_free(&r);
     char reply[256];
     cr_assert_eq(simproc_control(&sim, "reboot", reply, sizeof reply), 0, "%s", reply);
     expect("PB DONE");
     send_expect("ATE0\r", "OK\r\n");
     send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
-    init_once_registered();
+    http_init_once_registered(&sim);
     send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
     cr_assert(simproc_quiet_for(&sim, 200), "no +HTTPACTION of the request the reboot ended: %s",
               simproc_pending(&sim));

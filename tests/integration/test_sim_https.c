@@ -1,144 +1,60 @@
 /* The module's HTTP client over TLS (issue 19): a real sim7600-sim, the test
  * CA uploaded with AT+CCERTDOWN, an SSL context set with AT+CSSLCFG and named
- * by AT+HTTPPARA="SSLCFG", an https:// URL, and an OpenSSL server the test
- * runs on loopback answering HTTP/1.1. What the host reads is what the
- * server answered; a certificate that does not verify is 715, a context
+ * by AT+HTTPPARA="SSLCFG", an https:// URL, and the runner's HTTP server
+ * (tools/hil/run/http_server.c) on loopback with the test set's server
+ * certificate. GET, HEAD and POST of small bodies and of bodies bigger than
+ * one AT+HTTPREAD piece, chunked, a server gone mid-body, HTTPTERM and a
+ * reboot, all over TLS; a certificate that does not verify is 715, a context
  * without its CA 719. */
 #include <criterion/criterion.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <openssl/ssl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "sim_process.h"
+#include "http_drive.h"
 #include "test_certs.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
-#define ACCEPT_POLL_MS 20            /* how often the server's thread looks whether it should stop */
-#define SERVER_IO_MS 5000            /* a connection the test forgot ends after this */
 #define CMD_MAX 160
 #define BODY "{\"secure\":true}"
+#define LARGE 6000                   /* bigger than one AT+HTTPREAD piece and than one TLS record's worth of reads */
+#define READ_STEP 2048
+#define POST_LARGE 20000
+#define CTX 2                        /* the SSL context the tests verify with */
+#define POST_STATUS 201
 
-/* ---- an HTTPS server on loopback: one answer per connection ----------------------------- */
-
-struct https_server {
-    int fd, port;
-    SSL_CTX *ctx;
-    pthread_t thread;
-    atomic_bool stop;
-    atomic_int requests, failed;     /* requests answered / handshakes that failed */
-    bool running;
-};
-
-static struct https_server srv;
 static struct sim_process sim;
-
-/* Reads the request's head, answers BODY, closes. */
-static void answer(SSL *ssl)
-{
-    char buf[4096];
-    size_t got = 0;
-    while (got < sizeof buf - 1) {
-        int n = SSL_read(ssl, buf + got, (int)(sizeof buf - 1 - got));
-        if (n <= 0)
-            return;
-        got += (size_t)n;
-        buf[got] = '\0';
-        if (strstr(buf, "\r\n\r\n"))
-            break;
-    }
-    char reply[256];
-    int n = snprintf(reply, sizeof reply, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     strlen(BODY), BODY);
-    if (SSL_write(ssl, reply, n) == n)
-        atomic_fetch_add(&srv.requests, 1);
-    SSL_shutdown(ssl);
-}
-
-static void *server_main(void *arg)
-{
-    (void)arg;
-    while (!atomic_load(&srv.stop)) {
-        struct pollfd p = {.fd = srv.fd, .events = POLLIN};
-        if (poll(&p, 1, ACCEPT_POLL_MS) <= 0)
-            continue;
-        int c = accept(srv.fd, NULL, NULL);
-        if (c < 0)
-            continue;
-        struct timeval tv = {.tv_sec = SERVER_IO_MS / 1000};
-        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        SSL *ssl = SSL_new(srv.ctx);
-        SSL_set_fd(ssl, c);
-        if (SSL_accept(ssl) == 1)
-            answer(ssl);
-        else
-            atomic_fetch_add(&srv.failed, 1);
-        SSL_free(ssl);
-        close(c);
-    }
-    return NULL;
-}
-
-static void server_start(void)
-{
-    srv.ctx = SSL_CTX_new(TLS_server_method());
-    cr_assert_not_null(srv.ctx);
-    cr_assert_eq(SSL_CTX_use_certificate_chain_file(srv.ctx, test_cert_path("server.pem")), 1);
-    cr_assert_eq(SSL_CTX_use_PrivateKey_file(srv.ctx, test_cert_path("server-key.pem"), SSL_FILETYPE_PEM), 1);
-    srv.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    cr_assert_eq(bind(srv.fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(listen(srv.fd, 4), 0);
-    getsockname(srv.fd, (struct sockaddr *)&a, &len);
-    srv.port = ntohs(a.sin_port);
-    atomic_store(&srv.stop, false);
-    cr_assert_eq(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
-    srv.running = true;
-}
+static struct http_server srv;
 
 static void stop_all(void)
 {
     simproc_stop(&sim);
-    if (srv.running) {
-        atomic_store(&srv.stop, true);
-        pthread_join(srv.thread, NULL);
-        close(srv.fd);
-        SSL_CTX_free(srv.ctx);
-    }
-    memset(&srv, 0, sizeof srv);
+    http_server_stop(&srv);
 }
 
 TestSuite(https, .fini = stop_all);
 
-/* ---- the module -------------------------------------------------------------------------- */
+static void expect(const char *text) { http_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *text) { http_send_expect(&sim, cmd, text); }
 
-static void expect(const char *text)
+/* The server answers `a` (NULL: 200 and BODY) over TLS with server.pem (for
+ * localhost); a warm module (echo off) maps `name`:443 to it and has its
+ * HTTP service started. */
+static void start(const char *name, const struct http_server_answer *a)
 {
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
-              simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *text)
-{
-    simproc_send(&sim, cmd);
-    expect(text);
-}
-
-/* The server runs; a warm module (echo off) maps `name`:443 to it and has
- * its HTTP service started. */
-static void start(const char *name)
-{
-    server_start();
+    struct http_server_answer plain;
+    http_server_answer_init(&plain);
+    sb_puts(&plain.body, BODY);
+    char cert[512], key[512];
+    snprintf(cert, sizeof cert, "%s", test_cert_path("server.pem"));
+    snprintf(key, sizeof key, "%s", test_cert_path("server-key.pem"));
+    struct http_server_tls tls = {cert, key};
+    struct strbuf err = {0};
+    cr_assert_eq(http_server_start_tls(&srv, 0, a ? a : &plain, &tls, &err), 0, "%s", sb_str(&err));
+    sb_free(&err);
+    http_server_answer_free(&plain);
     char map[96];
-    snprintf(map, sizeof map, "%s:443=127.0.0.1:%d", name, srv.port);
+    snprintf(map, sizeof map, "%s:443=127.0.0.1:%u", name, (unsigned)srv.port);
     const char *args[] = {"--profile", "warm", "--net-map", map, NULL};
     cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
     cr_assert_eq(simproc_open(&sim), 0);
@@ -146,11 +62,11 @@ static void start(const char *name)
     send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
 }
 
-/* The test set's CA in the store; context `ctx` verifies the server with it. */
-static void verify_with_ca(int ctx)
+/* The test set's `file` in the module's store as ca.pem. */
+static void upload_ca(const char *file)
 {
     size_t len;
-    uint8_t *bytes = test_cert_read("ca.pem", &len);
+    uint8_t *bytes = test_cert_read(file, &len);
     cr_assert_not_null(bytes);
     char cmd[CMD_MAX];
     snprintf(cmd, sizeof cmd, "AT+CCERTDOWN=\"ca.pem\",%zu\r", len);
@@ -158,54 +74,242 @@ static void verify_with_ca(int ctx)
     simproc_write(&sim, bytes, len);
     free(bytes);
     expect("OK\r\n");
+}
+
+/* Context `ctx` verifies the server with the store's ca.pem. */
+static void verify_with_ca(int ctx)
+{
+    char cmd[CMD_MAX];
     snprintf(cmd, sizeof cmd, "AT+CSSLCFG=\"cacert\",%d,\"ca.pem\"\r", ctx);
     send_expect(cmd, "OK\r\n");
     snprintf(cmd, sizeof cmd, "AT+CSSLCFG=\"authmode\",%d,1\r", ctx);
     send_expect(cmd, "OK\r\n");
 }
 
-static void get(const char *url, int ctx, const char *result)
+/* SSLCFG and the URL, for the next AT+HTTPACTION. */
+static void target(const char *url, int ctx)
 {
     char cmd[CMD_MAX];
     snprintf(cmd, sizeof cmd, "AT+HTTPPARA=\"SSLCFG\",%d\r", ctx);
     send_expect(cmd, "\r\nOK\r\n");
-    snprintf(cmd, sizeof cmd, "AT+HTTPPARA=\"URL\",\"%s\"\r", url);
-    send_expect(cmd, "\r\nOK\r\n");
-    send_expect("AT+HTTPACTION=0\r", "\r\nOK\r\n");
-    expect(result);
+    http_url(&sim, url);
 }
+
+/* A verified session to localhost answering `a`, the URL set. */
+static void verified(const struct http_server_answer *a, const char *path)
+{
+    start("localhost", a);
+    upload_ca("ca.pem");
+    verify_with_ca(CTX);
+    char url[CMD_MAX];
+    snprintf(url, sizeof url, "https://localhost%s", path);
+    target(url, CTX);
+}
+
+static void answer_body(struct http_server_answer *a, const char *body, size_t n)
+{
+    http_server_answer_init(a);
+    sb_add(&a->body, body, n);
+}
+
+static void request_is(unsigned i, const char *method, const char *path)
+{
+    struct http_server_request r;
+    http_server_wait_request(&sim, &srv, i, &r);
+    cr_assert_str_eq(r.method, method);
+    cr_assert_str_eq(r.path, path);
+    cr_assert_not_null(strstr(sb_str(&r.head), "Host: localhost\r\n"), "%s", sb_str(&r.head));
+    http_server_request_free(&r);
+}
+
+/* ---- requests over TLS ------------------------------------------------------------------- */
 
 Test(https, a_get_over_tls_verified_by_the_test_ca)
 {
-    start("localhost");
-    verify_with_ca(2);
-    char len[48];
-    snprintf(len, sizeof len, "+HTTPACTION: 0,200,%zu\r\n", strlen(BODY));
-    get("https://localhost/secure", 2, len);
+    verified(NULL, "/secure");
+    size_t len;
+    cr_assert_eq(http_action(&sim, 0, &len), 200);
+    cr_assert_eq(len, strlen(BODY));
     send_expect("AT+HTTPREAD=0,100\r", "+HTTPREAD: DATA,15\r\n" BODY "\r\n+HTTPREAD: 0\r\n");
-    cr_assert_eq(atomic_load(&srv.requests), 1);
+    request_is(0, "GET", "/secure");
+    cr_assert_eq(http_server_tls_failures(&srv), 0);
 }
+
+Test(https, head_over_tls_reads_the_headers_only)
+{
+    struct http_server_answer a;
+    answer_body(&a, "not sent for HEAD", 17);
+    sb_puts(&a.headers, "ETag: \"v42\"\r\n");
+    verified(&a, "/firmware.bin");
+    http_server_answer_free(&a);
+    size_t len;
+    cr_assert_eq(http_action(&sim, 2, &len), 200);
+    cr_assert_eq(len, 0);
+    send_expect("AT+HTTPREAD?\r", "+HTTPREAD: LEN,0\r\n");
+    send_expect("AT+HTTPHEAD\r", "+HTTPHEAD: ");
+    expect("ETag: \"v42\"\r\n");
+    expect("\r\nOK\r\n");
+    request_is(0, "HEAD", "/firmware.bin");
+}
+
+static void large_get(bool chunked)
+{
+    static char body[LARGE], got[LARGE];
+    http_fill(body, sizeof body);
+    struct http_server_answer a;
+    answer_body(&a, body, sizeof body);
+    a.chunked = chunked;
+    verified(&a, "/fw/app.bin");
+    http_server_answer_free(&a);
+    size_t len;
+    cr_assert_eq(http_action(&sim, 0, &len), 200);
+    cr_assert_eq(len, chunked ? 0 : LARGE, "chunked: the length is not known ahead");
+    http_wait_held(&sim, LARGE);
+    size_t n = 0;
+    for (size_t off = 0; off < LARGE; off += READ_STEP)
+        n += http_read_body(&sim, off, READ_STEP, got + off);
+    cr_assert_eq(n, LARGE);
+    cr_assert_eq(memcmp(got, body, LARGE), 0, "the body read back in pieces is the server's");
+}
+
+Test(https, get_a_body_larger_than_a_read) { large_get(false); }
+Test(https, get_a_large_chunked_body) { large_get(true); }
+
+static void post(size_t n)
+{
+    char *body = malloc(n);
+    cr_assert_not_null(body);
+    http_fill(body, n);
+    struct http_server_answer a;
+    http_server_answer_init(&a);
+    a.status = POST_STATUS;
+    verified(&a, "/readings");
+    http_server_answer_free(&a);
+    send_expect("AT+HTTPPARA=\"CONTENT\",\"application/octet-stream\"\r", "\r\nOK\r\n");
+    http_data(&sim, body, n);
+    cr_assert_eq(http_action(&sim, 1, NULL), POST_STATUS);
+    struct http_server_request r;
+    http_server_wait_request(&sim, &srv, 0, &r);
+    cr_assert_str_eq(r.method, "POST");
+    cr_assert_eq(r.body.len, n);
+    cr_assert_eq(memcmp(r.body.p, body, n), 0, "the server read what AT+HTTPDATA took");
+    cr_assert_not_null(strstr(sb_str(&r.head), "Content-Type: application/octet-stream\r\n"));
+    http_server_request_free(&r);
+    free(body);
+}
+
+Test(https, post_a_small_body_over_tls) { post(18); }
+Test(https, post_a_large_body_over_tls) { post(POST_LARGE); }
+
+/* The server sends the head and half the body, then its socket closes without
+ * TLS's close_notify (a server that died): the status is told, then
+ * +HTTP_PEER_CLOSED, and the half that came is readable. */
+Test(https, a_server_gone_mid_body_is_peer_closed)
+{
+    static char body[LARGE], got[LARGE];
+    http_fill(body, sizeof body);
+    struct http_server_answer a;
+    answer_body(&a, body, sizeof body);
+    a.action = HTTP_SERVER_HALF;
+    verified(&a, "/big");
+    http_server_answer_free(&a);
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
+    expect("+HTTP_PEER_CLOSED\r\n");
+    send_expect("AT+HTTPREAD?\r", "+HTTPREAD: LEN,");
+    char line[32];
+    cr_assert(simproc_take(&sim, "\r\n", T, line, sizeof line));
+    size_t held = strtoul(line, NULL, 10);
+    cr_assert(held > 0 && held < LARGE, "what came before the close is held: %zu", held);
+    expect("\r\nOK\r\n");
+    cr_assert_eq(http_read_body(&sim, 0, LARGE, got), held);
+    cr_assert_eq(memcmp(got, body, held), 0, "the bytes held are the body's first ones");
+}
+
+/* HTTPTERM ends the HTTP service, not the SSL context or the store: after
+ * HTTPINIT the same context verifies a new session (a second handshake). */
+Test(https, term_and_init_again_over_tls)
+{
+    verified(NULL, "/one");
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
+    send_expect("AT+HTTPTERM\r", "\r\nOK\r\n");
+    send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
+    send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
+    send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
+    target("https://localhost/two", CTX);
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
+    request_is(1, "GET", "/two");
+    cr_assert_eq(http_server_tls_failures(&srv), 0);
+}
+
+/* A reboot mid-request over TLS: no +HTTPACTION for it, the service must be
+ * started again, the contexts are back at their defaults but the store kept
+ * the CA (findings §27): configured again, the context verifies the server. */
+Test(https, a_reboot_interrupts_the_session)
+{
+    struct http_server_answer a;
+    http_server_answer_init(&a);
+    a.action = HTTP_SERVER_SILENT;
+    verified(&a, "/slow");
+    http_server_answer_free(&a);
+    send_expect("AT+HTTPACTION=0\r", "\r\nOK\r\n");
+    request_is(0, "GET", "/slow");
+    char reply[256];
+    cr_assert_eq(simproc_control(&sim, "reboot", reply, sizeof reply), 0, "%s", reply);
+    expect("PB DONE");
+    send_expect("ATE0\r", "OK\r\n");
+    send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
+    http_init_once_registered(&sim);
+    send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
+    cr_assert(simproc_quiet_for(&sim, 200), "no +HTTPACTION of the request the reboot ended: %s",
+              simproc_pending(&sim));
+    struct http_server_answer ok;
+    answer_body(&ok, BODY, strlen(BODY));
+    http_server_set_answer(&srv, &ok);
+    http_server_answer_free(&ok);
+    send_expect("AT+CCERTLIST\r", "+CCERTLIST: \"ca.pem\"\r\n");
+    verify_with_ca(CTX);
+    target("https://localhost/again", CTX);
+    cr_assert_eq(http_action(&sim, 0, NULL), 200);
+    request_is(1, "GET", "/again");
+}
+
+/* ---- TLS failures -------------------------------------------------------------------------- */
 
 Test(https, a_name_the_certificate_does_not_carry_is_715)
 {
-    start("api.example.com");
+    start("api.example.com", NULL);
+    upload_ca("ca.pem");
     verify_with_ca(0);
-    get("https://api.example.com/secure", 0, "+HTTPACTION: 0,715,0\r\n");
-    cr_assert_eq(atomic_load(&srv.requests), 0);
+    target("https://api.example.com/secure", 0);
+    cr_assert_eq(http_action(&sim, 0, NULL), 715);
+    cr_assert_eq(http_server_count(&srv), 0);
+}
+
+Test(https, a_ca_that_did_not_sign_the_server_is_715)
+{
+    start("localhost", NULL);
+    upload_ca("wrong-ca.pem");
+    verify_with_ca(CTX);
+    target("https://localhost/secure", CTX);
+    cr_assert_eq(http_action(&sim, 0, NULL), 715);
+    cr_assert_eq(http_server_count(&srv), 0, "no request goes over a handshake that failed");
 }
 
 Test(https, a_context_without_its_ca_is_719)
 {
-    start("localhost");
+    start("localhost", NULL);
     send_expect("AT+CSSLCFG=\"authmode\",1,1\r", "OK\r\n");
-    get("https://localhost/secure", 1, "+HTTPACTION: 0,719,0\r\n");
-    cr_assert_eq(atomic_load(&srv.requests), 0);
+    target("https://localhost/secure", 1);
+    cr_assert_eq(http_action(&sim, 0, NULL), 719);
+    cr_assert_eq(http_server_count(&srv), 0);
+    cr_assert_eq(http_server_tls_failures(&srv), 0, "719 is told before connecting");
 }
 
 Test(https, no_verification_at_authmode_0)
 {
-    start("api.example.com");
-    char len[48];
-    snprintf(len, sizeof len, "+HTTPACTION: 0,200,%zu\r\n", strlen(BODY));
-    get("https://api.example.com/secure", 0, len);
+    start("api.example.com", NULL);
+    target("https://api.example.com/secure", 0);
+    size_t len;
+    cr_assert_eq(http_action(&sim, 0, &len), 200);
+    cr_assert_eq(len, strlen(BODY));
 }

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+
+#include "http_server_io.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +19,6 @@
 #define LISTEN_BACKLOG 4
 #define STATUS_TOO_LARGE 413
 #define STATUS_OK 200
-
-/* How a wait on the connection ended. */
-enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_STOP };
 
 void http_server_answer_init(struct http_server_answer *a)
 {
@@ -50,47 +49,6 @@ void http_server_request_free(struct http_server_request *r)
     sb_free(&r->body);
 }
 
-/* Waits for fd to be ready for `events`, at most timeout_ms (-1: no limit);
- * WAIT_STOP when the server is told to stop or the wait fails. */
-static enum wait_result wait_fd(struct http_server *s, int fd, short events, int timeout_ms)
-{
-    struct pollfd pf[2] = {{.fd = s->wake[0], .events = POLLIN}, {.fd = fd, .events = events}};
-    for (;;) {
-        int n = poll(pf, 2, timeout_ms);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || pf[0].revents)
-            return WAIT_STOP;
-        return n == 0 ? WAIT_TIMEOUT : WAIT_READY;
-    }
-}
-
-/* Up to cap bytes; 0 when the peer closed or the server stops. */
-static size_t read_some(struct http_server *s, int fd, char *buf, size_t cap)
-{
-    if (wait_fd(s, fd, POLLIN, -1) != WAIT_READY)
-        return 0;
-    ssize_t n = recv(fd, buf, cap, 0);
-    return n > 0 ? (size_t)n : 0;
-}
-
-static bool write_all(struct http_server *s, int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        if (wait_fd(s, fd, POLLOUT, -1) != WAIT_READY)
-            return false;
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno != EAGAIN && errno != EINTR)
-            return false;
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-        }
-    }
-    return true;
-}
-
 /* ---- the request ------------------------------------------------------------------------- */
 
 static size_t content_length(const char *head)
@@ -112,12 +70,12 @@ static bool request_line(struct http_server_request *r)
 
 /* One request: its head up to the blank line, then Content-Length bytes.
  * Bytes past the head in the same read start the body. */
-static bool read_request(struct http_server *s, int fd, struct http_server_request *r)
+static bool read_request(struct http_conn *c, struct http_server_request *r)
 {
     char buf[READ_CHUNK];
     const char *end = NULL;
     while (!end) {
-        size_t n = read_some(s, fd, buf, sizeof buf);
+        size_t n = http_conn_read(c, buf, sizeof buf);
         if (n == 0 || r->head.len + n > HEAD_MAX)
             return false;
         sb_add(&r->head, buf, n);
@@ -133,7 +91,7 @@ static bool read_request(struct http_server *s, int fd, struct http_server_reque
     if (want > HTTP_SERVER_BODY_MAX)
         return true;                 /* answered 413 without reading it */
     while (r->body.len < want) {
-        size_t n = read_some(s, fd, buf, want - r->body.len < sizeof buf ? want - r->body.len : sizeof buf);
+        size_t n = http_conn_read(c, buf, want - r->body.len < sizeof buf ? want - r->body.len : sizeof buf);
         if (n == 0)
             return false;
         sb_add(&r->body, buf, n);
@@ -195,39 +153,44 @@ static void build_answer(const struct http_server_answer *a, bool head_only, str
 }
 
 /* Until the client closes (or the server stops): what a silent server does. */
-static void wait_close(struct http_server *s, int fd)
+static void wait_close(struct http_conn *c)
 {
     char buf[READ_CHUNK];
-    while (read_some(s, fd, buf, sizeof buf) > 0)
+    while (http_conn_read(c, buf, sizeof buf) > 0)
         ;
 }
 
-static void act(struct http_server *s, int fd, const struct http_server_answer *a, const char *method)
+/* Does what the answer says; false when the connection just closes (no
+ * close_notify over TLS: a server that drops it or dies mid-answer). */
+static bool act(struct http_conn *c, const struct http_server_answer *a, const char *method)
 {
-    if (a->delay_ms && wait_fd(s, fd, 0, (int)a->delay_ms) == WAIT_STOP)
-        return;
+    if (a->delay_ms && http_wait_fd(c->s, c->fd, 0, (int)a->delay_ms) == HTTP_WAIT_STOP)
+        return false;
     struct strbuf out = {0};
     size_t cut = 0;
     switch (a->action) {
     case HTTP_SERVER_DROP:
         break;
     case HTTP_SERVER_SILENT:
-        wait_close(s, fd);
+        wait_close(c);
         break;
     case HTTP_SERVER_ANSWER:
     case HTTP_SERVER_HALF:
         build_answer(a, strcmp(method, "HEAD") == 0, &out, &cut);
-        write_all(s, fd, out.p, a->action == HTTP_SERVER_HALF ? cut : out.len);
+        http_conn_write(c, out.p, a->action == HTTP_SERVER_HALF ? cut : out.len);
         break;
     }
     sb_free(&out);
+    return a->action == HTTP_SERVER_ANSWER || a->action == HTTP_SERVER_SILENT;
 }
 
-static void serve_connection(struct http_server *s, int fd)
+/* One request on c, answered; the connection closed. */
+static void serve_connection(struct http_server *s, struct http_conn *c)
 {
     struct http_server_request r = {0};
-    if (!read_request(s, fd, &r)) {
+    if (!read_request(c, &r)) {
         http_server_request_free(&r);
+        http_conn_close(c, false);
         return;
     }
     struct http_server_answer a;
@@ -243,20 +206,18 @@ static void serve_connection(struct http_server *s, int fd)
     char method[sizeof r.method];
     memcpy(method, r.method, sizeof method);
     keep_request(s, &r);
-    act(s, fd, &a, method);
+    http_conn_close(c, act(c, &a, method));
     http_server_answer_free(&a);
 }
 
 static void *serve(void *arg)
 {
     struct http_server *s = arg;
-    while (wait_fd(s, s->listen_fd, POLLIN, -1) == WAIT_READY) {
+    while (http_wait_fd(s, s->listen_fd, POLLIN, -1) == HTTP_WAIT_READY) {
         int fd = accept(s->listen_fd, NULL, NULL);
-        if (fd < 0)
-            continue;
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        serve_connection(s, fd);
-        close(fd);
+        struct http_conn c;
+        if (fd >= 0 && http_conn_open(&c, s, fd))
+            serve_connection(s, &c);
     }
     return NULL;
 }
@@ -288,12 +249,20 @@ static int listen_on(struct http_server *s, uint16_t port, struct strbuf *err)
 int http_server_start(struct http_server *s, uint16_t port, const struct http_server_answer *answer,
                       struct strbuf *err)
 {
+    return http_server_start_tls(s, port, answer, NULL, err);
+}
+
+int http_server_start_tls(struct http_server *s, uint16_t port, const struct http_server_answer *answer,
+                          const struct http_server_tls *tls, struct strbuf *err)
+{
     memset(s, 0, sizeof *s);
     s->started = true;
     s->listen_fd = s->wake[0] = s->wake[1] = -1;
     pthread_mutex_init(&s->mu, NULL);
     http_server_answer_init(&s->answer);
     answer_copy(&s->answer, answer);
+    if (tls && !(s->tls = http_tls_ctx(tls, err)))
+        return -1;
     if (listen_on(s, port, err) < 0)
         return -1;
     if (pipe2(s->wake, O_CLOEXEC) < 0) {
@@ -320,6 +289,14 @@ unsigned http_server_count(struct http_server *s)
 {
     pthread_mutex_lock(&s->mu);
     unsigned n = s->nrequests;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+unsigned http_server_tls_failures(struct http_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    unsigned n = s->tls_failed;
     pthread_mutex_unlock(&s->mu);
     return n;
 }
@@ -366,6 +343,8 @@ void http_server_stop(struct http_server *s)
         http_server_request_free(&s->requests[i]);
     s->nrequests = 0;
     http_server_answer_free(&s->answer);
+    http_tls_ctx_free(s->tls);
+    s->tls = NULL;
     pthread_mutex_destroy(&s->mu);
     s->started = false;
 }

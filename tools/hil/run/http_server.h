@@ -1,5 +1,6 @@
 /* A loopback HTTP/1.1 server for tests and scenarios (issue 19): the far end
- * of the module's HTTP(S) client, reached through a --net-map rule. It serves
+ * of the module's HTTP(S) client, reached through a --net-map rule, in plain
+ * TCP or, started with a certificate and key, over TLS (OpenSSL). It serves
  * one connection at a time: it reads a request (request line, headers, a body
  * by Content-Length), keeps it for the checks (method, path, body), waits the
  * answer's delay, then does what the answer says (answer and close, close
@@ -46,8 +47,16 @@ struct http_server_request {
     struct strbuf body;
 };
 
+/* Its TLS side: PEM files (a chain, leaf first, and its key). */
+struct http_server_tls {
+    const char *cert_file, *key_file;
+};
+
+struct ssl_ctx_st;
+
 struct http_server {
     uint16_t port;
+    struct ssl_ctx_st *tls;  /* NULL: plain HTTP */
     int listen_fd;
     int wake[2];             /* a byte here stops the thread */
     pthread_t thread;
@@ -56,6 +65,7 @@ struct http_server {
     struct http_server_answer answer;
     struct http_server_request requests[HTTP_SERVER_REQUESTS];
     unsigned nrequests;      /* all it read, kept or not */
+    unsigned tls_failed;     /* TLS handshakes that did not finish (the client refused us, or left) */
 };
 
 /* The default answer: 200, no extra headers, an empty body, at once. */
@@ -66,10 +76,15 @@ void http_server_answer_free(struct http_server_answer *a);
  * and serves with `answer` (copied). Returns 0, or -1 with why in err. */
 int http_server_start(struct http_server *s, uint16_t port, const struct http_server_answer *answer,
                       struct strbuf *err);
+/* The same over TLS with tls's files (NULL: plain, as http_server_start). */
+int http_server_start_tls(struct http_server *s, uint16_t port, const struct http_server_answer *answer,
+                          const struct http_server_tls *tls, struct strbuf *err);
 /* What the next requests are answered (copied). */
 void http_server_set_answer(struct http_server *s, const struct http_server_answer *answer);
 /* How many requests it has read. */
 unsigned http_server_count(struct http_server *s);
+/* How many TLS handshakes failed. */
+unsigned http_server_tls_failures(struct http_server *s);
 /* A copy of request i (0 the first), false when there is none yet or it was
  * not kept; the caller frees it with http_server_request_free(). */
 bool http_server_request(struct http_server *s, unsigned i, struct http_server_request *out);

@@ -1,0 +1,40 @@
+/* Test support: the host's side of the module's HTTP(S) client (issue 19),
+ * as firmware drives it over a real pty (harness/sim_process.h), and the
+ * loopback server's side (tools/hil/run/http_server.h), for the plain and
+ * the TLS integration tests alike. Each call asserts with Criterion and waits
+ * a bounded time (SIMPROC_DEFAULT_TIMEOUT_MS). */
+#ifndef TEST_HTTP_DRIVE_H
+#define TEST_HTTP_DRIVE_H
+
+#include <stddef.h>
+
+#include "http_server.h"
+#include "sim_process.h"
+
+#define HTTP_DRIVE_PIECE 1024   /* one +HTTPREAD: DATA,<n> carries at most this */
+
+/* A body whose every byte depends on its place: a lost or moved piece shows. */
+void http_fill(char *p, size_t n);
+
+void http_expect(struct sim_process *sim, const char *text);
+void http_send_expect(struct sim_process *sim, const char *cmd, const char *text);
+
+/* AT+HTTPPARA="URL",<url>. */
+void http_url(struct sim_process *sim, const char *url);
+/* AT+HTTPACTION=<method> and its +HTTPACTION line: the status, *datalen
+ * (may be NULL) the length. */
+int http_action(struct sim_process *sim, int method, size_t *datalen);
+/* AT+HTTPDATA=<n>,30 with n bytes after DOWNLOAD. */
+void http_data(struct sim_process *sim, const void *body, size_t n);
+/* AT+HTTPREAD?, asked again (bounded) until the module holds `want` bytes. */
+void http_wait_held(struct sim_process *sim, size_t want);
+/* AT+HTTPREAD=<offset>,<len>: its pieces joined into out; how many bytes came. */
+size_t http_read_body(struct sim_process *sim, size_t offset, size_t len, char *out);
+/* AT+HTTPINIT until a rebooted module has its network again: OK. */
+void http_init_once_registered(struct sim_process *sim);
+
+/* Request i the server read (waited for), into r (freed by the caller). */
+void http_server_wait_request(struct sim_process *sim, struct http_server *srv, unsigned i,
+                              struct http_server_request *r);
+
+#endif
