@@ -167,8 +167,8 @@ void tcpip_server_event(struct sim *s, const struct sim_event *ev)
 static int free_link(const struct sim *s)
 {
     if (s->tcpip.cfg.cipmode == 1) {
-        bool free = s->tcpip.link[TRANSPARENT_LINK].state == LINK_CLOSED && !tcpip_transparent(s);
-        return free ? TRANSPARENT_LINK : -1;
+        bool idle = s->tcpip.link[TRANSPARENT_LINK].state == LINK_CLOSED && !tcpip_transparent(s);
+        return idle ? TRANSPARENT_LINK : -1;
     }
     for (int i = 0; i < TCPIP_LINKS; i++)
         if (s->tcpip.link[i].state == LINK_CLOSED)
