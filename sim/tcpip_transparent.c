@@ -127,6 +127,8 @@ static DECLARE_HANDLER(cmd_ato)
 {
     (void)a;
     (void)c;
+    if (ppp_resume(s))
+        return CMD_DONE;   /* an escaped PPP call goes back to data mode: CONNECT (findings §30) */
     struct tcpip_link *l = &s->tcpip.link[0];
     if (s->tcpip.tm.state != TM_ESCAPED || l->state != LINK_OPEN) {
         sim_final(s, V250_NO_CARRIER);

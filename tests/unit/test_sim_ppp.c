@@ -437,6 +437,19 @@ Test(ppp_end, escape_with_guard_times_then_ath_hangs_up)
               {"AT\r", "\r\nOK\r\n"});
 }
 
+Test(ppp_end, ato_resumes_an_escaped_call)
+{
+    ipcp_up();
+    advance(GUARD_MS);
+    io("+++");
+    cr_assert_str_eq(advance(GUARD_MS), "\r\nOK\r\n");
+    cr_assert_str_eq(io("ATO\r"), connect_text, "ATO does not resume the escaped call");
+    cr_assert(strstr(ctl("state"), "\"mode\":\"data\""), "state: %s", ctl("state"));
+    static const uint8_t echo[] = {0x11, 0x22, 0x33, 0x44};
+    send_pkt(LCP, ECHO_REQ, 9, echo, sizeof echo);
+    cr_assert_eq(expect(LCP, ECHO_REPLY)->id, 9, "the resumed call does not speak PPP");
+}
+
 Test(ppp_end, pluses_inside_the_data_are_data)
 {
     lcp_up();
