@@ -72,6 +72,7 @@ struct at_result {
 /* With prefix NULL: the command's lines are its name and ':' ("+CSQ:" for
  * "AT+CSQ", "+CMQTTPUB:" for "AT+CMQTTPUB=0,1,60"), as V.250 §5.7.2 has them. */
 #define AT_CMD_NAMED       0x40u
+#define AT_CMD_MARK        0x80u /* not read by the engine: the owner's own mark on a command */
 
 /* Why the owner wants the pending command ended before its answer (see at_cmd.cancel). */
 enum at_cancel {

@@ -106,7 +106,8 @@ enum sim7600_status {
     SIM7600_E_CME_UNKNOWN = SIM7600_E_CME(100),
 };
 
-/* A sentence for any status ("broker refused: bad user name or password"). */
+/* A sentence for any status ("broker refused: bad user name or password");
+ * built with SIM7600_STATUS_TEXT=0 (a microcontroller's default) the name. */
 const char *sim7600_strerror(int status);
 /* The enum's name ("SIM7600_E_MQTT_REFUSED_CREDENTIALS"), or "SIM7600_E_MQTT(n)"-like
  * family names for codes without their own entry. */
@@ -237,7 +238,10 @@ struct sim7600_config {
 
     /* MQTT */
     const char *broker;       /* "tcp://host:port" (9..256 bytes), for TLS too (MQTT manual §3.3) */
-    const struct sim7600_tls *tls; /* NULL: plain TCP; else uploaded and configured at bring-up */
+    /* NULL: plain TCP; else uploaded and configured at bring-up. Needs a core
+     * built with TLS: the default on a hosted system; on a microcontroller
+     * -DSIM7600_TLS=1 (without it sim7600_init() answers SIM7600_E_PARAM). */
+    const struct sim7600_tls *tls;
     const char *client_id;    /* 1..23 bytes */
     const char *user;         /* NULL: none */
     const char *pass;         /* needs user; never logged */

@@ -26,8 +26,8 @@ const char *at_final_str(enum at_final f)
 /* Final result codes (V.250 §5.7, 27.007 §9.2): whole line or prefix. */
 static const struct {
     const char *text;
-    enum at_match match;
-    enum at_final final;
+    uint8_t match;  /* enum at_match */
+    uint8_t final;  /* enum at_final */
 } finals[] = {
     {"OK", AT_MATCH_LINE, AT_FINAL_OK},
     {"ERROR", AT_MATCH_LINE, AT_FINAL_ERROR},
@@ -44,10 +44,10 @@ static enum at_final classify_final(const char *line, size_t len, int *code)
 {
     size_t i;
     for (i = 0; i < sizeof finals / sizeof finals[0]; i++) {
-        if (matches(line, len, finals[i].text, finals[i].match)) {
+        if (matches(line, len, finals[i].text, (enum at_match)finals[i].match)) {
             long v;
             *code = at_scan_ints(line, len, &v, 1) == 1 ? (int)v : -1;
-            return finals[i].final;
+            return (enum at_final)finals[i].final;
         }
     }
     return AT_FINAL_NONE;

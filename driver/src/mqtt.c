@@ -85,22 +85,16 @@ static size_t urc_rx_end(void *ctx, const char *line, size_t len)
     return 0;
 }
 
-/* PUB, SUB or UNSUB is pending and its data (if any) is sent: only the
- * broker's answer is missing. (One still waiting for '>' is left alone: the
- * module would take the next command for its data.) */
+/* PUB, SUB and UNSUB wait on the broker (marked AT_CMD_MARK): when one is
+ * pending and its data (if any) is sent, only the broker's answer is missing.
+ * (One still waiting for '>' is left alone: the module would take the next
+ * command for its data.) */
+#define WAITS_ON_BROKER AT_CMD_MARK
+
 static bool waits_on_broker(const struct sim7600 *dev)
 {
-    static const char *const broker_commands[] = {"AT+CMQTTPUB", "AT+CMQTTSUB", "AT+CMQTTUNSUB"};
-    const char *line = dev->at.cmd.line;
-    size_t i;
-
-    if (at_idle(&dev->at) || dev->at.state == AT_STATE_WAIT_PROMPT)
-        return false;
-    for (i = 0; i < sizeof broker_commands / sizeof broker_commands[0]; i++) {
-        if (at_starts_with(line, strlen(line), broker_commands[i]))
-            return true;
-    }
-    return false;
+    return !at_idle(&dev->at) && dev->at.state != AT_STATE_WAIT_PROMPT &&
+           (dev->at.cmd.flags & WAITS_ON_BROKER) != 0;
 }
 
 static size_t urc_connlost(void *ctx, const char *line, size_t len)
@@ -231,9 +225,9 @@ static int start_service(struct sim7600 *dev, bool *warm)
 
 /* Undo whatever a previous run left: DISC then REL (REL after DISC, MQTT
  * §2.2.4). Each "nothing to undo" answer is named. */
-static const int disc_nothing[] = {SIM7600_OK, SIM7600_E_MQTT_NO_CONNECTION,
+static const sim7600_status_set disc_nothing[] = {SIM7600_OK, SIM7600_E_MQTT_NO_CONNECTION,
                                    SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED, SIM7600_E_ERROR};
-static const int rel_nothing[] = {SIM7600_OK, SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED, SIM7600_E_ERROR};
+static const sim7600_status_set rel_nothing[] = {SIM7600_OK, SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED, SIM7600_E_ERROR};
 
 static int disc(struct sim7600 *dev)
 {
@@ -392,7 +386,7 @@ int sim7600_pub_send(struct sim7600 *dev, const uint8_t *topic, size_t topic_len
     at_buf_arg_u32(&b, dev->cfg.pub_timeout_s);
     if (retain)
         at_buf_str(&b, ",1");
-    return run(dev, &b, AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST,
+    return run(dev, &b, AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST | WAITS_ON_BROKER,
                dev->cfg.pub_result_timeout_ms);
 }
 
@@ -400,13 +394,13 @@ int sim7600_sub_send(struct sim7600 *dev, const char *topic, uint8_t qos)
 {
     /* AT+CMQTTSUB=0,<len>,<qos>, then the topic after '>' (reference §8.2). */
     return run_data(dev, "AT+CMQTTSUB", (const uint8_t *)topic, strlen(topic), qos,
-                    AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
+                    AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST | WAITS_ON_BROKER, broker_timeout(dev));
 }
 
 static int unsub_send(struct sim7600 *dev, const char *topic)
 {
     return run_data(dev, "AT+CMQTTUNSUB", (const uint8_t *)topic, strlen(topic), 0,
-                    AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST, broker_timeout(dev));
+                    AT_CMD_RESULT_LINE | AT_CMD_ACK_FIRST | WAITS_ON_BROKER, broker_timeout(dev));
 }
 
 /* The checks the module would make (MQTT §2.3.1 codes 2, 18, 22), made here,

@@ -48,7 +48,7 @@ static void pop(struct sim7600 *dev)
  * message at first sight -- line noise can forge any of them (a damaged
  * "0,11" reads "0,18", topic empty) -- so a message the module really
  * refuses is given up after outbox_max_attempts (sim/real-module-findings.md §18). */
-static const int refused_for_good[] = {SIM7600_E_PARAM, SIM7600_E_TOO_LONG, SIM7600_E_UNQUOTABLE};
+static const sim7600_status_set refused_for_good[] = {SIM7600_E_PARAM, SIM7600_E_TOO_LONG, SIM7600_E_UNQUOTABLE};
 
 enum send_verdict { SENT, KEEP, DROP };
 
@@ -88,11 +88,6 @@ int sim7600_outbox_flush(struct sim7600 *dev, size_t ticket, int *ticket_st)
         pop(dev);
     }
     return SIM7600_OK;
-}
-
-bool sim7600_outbox_holds(const struct sim7600 *dev, size_t ticket)
-{
-    return ticket - dev->ob_seq < dev->ob_count;
 }
 
 size_t sim7600_outbox_count(const struct sim7600 *dev)

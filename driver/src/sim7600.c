@@ -158,32 +158,26 @@ int sim7600_cmd_check(const struct at_buf *b)
     return at_buf_ok(b) ? SIM7600_OK : SIM7600_E_TOO_LONG;
 }
 
+/* What each way a command ends means; OK, ERROR and +CME ERROR look further. */
+static const int8_t final_status[] = {
+    [AT_FINAL_NONE] = SIM7600_E_PROTOCOL,    [AT_FINAL_OK] = SIM7600_OK,
+    [AT_FINAL_ERROR] = SIM7600_E_ERROR,      [AT_FINAL_CME] = SIM7600_E_ERROR, /* no code */
+    [AT_FINAL_CMS] = SIM7600_E_CMS,          [AT_FINAL_TIMEOUT] = SIM7600_E_TIMEOUT,
+    [AT_FINAL_IO] = SIM7600_E_IO,            [AT_FINAL_REJECTED] = SIM7600_E_BUSY,
+    [AT_FINAL_ABORTED] = SIM7600_E_REBOOTED, [AT_FINAL_CANCELLED] = SIM7600_E_CONNLOST,
+};
+
 static int map_result(const struct at_result *r)
 {
-    if (r->result_err == AT_RESULT_GARBLED && (r->final == AT_FINAL_OK || r->final == AT_FINAL_ERROR))
+    bool result_line = r->final == AT_FINAL_OK || r->final == AT_FINAL_ERROR;
+
+    if (result_line && r->result_err == AT_RESULT_GARBLED)
         return SIM7600_E_PROTOCOL; /* a damaged result line: what the module meant is unknown */
-    switch (r->final) {
-    case AT_FINAL_OK:
-        return r->result_err > 0 ? SIM7600_E_MQTT(r->result_err) : SIM7600_OK;
-    case AT_FINAL_ERROR:
-        return r->result_err > 0 ? SIM7600_E_MQTT(r->result_err) : SIM7600_E_ERROR;
-    case AT_FINAL_CME:
-        return r->code >= 0 ? SIM7600_E_CME(r->code) : SIM7600_E_ERROR;
-    case AT_FINAL_CMS:
-        return SIM7600_E_CMS;
-    case AT_FINAL_TIMEOUT:
-        return SIM7600_E_TIMEOUT;
-    case AT_FINAL_IO:
-        return SIM7600_E_IO;
-    case AT_FINAL_REJECTED:
-        return SIM7600_E_BUSY;
-    case AT_FINAL_ABORTED:
-        return SIM7600_E_REBOOTED;
-    case AT_FINAL_CANCELLED:
-        return SIM7600_E_CONNLOST;
-    default:
-        return SIM7600_E_PROTOCOL;
-    }
+    if (result_line && r->result_err > 0)
+        return SIM7600_E_MQTT(r->result_err);
+    if (r->final == AT_FINAL_CME && r->code >= 0)
+        return SIM7600_E_CME(r->code);
+    return (unsigned)r->final < sizeof final_status ? final_status[r->final] : SIM7600_E_PROTOCOL;
 }
 
 static void count_timeout(struct sim7600 *dev, int st)

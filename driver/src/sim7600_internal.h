@@ -5,11 +5,20 @@
 #include "at_text.h"
 #include "sim7600.h"
 
-/* SIM7600_TLS=0 leaves MQTT over TLS out (tls.c, about 1 KB of flash) for
- * firmware that does not use it: sim7600_init() then refuses a config with
- * tls set (SIM7600_E_PARAM). Default: in, unless built with -DSIM7600_TLS=0. */
+/* Built for a hosted system (Linux, macOS, Windows) rather than a
+ * microcontroller, where flash is dear: the defaults below follow it. */
+#if defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
+#define SIM7600_HOSTED 1
+#else
+#define SIM7600_HOSTED 0
+#endif
+
+/* SIM7600_TLS=0 leaves MQTT over TLS out (tls.c: about 830 B of flash on a
+ * Cortex-M4); sim7600_init() then refuses a config with tls set
+ * (SIM7600_E_PARAM). In by default on a hosted system, out on a
+ * microcontroller: -DSIM7600_TLS=1 asks for it there. */
 #ifndef SIM7600_TLS
-#define SIM7600_TLS 1
+#define SIM7600_TLS SIM7600_HOSTED
 #endif
 
 #define SIM7600_CLIENT "0" /* the driver uses MQTT client index 0 */
@@ -19,8 +28,10 @@
 /* Waited on top of a timeout the module enforces itself (pub_timeout, DISC's 60 s). */
 #define SIM7600_MODULE_TIMEOUT_MARGIN_MS 5000u
 
-/* status.c: is st one of the n statuses in set? */
-bool sim7600_status_in(int st, const int *set, size_t n);
+/* status.c: is st one of the n statuses in set? Sets hold every status in
+ * two bytes (they range from -1100 to 1). */
+typedef int16_t sim7600_status_set;
+bool sim7600_status_in(int st, const sim7600_status_set *set, size_t n);
 #define SIM7600_STATUS_IN(st, set) sim7600_status_in((st), (set), sizeof(set) / sizeof((set)[0]))
 
 /* sim7600.c: running one command */
@@ -80,8 +91,6 @@ int sim7600_outbox_push(struct sim7600 *dev, const char *topic, const void *payl
  * *ticket_st gets the outcome of the message pushed with `ticket` (unchanged
  * if it stays queued). @retval OK, or the link error that stopped the flush */
 int sim7600_outbox_flush(struct sim7600 *dev, size_t ticket, int *ticket_st);
-/* Is the message pushed with `ticket` still waiting? */
-bool sim7600_outbox_holds(const struct sim7600 *dev, size_t ticket);
 
 /* supervisor.c */
 /* Reacts to a status from a session command: link errors start recovery. */

@@ -1,25 +1,23 @@
-/* One table of every named status: the driver's own, the MQTT <err> codes
+/* One list of every named status: the driver's own, the MQTT <err> codes
  * (MQTT manual §2.3.1) and the +CME ERROR codes the driver acts on (AT §17.3). */
 #include "sim7600_internal.h"
 
 #include <stddef.h>
 
-/* SIM7600_STATUS_TEXT=0 leaves the sentences out (about 2.4 KB of flash):
+/* SIM7600_STATUS_TEXT=0 leaves the sentences out (about 2.5 KB of flash):
  * sim7600_strerror() then returns the status name. The default follows the
- * target: sentences on a hosted system (Linux, macOS, Windows), names on a
- * microcontroller, where flash is dear; -DSIM7600_STATUS_TEXT=1 asks for them. */
+ * target (SIM7600_HOSTED): sentences on a hosted system, names on a
+ * microcontroller; -DSIM7600_STATUS_TEXT=1 asks for them there. */
 #ifndef SIM7600_STATUS_TEXT
-#if defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
-#define SIM7600_STATUS_TEXT 1
-#else
-#define SIM7600_STATUS_TEXT 0
-#endif
+#define SIM7600_STATUS_TEXT SIM7600_HOSTED
 #endif
 
-/* One list makes the code table, the names and the sentences, so their orders
- * cannot differ. Names and sentences are each one string of NUL-separated
- * entries (at_text_nth): no table of pointers to carry in flash. */
-#define STATUS_ROWS(X) \
+/* One list makes the row numbers, the names and the sentences, so their
+ * orders cannot differ. Names and sentences are each one string of
+ * NUL-separated entries (at_text_nth): no table of pointers in flash. The
+ * driver's own statuses and the MQTT codes are contiguous (a status gives its
+ * row by arithmetic); the CME codes are not (a byte each says which). */
+#define OWN_ROWS(X) \
     X(SIM7600_OK, "success") \
     X(SIM7600_QUEUED, "queued: will be sent when the MQTT session is up") \
     X(SIM7600_E_PARAM, "invalid argument or configuration") \
@@ -39,7 +37,9 @@
     X(SIM7600_E_REBOOTED, "the module rebooted") \
     X(SIM7600_E_CMS, "the module answered +CMS ERROR") \
     X(SIM7600_E_STATE, "not allowed in the current state") \
-    X(SIM7600_E_UNQUOTABLE, "a string holds '\"' or a control character, which an AT command cannot carry") \
+    X(SIM7600_E_UNQUOTABLE, "a string holds '\"' or a control character, which an AT command cannot carry")
+
+#define MQTT_ROWS(X) \
     X(SIM7600_E_MQTT_FAILED, "MQTT 1: failed") \
     X(SIM7600_E_MQTT_BAD_UTF8, "MQTT 2: bad UTF-8 string") \
     X(SIM7600_E_MQTT_SOCK_CONNECT, "MQTT 3: socket connect failed") \
@@ -72,7 +72,9 @@
     X(SIM7600_E_MQTT_REFUSED_CREDENTIALS, "MQTT 30: broker refused: bad user name or password") \
     X(SIM7600_E_MQTT_REFUSED_NOT_AUTHORIZED, "MQTT 31: broker refused: not authorized") \
     X(SIM7600_E_MQTT_HANDSHAKE, "MQTT 32: TLS handshake failed") \
-    X(SIM7600_E_MQTT_NO_CERT, "MQTT 33: certificate not set") \
+    X(SIM7600_E_MQTT_NO_CERT, "MQTT 33: certificate not set")
+
+#define CME_ROWS(X) \
     X(SIM7600_E_CME_PHONE_FAILURE, "+CME ERROR 0: phone failure") \
     X(SIM7600_E_CME_NOT_ALLOWED, "+CME ERROR 3: operation not allowed") \
     X(SIM7600_E_CME_NOT_SUPPORTED, "+CME ERROR 4: operation not supported") \
@@ -87,21 +89,36 @@
     X(SIM7600_E_CME_NETWORK_TIMEOUT, "+CME ERROR 31: network timeout") \
     X(SIM7600_E_CME_UNKNOWN, "+CME ERROR 100: unknown")
 
-#define CODE_OF(name, text) (int16_t)(name),
+#define STATUS_ROWS(X) OWN_ROWS(X) MQTT_ROWS(X) CME_ROWS(X)
+#define ROW_OF(name, text) ROW_##name,
+#define CME_CODE_OF(name, text) (uint8_t)(SIM7600_E_CME_BASE - (name)),
 #define NAME_OF(name, text) #name "\0"
 #define TEXT_OF(name, text) text "\0"
 
-static const int16_t codes[] = {STATUS_ROWS(CODE_OF)};
+enum { STATUS_ROWS(ROW_OF) N_ROWS };
+/* find_row's arithmetic holds for the lists as written (each row's name is
+ * checked by test_driver_compact). */
+typedef char own_rows_in_order[ROW_SIM7600_E_UNQUOTABLE == 1 - SIM7600_E_UNQUOTABLE ? 1 : -1];
+typedef char mqtt_rows_in_order[ROW_SIM7600_E_MQTT_NO_CERT - ROW_SIM7600_E_MQTT_FAILED ==
+                                        SIM7600_E_MQTT_FAILED - SIM7600_E_MQTT_NO_CERT ? 1 : -1];
+
+static const uint8_t cme_codes[] = {CME_ROWS(CME_CODE_OF)};
 static const char names[] = STATUS_ROWS(NAME_OF);
-#define N_ROWS (sizeof codes / sizeof codes[0])
 
 /* The row of a status, N_ROWS if it has none. */
 static size_t find_row(int status)
 {
-    size_t i = 0;
-    while (i < N_ROWS && codes[i] != status)
-        i++;
-    return i;
+    size_t i;
+
+    if (status >= SIM7600_E_UNQUOTABLE && status <= SIM7600_QUEUED)
+        return status >= 0 ? (size_t)status : (size_t)(1 - status); /* OK, QUEUED, then -1.. */
+    if (status <= SIM7600_E_MQTT_FAILED && status >= SIM7600_E_MQTT_NO_CERT)
+        return ROW_SIM7600_E_MQTT_FAILED + (size_t)(SIM7600_E_MQTT_FAILED - status);
+    for (i = 0; i < sizeof cme_codes; i++) {
+        if (status == SIM7600_E_CME(cme_codes[i]))
+            return ROW_SIM7600_E_CME_PHONE_FAILURE + i;
+    }
+    return N_ROWS;
 }
 
 static bool is_mqtt(int status)
@@ -157,7 +174,7 @@ int sim7600_status_module_code(int status)
 }
 
 /* Statuses after which the session state is unknown or gone: reconnect. */
-static const int link_errors[] = {
+static const sim7600_status_set link_errors[] = {
     SIM7600_E_IO,
     SIM7600_E_TIMEOUT,
     SIM7600_E_NO_RESPONSE,
@@ -173,7 +190,7 @@ static const int link_errors[] = {
     SIM7600_E_MQTT_CLIENT_NOT_ACQUIRED,
 };
 
-bool sim7600_status_in(int st, const int *set, size_t n)
+bool sim7600_status_in(int st, const sim7600_status_set *set, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++) {

@@ -67,7 +67,7 @@ static void handle_flags(struct sim7600 *dev)
 
 /* Failures that say nothing about the module's own setup (SIM, registration,
  * PDP): the broker or the path to it. Any other failure re-runs bring-up. */
-static const int broker_side[] = {
+static const sim7600_status_set broker_side[] = {
     SIM7600_E_MQTT_SOCK_CONNECT,         SIM7600_E_MQTT_TIMEOUT,
     SIM7600_E_MQTT_DNS,                  SIM7600_E_MQTT_CLOSED_BY_SERVER,
     SIM7600_E_MQTT_REFUSED_PROTOCOL,     SIM7600_E_MQTT_REFUSED_ID,

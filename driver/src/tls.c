@@ -99,10 +99,8 @@ static int ssl_cfg(struct sim7600 *dev, const char *item, const char *text, uint
  * take a number, the rest a quoted string (file names, the key's password). */
 enum { SSLVERSION, AUTHMODE, IGNORELOCALTIME, ENABLESNI, NUMERIC_ITEMS,
        CACERT = NUMERIC_ITEMS, CLIENTCERT, CLIENTKEY, PASSWORD, ITEMS };
-static const char *const item_names[ITEMS] = {
-    "sslversion", "authmode", "ignorelocaltime", "enableSNI",
-    "cacert", "clientcert", "clientkey", "password",
-};
+static const char item_names[] = /* at_text_nth */
+    "sslversion\0authmode\0ignorelocaltime\0enableSNI\0cacert\0clientcert\0clientkey\0password";
 
 /* Every setting is sent, defaults too: a warm module keeps what an earlier
  * run of the host set. enableSNI only when asked: older firmware lacks it. */
@@ -112,16 +110,15 @@ static int configure(struct sim7600 *dev, const struct sim7600_tls *t)
         (t->version + 4u) % 5u, /* enum sim7600_tls_version -> the module's value */
         sim7600_tls_authmode(t), t->check_time ? 0u : 1u, 1u,
     };
-    const char *const text[ITEMS] = {
-        [CACERT] = t->ca.name, [CLIENTCERT] = t->cert.name, [CLIENTKEY] = t->key.name,
-        [PASSWORD] = t->key_password,
-    };
+    const char *const text[ITEMS - NUMERIC_ITEMS] = {t->ca.name, t->cert.name, t->key.name,
+                                                     t->key_password};
     unsigned i;
     int st = SIM7600_OK;
 
     for (i = 0; i < ITEMS && st == SIM7600_OK; i++) {
-        if (i >= NUMERIC_ITEMS ? text[i] != NULL : (i != ENABLESNI || t->sni))
-            st = ssl_cfg(dev, item_names[i], text[i], i < NUMERIC_ITEMS ? num[i] : 0,
+        const char *s = i >= NUMERIC_ITEMS ? text[i - NUMERIC_ITEMS] : NULL;
+        if (i >= NUMERIC_ITEMS ? s != NULL : (i != ENABLESNI || t->sni))
+            st = ssl_cfg(dev, at_text_nth(item_names, ITEMS, i), s, i < NUMERIC_ITEMS ? num[i] : 0,
                          i == PASSWORD ? AT_CMD_SECRET : 0);
     }
     return st;
