@@ -213,6 +213,26 @@ bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *l
     return (st->data_left > 0 && !only_prompt(line, n)) || redact_may_hold_secret(line, n);
 }
 
+/* Whether a line starts as one redact_stream_line changes or learns from. */
+static bool line_redactable(const char *line, size_t n)
+{
+    size_t skip;
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        if (params_after(line, n, rules[r].prefix, &skip))
+            return true;
+    return params_after(line, n, CERTDOWN, &skip) != NULL;
+}
+
+bool redact_stream_text_may_change(const struct redact_stream *st, const char *text, size_t n)
+{
+    if (st->data_left > 0 || st->fresh)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || text[i - 1] == '\r' || text[i - 1] == '\n') && line_redactable(text + i, n - i))
+            return true;
+    return false;
+}
+
 bool redact_stream_line_ends(const struct redact_stream *st, const char *line, size_t n)
 {
     char last = n ? line[n - 1] : '\0';

@@ -50,5 +50,9 @@ bool redact_stream_line_ends(const struct redact_stream *st, const char *line, s
 /* A stretch of one side's bytes, cut into lines as above and each redacted
  * (an unfinished last line as it is); returns how many fields were replaced. */
 int redact_stream_text(struct redact_stream *st, const char *text, size_t n, struct strbuf *out);
+/* Whether redact_stream_text could change the text or the stream: an upload
+ * goes on or begins in it, or a line in it starts like a credential's. When
+ * not, the text may be used as it is (no copy). */
+bool redact_stream_text_may_change(const struct redact_stream *st, const char *text, size_t n);
 
 #endif

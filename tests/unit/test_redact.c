@@ -215,5 +215,9 @@ Test(redact, a_stretch_of_text_is_redacted_line_by_line)
     text = "AT+CCERTDOWN=\"k.pem\",12\rsecret\nbytes\nAT\r";
     cr_assert_eq(redact_stream_text(&host, text, strlen(text), &out), 2);
     cr_assert_str_eq(sb_str(&out), "AT+CCERTDOWN=\"k.pem\",12\r***\n***\nAT\r");
+    struct redact_stream idle = {0};
+    cr_assert_not(redact_stream_text_may_change(&idle, "AT+CSQ\r\n+CSQ: 9,9\r\n", 19));
+    cr_assert(redact_stream_text_may_change(&idle, "AT\rAT+CCERTDOWN=\"k.pem\",9\r", 26), "an upload begins");
+    cr_assert(redact_stream_text_may_change(&idle, "\r\nOK\r\n+CSSLCFG: 0,4", 20), "a read form");
     sb_free(&out);
 }

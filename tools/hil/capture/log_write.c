@@ -97,8 +97,13 @@ static void write_step(struct log_writer *w, const struct log_step *s, struct st
 
 void log_writer_step(struct log_writer *w, const struct log_step *s, struct strbuf *out)
 {
+    struct redact_stream *st = &w->redact[s->dir == '>' ? 0 : 1];
+    if (!redact_stream_text_may_change(st, (const char *)s->data, s->len)) {
+        write_step(w, s, out);       /* most steps: no copy */
+        return;
+    }
     struct strbuf clean = {0};
-    redact_stream_text(&w->redact[s->dir == '>' ? 0 : 1], (const char *)s->data, s->len, &clean);
+    redact_stream_text(st, (const char *)s->data, s->len, &clean);
     struct log_step shown = *s;
     if (clean.len) {
         shown.data = (uint8_t *)clean.p;
