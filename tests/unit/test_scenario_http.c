@@ -1,6 +1,7 @@
 /* The scenario language's HTTP side (issue 19): http-server and what it
- * answers, the {http} placeholder, expect-http-request, each into its fields,
- * every error with its line. */
+ * answers (tls=1 too), the {http} placeholder, expect-http-request,
+ * send-file and its {size:FILE}, each into its fields, every error with its
+ * line. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +100,41 @@ Test(scn_http, errors_say_what_to_write)
     one_error(HEAD "http-server answer=later\n" STEP, 3, "normal, drop, silent, half");
     one_error(HEAD "http-server body=\"x\" body-size=3\n" STEP, 3, "not both");
     one_error("scenario \"h\"\ntargets hardware\nhttp-server\n" STEP, 3, "needs the simulator");
+    one_error(HEAD "http-server tls=2\n" STEP, 3, "tls");
+    one_error(HEAD "http-server\nsend-file \"ca.pem\"\n", 4, "add one, or name a path");
+    one_error(HEAD "http-server tls=1\nsend-file \"ca.crt\"\n", 4, "not in the runner's test set");
+    one_error(HEAD "http-server tls=1\nsend-file \"./no/such.pem\"\n", 4, "relative to the scenario's folder");
+    one_error(HEAD "http-server tls=1\nsend \"AT+CCERTDOWN=\\\"a.pem\\\",{size:ca.pem}\"\n", 4,
+              "no such send-file");
+    one_error(HEAD "http-server tls=1\nbring-up\nsend-file \"ca.pem\"\n", 5, "cannot share it with driver steps");
 #undef HEAD
 #undef STEP
+}
+
+Test(scn_http, https_and_a_file_sent_with_its_size)
+{
+    parse_ok("scenario \"h\"\ntargets sim\nhttp-server tls=1\n"
+             "send \"AT+CCERTDOWN=\\\"ca.pem\\\",{size:ca.pem}\"\nexpect-prompt\nsend-file \"ca.pem\"\n");
+    cr_assert(sc->http.tls);
+    const struct scn_step *f = &sc->steps[2];
+    cr_assert_eq(f->kind, SCN_STEP_SEND_FILE);
+    cr_assert_str_eq(f->text.ptr, "ca.pem", "a test-set name stays a name: the runner knows the set's folder");
+    cr_assert_str_eq(scn_step_kind_str(f->kind), "send-file");
+    cr_assert_eq(scn_send_file_step(sc, "ca.pem", 6), f);
+    cr_assert_null(scn_send_file_step(sc, "ca.der", 6));
+    const char *name;
+    size_t name_len, used;
+    const char *text = sc->steps[0].text.ptr, *end = text + sc->steps[0].text.len;
+    const char *q = scn_next_size(text, end, &name, &name_len, &used);
+    cr_assert_not_null(q);
+    cr_assert_eq(name_len, 6);
+    cr_assert_eq(memcmp(name, "ca.pem", 6), 0);
+    cr_assert_eq(used, strlen("{size:ca.pem}"));
+    cr_assert_null(scn_next_size(q + used, end, &name, &name_len, &used));
+}
+
+Test(scn_http, a_tls_statement_makes_the_set_too)
+{
+    parse_ok("scenario \"h\"\ntargets sim\ntls ca=\"ca.pem\"\nsend-file \"client.pem\"\n");
+    cr_assert_eq(sc->steps[0].kind, SCN_STEP_SEND_FILE);
 }

@@ -33,7 +33,8 @@ bool programs_not_applicable(const struct scenario *sc, struct strbuf *why)
 {
     for (size_t i = 0; !sc->n_programs && i < sc->n_steps; i++) {
         const struct scn_step *s = &sc->steps[i];
-        bool driver = scn_step_is_driver(s->kind), send = s->kind == SCN_STEP_SEND || s->kind == SCN_STEP_SEND_RAW;
+        bool driver = scn_step_is_driver(s->kind), send = s->kind == SCN_STEP_SEND || s->kind == SCN_STEP_SEND_RAW ||
+                                                   s->kind == SCN_STEP_SEND_FILE;
         if (driver || send) {
             sb_printf(why, "not applicable with --program: '%s' (line %d) %s", scn_step_kind_str(s->kind), s->line,
                       driver ? "is a step of our driver, and the program does its own work"

@@ -1,16 +1,31 @@
 /* A scenario's HTTP test server in the run (issue 19): started before the
  * simulator with what `http-server` says it answers (its port goes into the
- * net-map rules and send lines as {http}), checked by expect-http-request,
- * stopped at tear-down. */
+ * net-map rules and send lines as {http}), over TLS with the runner's test
+ * set for tls=1, checked by expect-http-request, stopped at tear-down; and
+ * the wire's send-file with its {size:FILE}. */
 #include "run_internal.h"
 
 #include "alloc.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hil_clock.h"
 #include "http_server.h"
+#include "run_tls.h"
+
+#define SEND_FILE_MAX 153600      /* AT+HTTPDATA's <size> (the parser checked paths; this bounds the read) */
+
+/* The test set's server certificate, for localhost and 127.0.0.1, by ca.pem. */
+static const struct http_server_tls set_server = {"server.pem", "server-key.pem"};
+
+struct run_http {
+    struct http_server srv;
+    char certs[PATH_MAX];         /* the test set's directory ("" unless tls=1) */
+};
 
 #define POLL_SLICE_MS 20          /* how often the step looks at what arrived */
 #define SHOWN_BODY_MAX 120        /* of a request's body, in a failure message */
@@ -47,6 +62,22 @@ static void answer_of(const struct scn_http_server *h, struct http_server_answer
         made_up_body(&a->body, h->body_size);
 }
 
+/* tls=1: the set made, and the server's files in it. */
+static int start_tls(struct run *r, const struct http_server_answer *a, struct strbuf *err)
+{
+    const struct scn_http_server *h = &r->sc->http;
+    if (run_tls_make_set(r, r->http->certs, sizeof r->http->certs, h->line) < 0)
+        return -1;
+    struct strbuf cert = {0}, key = {0};
+    sb_printf(&cert, "%s/%s", r->http->certs, set_server.cert_file);
+    sb_printf(&key, "%s/%s", r->http->certs, set_server.key_file);
+    struct http_server_tls tls = {sb_str(&cert), sb_str(&key)};
+    int rc = http_server_start_tls(&r->http->srv, h->port, a, &tls, err);
+    sb_free(&cert);
+    sb_free(&key);
+    return rc;
+}
+
 int run_http_start(struct run *r)
 {
     const struct scn_http_server *h = &r->sc->http;
@@ -56,9 +87,10 @@ int run_http_start(struct run *r)
     struct strbuf err = {0};
     answer_of(h, &a);
     r->http = xmalloc(sizeof *r->http);
-    int rc = http_server_start(r->http, h->port, &a, &err);
+    memset(r->http, 0, sizeof *r->http);
+    int rc = h->tls ? start_tls(r, &a, &err) : http_server_start(&r->http->srv, h->port, &a, &err);
     http_server_answer_free(&a);
-    if (rc < 0)
+    if (rc < 0 && err.len)
         run_fail(r, "line %d: http-server: %s", h->line, sb_str(&err));
     sb_free(&err);
     return rc;
@@ -68,18 +100,91 @@ void run_http_stop(struct run *r)
 {
     if (!r->http)
         return;
-    http_server_stop(r->http);
+    http_server_stop(&r->http->srv);
     free(r->http);
     r->http = NULL;
+}
+
+/* The file a send-file step sends: the test set's (the http-server's or the
+ * tls statement's, the same directory) or its path. False when there is no set. */
+static bool file_path(const struct run *r, const struct scn_step *s, struct strbuf *path)
+{
+    if (strchr(s->text.ptr, '/')) {
+        sb_puts(path, s->text.ptr);
+        return true;
+    }
+    const char *set = r->http && r->http->certs[0] ? r->http->certs : r->tls ? r->tls->certs : NULL;
+    if (set)
+        sb_printf(path, "%s/%s", set, s->text.ptr);
+    return set != NULL;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = xmalloc(SEND_FILE_MAX + 1);
+    *len = fread(buf, 1, SEND_FILE_MAX + 1, f);
+    bool bad = ferror(f) || *len == 0 || *len > SEND_FILE_MAX;
+    fclose(f);
+    if (!bad)
+        return buf;
+    free(buf);
+    return NULL;
+}
+
+/* Each {size:FILE} replaced by the size of what send-file "FILE" sends. */
+static void expand_sizes(const struct run *r, const struct strbuf *in, struct strbuf *out)
+{
+    const char *s = in->p ? in->p : "", *end = s + in->len, *q, *name;
+    size_t name_len, used;
+    while ((q = scn_next_size(s, end, &name, &name_len, &used)) != NULL) {
+        const struct scn_step *step = scn_send_file_step(r->sc, name, name_len);
+        struct strbuf path = {0};
+        size_t len = 0;
+        uint8_t *bytes = step && file_path(r, step, &path) ? read_file(sb_str(&path), &len) : NULL;
+        sb_add(out, s, (size_t)(q - s));
+        if (bytes)
+            sb_printf(out, "%zu", len);
+        else
+            sb_add(out, q, used);   /* kept as written: the send-file step says what is wrong */
+        free(bytes);
+        sb_free(&path);
+        s = q + used;
+    }
+    sb_add(out, s, (size_t)(end - s));
 }
 
 void run_expand_http(const struct run *r, const struct strbuf *in, struct strbuf *out)
 {
     struct scn_bytes b = {.ptr = in->p, .len = in->len};
+    struct strbuf ports = {0};
     if (r->http)
-        scn_expand_http(&b, r->http->port, out);
+        scn_expand_http(&b, r->http->srv.port, &ports);
     else
-        sb_add(out, in->p, in->len);
+        sb_add(&ports, in->p, in->len);
+    expand_sizes(r, &ports, out);
+    sb_free(&ports);
+}
+
+int run_http_send_file(struct run *r, const struct scn_step *s)
+{
+    struct strbuf path = {0};
+    size_t len = 0;
+    uint8_t *bytes = NULL;
+    int rc = 0;
+    if (!file_path(r, s, &path))
+        rc = run_fail(r, "line %d: send-file \"%s\": the runner made no test set (add http-server tls=1 or a tls "
+                         "statement)", s->line, s->text.ptr);
+    else if (!(bytes = read_file(sb_str(&path), &len)))
+        rc = run_fail(r, "line %d: send-file cannot read %s (missing, unreadable, empty or over %d bytes)", s->line,
+                      sb_str(&path), SEND_FILE_MAX);
+    else if (r->port.write(r->port.ctx, bytes, len) < 0)
+        rc = run_fail(r, "line %d: writing %s to the port failed", s->line, sb_str(&path));
+    free(bytes);
+    sb_free(&path);
+    return rc;
 }
 
 static bool matches(const struct scn_step *s, const struct http_server_request *q)
@@ -91,10 +196,10 @@ static bool matches(const struct scn_step *s, const struct http_server_request *
 /* What it did read, one request a line, for the failure message. */
 static void list_requests(struct run *r, struct strbuf *out)
 {
-    unsigned n = http_server_count(r->http);
+    unsigned n = http_server_count(&r->http->srv);
     for (unsigned i = 0; i < n; i++) {
         struct http_server_request q;
-        if (!http_server_request(r->http, i, &q))
+        if (!http_server_request(&r->http->srv, i, &q))
             break;
         sb_printf(out, "; %s %s, body ", q.method, q.path);
         size_t shown = q.body.len < SHOWN_BODY_MAX ? q.body.len : SHOWN_BODY_MAX;
@@ -112,19 +217,19 @@ static int request_failed(struct run *r, const struct scn_step *s)
     int rc = run_fail(r, "line %d: the HTTP test server did not read %s %s%s%s within %.2fs; it read %u request%s%s%s",
                       s->line, s->text.ptr, s->topic.ptr, s->pat.kind == SCN_PAT_NONE ? "" : " with body ",
                       s->pat.kind == SCN_PAT_NONE ? "" : s->pat.text.ptr, (double)s->within_ms / 1000,
-                      http_server_count(r->http), http_server_count(r->http) == 1 ? "" : "s", sb_str(&seen),
-                      http_server_count(r->http) ? "" : " (is a net-map rule steering the module's URL to {http}?)");
+                      http_server_count(&r->http->srv), http_server_count(&r->http->srv) == 1 ? "" : "s", sb_str(&seen),
+                      http_server_count(&r->http->srv) ? "" : " (is a net-map rule steering the module's URL to {http}?)");
     sb_free(&seen);
     return rc;
 }
 
 static bool seen(struct run *r, const struct scn_step *s)
 {
-    unsigned n = http_server_count(r->http);
+    unsigned n = http_server_count(&r->http->srv);
     bool found = false;
     for (unsigned i = 0; i < n && !found; i++) {
         struct http_server_request q;
-        if (!http_server_request(r->http, i, &q))
+        if (!http_server_request(&r->http->srv, i, &q))
             break;
         found = matches(s, &q);
         http_server_request_free(&q);

@@ -16,7 +16,7 @@
 
 struct test_server;
 struct run_tls;
-struct http_server;
+struct run_http;
 
 /* What the driver received, for expect-received. */
 struct run_rx {
@@ -63,7 +63,7 @@ struct run {
     size_t n_servers;
     uint16_t server_ports[SCN_MAX_SERVERS];
     struct run_tls *tls;           /* the scenario's tls statement in this run (run_tls.c); NULL: plain */
-    struct http_server *http;      /* the scenario's http-server (run_http.c); NULL: none */
+    struct run_http *http;         /* the scenario's http-server (run_http.c); NULL: none */
 };
 
 /* The broker the driver (and a program's {broker}) uses unless told otherwise. */
@@ -101,5 +101,7 @@ int run_http_start(struct run *r);
 void run_http_stop(struct run *r);
 void run_expand_http(const struct run *r, const struct strbuf *in, struct strbuf *out);
 int run_http_request_step(struct run *r, const struct scn_step *s);
+/* send-file: the file's bytes to the module (0, or -1 after run_fail). */
+int run_http_send_file(struct run *r, const struct scn_step *s);
 
 #endif

@@ -353,6 +353,8 @@ static int run_step(struct run *r, const struct scn_step *s)
         return run_server_received_step(r, s);
     case SCN_STEP_EXPECT_HTTP_REQUEST:
         return run_http_request_step(r, s);
+    case SCN_STEP_SEND_FILE:
+        return run_http_send_file(r, s);
     default:
         return driver_step(r, s);
     }

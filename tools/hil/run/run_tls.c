@@ -28,26 +28,26 @@ static const char *const server_files[2][2] = {
  * SIM7600_HIL_CERTS names a directory to keep it in (made there once: the
  * script leaves a complete set alone), for a suite that reuses one set or a
  * test that must know the keys the runner used. */
-static int make_set(struct run *r, struct run_tls *t)
+int run_tls_make_set(struct run *r, char *dir, size_t cap, int line)
 {
     const char *parent = r->o->work_dir ? r->o->work_dir : getenv("TMPDIR");
     const char *fixed = getenv(RUN_TLS_CERTS_ENV);
     if (fixed && *fixed)
-        snprintf(t->certs, sizeof t->certs, "%s", fixed);
+        snprintf(dir, cap, "%s", fixed);
     else
-        snprintf(t->certs, sizeof t->certs, "%s/tls-certs", parent ? parent : "/tmp");
-    const char *const argv[] = {MAKE_CERTS, t->certs, NULL};
+        snprintf(dir, cap, "%s/tls-certs", parent ? parent : "/tmp");
+    const char *const argv[] = {MAKE_CERTS, dir, NULL};
     struct child_spec spec = {.argv = argv, .stdout_path = "/dev/null"};
     pid_t pid = child_spawn(&spec);
     int status = 0;
     if (pid < 0 || !child_wait(pid, MAKE_CERTS_MS, &status)) {
         child_stop(pid, 0);
-        return run_fail(r, "line %d: cannot make the test certificates with %s %s (not there, or it hung)",
-                        r->sc->tls.line, MAKE_CERTS, t->certs);
+        return run_fail(r, "line %d: cannot make the test certificates with %s %s (not there, or it hung)", line,
+                        MAKE_CERTS, dir);
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return run_fail(r, "line %d: %s %s failed (status %d; is openssl installed? make deps)", r->sc->tls.line,
-                        MAKE_CERTS, t->certs, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return run_fail(r, "line %d: %s %s failed (status %d; is openssl installed? make deps)", line, MAKE_CERTS,
+                        dir, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return 0;
 }
 
@@ -109,7 +109,7 @@ int run_tls_prepare(struct run *r)
     struct run_tls *t = xmalloc(sizeof *t);
     memset(t, 0, sizeof *t);
     r->tls = t;
-    if (make_set(r, t) < 0)
+    if (run_tls_make_set(r, t->certs, sizeof t->certs, st->line) < 0)
         return -1;
     for (int role = 0; role < SCN_TLS_ROLES; role++)
         if (load_file(r, t, (enum scn_tls_role)role) < 0)

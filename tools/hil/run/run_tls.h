@@ -37,6 +37,10 @@ struct run;
 /* Makes the test set and reads the files (nothing without a tls statement).
  * Returns 0, or -1 after run_fail. */
 int run_tls_prepare(struct run *r);
+/* Makes the test set (also for http-server tls=1) in the scenario's scratch
+ * directory, or SIM7600_HIL_CERTS's, and puts its path in dir. Returns 0, or
+ * -1 after run_fail naming `line`. */
+int run_tls_make_set(struct run *r, char *dir, size_t cap, int line);
 void run_tls_free(struct run *r);
 
 /* --broker mosquitto: the TLS listener's files (false without tls). */

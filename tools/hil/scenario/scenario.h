@@ -250,6 +250,8 @@ enum scn_step_kind {
     /* test-server steps (simulator only) */
     SCN_STEP_EXPECT_SERVER_RECEIVED, /* test server `server_idx` has received pat, within within_ms */
     SCN_STEP_EXPECT_HTTP_REQUEST,    /* the HTTP test server has read method text, path topic, body pat */
+    /* a wire step, after the others so the ranges above hold */
+    SCN_STEP_SEND_FILE,        /* write the bytes of file text (a test-set name, or a path); topic as written */
 };
 const char *scn_step_kind_str(enum scn_step_kind k);
 bool scn_step_is_driver(enum scn_step_kind k);
@@ -363,12 +365,21 @@ struct scn_http_server {
     struct scn_bytes headers;       /* header="Name: value" (several joined by \r\n) */
     bool chunked;                   /* chunked=1: Transfer-Encoding: chunked */
     uint32_t delay_ms;              /* delay=T: from the request's end to the answer */
+    bool tls;                       /* tls=1: HTTPS with the runner's test set (server.pem, for localhost) */
 };
 
 /* `{http}` is the HTTP test server's port, in net-map and send lines. */
 #define SCN_HTTP_PLACEHOLDER "{http}"
 /* Appends `in` to out with each {http} replaced by port. */
 void scn_expand_http(const struct scn_bytes *in, uint16_t port, struct strbuf *out);
+
+/* `{size:FILE}` is the size of what `send-file "FILE"` (the same text) sends,
+ * in send lines: `send "AT+CCERTDOWN=\"ca.pem\",{size:ca.pem}"`. */
+#define SCN_SIZE_PLACEHOLDER "{size:"
+/* The next {size:...} in [s, end) (NULL: none); *name and *name_len what it names, *used its length. */
+const char *scn_next_size(const char *s, const char *end, const char **name, size_t *name_len, size_t *used);
+/* The send-file step whose file is written `name` (NULL: none). */
+const struct scn_step *scn_send_file_step(const struct scenario *sc, const char *name, size_t name_len);
 
 /* ---- TLS: the `tls` statement (issue 17) ----------------------------------- */
 

@@ -131,6 +131,10 @@ void scn_kw_expect_http_request(struct scn_parser *p, const struct scn_kw *d, co
                                 void *obj);
 void scn_check_http(struct scn_parser *p);
 void scn_http_free(struct scn_http_server *h);
+/* send-file "FILE" (scn_http.c): a file of the runner's test set or a path. */
+void scn_kw_send_file(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+/* A path relative to the scenario's folder made whole (malloc'd); absolute ones copied. */
+char *scn_resolve_path(const struct scn_parser *p, const char *path);
 
 /* TLS (scn_tls.c): the keyword tls, and the whole-file check that connect
  * tls=1 and the TLS placeholders have a tls statement to use. */

@@ -127,6 +127,7 @@ static const char *const K_PUBLISH_SEQ[] = { "qos", "within", "result", NULL };
 static const struct scn_kw steps[] = {
     { "send", 1, 1, KW_STEP | KW_WIRE_SEND, NULL, "send \"LINE\"", kw_send, SCN_STEP_SEND },
     { "send-raw", 1, 1, KW_STEP | KW_WIRE_SEND, NULL, "send-raw \"BYTES\"", kw_send, SCN_STEP_SEND_RAW },
+    { "send-file", 1, 1, KW_STEP | KW_WIRE_SEND, NULL, "send-file \"FILE\"", scn_kw_send_file, SCN_STEP_SEND_FILE },
     { "expect", 1, 1, KW_STEP, K_WITHIN, "expect \"LINE\"|/REGEX/ [within=T]", kw_expect, SCN_STEP_EXPECT },
     { "expect-prompt", 0, 0, KW_STEP, K_WITHIN, "expect-prompt [within=T]", kw_expect_within,
       SCN_STEP_EXPECT_PROMPT },

@@ -27,7 +27,7 @@ static const char *const upload_names[] = { "always", "if-missing", NULL };
 static const char *const broker_cert_names[] = { "valid", "expired", NULL };
 
 /* A path is relative to the scenario's folder, so a suite moves as a whole. */
-static char *resolve(const struct scn_parser *p, const char *path)
+char *scn_resolve_path(const struct scn_parser *p, const char *path)
 {
     const char *slash = strrchr(p->file, '/');
     if (path[0] == '/' || !slash)
@@ -59,7 +59,7 @@ static void tls_file(struct scn_parser *p, const struct scn_args *a, struct scn_
         }
     } else {
         struct stat st;
-        char *full = resolve(p, v.ptr);
+        char *full = scn_resolve_path(p, v.ptr);
         if (stat(full, &st) != 0)
             scn_perr(p, "cannot read %s=\"%s\": %s; paths are relative to the scenario's folder", key, full,
                      strerror(errno));
