@@ -20,8 +20,8 @@ firmware's status lines (UART1) are printed on stdout as they come.
 The image's options reach it as semihosting arguments (what sim7600-demo
 reads); an image of your own may ignore them. Exit status: QEMU's, or
 3 when the firmware crashed (its "HardFault: pc=..." line is repeated on
-stderr), 4 when QEMU is missing or cannot start the board, 2 on a usage
-error. SIGTERM stops QEMU first, before the port can go away.
+stderr) or locked up (QEMU's lockup line), 4 when QEMU is missing or
+cannot start the board, 2 on a usage error. SIGTERM stops QEMU first, before the port can go away.
 USAGE
 }
 
@@ -99,6 +99,14 @@ if [ -n "$fault" ]; then
 fi
 wait "$qpid"
 rc=$?
+# A fault the core cannot take (no valid vector table, a fault inside the
+# HardFault handler) locks an M-profile core up; QEMU aborts saying so.
+lockup=$(grep -m1 'Lockup' "$tmp/stderr" 2>/dev/null)
+if [ -n "$lockup" ]; then
+    echo "run-firmware: the firmware locked up before any handler could report ($lockup): is $elf linked for $machine (vector table at 0x0: initial SP, then the reset handler)?" >&2
+    rm -rf "$tmp"
+    exit 3
+fi
 if [ -s "$tmp/stderr" ]; then
     echo "run-firmware: $qemu ended with status $rc, saying:" >&2
     sed 's/^/    /' "$tmp/stderr" >&2

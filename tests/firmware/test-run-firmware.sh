@@ -1,8 +1,8 @@
 #!/bin/sh
 # tools/run-firmware.sh as a user meets its failures: help, usage errors,
-# QEMU missing, the board missing, and a firmware that crashes (exit 3 with
-# the HardFault line naming the PC, QEMU stopped). Needs qemu-system-arm
-# (make test-firmware runs it only then).
+# QEMU missing, the board missing, a firmware that crashes (exit 3 with the
+# HardFault line naming the PC, QEMU stopped) and one that locks up. Needs
+# qemu-system-arm (make test-firmware runs it only then).
 # Usage: tests/firmware/test-run-firmware.sh BUILD
 set -u
 build=${1:?usage: $0 BUILD}
@@ -43,12 +43,16 @@ expect no-qemu 4 'not installed; install it with: apt-get install --no-install-r
     $run --qemu "$tmp/no-such-qemu" --port /dev/null "$elf"
 expect no-board 4 'has no board nosuch-board' $run --machine nosuch-board --port /dev/null "$elf"
 
-# A crash needs a serial port QEMU can open: a simulator's pty.
+# A crash or a bad image needs a serial port QEMU can open: a simulator's pty.
 build_bin=$build/bin
 "$build_bin/sim7600-sim" --link "$tmp/pty" >"$tmp/sim.out" 2>&1 &
 sim_pid=$!
 i=0
 while [ ! -e "$tmp/pty" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# not an ELF: QEMU loads it raw at 0x0, a vector table of garbage: locked up
+echo "not an image" >"$tmp/bad.elf"
+expect lockup 3 'the firmware locked up before any handler could report \(qemu: fatal: Lockup' \
+    $run --port "$tmp/pty" "$tmp/bad.elf"
 expect crash 3 'the firmware crashed \(HardFault: pc=0x[0-9a-f]+ lr=0x[0-9a-f]+ xpsr=0x[0-9a-f]+ cfsr=0x[0-9a-f]+' \
     $run --port "$tmp/pty" "$crash"
 grep -q '^crash: about to fault$' "$tmp/out" || { failed=$((failed + 1)); echo "FAIL crash: its status line before the fault is missing" >&2; }
