@@ -1,5 +1,6 @@
-/* Test support: the network behind the module's sockets, played by the test
- * (tests/unit/test_sim_tcpip.c, test_sim_server.c). It records each call the
+/* Test support: the network behind the module's sockets and SSL sessions,
+ * played by the test (tests/unit/test_sim_tcpip.c, test_sim_server.c,
+ * test_sim_cch.c). It records each call the
  * core makes (open, send, close, listen ...) and the test posts the
  * network's answers through sim_net_event. Include it once, in a Criterion
  * test file; it brings sim_fixture.h. */
@@ -14,22 +15,23 @@
 #include "sim.h"
 #include "sim_fixture.h"
 
-#define LINKS 10
+#define LINKS 10                     /* the module's sockets, <link_num> 0-9 */
+#define NET_LINKS 12                 /* the links the network serves: the sockets, then SSL sessions 10-11 */
 #define MODULE_RX_BUFFER 8192        /* the module's per-link receive buffer (findings §25) */
-#define BOOT_MS 500                  /* a fast boot is over well within this */
+#define BOOT_MS SIM_FIXTURE_BOOT_MS
 
 /* ---- the scripted network ------------------------------------------------------------- */
 
 struct scripted_net {
     struct strbuf log;               /* one line per call the core made */
-    size_t room[LINKS];              /* what receive_room said last */
-    bool told_room[LINKS];
+    size_t room[NET_LINKS];          /* what receive_room said last */
+    bool told_room[NET_LINKS];
     uint8_t sent[4096];              /* the bytes of every send, in order */
     size_t sent_len;
     int query;                       /* the last resolve's */
     uint32_t open_timeout_ms;        /* the last open's bound */
-    uint8_t *backlog[LINKS];         /* bytes the peer has sent that the module has no room for yet */
-    size_t backlog_len[LINKS];
+    uint8_t *backlog[NET_LINKS];         /* bytes the peer has sent that the module has no room for yet */
+    size_t backlog_len[NET_LINKS];
     enum sim_net_error listen_result;   /* what the next listen answers */
     int listen_host_port;            /* and where the host reaches it (0: the module's port) */
 };
@@ -40,8 +42,11 @@ static void net_open(void *ctx, const struct sim_net_open *p)
 {
     (void)ctx;
     net.open_timeout_ms = p->timeout_ms;
-    sb_printf(&net.log, "open %d %s %s:%d local %d\n", p->link, p->proto == SIM_NET_TCP ? "tcp" : "udp",
+    sb_printf(&net.log, "open %d %s %s:%d local %d", p->link, p->proto == SIM_NET_TCP ? "tcp" : "udp",
               p->host, p->port, p->local_port);
+    if (p->tls)
+        sb_printf(&net.log, " tls auth %d sni %s", (int)p->tls->auth, p->tls->sni ? p->tls->sni : "-");
+    sb_puts(&net.log, "\n");
 }
 
 static void net_send(void *ctx, int link, const uint8_t *data, size_t len, const char *host, int port)
@@ -120,16 +125,10 @@ static const char *post(enum sim_net_kind kind, int link, enum sim_net_error cod
 
 static void start_with(const struct sim_net_ops *ops)
 {
-    struct sim_config cfg;
-    sim_config_defaults(&cfg);
-    cfg.baud = 0;
-    cfg.data_timeout_ms = 500;
-    sim_drive_start(&drive, &cfg);
-    cr_assert_not_null(drive.sim);
+    sim_fixture_start();
     memset(&net, 0, sizeof net);
     sim_set_net(drive.sim, ops, NULL);
-    advance(BOOT_MS);
-    io("ATE0\r");
+    sim_fixture_boot();
     cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n", "the module is up, echo off");
 }
 
@@ -138,12 +137,12 @@ static void setup(void) { start_with(&scripted_ops); }
 static void teardown(void)
 {
     sim_fixture_teardown();
-    for (int i = 0; i < LINKS; i++)
+    for (int i = 0; i < NET_LINKS; i++)
         free(net.backlog[i]);
     sb_free(&net.log);
 }
 
-static void net_up(void)
+static inline void net_up(void)   /* inline: the SSL sessions need no NETOPEN */
 {
     cr_assert_str_eq(io("AT+NETOPEN\r"), "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
 }

@@ -31,6 +31,29 @@ static inline const char *io_now(const char *text) { return io_bytes_after(text,
 static inline const char *ctl(const char *line) { return sim_drive_control(&drive, line); }
 static inline void sim_fixture_teardown(void) { sim_drive_free(&drive); }
 
+/* A fast boot (boot.c) is over well within this: RDY after 100 ms, PB DONE 70 ms later. */
+#define SIM_FIXTURE_BOOT_MS 500
+#define SIM_FIXTURE_DATA_TIMEOUT_MS 500   /* a data phase's silence bound: short, for tests */
+
+/* A module on the default profile, unpaced, powered but not yet booted:
+ * the moment to hand it a network or a link before anything runs. */
+static inline void sim_fixture_start(void)
+{
+    struct sim_config cfg;
+    sim_config_defaults(&cfg);
+    cfg.baud = 0;
+    cfg.data_timeout_ms = SIM_FIXTURE_DATA_TIMEOUT_MS;
+    sim_drive_start(&drive, &cfg);
+    cr_assert_not_null(drive.sim);
+}
+
+/* Lets sim_fixture_start's module boot, then turns its echo off. */
+static inline void sim_fixture_boot(void)
+{
+    advance(SIM_FIXTURE_BOOT_MS);
+    io("ATE0\r");
+}
+
 /* Each line sent, and exactly what the module answers, in order. */
 struct exchange {
     const char *send, *answer;

@@ -1,104 +1,11 @@
 /* The SSL sockets (AT+CCH*, issue 17) against a scripted network: the test
  * plays the network on the sessions' links (10 + session), records what the
  * core asks of it and posts its answers through sim_net_event. */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "sim.h"
-#include "sim_fixture.h"
+#include "scripted_net.h"
 
 #define LINK0 10                     /* session 0's link: after the socket family's 0-9 */
 #define LINK1 11
-#define LINKS 12
-#define BOOT_MS 500
 #define SESSION_CACHE 8192           /* a session's receive cache (findings §29) */
-
-/* ---- the scripted network ------------------------------------------------------------- */
-
-struct scripted_net {
-    struct strbuf log;               /* one line per call the core made */
-    size_t room[LINKS];
-    uint8_t sent[4096];
-    size_t sent_len;
-};
-
-static struct scripted_net net;
-
-static void net_open(void *ctx, const struct sim_net_open *p)
-{
-    (void)ctx;
-    sb_printf(&net.log, "open %d %s:%d local %d", p->link, p->host, p->port, p->local_port);
-    if (p->tls)
-        sb_printf(&net.log, " tls auth %d sni %s", (int)p->tls->auth, p->tls->sni ? p->tls->sni : "-");
-    sb_puts(&net.log, "\n");
-}
-
-static void net_send(void *ctx, int link, const uint8_t *data, size_t len, const char *host, int port)
-{
-    (void)ctx, (void)host, (void)port;
-    sb_printf(&net.log, "send %d %zu\n", link, len);
-    cr_assert_leq(net.sent_len + len, sizeof net.sent);
-    memcpy(net.sent + net.sent_len, data, len);
-    net.sent_len += len;
-}
-
-static void net_close(void *ctx, int link)
-{
-    (void)ctx;
-    sb_printf(&net.log, "close %d\n", link);
-}
-
-static void net_room(void *ctx, int link, size_t room)
-{
-    (void)ctx;
-    net.room[link] = room;
-}
-
-static void net_resolve(void *ctx, int query, const char *host)
-{
-    (void)ctx, (void)query, (void)host;
-}
-
-static const struct sim_net_ops scripted_ops = {.open = net_open, .send = net_send, .close = net_close,
-                                                .receive_room = net_room, .resolve = net_resolve};
-
-static char *calls(void)
-{
-    static char text[1024];
-    snprintf(text, sizeof text, "%s", sb_str(&net.log));
-    sb_reset(&net.log);
-    return text;
-}
-
-static const char *post(enum sim_net_kind kind, int link, enum sim_net_error code, const void *data, size_t len)
-{
-    struct sim_net_event ev = {.kind = kind, .link = link, .code = code, .data = data, .len = len,
-                               .host = "203.0.113.7", .port = 443};
-    sim_net_event(drive.sim, &ev, drive.now_us);
-    return advance(1);
-}
-
-static void setup(void)
-{
-    struct sim_config cfg;
-    sim_config_defaults(&cfg);
-    cfg.baud = 0;
-    cfg.data_timeout_ms = 500;
-    sim_drive_start(&drive, &cfg);
-    cr_assert_not_null(drive.sim);
-    memset(&net, 0, sizeof net);
-    sim_set_net(drive.sim, &scripted_ops, NULL);
-    advance(BOOT_MS);
-    io("ATE0\r");
-    cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n", "the module is up, echo off");
-}
-
-static void teardown(void)
-{
-    sim_fixture_teardown();
-    sb_free(&net.log);
-}
 
 static void started(void)
 {
@@ -110,7 +17,7 @@ static void session0(void)
 {
     started();
     cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443,2\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(calls(), "open 10 example.com:443 local 0 tls auth 0 sni -\n");
+    cr_assert_str_eq(calls(), "open 10 tcp example.com:443 local 0 tls auth 0 sni -\n");
     cr_assert_str_eq(post(SIM_NET_OPENED, LINK0, SIM_NET_OK, NULL, 0), "\r\n+CCHOPEN: 0,0\r\n");
 }
 
@@ -181,7 +88,7 @@ Test(cch, open_asks_the_network_for_tls_on_the_session_link_and_reports_the_resu
               {"AT+CCHOPEN=0,\"example.com\",443\r", "\r\nERROR\r\n"});
     cr_assert_eq(net.room[LINK0], SESSION_CACHE, "the network may read a cache's worth");
     cr_assert_str_eq(io("AT+CCHOPEN=1,\"10.0.0.2\",8080,1,5000\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(calls(), "open 11 10.0.0.2:8080 local 5000\n", "client type 1 is plain TCP");
+    cr_assert_str_eq(calls(), "open 11 tcp 10.0.0.2:8080 local 5000\n", "client type 1 is plain TCP");
 }
 
 Test(cch, open_forms_that_do_not_fit_answer_error)
@@ -228,7 +135,7 @@ Test(cch, a_context_without_its_ca_fails_with_not_set_certificates_before_the_ne
               {"AT+CCHOPEN=0,\"example.com\",443\r", "\r\nOK\r\n\r\n+CCHOPEN: 0,19\r\n"});
     cr_assert_str_eq(calls(), "", "the network was never asked");
     cr_assert_str_eq(io("AT+CCHOPEN=1,\"example.com\",443\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(calls(), "open 11 example.com:443 local 0 tls auth 0 sni -\n", "session 1 uses context 0");
+    cr_assert_str_eq(calls(), "open 11 tcp example.com:443 local 0 tls auth 0 sni -\n", "session 1 uses context 0");
 }
 
 Test(cch, the_socket_familys_faults_answer_for_the_network)
@@ -389,7 +296,7 @@ Test(cch, the_context_gives_the_open_its_sni_and_authmode)
     EXCHANGES({"AT+CSSLCFG=\"enableSNI\",2,1\r", "\r\nOK\r\n"},
               {"AT+CCHSSLCFG=1,2\r", "\r\nOK\r\n"},
               {"AT+CCHOPEN=1,\"broker.example.com\",8883\r", "\r\nOK\r\n"});
-    cr_assert_str_eq(calls(), "open 11 broker.example.com:8883 local 0 tls auth 0 sni broker.example.com\n");
+    cr_assert_str_eq(calls(), "open 11 tcp broker.example.com:8883 local 0 tls auth 0 sni broker.example.com\n");
     cr_assert_str_eq(io("AT+CCHSSLCFG=1,0\r"), "\r\nERROR\r\n", "not while the session is in use");
 }
 
@@ -397,7 +304,7 @@ Test(cch, two_sessions_run_side_by_side_each_on_its_own_link)
 {
     session0();
     cr_assert_str_eq(io("AT+CCHOPEN=1,\"other.example\",8443\r"), "\r\nOK\r\n");
-    cr_assert_str_eq(calls(), "open 11 other.example:8443 local 0 tls auth 0 sni -\n");
+    cr_assert_str_eq(calls(), "open 11 tcp other.example:8443 local 0 tls auth 0 sni -\n");
     cr_assert_str_eq(post(SIM_NET_OPENED, LINK1, SIM_NET_OK, NULL, 0), "\r\n+CCHOPEN: 1,0\r\n");
     cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK1, SIM_NET_OK, "one", 3), "\r\n+CCHRECV: DATA,1,3\r\none");
     cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, "zero", 4), "\r\n+CCHRECV: DATA,0,4\r\nzero");

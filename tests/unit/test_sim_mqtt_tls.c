@@ -10,18 +10,12 @@
 #include "sim.h"
 #include "sim_fixture.h"
 
-#define BOOT_MS 500
 #define FAKE_PEM "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 static void setup(void)
 {
-    struct sim_config cfg;
-    sim_config_defaults(&cfg);
-    cfg.baud = 0;
-    cfg.data_timeout_ms = 500;
-    sim_drive_start(&drive, &cfg);
-    advance(BOOT_MS);
-    io("ATE0\r");
+    sim_fixture_start();
+    sim_fixture_boot();
     cr_assert_str_eq(io("AT+CMQTTSTART\r"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
 }
 
