@@ -1,32 +1,13 @@
 /* The scenario start state `model`: parsed against the simulator's table of
  * variants, an unknown name refused at parse time with the list, and passed
  * to the simulator as --model (only when given). */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "module_models.h"
-#include "scenario.h"
 #include "scenario_sim.h"
+#include "scn_fixture.h"
 
 #define HEADER "scenario \"m\"\ntargets sim\n"
 
-static struct scn_diags diags;
-static struct scenario *sc;
-
-static void reset(void)
-{
-    scn_free(sc);
-    sc = NULL;
-    scn_diags_free(&diags);
-}
-
-TestSuite(scn_model, .fini = reset);
-
-static enum scn_status parse(const char *text)
-{
-    return scn_parse_buffer("t.scn", text, strlen(text), &sc, &diags);
-}
+TestSuite(scn_model, .fini = scn_fixture_free);
 
 /* The value after `opt` in the simulator's options, or NULL. */
 static const char *option(const struct scn_sim_args *a, const char *opt)
@@ -48,7 +29,7 @@ Test(scn_model, every_model_of_the_table_parses_and_reaches_the_simulator_as_mod
         struct scn_sim_args a;
         scn_sim_args(&sc->world, &a);
         cr_assert_str_eq(option(&a, "--model"), module_model_at(i)->name);
-        reset();
+        scn_fixture_free();
     }
 }
 
@@ -77,9 +58,9 @@ Test(scn_model, model_is_start_state_given_once_before_the_steps)
     cr_assert_eq(parse(HEADER "model SIM7600G-H\nmodel A7670E\nsend \"ATI\"\n"), SCN_ERR_INVALID);
     cr_assert_eq(diags.n, 1);
     cr_assert_eq(diags.v[0].line, 4, "%s", diags.v[0].msg);
-    reset();
+    scn_fixture_free();
     cr_assert_eq(parse(HEADER "send \"ATI\"\nmodel SIM7600G-H\n"), SCN_ERR_INVALID);
     cr_assert_eq(diags.v[0].line, 4, "%s", diags.v[0].msg);
-    reset();
+    scn_fixture_free();
     cr_assert_eq(parse(HEADER "model \"SIM7600G-H\"\nsend \"ATI\"\n"), SCN_ERR_INVALID, "a name, not a string");
 }
