@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mosquitto_process.h"
-#include "sim_process.h"
+#include "sim_host.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 
@@ -26,17 +25,8 @@ static void stop_all(void)
     mqproc_stop(&broker);
 }
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
-              simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 /* Like expect, and keeps what was consumed in `seen` (for what must not be there). */
 static char seen[8192];
@@ -57,12 +47,7 @@ static void control(const char *line)
 
 static void connect_and_stage(void)
 {
-    char target[64];
-    snprintf(target, sizeof target, "tcp://127.0.0.1:%d", broker.port);
-    const char *args[] = {"--broker", target, "--profile", "warm", NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start_broker(&sim, broker.port);
     send_expect("AT+CMQTTCONNECT=0,\"tcp://broker.example:1883\",60,1\r",
                 "\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n");
     send_expect("AT+CMQTTTOPIC=0,4\r", "\r\n>");

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mosquitto_process.h"
-#include "sim_process.h"
+#include "sim_host.h"
 #include "test_certs.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -28,34 +27,14 @@ static void stop_all(void)
 
 TestSuite(broker_tls, .fini = stop_all, .timeout = 60);
 
-static void expect_within(const char *text, int ms)
-{
-    cr_assert(simproc_expect(&sim, text, ms), "expected \"%s\"; the module said: \"%s\"", text, simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect_within(answer, T);
-}
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 /* mosquitto with a TLS listener serving CERT (key KEY); `mutual`: it wants a
  * client certificate of the test CA. Then the module, pointed at it. */
 static void start(const char *cert, const char *key, bool mutual)
 {
-    char certfile[512], keyfile[512], cafile[512];
-    snprintf(certfile, sizeof certfile, "%s", test_cert_path(cert));
-    snprintf(keyfile, sizeof keyfile, "%s", test_cert_path(key));
-    snprintf(cafile, sizeof cafile, "%s", test_cert_path("ca.pem"));
-    struct mqproc_tls tls = {.cafile = cafile, .certfile = certfile, .keyfile = keyfile,
-                             .require_certificate = mutual};
-    cr_assert_eq(mqproc_start_tls(&broker, NULL, NULL, NULL, &tls), 0, "mosquitto did not start with TLS");
-    char target[64];
-    snprintf(target, sizeof target, "tcp://127.0.0.1:%d", broker.tls_port);
-    const char *args[] = {"--broker", target, "--profile", "warm", NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_tls_broker_start(&broker, cert, key, mutual);
+    host_start_broker(&sim, broker.tls_port);
     send_expect("AT+CMQTTREL=0\r", "\r\nOK\r\n");    /* the warm profile's plain client */
 }
 
@@ -66,7 +45,7 @@ static void upload_bytes(const char *name, const uint8_t *data, size_t len)
     snprintf(cmd, sizeof cmd, "AT+CCERTDOWN=\"%s\",%zu\r", name, len);
     send_expect(cmd, ">");
     simproc_write(&sim, data, len);
-    expect_within("\r\nOK\r\n", T);
+    host_expect(&sim, "\r\nOK\r\n");
 }
 
 /* The test certificate FILE, as store file NAME. */
@@ -113,7 +92,7 @@ static void connect_expect(int code)
     send_expect("AT+CMQTTCONNECT=0,\"tcp://localhost:8883\",60,1\r", "\r\nOK\r\n");
     char want[64];
     snprintf(want, sizeof want, "\r\n+CMQTTCONNECT: 0,%d\r\n", code);
-    expect_within(want, CONNECT_WAIT_MS);
+    host_expect_within(&sim, want, CONNECT_WAIT_MS);
 }
 
 /* The module's clock set to the host's (UTC), as NITZ or AT+CCLK would. */
@@ -170,51 +149,54 @@ Test(broker_tls, without_the_ca_the_module_says_33_before_connecting)
 
 /* ---- the server's validity and the module's clock ------------------------------------ */
 
+/* The broker serving CERT (KEY), verified against the test CA with
+ * ignorelocaltime IGNORE on a module clock set to now: CONNECT gives CODE. */
+static void timed_connect_expect(const char *cert, const char *key, const char *ignore, int code)
+{
+    start(cert, key, false);
+    server_auth("ca.pem");
+    set("ignorelocaltime", ignore);
+    clock_now();
+    connect_expect(code);
+}
+
 Test(broker_tls, an_expired_certificate_fails_when_the_module_checks_its_time)
 {
-    start("expired.pem", "expired-key.pem", false);
-    server_auth("ca.pem");
-    set("ignorelocaltime", "0");
-    clock_now();
-    connect_expect(32);
+    timed_connect_expect("expired.pem", "expired-key.pem", "0", 32);
 }
 
 Test(broker_tls, an_expired_certificate_passes_when_local_time_is_ignored)
 {
-    start("expired.pem", "expired-key.pem", false);
-    server_auth("ca.pem");
-    set("ignorelocaltime", "1");
-    clock_now();
-    connect_expect(0);
+    timed_connect_expect("expired.pem", "expired-key.pem", "1", 0);
 }
 
 Test(broker_tls, a_valid_certificate_passes_a_time_check_on_a_clock_that_was_set)
 {
-    start("server.pem", "server-key.pem", false);
-    server_auth("ca.pem");
-    set("ignorelocaltime", "0");
-    clock_now();
-    connect_expect(0);
+    timed_connect_expect("server.pem", "server-key.pem", "0", 0);
 }
 
 /* ---- client certificates ----------------------------------------------------------- */
 
-Test(broker_tls, mutual_tls_with_an_encrypted_key)
+/* A broker wanting a client certificate of the test CA; the module verifies
+ * it (authmode 2) and presents CERT with KEY (and PASSWORD, or none):
+ * CONNECT gives CODE. */
+static void mutual_connect_expect(const char *cert, const char *key, const char *password, int code)
 {
     start("server.pem", "server-key.pem", true);
     server_auth("ca.pem");
     set("authmode", "2");
-    client_identity("client.pem", "client-key-enc.pem", TEST_CERTS_PASSWORD);
-    connect_expect(0);
+    client_identity(cert, key, password);
+    connect_expect(code);
+}
+
+Test(broker_tls, mutual_tls_with_an_encrypted_key)
+{
+    mutual_connect_expect("client.pem", "client-key-enc.pem", TEST_CERTS_PASSWORD, 0);
 }
 
 Test(broker_tls, a_client_certificate_the_broker_rejects_is_a_handshake_failure)
 {
-    start("server.pem", "server-key.pem", true);
-    server_auth("ca.pem");
-    set("authmode", "2");
-    client_identity("wrong-client.pem", "wrong-client-key.pem", NULL);
-    connect_expect(32);
+    mutual_connect_expect("wrong-client.pem", "wrong-client-key.pem", NULL, 32);
 }
 
 Test(broker_tls, a_broker_that_wants_a_certificate_refuses_a_client_without_one)
@@ -242,17 +224,9 @@ Test(broker_tls, certificates_and_key_uploaded_as_der)
 Test(broker_tls, a_pem_uploaded_with_cr_lf_line_ends)
 {
     start("server.pem", "server-key.pem", false);
-    size_t len;
-    uint8_t *pem = test_cert_read("ca.pem", &len);
-    uint8_t *crlf = malloc(len * 2);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (pem[i] == '\n')
-            crlf[n++] = '\r';
-        crlf[n++] = pem[i];
-    }
+    size_t n;
+    uint8_t *crlf = test_cert_read_crlf("ca.pem", &n);
     upload_bytes("ca.pem", crlf, n);
-    free(pem);
     free(crlf);
     set("authmode", "1");
     set("cacert", "\"ca.pem\"");

@@ -18,8 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mosquitto_process.h"
-#include "sim_process.h"
+#include "sim_host.h"
 #include "test_certs.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -127,25 +126,14 @@ TestSuite(cch_tls, .fini = stop_all);
 
 /* ---- the module -------------------------------------------------------------------------- */
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
-              simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 /* A warm module, echo off; `net_map` (a --net-map rule) or none. */
 static void start_sim_mapped(const char *net_map)
 {
     const char *args[] = {"--profile", "warm", net_map ? "--net-map" : NULL, net_map, NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start(&sim, args);
 }
 
 static void start_sim(void)
@@ -276,17 +264,13 @@ Test(cch_tls, a_mapped_name_is_verified_as_the_firmware_wrote_it)
 
 /* ---- MQTT by hand over an SSL session, to mosquitto's TLS listener ---------------------- */
 
-
-/* Exactly n bytes of what the module said, binary as they are. */
-static void take_exact(uint8_t *out, size_t n)
+/* mosquitto wanting a client certificate of the test CA on its TLS
+ * listener; the module started with the CA in its store. */
+static void mutual_broker_and_module(void)
 {
-    long long end = test_now_ms() + T;
-    while (sim.rx_len < n && test_now_ms() < end)
-        simproc_gather_for(&sim, GATHER_MS);
-    cr_assert_geq(sim.rx_len, n, "%zu of %zu bytes came", sim.rx_len, n);
-    memcpy(out, sim.rx, n);
-    memmove(sim.rx, sim.rx + n, sim.rx_len - n + 1);
-    sim.rx_len -= n;
+    host_tls_broker_start(&broker, "server.pem", "server-key.pem", true);
+    start_sim();
+    upload("ca.pem", "ca.pem");
 }
 
 /* One MQTT packet out over session 0, and the one the broker answers with. */
@@ -300,20 +284,13 @@ static void exchange(const uint8_t *packet, size_t len, const uint8_t *answer, s
     snprintf(head, sizeof head, "+CCHRECV: DATA,0,%zu\r\n", answer_len);
     expect(head);
     uint8_t got[64];
-    take_exact(got, answer_len);
+    host_take_exact(&sim, got, answer_len);
     cr_assert_eq(memcmp(got, answer, answer_len), 0, "the broker's answer");
 }
 
 Test(cch_tls, an_mqtt_session_by_hand_over_mutual_tls_to_mosquitto)
 {
-    char ca[512], cert[512], key[512];
-    snprintf(ca, sizeof ca, "%s", test_cert_path("ca.pem"));
-    snprintf(cert, sizeof cert, "%s", test_cert_path("server.pem"));
-    snprintf(key, sizeof key, "%s", test_cert_path("server-key.pem"));
-    struct mqproc_tls tls = {.cafile = ca, .certfile = cert, .keyfile = key, .require_certificate = true};
-    cr_assert_eq(mqproc_start_tls(&broker, NULL, NULL, NULL, &tls), 0, "mosquitto did not start with TLS");
-    start_sim();
-    upload("ca.pem", "ca.pem");
+    mutual_broker_and_module();
     upload("client.pem", "client.pem");
     upload("client-key.pem", "client-key.pem");
     send_expect("AT+CSSLCFG=\"clientcert\",0,\"client.pem\"\r", "OK\r\n");
@@ -334,14 +311,7 @@ Test(cch_tls, an_mqtt_session_by_hand_over_mutual_tls_to_mosquitto)
 
 Test(cch_tls, mosquitto_wanting_a_client_certificate_refuses_a_session_without_one)
 {
-    char ca[512], cert[512], key[512];
-    snprintf(ca, sizeof ca, "%s", test_cert_path("ca.pem"));
-    snprintf(cert, sizeof cert, "%s", test_cert_path("server.pem"));
-    snprintf(key, sizeof key, "%s", test_cert_path("server-key.pem"));
-    struct mqproc_tls tls = {.cafile = ca, .certfile = cert, .keyfile = key, .require_certificate = true};
-    cr_assert_eq(mqproc_start_tls(&broker, NULL, NULL, NULL, &tls), 0, "mosquitto did not start with TLS");
-    start_sim();
-    upload("ca.pem", "ca.pem");
+    mutual_broker_and_module();
     /* TLS 1.2, where the server refuses inside the handshake (TLS 1.3 refuses after it) */
     send_expect("AT+CSSLCFG=\"sslversion\",0,3\r", "OK\r\n");
     verify_with("ca.pem");

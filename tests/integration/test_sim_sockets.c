@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
-#include "mosquitto_process.h"
-#include "sim_process.h"
+#include "sim_host.h"
 #include "test_sim_sockets_servers.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -30,26 +29,15 @@ static void stop_all(void)
 
 TestSuite(sockets, .fini = stop_all);
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
-              simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 /* A warm module (no boot to wait for), echo off, its network open; `option`
  * and its value (or none) added. */
 static void start_sim_with(const char *option, const char *value)
 {
     const char *args[] = {"--profile", "warm", option, value, NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start(&sim, args);
     send_expect("AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
 }
 
@@ -77,17 +65,7 @@ static void cipsend(int link, const void *data, size_t len)
     expect(answer);
 }
 
-/* Exactly n bytes of what the module said, binary as they are. */
-static void take_exact(uint8_t *out, size_t n)
-{
-    long long end = test_now_ms() + T;
-    while (sim.rx_len < n && test_now_ms() < end)
-        simproc_gather_for(&sim, GATHER_MS);
-    cr_assert_geq(sim.rx_len, n, "%zu of %zu bytes came", sim.rx_len, n);
-    memcpy(out, sim.rx, n);
-    memmove(sim.rx, sim.rx + n, sim.rx_len - n + 1);
-    sim.rx_len -= n;
-}
+static void take_exact(uint8_t *out, size_t n) { host_take_exact(&sim, out, n); }
 
 /* AT+CIPRXGET=4: how much the module holds for the host on the link. */
 static size_t buffered(int link)
@@ -358,9 +336,7 @@ Test(sockets, an_mqtt_session_runs_in_transparent_mode)
     struct watch_client *w = watch_start(broker.port, "tele/#");
     cr_assert(w, "cannot watch the broker");
     const char *args[] = {"--profile", "warm", NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start(&sim, args);
     send_expect("AT+CIPMODE=1\r", "OK\r\n");
     send_expect("AT+NETOPEN\r", "+NETOPEN: 0\r\n");
     char cmd[96];

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
-#include "sim_process.h"
+#include "sim_host.h"
 #include "test_sim_sockets_servers.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -27,24 +27,13 @@ static void stop_all(void)
 
 TestSuite(sockets_server, .fini = stop_all);
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text,
-              simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 static void start_sim(void)
 {
     const char *args[] = {"--profile", "warm", NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start(&sim, args);
     send_expect("AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
 }
 
@@ -181,9 +170,7 @@ Test(sockets_server, a_free_port_is_the_same_on_the_host_and_buffered_mode_reads
 Test(sockets_server, transparent_mode_serves_one_client_on_link_0)
 {
     const char *args[] = {"--profile", "warm", NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start(&sim, args);
     send_expect("AT+CIPMODE=1\r", "OK\r\n");
     send_expect("AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
     int port = free_port();

@@ -52,3 +52,21 @@ uint8_t *test_cert_read(const char *name, size_t *len)
     data[*len] = 0;
     return data;
 }
+
+uint8_t *test_cert_read_crlf(const char *name, size_t *len)
+{
+    size_t lf_len;
+    uint8_t *lf = test_cert_read(name, &lf_len);
+    uint8_t *crlf = malloc(lf_len * 2 + 1);
+    cr_assert_not_null(crlf);
+    size_t n = 0;
+    for (size_t i = 0; i < lf_len; i++) {
+        if (lf[i] == '\n')
+            crlf[n++] = '\r';
+        crlf[n++] = lf[i];
+    }
+    crlf[n] = 0;
+    free(lf);
+    *len = n;
+    return crlf;
+}

@@ -16,5 +16,7 @@ const char *test_certs_dir(void);
 const char *test_cert_path(const char *name);
 /* NAME's bytes (malloc'd, NUL-terminated after *len bytes; the caller frees). */
 uint8_t *test_cert_read(const char *name, size_t *len);
+/* test_cert_read with each LF made CR LF, as a Windows host would upload it. */
+uint8_t *test_cert_read_crlf(const char *name, size_t *len);
 
 #endif

@@ -92,16 +92,23 @@ static void bound_io(int fd)
 
 /* ---- the client under test --------------------------------------------------------- */
 
-static uint8_t *owned[8];
+#define OWNED_MAX 8
+static uint8_t *owned[OWNED_MAX];
 static int owned_n;
+
+/* `data` as a blob, kept until the test ends (release). */
+static struct sim_tls_blob keep(uint8_t *data, size_t len)
+{
+    cr_assert_lt(owned_n, OWNED_MAX);
+    owned[owned_n++] = data;
+    return (struct sim_tls_blob){data, len};
+}
 
 static struct sim_tls_blob blob(const char *name)
 {
     size_t len;
     uint8_t *data = test_cert_read(name, &len);
-    cr_assert_lt(owned_n, 8);
-    owned[owned_n++] = data;
-    return (struct sim_tls_blob){data, len};
+    return keep(data, len);
 }
 
 static void release(void)
@@ -166,6 +173,26 @@ static struct server localhost_server(void)
     return (struct server){.cert = "server.pem", .key = "server-key.pem"};
 }
 
+/* A handshake to "localhost" with the localhost server wanting a client
+ * certificate of the test CA; sv tells what it saw. */
+static enum tls_failure handshake_wanting_a_cert(const struct sim_tls_config *cfg, struct server *sv)
+{
+    *sv = localhost_server();
+    sv->require_client_cert = true;
+    return handshake(cfg, "localhost", sv);
+}
+
+/* A handshake with the expired certificate's server, its validity checked
+ * (or not) at the module's time `now`. */
+static enum tls_failure handshake_expired(bool check_time, int64_t now)
+{
+    struct sim_tls_config cfg = server_auth("ca.pem");
+    cfg.check_time = check_time;
+    cfg.module_time = now;
+    struct server sv = {.cert = "expired.pem", .key = "expired-key.pem"};
+    return handshake(&cfg, "localhost", &sv);
+}
+
 static void assert_class(enum tls_failure got, enum tls_failure want)
 {
     cr_assert_eq(got, want, "the handshake ended in \"%s\", expected \"%s\"", tls_failure_text(got),
@@ -218,29 +245,17 @@ Test(tls, a_certificate_for_another_name_is_a_name_mismatch)
 
 Test(tls, an_expired_certificate_fails_at_the_modules_time_when_time_is_checked)
 {
-    struct sim_tls_config cfg = server_auth("ca.pem");
-    cfg.check_time = true;
-    cfg.module_time = TIME_2026_01_01;
-    struct server sv = {.cert = "expired.pem", .key = "expired-key.pem"};
-    assert_class(handshake(&cfg, "localhost", &sv), TLS_SERVER_EXPIRED);
+    assert_class(handshake_expired(true, TIME_2026_01_01), TLS_SERVER_EXPIRED);
 }
 
 Test(tls, an_expired_certificate_passes_when_the_modules_clock_is_inside_its_validity)
 {
-    struct sim_tls_config cfg = server_auth("ca.pem");
-    cfg.check_time = true;
-    cfg.module_time = TIME_2020_06_01;
-    struct server sv = {.cert = "expired.pem", .key = "expired-key.pem"};
-    assert_class(handshake(&cfg, "localhost", &sv), TLS_OK);
+    assert_class(handshake_expired(true, TIME_2020_06_01), TLS_OK);
 }
 
 Test(tls, an_expired_certificate_passes_when_local_time_is_ignored)
 {
-    struct sim_tls_config cfg = server_auth("ca.pem");
-    cfg.check_time = false;
-    cfg.module_time = TIME_2026_01_01;
-    struct server sv = {.cert = "expired.pem", .key = "expired-key.pem"};
-    assert_class(handshake(&cfg, "localhost", &sv), TLS_OK);
+    assert_class(handshake_expired(false, TIME_2026_01_01), TLS_OK);
 }
 
 Test(tls, authmode_0_accepts_any_server)
@@ -262,15 +277,9 @@ Test(tls, a_der_ca_works_as_its_pem)
 Test(tls, a_pem_ca_with_cr_lf_line_ends_works)
 {
     struct sim_tls_config cfg = server_auth("ca.pem");
-    uint8_t *crlf = malloc(cfg.ca.len * 2);
-    size_t n = 0;
-    for (size_t i = 0; i < cfg.ca.len; i++) {
-        if (cfg.ca.data[i] == '\n')
-            crlf[n++] = '\r';
-        crlf[n++] = cfg.ca.data[i];
-    }
-    owned[owned_n++] = crlf;
-    cfg.ca = (struct sim_tls_blob){crlf, n};
+    size_t n;
+    uint8_t *crlf = test_cert_read_crlf("ca.pem", &n);
+    cfg.ca = keep(crlf, n);
     struct server sv = localhost_server();
     assert_class(handshake(&cfg, "localhost", &sv), TLS_OK);
 }
@@ -302,22 +311,24 @@ Test(tls, a_ca_that_is_not_a_certificate_is_no_certificate)
 
 /* ---- client certificates -------------------------------------------------------------- */
 
+/* cfg's certificate is taken by the localhost server, which wants one. */
+static void assert_client_cert_taken(const struct sim_tls_config *cfg)
+{
+    struct server sv;
+    assert_class(handshake_wanting_a_cert(cfg, &sv), TLS_OK);
+    cr_assert(sv.client_cert_seen);
+}
+
 Test(tls, mutual_tls_with_an_encrypted_key_and_its_password)
 {
     struct sim_tls_config cfg = mutual("client.pem", "client-key-enc.pem", TEST_CERTS_PASSWORD);
-    struct server sv = localhost_server();
-    sv.require_client_cert = true;
-    assert_class(handshake(&cfg, "localhost", &sv), TLS_OK);
-    cr_assert(sv.client_cert_seen);
+    assert_client_cert_taken(&cfg);
 }
 
 Test(tls, mutual_tls_with_der_certificate_and_key)
 {
     struct sim_tls_config cfg = mutual("client.der", "client-key.der", NULL);
-    struct server sv = localhost_server();
-    sv.require_client_cert = true;
-    assert_class(handshake(&cfg, "localhost", &sv), TLS_OK);
-    cr_assert(sv.client_cert_seen);
+    assert_client_cert_taken(&cfg);
 }
 
 Test(tls, authmode_3_sends_the_certificate_and_does_not_check_the_server)
@@ -333,9 +344,8 @@ Test(tls, authmode_3_sends_the_certificate_and_does_not_check_the_server)
 Test(tls, a_client_certificate_of_another_ca_is_rejected_by_the_server)
 {
     struct sim_tls_config cfg = mutual("wrong-client.pem", "wrong-client-key.pem", NULL);
-    struct server sv = localhost_server();
-    sv.require_client_cert = true;
-    assert_class(handshake(&cfg, "localhost", &sv), TLS_CLIENT_REJECTED);
+    struct server sv;
+    assert_class(handshake_wanting_a_cert(&cfg, &sv), TLS_CLIENT_REJECTED);
     cr_assert_not(sv.accepted);
 }
 
