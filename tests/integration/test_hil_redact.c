@@ -18,17 +18,6 @@ static void make_dir(void) { test_dir_make("hil-redact-"); }
 
 TestSuite(hil_redact, .init = make_dir, .fini = test_dir_remove, .timeout = 60);
 
-static const char *read_text(const char *path)
-{
-    static char text[1 << 20];
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "no transcript %s", path);
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return text;
-}
-
 #define SCENARIO(NAME, LAST)                                                                        \
     "scenario \"" NAME "\"\ntargets sim\ntime-limit 20s\n"                                           \
     "broker accept user=\"alice\" password=\"" PASSWORD "\"\n"                                       \
@@ -39,7 +28,7 @@ Test(hil_redact, the_transcript_hides_the_password_the_checks_still_see_it)
 {
     int st = hil_run("--keep-logs", test_dir_path("logs"), test_dir_file("ok.scn", SCENARIO("redact-ok", "")), NULL);
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
-    const char *cap = read_text(test_dir_path("logs/redact-ok.cap"));
+    const char *cap = test_read_text(test_dir_path("logs/redact-ok.cap"));
     cr_assert(strstr(cap, "AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:1883\",60,1,\"alice\",\"***\""),
               "the connect line is not there, redacted:\n%.3000s", cap);
     cr_assert_null(strstr(cap, PASSWORD), "the password is in the transcript");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sim_process.h"
+#include "test_dir.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 
@@ -81,17 +82,6 @@ static void session(struct sim_process *p)
     send_expect_on(p, "AT+CMQTTCONNECT?\r", "OK\r\n");
 }
 
-static char *slurp(const char *path)
-{
-    static char text[65536];
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "no capture at %s", path);
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return text;
-}
-
 Test(tap, passes_bytes_unchanged_and_records_them_without_passwords, .fini = teardown)
 {
     snprintf(cap, sizeof cap, "/tmp/sim7600-tap-%d.cap", (int)getpid());
@@ -105,7 +95,7 @@ Test(tap, passes_bytes_unchanged_and_records_them_without_passwords, .fini = tea
     waitpid(tap.pid, &status, 0);
     tap.pid = 0;
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tap did not end cleanly");
-    const char *text = slurp(cap);
+    const char *text = test_read_text(cap);
     cr_assert_null(strstr(text, "s3cret"), "the MQTT password reached the file:\n%s", text);
     cr_assert_null(strstr(text, "apnpass"), "the APN password reached the file:\n%s", text);
     cr_assert(strstr(text, " > AT+CMQTTCONNECT=0,\"tcp://b.example:1883\",60,1,\"alice\",\"***\"\\r\n"), "%s", text);
@@ -141,7 +131,7 @@ Test(tap, records_a_certificate_upload_but_not_a_key_or_the_ssl_password, .fini 
     int status;
     waitpid(tap.pid, &status, 0);
     tap.pid = 0;
-    const char *text = slurp(cap);
+    const char *text = test_read_text(cap);
     cr_assert(strstr(text, "MIIBszCCAVmgAwIBAgIU"), "the certificate is not in the file:\n%s", text);
     cr_assert_null(strstr(text, "MIGHAgEAMBMGByqGSM49AgEG"), "the key reached the file:\n%s", text);
     cr_assert_null(strstr(text, "k3ypass"), "the SSL password reached the file:\n%s", text);

@@ -12,6 +12,7 @@
 
 #define PATH_BUFFERS 8
 #define HIL_ARGS_MAX 32
+#define READ_TEXT_MAX (1 << 20)
 
 char test_dir[64];
 
@@ -50,6 +51,17 @@ const char *test_dir_file_mode(const char *name, const char *text, mode_t mode)
 const char *test_dir_file(const char *name, const char *text)
 {
     return test_dir_file_mode(name, text, 0644);
+}
+
+const char *test_read_text(const char *path)
+{
+    static char text[READ_TEXT_MAX];
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot read %s: no such file, or not readable", path);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
 }
 
 int hil_tool(char *out, size_t cap, int bound_ms, const char *subcommand, ...)

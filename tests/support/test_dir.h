@@ -19,6 +19,9 @@ const char *test_dir_path(const char *name);
 /* A file NAME holding TEXT, with that mode; returns its path. */
 const char *test_dir_file_mode(const char *name, const char *text, mode_t mode);
 const char *test_dir_file(const char *name, const char *text);
+/* The text of the file at PATH (its first MiB), valid until the next call;
+ * a file that cannot be opened fails the test. */
+const char *test_read_text(const char *path);
 
 /* sim7600-hil SUBCOMMAND ARGS... (NULL-terminated, at most 28), its output in
  * out; returns the exit status as program_run does. */

@@ -14,32 +14,48 @@ static const char *redact(const char *line, int want)
     return sb_str(&out);
 }
 
+/* A line, how many credentials redact_line hides in it, and what is recorded. */
+struct redaction {
+    const char *line;
+    int hidden;
+    const char *recorded;
+};
+
+static void assert_redactions(const struct redaction *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_assert_str_eq(redact(r[i].line, r[i].hidden), r[i].recorded);
+    sb_free(&out);
+}
+
+#define REDACTIONS(...) do { \
+        static const struct redaction r_[] = {__VA_ARGS__}; \
+        assert_redactions(r_, sizeof r_ / sizeof r_[0]); \
+    } while (0)
+
 TestSuite(redact, .fini = NULL);
 
 Test(redact, the_mqtt_password_in_the_command_its_echo_and_its_read_form)
 {
-    cr_assert_str_eq(redact("AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"s3cr,et\"\r", 1),
-                     "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\r");
-    cr_assert_str_eq(redact("at+cmqttconnect=0,\"tcp://b:1883\",60,1,\"alice\",\"pw\"\r\r\n", 1),
-                     "at+cmqttconnect=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\r\r\n");
-    cr_assert_str_eq(redact("\r\n+CMQTTCONNECT: 0,\"tcp://b:1883\",60,1,\"alice\",\"pw\"\r\n", 1),
-                     "\r\n+CMQTTCONNECT: 0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\r\n");
-    sb_free(&out);
+    REDACTIONS({"AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"s3cr,et\"\r", 1,
+                "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\r"},
+               {"at+cmqttconnect=0,\"tcp://b:1883\",60,1,\"alice\",\"pw\"\r\r\n", 1,
+                "at+cmqttconnect=0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\r\r\n"},
+               {"\r\n+CMQTTCONNECT: 0,\"tcp://b:1883\",60,1,\"alice\",\"pw\"\r\n", 1,
+                "\r\n+CMQTTCONNECT: 0,\"tcp://b:1883\",60,1,\"alice\",\"***\"\r\n"});
 }
 
 Test(redact, both_cgauth_credentials_whatever_their_order)
 {
-    cr_assert_str_eq(redact("AT+CGAUTH=1,1,\"saf\",\"data\"\r", 2), "AT+CGAUTH=1,1,\"***\",\"***\"\r");
-    cr_assert_str_eq(redact("+CGAUTH: 1,1,\"pw\",\"user\"\r\n", 2), "+CGAUTH: 1,1,\"***\",\"***\"\r\n");
-    sb_free(&out);
+    REDACTIONS({"AT+CGAUTH=1,1,\"saf\",\"data\"\r", 2, "AT+CGAUTH=1,1,\"***\",\"***\"\r"},
+               {"+CGAUTH: 1,1,\"pw\",\"user\"\r\n", 2, "+CGAUTH: 1,1,\"***\",\"***\"\r\n"});
 }
 
 Test(redact, other_lines_and_connects_without_password_are_kept)
 {
-    cr_assert_str_eq(redact("AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r", 0), "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r");
-    cr_assert_str_eq(redact("AT+CSQ\r", 0), "AT+CSQ\r");
-    cr_assert_str_eq(redact("AT+CGAUTH=1,0\r", 0), "AT+CGAUTH=1,0\r");
-    sb_free(&out);
+    REDACTIONS({"AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r", 0, "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r"},
+               {"AT+CSQ\r", 0, "AT+CSQ\r"},
+               {"AT+CGAUTH=1,0\r", 0, "AT+CGAUTH=1,0\r"});
 }
 
 Test(redact, an_unfinished_line_that_may_become_a_credential_waits)
@@ -53,14 +69,13 @@ Test(redact, an_unfinished_line_that_may_become_a_credential_waits)
 
 Test(redact, the_ssl_context_password_in_the_command_and_the_read_form)
 {
-    cr_assert_str_eq(redact("AT+CSSLCFG=\"password\",0,\"hunter22\"\r", 1), "AT+CSSLCFG=\"password\",0,\"***\"\r");
-    cr_assert_str_eq(redact("at+csslcfg=\"Password\",9,hunter22\r", 1), "at+csslcfg=\"Password\",9,***\r");
-    cr_assert_str_eq(redact("+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"hunter22\",0xFFFF\r\n", 1),
-                     "+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"***\",0xFFFF\r\n");
-    cr_assert_str_eq(redact("AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r", 0), "AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r");
-    cr_assert_str_eq(redact("+CSSLCFG: \"password\",(0-9),(1-128)\r\n", 0), "+CSSLCFG: \"password\",(0-9),(1-128)\r\n");
+    REDACTIONS({"AT+CSSLCFG=\"password\",0,\"hunter22\"\r", 1, "AT+CSSLCFG=\"password\",0,\"***\"\r"},
+               {"at+csslcfg=\"Password\",9,hunter22\r", 1, "at+csslcfg=\"Password\",9,***\r"},
+               {"+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"hunter22\",0xFFFF\r\n", 1,
+                "+CSSLCFG: 0,4,2,1,300,\"ca.pem\",\"c.pem\",\"k.pem\",1,\"***\",0xFFFF\r\n"},
+               {"AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r", 0, "AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\r"},
+               {"+CSSLCFG: \"password\",(0-9),(1-128)\r\n", 0, "+CSSLCFG: \"password\",(0-9),(1-128)\r\n"});
     cr_assert(redact_may_hold_secret("AT+CSSLCFG=\"pass", 16));
-    sb_free(&out);
 }
 
 /* Lines through one stream, as the tap records them; returns everything recorded. */
@@ -147,11 +162,10 @@ Test(redact, outside_an_upload_the_stream_redacts_as_the_line_does)
 
 Test(redact, an_empty_password_is_shown_empty)
 {
-    cr_assert_str_eq(redact("+CSSLCFG: 1,4,0,1,300,\"\",\"\",\"\",0,\"\",0x0\r\n", 0),
-                     "+CSSLCFG: 1,4,0,1,300,\"\",\"\",\"\",0,\"\",0x0\r\n");
-    cr_assert_str_eq(redact("AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"u\",\"\"\r", 0),
-                     "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"u\",\"\"\r");
-    sb_free(&out);
+    REDACTIONS({"+CSSLCFG: 1,4,0,1,300,\"\",\"\",\"\",0,\"\",0x0\r\n", 0,
+                "+CSSLCFG: 1,4,0,1,300,\"\",\"\",\"\",0,\"\",0x0\r\n"},
+               {"AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"u\",\"\"\r", 0,
+                "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"u\",\"\"\r"});
 }
 
 /* The module's side of a non-echoed upload: the echo of the command announces
@@ -219,5 +233,24 @@ Test(redact, a_stretch_of_text_is_redacted_line_by_line)
     cr_assert_not(redact_stream_text_may_change(&idle, "AT+CSQ\r\n+CSQ: 9,9\r\n", 19));
     cr_assert(redact_stream_text_may_change(&idle, "AT\rAT+CCERTDOWN=\"k.pem\",9\r", 26), "an upload begins");
     cr_assert(redact_stream_text_may_change(&idle, "\r\nOK\r\n+CSSLCFG: 0,4", 20), "a read form");
+    sb_free(&out);
+}
+
+/* Text redacted before: its "***" no longer has the upload's length, and only
+ * the module's answer tells where the data ended. */
+Test(redact, the_modules_result_ends_the_hosts_upload)
+{
+    struct redact_stream host = {0};
+    sb_reset(&out);
+    const char *text = "AT+CCERTDOWN=\"k.pem\",90\r***\n";
+    redact_stream_text(&host, text, strlen(text), &out);
+    cr_assert_gt(host.data_left, 0);
+    redact_stream_module_said(&host, "\r\n+CCERTLIST: \"a.pem\"\r\n", 23);
+    cr_assert_gt(host.data_left, 0, "only a final result ends it");
+    redact_stream_module_said(&host, "\r\nOK\r\n", 6);
+    cr_assert_eq(host.data_left, 0);
+    sb_reset(&out);
+    cr_assert_eq(redact_stream_text(&host, "AT+CSQ\r", 7, &out), 0);
+    cr_assert_str_eq(sb_str(&out), "AT+CSQ\r", "the next command is not data");
     sb_free(&out);
 }
