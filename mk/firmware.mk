@@ -47,10 +47,11 @@ $(FW_ELF): $(FW_OBJS) $(FW_LD)
 	$(call fw_link,$(FW_OBJS))
 	@arm-none-eabi-size $@
 
-# An image that crashes on purpose: the HardFault report, end to end.
-FW_CRASH_OBJS = $(patsubst %.c,$(FW_OBJ)/%.o,$(FW_PORT_SRC) tests/firmware/crash.c)
-$(FW_DIR)/crash-test.elf: $(FW_CRASH_OBJS) $(FW_LD)
-	$(call fw_link,$(FW_CRASH_OBJS))
+# Test images of the port alone (tests/firmware/NAME.c -> NAME-test.elf):
+# crash (the HardFault report, end to end), ring (the receive ring under backpressure).
+FW_TEST_ELFS = $(FW_DIR)/crash-test.elf $(FW_DIR)/ring-test.elf
+$(FW_DIR)/%-test.elf: $(patsubst %.c,$(FW_OBJ)/%.o,$(FW_PORT_SRC)) $(FW_OBJ)/tests/firmware/%.o $(FW_LD)
+	$(call fw_link,$(filter %.o,$^))
 
 -include $(shell find $(FW_OBJ) -name '*.d' 2>/dev/null)
 
@@ -58,7 +59,7 @@ $(FW_DIR)/crash-test.elf: $(FW_CRASH_OBJS) $(FW_LD)
 # as root; where it cannot, they are skipped with its reason, never passed.
 # $(1): more options of sim7600-hil run, $(2): the logs' folder.
 fw_scenarios = if tools/bootstrap.sh firmware; then \
-	    $(MAKE) --no-print-directory firmware $(FW_DIR)/crash-test.elf >/dev/null && \
+	    $(MAKE) --no-print-directory firmware $(FW_TEST_ELFS) >/dev/null && \
 	    tests/firmware/test-run-firmware.sh $(BUILD) && \
 	    $(BIN)/sim7600-hil run -j $(FW_TEST_JOBS) $(1) --keep-logs $(2) scenarios/firmware/; \
 	else \

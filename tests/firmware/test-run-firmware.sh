@@ -1,8 +1,9 @@
 #!/bin/sh
 # tools/run-firmware.sh as a user meets its failures: help, usage errors,
 # QEMU missing, the board missing, a firmware that crashes (exit 3 with the
-# HardFault line naming the PC, QEMU stopped) and one that locks up. Needs
-# qemu-system-arm (make test-firmware runs it only then).
+# HardFault line naming the PC, QEMU stopped) and one that locks up; the
+# port's receive ring overrun without a byte lost. Needs qemu-system-arm
+# (make test-firmware runs it only then).
 # Usage: tests/firmware/test-run-firmware.sh BUILD
 set -u
 build=${1:?usage: $0 BUILD}
@@ -49,6 +50,8 @@ build_bin=$build/bin
 sim_pid=$!
 i=0
 while [ ! -e "$tmp/pty" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# The ring full: the UART holds the line, no answer is lost (the image ends QEMU itself)
+expect ring 0 '^ring: 300 OK of 300$' $run --port "$tmp/pty" "$build/firmware/ring-test.elf"
 # not an ELF: QEMU loads it raw at 0x0, a vector table of garbage: locked up
 echo "not an image" >"$tmp/bad.elf"
 expect lockup 3 'the firmware locked up before any handler could report \(qemu: fatal: Lockup' \

@@ -67,7 +67,10 @@ const struct sim7600_port *sim7600_cortex_m_port(void) { return &port; }
 
 /* ARM semihosting (QEMU -semihosting-config enable=on): BKPT 0xAB with the
  * operation in r0 and its argument block in r1. */
-enum { SYS_GET_CMDLINE = 0x15 };
+/* SYS_EXIT_EXTENDED: on 32-bit ARM plain SYS_EXIT carries no exit status. */
+enum { SYS_GET_CMDLINE = 0x15, SYS_EXIT_EXTENDED = 0x20 };
+/* the reason for a normal end (ARM semihosting spec, ADP_Stopped_ApplicationExit) */
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
 
 static int semihost(uint32_t op, void *arg)
 {
@@ -87,4 +90,13 @@ int board_cmdline(char *buf, size_t cap)
         return -1;
     buf[cap - 1] = '\0';
     return 0;
+}
+
+void board_exit(int code)
+{
+    uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)code};
+    (void)semihost(SYS_EXIT_EXTENDED, block);
+    irq_disable();
+    for (;;) /* no emulator to end: stop here */
+        cpu_wait();
 }

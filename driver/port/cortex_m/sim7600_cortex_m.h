@@ -33,4 +33,8 @@ void status_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * arg=...), NUL-terminated in buf; 0 on success, <0 when none is available. */
 int board_cmdline(char *buf, size_t cap);
 
+/* Ends the emulation with exit status code (semihosting SYS_EXIT_EXTENDED; QEMU
+ * exits with it). On a board without a debugger attached it just stops. */
+void board_exit(int code) __attribute__((noreturn));
+
 #endif
