@@ -213,6 +213,16 @@ bool redact_stream_may_hold_secret(const struct redact_stream *st, const char *l
     return (st->data_left > 0 && !only_prompt(line, n)) || redact_may_hold_secret(line, n);
 }
 
+void redact_stream_module_said(struct redact_stream *host, const char *text, size_t n)
+{
+    for (size_t i = 0; i < n && host->data_left > 0; i++)
+        if ((i == 0 || text[i - 1] == '\n') && is_final_result(text + i, n - i)) {
+            host->data_left = 0;
+            host->fresh = false;
+            host->in_certificate = false;
+        }
+}
+
 /* Whether a line starts as one redact_stream_line changes or learns from. */
 static bool line_redactable(const char *line, size_t n)
 {

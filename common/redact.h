@@ -50,6 +50,11 @@ bool redact_stream_line_ends(const struct redact_stream *st, const char *line, s
 /* A stretch of one side's bytes, cut into lines as above and each redacted
  * (an unfinished last line as it is); returns how many fields were replaced. */
 int redact_stream_text(struct redact_stream *st, const char *text, size_t n, struct strbuf *out);
+/* The module's words (one line or several) as the host's stream must know
+ * them: a final result (OK, ERROR, +CME ERROR) ends the host's upload, since
+ * the module answers only once the data is in or given up. A text redacted
+ * before, whose "***" no longer has the upload's length, so stays in step. */
+void redact_stream_module_said(struct redact_stream *host, const char *text, size_t n);
 /* Whether redact_stream_text could change the text or the stream: an upload
  * goes on or begins in it, or a line in it starts like a credential's. When
  * not, the text may be used as it is (no copy). */

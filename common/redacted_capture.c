@@ -19,6 +19,8 @@ static void record(struct redacted_capture *rc, int side)
         return;
     struct strbuf clean = {0};
     redact_stream_line(&rc->redact[side], l->p, l->len, &clean);
+    if (side == RC_MODULE)
+        redact_stream_module_said(&rc->redact[RC_HOST], l->p, l->len);
     capture_write(rc->cap, side == RC_HOST ? CAPTURE_TO_MODULE : CAPTURE_FROM_MODULE, (const uint8_t *)clean.p,
                   clean.len, rc->line_us[side]);
     capture_end_line(rc->cap);

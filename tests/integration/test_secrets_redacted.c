@@ -322,6 +322,23 @@ static const char FIELD_LOG[] =
     "--> AT+CCERTDOWN=\"k.pem\",80\n<-- >\n"     /* a monitor's log does not keep the exact bytes */
     "--> -----BEGIN PRIVATE KEY-----\n--> " FIELD_KEY_LINE "\n--> -----END PRIVATE KEY-----\n<-- OK\n";
 
+/* A log --log wrote imports whole: the commands after its uploads are not
+ * taken for upload data, though its "***" lines are shorter than the keys. */
+Test(secrets, a_redacted_log_imports_with_every_command)
+{
+    static char answers[ANSWERS_CAP], out[OUT_CAP];
+    const char *log = record_session(answers, false);
+    int st = hil_tool(out, sizeof out, RUN_BOUND_MS, "import", "--as", "scenario", log, NULL);
+    cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
+    static const char *const sent[] = {
+        "send \"AT+CSSLCFG=\\\"password\\\",0,\\\"***\\\"\"", "send \"AT+CSSLCFG=\\\"clientkey\\\",0,",
+        "send \"AT+CSSLCFG?\"", "send \"AT+CCERTLIST\"",
+    };
+    for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++)
+        cr_assert(strstr(out, sent[i]), "the scenario lacks %s:\n%s", sent[i], out);
+    assert_no_secret("the imported scenario", out, strlen(out));
+}
+
 Test(secrets, an_imported_field_log_copies_no_password_and_no_key)
 {
     static char out[OUT_CAP];

@@ -415,3 +415,21 @@ Test(cap_diff_cmd, help_exits_0, .init = cr_redirect_stdout)
     cr_expect_eq(run_diff(2, argv), HIL_EXIT_OK);
     cr_expect_stdout_neq_str("");
 }
+
+/* A capture made before recorders redacted, against a redacted one of the
+ * same session: no difference, and no password or key in the report. */
+Test(cap_diff, a_raw_capture_is_compared_and_shown_redacted)
+{
+    static const char raw[] =
+        "> AT+CSSLCFG=\"password\",0,\"Hunter2-raw\"\\r\n< \\r\\nOK\\r\\n\n"
+        "> AT+CCERTDOWN=\"k.pem\",17\\r\n< \\r\\n>\n> MIGHAgEA-rawkey\\r\\n\n< \\r\\nOK\\r\\n\n"
+        "> AT+CSQ\\r\n< \\r\\n+CSQ: 9,0\\r\\n\\r\\nOK\\r\\n\n";
+    static const char redacted[] =
+        "> AT+CSSLCFG=\"password\",0,\"***\"\\r\n< \\r\\nOK\\r\\n\n"
+        "> AT+CCERTDOWN=\"k.pem\",17\\r\n< \\r\\n>\n> ***\\r\n> \\n\n< \\r\\nOK\\r\\n\n"
+        "> AT+CSQ\\r\n< \\r\\n+CSQ: 23,0\\r\\n\\r\\nOK\\r\\n\n";
+    diff(raw, redacted);
+    cr_assert_eq(res.count, 1, "only the CSQ answer differs:\n%s", sb_str(&report));
+    cr_assert_null(strstr(sb_str(&report), "Hunter2"), "%s", sb_str(&report));
+    cr_assert_null(strstr(sb_str(&report), "rawkey"), "%s", sb_str(&report));
+}

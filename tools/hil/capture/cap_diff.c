@@ -186,26 +186,46 @@ static void cap_diff_reader_flush(struct cap_diff_reader *r)
         cap_diff_add_answer(x, l);
 }
 
+/* One step's bytes (redacted) into the reader's lines. */
+static void cap_diff_reduce_step(struct cap_diff_reader *r, const struct log_step *s, const uint8_t *data, size_t len)
+{
+    if (r->dir && r->dir != s->dir)
+        cap_diff_reader_flush(r);
+    for (size_t k = 0; k < len; k++) {
+        uint8_t b = data[k];
+        if (!r->dir) {
+            r->dir = s->dir;
+            r->line = s->line;
+        }
+        if (b == '\n' || (s->dir == '>' && b == '\r'))
+            cap_diff_reader_flush(r);
+        else
+            sb_add(&r->cur, &b, 1);
+    }
+}
+
+/* The conversation, redacted as the recorders write it (common/redact.h): a
+ * capture made before they redacted shows no password or key in the report,
+ * and compares with a redacted one of the same session as equal. */
 static void cap_diff_reduce(const struct log_import *li, const struct cap_diff_options *opt,
                             struct cap_diff_transcript *tr)
 {
     struct cap_diff_reader r = {.tr = tr, .opt = opt};
+    struct redact_stream redact[2] = {{.module = false}, {.module = true}};   /* the host's, the module's */
     cap_diff_add_exchange(tr);
     for (size_t i = 0; i < li->count; i++) {
         const struct log_step *s = &li->steps[i];
-        if (r.dir && r.dir != s->dir)
-            cap_diff_reader_flush(&r);
-        for (size_t k = 0; k < s->len; k++) {
-            uint8_t b = s->data[k];
-            if (!r.dir) {
-                r.dir = s->dir;
-                r.line = s->line;
-            }
-            if (b == '\n' || (s->dir == '>' && b == '\r'))
-                cap_diff_reader_flush(&r);
-            else
-                sb_add(&r.cur, &b, 1);
+        struct redact_stream *st = &redact[s->dir == '>' ? 0 : 1];
+        if (s->dir != '>')
+            redact_stream_module_said(&redact[0], (const char *)s->data, s->len);
+        if (!redact_stream_text_may_change(st, (const char *)s->data, s->len)) {
+            cap_diff_reduce_step(&r, s, s->data, s->len);
+            continue;
         }
+        struct strbuf clean = {0};
+        redact_stream_text(st, (const char *)s->data, s->len, &clean);
+        cap_diff_reduce_step(&r, s, (const uint8_t *)clean.p, clean.len);
+        sb_free(&clean);
     }
     cap_diff_reader_flush(&r);
     sb_free(&r.cur);

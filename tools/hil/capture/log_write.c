@@ -98,6 +98,8 @@ static void write_step(struct log_writer *w, const struct log_step *s, struct st
 void log_writer_step(struct log_writer *w, const struct log_step *s, struct strbuf *out)
 {
     struct redact_stream *st = &w->redact[s->dir == '>' ? 0 : 1];
+    if (s->dir != '>')
+        redact_stream_module_said(&w->redact[0], (const char *)s->data, s->len);
     if (!redact_stream_text_may_change(st, (const char *)s->data, s->len)) {
         write_step(w, s, out);       /* most steps: no copy */
         return;
