@@ -34,7 +34,13 @@ FW_TEST_JOBS ?= 4
 .PHONY: firmware firmware-demo test-firmware
 firmware: $(FW_ELF)
 
-$(FW_OBJ)/%.o: %.c
+# Said once, before any compile, instead of "command not found" per file.
+.PHONY: fw-toolchain
+fw-toolchain:
+	@command -v $(FW_CC) >/dev/null 2>&1 && case "$$($(FW_CC) -print-file-name=libc_nano.a)" in /*) ;; *) false ;; esac || \
+	{ echo "firmware: $(FW_CC) with newlib-nano is needed: run tools/bootstrap.sh firmware as root, or apt-get install --no-install-recommends gcc-arm-none-eabi libnewlib-arm-none-eabi" >&2; exit 1; }
+
+$(FW_OBJ)/%.o: %.c | fw-toolchain
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CFLAGS) $(call fw_inc,$<) -c $< -o $@
 

@@ -31,25 +31,35 @@ static int rx_pull(void)
     return 1;
 }
 
+/* Pulls in what UART0 holds and sets its RX interrupt to match: on while
+ * the ring has room, off while a byte waits for room. A byte that arrives
+ * while it is off raises nothing, not even once it is back on (the CMSDK
+ * UART flags a byte only as it arrives), so every uart0_take pulls first:
+ * a reader asleep in WFI is woken by the next SysTick, within 1 ms. */
+static void rx_sync(void)
+{
+    if (rx_pull())
+        UART0->ctrl |= UART_CTRL_RXINTEN;
+    else
+        UART0->ctrl &= ~UART_CTRL_RXINTEN;
+}
+
 void UART0RX_Handler(void);
 void UART0RX_Handler(void)
 {
     UART0->intstatus = UART_INT_RX;
-    if (!rx_pull())
-        UART0->ctrl &= ~UART_CTRL_RXINTEN; /* full: hold the line until uart0_take */
+    rx_sync();
 }
 
 size_t uart0_take(uint8_t *buf, size_t cap)
 {
     size_t n = 0;
+    rx_sync();
     while (n < cap && rx.head != rx.tail) {
         buf[n++] = rx.buf[rx.tail & (RX_RING_SIZE - 1u)];
         rx.tail++;
     }
-    /* The interrupt only fires for a byte that arrives while it is enabled:
-     * one held back while the ring was full is pulled in here. */
-    if (!(UART0->ctrl & UART_CTRL_RXINTEN) && rx_pull())
-        UART0->ctrl |= UART_CTRL_RXINTEN;
+    rx_sync(); /* room made: a byte held back comes in now */
     return n;
 }
 
