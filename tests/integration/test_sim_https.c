@@ -17,7 +17,7 @@
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 #define CMD_MAX 160
 #define BODY "{\"secure\":true}"
-#define LARGE 6000                   /* bigger than one AT+HTTPREAD piece and than one TLS record's worth of reads */
+#define LARGE 6000                   /* bigger than one AT+HTTPREAD piece and than one READ_STEP */
 #define READ_STEP 2048
 #define POST_LARGE 20000
 #define CTX 2                        /* the SSL context the tests verify with */
