@@ -1,5 +1,6 @@
 /* Test support: one parsed scenario per test and what the parser said, for
- * the scenario language's tests (test_scenario_tls.c, _sockets.c, _model.c).
+ * the scenario language's tests (test_scenario_tls.c, _sockets.c, _model.c,
+ * _http.c).
  * Include it once, in a Criterion test file; `sc` and `diags` are that file's,
  * freed by scn_fixture_free (the suite's .fini). */
 #ifndef TEST_SCN_FIXTURE_H
@@ -39,10 +40,12 @@ static inline struct scenario *parse_ok(const char *text)
     return sc;
 }
 
-/* Exactly one error, on `at`, containing `text`, and no scenario. */
+/* Exactly one error, on `at`, containing `text`, and no scenario. What an
+ * earlier call said is dropped first: a test may check several texts. */
 static inline void one_error(const char *text_in, int at, const char *text)
 {
     struct scenario *none = NULL;
+    scn_diags_free(&diags);
     enum scn_status st = scn_parse_buffer(SCN_FIXTURE_PATH, text_in, strlen(text_in), &none, &diags);
     cr_assert_eq(st, SCN_ERR_INVALID);
     cr_assert_null(none);

@@ -2,49 +2,18 @@
  * answers (tls=1 too), the {http} placeholder, expect-http-request,
  * send-file and its {size:FILE}, each into its fields, every error with its
  * line. */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "scenario.h"
+#include "scn_fixture.h"
 #include "strbuf.h"
 
-static struct scn_diags diags;
-static struct scenario *sc;
 static struct strbuf line;
 
 static void teardown(void)
 {
-    scn_free(sc);
-    sc = NULL;
-    scn_diags_free(&diags);
+    scn_fixture_free();
     sb_free(&line);
 }
 
 TestSuite(scn_http, .fini = teardown);
-
-static struct scenario *parse_ok(const char *text)
-{
-    enum scn_status st = scn_parse_buffer("t.scn", text, strlen(text), &sc, &diags);
-    if (st != SCN_OK)
-        scn_diags_print(&diags, stderr);
-    cr_assert_eq(st, SCN_OK, "expected the text to parse");
-    return sc;
-}
-
-static void one_error(const char *text_in, int at, const char *text)
-{
-    struct scenario *none = NULL;
-    scn_diags_free(&diags);
-    enum scn_status st = scn_parse_buffer("t.scn", text_in, strlen(text_in), &none, &diags);
-    cr_assert_eq(st, SCN_ERR_INVALID);
-    cr_assert_null(none);
-    if (diags.n != 1)
-        scn_diags_print(&diags, stderr);
-    cr_assert_eq(diags.n, 1, "expected one error, got %zu", diags.n);
-    cr_expect_eq(diags.v[0].line, at, "error on line %d, expected %d: %s", diags.v[0].line, at, diags.v[0].msg);
-    cr_expect(strstr(diags.v[0].msg, text), "\"%s\" lacks \"%s\"", diags.v[0].msg, text);
-}
 
 Test(scn_http, the_server_and_what_it_answers)
 {
