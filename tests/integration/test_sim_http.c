@@ -27,8 +27,8 @@ static void stop_all(void)
 
 TestSuite(http, .fini = stop_all);
 
-static void expect(const char *text) { http_expect(&sim, text); }
-static void send_expect(const char *cmd, const char *text) { http_send_expect(&sim, cmd, text); }
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *text) { host_send_expect(&sim, cmd, text); }
 
 /* The server answers `answer` (NULL: 200 and an empty body); the module is
  * warm, echo off, its HTTP service started, CLOUD mapped to the server. */

@@ -34,8 +34,8 @@ static void stop_all(void)
 
 TestSuite(https, .fini = stop_all);
 
-static void expect(const char *text) { http_expect(&sim, text); }
-static void send_expect(const char *cmd, const char *text) { http_send_expect(&sim, cmd, text); }
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *text) { host_send_expect(&sim, cmd, text); }
 
 /* The server answers `a` (NULL: 200 and BODY) over TLS with server.pem (for
  * localhost); a warm module (echo off) maps `name`:443 to it and has its

@@ -19,31 +19,20 @@ void http_fill(char *p, size_t n)
         p[i] = (char)('a' + (i * 7 + i / 26) % 26);
 }
 
-void http_expect(struct sim_process *sim, const char *text)
-{
-    cr_assert(simproc_expect(sim, text, T), "expected \"%s\"; the module said: \"%s\"", text, simproc_pending(sim));
-}
-
-void http_send_expect(struct sim_process *sim, const char *cmd, const char *text)
-{
-    simproc_send(sim, cmd);
-    http_expect(sim, text);
-}
-
 void http_url(struct sim_process *sim, const char *url)
 {
     char cmd[CMD_MAX];
     snprintf(cmd, sizeof cmd, "AT+HTTPPARA=\"URL\",\"%s\"\r", url);
-    http_send_expect(sim, cmd, "\r\nOK\r\n");
+    host_send_expect(sim, cmd, "\r\nOK\r\n");
 }
 
 int http_action(struct sim_process *sim, int method, size_t *datalen)
 {
     char cmd[32], head[32], line[LINE_MAX];
     snprintf(cmd, sizeof cmd, "AT+HTTPACTION=%d\r", method);
-    http_send_expect(sim, cmd, "\r\nOK\r\n");
+    host_send_expect(sim, cmd, "\r\nOK\r\n");
     snprintf(head, sizeof head, "+HTTPACTION: %d,", method);
-    http_expect(sim, head);
+    host_expect(sim, head);
     cr_assert(simproc_take(sim, "\r\n", T, line, sizeof line), "no end to +HTTPACTION: %s", simproc_pending(sim));
     int status = 0;
     size_t len = 0;
@@ -57,21 +46,9 @@ void http_data(struct sim_process *sim, const void *body, size_t n)
 {
     char cmd[48];
     snprintf(cmd, sizeof cmd, "AT+HTTPDATA=%zu,%d\r", n, DATA_TIME_S);
-    http_send_expect(sim, cmd, "\r\nDOWNLOAD\r\n");
+    host_send_expect(sim, cmd, "\r\nDOWNLOAD\r\n");
     simproc_write(sim, body, n);
-    http_expect(sim, "\r\nOK\r\n");
-}
-
-/* Exactly n bytes of what the module said, binary as they are. */
-static void take_exact(struct sim_process *sim, char *out, size_t n)
-{
-    long long end = test_now_ms() + T;
-    while (sim->rx_len < n && test_now_ms() < end)
-        simproc_gather_for(sim, GATHER_MS);
-    cr_assert_geq(sim->rx_len, n, "%zu of %zu bytes came", sim->rx_len, n);
-    memcpy(out, sim->rx, n);
-    memmove(sim->rx, sim->rx + n, sim->rx_len - n + 1);
-    sim->rx_len -= n;
+    host_expect(sim, "\r\nOK\r\n");
 }
 
 void http_wait_held(struct sim_process *sim, size_t want)
@@ -80,9 +57,9 @@ void http_wait_held(struct sim_process *sim, size_t want)
     for (size_t held = 0; held < want;) {
         cr_assert_lt(test_now_ms(), end, "the module holds %zu of %zu bytes", held, want);
         char line[LINE_MAX];
-        http_send_expect(sim, "AT+HTTPREAD?\r", "+HTTPREAD: LEN,");
+        host_send_expect(sim, "AT+HTTPREAD?\r", "+HTTPREAD: LEN,");
         cr_assert(simproc_take(sim, "\r\n", T, line, sizeof line));
-        http_expect(sim, "\r\nOK\r\n");
+        host_expect(sim, "\r\nOK\r\n");
         held = strtoul(line, NULL, 10);
     }
 }
@@ -91,17 +68,17 @@ size_t http_read_body(struct sim_process *sim, size_t offset, size_t len, char *
 {
     char cmd[48], line[LINE_MAX];
     snprintf(cmd, sizeof cmd, "AT+HTTPREAD=%zu,%zu\r", offset, len);
-    http_send_expect(sim, cmd, "\r\nOK\r\n");
+    host_send_expect(sim, cmd, "\r\nOK\r\n");
     size_t got = 0;
     for (;;) {
-        http_expect(sim, "+HTTPREAD: ");
+        host_expect(sim, "+HTTPREAD: ");
         cr_assert(simproc_take(sim, "\r\n", T, line, sizeof line));
         if (strcmp(line, "0\r\n") == 0)
             return got;
         size_t n = 0;
         cr_assert_eq(sscanf(line, "DATA,%zu", &n), 1, "a piece's header: %s", line);
         cr_assert(n > 0 && n <= HTTP_DRIVE_PIECE && got + n <= len, "a piece of %zu bytes after %zu", n, got);
-        take_exact(sim, out + got, n);
+        host_take_exact(sim, (uint8_t *)out + got, n);
         got += n;
     }
 }

@@ -2,22 +2,21 @@
  * as firmware drives it over a real pty (harness/sim_process.h), and the
  * loopback server's side (tools/hil/run/http_server.h), for the plain and
  * the TLS integration tests alike. Each call asserts with Criterion and waits
- * a bounded time (SIMPROC_DEFAULT_TIMEOUT_MS). */
+ * a bounded time (SIMPROC_DEFAULT_TIMEOUT_MS). The plain expect and
+ * send-and-expect are sim_host.h's host_expect and host_send_expect. */
 #ifndef TEST_HTTP_DRIVE_H
 #define TEST_HTTP_DRIVE_H
 
 #include <stddef.h>
 
 #include "http_server.h"
+#include "sim_host.h"
 #include "sim_process.h"
 
 #define HTTP_DRIVE_PIECE 1024   /* one +HTTPREAD: DATA,<n> carries at most this */
 
 /* A body whose every byte depends on its place: a lost or moved piece shows. */
 void http_fill(char *p, size_t n);
-
-void http_expect(struct sim_process *sim, const char *text);
-void http_send_expect(struct sim_process *sim, const char *cmd, const char *text);
 
 /* AT+HTTPPARA="URL",<url>. */
 void http_url(struct sim_process *sim, const char *url);
