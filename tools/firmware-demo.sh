@@ -4,9 +4,15 @@
 # loopback, a subscriber printing what reaches it, sim7600-sim speaking real
 # MQTT to it, and the firmware in QEMU on the simulator's pty; halfway it
 # sends the firmware a command ("interval=500") through the broker.
-# Usage: tools/firmware-demo.sh BIN ELF [SECONDS]
+# The command goes out once the first reading reached the broker.
+# Usage: tools/firmware-demo.sh [--check] BIN ELF [SECONDS]
+#   --check: end as soon as the firmware answered the command on demo/status
+#   (exit 0), or fail (exit 1) when a reading or the answer did not reach the
+#   broker within SECONDS; make test-firmware runs it so.
 set -u
-bin=${1:?usage: $0 BIN ELF [SECONDS]} elf=${2:?usage: $0 BIN ELF [SECONDS]} seconds=${3:-12}
+check=0
+[ "${1:-}" = --check ] && { check=1; shift; }
+bin=${1:?usage: $0 [--check] BIN ELF [SECONDS]} elf=${2:?usage: $0 [--check] BIN ELF [SECONDS]} seconds=${3:-12}
 mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 for need in "$mosquitto" mosquitto_sub mosquitto_pub qemu-system-arm; do
     command -v "$need" >/dev/null 2>&1 || {
@@ -42,7 +48,7 @@ echo "firmware-demo: mosquitto on 127.0.0.1:$port"
 
 # each reader through a fifo, so that $! is the program to stop, not its sed
 mkfifo "$tmp/sub" "$tmp/fw" || exit 1
-sed -u 's/^/broker:   /' <"$tmp/sub" &
+sed -u 's/^/broker:   /' <"$tmp/sub" | tee "$tmp/seen" &
 mosquitto_sub -p "$port" -t 'demo/#' -v >"$tmp/sub" &
 sub_pid=$!
 "$bin/sim7600-sim" --broker "tcp://127.0.0.1:$port" --link "$tmp/pty" >"$tmp/sim.log" 2>&1 &
@@ -55,8 +61,25 @@ echo "firmware-demo: simulator on $(readlink "$tmp/pty"); the firmware runs for 
 sed -u 's/^/firmware: /' <"$tmp/fw" &
 tools/run-firmware.sh --port "$tmp/pty" --broker "tcp://127.0.0.1:$port" --interval 1000 "$elf" >"$tmp/fw" 2>&1 &
 pids="$! $pids"
-sleep $((seconds / 2))
+# seen DEADLINE PATTERN: waits (0.1 s steps) until the broker saw a line matching PATTERN
+seen() {
+    while [ "$(date +%s)" -lt "$1" ]; do
+        grep -q "$2" "$tmp/seen" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    grep -q "$2" "$tmp/seen" 2>/dev/null
+}
+end=$(($(date +%s) + seconds))
+if ! seen "$end" '^broker:   demo/reading '; then
+    echo "firmware-demo: no reading reached the broker within $seconds s (the firmware's lines above say how far it got)" >&2
+    exit 1
+fi
 echo "firmware-demo: sending the command interval=500 to demo/cmd"
 mosquitto_pub -p "$port" -q 1 -t demo/cmd -m interval=500
-sleep $((seconds - seconds / 2))
+if [ "$check" = 1 ]; then
+    seen "$end" '^broker:   demo/status .*interval' && { echo "firmware-demo: the firmware answered the command"; exit 0; }
+    echo "firmware-demo: the firmware did not answer interval=500 on demo/status within $seconds s" >&2
+    exit 1
+fi
+while [ "$(date +%s)" -lt "$end" ]; do sleep 1; done
 echo "firmware-demo: done"

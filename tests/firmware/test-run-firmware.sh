@@ -2,7 +2,8 @@
 # tools/run-firmware.sh as a user meets its failures: help, usage errors,
 # QEMU missing, the board missing, a firmware that crashes (exit 3 with the
 # HardFault line naming the PC, QEMU stopped) and one that locks up; the
-# port's receive ring overrun without a byte lost. Needs qemu-system-arm
+# port's receive ring overrun without a byte lost; make firmware-demo's
+# readings reaching a broker and its command answered. Needs qemu-system-arm
 # (make test-firmware runs it only then).
 # Usage: tests/firmware/test-run-firmware.sh BUILD
 set -u
@@ -67,6 +68,11 @@ else
     failed=$((failed + 1))
     echo "FAIL crash: the reported pc '$pc' is not in main" >&2
 fi
+
+# What a newcomer sees (make firmware-demo): readings reach a real broker, and a
+# command sent through it is answered (--check ends there, bounded by 15 s)
+expect demo 0 '^firmware-demo: the firmware answered the command$' \
+    tools/firmware-demo.sh --check "$build/bin" "$elf" 15
 
 echo "test-run-firmware: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
