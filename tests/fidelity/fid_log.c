@@ -98,6 +98,28 @@ static int set_latency(struct fid_setup *su, const char *value)
     return (su->realistic = word_index(value, words, sizeof words / sizeof words[0])) < 0 ? -1 : 0;
 }
 
+/* A file the module's store held before the log (uploaded in an earlier
+ * session, findings §27: the store survives a reboot); may be given again. */
+static int add_store(struct fid_setup *su, const char *value)
+{
+    if (!*value || strlen(value) >= FID_STORE_NAME_MAX || su->n_store >= FID_STORE_MAX)
+        return -1;
+    snprintf(su->store[su->n_store++], FID_STORE_NAME_MAX, "%s", value);
+    return 0;
+}
+
+/* The server's side of the log's TLS handshakes (the control socket's tls-fail). */
+static int set_tls_fail(struct fid_setup *su, const char *value)
+{
+    static const char *const words[] = {"handshake", "untrusted", "expired", "rejected"};
+    if (word_index(value, words, sizeof words / sizeof words[0]) < 0)
+        return -1;
+    snprintf(su->tls_fail, sizeof su->tls_fail, "%s", value);
+    return 0;
+}
+
+_Static_assert(FID_STORE_MAX == 8, "the store directive's message says 8 files");
+
 static const struct directive directives[] = {
     {"start", set_start, "cold, poweron or warm"},
     {"latency", set_latency, "fast or realistic"},
@@ -107,6 +129,8 @@ static const struct directive directives[] = {
     {"echo", set_echo, "on or off"},
     {"cmee", set_cmee, "0, 1 or 2"},
     {"model", set_model, "a module variant, e.g. SIM7600G-H"},
+    {"store", add_store, "a file name of up to 63 bytes, at most 8 per log"},
+    {"tls-fail", set_tls_fail, "handshake, untrusted, expired or rejected"},
 };
 
 /* "#! key value": 0, or -1 with the reason in err. */
@@ -130,7 +154,7 @@ static int read_directive(const char *name, int line, char *text, struct fid_set
         return -1;
     }
     sb_printf(err, "%s:%d: unknown directive \"#! %s\"; the directives are start, latency, sim, reg, rssi, echo, cmee, "
-                   "model, incomplete (tests/fidelity/README.md)\n", name, line, key);
+                   "model, store, tls-fail, incomplete (tests/fidelity/README.md)\n", name, line, key);
     return -1;
 }
 

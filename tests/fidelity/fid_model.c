@@ -138,15 +138,46 @@ static void boot(struct model *m, struct fid_answer *a)
     a->final[0] = '\0';
 }
 
-/* A command sent before the log starts (#! echo, #! cmee); its answer is not compared. */
-static void prepare(struct model *m, const char *command)
+/* A command sent before the log starts (#! echo, #! cmee, #! store), with the
+ * data it prompts for, if any; its answer is not compared. */
+static void prepare(struct model *m, const char *command, const char *data)
 {
     struct fid_answer a;
-    char line[64];
+    char line[FID_TEXT_MAX];
     snprintf(line, sizeof line, "%s\r", command);
     sb_reset(&m->heard);
     sim_input(m->d.sim, (const uint8_t *)line, strlen(line), m->d.now_us);
-    listen_until(m, command, ANSWER_LIMIT_MS, has_final, NULL, &a);
+    listen_until(m, command, ANSWER_LIMIT_MS, has_final_or_prompt, NULL, &a);
+    if (data && prompted(&a)) {
+        sim_input(m->d.sim, (const uint8_t *)data, strlen(data), m->d.now_us);
+        listen_until(m, command, ANSWER_LIMIT_MS, has_final, NULL, &a);
+    }
+}
+
+/* What a `#! store` file holds: the capture does not show its bytes, and the
+ * embedded broker checks that a context's files are there, not what they say. */
+static const char stored_file[] = "-----BEGIN CERTIFICATE-----\n"
+                                  "(a file the captured module held; its bytes are not in the capture)\n"
+                                  "-----END CERTIFICATE-----\n";
+
+/* The start state the log's directives name beyond the config: the store's
+ * files (uploaded as a host would, AT+CCERTDOWN), the server's TLS fault. */
+static void prepare_world(struct model *m, const struct fid_setup *su)
+{
+    char command[FID_TEXT_MAX];
+    for (int i = 0; i < su->n_store; i++) {
+        snprintf(command, sizeof command, "AT+CCERTDOWN=\"%s\",%zu", su->store[i], strlen(stored_file));
+        prepare(m, command, stored_file);
+    }
+    if (su->tls_fail[0]) {
+        struct strbuf line = {0}, reply = {0};
+        sb_printf(&line, "tls-fail %s", su->tls_fail);
+        if (sim_control(m->d.sim, sb_str(&line), &reply, m->d.now_us) != 0)
+            fprintf(stderr, "fidelity: the simulator refused \"%s\" (%s): the log's #! tls-fail is not "
+                            "played; see sim/control.c's tls-fail\n", sb_str(&line), sb_str(&reply));
+        sb_free(&line);
+        sb_free(&reply);
+    }
 }
 
 static void start(struct model *m, const struct fid_setup *su, struct fid_answer *boot_answer)
@@ -172,9 +203,10 @@ static void start(struct model *m, const struct fid_setup *su, struct fid_answer
     else
         listen(m, 0), parse(sb_str(&m->heard), "", boot_answer);
     if (su->echo >= 0)
-        prepare(m, su->echo ? "ATE1" : "ATE0");
+        prepare(m, su->echo ? "ATE1" : "ATE0", NULL);
     if (su->cmee >= 0)
-        prepare(m, su->cmee == 2 ? "AT+CMEE=2" : su->cmee ? "AT+CMEE=1" : "AT+CMEE=0");
+        prepare(m, su->cmee == 2 ? "AT+CMEE=2" : su->cmee ? "AT+CMEE=1" : "AT+CMEE=0", NULL);
+    prepare_world(m, su);
 }
 
 /* The <stat> of a registration read ("+CGREG: 0,1"), or -1 for any other line. */

@@ -45,6 +45,9 @@ struct fid_exchange {
     struct fid_answer module;
 };
 
+#define FID_STORE_MAX 8          /* `#! store` files per log */
+#define FID_STORE_NAME_MAX 64    /* a store file's name (the module allows up to 63 bytes) */
+
 /* How the model starts (the log's `#!` directives). */
 enum fid_start {
     FID_START_COLD,      /* powered on: the log may show the boot banner; commands wait for the boot */
@@ -61,6 +64,9 @@ struct fid_setup {
     int echo;            /* -1: as after power-on; 0/1: ATE0/ATE1 sent before the log */
     int cmee;            /* -1: as after power-on; 0-2: AT+CMEE=n sent before the log */
     char model[64];      /* the module variant the capture names ("" when not named) */
+    char store[FID_STORE_MAX][FID_STORE_NAME_MAX];   /* files the module's store held before the log */
+    int n_store;
+    char tls_fail[16];   /* how the server's side of a TLS handshake fails ("" when it does not) */
 };
 
 #define FID_MARKS_MAX 64     /* `#! incomplete` lines per log */
@@ -102,8 +108,8 @@ void fid_answer_add(struct fid_answer *a, const char *command, const char *line)
 
 /* ---- out of scope --------------------------------------------------------------------- */
 
-/* The family a command belongs to when it is outside issue 14 (sockets,
- * TLS, HTTP, GNSS, SMS, voice): its name and issue, or NULL. */
+/* The family a command belongs to when the simulator does not model it
+ * (GNSS, SMS sending and reading, voice calls): its name and issue, or NULL. */
 const char *fid_out_of_scope(const char *command);
 
 /* ---- explanations --------------------------------------------------------------------- */

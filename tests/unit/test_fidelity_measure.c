@@ -49,7 +49,7 @@ static const char matching_log[] = "# a module that answers as the model does\n#
                                    "AT\nOK\nAT+CSQ\n+CSQ: 12,99\nOK\n";
 /* the model answers ERROR to a command it does not know; line 2 */
 static const char differing_log[] = "#! start cold\nAT+FIDELITYTEST\n+FIDELITYTEST: 1\nOK\n";
-static const char out_of_scope_log[] = "#! start cold\nAT+HTTPINIT\nOK\nAT\nOK\n";
+static const char out_of_scope_log[] = "#! start cold\nAT+CGPS=1\nOK\nAT\nOK\n";
 
 /* Runs the measure on `logs` (names in dir) and returns its exit status; its output in out. */
 static int measure(const char *explained, const char *min_share, const char *logs, struct strbuf *out)
@@ -129,7 +129,45 @@ Test(fidelity, out_of_scope_commands_are_listed_not_counted)
     put("scope.log", out_of_scope_log);
     cr_assert_eq(measure("", "95", "scope.log", &out), 0, "%s", sb_str(&out));
     assert_has(&out, "1 of 1 exchanges reproduced (100.0 %); 1 out of scope");
-    assert_has(&out, "scope.log:2: AT+HTTPINIT: HTTP (issue 19)");
+    assert_has(&out, "scope.log:2: AT+CGPS=1: GNSS (no issue yet)");
+    sb_free(&out);
+}
+
+Test(fidelity, a_data_dial_and_ath_are_measured_a_voice_dial_is_not)
+{
+    struct strbuf out = {0};
+    put("dial.log", "#! start cold\nATD+4912345678;\nOK\nATH\nOK\n"
+                    "AT+CGREG?\n+CGREG: 0,1\nOK\nATD*99#\nCONNECT 115200\n");
+    cr_assert_eq(measure("", "95", "dial.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "3 of 3 exchanges reproduced (100.0 %); 1 out of scope");
+    assert_has(&out, "dial.log:2: ATD+4912345678;: voice (no issue yet)");
+    sb_free(&out);
+}
+
+/* A TLS client whose context names a CA: the log's module held the file and
+ * its server's chain did not fit (S2), so the publish after the CONNECT fails. */
+static const char tls_log[] = "AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\nOK\nAT+CSSLCFG=\"authmode\",0,1\nOK\n"
+                              "AT+CMQTTSTART\n+CMQTTSTART: 0\nOK\nAT+CMQTTACCQ=0,\"dev1\",1\nOK\n"
+                              "AT+CMQTTCONNECT=0,\"tcp://broker.example:8883\",60,1\nOK\n+CMQTTCONNECT: 0,32\n"
+                              "AT+CMQTTTOPIC=0,1\n>\nt\nOK\nAT+CMQTTPAYLOAD=0,1\n>\np\nOK\n"
+                              "AT+CMQTTPUB=0,1,60\n+CMQTTPUB: 0,11\nERROR\n";
+
+Test(fidelity, the_store_and_the_server_s_tls_fault_are_part_of_the_start_state)
+{
+    struct strbuf log = {0}, out = {0};
+    sb_printf(&log, "#! start cold\n#! store ca.pem\n#! tls-fail untrusted\nAT+CCERTLIST\n"
+                    "+CCERTLIST: \"ca.pem\"\nOK\n%s", tls_log);
+    put("tls.log", sb_str(&log));
+    cr_assert_eq(measure("", "95", "tls.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "9 of 9 exchanges reproduced (100.0 %)");
+    /* without the server's fault the handshake succeeds: the publish goes out */
+    sb_reset(&out);
+    sb_reset(&log);
+    sb_printf(&log, "#! start cold\n#! store ca.pem\n%s", tls_log);
+    put("notls.log", sb_str(&log));
+    cr_assert_eq(measure("", "0", "notls.log", &out), 1, "%s", sb_str(&out));
+    assert_has(&out, "sent AT+CMQTTPUB=0,1,60: module said +CMQTTPUB: 0,11 / ERROR, model said OK");
+    sb_free(&log);
     sb_free(&out);
 }
 
@@ -210,5 +248,9 @@ Test(fidelity, a_wrong_directive_is_named_with_its_line)
     put("bad.log", "# header\n#! start lukewarm\nAT\nOK\n");
     cr_assert_eq(measure("", "0", "bad.log", &out), 2, "%s", sb_str(&out));
     assert_has(&out, "bad.log:2: #! start \"lukewarm\": expected cold, poweron or warm");
+    sb_reset(&out);
+    put("badtls.log", "#! tls-fail sometimes\nAT\nOK\n");
+    cr_assert_eq(measure("", "0", "badtls.log", &out), 2, "%s", sb_str(&out));
+    assert_has(&out, "badtls.log:1: #! tls-fail \"sometimes\": expected handshake, untrusted, expired or rejected");
     sb_free(&out);
 }
