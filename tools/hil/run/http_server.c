@@ -1,9 +1,5 @@
 #include "http_server.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "http_server_io.h"
 
@@ -220,8 +215,8 @@ static void *serve(void *arg)
     sigemptyset(&pipe_sig);
     sigaddset(&pipe_sig, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
-    while (http_wait_fd(s, s->listen_fd, POLLIN, -1) == HTTP_WAIT_READY) {
-        int fd = accept(s->listen_fd, NULL, NULL);
+    while (http_wait_fd(s, s->loop.listen_fd, POLLIN, -1) == HTTP_WAIT_READY) {
+        int fd = accept(s->loop.listen_fd, NULL, NULL);
         struct http_conn c;
         if (fd >= 0 && http_conn_open(&c, s, fd))
             serve_connection(s, &c);
@@ -230,28 +225,6 @@ static void *serve(void *arg)
 }
 
 /* ---- start, stop, look ------------------------------------------------------------------- */
-
-static int listen_on(struct http_server *s, uint16_t port, struct strbuf *err)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
-    int one = 1;
-    s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s->listen_fd < 0) {
-        sb_printf(err, "cannot make a socket for the HTTP test server: %s", strerror(errno));
-        return -1;
-    }
-    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(s->listen_fd, LISTEN_BACKLOG) < 0 ||
-        getsockname(s->listen_fd, (struct sockaddr *)&a, &alen) < 0) {
-        sb_printf(err, "the HTTP test server cannot listen on 127.0.0.1:%u: %s%s", (unsigned)port, strerror(errno),
-                  port ? " (drop port= to let the system pick a free one)" : "");
-        return -1;
-    }
-    s->port = ntohs(a.sin_port);
-    return 0;
-}
 
 int http_server_start(struct http_server *s, uint16_t port, const struct http_server_answer *answer,
                       struct strbuf *err)
@@ -264,25 +237,13 @@ int http_server_start_tls(struct http_server *s, uint16_t port, const struct htt
 {
     memset(s, 0, sizeof *s);
     s->started = true;
-    s->listen_fd = s->wake[0] = s->wake[1] = -1;
+    loop_server_init(&s->loop);
     pthread_mutex_init(&s->mu, NULL);
     http_server_answer_init(&s->answer);
     answer_copy(&s->answer, answer);
     if (tls && !(s->tls = http_tls_ctx(tls, err)))
         return -1;
-    if (listen_on(s, port, err) < 0)
-        return -1;
-    if (pipe2(s->wake, O_CLOEXEC) < 0) {
-        sb_printf(err, "cannot make the HTTP test server's wake-up pipe: %s", strerror(errno));
-        return -1;
-    }
-    int rc = pthread_create(&s->thread, NULL, serve, s);
-    if (rc != 0) {
-        sb_printf(err, "cannot start the HTTP test server's thread: %s", strerror(rc));
-        return -1;
-    }
-    s->running = true;
-    return 0;
+    return loop_server_start(&s->loop, port, LISTEN_BACKLOG, "the HTTP test server", serve, s, &s->port, err);
 }
 
 void http_server_set_answer(struct http_server *s, const struct http_server_answer *answer)
@@ -324,28 +285,11 @@ bool http_server_request(struct http_server *s, unsigned i, struct http_server_r
     return have;
 }
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 void http_server_stop(struct http_server *s)
 {
     if (!s->started)
         return;
-    if (s->running) {
-        ssize_t w;
-        do
-            w = write(s->wake[1], "x", 1);
-        while (w < 0 && errno == EINTR);
-        pthread_join(s->thread, NULL);
-        s->running = false;
-    }
-    close_fd(&s->listen_fd);
-    close_fd(&s->wake[0]);
-    close_fd(&s->wake[1]);
+    loop_server_stop(&s->loop);
     for (unsigned i = 0; i < s->nrequests && i < HTTP_SERVER_REQUESTS; i++)
         http_server_request_free(&s->requests[i]);
     s->nrequests = 0;

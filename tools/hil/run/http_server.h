@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loop_server.h"
 #include "strbuf.h"
 
 #define HTTP_SERVER_REQUESTS 64          /* requests kept for the checks; later ones are only counted */
@@ -57,10 +58,8 @@ struct ssl_ctx_st;
 struct http_server {
     uint16_t port;
     struct ssl_ctx_st *tls;  /* NULL: plain HTTP */
-    int listen_fd;
-    int wake[2];             /* a byte here stops the thread */
-    pthread_t thread;
-    bool started, running;
+    struct loop_server loop; /* its socket and thread */
+    bool started;
     pthread_mutex_t mu;      /* guards what follows */
     struct http_server_answer answer;
     struct http_server_request requests[HTTP_SERVER_REQUESTS];

@@ -13,7 +13,7 @@
 
 enum http_wait http_wait_fd(struct http_server *s, int fd, short events, int timeout_ms)
 {
-    struct pollfd pf[2] = {{.fd = s->wake[0], .events = POLLIN}, {.fd = fd, .events = events}};
+    struct pollfd pf[2] = {{.fd = s->loop.wake[0], .events = POLLIN}, {.fd = fd, .events = events}};
     for (;;) {
         int n = poll(pf, 2, timeout_ms);
         if (n < 0 && errno == EINTR)

@@ -1,9 +1,7 @@
 #include "test_server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,7 +37,7 @@ static void keep(struct test_server *s, const char *buf, size_t n)
 
 static void accept_one(struct test_server *s)
 {
-    int fd = accept(s->listen_fd, NULL, NULL);
+    int fd = accept(s->loop.listen_fd, NULL, NULL);
     if (fd < 0)
         return;
     for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
@@ -91,8 +89,8 @@ static bool echo_pending(const struct test_server_client *c)
 static size_t poll_set(struct test_server *s, struct pollfd *pf, size_t *slot)
 {
     size_t n = PF_CLIENTS;
-    pf[PF_WAKE] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
-    pf[PF_LISTEN] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+    pf[PF_WAKE] = (struct pollfd){.fd = s->loop.wake[0], .events = POLLIN};
+    pf[PF_LISTEN] = (struct pollfd){.fd = s->loop.listen_fd, .events = POLLIN};
     for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++) {
         if (s->clients[i].fd < 0)
             continue;
@@ -131,49 +129,15 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static int listen_on(struct test_server *s, uint16_t port, struct strbuf *err)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
-    int one = 1;
-    s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s->listen_fd < 0) {
-        sb_printf(err, "cannot make a socket for the test server: %s", strerror(errno));
-        return -1;
-    }
-    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(s->listen_fd, LISTEN_BACKLOG) < 0 ||
-        getsockname(s->listen_fd, (struct sockaddr *)&a, &alen) < 0) {
-        sb_printf(err, "the test server cannot listen on 127.0.0.1:%u: %s%s", (unsigned)port, strerror(errno),
-                  port ? " (drop port= to let the system pick a free one)" : "");
-        return -1;
-    }
-    s->port = ntohs(a.sin_port);
-    return 0;
-}
-
 int test_server_start(struct test_server *s, bool echo, uint16_t port, struct strbuf *err)
 {
     memset(s, 0, sizeof *s);
     s->echo = echo;
-    s->listen_fd = s->wake[0] = s->wake[1] = -1;
+    loop_server_init(&s->loop);
     for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
         s->clients[i].fd = -1;
     pthread_mutex_init(&s->mu, NULL);
-    if (listen_on(s, port, err) < 0)
-        return -1;
-    if (pipe2(s->wake, O_CLOEXEC) < 0) {
-        sb_printf(err, "cannot make the test server's wake-up pipe: %s", strerror(errno));
-        return -1;
-    }
-    int rc = pthread_create(&s->thread, NULL, serve, s);
-    if (rc != 0) {
-        sb_printf(err, "cannot start the test server's thread: %s", strerror(rc));
-        return -1;
-    }
-    s->running = true;
-    return 0;
+    return loop_server_start(&s->loop, port, LISTEN_BACKLOG, "the test server", serve, s, &s->port, err);
 }
 
 void test_server_received(struct test_server *s, struct strbuf *out, size_t *not_kept)
@@ -193,29 +157,12 @@ unsigned test_server_accepted(struct test_server *s)
     return n;
 }
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 void test_server_stop(struct test_server *s)
 {
-    if (s->running) {
-        ssize_t w;
-        do
-            w = write(s->wake[1], "x", 1);
-        while (w < 0 && errno == EINTR);
-        pthread_join(s->thread, NULL);
-        s->running = false;
-    }
+    loop_server_stop(&s->loop);
     for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
         if (s->clients[i].fd >= 0)
             client_close(&s->clients[i]);
-    close_fd(&s->listen_fd);
-    close_fd(&s->wake[0]);
-    close_fd(&s->wake[1]);
     sb_free(&s->got);
     pthread_mutex_destroy(&s->mu);
 }

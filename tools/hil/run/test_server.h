@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loop_server.h"
 #include "strbuf.h"
 
 #define TEST_SERVER_CLIENTS 8              /* connections served at once; more are closed at once */
@@ -29,10 +30,7 @@ struct test_server_client {
 struct test_server {
     bool echo;
     uint16_t port;
-    int listen_fd;
-    int wake[2];             /* a byte here stops the thread */
-    pthread_t thread;
-    bool running;
+    struct loop_server loop; /* its socket and thread */
     struct test_server_client clients[TEST_SERVER_CLIENTS];
     pthread_mutex_t mu;      /* guards what follows */
     struct strbuf got;

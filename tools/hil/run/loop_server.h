@@ -1,0 +1,34 @@
+/* What the runner's loopback servers (test_server.c: echo and sink;
+ * http_server.c: HTTP and HTTPS) share: a listening socket on 127.0.0.1 and
+ * a thread that serves it, stopped by a byte on a wake-up pipe that the
+ * thread's waits include. */
+#ifndef HIL_LOOP_SERVER_H
+#define HIL_LOOP_SERVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+struct loop_server {
+    int listen_fd;
+    int wake[2];             /* a byte here stops the thread */
+    pthread_t thread;
+    bool running;            /* the thread was started and not joined */
+};
+
+/* No socket, no thread: what loop_server_stop() may be called on. */
+void loop_server_init(struct loop_server *l);
+
+/* Listens on 127.0.0.1:port (0: a free one; the one taken goes to *bound),
+ * then runs serve(arg) on a thread of its own. `who` names the server in
+ * err's text ("the test server"). Returns 0, or -1 with what went wrong in
+ * err; loop_server_stop() then frees what was made. */
+int loop_server_start(struct loop_server *l, uint16_t port, int backlog, const char *who,
+                      void *(*serve)(void *), void *arg, uint16_t *bound, struct strbuf *err);
+
+/* Wakes and joins the thread, closes the sockets and the pipe. */
+void loop_server_stop(struct loop_server *l);
+
+#endif
