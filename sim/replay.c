@@ -38,6 +38,7 @@ struct replay {
     struct strbuf report;
     struct strbuf line;     /* the host's line so far, as it typed it */
     struct redact_stream host;   /* the host's side as the recorder redacted it (its uploads) */
+    struct strbuf echo_logged, echo_typed;   /* the last redacted host line: as logged, as typed */
 };
 
 static void add_step(struct replay *r, char dir, double t, int line, const uint8_t *data, size_t len)
@@ -119,6 +120,8 @@ void replay_free(struct replay *r)
     sb_free(&r->got);
     sb_free(&r->report);
     sb_free(&r->line);
+    sb_free(&r->echo_logged);
+    sb_free(&r->echo_typed);
     free(r);
 }
 
@@ -142,6 +145,24 @@ static void finish_if_done(struct replay *r)
         r->state = REPLAY_FINISHED;
 }
 
+/* A module step; when it starts with the echo of a redacted host line, the
+ * echo is the line as the host typed it, as the live module echoed it (the
+ * log keeps only "***"). Returns the bytes appended. */
+static size_t emit_step(struct replay *r, const struct step *s, struct strbuf *out)
+{
+    const uint8_t *data = s->data;
+    size_t len = s->len, start = out->len, n = r->echo_logged.len;
+    if (n && len >= n && memcmp(data, r->echo_logged.p, n) == 0) {
+        sb_add(out, r->echo_typed.p, r->echo_typed.len);
+        data += n;
+        len -= n;
+    }
+    sb_reset(&r->echo_logged);           /* an echo comes first or not at all */
+    sb_reset(&r->echo_typed);
+    sb_add(out, data, len);
+    return out->len - start;
+}
+
 /* Module steps up to the next host step: all of them (force) or those due. */
 static size_t emit_module(struct replay *r, uint64_t now_us, bool force, struct strbuf *out)
 {
@@ -150,8 +171,7 @@ static size_t emit_module(struct replay *r, uint64_t now_us, bool force, struct 
         const struct step *s = &r->steps[r->next];
         if (!force && due_us(r, s) > now_us)
             break;
-        sb_add(out, s->data, s->len);
-        total += s->len;
+        total += emit_step(r, s, out);
         r->next++;
     }
     finish_if_done(r);
@@ -246,6 +266,10 @@ static size_t redacted_input(struct replay *r, struct step *s, const uint8_t *da
     while (used < n && !ended)
         ended = host_byte(r, data[used++], &clean);
     if (ended && clean.len == s->len && memcmp(clean.p, s->data, s->len) == 0) {
+        sb_reset(&r->echo_logged);
+        sb_add(&r->echo_logged, s->data, s->len);
+        sb_reset(&r->echo_typed);
+        sb_add(&r->echo_typed, r->line.p, r->line.len);
         sb_reset(&r->line);
         step_done(r, s, now_us);
     } else if (ended) {

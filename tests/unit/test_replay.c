@@ -206,3 +206,12 @@ Test(replay, a_password_where_the_log_has_another_line_is_not_quoted)
     cr_assert(strstr(why, "got \"AT+CSSLCFG=\"password\",0,\"***\"\\r\""), "%s", why);
     cr_assert_null(strstr(why, "hunter22"), "%s", why);
 }
+
+Test(replay, the_echo_of_a_redacted_line_is_the_line_the_host_typed)
+{
+    start("> AT+CSSLCFG=\"password\",0,\"***\"\\r\n< AT+CSSLCFG=\"password\",0,\"***\"\\r\\r\\nOK\\r\\n\n"
+          "> AT\\r\n< AT\\r\\r\\nOK\\r\\n\n", 1.0, true);
+    cr_assert_str_eq(io("AT+CSSLCFG=\"password\",0,\"hunter22\"\r"), "AT+CSSLCFG=\"password\",0,\"hunter22\"\r\r\nOK\r\n",
+                     "the live module echoes the password it was sent");
+    cr_assert_str_eq(io("AT\r"), "AT\r\r\nOK\r\n");
+}
