@@ -11,9 +11,9 @@
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 #define CLOUD "api.example.com"
-#define LARGE 5000                   /* bigger than one piece of AT+HTTPREAD, and than one read below */
-#define READ_STEP 2048
+#define LARGE 5000                   /* bigger than one piece of AT+HTTPREAD, and than HTTP_DRIVE_READ_STEP */
 #define POST_LARGE 20000
+#define POST_STATUS 201
 #define RECVTO_S 2
 
 static struct sim_process sim;
@@ -41,17 +41,7 @@ static void start(const struct http_server_answer *answer)
     sb_free(&err);
     char map[64];
     snprintf(map, sizeof map, CLOUD ":80=127.0.0.1:%u", (unsigned)srv.port);
-    const char *args[] = {"--profile", "warm", "--net-map", map, NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
-    send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
-}
-
-static void answer_body(struct http_server_answer *a, const char *body, size_t n)
-{
-    http_server_answer_init(a);
-    sb_add(&a->body, body, n);
+    http_start_sim(&sim, map);
 }
 
 static void url(const char *path)
@@ -66,7 +56,7 @@ static void url(const char *path)
 Test(http, get_a_small_body)
 {
     struct http_server_answer a;
-    answer_body(&a, "{\"interval\":60}", 15);
+    http_answer_body(&a, "{\"interval\":60}", 15);
     sb_puts(&a.headers, "Content-Type: application/json\r\n");
     start(&a);
     http_server_answer_free(&a);
@@ -91,23 +81,15 @@ Test(http, get_a_small_body)
 
 static void large_get(bool chunked)
 {
-    static char body[LARGE], got[LARGE];
+    static char body[LARGE];
     http_fill(body, sizeof body);
     struct http_server_answer a;
-    answer_body(&a, body, sizeof body);
+    http_answer_body(&a, body, sizeof body);
     a.chunked = chunked;
     start(&a);
     http_server_answer_free(&a);
     url("/firmware.bin");
-    size_t len;
-    cr_assert_eq(http_action(&sim, 0, &len), 200);
-    cr_assert_eq(len, chunked ? 0 : LARGE, "chunked: the length is not known ahead");
-    http_wait_held(&sim, LARGE);
-    size_t n = 0;
-    for (size_t off = 0; off < LARGE; off += READ_STEP)
-        n += http_read_body(&sim, off, READ_STEP, got + off);
-    cr_assert_eq(n, LARGE);
-    cr_assert_eq(memcmp(got, body, LARGE), 0, "the body read back in pieces is the server's");
+    http_get_large(&sim, body, sizeof body, chunked);
 }
 
 Test(http, get_a_body_larger_than_a_read) { large_get(false); }
@@ -116,7 +98,7 @@ Test(http, get_a_large_chunked_body) { large_get(true); }
 Test(http, head_reads_the_headers_only)
 {
     struct http_server_answer a;
-    answer_body(&a, "not sent for HEAD", 17);
+    http_answer_body(&a, "not sent for HEAD", 17);
     start(&a);
     http_server_answer_free(&a);
     url("/file");
@@ -132,26 +114,13 @@ Test(http, head_reads_the_headers_only)
 
 static void post(size_t n)
 {
-    char *body = malloc(n);
-    cr_assert_not_null(body);
-    http_fill(body, n);
     struct http_server_answer a;
     http_server_answer_init(&a);
-    a.status = 201;
+    a.status = POST_STATUS;
     start(&a);
     http_server_answer_free(&a);
     url("/readings");
-    send_expect("AT+HTTPPARA=\"CONTENT\",\"application/octet-stream\"\r", "\r\nOK\r\n");
-    http_data(&sim, body, n);
-    cr_assert_eq(http_action(&sim, 1, NULL), 201);
-    struct http_server_request r;
-    http_server_wait_request(&sim, &srv, 0, &r);
-    cr_assert_str_eq(r.method, "POST");
-    cr_assert_eq(r.body.len, n);
-    cr_assert_eq(memcmp(r.body.p, body, n), 0, "the server read what AT+HTTPDATA took");
-    cr_assert_not_null(strstr(sb_str(&r.head), "Content-Type: application/octet-stream\r\n"));
-    http_server_request_free(&r);
-    free(body);
+    http_post_checked(&sim, &srv, n, POST_STATUS);
 }
 
 Test(http, post_a_small_body) { post(18); }
@@ -162,10 +131,7 @@ Test(http, term_and_init_again)
     start(NULL);
     url("/");
     cr_assert_eq(http_action(&sim, 0, NULL), 200);
-    send_expect("AT+HTTPTERM\r", "\r\nOK\r\n");
-    send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
-    send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
-    send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
+    http_term_and_init(&sim);
     url("/again");
     cr_assert_eq(http_action(&sim, 0, NULL), 200);
     cr_assert_eq(http_server_count(&srv), 2);
@@ -224,7 +190,7 @@ Test(http, a_server_gone_mid_body_is_peer_closed)
     static char body[LARGE];
     http_fill(body, sizeof body);
     struct http_server_answer a;
-    answer_body(&a, body, sizeof body);
+    http_answer_body(&a, body, sizeof body);
     a.action = HTTP_SERVER_HALF;
     start(&a);
     http_server_answer_free(&a);
@@ -245,13 +211,5 @@ Test(http, a_reboot_interrupts_the_session)
     struct http_server_request r;
     http_server_wait_request(&sim, &srv, 0, &r);
     http_server_request_free(&r);
-    char reply[256];
-    cr_assert_eq(simproc_control(&sim, "reboot", reply, sizeof reply), 0, "%s", reply);
-    expect("PB DONE");
-    send_expect("ATE0\r", "OK\r\n");
-    send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
-    http_init_once_registered(&sim);
-    send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
-    cr_assert(simproc_quiet_for(&sim, 200), "no +HTTPACTION of the request the reboot ended: %s",
-              simproc_pending(&sim));
+    http_reboot_ends_the_session(&sim);
 }

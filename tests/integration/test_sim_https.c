@@ -17,8 +17,7 @@
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 #define CMD_MAX 160
 #define BODY "{\"secure\":true}"
-#define LARGE 6000                   /* bigger than one AT+HTTPREAD piece and than one READ_STEP */
-#define READ_STEP 2048
+#define LARGE 6000                   /* bigger than one AT+HTTPREAD piece and than HTTP_DRIVE_READ_STEP */
 #define POST_LARGE 20000
 #define CTX 2                        /* the SSL context the tests verify with */
 #define POST_STATUS 201
@@ -55,11 +54,7 @@ static void start(const char *name, const struct http_server_answer *a)
     http_server_answer_free(&plain);
     char map[96];
     snprintf(map, sizeof map, "%s:443=127.0.0.1:%u", name, (unsigned)srv.port);
-    const char *args[] = {"--profile", "warm", "--net-map", map, NULL};
-    cr_assert_eq(simproc_start(&sim, args), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
-    send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
+    http_start_sim(&sim, map);
 }
 
 /* The test set's `file` in the module's store as ca.pem. */
@@ -106,12 +101,6 @@ static void verified(const struct http_server_answer *a, const char *path)
     target(url, CTX);
 }
 
-static void answer_body(struct http_server_answer *a, const char *body, size_t n)
-{
-    http_server_answer_init(a);
-    sb_add(&a->body, body, n);
-}
-
 static void request_is(unsigned i, const char *method, const char *path)
 {
     struct http_server_request r;
@@ -138,7 +127,7 @@ Test(https, a_get_over_tls_verified_by_the_test_ca)
 Test(https, head_over_tls_reads_the_headers_only)
 {
     struct http_server_answer a;
-    answer_body(&a, "not sent for HEAD", 17);
+    http_answer_body(&a, "not sent for HEAD", 17);
     sb_puts(&a.headers, "ETag: \"v42\"\r\n");
     verified(&a, "/firmware.bin");
     http_server_answer_free(&a);
@@ -154,22 +143,14 @@ Test(https, head_over_tls_reads_the_headers_only)
 
 static void large_get(bool chunked)
 {
-    static char body[LARGE], got[LARGE];
+    static char body[LARGE];
     http_fill(body, sizeof body);
     struct http_server_answer a;
-    answer_body(&a, body, sizeof body);
+    http_answer_body(&a, body, sizeof body);
     a.chunked = chunked;
     verified(&a, "/fw/app.bin");
     http_server_answer_free(&a);
-    size_t len;
-    cr_assert_eq(http_action(&sim, 0, &len), 200);
-    cr_assert_eq(len, chunked ? 0 : LARGE, "chunked: the length is not known ahead");
-    http_wait_held(&sim, LARGE);
-    size_t n = 0;
-    for (size_t off = 0; off < LARGE; off += READ_STEP)
-        n += http_read_body(&sim, off, READ_STEP, got + off);
-    cr_assert_eq(n, LARGE);
-    cr_assert_eq(memcmp(got, body, LARGE), 0, "the body read back in pieces is the server's");
+    http_get_large(&sim, body, sizeof body, chunked);
 }
 
 Test(https, get_a_body_larger_than_a_read) { large_get(false); }
@@ -177,25 +158,12 @@ Test(https, get_a_large_chunked_body) { large_get(true); }
 
 static void post(size_t n)
 {
-    char *body = malloc(n);
-    cr_assert_not_null(body);
-    http_fill(body, n);
     struct http_server_answer a;
     http_server_answer_init(&a);
     a.status = POST_STATUS;
     verified(&a, "/readings");
     http_server_answer_free(&a);
-    send_expect("AT+HTTPPARA=\"CONTENT\",\"application/octet-stream\"\r", "\r\nOK\r\n");
-    http_data(&sim, body, n);
-    cr_assert_eq(http_action(&sim, 1, NULL), POST_STATUS);
-    struct http_server_request r;
-    http_server_wait_request(&sim, &srv, 0, &r);
-    cr_assert_str_eq(r.method, "POST");
-    cr_assert_eq(r.body.len, n);
-    cr_assert_eq(memcmp(r.body.p, body, n), 0, "the server read what AT+HTTPDATA took");
-    cr_assert_not_null(strstr(sb_str(&r.head), "Content-Type: application/octet-stream\r\n"));
-    http_server_request_free(&r);
-    free(body);
+    http_post_checked(&sim, &srv, n, POST_STATUS);
 }
 
 Test(https, post_a_small_body_over_tls) { post(18); }
@@ -209,7 +177,7 @@ Test(https, a_server_gone_mid_body_is_peer_closed)
     static char body[LARGE], got[LARGE];
     http_fill(body, sizeof body);
     struct http_server_answer a;
-    answer_body(&a, body, sizeof body);
+    http_answer_body(&a, body, sizeof body);
     a.action = HTTP_SERVER_HALF;
     verified(&a, "/big");
     http_server_answer_free(&a);
@@ -231,10 +199,7 @@ Test(https, term_and_init_again_over_tls)
 {
     verified(NULL, "/one");
     cr_assert_eq(http_action(&sim, 0, NULL), 200);
-    send_expect("AT+HTTPTERM\r", "\r\nOK\r\n");
-    send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
-    send_expect("AT+HTTPINIT\r", "\r\nOK\r\n");
-    send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
+    http_term_and_init(&sim);
     target("https://localhost/two", CTX);
     cr_assert_eq(http_action(&sim, 0, NULL), 200);
     request_is(1, "GET", "/two");
@@ -253,17 +218,9 @@ Test(https, a_reboot_interrupts_the_session)
     http_server_answer_free(&a);
     send_expect("AT+HTTPACTION=0\r", "\r\nOK\r\n");
     request_is(0, "GET", "/slow");
-    char reply[256];
-    cr_assert_eq(simproc_control(&sim, "reboot", reply, sizeof reply), 0, "%s", reply);
-    expect("PB DONE");
-    send_expect("ATE0\r", "OK\r\n");
-    send_expect("AT+HTTPTERM\r", "\r\nERROR\r\n");
-    http_init_once_registered(&sim);
-    send_expect("AT+HTTPREAD?\r", "\r\nERROR\r\n");
-    cr_assert(simproc_quiet_for(&sim, 200), "no +HTTPACTION of the request the reboot ended: %s",
-              simproc_pending(&sim));
+    http_reboot_ends_the_session(&sim);
     struct http_server_answer ok;
-    answer_body(&ok, BODY, strlen(BODY));
+    http_answer_body(&ok, BODY, strlen(BODY));
     http_server_set_answer(&srv, &ok);
     http_server_answer_free(&ok);
     send_expect("AT+CCERTLIST\r", "+CCERTLIST: \"ca.pem\"\r\n");

@@ -12,11 +12,26 @@
 #define DATA_TIME_S 30               /* AT+HTTPDATA's <time> */
 #define CMD_MAX 600
 #define LINE_MAX 128
+#define CONTROL_REPLY_MAX 256
+#define AFTER_REBOOT_QUIET_MS 200    /* long enough for a late +HTTPACTION to show */
 
 void http_fill(char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         p[i] = (char)('a' + (i * 7 + i / 26) % 26);
+}
+
+void http_answer_body(struct http_server_answer *a, const char *body, size_t n)
+{
+    http_server_answer_init(a);
+    sb_add(&a->body, body, n);
+}
+
+void http_start_sim(struct sim_process *sim, const char *map)
+{
+    const char *args[] = {"--profile", "warm", "--net-map", map, NULL};
+    host_start(sim, args);
+    host_send_expect(sim, "AT+HTTPINIT\r", "\r\nOK\r\n");
 }
 
 void http_url(struct sim_process *sim, const char *url)
@@ -96,6 +111,61 @@ void http_init_once_registered(struct sim_process *sim)
         cr_assert_lt(test_now_ms(), end, "AT+HTTPINIT still answers ERROR");
         simproc_gather_for(sim, RETRY_MS);
     }
+}
+
+void http_term_and_init(struct sim_process *sim)
+{
+    host_send_expect(sim, "AT+HTTPTERM\r", "\r\nOK\r\n");
+    host_send_expect(sim, "AT+HTTPTERM\r", "\r\nERROR\r\n");
+    host_send_expect(sim, "AT+HTTPINIT\r", "\r\nOK\r\n");
+    host_send_expect(sim, "AT+HTTPREAD?\r", "\r\nERROR\r\n");
+}
+
+void http_reboot_ends_the_session(struct sim_process *sim)
+{
+    char reply[CONTROL_REPLY_MAX];
+    cr_assert_eq(simproc_control(sim, "reboot", reply, sizeof reply), 0, "%s", reply);
+    host_expect(sim, "PB DONE");
+    host_send_expect(sim, "ATE0\r", "OK\r\n");
+    host_send_expect(sim, "AT+HTTPTERM\r", "\r\nERROR\r\n");
+    http_init_once_registered(sim);
+    host_send_expect(sim, "AT+HTTPREAD?\r", "\r\nERROR\r\n");
+    cr_assert(simproc_quiet_for(sim, AFTER_REBOOT_QUIET_MS), "no +HTTPACTION of the request the reboot ended: %s",
+              simproc_pending(sim));
+}
+
+void http_get_large(struct sim_process *sim, const char *body, size_t n, bool chunked)
+{
+    char *got = malloc(n);
+    cr_assert_not_null(got);
+    size_t len;
+    cr_assert_eq(http_action(sim, 0, &len), 200);
+    cr_assert_eq(len, chunked ? 0 : n, "chunked: the length is not known ahead");
+    http_wait_held(sim, n);
+    size_t read = 0;
+    for (size_t off = 0; off < n; off += HTTP_DRIVE_READ_STEP)
+        read += http_read_body(sim, off, HTTP_DRIVE_READ_STEP, got + off);
+    cr_assert_eq(read, n);
+    cr_assert_eq(memcmp(got, body, n), 0, "the body read back in pieces is the server's");
+    free(got);
+}
+
+void http_post_checked(struct sim_process *sim, struct http_server *srv, size_t n, int status)
+{
+    char *body = malloc(n);
+    cr_assert_not_null(body);
+    http_fill(body, n);
+    host_send_expect(sim, "AT+HTTPPARA=\"CONTENT\",\"application/octet-stream\"\r", "\r\nOK\r\n");
+    http_data(sim, body, n);
+    cr_assert_eq(http_action(sim, 1, NULL), status);
+    struct http_server_request r;
+    http_server_wait_request(sim, srv, 0, &r);
+    cr_assert_str_eq(r.method, "POST");
+    cr_assert_eq(r.body.len, n);
+    cr_assert_eq(memcmp(r.body.p, body, n), 0, "the server read what AT+HTTPDATA took");
+    cr_assert_not_null(strstr(sb_str(&r.head), "Content-Type: application/octet-stream\r\n"));
+    http_server_request_free(&r);
+    free(body);
 }
 
 void http_server_wait_request(struct sim_process *sim, struct http_server *srv, unsigned i,

@@ -7,6 +7,7 @@
 #ifndef TEST_HTTP_DRIVE_H
 #define TEST_HTTP_DRIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http_server.h"
@@ -14,9 +15,16 @@
 #include "sim_process.h"
 
 #define HTTP_DRIVE_PIECE 1024   /* one +HTTPREAD: DATA,<n> carries at most this */
+#define HTTP_DRIVE_READ_STEP 2048  /* what http_get_large asks for in one AT+HTTPREAD */
 
 /* A body whose every byte depends on its place: a lost or moved piece shows. */
 void http_fill(char *p, size_t n);
+/* The default answer (200 at once) with `body`'s n bytes. */
+void http_answer_body(struct http_server_answer *a, const char *body, size_t n);
+
+/* A warm module (echo off) started with the --net-map rule `map`, its HTTP
+ * service started. */
+void http_start_sim(struct sim_process *sim, const char *map);
 
 /* AT+HTTPPARA="URL",<url>. */
 void http_url(struct sim_process *sim, const char *url);
@@ -31,6 +39,22 @@ void http_wait_held(struct sim_process *sim, size_t want);
 size_t http_read_body(struct sim_process *sim, size_t offset, size_t len, char *out);
 /* AT+HTTPINIT until a rebooted module has its network again: OK. */
 void http_init_once_registered(struct sim_process *sim);
+/* AT+HTTPTERM ends the service (a second one is ERROR); AT+HTTPINIT starts
+ * it again with nothing to read. */
+void http_term_and_init(struct sim_process *sim);
+/* The module rebooted (control socket) during a request: it comes back, its
+ * HTTP service gone, started again once registered, nothing to read, and no
+ * +HTTPACTION for the request the reboot ended. */
+void http_reboot_ends_the_session(struct sim_process *sim);
+
+/* With the URL set and the server answering a body of n bytes (`body`,
+ * chunked or not): AT+HTTPACTION=0 is 200 with the length (0 when chunked),
+ * and the body read back in HTTP_DRIVE_READ_STEP pieces is the server's. */
+void http_get_large(struct sim_process *sim, const char *body, size_t n, bool chunked);
+/* With the URL set and the server answering `status`: n bytes POSTed as
+ * application/octet-stream are answered `status`, and the server read them
+ * whole as the first request. */
+void http_post_checked(struct sim_process *sim, struct http_server *srv, size_t n, int status);
 
 /* Request i the server read (waited for), into r (freed by the caller). */
 void http_server_wait_request(struct sim_process *sim, struct http_server *srv, unsigned i,
