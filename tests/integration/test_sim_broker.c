@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mosquitto_process.h"
+#include "sim_host.h"
 #include "sim_process.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -37,16 +38,8 @@ static void start_broker(const char *user, const char *pass)
     cr_assert_eq(mqproc_start(&broker, user, pass), 0, "mosquitto did not start (is it installed?)");
 }
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text, simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 static void connect_ok(const char *credentials)
 {

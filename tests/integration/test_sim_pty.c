@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "exec_args.h"
+#include "sim_host.h"
 #include "sim_process.h"
+#include "test_dir.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 
@@ -42,16 +44,8 @@ static bool wait_state(const char *fragment)
 static void start_cold(void) { start_with(NULL); }
 static void stop(void) { simproc_stop(&sim); }
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text, simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 static void control(const char *line, const char *reply_prefix)
 {
@@ -376,13 +370,9 @@ Test(bad_input, log_records_both_directions_in_the_capture_format)
     expect("PB DONE\r\n");
     send_expect("AT+CSQ\r", "\r\nOK\r\n");
     simproc_stop(&sim);
-    FILE *f = fopen(log, "r");
-    cr_assert_not_null(f);
-    char text[8192] = {0};
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
+    const char *text = test_read_text(log);
     unlink(log);
-    cr_assert_gt(n, 0);
+    cr_assert_gt(strlen(text), 0);
     cr_assert(strstr(text, " > AT+CSQ\\r\n"), "%s", text);
     cr_assert(strstr(text, " < +CSQ: 23,0\\r\\n\n"), "%s", text);
     cr_assert(strstr(text, " < RDY\\r\\n\n"), "%s", text);

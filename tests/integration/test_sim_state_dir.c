@@ -9,6 +9,7 @@
 
 #include "program.h"
 #include "scratch_dir.h"
+#include "sim_host.h"
 #include "sim_process.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -28,25 +29,15 @@ static void teardown(void)
     scratch_dir_remove(dir);
 }
 
-static void expect(const char *text)
-{
-    cr_assert(simproc_expect(&sim, text, T), "expected \"%s\"; the module said: \"%s\"", text, simproc_pending(&sim));
-}
-
-static void send_expect(const char *cmd, const char *answer)
-{
-    simproc_send(&sim, cmd);
-    expect(answer);
-}
+static void expect(const char *text) { host_expect(&sim, text); }
+static void send_expect(const char *cmd, const char *answer) { host_send_expect(&sim, cmd, answer); }
 
 /* A warm module, echo off; `state_dir` NULL: without the option. */
 static void start(const char *state_dir)
 {
     const char *with[] = {"--profile", "warm", "--state-dir", state_dir, NULL};
     const char *without[] = {"--profile", "warm", NULL};
-    cr_assert_eq(simproc_start(&sim, state_dir ? with : without), 0, "sim7600-sim did not start");
-    cr_assert_eq(simproc_open(&sim), 0);
-    send_expect("ATE0\r", "OK\r\n");
+    host_start(&sim, state_dir ? with : without);
 }
 
 static void upload(const char *name, const char *data)
