@@ -90,17 +90,6 @@ static size_t count_of(const char *haystack, const char *needle)
     return n;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "cannot read %s", path);
-    static char text[OUT_CAP];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return strdup(text);
-}
-
 Test(hil_shard, each_shard_runs_its_share_and_writes_its_own_junit_file)
 {
     const char *names[] = {"alpha", "bravo", "charlie", "delta"};
@@ -119,7 +108,7 @@ Test(hil_shard, each_shard_runs_its_share_and_writes_its_own_junit_file)
         snprintf(header, sizeof header, "sim7600-hil run: shard %d/2: 2 of 4 scenarios, seed 5", k);
         cr_assert(strstr(out, header), "%s", out);
         cr_assert(strstr(out, "2 passed, 0 failed, 0 skipped"), "%s", out);
-        junit[k - 1] = read_file(test_dir_path(xml));
+        junit[k - 1] = strdup(test_read_text(test_dir_path(xml)));
         char suite_name[64];
         snprintf(suite_name, sizeof suite_name, "<testsuite name=\"sim7600-hil shard %d/2\" tests=\"2\"", k);
         cr_assert(strstr(junit[k - 1], suite_name), "%s", junit[k - 1]);
@@ -213,7 +202,7 @@ Test(hil_shard, repeat_reports_the_pass_rate_and_each_failed_run_replays_from_it
     cr_assert(strstr(out, totals), "%s", out);
     snprintf(totals, sizeof totals, "runs: %u passed, %zu failed, 0 skipped; seed 100", passed + REPEATS, n_failed);
     cr_assert(strstr(out, totals), "%s", out);
-    char *xml = read_file(test_dir_path("r.xml"));
+    char *xml = strdup(test_read_text(test_dir_path("r.xml")));
     cr_assert_eq(count_of(xml, "name=\"coin [run "), REPEATS, "%s", xml);
     cr_assert(strstr(xml, "name=\"coin [run 10/10]\""), "%s", xml);
     cr_assert_eq(count_of(xml, "<failure "), n_failed, "%s", xml);
@@ -272,7 +261,7 @@ static void add_lines(char *to, const char *escaped, bool *in_line)
  * pty happened to cut the bytes into reads, left out (both vary run to run). */
 static void transcript_lines(const char *cap, char **host, char **module)
 {
-    char *text = read_file(cap);
+    char *text = strdup(test_read_text(cap));
     size_t room = 2 * strlen(text) + 1;
     *host = calloc(1, room);
     *module = calloc(1, room);

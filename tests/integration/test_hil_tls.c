@@ -39,24 +39,13 @@ static void make_dir(void)
 
 TestSuite(hil_tls, .init = make_dir, .fini = test_dir_remove, .timeout = 120);
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot read %s", path);
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return text;
-}
-
 /* The first base64 line of a PEM file of the runner's set (after a run):
  * what a leak would show. */
 static char *pem_body_line(const char *name)
 {
     char path[128];
     snprintf(path, sizeof path, "certs/%s", name);
-    char *pem = strdup(read_text(test_dir_path(path)));
+    char *pem = strdup(test_read_text(test_dir_path(path)));
     char *start = strchr(pem, '\n');
     cr_assert_not_null(start, "%s is not PEM", name);
     start++;
@@ -79,7 +68,7 @@ Test(hil_tls, the_transcript_shows_the_certificates_but_never_the_key_or_its_pas
     int st = hil_run("--keep-logs", test_dir_path("logs"), "scenarios/tls_mutual_publish.scn", NULL);
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
     char *key = pem_body_line("client-key-enc.pem"), *cert = pem_body_line("client.pem");
-    const char *cap = read_text(test_dir_path("logs/tls-mutual-publish.cap"));
+    const char *cap = test_read_text(test_dir_path("logs/tls-mutual-publish.cap"));
     cr_assert(strstr(cap, "AT+CCERTDOWN=\"client-key-enc.pem\""), "no key upload recorded:\n%.2000s", cap);
     cr_assert(strstr(cap, cert), "the client certificate's body should be recorded");
     cr_assert_null(strstr(cap, key), "the key's body is in the transcript");
