@@ -16,6 +16,7 @@ static const struct {
     {"+CGAUTH: ", 1u << 2 | 1u << 3},
     {"AT+CSSLCFG=\"PASSWORD\",", 1u << 1},  /* <ctx>,<password> */
     {"+CSSLCFG: ", 1u << 9},                  /* the read form's 10th field (findings §27) */
+    {"AT+HTTPPARA=\"USERDATA\",", 1u << 0},  /* request headers: firmware puts tokens there */
 };
 
 #define HIDDEN "***"

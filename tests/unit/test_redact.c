@@ -78,6 +78,15 @@ Test(redact, the_ssl_context_password_in_the_command_and_the_read_form)
     cr_assert(redact_may_hold_secret("AT+CSSLCFG=\"pass", 16));
 }
 
+Test(redact, the_http_request_headers_a_firmware_adds)
+{
+    REDACTIONS({"AT+HTTPPARA=\"USERDATA\",\"Authorization: Bearer eyJhbGc, x\"\r", 1,
+                "AT+HTTPPARA=\"USERDATA\",\"***\"\r"},
+               {"at+httppara=\"userdata\",\"X-Api-Key: k3y\"\r", 1, "at+httppara=\"userdata\",\"***\"\r"},
+               {"AT+HTTPPARA=\"URL\",\"http://example.com/a\"\r", 0,
+                "AT+HTTPPARA=\"URL\",\"http://example.com/a\"\r"});
+}
+
 /* Lines through one stream, as the tap records them; returns everything recorded. */
 static const char *stream(struct redact_stream *st, const char *const *lines, int *replaced)
 {
