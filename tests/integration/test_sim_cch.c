@@ -9,8 +9,6 @@
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +16,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loop_server.h"
 #include "sim_host.h"
 #include "test_certs.h"
+#include "tls_server_ctx.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
-#define ACCEPT_POLL_MS 20            /* how often the server's thread looks whether it should stop */
+#define ECHO_SERVER "the test's TLS echo server"   /* its name in a failure's text */
+#define LISTEN_BACKLOG 4
+#define CERT_PATH_MAX 512
 #define SERVER_IO_MS 5000            /* a connection the test forgot ends after this */
 #define BYE "BYE"                    /* the server closes the connection when it reads this */
 #define CERT_CMD_MAX 96
@@ -31,13 +33,11 @@
 /* ---- a TLS echo server on loopback ------------------------------------------------------ */
 
 struct tls_server {
-    int fd, port;
+    uint16_t port;
     SSL_CTX *ctx;
-    pthread_t thread;
-    atomic_bool stop;
+    struct loop_server loop;         /* its listening socket and thread */
     atomic_int handshakes, failed;   /* connections whose handshake finished / failed */
     atomic_int goodbyes;             /* connections the client ended with close_notify */
-    bool running;
 };
 
 static struct tls_server srv;
@@ -67,13 +67,7 @@ static void serve(SSL *ssl)
 static void *server_main(void *arg)
 {
     (void)arg;
-    while (!atomic_load(&srv.stop)) {
-        struct pollfd p = {.fd = srv.fd, .events = POLLIN};
-        if (poll(&p, 1, ACCEPT_POLL_MS) <= 0)
-            continue;
-        int c = accept(srv.fd, NULL, NULL);
-        if (c < 0)
-            continue;
+    for (int c; (c = loop_server_accept(&srv.loop)) >= 0;) {
         struct timeval tv = {.tv_sec = SERVER_IO_MS / 1000};
         setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         SSL *ssl = SSL_new(srv.ctx);
@@ -93,31 +87,25 @@ static void *server_main(void *arg)
 /* Serves `cert` (a certificate of the test set, for localhost) with its key. */
 static void server_start(const char *cert, const char *key)
 {
-    srv.ctx = SSL_CTX_new(TLS_server_method());
-    cr_assert_not_null(srv.ctx);
-    cr_assert_eq(SSL_CTX_use_certificate_chain_file(srv.ctx, test_cert_path(cert)), 1, "%s loads", cert);
-    cr_assert_eq(SSL_CTX_use_PrivateKey_file(srv.ctx, test_cert_path(key), SSL_FILETYPE_PEM), 1, "%s loads", key);
-    srv.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    cr_assert_eq(bind(srv.fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(listen(srv.fd, 4), 0);
-    getsockname(srv.fd, (struct sockaddr *)&a, &len);
-    srv.port = ntohs(a.sin_port);
-    atomic_store(&srv.stop, false);
-    cr_assert_eq(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
-    srv.running = true;
+    char certfile[CERT_PATH_MAX], keyfile[CERT_PATH_MAX];
+    snprintf(certfile, sizeof certfile, "%s", test_cert_path(cert));
+    snprintf(keyfile, sizeof keyfile, "%s", test_cert_path(key));
+    struct strbuf err = {0};
+    srv.ctx = tls_server_ctx_new(certfile, keyfile, ECHO_SERVER, &err);
+    cr_assert_not_null(srv.ctx, "%s", sb_str(&err));
+    loop_server_init(&srv.loop);
+    cr_assert_eq(loop_server_start(&srv.loop, 0, LISTEN_BACKLOG, ECHO_SERVER, server_main, NULL,
+                                   &srv.port, &err), 0, "%s", sb_str(&err));
+    sb_free(&err);
 }
 
 static void stop_all(void)
 {
     simproc_stop(&sim);
     mqproc_stop(&broker);
-    if (srv.running) {
-        atomic_store(&srv.stop, true);
-        pthread_join(srv.thread, NULL);
-        close(srv.fd);
-        SSL_CTX_free(srv.ctx);
+    if (srv.ctx) {
+        loop_server_stop(&srv.loop);
+        tls_server_ctx_free(srv.ctx);
     }
     memset(&srv, 0, sizeof srv);
 }

@@ -1,6 +1,5 @@
 #include "http_server.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,10 +214,9 @@ static void *serve(void *arg)
     sigemptyset(&pipe_sig);
     sigaddset(&pipe_sig, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
-    while (http_wait_fd(s, s->loop.listen_fd, POLLIN, -1) == HTTP_WAIT_READY) {
-        int fd = accept(s->loop.listen_fd, NULL, NULL);
+    for (int fd; (fd = loop_server_accept(&s->loop)) >= 0;) {
         struct http_conn c;
-        if (fd >= 0 && http_conn_open(&c, s, fd))
+        if (http_conn_open(&c, s, fd))
             serve_connection(s, &c);
     }
     return NULL;

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tls_server_ctx.h"
+
 enum http_wait http_wait_fd(struct http_server *s, int fd, short events, int timeout_ms)
 {
     struct pollfd pf[2] = {{.fd = s->loop.wake[0], .events = POLLIN}, {.fd = fd, .events = events}};
@@ -134,22 +136,11 @@ void http_conn_close(struct http_conn *c, bool goodbye)
 
 struct ssl_ctx_st *http_tls_ctx(const struct http_server_tls *tls, struct strbuf *err)
 {
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (!ctx) {
-        sb_puts(err, "cannot make the HTTPS test server's TLS context (OpenSSL out of memory?)");
-        return NULL;
-    }
+    SSL_CTX *ctx = tls_server_ctx_new(tls->cert_file, tls->key_file, "the HTTPS test server", err);
     /* partial writes: a write_some() that sent part of a buffer moves on from there */
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    if (SSL_CTX_use_certificate_chain_file(ctx, tls->cert_file) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx, tls->key_file, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-        sb_printf(err, "the HTTPS test server cannot use certificate %s with key %s (missing, not PEM, or not a pair; "
-                       "tests/support/make-test-certs.sh makes a set)", tls->cert_file, tls->key_file);
-        SSL_CTX_free(ctx);
-        ERR_clear_error();
-        return NULL;
-    }
+    if (ctx)
+        SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     return ctx;
 }
 
-void http_tls_ctx_free(struct ssl_ctx_st *ctx) { SSL_CTX_free(ctx); }
+void http_tls_ctx_free(struct ssl_ctx_st *ctx) { tls_server_ctx_free(ctx); }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -54,6 +55,23 @@ int loop_server_start(struct loop_server *l, uint16_t port, int backlog, const c
     }
     l->running = true;
     return 0;
+}
+
+int loop_server_accept(struct loop_server *l)
+{
+    enum { WAKE, LISTEN };
+    struct pollfd pf[] = {[WAKE] = {.fd = l->wake[0], .events = POLLIN},
+                          [LISTEN] = {.fd = l->listen_fd, .events = POLLIN}};
+    for (;;) {
+        int n = poll(pf, sizeof pf / sizeof pf[0], -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || pf[WAKE].revents)
+            return -1;
+        int fd = accept(l->listen_fd, NULL, NULL);
+        if (fd >= 0)
+            return fd;
+    }
 }
 
 static void close_fd(int *fd)

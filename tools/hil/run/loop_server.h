@@ -28,6 +28,11 @@ void loop_server_init(struct loop_server *l);
 int loop_server_start(struct loop_server *l, uint16_t port, int backlog, const char *who,
                       void *(*serve)(void *), void *arg, uint16_t *bound, struct strbuf *err);
 
+/* For a thread that serves one connection at a time: the next connection's
+ * socket, waited for as long as it takes; -1 once loop_server_stop() wakes
+ * the thread (or the wait fails). */
+int loop_server_accept(struct loop_server *l);
+
 /* Wakes and joins the thread, closes the sockets and the pipe. */
 void loop_server_stop(struct loop_server *l);
 
