@@ -27,6 +27,13 @@ bool fid_is_final(const char *line)
     return false;
 }
 
+/* The module asks for data: '>' (MQTT, sockets, SMS), DOWNLOAD (AT+HTTPDATA, AT+CCERTDOWN's
+ * siblings in the HTTP manual, findings §31). */
+bool fid_is_prompt(const char *line)
+{
+    return strcmp(line, ">") == 0 || strcmp(line, "DOWNLOAD") == 0;
+}
+
 void fid_prefix(const char *line, char *out, size_t cap)
 {
     const char *colon = strchr(line, ':');

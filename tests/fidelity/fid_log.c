@@ -229,11 +229,11 @@ static struct fid_exchange *current(struct grouper *g)
     return g->log->n ? &g->log->x[g->log->n - 1] : NULL;
 }
 
-/* The current exchange has shown its '>' prompt and no result yet: host bytes are data. */
+/* The current exchange has shown its prompt ('>', DOWNLOAD) and no result yet: host bytes are data. */
 static bool awaits_data(const struct fid_exchange *x)
 {
     return x && x->kind == FID_COMMAND && !x->module.final[0] && x->module.n_info &&
-           strcmp(x->module.info[x->module.n_info - 1], ">") == 0;
+           fid_is_prompt(x->module.info[x->module.n_info - 1]);
 }
 
 static void module_line(struct grouper *g, int line, const char *text)
@@ -244,6 +244,12 @@ static void module_line(struct grouper *g, int line, const char *text)
     /* the echo of the command: the log shows the command once when the host echoes nothing */
     if (x->kind == FID_COMMAND && !x->module.n_info && !x->module.final[0] && strcmp(text, x->command) == 0)
         return;
+    /* after DOWNLOAD a terminal shows what was typed on a line of its own (the importer
+     * takes only a line after '>' for the host's): it is the data, up to the result */
+    if (awaits_data(x) && !fid_is_final(text) && strcmp(x->module.info[x->module.n_info - 1], ">") != 0) {
+        sb_puts(&x->data, text);
+        return;
+    }
     fid_answer_add(&x->module, x->command, text);
 }
 

@@ -89,7 +89,7 @@ static void listen_until(struct model *m, const char *command, uint64_t limit_ms
 
 static bool prompted(const struct fid_answer *a)
 {
-    return !a->final[0] && a->n_info && strcmp(a->info[a->n_info - 1], ">") == 0;
+    return !a->final[0] && a->n_info && fid_is_prompt(a->info[a->n_info - 1]);
 }
 
 static bool has_final(const struct fid_answer *a, const void *ctx)

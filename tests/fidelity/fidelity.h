@@ -98,6 +98,8 @@ void fid_model_run(const struct fid_log *log, const bool *skip, struct fid_answe
 
 /* Sorting one module line into the parts of an answer. */
 bool fid_is_final(const char *line);
+/* A line that asks the host for data ('>' or DOWNLOAD). */
+bool fid_is_prompt(const char *line);
 /* A line's prefix: the text up to and including ':'; for a line without one,
  * its leading letters, spaces and '+' ("SMS DONE", "SIMCOM"), or "#" for a
  * line of digits (an IMEI), ">" for the prompt. */

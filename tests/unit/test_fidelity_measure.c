@@ -144,6 +144,16 @@ Test(fidelity, a_data_dial_and_ath_are_measured_a_voice_dial_is_not)
     sb_free(&out);
 }
 
+Test(fidelity, the_data_typed_after_download_reaches_the_model)
+{
+    struct strbuf out = {0};
+    /* a terminal shows the typed body on a line of its own; the model waits for all 5 bytes (10 s) */
+    put("download.log", "#! start cold\nAT+HTTPINIT\nOK\nAT+HTTPDATA=5,10\nDOWNLOAD\nhello\nOK\n");
+    cr_assert_eq(measure("", "95", "download.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "2 of 2 exchanges reproduced (100.0 %)");
+    sb_free(&out);
+}
+
 /* A TLS client whose context names a CA: the log's module held the file and
  * its server's chain did not fit (S2), so the publish after the CONNECT fails. */
 static const char tls_log[] = "AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\nOK\nAT+CSSLCFG=\"authmode\",0,1\nOK\n"
