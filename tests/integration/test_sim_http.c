@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "http_drive.h"
+#include "http_fixture.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
 #define CLOUD "api.example.com"
@@ -16,19 +16,7 @@
 #define POST_STATUS 201
 #define RECVTO_S 2
 
-static struct sim_process sim;
-static struct http_server srv;
-
-static void stop_all(void)
-{
-    simproc_stop(&sim);
-    http_server_stop(&srv);
-}
-
-TestSuite(http, .fini = stop_all);
-
-static void expect(const char *text) { host_expect(&sim, text); }
-static void send_expect(const char *cmd, const char *text) { host_send_expect(&sim, cmd, text); }
+TestSuite(http, .fini = http_fixture_stop);
 
 /* The server answers `answer` (NULL: 200 and an empty body); the module is
  * warm, echo off, its HTTP service started, CLOUD mapped to the server. */
@@ -82,9 +70,8 @@ Test(http, get_a_small_body)
 static void large_get(bool chunked)
 {
     static char body[LARGE];
-    http_fill(body, sizeof body);
     struct http_server_answer a;
-    http_answer_body(&a, body, sizeof body);
+    http_answer_filled(&a, body, sizeof body);
     a.chunked = chunked;
     start(&a);
     http_server_answer_free(&a);
@@ -188,9 +175,8 @@ Test(http, a_server_that_drops_the_connection_is_704)
 Test(http, a_server_gone_mid_body_is_peer_closed)
 {
     static char body[LARGE];
-    http_fill(body, sizeof body);
     struct http_server_answer a;
-    http_answer_body(&a, body, sizeof body);
+    http_answer_filled(&a, body, sizeof body);
     a.action = HTTP_SERVER_HALF;
     start(&a);
     http_server_answer_free(&a);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_drive.h"
+#include "http_fixture.h"
 #include "test_certs.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
@@ -22,19 +22,7 @@
 #define CTX 2                        /* the SSL context the tests verify with */
 #define POST_STATUS 201
 
-static struct sim_process sim;
-static struct http_server srv;
-
-static void stop_all(void)
-{
-    simproc_stop(&sim);
-    http_server_stop(&srv);
-}
-
-TestSuite(https, .fini = stop_all);
-
-static void expect(const char *text) { host_expect(&sim, text); }
-static void send_expect(const char *cmd, const char *text) { host_send_expect(&sim, cmd, text); }
+TestSuite(https, .fini = http_fixture_stop);
 
 /* The server answers `a` (NULL: 200 and BODY) over TLS with server.pem (for
  * localhost); a warm module (echo off) maps `name`:443 to it and has its
@@ -144,9 +132,8 @@ Test(https, head_over_tls_reads_the_headers_only)
 static void large_get(bool chunked)
 {
     static char body[LARGE];
-    http_fill(body, sizeof body);
     struct http_server_answer a;
-    http_answer_body(&a, body, sizeof body);
+    http_answer_filled(&a, body, sizeof body);
     a.chunked = chunked;
     verified(&a, "/fw/app.bin");
     http_server_answer_free(&a);
@@ -175,9 +162,8 @@ Test(https, post_a_large_body_over_tls) { post(POST_LARGE); }
 Test(https, a_server_gone_mid_body_is_peer_closed)
 {
     static char body[LARGE], got[LARGE];
-    http_fill(body, sizeof body);
     struct http_server_answer a;
-    http_answer_body(&a, body, sizeof body);
+    http_answer_filled(&a, body, sizeof body);
     a.action = HTTP_SERVER_HALF;
     verified(&a, "/big");
     http_server_answer_free(&a);

@@ -27,6 +27,12 @@ void http_answer_body(struct http_server_answer *a, const char *body, size_t n)
     sb_add(&a->body, body, n);
 }
 
+void http_answer_filled(struct http_server_answer *a, char *body, size_t n)
+{
+    http_fill(body, n);
+    http_answer_body(a, body, n);
+}
+
 void http_start_sim(struct sim_process *sim, const char *map)
 {
     const char *args[] = {"--profile", "warm", "--net-map", map, NULL};

@@ -21,6 +21,8 @@
 void http_fill(char *p, size_t n);
 /* The default answer (200 at once) with `body`'s n bytes. */
 void http_answer_body(struct http_server_answer *a, const char *body, size_t n);
+/* body's n bytes made by http_fill, and the default answer with them. */
+void http_answer_filled(struct http_server_answer *a, char *body, size_t n);
 
 /* A warm module (echo off) started with the --net-map rule `map`, its HTTP
  * service started. */
