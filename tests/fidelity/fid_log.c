@@ -129,7 +129,7 @@ static const struct directive directives[] = {
     {"echo", set_echo, "on or off"},
     {"cmee", set_cmee, "0, 1 or 2"},
     {"model", set_model, "a module variant, e.g. SIM7600G-H"},
-    {"store", add_store, "a file name of up to 63 bytes, at most 8 per log"},
+    {"store", add_store, "a file name of up to 128 bytes, at most 8 per log"},
     {"tls-fail", set_tls_fail, "handshake, untrusted, expired or rejected"},
 };
 

@@ -139,8 +139,8 @@ static void boot(struct model *m, struct fid_answer *a)
 }
 
 /* A command sent before the log starts (#! echo, #! cmee, #! store), with the
- * data it prompts for, if any; its answer is not compared. */
-static void prepare(struct model *m, const char *command, const char *data)
+ * data it prompts for, if any; its answer is not compared: whether it was OK. */
+static bool prepare(struct model *m, const char *command, const char *data)
 {
     struct fid_answer a;
     char line[FID_TEXT_MAX];
@@ -152,6 +152,7 @@ static void prepare(struct model *m, const char *command, const char *data)
         sim_input(m->d.sim, (const uint8_t *)data, strlen(data), m->d.now_us);
         listen_until(m, command, ANSWER_LIMIT_MS, has_final, NULL, &a);
     }
+    return strcmp(a.final, "OK") == 0;
 }
 
 /* What a `#! store` file holds: the capture does not show its bytes, and the
@@ -167,7 +168,10 @@ static void prepare_world(struct model *m, const struct fid_setup *su)
     char command[FID_TEXT_MAX];
     for (int i = 0; i < su->n_store; i++) {
         snprintf(command, sizeof command, "AT+CCERTDOWN=\"%s\",%zu", su->store[i], strlen(stored_file));
-        prepare(m, command, stored_file);
+        if (!prepare(m, command, stored_file))
+            fprintf(stderr, "fidelity: the simulator refused %s: the log's #! store %s is not in the model's "
+                            "store; name a file the module takes (findings §27: 5-128 bytes ending .pem or .der)\n",
+                    command, su->store[i]);
     }
     if (su->tls_fail[0]) {
         struct strbuf line = {0}, reply = {0};

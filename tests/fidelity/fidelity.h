@@ -46,7 +46,7 @@ struct fid_exchange {
 };
 
 #define FID_STORE_MAX 8          /* `#! store` files per log */
-#define FID_STORE_NAME_MAX 64    /* a store file's name (the module allows up to 63 bytes) */
+#define FID_STORE_NAME_MAX 129   /* a store file's name and its NUL (the module takes 5-128 bytes, findings §27) */
 
 /* How the model starts (the log's `#!` directives). */
 enum fid_start {

@@ -262,5 +262,10 @@ Test(fidelity, a_wrong_directive_is_named_with_its_line)
     put("badtls.log", "#! tls-fail sometimes\nAT\nOK\n");
     cr_assert_eq(measure("", "0", "badtls.log", &out), 2, "%s", sb_str(&out));
     assert_has(&out, "badtls.log:1: #! tls-fail \"sometimes\": expected handshake, untrusted, expired or rejected");
+    /* a name the module's store refuses is said, not silently left out of the start state */
+    sb_reset(&out);
+    put("badstore.log", "#! store ca\nAT\nOK\n");
+    cr_assert_eq(measure("", "0", "badstore.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "the simulator refused AT+CCERTDOWN=\"ca\"");
     sb_free(&out);
 }
