@@ -28,6 +28,7 @@ static const struct module_model models[] = {
         .revision = "LE20B04SIM7600G22", .gcap = "+CGSM", .device_info = LE20_DEVICE_INFO, .sub_version = LE20_SUB_VERSION,
         .sub_build = LE20_SUB_BUILD,
         .ready_urc = SIM7600_READY,
+        .http_term_idle_ok = true,   /* T-SIM7600X #135: OK after power-on (findings §31) */
         .lte_bands = "1,2,3,4,5,7,8,12,13,18,19,20,25,26,28,34,38,39,40,41,66", .serving_band = 3,
     },
     {   /* no capture: the M22 firmware line the other -H variants run (inference) */

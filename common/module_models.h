@@ -27,6 +27,7 @@ struct module_model {
     const char *sub_version;    /* AT+CSUB's two lines: "B04V03" and the baseband build; */
     const char *sub_build;      /* NULL: no capture of it, the command answers ERROR */
     bool mqtt_ok_first;         /* AT+CMQTTSTART/STOP answer OK before their result line */
+    bool http_term_idle_ok;     /* AT+HTTPTERM with no HTTP service answers OK, not ERROR */
     const char *lte_bands;      /* the LTE bands it supports, "1,3,5" */
     int serving_band;           /* the band of the simulated cell, one of lte_bands */
 };

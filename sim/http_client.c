@@ -68,8 +68,10 @@ static DECLARE_HANDLER(cmd_httpterm)
     (void)a;
     if (c->form == AT_FORM_TEST)
         return CMD_OK;
-    if (c->form != AT_FORM_EXEC || !http(s)->initialized)
+    if (c->form != AT_FORM_EXEC)
         return CMD_ERROR;
+    if (!http(s)->initialized)   /* the E-H said ERROR, the G-H OK (findings §31) */
+        return modem_model(s)->http_term_idle_ok ? CMD_OK : CMD_ERROR;
     service_stop(s);
     return CMD_OK;
 }
@@ -262,12 +264,12 @@ static DECLARE_HANDLER(cmd_httpread)
     struct http_state *h = http(s);
     if (c->form == AT_FORM_TEST)
         return CMD_OK;
-    if (!h->initialized || !h->have_response)
-        return CMD_ERROR;
-    if (c->form == AT_FORM_READ) {
-        sim_info(s, "+HTTPREAD: LEN,%zu", h->resp.body_len);
+    if (c->form == AT_FORM_READ && h->initialized) {   /* a failed action left 0 to read (§31) */
+        sim_info(s, "+HTTPREAD: LEN,%zu", h->have_response ? h->resp.body_len : 0);
         return CMD_OK;
     }
+    if (!h->initialized || !h->have_response)
+        return CMD_ERROR;
     if (c->form != AT_FORM_WRITE || a->count < 1 || a->count > 2 ||
         !arg_number_in(&a->v[a->count - 1], 1, HTTP_BODY_MAX) ||
         (a->count == 2 && !arg_number_in(&a->v[0], 0, HTTP_BODY_MAX)))

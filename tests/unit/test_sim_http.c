@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "module_models.h"
 #include "sim.h"
 #include "sim_fixture.h"
 
@@ -98,11 +99,14 @@ static const char *answer(const char *text)
     return post(SIM_NET_RECEIVED, SIM_NET_OK, text, strlen(text));
 }
 
-static void setup(void)
+/* A booted module of that --model (NULL: the default) on the scripted network, echo off. */
+static void start_model(const char *model)
 {
     struct sim_config cfg;
     sim_config_defaults(&cfg);
     cfg.baud = 0;
+    if (model)
+        cfg.model = module_model_find(model);
     sim_drive_start(&drive, &cfg);
     cr_assert_not_null(drive.sim);
     memset(&net, 0, sizeof net);
@@ -110,6 +114,11 @@ static void setup(void)
     advance(BOOT_MS);
     io("ATE0\r");
     cr_assert_str_eq(io("AT\r"), "\r\nOK\r\n", "the module is up, echo off");
+}
+
+static void setup(void)
+{
+    start_model(NULL);
 }
 
 static void teardown(void)
@@ -151,6 +160,15 @@ Test(http, init_and_term_bracket_the_service)
               {"AT+HTTPINIT\r", "\r\nOK\r\n"});
 }
 
+/* T-SIM7600X #135's SIM7600G-H answered a stop with no service OK (findings §31) */
+Test(http, a_g_h_stops_no_service_with_ok)
+{
+    sim_fixture_teardown();
+    start_model("SIM7600G-H");
+    EXCHANGES({"AT+HTTPTERM\r", "\r\nOK\r\n"}, {"AT+HTTPINIT\r", "\r\nOK\r\n"},
+              {"AT+HTTPTERM\r", "\r\nOK\r\n"}, {"AT+HTTPTERM\r", "\r\nOK\r\n"});
+}
+
 Test(http, init_needs_the_packet_network)
 {
     cr_assert_str_eq(ctl("reg 0"), "OK registration 0");
@@ -190,7 +208,8 @@ Test(http, action_needs_a_url_and_a_method_0_to_4)
               {"AT+HTTPPARA=\"URL\",\"http://example.com/\"\r", "\r\nOK\r\n"},
               {"AT+HTTPACTION=5\r", "\r\nERROR\r\n"}, {"AT+HTTPHEAD\r", "\r\nERROR\r\n"},
               {"AT+HTTPHEAD=?\r", "\r\nOK\r\n"}, {"AT+HTTPHEAD?\r", "\r\nERROR\r\n"},
-              {"AT+HTTPREAD?\r", "\r\nERROR\r\n"}, {"AT+HTTPREAD=0,10\r", "\r\nERROR\r\n"});
+              {"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,0\r\n\r\nOK\r\n"},
+              {"AT+HTTPREAD=0,10\r", "\r\nERROR\r\n"});
     cr_assert_str_eq(calls(), "");
 }
 
@@ -344,7 +363,8 @@ Test(http, term_and_init_again_forget_the_response)
     action_connected(0);
     answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     EXCHANGES({"AT+HTTPTERM\r", "\r\nOK\r\n"}, {"AT+HTTPINIT\r", "\r\nOK\r\n"},
-              {"AT+HTTPREAD?\r", "\r\nERROR\r\n"}, {"AT+HTTPACTION=0\r", "\r\nERROR\r\n"});
+              {"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,0\r\n\r\nOK\r\n"}, {"AT+HTTPREAD=0,2\r", "\r\nERROR\r\n"},
+              {"AT+HTTPACTION=0\r", "\r\nERROR\r\n"});
 }
 
 /* ---- the module's own failures ---------------------------------------------------------------- */
@@ -369,6 +389,8 @@ Test(http, control_faults_answer_before_the_network_is_asked)
     init_url("http://cloud.example.com:8080/");
     cr_assert_str_eq(ctl("dns-fail cloud.example.com"), "OK cloud.example.com does not resolve");
     cr_assert_str_eq(io("AT+HTTPACTION=0\r"), "\r\nOK\r\n\r\n+HTTPACTION: 0,713,0\r\n");
+    /* a failed action leaves nothing to read (Maduino Zero #2's SIM7600A, findings §31) */
+    EXCHANGES({"AT+HTTPREAD?\r", "\r\n+HTTPREAD: LEN,0\r\n\r\nOK\r\n"});
     ctl("dns-ok all");
     cr_assert_str_eq(ctl("refuse cloud.example.com:8080"), "OK cloud.example.com:8080 refuses connections");
     cr_assert_str_eq(io("AT+HTTPACTION=1\r"), "\r\nOK\r\n\r\n+HTTPACTION: 1,714,0\r\n");
