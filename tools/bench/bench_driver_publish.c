@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "json_read.h"
 #include "sim7600_posix.h"
 #include "sim_process.h"
@@ -17,13 +17,6 @@
 #define TOPIC "bench/sim7600/rate1"        /* 19 bytes */
 #define PAYLOAD "0123456789abcde"          /* 15 bytes */
 #define BYTES_PER_SECOND_115200 11520.0
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* stats.bytes_in / stats.bytes_out from the simulator's state */
 static int wire_counters(struct sim_process *sim, double *in, double *out)
@@ -61,12 +54,12 @@ static int run(const char *baud, int qos, int count)
     int rc = sim7600_host_start(&host, &serial, &cfg);
     if (rc == SIM7600_OK)
         rc = sim7600_host_connect(&host);
-    double in0 = 0, out0 = 0, in1 = 0, out1 = 0, t0 = now_s(), t1 = t0;
+    double in0 = 0, out0 = 0, in1 = 0, out1 = 0, t0 = bench_now_s(), t1 = t0;
     if (rc == SIM7600_OK && wire_counters(&sim, &in0, &out0) == 0) {
-        t0 = now_s();
+        t0 = bench_now_s();
         for (int i = 0; i < count && rc == SIM7600_OK; i++)
             rc = sim7600_host_publish(&host, TOPIC, PAYLOAD, strlen(PAYLOAD), (uint8_t)qos, false);
-        t1 = now_s();
+        t1 = bench_now_s();
         wire_counters(&sim, &in1, &out1);
     }
     if (rc != SIM7600_OK)

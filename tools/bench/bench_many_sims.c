@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
+#include "bench_clock.h"
 #include "sim7600_posix.h"
 #include "sim_process.h"
 
@@ -64,13 +64,6 @@ static double cpu_seconds(pid_t pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Runs n at once; returns 0 if every driver succeeded. */
 static int round_of(int n, double *wall, double *cpu)
 {
@@ -81,14 +74,14 @@ static int round_of(int n, double *wall, double *cpu)
     for (; started < n; started++)
         if (simproc_start(&w[started].sim, args) < 0)
             break;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < started; i++)
         pthread_create(&w[i].thread, NULL, drive, &w[i]);
     for (int i = 0; i < started; i++) {
         pthread_join(w[i].thread, NULL);
         ok += w[i].status == SIM7600_OK;
     }
-    *wall = now_s() - t0;
+    *wall = bench_now_s() - t0;
     *cpu = 0;
     for (int i = 0; i < started; i++) {
         *cpu += cpu_seconds(w[i].sim.pid);

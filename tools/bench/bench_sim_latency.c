@@ -5,24 +5,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bench_clock.h"
 #include "sim_process.h"
 
-#include <time.h>
 
 #define DEFAULT_COMMANDS 10000
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -44,9 +31,9 @@ int main(int argc, char **argv)
         return 1;
     }
     double *lat = xmalloc(sizeof *lat * (size_t)n);
-    double start = now_us();
+    double start = bench_now_us();
     for (int i = 0; i < n; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         simproc_send(&sim, "AT\r");
         if (!simproc_expect(&sim, "\r\nOK\r\n", SIMPROC_DEFAULT_TIMEOUT_MS)) {
             fprintf(stderr, "bench: no OK for command %d\n", i);
@@ -54,11 +41,11 @@ int main(int argc, char **argv)
             simproc_stop(&sim);
             return 1;
         }
-        lat[i] = now_us() - t0;
+        lat[i] = bench_now_us() - t0;
     }
-    double total_s = (now_us() - start) / 1e6;
+    double total_s = (bench_now_us() - start) / 1e6;
     simproc_stop(&sim);
-    qsort(lat, (size_t)n, sizeof *lat, cmp_double);
+    bench_sort(lat, n);
     printf("| simulator AT→OK over the pty, --baud 0 | %d commands | median %.1f µs | p99 %.1f µs | %.0f commands/s |\n",
            n, lat[n / 2], lat[(int)(n * 0.99)], n / total_s);
     free(lat);

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
+#include "bench_clock.h"
 #include "json_read.h"
 #include "sim_process.h"
 
@@ -47,25 +47,6 @@ struct peer {
     enum peer_mode mode;
     pthread_t thread;
 };
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 /* One connection: read everything, and echo it when asked; ends with it. */
 static void *peer_main(void *arg)
@@ -160,11 +141,11 @@ static int throughput(void)
         simproc_stop(&sim);
         return -1;
     }
-    double b0, b1, t0 = now_us(), t1;
+    double b0, b1, t0 = bench_now_us(), t1;
     bool ok = wire_bytes(&sim, &b0) == 0;
     for (int i = 0; ok && i < THROUGHPUT_SENDS; i++)
         ok = cipsend(&sim, data, sizeof data);
-    t1 = now_us();
+    t1 = bench_now_us();
     ok = ok && wire_bytes(&sim, &b1) == 0;
     simproc_stop(&sim);
     peer_stop(&peer);
@@ -184,7 +165,7 @@ static int throughput(void)
 static bool bare_round_trip(int fd, double *us)
 {
     uint8_t buf[ROUND_TRIP_SIZE] = {0};
-    double t0 = now_us();
+    double t0 = bench_now_us();
     if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
         return false;
     for (size_t got = 0; got < sizeof buf;) {
@@ -193,7 +174,7 @@ static bool bare_round_trip(int fd, double *us)
             return false;
         got += (size_t)n;
     }
-    *us = now_us() - t0;
+    *us = bench_now_us() - t0;
     return true;
 }
 
@@ -256,14 +237,14 @@ static bool time_exchanges(struct sim_process *sim, int bare_fd, double *v[4])
     snprintf(head, sizeof head, "+RECEIVE,0,%d\r\n", ROUND_TRIP_SIZE);
     bool ok = true;
     for (int i = 0; ok && i < ROUND_TRIPS; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         ok = cipsend(sim, data, sizeof data);
-        v[2][i] = now_us() - t0;
+        v[2][i] = bench_now_us() - t0;
         ok = ok && simproc_expect(sim, head, T) && simproc_expect(sim, echoed, T);
-        v[0][i] = now_us() - t0;
-        t0 = now_us();
+        v[0][i] = bench_now_us() - t0;
+        t0 = bench_now_us();
         ok = ok && ask(sim, "AT\r", "\r\nOK\r\n");
-        v[1][i] = now_us() - t0;
+        v[1][i] = bench_now_us() - t0;
         ok = ok && bare_round_trip(bare_fd, &v[3][i]);
     }
     return ok;
@@ -287,8 +268,8 @@ static int round_trip(void)
     peer_stop(&peer);
     peer_stop(&bare_peer);
     if (ok) {
-        struct round_trip_figures f = {median(v[0], ROUND_TRIPS), median(v[1], ROUND_TRIPS),
-                                       median(v[2], ROUND_TRIPS), median(v[3], ROUND_TRIPS),
+        struct round_trip_figures f = {bench_median(v[0], ROUND_TRIPS), bench_median(v[1], ROUND_TRIPS),
+                                       bench_median(v[2], ROUND_TRIPS), bench_median(v[3], ROUND_TRIPS),
                                        cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / NS_PER_US / ROUND_TRIPS};
         print_round_trip(&f);
     }
