@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,9 +76,7 @@ static int write_password_file(const char *path, const char *user, const char *p
         child_stop(pid, 0);
         return -1;
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return -1;
-    return chmod(path, 0644);   /* mosquitto reads it after dropping root */
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* The TLS listener's block; mosquitto's TLS settings belong to the listener above them. */
@@ -100,12 +97,12 @@ static int write_config(struct mosquitto_process *m, const char *user, const cha
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    /* the log (its stderr, a file in our directory, opened before a root mosquitto drops to
-     * its own user) says what each client asked for: "New client connected ... (p2, c1, k60)" */
+    /* the log (its stderr, a file in our directory) says what each client asked for:
+     * "New client connected ... (p2, c1, k60)" */
     fprintf(f, "listener %d 127.0.0.1\npersistence false\nlog_dest stderr\nlog_type notice\n"
                "connection_messages true\n", m->port);
-    /* a root mosquitto drops to its own user, which cannot reach certificates under a
-     * 0700 checkout (CI's, a scratch copy's): the test broker stays the test's user */
+    /* a root mosquitto would drop to its own user, which cannot reach certificates and
+     * files under a 0700 checkout or scratch directory: the test broker stays the test's user */
     if (geteuid() == 0)
         fprintf(f, "user root\n");
     if (user)
@@ -143,8 +140,7 @@ int mqproc_start_tls(struct mosquitto_process *m, const char *parent, const char
                      const struct mqproc_tls *tls)
 {
     memset(m, 0, sizeof *m);
-    /* run as root, mosquitto drops to its own user: it must still read its files here */
-    if (scratch_dir_make(m->dir, sizeof m->dir, parent, "mqtest-", 0755) < 0) {
+    if (scratch_dir_make(m->dir, sizeof m->dir, parent, "mqtest-", 0700) < 0) {
         m->dir[0] = '\0';
         return -1;
     }

@@ -15,8 +15,8 @@ struct mosquitto_process {
     char dir[160];
 };
 
-/* A TLS listener beside the plain one (issue 17). The files must be readable
- * by mosquitto's own user (0644): started as root, it drops to it. */
+/* A TLS listener beside the plain one (issue 17). mosquitto runs as the
+ * test's user (as root it is told to stay root), so it reads what the test can. */
 struct mqproc_tls {
     const char *cafile;          /* verifies client certificates */
     const char *certfile, *keyfile;

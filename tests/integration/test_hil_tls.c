@@ -28,8 +28,7 @@ static char out[OUT_CAP];
 #define TLS_SCENARIOS_PASSED "9 passed, 0 failed"
 
 /* The runner keeps its test set in the test's directory, so the test can read
- * the keys it must not find; not in the build directory, which a private
- * mosquitto (dropping to its own user) may not be able to enter. */
+ * the keys it must not find. */
 static void make_dir(void)
 {
     test_dir_make("hil-tls-");

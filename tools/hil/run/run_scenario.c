@@ -215,8 +215,7 @@ static int start_mosquitto(struct run *r, char *broker_arg, size_t cap)
     if (mqproc_start_tls(&r->mq, r->o->work_dir, w->broker_user.ptr, w->broker_password.ptr,
                          with_tls ? &tls : NULL) < 0)
         return run_fail(r, mqproc_installed()
-                               ? "a private mosquitto did not start: a user name mosquitto_passwd refuses (':'), "
-                                 "or a TMPDIR its own user cannot enter (it needs o+x)?"
+                               ? "a private mosquitto did not start: a user name mosquitto_passwd refuses (':')?"
                                : "cannot start a private mosquitto: it is not installed (make deps)");
     r->mq_started = true;
     struct strbuf err = {0};

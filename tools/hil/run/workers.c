@@ -190,8 +190,7 @@ static int drain_job(struct job *j)
 static int start_job(const struct workers *w, struct job *j)
 {
     int pfd[2];
-    /* 0711: a private mosquitto inside, run as root, drops to its own user */
-    if (scratch_dir_make_owned(&j->work, RUN_WORK_PREFIX, 0711) < 0) {
+    if (scratch_dir_make_owned(&j->work, RUN_WORK_PREFIX, 0700) < 0) {
         fprintf(stderr, "sim7600-hil run: cannot create a work directory in %s: %s; set TMPDIR to a writable "
                         "directory\n", scratch_dir_default_parent(), strerror(errno));
         return -1;
