@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ESCAPE_CHAR '+'
-#define ESCAPE_LEN 3
 #define DEFAULT_BAUD 115200           /* CONNECT's text when the wire is unpaced */
 #define PPP_DEFAULT_CID 1             /* the dial string names none: the LTE default bearer */
 #define GPRS_SERVICE_CODE "*99"       /* 27.007 §10.2.1.1: request packet domain service */
@@ -33,8 +31,7 @@ static void enter_data(struct sim *s)
 {
     struct ppp_state *p = &s->ppp;
     p->mode = PPP_DATA;
-    p->last_byte_us = s->now_us;          /* an escape needs a guard time of silence first */
-    p->plus_held = 0;
+    escape_guard_start(&p->esc, s->now_us);
     s->mode = INPUT_PPP;
     say_connect(s);
 }
@@ -102,30 +99,21 @@ static void frame_byte(struct sim *s, uint8_t b)
     }
 }
 
-/* A '+' that may be part of the escape is held; anything else releases the
- * held ones as data (V.250 §6.3.6: the sequence is framed by guard times). */
+/* A '+' that may be part of the escape is held (escape_guard.h); anything
+ * else releases the held ones as data. */
 void ppp_input_byte(struct sim *s, uint8_t b)
 {
-    struct ppp_state *p = &s->ppp;
-    uint64_t quiet = s->now_us - p->last_byte_us, guard = sim_delay_us(s, DELAY_ESCAPE_GUARD);
-    bool may_escape = b == ESCAPE_CHAR && p->plus_held < ESCAPE_LEN &&
-                      (p->plus_held > 0 ? quiet < guard : quiet >= guard);
-    p->last_byte_us = s->now_us;
-    if (may_escape) {
-        p->plus_held++;
+    int release;
+    if (escape_guard_hold(&s->ppp.esc, b, s->now_us, sim_delay_us(s, DELAY_ESCAPE_GUARD), &release))
         return;
-    }
-    for (; p->plus_held > 0; p->plus_held--)
-        frame_byte(s, ESCAPE_CHAR);
+    for (; release > 0; release--)
+        frame_byte(s, ESCAPE_GUARD_CHAR);
     frame_byte(s, b);
 }
 
 static uint64_t escape_deadline(const struct sim *s)
 {
-    const struct ppp_state *p = &s->ppp;
-    if (p->plus_held != ESCAPE_LEN)
-        return UINT64_MAX;
-    return p->last_byte_us + sim_delay_us(s, DELAY_ESCAPE_GUARD);
+    return escape_guard_deadline(&s->ppp.esc, sim_delay_us(s, DELAY_ESCAPE_GUARD));
 }
 
 uint64_t ppp_deadline(const struct sim *s)
@@ -145,7 +133,7 @@ void ppp_tick(struct sim *s)
         s->mode = INPUT_PPP;              /* a hang (control `silent`) reset the input: the call outlives it */
     if (s->now_us >= escape_deadline(s)) {
         s->ppp.mode = PPP_ESCAPED;
-        s->ppp.plus_held = 0;
+        escape_guard_start(&s->ppp.esc, s->now_us);   /* nothing held now */
         s->mode = INPUT_COMMAND;
         s->line_len = 0;
         sim_final(s, V250_OK);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "escape_guard.h"
 #include "ppp_frame.h"
 #include "strbuf.h"
 
@@ -56,8 +57,7 @@ struct ppp_state {
     struct ppp_fsm lcp, ipcp;
     struct ppp_lcp_want want;
     struct ppp_lcp_peer peer, peer_pending;   /* pending: the host's last acknowledged request, in force once LCP is up */
-    uint64_t last_byte_us;     /* the escape "+++" needs a guard time of silence on both sides */
-    int plus_held;
+    struct escape_guard esc;   /* "+++" back to command mode, the call kept */
     struct ppp_stats stats;    /* since power-on, over every call */
 };
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "escape_guard.h"
 #include "sim.h"
 
 #define TCPIP_LINKS 10               /* <link_num> 0-9 */
@@ -97,8 +98,7 @@ struct tcpip_faults {
 enum tcpip_tm { TM_OFF, TM_DATA, TM_ESCAPED };
 struct tcpip_transparent {
     enum tcpip_tm state;
-    uint64_t last_byte_us;           /* when the host's last byte arrived in data mode */
-    int plus_held;                   /* '+'s that may be the escape, held back */
+    struct escape_guard esc;         /* "+++" back to command mode */
     uint8_t tx[TCPIP_SEND_MAX];      /* the host's bytes not given to the network yet */
     size_t tx_len;
     uint64_t tx_dropped;             /* lost: the link was stalled and the buffer full */

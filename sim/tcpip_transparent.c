@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#define ESCAPE_CHAR '+'
-#define ESCAPE_LEN 3
 #define DEFAULT_BAUD 115200   /* CONNECT's text when the wire is unpaced */
 
 static uint64_t guard_us(const struct sim *s)
@@ -30,8 +28,7 @@ static void enter_data(struct sim *s)
 {
     struct tcpip_transparent *tm = &s->tcpip.tm;
     tm->state = TM_DATA;
-    tm->last_byte_us = s->now_us;        /* an escape needs a guard time of silence first */
-    tm->plus_held = 0;
+    escape_guard_start(&tm->esc, s->now_us);
     s->mode = INPUT_TRANSPARENT;
     uint32_t baud = s->cfg.baud ? s->cfg.baud : DEFAULT_BAUD;
     sim_urc(s, "CONNECT %u", (unsigned)baud);
@@ -82,31 +79,22 @@ static void to_peer(struct sim *s, const uint8_t *p, size_t n)
     }
 }
 
-/* A '+' that may be part of the escape is held; anything else releases the
- * held ones as data (V.250 §6.3.6: the sequence is framed by guard times). */
+/* A '+' that may be part of the escape is held (escape_guard.h); anything
+ * else releases the held ones as data. */
 void tcpip_transparent_byte(struct sim *s, uint8_t b)
 {
-    struct tcpip_transparent *tm = &s->tcpip.tm;
-    uint64_t quiet = s->now_us - tm->last_byte_us;
-    bool may_escape = b == ESCAPE_CHAR && tm->plus_held < ESCAPE_LEN &&
-                      (tm->plus_held > 0 ? quiet < guard_us(s) : quiet >= guard_us(s));
-    tm->last_byte_us = s->now_us;
-    if (may_escape) {
-        tm->plus_held++;
+    int release;
+    if (escape_guard_hold(&s->tcpip.tm.esc, b, s->now_us, guard_us(s), &release))
         return;
-    }
-    static const uint8_t pluses[ESCAPE_LEN] = {ESCAPE_CHAR, ESCAPE_CHAR, ESCAPE_CHAR};
-    to_peer(s, pluses, (size_t)tm->plus_held);
-    tm->plus_held = 0;
+    static const uint8_t pluses[ESCAPE_GUARD_LEN] = {ESCAPE_GUARD_CHAR, ESCAPE_GUARD_CHAR, ESCAPE_GUARD_CHAR};
+    to_peer(s, pluses, (size_t)release);
     to_peer(s, &b, 1);
 }
 
 uint64_t tcpip_transparent_deadline(const struct sim *s)
 {
     const struct tcpip_transparent *tm = &s->tcpip.tm;
-    if (tm->state != TM_DATA || tm->plus_held != ESCAPE_LEN)
-        return UINT64_MAX;
-    return tm->last_byte_us + guard_us(s);
+    return tm->state == TM_DATA ? escape_guard_deadline(&tm->esc, guard_us(s)) : UINT64_MAX;
 }
 
 /* "+++" and a guard time of silence: command mode, the link stays open. */
@@ -116,7 +104,7 @@ void tcpip_transparent_tick(struct sim *s)
         return;
     tcpip_transparent_flush(s);
     s->tcpip.tm.state = TM_ESCAPED;
-    s->tcpip.tm.plus_held = 0;
+    escape_guard_start(&s->tcpip.tm.esc, s->now_us);   /* nothing held now */
     s->mode = INPUT_COMMAND;
     s->line_len = 0;
     sim_final(s, V250_OK);
