@@ -3,6 +3,7 @@
 #include "sim_internal.h"
 
 #include "cescape.h"
+#include "control_bounds.h"
 #include "parse_num.h"
 
 #include <stdarg.h>
@@ -247,8 +248,6 @@ static int ctl_tls_fail(struct sim *s, const struct tokens *t, struct strbuf *re
     return err(reply, "'%s': use handshake, untrusted, expired, rejected or off", t->v[1]);
 }
 
-#define CONNACK_SLOW_MAX_MS 600000
-
 static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *reply)
 {
     static const struct { const char *word; enum sim_broker_mode mode; } modes[] = {
@@ -266,8 +265,9 @@ static int ctl_broker(struct sim *s, const struct tokens *t, struct strbuf *repl
         s->world.refuse_code = (int)code;
     } else if (strcmp(w, "slow") == 0) {
         long ms;
-        if (t->count != 3 || !parse_long(t->v[2], 1, CONNACK_SLOW_MAX_MS, &ms))
-            return err(reply, "usage: broker slow <ms> (1-%d: the CONNACK comes that late)", CONNACK_SLOW_MAX_MS);
+        if (t->count != 3 || !parse_long(t->v[2], 1, CONTROL_BROKER_SLOW_MAX_MS, &ms))
+            return err(reply, "usage: broker slow <ms> (1-%d: the CONNACK comes that late)",
+                       CONTROL_BROKER_SLOW_MAX_MS);
         s->world.broker = SIM_BROKER_SLOW;
         s->world.connack_ms = (uint32_t)ms;
     } else if (strcmp(w, "credentials") == 0) {

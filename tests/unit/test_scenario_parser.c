@@ -517,6 +517,7 @@ Test(scn, err_broker_refuse_range) { one_error(HDR "broker refuse 6\n" STEP, 2, 
 Test(scn, err_broker_code_extra) { one_error(HDR "broker accept 3\n" STEP, 2, "'broker accept' takes no value"); }
 Test(scn, err_broker_slow_no_delay) { one_error(HDR "broker slow\n" STEP, 2, "'broker slow' needs how late the CONNACK comes"); }
 Test(scn, err_broker_slow_zero) { one_error(HDR "broker slow 0\n" STEP, 2, "'broker slow' takes 1ms to 10min"); }
+Test(scn, err_broker_slow_over_the_simulators_bound) { one_error(HDR "broker slow 600001ms\n" STEP, 2, "'broker slow' takes 1ms to 10min"); }
 Test(scn, err_broker_creds_mode) { one_error(HDR "broker unreachable user=\"u\"\n" STEP, 2, "user= and password= only go with 'broker accept'"); }
 Test(scn, err_broker_password_alone) { one_error(HDR "broker accept password=\"p\"\n" STEP, 2, "password= needs user= too"); }
 Test(scn, err_baud) { one_error(HDR "baud 12345\n" STEP, 2, "bad baud rate '12345'; expected one the module supports"); }

@@ -4,14 +4,13 @@
 #include "scn_internal.h"
 
 #include "alloc.h"
+#include "control_bounds.h"
 #include "module_models.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define BROKER_SLOW_MAX_MS 600000    /* the simulator's own bound for `broker slow` */
 
 /* The simulator's own start state (sim_config_defaults in sim/sim.c), written
  * again because the tools may not include the simulator's headers (make
@@ -185,7 +184,7 @@ bool scn_get_broker(struct scn_parser *p, const struct scn_args *a, enum scn_bro
             return false;
         }
         if (!scn_get_duration(p, a->pos[1], "CONNACK delay", &ms)) return false;
-        if (ms == 0 || ms > BROKER_SLOW_MAX_MS) {
+        if (ms == 0 || ms > CONTROL_BROKER_SLOW_MAX_MS) {
             scn_perr(p, "'broker slow' takes 1ms to 10min (a real module gives up after 30s: longer is a timeout)");
             return false;
         }
