@@ -1,7 +1,9 @@
 /* Packet data: PDP contexts, their authentication, activation, the PS
  * attachment, addresses and +CGEV event reports (AT manual §5, §9; 27.007
  * §10; findings §19, §21). On LTE the default bearer (cid 1) comes up with
- * the attach that registration is, and goes down with it. */
+ * the attach that registration is, and goes down with it. AT+CGSOCKCONT and
+ * AT+CSOCKAUTH, the socket family's names for the same table, are here too
+ * (findings §33). */
 #include "sim_internal.h"
 
 #include <stdarg.h>
@@ -110,35 +112,43 @@ static const char *zero_address(const struct pdp_context *p)
     return strcmp(p->type, "IPV6") == 0 || strcmp(p->type, "IPV4V6") == 0 ? PDP_ZERO_IPV6 : PDP_ZERO_IPV4;
 }
 
+static const char *const pdp_types[] = {"IP", "PPP", "IPV6", "IPV4V6"};
+
 static bool valid_pdp_type(const struct at_arg *v)
 {
-    static const char *const types[] = {"IP", "PPP", "IPV6", "IPV4V6"};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (at_arg_is(v, types[i]))
+    for (size_t i = 0; i < sizeof pdp_types / sizeof pdp_types[0]; i++)
+        if (at_arg_is(v, pdp_types[i]))
             return true;
     return false;
 }
 
-static DECLARE_HANDLER(cmd_cgdcont)
+/* What AT+CGDCONT and AT+CGSOCKCONT print of a context: CGDCONT's eight fields as
+ * a SIM7600 shows them (findings §21); CGSOCKCONT's six, as the one capture of it
+ * has them (findings §33). */
+struct pdp_listing {
+    const char *test_tail, *read_tail;
+};
+
+static const struct pdp_listing cgdcont_listing = {",,,(0-2),(0-4),(0-1),(0-1)", ",0,0,0,0"};
+static const struct pdp_listing cgsockcont_listing = {",,,(0-2),(0-4)", ",0,0"};
+
+/* The test and read forms; the write form (pdp_define) is the same for both. */
+static enum cmd_result pdp_list(struct sim *s, const struct at_cmdline_cmd *c, const struct pdp_listing *l)
 {
-    switch (c->form) {
-    case AT_FORM_TEST:
-        sim_info(s, "+CGDCONT: (1-24),\"IP\",,,(0-2),(0-4),(0-1),(0-1)");
-        sim_info(s, "+CGDCONT: (1-24),\"PPP\",,,(0-2),(0-4),(0-1),(0-1)");
-        sim_info(s, "+CGDCONT: (1-24),\"IPV6\",,,(0-2),(0-4),(0-1),(0-1)");
-        sim_info(s, "+CGDCONT: (1-24),\"IPV4V6\",,,(0-2),(0-4),(0-1),(0-1)");
+    if (c->form == AT_FORM_TEST) {
+        for (size_t t = 0; t < sizeof pdp_types / sizeof pdp_types[0]; t++)
+            sim_info(s, "%s: (1-%d),\"%s\"%s", c->name, PDP_CID_MAX, pdp_types[t], l->test_tail);
         return CMD_OK;
-    case AT_FORM_READ:
-        for (int i = 1; i <= PDP_CID_MAX; i++)
-            if (s->modem.pdp[i].defined)
-                sim_info(s, "+CGDCONT: %d,\"%s\",\"%s\",\"%s\",0,0,0,0", i, s->modem.pdp[i].type,
-                         s->modem.pdp[i].apn, zero_address(&s->modem.pdp[i]));
-        return CMD_OK;
-    case AT_FORM_EXEC:
-        return CMD_ERROR;
-    case AT_FORM_WRITE:
-        break;
     }
+    for (int i = 1; i <= PDP_CID_MAX; i++)
+        if (s->modem.pdp[i].defined)
+            sim_info(s, "%s: %d,\"%s\",\"%s\",\"%s\"%s", c->name, i, s->modem.pdp[i].type, s->modem.pdp[i].apn,
+                     zero_address(&s->modem.pdp[i]), l->read_tail);
+    return CMD_OK;
+}
+
+static enum cmd_result pdp_define(struct sim *s, const struct at_args *a)
+{
     if (a->count < 1 || !valid_cid(&a->v[0]))
         return CMD_ERROR;
     struct pdp_context *p = &s->modem.pdp[a->v[0].number];
@@ -154,6 +164,33 @@ static DECLARE_HANDLER(cmd_cgdcont)
     if (a->count > 2)
         at_arg_copy(p->apn, sizeof p->apn, &a->v[2]);
     return CMD_OK;
+}
+
+static enum cmd_result pdp_context_command(struct sim *s, const struct at_cmdline_cmd *c, const struct at_args *a,
+                                           const struct pdp_listing *l)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+    case AT_FORM_READ:
+        return pdp_list(s, c, l);
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    return pdp_define(s, a);
+}
+
+static DECLARE_HANDLER(cmd_cgdcont)
+{
+    return pdp_context_command(s, c, a, &cgdcont_listing);
+}
+
+/* AT+CGSOCKCONT: the socket family's name for the same contexts (findings §33:
+ * an inference; a SIM5320 keeps a table of its own). */
+static DECLARE_HANDLER(cmd_cgsockcont)
+{
+    return pdp_context_command(s, c, a, &cgsockcont_listing);
 }
 
 /* Password before user name: AT manual V1.01 §9.15 (reference §5.2). */
@@ -349,6 +386,7 @@ static DECLARE_HANDLER(cmd_cgclass)
 static const struct command commands[] = {
     {"+CGCLASS", cmd_cgclass, 0},
     {"+CGDCONT", cmd_cgdcont, CMD_NEEDS_SIM},
+    {"+CGSOCKCONT", cmd_cgsockcont, CMD_NEEDS_SIM},
     {"+CGAUTH", cmd_cgauth, CMD_NEEDS_SIM},
     {"+CGACT", cmd_cgact, CMD_NEEDS_SIM},
     {"+CGATT", cmd_cgatt, CMD_NEEDS_SIM},
