@@ -184,9 +184,12 @@ Test(cch_tls, bytes_go_both_ways_over_a_verified_tls_session)
     upload("ca.pem", "ca.pem");
     verify_with("ca.pem");
     open_session0("+CCHOPEN: 0,0\r\n");
-    cr_assert_eq(atomic_load(&srv.handshakes), 1, "the server saw one finished handshake");
     cchsend("hello over tls");
     expect("+CCHRECV: DATA,0,14\r\nhello over tls");
+    /* Only now: with TLS 1.3 the client's handshake ends when it sends its
+     * Finished, the server's when it reads it, so +CCHOPEN: 0,0 can come
+     * before the server counted; the echo comes after. */
+    cr_assert_eq(atomic_load(&srv.handshakes), 1, "the server saw one finished handshake");
     send_expect("AT+CCHCLOSE=0\r", "+CCHCLOSE: 0,0\r\n");
     long long end = test_now_ms() + T;
     while (atomic_load(&srv.goodbyes) == 0 && test_now_ms() < end)
