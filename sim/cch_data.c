@@ -24,10 +24,14 @@ void cch_session_reset(struct cch_session *c)
 
 /* ---- room ---------------------------------------------------------------------------- */
 
-/* A stalled session takes nothing; a cached one what its cache has left;
- * a pushed one a cache less what the UART has not sent yet. */
-static size_t rx_room(const struct sim *s, const struct cch_session *c)
+/* A transparent session what transparent mode takes; a stalled one nothing;
+ * a cached one what its cache has left; a pushed one a cache less what the
+ * UART has not sent yet. */
+static size_t rx_room(const struct sim *s, int session)
 {
+    const struct cch_session *c = &s->cch.session[session];
+    if (tcpip_transparent_on(s, CCH_LINK_BASE + session))
+        return tcpip_transparent_room(s);
     if (c->stalled)
         return 0;
     if (s->cch.recv_mode == CCH_RECV_MANUAL)
@@ -40,17 +44,15 @@ void cch_tell_room(struct sim *s, int session)
     struct cch_session *c = &s->cch.session[session];
     if (!net(s) || c->state != CCH_OPEN)
         return;
-    c->room_told = rx_room(s, c);
+    c->room_told = rx_room(s, session);
     net(s)->receive_room(s->tcpip.ops_ctx, CCH_LINK_BASE + session, c->room_told);
 }
 
 void cch_output_drained(struct sim *s)
 {
-    if (s->cch.recv_mode != CCH_RECV_AUTO)
-        return;
     for (int i = 0; i < CCH_SESSIONS; i++) {
         const struct cch_session *c = &s->cch.session[i];
-        if (c->state == CCH_OPEN && rx_room(s, c) > c->room_told)
+        if (c->state == CCH_OPEN && rx_room(s, i) > c->room_told)
             cch_tell_room(s, i);
     }
 }
@@ -77,7 +79,9 @@ void cch_received(struct sim *s, int session, const uint8_t *data, size_t len)
     if (c->state != CCH_OPEN || len == 0)
         return;
     c->received += len;
-    if (s->cch.recv_mode == CCH_RECV_MANUAL) {
+    if (tcpip_transparent_on(s, CCH_LINK_BASE + session)) {
+        tcpip_transparent_received(s, data, len);   /* AT+CCHSET's modes do not apply (findings §29) */
+    } else if (s->cch.recv_mode == CCH_RECV_MANUAL) {
         cache(s, session, data, len);
     } else {
         sim_urc(s, "+CCHRECV: DATA,%d,%zu", session, len);
@@ -142,6 +146,10 @@ static void hand_to_network(struct sim *s, int session)
 void cch_sent(struct sim *s, int session, size_t len)
 {
     struct cch_session *c = &s->cch.session[session];
+    if (tcpip_transparent_on(s, CCH_LINK_BASE + session)) {
+        c->sent += len;              /* transparent data is counted as the network takes it */
+        return;
+    }
     if (!c->send_waiting)
         return;
     c->send_waiting = false;
@@ -164,8 +172,8 @@ DECLARE_HANDLER(cmd_cchsend)
         !arg_number_in(&a->v[1], 1, CCH_SEND_MAX))
         return CMD_ERROR;
     const struct cch_session *cs = &s->cch.session[session];
-    if (cs->state != CCH_OPEN || cs->send_waiting)
-        return CMD_ERROR;
+    if (cs->state != CCH_OPEN || cs->send_waiting || tcpip_transparent_on(s, CCH_LINK_BASE + session))
+        return CMD_ERROR;           /* an escaped transparent session sends by ATO (findings §29) */
     s->data.target = DATA_CCHSEND;
     s->data.client = session;
     s->data.variable = false;
@@ -201,5 +209,6 @@ void cch_set_stall(struct sim *s, int session, bool on)
     c->stalled = on;
     if (!on && c->state == CCH_OPEN && c->send_held && net(s))
         hand_to_network(s, session);
+    tcpip_transparent_stall(s, CCH_LINK_BASE + session, on);
     cch_tell_room(s, session);
 }

@@ -8,6 +8,8 @@
 
 #define BEARER_CID 1             /* CCHSTART activates the default bearer, as NETOPEN does */
 #define PORT_MAX 65535
+#define CCH_MODE_TRANSPARENT 1   /* AT+CCHMODE=1 */
+#define TRANSPARENT_SESSION 0    /* "Only the session 0 is support the transparent mode" (findings §29) */
 
 static const char *const err_names[CCH_ERR_COUNT] = {
     [CCH_OK] = "Operation succeeded", [CCH_ALERTING] = "Alerting state (reserved)",
@@ -49,6 +51,11 @@ static bool started(const struct sim *s)
     return s->cch.service == CCH_STARTED;
 }
 
+static bool transparent_mode(const struct sim *s)
+{
+    return s->cch.mode == CCH_MODE_TRANSPARENT;
+}
+
 static void schedule(struct sim *s, enum cch_event what, int session, int arg)
 {
     static const enum sim_delay delays[] = {
@@ -64,6 +71,7 @@ static void drop_session(struct sim *s, int session)
     struct cch_session *c = &s->cch.session[session];
     if ((c->state == CCH_OPENING || c->state == CCH_OPEN) && net(s))
         net(s)->close(s->tcpip.ops_ctx, link_of(session));
+    tcpip_transparent_end(s, link_of(session), false);
     cch_session_reset(c);
 }
 
@@ -89,13 +97,18 @@ void cch_power_on(struct sim *s)
 /* ---- how a connection ends ---------------------------------------------------------- */
 
 /* An end the peer made is +CCH_PEER_CLOSED; one the network made (a timeout,
- * the bearer gone) ends the receiving with its error (findings §29). */
+ * the bearer gone) ends the receiving with its error; a transparent session
+ * says CLOSED, as the socket family's does (findings §29). */
 void cch_lost(struct sim *s, int session, enum sim_net_error why)
 {
     struct cch_session *c = &s->cch.session[session];
     c->state = CCH_CLOSED;
     c->send_waiting = c->send_held = false;
     c->pending_len = 0;
+    if (tcpip_transparent_on(s, link_of(session))) {
+        tcpip_transparent_end(s, link_of(session), true);
+        return;
+    }
     switch (why) {
     case SIM_NET_OK:
     case SIM_NET_PEER_CLOSED:
@@ -161,12 +174,18 @@ static void opened(struct sim *s, int session, enum sim_net_error code)
         return;
     }
     enum cch_err err = open_error(c, code);
-    sim_urc(s, "+CCHOPEN: %d,%d", session, (int)err);
+    bool transparent = transparent_mode(s);
+    if (!transparent)
+        sim_urc(s, "+CCHOPEN: %d,%d", session, (int)err);
+    else if (err != CCH_OK)
+        tcpip_transparent_failed(s);   /* CONNECT FAIL, as the socket family's (findings §29) */
     if (err != CCH_OK) {
         cch_session_reset(c);
         return;
     }
     c->state = CCH_OPEN;
+    if (transparent)
+        tcpip_transparent_connected(s, TM_SSL, link_of(session), c->stalled);   /* CONNECT <rate> */
     cch_tell_room(s, session);
 }
 
@@ -252,8 +271,11 @@ static DECLARE_HANDLER(cmd_cchopen)
     if (!cch_session_param(a, 0, &session) || !open_params(a, &want))
         return CMD_ERROR;
     struct cch_session *cs = &s->cch.session[session];
-    /* not started, a session in use, or transparent mode (not modelled): refused (findings §29) */
-    if (!started(s) || cs->state != CCH_CLOSED || s->cch.mode != 0)
+    /* not started, a session in use; transparent mode: session 0 only, and no other
+     * transparent connection or data call (findings §29) */
+    bool transparent = transparent_mode(s);
+    if (!started(s) || cs->state != CCH_CLOSED ||
+        (transparent && (session != TRANSPARENT_SESSION || tcpip_transparent(s) || s->ppp.mode != PPP_OFF)))
         return CMD_ERROR;
     cch_session_reset(cs);
     cs->state = CCH_OPENING;
@@ -261,7 +283,8 @@ static DECLARE_HANDLER(cmd_cchopen)
     cs->port = want.port;
     cs->type = want.type;
     cs->bind_port = want.bind_port;
-    sim_final(s, V250_OK);           /* before the network can answer */
+    if (!transparent)
+        sim_final(s, V250_OK);       /* before the network can answer; transparent: CONNECT is the result */
     request_open(s, session);
     return CMD_DONE;
 }
@@ -280,9 +303,10 @@ static DECLARE_HANDLER(cmd_cchclose)
     enum cch_session_state st = s->cch.session[session].state;
     if (!started(s) || st == CCH_CLOSED || st == CCH_CLOSING)
         return CMD_ERROR;
+    bool transparent = tcpip_transparent_on(s, link_of(session));   /* escaped: it ends with CLOSED */
     drop_session(s, session);
     s->cch.session[session].state = CCH_CLOSING;
-    schedule(s, CEV_CLOSE_DONE, session, 0);
+    schedule(s, CEV_CLOSE_DONE, session, transparent);
     return CMD_OK;
 }
 
@@ -342,7 +366,10 @@ void cch_event(struct sim *s, const struct sim_event *ev)
     case CEV_CLOSE_DONE:
         if (s->cch.session[ev->client].state == CCH_CLOSING) {
             s->cch.session[ev->client].state = CCH_CLOSED;
-            sim_urc(s, "+CCHCLOSE: %d,%d", ev->client, CCH_OK);
+            if (ev->arg)
+                sim_urc(s, "CLOSED");    /* a transparent session's end (findings §29) */
+            else
+                sim_urc(s, "+CCHCLOSE: %d,%d", ev->client, CCH_OK);
         }
         break;
     }
@@ -464,8 +491,10 @@ void cch_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const services[] = {"stopped", "starting", "started"};
     static const char *const states[] = {"closed", "opening", "open", "closing"};
-    sb_printf(o, ",\"ssl_sockets\":{\"service\":\"%s\",\"recv_mode\":%d,\"report_send\":%s,\"sessions\":[",
-              services[s->cch.service], (int)s->cch.recv_mode, s->cch.report_send ? "true" : "false");
+    sb_printf(o, ",\"ssl_sockets\":{\"service\":\"%s\",\"recv_mode\":%d,\"report_send\":%s,\"mode\":%d,"
+                 "\"transparent\":\"%s\",\"sessions\":[",
+              services[s->cch.service], (int)s->cch.recv_mode, s->cch.report_send ? "true" : "false", s->cch.mode,
+              tcpip_transparent_state_name(s, link_of(TRANSPARENT_SESSION)));
     for (int i = 0; i < CCH_SESSIONS; i++) {
         const struct cch_session *c = &s->cch.session[i];
         sb_printf(o, "%s{\"session\":%d,\"state\":\"%s\",\"tls\":%s,\"ctx\":%d,\"host\":", i ? "," : "", i,

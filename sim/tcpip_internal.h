@@ -23,6 +23,7 @@
 #define TCPIP_HOST_MAX 255           /* a host name, as DNS allows */
 #define TCPIP_FAULT_NAMES 16         /* dns-fail names and refused HOST:PORTs each */
 #define TCPIP_LOCAL_ADDRESS "10.49.14.68"   /* the PDP address, as AT+CGPADDR shows it */
+#define TCPIP_DEFAULT_CID 1          /* AT+CSOCKSETPN at power-on: the default bearer */
 
 /* <err> of +NETOPEN, +CIPOPEN, +CIPCLOSE, +CIPERROR (AT §15.2.19; reference §5.4). */
 enum tcpip_err {
@@ -81,6 +82,7 @@ struct tcpip_config {
     long cipccfg[CIPCCFG_FIELDS];
     long ciptimeout[CIPTIMEOUT_FIELDS];   /* netopen, cipopen, cipsend, in ms */
     long cipdnsset[CIPDNSSET_FIELDS];     /* network open retries, its timeout in ms, DNS retries */
+    int sock_cid;                    /* AT+CSOCKSETPN: the context AT+NETOPEN uses (findings §33) */
 };
 
 #define TCPIP_FAULT_KEY_MAX (TCPIP_HOST_MAX + 7)   /* "HOST:PORT" */
@@ -94,20 +96,29 @@ struct tcpip_faults {
     uint64_t took_effect[TFAULT_KINDS];
 };
 
-/* Transparent mode (tcpip_transparent.c), on link 0. */
+/* Transparent mode (tcpip_transparent.c): one data path for whichever family
+ * opened it, the socket family's link 0 (AT+CIPMODE=1) or the SSL family's
+ * session 0 (AT+CCHMODE=1); one at a time, as the manuals allow. */
 enum tcpip_tm { TM_OFF, TM_DATA, TM_ESCAPED };
+enum tm_owner { TM_SOCKET, TM_SSL };
 struct tcpip_transparent {
     enum tcpip_tm state;
+    enum tm_owner owner;
+    int link;                        /* the network's link it carries */
+    bool stalled;                    /* the owner's link is stalled: the host's bytes wait */
     struct escape_guard esc;         /* "+++" back to command mode */
     uint8_t tx[TCPIP_SEND_MAX];      /* the host's bytes not given to the network yet */
     size_t tx_len;
     uint64_t tx_dropped;             /* lost: the link was stalled and the buffer full */
+    uint8_t rx[TCPIP_RX_BUFFER];     /* escaped: the peer's bytes, given after ATO's CONNECT */
+    size_t rx_len;
 };
 
 struct tcpip {
     const struct sim_net_ops *ops;   /* NULL: no network at all */
     void *ops_ctx;
     enum tcpip_net_state net;
+    int net_cid;                     /* the context the network was opened on */
     struct tcpip_config cfg;
     struct tcpip_link link[TCPIP_LINKS];
     struct tcpip_server server[TCPIP_SERVERS];
@@ -134,6 +145,7 @@ struct at_args;
 void tcpip_power_on(struct sim *s);          /* the stack forgets everything, links drop silently */
 void tcpip_network_lost(struct sim *s);      /* registration or the default bearer went */
 bool tcpip_net_open(const struct sim *s);
+int tcpip_bearer_cid(const struct sim *s);   /* the context whose loss closes the network */
 void tcpip_event(struct sim *s, const struct sim_event *ev);
 void tcpip_net_dispatch(struct sim *s, const struct sim_net_event *ev);
 void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg);
@@ -160,15 +172,21 @@ void tcpip_servers_json(const struct sim *s, struct strbuf *o);
 void tcpip_received(struct sim *s, const struct sim_net_event *ev);
 void tcpip_tell_room(struct sim *s, int link);       /* the network learns how much more the link takes */
 void tcpip_output_drained(struct sim *s);    /* the UART sent bytes: pushed links may take more */
-/* tcpip_transparent.c */
+/* tcpip_transparent.c: the families call it; it calls only the network and the host's output */
 bool tcpip_transparent(const struct sim *s);         /* a transparent connection, in data or command mode */
+bool tcpip_transparent_on(const struct sim *s, int link);   /* ... and it carries this network link */
 bool tcpip_transparent_data(const struct sim *s);    /* in data mode */
-void tcpip_transparent_connected(struct sim *s);     /* CONNECT: data mode */
-void tcpip_transparent_end(struct sim *s, bool say_closed);
+void tcpip_transparent_connected(struct sim *s, enum tm_owner owner, int link, bool stalled);   /* CONNECT */
+void tcpip_transparent_failed(struct sim *s);        /* the open failed: CONNECT FAIL */
+void tcpip_transparent_end(struct sim *s, int link, bool say_closed);   /* the link went */
+void tcpip_transparent_received(struct sim *s, const uint8_t *data, size_t len);   /* the peer's bytes */
+size_t tcpip_transparent_room(const struct sim *s);  /* how many more of them it takes now */
+void tcpip_transparent_stall(struct sim *s, int link, bool on);
 void tcpip_transparent_byte(struct sim *s, uint8_t b);
 void tcpip_transparent_flush(struct sim *s);         /* after each chunk of host bytes */
 void tcpip_transparent_tick(struct sim *s);          /* the escape's closing guard time */
 uint64_t tcpip_transparent_deadline(const struct sim *s);
+const char *tcpip_transparent_state_name(const struct sim *s, int link);   /* "off", "data", "escaped" */
 /* tcpip_config.c */
 void tcpip_config_defaults(struct tcpip_config *c);
 void tcpip_resolved(struct sim *s, const struct sim_net_event *ev);

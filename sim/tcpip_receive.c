@@ -5,21 +5,18 @@
 
 #include <string.h>
 
-/* Received bytes go straight to the host (AT+CIPRXGET=0, or transparent data
- * mode) rather than into the link's buffer. */
-static bool pushed(const struct sim *s)
-{
-    return tcpip_transparent(s) ? tcpip_transparent_data(s) : s->tcpip.cfg.ciprxget == 0;
-}
-
-/* How many more received bytes the module takes on the link: a stalled link
- * none; buffered, what its buffer has left; pushed to the host, a buffer less
+/* How many more received bytes the module takes on the link: transparent
+ * mode's link what transparent mode takes; a stalled link none; buffered
+ * (AT+CIPRXGET=1), what its buffer has left; pushed to the host, a buffer less
  * what the UART has not sent yet, so a fast peer waits for a slow baud rate. */
-static size_t rx_room(const struct sim *s, const struct tcpip_link *l)
+static size_t rx_room(const struct sim *s, int link)
 {
+    const struct tcpip_link *l = &s->tcpip.link[link];
+    if (tcpip_transparent_on(s, link))
+        return tcpip_transparent_room(s);
     if (l->stalled)
         return 0;
-    if (!pushed(s))
+    if (s->tcpip.cfg.ciprxget != 0)
         return TCPIP_RX_BUFFER - l->rx_len;
     return s->out.len < TCPIP_RX_BUFFER ? TCPIP_RX_BUFFER - s->out.len : 0;
 }
@@ -29,17 +26,16 @@ void tcpip_tell_room(struct sim *s, int link)
     struct tcpip_link *l = &s->tcpip.link[link];
     if (!s->tcpip.ops || l->state != LINK_OPEN)
         return;
-    l->room_told = rx_room(s, l);
+    l->room_told = rx_room(s, link);
     s->tcpip.ops->receive_room(s->tcpip.ops_ctx, link, l->room_told);
 }
 
+/* The UART sent bytes: a link whose room grew is told. */
 void tcpip_output_drained(struct sim *s)
 {
-    if (!pushed(s))
-        return;
     for (int i = 0; i < TCPIP_LINKS; i++) {
         const struct tcpip_link *l = &s->tcpip.link[i];
-        if (l->state == LINK_OPEN && rx_room(s, l) > l->room_told)
+        if (l->state == LINK_OPEN && rx_room(s, i) > l->room_told)
             tcpip_tell_room(s, i);
     }
 }
@@ -56,8 +52,7 @@ static void push_to_host(struct sim *s, int link, const struct sim_net_event *ev
     sim_raw(s, ev->data, ev->len);
 }
 
-/* Kept until AT+CIPRXGET reads them (told once); escaped from transparent
- * mode, until ATO (untold). */
+/* Kept until AT+CIPRXGET reads them (told once). */
 static void buffer_for_host(struct sim *s, int link, const struct sim_net_event *ev)
 {
     struct tcpip_link *l = &s->tcpip.link[link];
@@ -66,7 +61,7 @@ static void buffer_for_host(struct sim *s, int link, const struct sim_net_event 
     memcpy(l->rx + l->rx_len, ev->data, n);
     l->rx_len += n;
     l->rx_lost += ev->len - n;
-    if (!l->rx_told && !tcpip_transparent(s)) {
+    if (!l->rx_told) {
         l->rx_told = true;
         sim_urc(s, "+CIPRXGET: 1,%d", link);
     }
@@ -78,9 +73,9 @@ void tcpip_received(struct sim *s, const struct sim_net_event *ev)
     if (l->state != LINK_OPEN || ev->len == 0)
         return;
     l->received += ev->len;
-    if (tcpip_transparent_data(s))
-        sim_raw(s, ev->data, ev->len);
-    else if (pushed(s))
+    if (tcpip_transparent_on(s, ev->link))
+        tcpip_transparent_received(s, ev->data, ev->len);
+    else if (s->tcpip.cfg.ciprxget == 0)
         push_to_host(s, ev->link, ev);
     else
         buffer_for_host(s, ev->link, ev);

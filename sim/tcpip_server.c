@@ -193,7 +193,7 @@ void tcpip_accepted(struct sim *s, const struct sim_net_event *ev)
     tcpip_link_accepted(s, link, server, ev);
     sim_urc(s, "+CLIENT: %d,%d,%s:%d", link, server, s->tcpip.link[link].host, ev->port);
     if (s->tcpip.cfg.cipmode == 1)
-        tcpip_transparent_connected(s);
+        tcpip_transparent_connected(s, TM_SOCKET, link, s->tcpip.link[link].stalled);
     tcpip_tell_room(s, link);
 }
 

@@ -33,8 +33,7 @@ static void drop_link(struct sim *s, int link)
     if (l->state != LINK_CLOSED && net(s))
         net(s)->close(s->tcpip.ops_ctx, link);
     link_reset(l);
-    if (link == 0)
-        tcpip_transparent_end(s, false);
+    tcpip_transparent_end(s, link, false);
 }
 
 void tcpip_close_all(struct sim *s)
@@ -93,7 +92,7 @@ void tcpip_opened(struct sim *s, int link, enum sim_net_error code)
     enum tcpip_err err = open_error(code);
     bool transparent = s->tcpip.cfg.cipmode == 1;
     if (transparent && err != TCPIP_OK)
-        sim_urc(s, "CONNECT FAIL");
+        tcpip_transparent_failed(s);
     else if (!transparent)
         sim_urc(s, "+CIPOPEN: %d,%d", link, (int)err);
     if (err != TCPIP_OK) {
@@ -102,7 +101,7 @@ void tcpip_opened(struct sim *s, int link, enum sim_net_error code)
     }
     l->state = LINK_OPEN;
     if (transparent)
-        tcpip_transparent_connected(s);
+        tcpip_transparent_connected(s, TM_SOCKET, link, l->stalled);
     tcpip_tell_room(s, link);
 }
 
@@ -194,8 +193,9 @@ static DECLARE_HANDLER(cmd_cipopen)
     if (a->count < 2 || !tcpip_link_param(a, 0, &link))
         return CMD_ERROR;
     struct tcpip_link *l = &s->tcpip.link[link];
-    if (l->state != LINK_CLOSED || (s->tcpip.cfg.cipmode == 1 && link != 0))
-        return refuse_open(s, link, TCPIP_NOT_SUPPORTED);   /* transparent mode has link 0 only */
+    /* transparent mode has link 0 only, and one transparent connection of any family (findings §29) */
+    if (l->state != LINK_CLOSED || (s->tcpip.cfg.cipmode == 1 && (link != 0 || tcpip_transparent(s))))
+        return refuse_open(s, link, TCPIP_NOT_SUPPORTED);
     struct tcpip_link want = {0};
     if (!open_params(a, &want))
         return refuse_open(s, link, TCPIP_WRONG_PARAMETER);
@@ -229,6 +229,11 @@ static void hand_to_network(struct sim *s, int link)
 void tcpip_sent(struct sim *s, int link, size_t len)
 {
     struct tcpip_link *l = &s->tcpip.link[link];
+    if (tcpip_transparent_on(s, link)) {
+        l->sent += len;              /* transparent data is counted as the network takes it */
+        l->acked += len;
+        return;
+    }
     if (!l->send_waiting)
         return;
     l->send_waiting = false;
@@ -329,8 +334,8 @@ static void lost_link(struct sim *s, int link, enum tcpip_close_reason why)
     l->state = LINK_CLOSED;
     l->send_waiting = l->send_held = false;
     l->pending_len = 0;
-    if (link == 0 && tcpip_transparent(s))
-        tcpip_transparent_end(s, true);   /* CLOSED, back to command mode */
+    if (tcpip_transparent_on(s, link))
+        tcpip_transparent_end(s, link, true);   /* CLOSED, back to command mode */
     else
         sim_urc(s, "+IPCLOSE: %d,%d", link, (int)why);
 }
@@ -363,8 +368,7 @@ void tcpip_set_stall(struct sim *s, int link, bool on)
     l->stalled = on;
     if (!on && l->state == LINK_OPEN && l->send_held && net(s))
         hand_to_network(s, link);
-    if (!on && link == 0)
-        tcpip_transparent_flush(s);
+    tcpip_transparent_stall(s, link, on);
     tcpip_tell_room(s, link);
 }
 
@@ -446,10 +450,9 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const states[] = {"closed", "opening", "open"};
     static const char *const nets[] = {"closed", "opening", "open", "closing"};
-    static const char *const tms[] = {"off", "data", "escaped"};
     sb_printf(o, ",\"sockets\":{\"network\":\"%s\",\"rx_mode\":%d,\"transparent\":\"%s\","
                  "\"transparent_lost\":%llu,\"links\":[", nets[s->tcpip.net], s->tcpip.cfg.ciprxget,
-              tms[s->tcpip.tm.state], (unsigned long long)s->tcpip.tm.tx_dropped);
+              tcpip_transparent_state_name(s, 0), (unsigned long long)s->tcpip.tm.tx_dropped);
     for (int i = 0; i < TCPIP_LINKS; i++) {
         const struct tcpip_link *l = &s->tcpip.link[i];
         sb_printf(o, "%s{\"link\":%d,\"state\":\"%s\",\"proto\":\"%s\",\"host\":", i ? "," : "", i,

@@ -1,8 +1,11 @@
-/* Transparent mode (AT+CIPMODE=1): AT+CIPOPEN=0,... answers CONNECT and the
- * host's bytes go to the peer as they come, the peer's to the host with no
- * header; "+++" framed by guard times returns to command mode with the link
- * open, ATO goes back; the peer's close says CLOSED. Only link 0, as the
- * manual allows. DTR (AT&D) cannot end data mode on a pty. Findings §25. */
+/* Transparent mode, one data path for two families: the socket family's
+ * link 0 (AT+CIPMODE=1, findings §25) and the SSL family's session 0
+ * (AT+CCHMODE=1, findings §29). The open answers CONNECT and the host's bytes
+ * go to the peer as they come, the peer's to the host with no header; "+++"
+ * framed by guard times returns to command mode with the connection open,
+ * ATO goes back; the peer's close says CLOSED. The families call in here
+ * (connected, received, stall, end); this file calls only the network and
+ * the host's output, never a family. DTR (AT&D) cannot end data mode on a pty. */
 #include "sim_internal.h"
 
 #include <string.h>
@@ -19,9 +22,20 @@ bool tcpip_transparent(const struct sim *s)
     return s->tcpip.tm.state != TM_OFF;
 }
 
+bool tcpip_transparent_on(const struct sim *s, int link)
+{
+    return tcpip_transparent(s) && s->tcpip.tm.link == link;
+}
+
 bool tcpip_transparent_data(const struct sim *s)
 {
     return s->tcpip.tm.state == TM_DATA;
+}
+
+const char *tcpip_transparent_state_name(const struct sim *s, int link)
+{
+    static const char *const names[] = {[TM_OFF] = "off", [TM_DATA] = "data", [TM_ESCAPED] = "escaped"};
+    return tcpip_transparent_on(s, link) ? names[s->tcpip.tm.state] : names[TM_OFF];
 }
 
 static void enter_data(struct sim *s)
@@ -34,16 +48,26 @@ static void enter_data(struct sim *s)
     sim_urc(s, "CONNECT %u", (unsigned)baud);
 }
 
-void tcpip_transparent_connected(struct sim *s)
+void tcpip_transparent_connected(struct sim *s, enum tm_owner owner, int link, bool stalled)
 {
-    memset(&s->tcpip.tm, 0, sizeof s->tcpip.tm);
+    struct tcpip_transparent *tm = &s->tcpip.tm;
+    memset(tm, 0, sizeof *tm);
+    tm->owner = owner;
+    tm->link = link;
+    tm->stalled = stalled;
     enter_data(s);
 }
 
-/* The link went: back to command mode. The peer's close says so. */
-void tcpip_transparent_end(struct sim *s, bool say_closed)
+/* No OK came before it: this is the open's result (findings §25, §29). */
+void tcpip_transparent_failed(struct sim *s)
 {
-    if (!tcpip_transparent(s))
+    sim_urc(s, "CONNECT FAIL");
+}
+
+/* The link went: back to command mode. The peer's close says so. */
+void tcpip_transparent_end(struct sim *s, int link, bool say_closed)
+{
+    if (!tcpip_transparent_on(s, link))
         return;
     if (s->mode == INPUT_TRANSPARENT)
         s->mode = INPUT_COMMAND;
@@ -52,17 +76,52 @@ void tcpip_transparent_end(struct sim *s, bool say_closed)
         sim_urc(s, "CLOSED");
 }
 
+/* ---- the peer's bytes ------------------------------------------------------------------ */
+
+/* In data mode they go to the host; escaped, they wait for ATO. */
+void tcpip_transparent_received(struct sim *s, const uint8_t *data, size_t len)
+{
+    struct tcpip_transparent *tm = &s->tcpip.tm;
+    if (tm->state == TM_DATA) {
+        sim_raw(s, data, len);
+        return;
+    }
+    size_t room = sizeof tm->rx - tm->rx_len;
+    size_t n = len < room ? len : room;    /* the network reads no more than the room it was given */
+    memcpy(tm->rx + tm->rx_len, data, n);
+    tm->rx_len += n;
+}
+
+/* A stalled link takes nothing; escaped, what the held bytes leave; in data
+ * mode a buffer less what the UART has not sent yet, so a fast peer waits. */
+size_t tcpip_transparent_room(const struct sim *s)
+{
+    const struct tcpip_transparent *tm = &s->tcpip.tm;
+    if (tm->stalled)
+        return 0;
+    if (tm->state == TM_ESCAPED)
+        return sizeof tm->rx - tm->rx_len;
+    return s->out.len < sizeof tm->rx ? sizeof tm->rx - s->out.len : 0;
+}
+
+/* ---- the host's bytes ------------------------------------------------------------------ */
+
 /* What the host typed goes to the peer; a stalled link keeps it until unstalled. */
 void tcpip_transparent_flush(struct sim *s)
 {
     struct tcpip_transparent *tm = &s->tcpip.tm;
-    struct tcpip_link *l = &s->tcpip.link[0];
-    if (tm->tx_len == 0 || l->stalled || !s->tcpip.ops)
+    if (tm->tx_len == 0 || tm->stalled || !s->tcpip.ops || !tcpip_transparent(s))
         return;
-    s->tcpip.ops->send(s->tcpip.ops_ctx, 0, tm->tx, tm->tx_len, NULL, 0);
-    l->sent += tm->tx_len;
-    l->acked += tm->tx_len;
+    s->tcpip.ops->send(s->tcpip.ops_ctx, tm->link, tm->tx, tm->tx_len, NULL, 0);
     tm->tx_len = 0;
+}
+
+void tcpip_transparent_stall(struct sim *s, int link, bool on)
+{
+    if (!tcpip_transparent_on(s, link))
+        return;
+    s->tcpip.tm.stalled = on;
+    tcpip_transparent_flush(s);
 }
 
 static void to_peer(struct sim *s, const uint8_t *p, size_t n)
@@ -110,21 +169,22 @@ void tcpip_transparent_tick(struct sim *s)
     sim_final(s, V250_OK);
 }
 
-/* ATO: back to data mode; what arrived meanwhile follows the CONNECT. */
+/* ATO: back to data mode; what arrived meanwhile follows the CONNECT. The
+ * owners end transparent mode when their link goes, so an escaped one is open. */
 static DECLARE_HANDLER(cmd_ato)
 {
     (void)a;
     (void)c;
     if (ppp_resume(s))
         return CMD_DONE;   /* an escaped PPP call goes back to data mode: CONNECT (findings §30) */
-    struct tcpip_link *l = &s->tcpip.link[0];
-    if (s->tcpip.tm.state != TM_ESCAPED || l->state != LINK_OPEN) {
+    struct tcpip_transparent *tm = &s->tcpip.tm;
+    if (tm->state != TM_ESCAPED) {
         sim_final(s, V250_NO_CARRIER);
         return CMD_DONE;
     }
     enter_data(s);
-    sim_raw(s, l->rx, l->rx_len);
-    l->rx_len = 0;
+    sim_raw(s, tm->rx, tm->rx_len);
+    tm->rx_len = 0;
     return CMD_DONE;
 }
 

@@ -29,6 +29,7 @@
 #define BYE "BYE"                    /* the server closes the connection when it reads this */
 #define CERT_CMD_MAX 96
 #define GATHER_MS 2                  /* one read window while waiting on the server */
+#define ESCAPE_GUARD_MS 150          /* over the "+++" guard time of the warm profile (100 ms) */
 
 /* ---- a TLS echo server on loopback ------------------------------------------------------ */
 
@@ -196,6 +197,78 @@ Test(cch_tls, bytes_go_both_ways_over_a_verified_tls_session)
         simproc_gather_for(&sim, GATHER_MS);
     cr_assert_eq(atomic_load(&srv.goodbyes), 1, "the module ended the session with close_notify");
     send_expect("AT+CCHSTOP\r", "+CCHSTOP: 0\r\n\r\nOK\r\n");
+}
+
+/* ---- transparent mode (AT+CCHMODE=1) ------------------------------------------------------- */
+
+/* Transparent mode, context 0 verifying against the store's `ca`, the service running. */
+static void transparent_with(const char *ca)
+{
+    send_expect("AT+CCHMODE=1\r", "OK\r\n");
+    verify_with(ca);
+}
+
+/* AT+CCHOPEN on session 0 to the echo server: no OK, `result` is the answer. */
+static void transparent_open(const char *result)
+{
+    char cmd[CERT_CMD_MAX];
+    snprintf(cmd, sizeof cmd, "AT+CCHOPEN=0,\"localhost\",%d,2\r", srv.port);
+    send_expect(cmd, result);
+}
+
+/* "+++" framed by the guard times: OK, the session stays open. */
+static void escape(void)
+{
+    cr_assert(simproc_quiet_for(&sim, ESCAPE_GUARD_MS), "the module spoke in data mode");
+    simproc_write(&sim, "+++", 3);
+    expect("\r\nOK\r\n");
+}
+
+Test(cch_tls, a_transparent_session_carries_raw_bytes_both_ways_until_the_server_closes)
+{
+    server_start("server.pem", "server-key.pem");
+    start_sim();
+    upload("ca.pem", "ca.pem");
+    transparent_with("ca.pem");
+    transparent_open("CONNECT 115200\r\n");
+    simproc_send(&sim, "raw over tls");
+    expect("raw over tls");                        /* the echo, with no +CCHRECV header */
+    cr_assert_eq(atomic_load(&srv.handshakes), 1, "the server saw one finished handshake");
+    escape();
+    char open_line[CERT_CMD_MAX];
+    snprintf(open_line, sizeof open_line, "+CCHOPEN: 0,\"localhost\",%d,2\r\n", srv.port);
+    send_expect("AT+CCHOPEN?\r", open_line);
+    send_expect("ATO\r", "CONNECT 115200\r\n");
+    simproc_send(&sim, BYE);                       /* the server closes first */
+    expect("CLOSED\r\n");
+    send_expect("ATO\r", "NO CARRIER\r\n");
+}
+
+Test(cch_tls, closing_an_escaped_transparent_session_says_closed_and_ends_tls_with_close_notify)
+{
+    server_start("server.pem", "server-key.pem");
+    start_sim();
+    upload("ca.pem", "ca.pem");
+    transparent_with("ca.pem");
+    transparent_open("CONNECT 115200\r\n");
+    simproc_send(&sim, "ping");
+    expect("ping");
+    escape();
+    send_expect("AT+CCHCLOSE=0\r", "OK\r\n\r\nCLOSED\r\n");
+    long long end = test_now_ms() + T;
+    while (atomic_load(&srv.goodbyes) == 0 && test_now_ms() < end)
+        simproc_gather_for(&sim, GATHER_MS);
+    cr_assert_eq(atomic_load(&srv.goodbyes), 1, "the module ended the session with close_notify");
+}
+
+Test(cch_tls, a_transparent_open_the_ca_does_not_vouch_for_says_connect_fail)
+{
+    server_start("server.pem", "server-key.pem");
+    start_sim();
+    upload("wrong-ca.pem", "other.pem");
+    transparent_with("other.pem");
+    transparent_open("CONNECT FAIL\r\n");
+    send_expect("AT+CCHOPEN?\r", "+CCHOPEN: 0\r\n+CCHOPEN: 1\r\n\r\nOK\r\n");
 }
 
 Test(cch_tls, a_server_the_ca_does_not_vouch_for_is_a_handshake_error)

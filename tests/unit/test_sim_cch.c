@@ -68,15 +68,13 @@ Test(cch, settings_show_their_ranges_and_values)
               {"AT+CCHCLOSE=?\r", "\r\n+CCHCLOSE: (0-1)\r\n\r\nOK\r\n"});
 }
 
-Test(cch, the_mode_is_set_while_the_service_is_stopped_and_transparent_opens_are_refused)
+Test(cch, the_mode_is_set_only_while_the_service_is_stopped)
 {
     started();
     cr_assert_str_eq(io("AT+CCHMODE=1\r"), "\r\nERROR\r\n", "the service runs");
     io("AT+CCHSTOP\r");
     cr_assert_str_eq(io("AT+CCHMODE=1\r"), "\r\nOK\r\n");
-    started();
-    cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443\r"), "\r\nERROR\r\n", "transparent mode is not modelled");
-    cr_assert_str_eq(calls(), "");
+    cr_assert_str_eq(io("AT+CCHMODE?\r"), "\r\n+CCHMODE: 1\r\n\r\nOK\r\n");
 }
 
 /* ---- opening -------------------------------------------------------------------------------- */
@@ -285,7 +283,7 @@ Test(cch, state_shows_the_service_and_sessions)
     session0();
     const char *st = ctl("state");
     cr_assert(strstr(st, "\"ssl_sockets\":{\"service\":\"started\",\"recv_mode\":0,\"report_send\":false,"
-                         "\"sessions\":[{\"session\":0,\"state\":\"open\",\"tls\":true,\"ctx\":0,"
+                         "\"mode\":0,\"transparent\":\"off\",\"sessions\":[{\"session\":0,\"state\":\"open\",\"tls\":true,\"ctx\":0,"
                          "\"host\":\"example.com\",\"port\":443"),
               "got %s", st);
 }
@@ -314,4 +312,133 @@ Test(cch, two_sessions_run_side_by_side_each_on_its_own_link)
     cr_assert_str_eq(post(SIM_NET_CLOSED, LINK1, SIM_NET_PEER_CLOSED, NULL, 0), "\r\n+CCH_PEER_CLOSED: 1\r\n");
     cr_assert_str_eq(io("AT+CCHOPEN?\r"), "\r\n+CCHOPEN: 0,\"example.com\",443,2\r\n+CCHOPEN: 1\r\n\r\nOK\r\n",
                      "session 0 is untouched");
+}
+
+/* ---- transparent mode (AT+CCHMODE=1, findings §29) ------------------------------------------ */
+
+#define GUARD_MS 100                 /* the "+++" guard time of the fast profile */
+
+/* AT+CCHMODE=1, the service started, session 0 opening: no OK, CONNECT is the result. */
+static void transparent_opening(void)
+{
+    cr_assert_str_eq(io("AT+CCHMODE=1\r"), "\r\nOK\r\n");
+    started();
+    cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443,2\r"), "", "no OK before CONNECT");
+    cr_assert_str_eq(calls(), "open 10 tcp example.com:443 local 0 tls auth 0 sni -\n", "TLS as in normal mode");
+}
+
+static void transparent_session0(void)
+{
+    transparent_opening();
+    cr_assert_str_eq(post(SIM_NET_OPENED, LINK0, SIM_NET_OK, NULL, 0), "\r\nCONNECT 115200\r\n");
+}
+
+/* "+++" framed by guard times: OK, the session stays open. */
+static void escape(void)
+{
+    advance(2 * GUARD_MS);
+    cr_assert_str_eq(io("+++"), "");
+    cr_assert_str_eq(advance(2 * GUARD_MS), "\r\nOK\r\n");
+}
+
+Test(cch, a_transparent_session_moves_bytes_both_ways_raw)
+{
+    cr_assert_str_eq(io("AT+CCHSET=1,1\r"), "\r\nOK\r\n", "ignored in transparent mode");
+    transparent_session0();
+    cr_assert_not_null(strstr(ctl("state"), "\"input\":\"transparent\""));
+    cr_assert_str_eq(io("GET / HTTP/1.1\r\n"), "", "no echo, no command: data");
+    cr_assert_str_eq(calls(), "send 10 16\n");
+    cr_assert_eq(memcmp(net.sent, "GET / HTTP/1.1\r\n", 16), 0);
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, "HTTP/1.1 200", 12), "HTTP/1.1 200",
+                     "no +CCHRECV, no +CCHEVENT: raw");
+    cr_assert_str_eq(post(SIM_NET_SENT, LINK0, SIM_NET_OK, NULL, 16), "", "no +CCHSEND report");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"mode\":1,\"transparent\":\"data\""), "got %s", st);
+    cr_assert_not_null(strstr(st, "\"sent\":16,\"received\":12"), "got %s", st);
+    cr_assert_not_null(strstr(st, "\"sockets\":{\"network\":\"closed\",\"rx_mode\":0,\"transparent\":\"off\""),
+                       "the socket family's view does not claim it: %s", st);
+}
+
+Test(cch, plus_plus_plus_escapes_and_ato_returns_with_what_came_meanwhile)
+{
+    transparent_session0();
+    escape();
+    EXCHANGES({"AT+CCHOPEN?\r", "\r\n+CCHOPEN: 0,\"example.com\",443,2\r\n+CCHOPEN: 1\r\n\r\nOK\r\n"},
+              {"AT+CCHSEND=0,1\r", "\r\nERROR\r\n"});
+    cr_assert_str_eq(calls(), "", "the escape is not data");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, "later", 5), "", "kept for ATO");
+    cr_assert_str_eq(io("ATO\r"), "\r\nCONNECT 115200\r\nlater");
+    cr_assert_str_eq(io("more"), "");
+    cr_assert_str_eq(calls(), "send 10 4\n");
+}
+
+Test(cch, closing_an_escaped_session_says_ok_then_closed)
+{
+    transparent_session0();
+    escape();
+    cr_assert_str_eq(io("AT+CCHCLOSE=0\r"), "\r\nOK\r\n\r\nCLOSED\r\n");
+    cr_assert_str_eq(calls(), "close 10\n");
+    EXCHANGES({"ATO\r", "\r\nNO CARRIER\r\n"}, {"AT+CCHOPEN?\r", "\r\n+CCHOPEN: 0\r\n+CCHOPEN: 1\r\n\r\nOK\r\n"});
+    cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443,2\r"), "", "the session opens again");
+    cr_assert_str_eq(post(SIM_NET_OPENED, LINK0, SIM_NET_OK, NULL, 0), "\r\nCONNECT 115200\r\n");
+}
+
+Test(cch, the_server_closing_a_transparent_session_says_closed_in_command_mode)
+{
+    transparent_session0();
+    cr_assert_str_eq(post(SIM_NET_CLOSED, LINK0, SIM_NET_PEER_CLOSED, NULL, 0), "\r\nCLOSED\r\n");
+    cr_assert_not_null(strstr(ctl("state"), "\"input\":\"command\""));
+    EXCHANGES({"AT\r", "\r\nOK\r\n"}, {"ATO\r", "\r\nNO CARRIER\r\n"});
+}
+
+Test(cch, losing_the_network_ends_a_transparent_session_with_closed)
+{
+    transparent_session0();
+    ctl("reg 0");
+    const char *out = advance(1);
+    cr_assert_not_null(strstr(out, "\r\nCLOSED\r\n"), "got %s", out);
+    cr_assert_str_eq(calls(), "close 10\n");
+    EXCHANGES({"AT\r", "\r\nOK\r\n"});
+}
+
+Test(cch, a_transparent_open_that_fails_says_connect_fail)
+{
+    transparent_opening();
+    cr_assert_str_eq(post(SIM_NET_OPENED, LINK0, SIM_NET_TLS_CERT, NULL, 0), "\r\nCONNECT FAIL\r\n");
+    cr_assert_str_eq(ctl("refuse example.com:443"), "OK example.com:443 refuses connections");
+    cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443,2\r"), "\r\nCONNECT FAIL\r\n");
+    EXCHANGES({"AT\r", "\r\nOK\r\n"});
+}
+
+Test(cch, transparent_mode_has_session_0_only_and_one_transparent_connection)
+{
+    transparent_session0();
+    escape();
+    cr_assert_str_eq(io("AT+CCHOPEN=1,\"example.com\",443,2\r"), "\r\nERROR\r\n");
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r"), "\r\n+CIPOPEN: 0,4\r\n\r\nERROR\r\n",
+                     "the SSL session holds transparent mode");
+    cr_assert_str_eq(calls(), "");
+}
+
+Test(cch, a_stalled_transparent_session_sends_when_unstalled)
+{
+    transparent_session0();
+    cr_assert_str_eq(ctl("stall ssl:0"), "OK SSL session 0 stalled");
+    cr_assert_eq(net.room[LINK0], 0, "nothing is taken from the peer");
+    cr_assert_str_eq(io("abc"), "");
+    cr_assert_str_eq(calls(), "");
+    ctl("unstall ssl:0");
+    cr_assert_str_eq(calls(), "send 10 3\n");
+    cr_assert_gt(net.room[LINK0], 0);
+}
+
+Test(cch, stopping_the_service_ends_an_escaped_session_silently)
+{
+    transparent_session0();
+    escape();
+    cr_assert_str_eq(io("AT+CCHSTOP\r"), "\r\n+CCHSTOP: 0\r\n\r\nOK\r\n");
+    cr_assert_str_eq(calls(), "close 10\n");
+    EXCHANGES({"ATO\r", "\r\nNO CARRIER\r\n"});
 }
