@@ -103,3 +103,15 @@ uint64_t fifo_next_us(const struct paced_fifo *o)
         t = o->wire_free_us + byte_us(o);
     return t;
 }
+
+uint64_t fifo_wake_us(const struct paced_fifo *o, uint64_t now_us, uint64_t slice_us)
+{
+    uint64_t next = fifo_next_us(o);
+    if (next == UINT64_MAX || o->baud == 0)
+        return next;
+    uint64_t last = o->wire_free_us + o->len * byte_us(o);
+    if (last < o->hold_until_us)
+        last = o->hold_until_us;
+    uint64_t wake = now_us + slice_us > next ? now_us + slice_us : next;
+    return wake < last ? wake : last;
+}

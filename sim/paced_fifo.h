@@ -29,6 +29,11 @@ void fifo_append(struct paced_fifo *o, const void *data, size_t n, uint64_t now_
 size_t fifo_take(struct paced_fifo *o, uint8_t *dst, size_t cap, uint64_t now_us);
 /* When fifo_take can next return bytes; UINT64_MAX if the FIFO is empty. */
 uint64_t fifo_next_us(const struct paced_fifo *o);
+/* When a loop draining the FIFO should next look: when the next byte is due,
+ * but not before now_us + slice_us unless the last byte held is due sooner.
+ * A burst then leaves in slices instead of a wake-up per byte, and its last
+ * byte still leaves on time. UINT64_MAX if the FIFO is empty. */
+uint64_t fifo_wake_us(const struct paced_fifo *o, uint64_t now_us, uint64_t slice_us);
 /* Gives bytes back to the front of the FIFO (a write to the pty took fewer). */
 void fifo_unread(struct paced_fifo *o, size_t n);
 

@@ -59,7 +59,8 @@ void sim_input(struct sim *s, const uint8_t *data, size_t n, uint64_t now_us);
 void sim_tick(struct sim *s, uint64_t now_us);
 size_t sim_take_output(struct sim *s, uint8_t *dst, size_t cap, uint64_t now_us);
 void sim_unread_output(struct sim *s, size_t n);
-/* The next time sim_tick or sim_take_output has work; UINT64_MAX if none. */
+/* The next time sim_tick or sim_take_output has work (a paced wire's burst in
+ * slices of a millisecond, its last byte when it is due); UINT64_MAX if none. */
 uint64_t sim_next_deadline(const struct sim *s);
 
 /* The host opened (true) or closed (false) the port. Closed: output is lost,

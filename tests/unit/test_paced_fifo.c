@@ -60,3 +60,38 @@ Test(paced_fifo, bytes_leave_only_once_the_wire_carried_them)
     cr_assert_eq(out[0], 'C');
     cr_assert_eq(fifo_next_us(&fifo), UINT64_MAX);
 }
+
+#define SLICE_US 3000u        /* three bytes' time at BAUD_10000 */
+
+Test(paced_fifo, a_burst_is_looked_at_in_slices_and_its_last_byte_on_time)
+{
+    fifo_init(&fifo, BAUD_10000, SMALL_MAX);
+    fifo_append(&fifo, "ABCDEFG", 7, 0);                /* bytes due at 1000, 2000 ... 7000 */
+    cr_assert_eq(fifo_wake_us(&fifo, 0, SLICE_US), 3000, "the first look waits a slice, not one byte");
+    uint8_t out[8];
+    cr_assert_eq(fifo_take(&fifo, out, sizeof out, 3000), 3);
+    cr_assert_eq(fifo_wake_us(&fifo, 3000, SLICE_US), 6000);
+    cr_assert_eq(fifo_take(&fifo, out, sizeof out, 6000), 3);
+    cr_assert_eq(fifo_wake_us(&fifo, 6000, SLICE_US), 7000, "the last byte is looked at when it is due");
+    cr_assert_eq(fifo_take(&fifo, out, sizeof out, 7000), 1);
+    cr_assert_eq(fifo_wake_us(&fifo, 7000, SLICE_US), UINT64_MAX);
+}
+
+Test(paced_fifo, a_short_answer_is_looked_at_when_its_last_byte_is_due)
+{
+    fifo_init(&fifo, BAUD_10000, SMALL_MAX);
+    fifo_append(&fifo, "OK", 2, 500);                   /* due at 1500 and 2500 */
+    cr_assert_eq(fifo_wake_us(&fifo, 500, SLICE_US), 2500);
+}
+
+Test(paced_fifo, unpaced_or_held_bytes_are_looked_at_when_due)
+{
+    fifo_init(&fifo, UNPACED, SMALL_MAX);
+    fifo_append(&fifo, "AB", 2, 100);
+    cr_assert_eq(fifo_wake_us(&fifo, 100, SLICE_US), 0, "unpaced bytes are due at once");
+    fifo_free(&fifo);
+    fifo_init(&fifo, BAUD_10000, SMALL_MAX);
+    fifo.hold_until_us = 9000;                          /* a delayed response */
+    fifo_append(&fifo, "AB", 2, 0);
+    cr_assert_eq(fifo_wake_us(&fifo, 0, SLICE_US), 9000, "nothing leaves before the hold ends");
+}
