@@ -5,7 +5,8 @@
 #include <string.h>
 
 /* Which parameters (0-based) hold credentials, by the text that starts the line.
- * CGAUTH: both fields, since firmwares disagree on their order (reference §5.2). */
+ * CGAUTH and CSOCKAUTH: both fields, since firmwares disagree on their order
+ * (reference §5.2, findings §33). */
 static const struct {
     const char *prefix;
     unsigned fields;          /* bit i: parameter i is secret */
@@ -14,6 +15,8 @@ static const struct {
     {"+CMQTTCONNECT: ", 1u << 5},
     {"AT+CGAUTH=", 1u << 2 | 1u << 3},      /* <cid>,<auth_type>,<passwd>,<user> */
     {"+CGAUTH: ", 1u << 2 | 1u << 3},
+    {"AT+CSOCKAUTH=", 1u << 2 | 1u << 3},   /* the same fields, for the socket contexts */
+    {"+CSOCKAUTH: ", 1u << 2 | 1u << 3},
     {"AT+CSSLCFG=\"PASSWORD\",", 1u << 1},  /* <ctx>,<password> */
     {"+CSSLCFG: ", 1u << 9},                  /* the read form's 10th field (findings §27) */
     {"AT+HTTPPARA=\"USERDATA\",", 1u << 0},  /* request headers: firmware puts tokens there */
@@ -67,6 +70,8 @@ int redact_line(const char *line, size_t n, struct strbuf *out)
         } else if (c == ',' && !quoted) {
             field++;
             marked = false;
+        } else if (c == ';' && !quoted) {
+            secret = 0;        /* the next command of the line, or AT&V's next setting */
         } else if (hide && c != '\r' && c != '\n') {
             if (!marked) {     /* the secret's own characters are not recorded */
                 sb_puts(out, HIDDEN);

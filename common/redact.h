@@ -1,5 +1,5 @@
-/* Secrets out of recorded logs: the credentials of AT+CMQTTCONNECT and
- * AT+CGAUTH and the SSL contexts' password (AT+CSSLCFG="password") become
+/* Secrets out of recorded logs: the credentials of AT+CMQTTCONNECT,
+ * AT+CGAUTH and AT+CSOCKAUTH and the SSL contexts' password (AT+CSSLCFG="password") become
  * "***", in the host's commands, in their echo and in the read-form answers
  * that print them back; and the bytes of an AT+CCERTDOWN upload are recorded
  * only where they are a certificate (a key, a password file, DER bytes become

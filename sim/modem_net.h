@@ -69,6 +69,9 @@ void modem_packet_attach(struct sim *s);
 void modem_packet_detach(struct sim *s);
 bool modem_packet_attached(const struct sim *s);       /* registered and not AT+CGATT=0 */
 bool modem_packet_activate(struct sim *s, int cid);    /* a PPP call's context up (attaching first); false: no network */
+bool modem_packet_bring_up(struct sim *s, int cid);    /* AT+NETOPEN's context up, if attached and defined */
+#define PDP_ADDRESS_LEN 16
+void modem_packet_address(int cid, char *buf, size_t n);   /* the address the network gives context <cid> */
 /* modem_clock.c */
 bool modem_clock_parse(const char *text, size_t len, int64_t *secs, int *tz);
 void modem_clock_network_time(struct sim *s);          /* NITZ received: +CTZV, and the clock if CTZU */

@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PDP_ADDRESS "10.49.14.68"
+#define PDP_ADDRESS_NET "10.49.14."   /* cid 1 is .68 (MQTT manual §3's example), cid n is .67+n */
+#define PDP_ADDRESS_HOST_BASE 67
 #define PDP_DEFAULT_CID 1
 #define PDP_ZERO_IPV4 "0.0.0.0"
 #define PDP_ZERO_IPV6 "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0"   /* as a SIM7600 prints IPV6/IPV4V6 (findings §21) */
 #define CGEREP_MODE_MAX 2
 #define CGEREP_BFR_MAX 1
+#define PDP_AUTH_MAX 3            /* <auth_type>: 0 none, 1 PAP, 2 CHAP, 3 PAP or CHAP */
+#define PDP_CREDENTIAL_MAX 127    /* <passwd> and <user>, as the test form says */
 
 /* ---- +CGEV reports (27.007 §10.1.19) -------------------------------------------- */
 
@@ -43,9 +46,10 @@ static void set_active(struct sim *s, int cid, bool on)
     cgev(s, "ME PDN %s %d", on ? "ACT" : "DEACT", cid);
     if (!on)
         ppp_context_lost(s, cid);     /* a PPP call on it ends: NO CARRIER */
+    if (!on && cid == tcpip_bearer_cid(s))
+        tcpip_network_lost(s);        /* the socket stack's context (AT+CSOCKSETPN) */
     if (!on && cid == PDP_DEFAULT_CID) {
         mqtt_network_lost(s);
-        tcpip_network_lost(s);
         cch_network_lost(s);
         http_network_lost(s);
     }
@@ -68,6 +72,21 @@ bool modem_packet_activate(struct sim *s, int cid)
     }
     set_active(s, cid, true);
     return s->modem.pdp[cid].active;
+}
+
+/* AT+NETOPEN on a context other than the default bearer: it activates it, as
+ * AT+CGACT=1,<cid> would, on an attached module (findings §33). */
+bool modem_packet_bring_up(struct sim *s, int cid)
+{
+    if (!modem_packet_attached(s) || !s->modem.pdp[cid].defined)
+        return false;
+    set_active(s, cid, true);
+    return true;
+}
+
+void modem_packet_address(int cid, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%u", PDP_ADDRESS_NET, (unsigned)(unsigned char)(PDP_ADDRESS_HOST_BASE + cid));   /* cid <= 24 */
 }
 
 void modem_packet_detach(struct sim *s)
@@ -193,18 +212,20 @@ static DECLARE_HANDLER(cmd_cgsockcont)
     return pdp_context_command(s, c, a, &cgsockcont_listing);
 }
 
-/* Password before user name: AT manual V1.01 §9.15 (reference §5.2). */
+/* Password before user name: AT manual V1.01 §9.15 (reference §5.2). AT+CSOCKAUTH
+ * is the same on the same contexts, in the same order (findings §33). */
 static DECLARE_HANDLER(cmd_cgauth)
 {
     switch (c->form) {
     case AT_FORM_TEST:
-        sim_info(s, "+CGAUTH: (1-24),(0-3),127,127");
+        sim_info(s, "%s: (1-%d),(0-%d),%d,%d", c->name, PDP_CID_MAX, PDP_AUTH_MAX, PDP_CREDENTIAL_MAX,
+                 PDP_CREDENTIAL_MAX);
         return CMD_OK;
     case AT_FORM_READ:
         for (int i = 1; i <= PDP_CID_MAX; i++)
             if (s->modem.pdp[i].auth_type)
-                sim_info(s, "+CGAUTH: %d,%d,\"%s\",\"%s\"", i, s->modem.pdp[i].auth_type,
-                         s->modem.pdp[i].pass, s->modem.pdp[i].user);
+                sim_info(s, "%s: %d,%d,\"%s\",\"%s\"", c->name, i, s->modem.pdp[i].auth_type, s->modem.pdp[i].pass,
+                         s->modem.pdp[i].user);
         return CMD_OK;
     case AT_FORM_EXEC:
         return CMD_ERROR;
@@ -215,9 +236,9 @@ static DECLARE_HANDLER(cmd_cgauth)
         return CMD_ERROR;
     struct pdp_context *p = &s->modem.pdp[a->v[0].number];
     long type = a->count > 1 ? a->v[1].number : 0;
-    if (a->count > 1 && (a->v[1].type != AT_ARG_NUMBER || type < 0 || type > 3))
+    if (a->count > 1 && !arg_number_in(&a->v[1], 0, PDP_AUTH_MAX))
         return CMD_ERROR;
-    if ((a->count > 2 && a->v[2].len > 127) || (a->count > 3 && a->v[3].len > 127))
+    if ((a->count > 2 && a->v[2].len > PDP_CREDENTIAL_MAX) || (a->count > 3 && a->v[3].len > PDP_CREDENTIAL_MAX))
         return CMD_ERROR;
     p->auth_type = (int)type;
     p->pass[0] = p->user[0] = '\0';
@@ -331,10 +352,9 @@ static DECLARE_HANDLER(cmd_cgatt)
 
 static void print_address(struct sim *s, int cid)
 {
-    if (s->modem.pdp[cid].active)
-        sim_info(s, "+CGPADDR: %d,%s", cid, PDP_ADDRESS);
-    else
-        sim_info(s, "+CGPADDR: %d,%s", cid, PDP_ZERO_IPV4);
+    char address[PDP_ADDRESS_LEN];
+    modem_packet_address(cid, address, sizeof address);
+    sim_info(s, "+CGPADDR: %d,%s", cid, s->modem.pdp[cid].active ? address : PDP_ZERO_IPV4);
 }
 
 static DECLARE_HANDLER(cmd_cgpaddr)
@@ -388,6 +408,7 @@ static const struct command commands[] = {
     {"+CGDCONT", cmd_cgdcont, CMD_NEEDS_SIM},
     {"+CGSOCKCONT", cmd_cgsockcont, CMD_NEEDS_SIM},
     {"+CGAUTH", cmd_cgauth, CMD_NEEDS_SIM},
+    {"+CSOCKAUTH", cmd_cgauth, CMD_NEEDS_SIM},
     {"+CGACT", cmd_cgact, CMD_NEEDS_SIM},
     {"+CGATT", cmd_cgatt, CMD_NEEDS_SIM},
     {"+CGPADDR", cmd_cgpaddr, CMD_NEEDS_SIM},

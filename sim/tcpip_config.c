@@ -72,6 +72,7 @@ void tcpip_config_defaults(struct tcpip_config *c)
 {
     memset(c, 0, sizeof *c);
     c->ciphead = 1;
+    c->sock_cid = TCPIP_DEFAULT_CID;
     for (size_t k = 0; k < sizeof field_settings / sizeof field_settings[0]; k++)
         for (int i = 0; i < field_settings[k].count; i++)
             field_values(c, &field_settings[k])[i] = field_settings[k].range[i].dflt;

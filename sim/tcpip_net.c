@@ -5,17 +5,27 @@
 
 #include <string.h>
 
-#define DEFAULT_BEARER_CID 1   /* NETOPEN runs on the default bearer, as MQTT does */
-
 bool tcpip_net_open(const struct sim *s)
 {
     return s->tcpip.net == NET_OPEN;
 }
 
-/* Registered, with the default bearer up: the stack can have a network. */
-static bool bearer_up(const struct sim *s)
+int tcpip_bearer_cid(const struct sim *s)
 {
-    return modem_registered(s) && s->modem.pdp[DEFAULT_BEARER_CID].active;
+    return s->tcpip.net_cid;
+}
+
+/* Registered, with the context AT+CSOCKSETPN chose up: the stack can have a
+ * network. The default bearer is the network's, up with the attach; another
+ * context AT+NETOPEN activates itself (findings §33). */
+static bool bearer_up(struct sim *s)
+{
+    int cid = s->tcpip.net_cid;
+    if (!modem_registered(s))
+        return false;
+    if (cid == TCPIP_DEFAULT_CID)
+        return s->modem.pdp[cid].active;
+    return modem_packet_bring_up(s, cid);
 }
 
 bool tcpip_link_param(const struct at_args *a, int i, int *link)
@@ -48,6 +58,7 @@ void tcpip_power_on(struct sim *s)
     s->tcpip.ops_ctx = ctx;
     s->tcpip.faults = faults;
     tcpip_config_defaults(&s->tcpip.cfg);
+    s->tcpip.net_cid = s->tcpip.cfg.sock_cid;
 }
 
 /* The packet network went (deregistration, AT+CGATT=0, the default bearer
@@ -128,6 +139,7 @@ static DECLARE_HANDLER(cmd_netopen)
         return CMD_ERROR;
     }
     s->tcpip.net = NET_OPENING;
+    s->tcpip.net_cid = s->tcpip.cfg.sock_cid;
     tcpip_schedule(s, TEV_NETOPEN_DONE, 0, 0);
     return CMD_OK;
 }
@@ -162,7 +174,31 @@ static DECLARE_HANDLER(cmd_ipaddr)
         sim_info(s, "+IP ERROR: Network not opened");
         return CMD_ERROR;
     }
-    sim_info(s, "+IPADDR: %s", TCPIP_LOCAL_ADDRESS);
+    char address[PDP_ADDRESS_LEN];
+    modem_packet_address(s->tcpip.net_cid, address, sizeof address);
+    sim_info(s, "+IPADDR: %s", address);
+    return CMD_OK;
+}
+
+/* AT+CSOCKSETPN=<cid>: the context the next AT+NETOPEN uses. Any context number is
+ * taken, defined or not: an undefined one fails at AT+NETOPEN (findings §33). */
+static DECLARE_HANDLER(cmd_csocksetpn)
+{
+    switch (c->form) {
+    case AT_FORM_TEST:
+        sim_info(s, "+CSOCKSETPN: (1-%d)", PDP_CID_MAX);
+        return CMD_OK;
+    case AT_FORM_READ:
+        sim_info(s, "+CSOCKSETPN: %d", s->tcpip.cfg.sock_cid);
+        return CMD_OK;
+    case AT_FORM_EXEC:
+        return CMD_ERROR;
+    case AT_FORM_WRITE:
+        break;
+    }
+    if (a->count != 1 || !arg_number_in(&a->v[0], 1, PDP_CID_MAX))
+        return CMD_ERROR;
+    s->tcpip.cfg.sock_cid = (int)a->v[0].number;
     return CMD_OK;
 }
 
@@ -170,6 +206,7 @@ static const struct command commands[] = {
     {"+NETOPEN", cmd_netopen, CMD_NEEDS_SIM},
     {"+NETCLOSE", cmd_netclose, CMD_NEEDS_SIM},
     {"+IPADDR", cmd_ipaddr, CMD_NEEDS_SIM},
+    {"+CSOCKSETPN", cmd_csocksetpn, CMD_NEEDS_SIM},
 };
 
 const struct command_family tcpip_net_commands = {commands, sizeof commands / sizeof commands[0]};

@@ -51,6 +51,22 @@ Test(redact, both_cgauth_credentials_whatever_their_order)
                {"+CGAUTH: 1,1,\"pw\",\"user\"\r\n", 2, "+CGAUTH: 1,1,\"***\",\"***\"\r\n"});
 }
 
+Test(redact, both_csockauth_credentials_as_for_cgauth)
+{
+    REDACTIONS({"AT+CSOCKAUTH=1,1,\"APN_PASSWORD\",\"APN_USERNAME\"\r", 2, "AT+CSOCKAUTH=1,1,\"***\",\"***\"\r"},
+               {"at+csockauth=1,2,\"pw\"\r", 1, "at+csockauth=1,2,\"***\"\r"},
+               {"\r\n+CSOCKAUTH: 1,1,\"pw\",\"user\"\r\n", 2, "\r\n+CSOCKAUTH: 1,1,\"***\",\"***\"\r\n"},
+               {"AT+CSOCKAUTH=1,0\r", 0, "AT+CSOCKAUTH=1,0\r"});
+}
+
+/* AT&V prints its settings on lines joined by "; ": what follows one is not its field. */
+Test(redact, a_semicolon_ends_the_secret_fields)
+{
+    REDACTIONS({"+CSOCKAUTH: 1,0,\"\"; +CGAUTH: 1,0,\"\"; ; +CIPHEAD: 1; +CIPSRIP: 1;\r\n", 0,
+                "+CSOCKAUTH: 1,0,\"\"; +CGAUTH: 1,0,\"\"; ; +CIPHEAD: 1; +CIPSRIP: 1;\r\n"},
+               {"AT+CGAUTH=1,1,\"pw\";+CSQ\r", 1, "AT+CGAUTH=1,1,\"***\";+CSQ\r"});
+}
+
 Test(redact, other_lines_and_connects_without_password_are_kept)
 {
     REDACTIONS({"AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r", 0, "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r"},

@@ -76,3 +76,120 @@ Test(sockcont, simcoms_tcp_sequence_opens_a_socket)
     cr_assert_str_eq(calls(), "open 0 tcp 116.30.218.195:5001 local 0\n");
     cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 0,0\r\n");
 }
+
+/* ---- AT+CSOCKAUTH ----------------------------------------------------------------------------- */
+
+Test(sockcont, csockauth_takes_the_password_before_the_user_and_reads_it_back)
+{
+    EXCHANGES({"AT+CSOCKAUTH=?\r", "\r\n+CSOCKAUTH: (1-24),(0-3),127,127" OK},
+              {"AT+CSOCKAUTH?\r", "\r\nOK\r\n"},
+              {"AT+CSOCKAUTH=1,1,\"APN_PASSWORD\",\"APN_USERNAME\"\r", "\r\nOK\r\n"},
+              {"AT+CSOCKAUTH?\r", "\r\n+CSOCKAUTH: 1,1,\"APN_PASSWORD\",\"APN_USERNAME\"" OK});
+}
+
+Test(sockcont, csockauth_and_cgauth_are_one_setting_of_the_context)
+{
+    EXCHANGES({"AT+CSOCKAUTH=2,2,\"pw\",\"user\"\r", "\r\nOK\r\n"},
+              {"AT+CGAUTH?\r", "\r\n+CGAUTH: 2,2,\"pw\",\"user\"" OK},
+              {"AT+CGAUTH=2,0\r", "\r\nOK\r\n"}, {"AT+CSOCKAUTH?\r", "\r\nOK\r\n"});
+}
+
+Test(sockcont, csockauth_refuses_bad_parameters_with_error)
+{
+    char long_password[140];
+    memset(long_password, 'p', 128);
+    long_password[128] = '\0';
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "AT+CSOCKAUTH=1,1,\"%s\",\"u\"\r", long_password);
+    EXCHANGES({"AT+CMEE=2\r", "\r\nOK\r\n"}, {"AT+CSOCKAUTH\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKAUTH=0,1,\"p\",\"u\"\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKAUTH=1,4,\"p\",\"u\"\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKAUTH=1,\"1\",\"p\",\"u\"\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKAUTH=1,1,\"p\",\"u\",5\r", "\r\nERROR\r\n"});
+    cr_assert_str_eq(io(cmd), "\r\nERROR\r\n");
+    EXCHANGES({"AT+CSOCKAUTH?\r", "\r\nOK\r\n"});
+}
+
+/* ---- AT+CSOCKSETPN and what AT+NETOPEN makes of it -------------------------------------------- */
+
+Test(sockcont, csocksetpn_reads_back_the_profile_number)
+{
+    EXCHANGES({"AT+CSOCKSETPN?\r", "\r\n+CSOCKSETPN: 1" OK}, {"AT+CSOCKSETPN=?\r", "\r\n+CSOCKSETPN: (1-24)" OK},
+              {"AT+CSOCKSETPN=1\r", "\r\nOK\r\n"}, {"AT+CSOCKSETPN=7\r", "\r\nOK\r\n"},
+              {"AT+CSOCKSETPN?\r", "\r\n+CSOCKSETPN: 7" OK});
+}
+
+Test(sockcont, csocksetpn_refuses_what_is_no_context_number)
+{
+    EXCHANGES({"AT+CMEE=2\r", "\r\nOK\r\n"}, {"AT+CSOCKSETPN\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKSETPN=0\r", "\r\nERROR\r\n"}, {"AT+CSOCKSETPN=25\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKSETPN=1,2\r", "\r\nERROR\r\n"}, {"AT+CSOCKSETPN=\"1\"\r", "\r\nERROR\r\n"},
+              {"AT+CSOCKSETPN?\r", "\r\n+CSOCKSETPN: 1" OK});
+}
+
+Test(sockcont, netopen_on_a_second_context_activates_it_and_takes_its_address)
+{
+    EXCHANGES({"AT+CGEREP=1\r", "\r\nOK\r\n"}, {"AT+CGSOCKCONT=2,\"IP\",\"iot.example\"\r", "\r\nOK\r\n"},
+              {"AT+CSOCKSETPN=2\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+CGEV: ME PDN ACT 2\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.69" OK},
+              {"AT+CGPADDR=1,2\r", "\r\n+CGPADDR: 1,10.49.14.68\r\n+CGPADDR: 2,10.49.14.69" OK},
+              {"AT+CGACT?\r", "\r\n+CGACT: 1,1\r\n+CGACT: 2,1" OK});
+}
+
+Test(sockcont, the_default_context_keeps_the_address_it_had)
+{
+    EXCHANGES({"AT+CSOCKSETPN=1\r", "\r\nOK\r\n"}, {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.68" OK});
+}
+
+Test(sockcont, netopen_on_an_undefined_context_is_a_network_failure)
+{
+    EXCHANGES({"AT+CSOCKSETPN=5\r", "\r\nOK\r\n"}, {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 1\r\n"},
+              {"AT+NETOPEN?\r", "\r\n+NETOPEN: 0" OK},
+              {"AT+CGSOCKCONT=5,\"IP\",\"five\"\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.72" OK});
+}
+
+Test(sockcont, netopen_on_a_second_context_needs_the_attach)
+{
+    EXCHANGES({"AT+CGSOCKCONT=2,\"IP\",\"iot\"\r", "\r\nOK\r\n"}, {"AT+CSOCKSETPN=2\r", "\r\nOK\r\n"},
+              {"AT+CGATT=0\r", "\r\nOK\r\n"}, {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 1\r\n"},
+              {"AT+CGACT?\r", "\r\n+CGACT: 1,0\r\n+CGACT: 2,0" OK});
+}
+
+/* The network is the context's: its deactivation closes it, the default bearer's does not. */
+Test(sockcont, losing_the_selected_context_closes_the_network_and_its_sockets)
+{
+    EXCHANGES({"AT+CGSOCKCONT=2,\"IP\",\"iot\"\r", "\r\nOK\r\n"}, {"AT+CSOCKSETPN=2\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(calls(), "open 0 tcp example.com:80 local 0\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 0,0\r\n");
+    EXCHANGES({"AT+CGACT=0,1\r", "\r\nOK\r\n"}, {"AT+NETOPEN?\r", "\r\n+NETOPEN: 1" OK},
+              {"AT+CGACT=0,2\r", "\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n\r\nOK\r\n"},
+              {"AT+NETOPEN?\r", "\r\n+NETOPEN: 0" OK});
+    cr_assert_str_eq(calls(), "close 0\n");
+}
+
+Test(sockcont, a_new_profile_number_waits_for_the_next_netopen)
+{
+    EXCHANGES({"AT+CGSOCKCONT=3,\"IP\",\"three\"\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"}, {"AT+CSOCKSETPN=3\r", "\r\nOK\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.68" OK},
+              {"AT+NETCLOSE\r", "\r\nOK\r\n\r\n+NETCLOSE: 0\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.70" OK});
+}
+
+/* ---- what a reboot keeps ------------------------------------------------------------------------ */
+
+Test(sockcont, a_reboot_forgets_the_profile_number_and_the_credentials)
+{
+    EXCHANGES({"AT+CSOCKSETPN=4\r", "\r\nOK\r\n"}, {"AT+CSOCKAUTH=1,1,\"pw\",\"user\"\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(io("AT+CRESET\r"), "\r\nOK\r\n");
+    advance(BOOT_MS * 4);
+    io("ATE0\r");
+    EXCHANGES({"AT+CSOCKSETPN?\r", "\r\n+CSOCKSETPN: 1" OK}, {"AT+CSOCKAUTH?\r", "\r\nOK\r\n"});
+}
