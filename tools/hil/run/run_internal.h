@@ -15,6 +15,7 @@
 #include "transcript.h"
 
 struct test_server;
+struct run_clients;
 struct run_tls;
 struct run_http;
 
@@ -62,6 +63,7 @@ struct run {
     struct test_server *servers;   /* the scenario's test servers (run_servers.c), n_servers started */
     size_t n_servers;
     uint16_t server_ports[SCN_MAX_SERVERS];
+    struct run_clients *clients;   /* clients of the module's server (run_clients.c); NULL: none yet */
     struct run_tls *tls;           /* the scenario's tls statement in this run (run_tls.c); NULL: plain */
     struct run_http *http;         /* the scenario's http-server (run_http.c); NULL: none */
 };
@@ -93,6 +95,23 @@ int run_servers_start(struct run *r);
 void run_servers_stop(struct run *r);
 void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct strbuf *out);
 int run_server_received_step(struct run *r, const struct scn_step *s);
+
+/* What a runner's loopback peer received, waited for (run_servers.c): up to
+ * s->within_ms until rx matches s->pat, else the scenario fails naming `who`
+ * ("server cloud") and showing what did arrive, with note(ctx) after the
+ * count (a hint why; "" for none; note may be NULL). 0, or -1 after run_fail. */
+struct rx_keep;
+typedef const char *(*run_received_note_fn)(void *ctx);
+int run_received_step(struct run *r, const struct scn_step *s, struct rx_keep *rx, const char *who,
+                      run_received_note_fn note, void *ctx);
+
+/* The runner as a client of the module's TCP server (run_clients.c): the
+ * steps client-connect, client-send, expect-client-received and client-close
+ * (0, or -1 after run_fail); every client closed and its reader joined at
+ * tear-down; whether a scenario has any (*line: its first client-connect). */
+int run_client_step(struct run *r, const struct scn_step *s);
+void run_clients_stop(struct run *r);
+bool run_uses_clients(const struct scenario *sc, int *line);
 
 /* The HTTP test server (run_http.c): started before the simulator (0, or -1
  * after run_fail), stopped at tear-down; {http} expanded with its port (after

@@ -361,6 +361,7 @@ static void tear_down(struct run *r)
     if (r->on_sim)
         sim_target_stop(&r->sim);
     run_servers_stop(r);   /* after the simulator: its sockets see no close at the end */
+    run_clients_stop(r);
     run_http_stop(r);
     if (r->watch_started)
         mqtt_watch_stop(&r->watch);
@@ -434,15 +435,28 @@ static int await_boot(struct run *r)
     return rc;
 }
 
-static void run_target(struct run *r)
+/* Against a module, a scenario whose sockets meet the runner's loopback
+ * cannot run: the module's sockets cannot reach it, nor it the module's
+ * server (on the module's own address, behind the operator). */
+static bool needs_loopback(struct run *r)
 {
-    if (r->o->port && r->sc->n_servers) {
-        /* the module's sockets cannot reach the runner's loopback */
-        r->rep->verdict = RUN_SKIP;
+    int line;
+    if (r->sc->n_servers)
         sb_printf(&r->rep->why, "needs the simulator (line %d: a test server on the runner's loopback)",
                   r->sc->servers[0].line);
+    else if (run_uses_clients(r->sc, &line))
+        sb_printf(&r->rep->why, "needs the simulator (line %d: a client of the module's server from the runner's "
+                                "loopback)", line);
+    else
+        return false;
+    r->rep->verdict = RUN_SKIP;
+    return true;
+}
+
+static void run_target(struct run *r)
+{
+    if (r->o->port && needs_loopback(r))
         return;
-    }
     if (r->o->port) {
         list_skipped(r);
         if (r->o->watch && watch_module_broker(r) < 0)

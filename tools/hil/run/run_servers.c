@@ -51,24 +51,25 @@ void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct 
     sb_free(&servers);
 }
 
-static int received_failed(struct run *r, const struct scn_step *s, const struct strbuf *got, size_t not_kept)
+/* ---- what a loopback peer received, waited for (shared with run_clients.c) ---- */
+
+static int received_failed(struct run *r, const struct scn_step *s, const char *who, const struct strbuf *got,
+                           size_t not_kept, const char *note)
 {
-    const struct scn_server *sv = &r->sc->servers[s->server_idx];
     struct strbuf shown = {0};
     size_t n = got->len < SHOWN_BYTES_MAX ? got->len : SHOWN_BYTES_MAX;
     sb_c_quote(&shown, got->p ? got->p : "", n);
-    int rc = run_fail(r, "line %d: server %s did not receive %s%s%s within %.2fs; it received %zu bytes%s: %s%s%s",
-                      s->line, sv->name, s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", s->pat.text.ptr,
+    int rc = run_fail(r, "line %d: %s did not receive %s%s%s within %.2fs; it received %zu bytes%s: %s%s%s",
+                      s->line, who, s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", s->pat.text.ptr,
                       s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", (double)s->within_ms / 1000, got->len + not_kept,
-                      test_server_accepted(&r->servers[s->server_idx]) ? "" : " (no connection reached it: is a net-map rule "
-                                                                "steering the socket to {server}?)",
-                      sb_str(&shown), n < got->len ? " ..." : "",
+                      note, sb_str(&shown), n < got->len ? " ..." : "",
                       not_kept ? " (more than the runner keeps: check a shorter stream)" : "");
     sb_free(&shown);
     return rc;
 }
 
-int run_server_received_step(struct run *r, const struct scn_step *s)
+int run_received_step(struct run *r, const struct scn_step *s, struct rx_keep *rx, const char *who,
+                      run_received_note_fn note, void *ctx)
 {
     uint64_t end = hil_now_ms() + s->within_ms;
     struct strbuf got = {0};
@@ -76,12 +77,12 @@ int run_server_received_step(struct run *r, const struct scn_step *s)
     int rc = 0;
     for (;;) {
         sb_reset(&got);
-        test_server_received(&r->servers[s->server_idx], &got, &not_kept);
+        rx_keep_copy(rx, &got, &not_kept);
         if (scn_pattern_match(&s->pat, got.p ? got.p : "", got.len))
             break;
         uint64_t now = hil_now_ms();
         if (now >= end) {
-            rc = received_failed(r, s, &got, not_kept);
+            rc = received_failed(r, s, who, &got, not_kept, note ? note(ctx) : "");
             break;
         }
         uint64_t left = end - now;
@@ -89,5 +90,22 @@ int run_server_received_step(struct run *r, const struct scn_step *s)
             break;
     }
     sb_free(&got);
+    return rc;
+}
+
+/* A test server nobody reached: most likely no net-map rule steers to it. */
+static const char *server_note(void *ctx)
+{
+    return test_server_accepted(ctx) ? ""
+                                     : " (no connection reached it: is a net-map rule steering the socket to {server}?)";
+}
+
+int run_server_received_step(struct run *r, const struct scn_step *s)
+{
+    struct test_server *ts = &r->servers[s->server_idx];
+    struct strbuf who = {0};
+    sb_printf(&who, "server %s", r->sc->servers[s->server_idx].name);
+    int rc = run_received_step(r, s, &ts->rx, sb_str(&who), server_note, ts);
+    sb_free(&who);
     return rc;
 }

@@ -355,6 +355,11 @@ static int run_step(struct run *r, const struct scn_step *s)
         return run_http_request_step(r, s);
     case SCN_STEP_SEND_FILE:
         return run_http_send_file(r, s);
+    case SCN_STEP_CLIENT_CONNECT:
+    case SCN_STEP_CLIENT_SEND:
+    case SCN_STEP_EXPECT_CLIENT_RECEIVED:
+    case SCN_STEP_CLIENT_CLOSE:
+        return run_client_step(r, s);
     default:
         return driver_step(r, s);
     }

@@ -25,16 +25,6 @@ static void client_close(struct test_server_client *c)
     c->out_off = 0;
 }
 
-static void keep(struct test_server *s, const char *buf, size_t n)
-{
-    pthread_mutex_lock(&s->mu);
-    size_t room = s->got.len < TEST_SERVER_KEEP_MAX ? TEST_SERVER_KEEP_MAX - s->got.len : 0;
-    size_t kept = n < room ? n : room;
-    sb_add(&s->got, buf, kept);
-    s->not_kept += n - kept;
-    pthread_mutex_unlock(&s->mu);
-}
-
 static void accept_one(struct test_server *s)
 {
     int fd = accept(s->loop.listen_fd, NULL, NULL);
@@ -71,7 +61,7 @@ static void read_client(struct test_server *s, struct test_server_client *c)
     char buf[READ_CHUNK];
     ssize_t n = recv(c->fd, buf, sizeof buf, 0);
     if (n > 0) {
-        keep(s, buf, (size_t)n);
+        rx_keep_add(&s->rx, buf, (size_t)n);
         if (s->echo)
             sb_add(&c->out, buf, (size_t)n);
     } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -137,16 +127,8 @@ int test_server_start(struct test_server *s, bool echo, uint16_t port, struct st
     for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
         s->clients[i].fd = -1;
     pthread_mutex_init(&s->mu, NULL);
+    rx_keep_init(&s->rx);
     return loop_server_start(&s->loop, port, LISTEN_BACKLOG, "the test server", serve, s, &s->port, err);
-}
-
-void test_server_received(struct test_server *s, struct strbuf *out, size_t *not_kept)
-{
-    pthread_mutex_lock(&s->mu);
-    sb_add(out, s->got.p, s->got.len);
-    if (not_kept)
-        *not_kept = s->not_kept;
-    pthread_mutex_unlock(&s->mu);
 }
 
 unsigned test_server_accepted(struct test_server *s)
@@ -163,6 +145,6 @@ void test_server_stop(struct test_server *s)
     for (size_t i = 0; i < TEST_SERVER_CLIENTS; i++)
         if (s->clients[i].fd >= 0)
             client_close(&s->clients[i]);
-    sb_free(&s->got);
+    rx_keep_free(&s->rx);
     pthread_mutex_destroy(&s->mu);
 }

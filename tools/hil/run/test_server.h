@@ -6,7 +6,7 @@
  *
  * It runs on a thread of its own, so it serves while the runner waits in a
  * step; test_server_stop() wakes and joins it and closes every socket.
- * test_server_received() may be called from any thread meanwhile. */
+ * What it received (rx) may be read from any thread meanwhile. */
 #ifndef HIL_TEST_SERVER_H
 #define HIL_TEST_SERVER_H
 
@@ -16,10 +16,10 @@
 #include <stdint.h>
 
 #include "loop_server.h"
+#include "rx_keep.h"
 #include "strbuf.h"
 
 #define TEST_SERVER_CLIENTS 8              /* connections served at once; more are closed at once */
-#define TEST_SERVER_KEEP_MAX (1u << 20)    /* bytes kept for the checks; more are only counted */
 
 struct test_server_client {
     int fd;                  /* -1: a free slot */
@@ -32,19 +32,14 @@ struct test_server {
     uint16_t port;
     struct loop_server loop; /* its socket and thread */
     struct test_server_client clients[TEST_SERVER_CLIENTS];
+    struct rx_keep rx;       /* what every connection received, in arrival order */
     pthread_mutex_t mu;      /* guards what follows */
-    struct strbuf got;
-    size_t not_kept;         /* bytes received past TEST_SERVER_KEEP_MAX */
     unsigned accepted;
 };
 
 /* Listens on 127.0.0.1:port (0: a free port; the one taken is in s->port)
  * and starts serving. Returns 0, or -1 with what went wrong in err. */
 int test_server_start(struct test_server *s, bool echo, uint16_t port, struct strbuf *err);
-
-/* Appends the bytes received so far to out; *not_kept (if not NULL) gets
- * how many more arrived than were kept. */
-void test_server_received(struct test_server *s, struct strbuf *out, size_t *not_kept);
 
 /* How many connections it has accepted so far. */
 unsigned test_server_accepted(struct test_server *s);

@@ -252,6 +252,11 @@ enum scn_step_kind {
     SCN_STEP_EXPECT_HTTP_REQUEST,    /* the HTTP test server has read method text, path topic, body pat */
     /* a wire step, after the others so the ranges above hold */
     SCN_STEP_SEND_FILE,        /* write the bytes of file text (a test-set name, or a path); topic as written */
+    /* a client of the module's own TCP server (simulator only; scn_clients.c, run_clients.c) */
+    SCN_STEP_CLIENT_CONNECT,   /* client `client_idx` connects to the module's server on port, within within_ms */
+    SCN_STEP_CLIENT_SEND,      /* client `client_idx` writes text */
+    SCN_STEP_EXPECT_CLIENT_RECEIVED, /* client `client_idx` has received pat, within within_ms */
+    SCN_STEP_CLIENT_CLOSE,     /* client `client_idx` closes its connection */
 };
 const char *scn_step_kind_str(enum scn_step_kind k);
 bool scn_step_is_driver(enum scn_step_kind k);
@@ -279,6 +284,8 @@ struct scn_step {
     int exit_code;             /* EXPECT_EXIT: 0-255 */
     char *program;             /* EXPECT_EXIT, EXPECT_OUTPUT: its name; NULL = the main program */
     size_t server_idx;         /* EXPECT_SERVER_RECEIVED: index in scenario.servers */
+    size_t client_idx;         /* CLIENT_*, EXPECT_CLIENT_RECEIVED: index in scenario.clients */
+    uint16_t port;             /* CLIENT_CONNECT: the module's port (AT+SERVERSTART's <port>) */
 };
 
 /* ---- final checks: evaluated when the steps are done ---------------------- */
@@ -350,6 +357,18 @@ struct scenario;
 void scn_expand_servers(const struct scenario *sc, const struct scn_bytes *in, const uint16_t *ports,
                         struct strbuf *out);
 
+/* ---- clients of the module's TCP server: the runner's (simulator only) ------ */
+
+#define SCN_MAX_CLIENTS 4
+
+/* One client the client-connect steps name (client=NAME, or "client-N" for an
+ * unnamed connect, N from 1 in file order). A named client may connect again
+ * after its client-close. */
+struct scn_client {
+    int line;                 /* its first client-connect */
+    char *name;
+};
+
 /* ---- the HTTP test server: `http-server` (issue 19; scn_http.c, run_http.c) -- */
 
 /* What it does once a request is in (tools/hil/run/http_server.h). */
@@ -420,6 +439,7 @@ struct scenario {
     struct scn_check *checks; size_t n_checks;
     struct scn_program *programs; size_t n_programs;   /* [0] is the main program */
     struct scn_server servers[SCN_MAX_SERVERS]; size_t n_servers;
+    struct scn_client clients[SCN_MAX_CLIENTS]; size_t n_clients;
     struct scn_tls tls;
     struct scn_http_server http;   /* http-server (scn_http.c) */
 };

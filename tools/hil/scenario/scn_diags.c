@@ -45,9 +45,12 @@ void scn_diags_sort_by_line(struct scn_diag *v, size_t n)
     }
 }
 
+/* Room for the longest message: "unknown keyword" lists every keyword. */
+#define SCN_MSG_MAX 1024
+
 void scn_perr_at(struct scn_parser *p, int line, const char *fmt, ...)
 {
-    char buf[512];
+    char buf[SCN_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);

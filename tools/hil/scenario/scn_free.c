@@ -68,6 +68,7 @@ void scn_free(struct scenario *sc)
     scn_bytes_free(&sc->world.replay);
     for (size_t i = 0; i < sc->world.n_net_map; i++) scn_bytes_free(&sc->world.net_map[i]);
     for (size_t i = 0; i < sc->n_servers; i++) free(sc->servers[i].name);
+    scn_clients_free(sc);
     scn_tls_free(&sc->tls);
     scn_http_free(&sc->http);
     free(sc->file);

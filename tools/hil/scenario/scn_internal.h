@@ -13,6 +13,7 @@
  *   scn_kw_events.c  keywords: the triggers and their actions
  *   scn_kw_program.c keywords: the programs, their steps, check and actions
  *   scn_servers.c    keywords: net-map, the test servers and their check; {server}
+ *   scn_clients.c    keywords: the runner as a client of the module's TCP server
  *   scn_statement.c  one statement: its keyword found, its arguments split and
  *                    checked, its handler called, what it built kept
  *   scn_parse.c      a whole file: its lines, the checks on the whole, the result
@@ -67,6 +68,8 @@ struct scn_parser {
     struct scn_sim_only_use *sim_only; /* every sim-only statement, for "targets hardware" */
     size_t n_sim_only, cap_sim_only;
     struct regex_cost regex_spent;     /* by the regexes compiled so far */
+    int client_open[SCN_MAX_CLIENTS];  /* the client-connect line of each client connected now; 0: closed */
+    int last_client;                   /* 1 + the latest client-connect's client (the default); 0: none yet */
 };
 
 /* ---- keywords: each family's table lives in its scn_kw_*.c ---- */
@@ -121,6 +124,15 @@ void scn_kw_server(struct scn_parser *p, const struct scn_kw *d, const struct sc
 void scn_kw_expect_server_received(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a,
                                    void *obj);
 void scn_check_servers(struct scn_parser *p);
+
+/* The runner as a client of the module's TCP server (scn_clients.c): the
+ * step client-connect, the steps on a connected client (client-send,
+ * expect-client-received, client-close: by the keyword's kind), their
+ * option lists, and freeing the clients' names. */
+extern const char *const scn_client_wait_keys[], *const scn_client_keys[];   /* with within=, without */
+void scn_kw_client_connect(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+void scn_kw_client_step(struct scn_parser *p, const struct scn_kw *d, const struct scn_args *a, void *obj);
+void scn_clients_free(struct scenario *sc);
 
 /* The HTTP test server (scn_http.c): the keywords http-server and
  * expect-http-request, their option lists, the whole-file check that {http}

@@ -151,6 +151,16 @@ static const struct scn_kw steps[] = {
     { "expect-http-request", 2, 3, KW_STEP | KW_SIM_ONLY, scn_http_request_keys,
       "expect-http-request METHOD \"PATH\" [\"BODY\"|/REGEX/] [within=T]", scn_kw_expect_http_request,
       SCN_STEP_EXPECT_HTTP_REQUEST },
+    /* the runner as a client of the module's own TCP server (scn_clients.c) */
+    { "client-connect", 1, 1, KW_STEP | KW_SIM_ONLY, scn_client_wait_keys,
+      "client-connect PORT [client=NAME] [within=T]", scn_kw_client_connect, SCN_STEP_CLIENT_CONNECT },
+    { "client-send", 1, 1, KW_STEP | KW_SIM_ONLY, scn_client_keys, "client-send \"BYTES\" [client=NAME]",
+      scn_kw_client_step, SCN_STEP_CLIENT_SEND },
+    { "expect-client-received", 1, 1, KW_STEP | KW_SIM_ONLY, scn_client_wait_keys,
+      "expect-client-received \"BYTES\"|/REGEX/ [client=NAME] [within=T]", scn_kw_client_step,
+      SCN_STEP_EXPECT_CLIENT_RECEIVED },
+    { "client-close", 0, 0, KW_STEP | KW_SIM_ONLY, scn_client_keys, "client-close [client=NAME]",
+      scn_kw_client_step, SCN_STEP_CLIENT_CLOSE },
 };
 
 #undef DS

@@ -75,6 +75,8 @@ static const char *const step_names[] = {
     [SCN_STEP_EXPECT_EXIT] = "expect-exit", [SCN_STEP_EXPECT_OUTPUT] = "expect-output",
     [SCN_STEP_EXPECT_SERVER_RECEIVED] = "expect-server-received",
     [SCN_STEP_EXPECT_HTTP_REQUEST] = "expect-http-request", [SCN_STEP_SEND_FILE] = "send-file",
+    [SCN_STEP_CLIENT_CONNECT] = "client-connect", [SCN_STEP_CLIENT_SEND] = "client-send",
+    [SCN_STEP_EXPECT_CLIENT_RECEIVED] = "expect-client-received", [SCN_STEP_CLIENT_CLOSE] = "client-close",
 };
 static const char *const check_names[] = {
     [SCN_CHECK_SENT] = "expect-sent", [SCN_CHECK_NOT_SENT] = "expect-not-sent",
