@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,21 @@ static int set_tls_fail(struct fid_setup *su, const char *value)
     return 0;
 }
 
+/* The UART's rate the capture ran at (CONNECT <rate> says it): the model paces its output so. */
+#define BAUD_MIN 300
+#define BAUD_MAX 4000000
+static int set_baud(struct fid_setup *su, const char *value)
+{
+    return (su->baud = number_in(value, BAUD_MIN, BAUD_MAX)) < 0 ? -1 : 0;
+}
+
+/* What is behind the module's sockets: `accept`, every connection opens (fid_model.c). */
+static int set_net(struct fid_setup *su, const char *value)
+{
+    su->net_accept = strcmp(value, "accept") == 0;
+    return su->net_accept ? 0 : -1;
+}
+
 _Static_assert(FID_STORE_MAX == 8, "the store directive's message says 8 files");
 
 static const struct directive directives[] = {
@@ -131,6 +147,8 @@ static const struct directive directives[] = {
     {"model", set_model, "a module variant, e.g. SIM7600G-H"},
     {"store", add_store, "a file name of up to 128 bytes, at most 8 per log"},
     {"tls-fail", set_tls_fail, "handshake, untrusted, expired or rejected"},
+    {"baud", set_baud, "a rate of 300-4000000"},
+    {"net", set_net, "accept"},
 };
 
 /* "#! key value": 0, or -1 with the reason in err. */
@@ -154,7 +172,7 @@ static int read_directive(const char *name, int line, char *text, struct fid_set
         return -1;
     }
     sb_printf(err, "%s:%d: unknown directive \"#! %s\"; the directives are start, latency, sim, reg, rssi, echo, cmee, "
-                   "model, store, tls-fail, incomplete (tests/fidelity/README.md)\n", name, line, key);
+                   "model, store, tls-fail, baud, net, incomplete, escape (tests/fidelity/README.md)\n", name, line, key);
     return -1;
 }
 
@@ -167,6 +185,7 @@ static void setup_defaults(struct fid_setup *su)
 }
 
 #define INCOMPLETE DIRECTIVE " incomplete"   /* the next exchange lost part of its answer in publication */
+#define ESCAPE DIRECTIVE " escape"           /* the host escaped from a data mode here */
 #define CAPTURE_HEADER "# sim7600-hil capture"   /* the capture format's first line: the importer needs it */
 
 /* "#! incomplete" marks the exchange after it; 0, or -1 when there are too many. */
@@ -181,6 +200,24 @@ static int mark_incomplete(const char *name, int line, struct fid_log *log, stru
     return -1;
 }
 
+/* "#! escape" is an exchange of its own at its line: "+++" the host sent
+ * between guard times (a monitor shows it as data, not as a command). */
+static int mark_escape(const char *name, int line, struct fid_log *log, struct strbuf *err)
+{
+    if (log->n_escape < FID_MARKS_MAX) {
+        log->escape[log->n_escape++] = line;
+        return 0;
+    }
+    sb_printf(err, "%s:%d: more than %d \"#! escape\" marks; split the capture\n", name, line, FID_MARKS_MAX);
+    return -1;
+}
+
+/* A positional mark: the whole line is the directive. */
+static bool is_mark(const char *line, const char *mark)
+{
+    return strncmp(line, mark, strlen(mark)) == 0 && log_blank(line + strlen(mark));
+}
+
 /* Reads the directives and blanks every comment line in `text` (kept as an
  * empty line, so the importer's line numbers are the file's), except a
  * capture's header, by which the importer knows the format. */
@@ -193,8 +230,10 @@ static int read_header(const char *name, char *text, struct fid_log *log, struct
         if (*p == '#' && strncmp(p, CAPTURE_HEADER, strlen(CAPTURE_HEADER)) != 0) {
             char copy[FID_TEXT_MAX];
             snprintf(copy, sizeof copy, "%.*s", (int)(end - p), p);
-            if (strncmp(copy, INCOMPLETE, strlen(INCOMPLETE)) == 0 && log_blank(copy + strlen(INCOMPLETE)))
+            if (is_mark(copy, INCOMPLETE))
                 bad |= mark_incomplete(name, line, log, err);
+            else if (is_mark(copy, ESCAPE))
+                bad |= mark_escape(name, line, log, err);
             else if (strncmp(copy, DIRECTIVE, strlen(DIRECTIVE)) == 0)
                 bad |= read_directive(name, line, copy, su, err);
             memset(p, ' ', (size_t)(end - p));   /* a blank line: the importer skips it */
@@ -210,6 +249,7 @@ struct grouper {
     struct fid_log *log;
     size_t cap;
     struct strbuf pending;     /* module bytes of a line not yet ended */
+    int escapes_placed;        /* the `#! escape` marks made exchanges so far */
 };
 
 static struct fid_exchange *add_exchange(struct grouper *g, enum fid_kind kind, int line, double t)
@@ -294,11 +334,25 @@ static void host_bytes(struct grouper *g, int line, double t, const char *p, siz
     }
 }
 
+/* The `#! escape` marks before `line` open their exchanges, in order. */
+static void place_escapes(struct grouper *g, int line)
+{
+    const struct fid_log *log = g->log;
+    while (g->escapes_placed < log->n_escape && log->escape[g->escapes_placed] < line) {
+        if (g->pending.len)
+            module_line(g, line, sb_str(&g->pending));
+        sb_reset(&g->pending);
+        struct fid_exchange *x = add_exchange(g, FID_ESCAPE, log->escape[g->escapes_placed++], -1);
+        snprintf(x->command, sizeof x->command, "%s", FID_ESCAPE_TEXT);
+    }
+}
+
 static void group(struct fid_log *log, const struct log_import *li)
 {
-    struct grouper g = {log, 0, {0}};
+    struct grouper g = {log, 0, {0}, 0};
     for (size_t i = 0; i < li->count; i++) {
         const struct log_step *s = &li->steps[i];
+        place_escapes(&g, s->line);
         if (s->dir == '>') {
             if (g.pending.len)
                 module_line(&g, s->line, sb_str(&g.pending));
@@ -310,6 +364,7 @@ static void group(struct fid_log *log, const struct log_import *li)
     }
     if (g.pending.len)
         module_line(&g, 0, sb_str(&g.pending));
+    place_escapes(&g, INT32_MAX);   /* one at the end opens an exchange with no answer */
     sb_free(&g.pending);
 }
 

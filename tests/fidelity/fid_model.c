@@ -23,13 +23,69 @@
 #define REG_WAIT_LIMIT_MS 180000 /* a host waits this long at most for registration (27.007's 3 min) */
 #define REG_HOME 1             /* 27.007 <stat>: registered, home network */
 #define REG_ROAMING 5          /* registered, roaming */
+#define ESCAPE_QUIET_MS 1100   /* before "+++": over V.250's guard time (S12: 1 s), whatever the latency */
+#define NET_QUEUE_MAX 64       /* network answers waiting for the model's next step */
+
+/* `#! net accept`: a network whose every connection opens at once and whose
+ * peer takes what is sent and says nothing (a log's data is not replayed). Its
+ * answers wait for the model's next step: the core is never re-entered. */
+struct net_answer {
+    enum sim_net_kind kind;
+    int link;
+    size_t len;
+};
+
+struct accepting_net {
+    struct net_answer q[NET_QUEUE_MAX];
+    size_t n;
+};
 
 struct model {
     struct sim_drive d;
     struct strbuf heard;       /* what the module said since the command went out */
     double last_t;             /* the log's time of the last command sent; -1: none, or no times */
     uint64_t last_sent_us;     /* the model's clock when it went out */
+    struct accepting_net net;
 };
+
+static void net_queue(void *ctx, enum sim_net_kind kind, int link, size_t len)
+{
+    struct accepting_net *n = ctx;
+    if (n->n < NET_QUEUE_MAX)
+        n->q[n->n++] = (struct net_answer){kind, link, len};
+}
+
+static void net_open(void *ctx, const struct sim_net_open *p) { net_queue(ctx, SIM_NET_OPENED, p->link, 0); }
+
+static void net_send(void *ctx, int link, const uint8_t *data, size_t len, const char *host, int port)
+{
+    (void)data, (void)host, (void)port;
+    net_queue(ctx, SIM_NET_SENT, link, len);
+}
+
+static void net_quiet(void *ctx, int link) { (void)ctx, (void)link; }
+static void net_room(void *ctx, int link, size_t room) { (void)ctx, (void)link, (void)room; }
+static void net_resolve(void *ctx, int query, const char *host) { (void)ctx, (void)query, (void)host; }
+
+static enum sim_net_error net_listen(void *ctx, const struct sim_net_listen *p, int *host_port)
+{
+    (void)ctx, (void)p, (void)host_port;
+    return SIM_NET_IN_USE;     /* no log needs a server yet */
+}
+
+static void net_accept(void *ctx, int server, int link) { (void)ctx, (void)server, (void)link; }
+
+static const struct sim_net_ops accepting_ops = {net_open,   net_send,  net_quiet,  net_room, net_resolve,
+                                                 net_listen, net_quiet, net_accept};
+
+static void net_deliver(struct model *m)
+{
+    for (size_t i = 0; i < m->net.n; i++) {
+        struct sim_net_event ev = {.kind = m->net.q[i].kind, .link = m->net.q[i].link, .len = m->net.q[i].len};
+        sim_net_event(m->d.sim, &ev, m->d.now_us);
+    }
+    m->net.n = 0;
+}
 
 /* Splits what was heard into an answer: lines, the echo of the command
  * skipped, the prompt (no line end) kept as ">". */
@@ -55,6 +111,7 @@ static void parse(const char *heard, const char *command, struct fid_answer *a)
 
 static void listen(struct model *m, uint64_t ms)
 {
+    net_deliver(m);
     sb_puts(&m->heard, sim_drive_advance(&m->d, ms));
 }
 
@@ -188,7 +245,7 @@ static void start(struct model *m, const struct fid_setup *su, struct fid_answer
 {
     struct sim_config cfg;
     sim_config_defaults(&cfg);
-    cfg.baud = 0;
+    cfg.baud = (uint32_t)su->baud;
     cfg.profile = su->start == FID_START_WARM ? SIM_PROFILE_WARM : SIM_PROFILE_COLD;
     cfg.latency = su->realistic ? SIM_LATENCY_REALISTIC : SIM_LATENCY_FAST;
     cfg.sim_present = su->sim_present;
@@ -202,6 +259,8 @@ static void start(struct model *m, const struct fid_setup *su, struct fid_answer
     m->last_t = -1;
     m->d.now_us = START_US;
     m->d.sim = sim_create(&cfg, m->d.now_us);
+    if (su->net_accept)
+        sim_set_net(m->d.sim, &accepting_ops, &m->net);
     if (su->start == FID_START_COLD)
         boot(m, boot_answer);
     else
@@ -259,11 +318,25 @@ static void wait_registered(struct model *m)
         listen(m, STEP_MS);
 }
 
+/* "+++" framed by guard times of silence, then its answer. */
+static void escape(struct model *m, const struct fid_exchange *x, struct fid_answer *a)
+{
+    keep_pace(m, x->t);
+    listen(m, ESCAPE_QUIET_MS);
+    sb_reset(&m->heard);
+    sim_input(m->d.sim, (const uint8_t *)FID_ESCAPE_TEXT, strlen(FID_ESCAPE_TEXT), m->d.now_us);
+    listen_until(m, x->command, ESCAPE_QUIET_MS + ANSWER_LIMIT_MS, has_final, NULL, a);
+}
+
 /* One command, its data phase if the model prompts and the log typed data,
  * and what follows as long as the module's side of the log shows it. */
 static void answer(struct model *m, const struct fid_exchange *x, struct fid_answer *a)
 {
     const struct fid_answer *want = &x->module;
+    if (x->kind == FID_ESCAPE) {
+        escape(m, x, a);
+        return;
+    }
     keep_pace(m, x->t);
     if (answer_registered(want))
         wait_registered(m);

@@ -33,6 +33,7 @@ struct fid_answer {
 enum fid_kind {
     FID_BOOT,        /* what the module printed before the first command */
     FID_COMMAND,     /* a command line and its answer */
+    FID_ESCAPE,      /* `#! escape`: "+++" between guard times, out of a data mode, and its answer */
 };
 
 struct fid_exchange {
@@ -67,9 +68,12 @@ struct fid_setup {
     char store[FID_STORE_MAX][FID_STORE_NAME_MAX];   /* files the module's store held before the log */
     int n_store;
     char tls_fail[16];   /* how the server's side of a TLS handshake fails ("" when it does not) */
+    int baud;            /* the UART's rate (`#! baud`, --baud); 0: unpaced */
+    bool net_accept;     /* `#! net accept`: every connection opens, its peer takes and says nothing */
 };
 
-#define FID_MARKS_MAX 64     /* `#! incomplete` lines per log */
+#define FID_MARKS_MAX 64     /* `#! incomplete` (and `#! escape`) lines per log */
+#define FID_ESCAPE_TEXT "+++"   /* an escape exchange's command, as reports name it */
 
 struct fid_log {
     char name[128];      /* the file's base name, used in explained.txt */
@@ -77,6 +81,8 @@ struct fid_log {
     struct fid_setup setup;
     int incomplete[FID_MARKS_MAX];   /* the lines of the `#! incomplete` marks */
     int n_incomplete;
+    int escape[FID_MARKS_MAX];       /* the lines of the `#! escape` marks */
+    int n_escape;
     struct fid_exchange *x;
     size_t n;
 };

@@ -181,6 +181,35 @@ Test(fidelity, the_store_and_the_server_s_tls_fault_are_part_of_the_start_state)
     sb_free(&out);
 }
 
+/* A transparent SSL session (C8's shape): #! baud gives CONNECT its rate, #!
+ * net accept lets the connection open, #! escape is the host's "+++". */
+static const char transparent_log[] = "AT+CCHMODE=1\nOK\nAT+CCHSTART\nOK\n+CCHSTART: 0\n"
+                                      "AT+CCHOPEN=0,\"example.com\",443,2\nCONNECT 9600\n#! escape\nOK\n"
+                                      "AT+CCHCLOSE=0\nOK\n";
+
+Test(fidelity, a_transparent_session_is_measured_with_its_rate_its_network_and_its_escape)
+{
+    struct strbuf log = {0}, out = {0};
+    sb_printf(&log, "#! start cold\n#! baud 9600\n#! net accept\n%s", transparent_log);
+    put("tm.log", sb_str(&log));
+    cr_assert_eq(measure("", "95", "tm.log", &out), 0, "%s", sb_str(&out));
+    assert_has(&out, "5 of 5 exchanges reproduced (100.0 %)");
+    /* without a network the open fails, and the escape finds no data mode */
+    sb_reset(&out);
+    sb_reset(&log);
+    sb_printf(&log, "#! start cold\n#! baud 9600\n%s", transparent_log);
+    put("nonet.log", sb_str(&log));
+    cr_assert_eq(measure("", "0", "nonet.log", &out), 1, "%s", sb_str(&out));
+    assert_has(&out, "module said CONNECT 9600, model said CONNECT FAIL");
+    assert_has(&out, "sent +++: module said OK, model said (nothing)");
+    sb_reset(&out);
+    put("badnet.log", "#! net reject\nAT\nOK\n");
+    cr_assert_eq(measure("", "0", "badnet.log", &out), 2, "%s", sb_str(&out));
+    assert_has(&out, "badnet.log:1: #! net \"reject\": expected accept");
+    sb_free(&log);
+    sb_free(&out);
+}
+
 Test(fidelity, an_exchange_the_capture_damaged_is_listed_not_compared)
 {
     struct strbuf out = {0};
