@@ -61,7 +61,7 @@ void tcpip_power_on(struct sim *s)
     s->tcpip.net_cid = s->tcpip.cfg.sock_cid;
 }
 
-/* The packet network went (deregistration, AT+CGATT=0, the default bearer
+/* The packet network went (deregistration, AT+CGATT=0, the stack's context
  * deactivated): the sockets go silently and one URC says so (findings §25, N1). */
 void tcpip_network_lost(struct sim *s)
 {
