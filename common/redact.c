@@ -40,22 +40,49 @@ static const char *params_after(const char *line, size_t n, const char *prefix, 
     return line + lead + len;
 }
 
-int redact_line(const char *line, size_t n, struct strbuf *out)
+/* A line may chain commands with ';' (V.250 §5.2.1), and AT&V joins its
+ * settings with "; ": each part after the first is looked at as a line of its
+ * own, with or without its "AT" and after any spaces. */
+enum part { FIRST_PART, CHAINED_PART };
+
+/* How far `p` matches `prefix`, case-insensitively: its length when whole. */
+static size_t matched(const char *p, size_t n, const char *prefix)
 {
-    size_t start = 0;
-    unsigned secret = 0;
-    for (size_t r = 0; r < sizeof rules / sizeof rules[0] && !secret; r++)
-        if (params_after(line, n, rules[r].prefix, &start))
-            secret = rules[r].fields;
-    if (!secret) {
-        sb_add(out, line, n);
-        return 0;
-    }
-    sb_add(out, line, start);
-    int replaced = 0;
+    size_t k = 0;
+    while (prefix[k] && k < n && toupper((unsigned char)p[k]) == prefix[k])
+        k++;
+    return k;
+}
+
+/* The rule that starts the part at `p`: its secret fields (0: none) and where
+ * its parameters start; `pending`: the part ends while it may still become one. */
+static unsigned part_rule(const char *p, size_t n, enum part part, size_t *skip, bool *pending)
+{
+    size_t lead = 0;
+    while (lead < n && (p[lead] == '\r' || p[lead] == '\n' || (part == CHAINED_PART && p[lead] == ' ')))
+        lead++;
+    *pending = lead == n;
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        for (int strip = 0; strip <= (part == CHAINED_PART && strncmp(rules[r].prefix, "AT", 2) == 0); strip++) {
+            const char *prefix = rules[r].prefix + 2 * strip;
+            size_t k = matched(p + lead, n - lead, prefix);
+            if (!prefix[k]) {
+                *skip = lead + k;
+                return rules[r].fields;
+            }
+            *pending = *pending || lead + k == n;
+        }
+    *skip = 0;
+    return 0;
+}
+
+/* Copies a part's parameters from `i`, its secret fields as "***", through the
+ * ';' that ends it (outside quotes); returns where the next part starts. */
+static size_t copy_part(const char *line, size_t i, size_t n, unsigned secret, struct strbuf *out, int *replaced)
+{
     unsigned field = 0;
     bool quoted = false, marked = false;     /* marked: this field's "***" is out */
-    for (size_t i = start; i < n; i++) {
+    for (; i < n; i++) {
         char c = line[i];
         bool hide = (secret >> field) & 1u;
         if (c == '"') {
@@ -63,7 +90,7 @@ int redact_line(const char *line, size_t n, struct strbuf *out)
             bool empty = i + 1 < n && line[i + 1] == '"';   /* "" holds nothing: shown as it is */
             if (hide && quoted && !marked && !empty) {
                 sb_puts(out, "\"" HIDDEN);
-                replaced++;
+                (*replaced)++;
                 marked = true;
                 continue;
             }
@@ -71,30 +98,57 @@ int redact_line(const char *line, size_t n, struct strbuf *out)
             field++;
             marked = false;
         } else if (c == ';' && !quoted) {
-            secret = 0;        /* the next command of the line, or AT&V's next setting */
+            sb_add(out, &c, 1);
+            return i + 1;
         } else if (hide && c != '\r' && c != '\n') {
             if (!marked) {     /* the secret's own characters are not recorded */
                 sb_puts(out, HIDDEN);
-                replaced++;
+                (*replaced)++;
                 marked = true;
             }
             continue;
         }
         sb_add(out, &c, 1);
     }
+    return n;
+}
+
+int redact_line(const char *line, size_t n, struct strbuf *out)
+{
+    int replaced = 0;
+    sb_add(out, "", 0);
+    for (size_t i = 0, skip; i < n;) {
+        bool pending;
+        unsigned secret = part_rule(line + i, n - i, i ? CHAINED_PART : FIRST_PART, &skip, &pending);
+        sb_add(out, line + i, skip);
+        i = copy_part(line, i + skip, n, secret, out, &replaced);
+    }
     return replaced;
+}
+
+/* Where the part after `i` starts (past its unquoted ';'), or n; `chained`:
+ * a ';' ended it, so another part follows, even if none of it is here yet. */
+static size_t next_part(const char *line, size_t i, size_t n, bool *chained)
+{
+    bool quoted = false;
+    for (; i < n; i++) {
+        if (line[i] == '"') {
+            quoted = !quoted;
+        } else if (line[i] == ';' && !quoted) {
+            *chained = true;
+            return i + 1;
+        }
+    }
+    *chained = false;
+    return n;
 }
 
 bool redact_may_hold_secret(const char *line, size_t n)
 {
-    size_t lead = 0;
-    while (lead < n && (line[lead] == '\r' || line[lead] == '\n'))
-        lead++;
-    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
-        size_t len = strlen(rules[r].prefix), k = 0;
-        while (k < len && lead + k < n && toupper((unsigned char)line[lead + k]) == rules[r].prefix[k])
-            k++;
-        if (k == len || lead + k == n)
+    bool chained = true;
+    for (size_t i = 0, skip; chained; i = next_part(line, i, n, &chained)) {
+        bool pending;
+        if (part_rule(line + i, n - i, i ? CHAINED_PART : FIRST_PART, &skip, &pending) || pending)
             return true;       /* it is one, or it is still on its way to be one */
     }
     return false;
@@ -229,13 +283,20 @@ void redact_stream_module_said(struct redact_stream *host, const char *text, siz
         }
 }
 
-/* Whether a line starts as one redact_stream_line changes or learns from. */
+/* Whether a line (up to its end) is one redact_stream_line changes or learns from. */
 static bool line_redactable(const char *line, size_t n)
 {
-    size_t skip;
-    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
-        if (params_after(line, n, rules[r].prefix, &skip))
+    size_t skip, end = 0;
+    while (end < n && (line[end] == '\r' || line[end] == '\n'))
+        end++;
+    while (end < n && line[end] != '\r' && line[end] != '\n')
+        end++;
+    bool chained = true;
+    for (size_t i = 0; chained && i < end; i = next_part(line, i, end, &chained)) {
+        bool pending;
+        if (part_rule(line + i, end - i, i ? CHAINED_PART : FIRST_PART, &skip, &pending))
             return true;
+    }
     return params_after(line, n, CERTDOWN, &skip) != NULL;
 }
 

@@ -1,8 +1,9 @@
 /* Secrets out of recorded logs: the credentials of AT+CMQTTCONNECT,
- * AT+CGAUTH and AT+CSOCKAUTH and the SSL contexts' password (AT+CSSLCFG="password") become
- * "***", in the host's commands, in their echo and in the read-form answers
- * that print them back; and the bytes of an AT+CCERTDOWN upload are recorded
- * only where they are a certificate (a key, a password file, DER bytes become
+ * AT+CGAUTH and AT+CSOCKAUTH and the SSL contexts' password
+ * (AT+CSSLCFG="password") become "***", in the host's commands (any of a line
+ * chained with ';'), in their echo and in the read-form answers that print
+ * them back; and the bytes of an AT+CCERTDOWN upload are recorded only where
+ * they are a certificate (a key, a password file, DER bytes become
  * "***"). Only the recording changes; the bytes passed between host and
  * module are never touched. */
 #ifndef SIM_REDACT_H

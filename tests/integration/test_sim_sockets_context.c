@@ -87,6 +87,7 @@ Test(sockctx, a_second_context_with_credentials_and_a_log_without_its_password)
     send_expect("AT+CGSOCKCONT=2,\"IP\",\"iot.example\"\r", "\r\nOK\r\n");
     send_expect("AT+CSOCKAUTH=2,1,\"" PASSWORD "\",\"dev\"\r", "\r\nOK\r\n");
     send_expect("AT+CSOCKAUTH?\r", "\r\n+CSOCKAUTH: 2,1,\"" PASSWORD "\",\"dev\"\r\n\r\nOK\r\n");
+    send_expect("AT+CSQ;+CSOCKAUTH=2,1,\"" PASSWORD "\",\"dev\"\r", "\r\nOK\r\n");   /* chained */
     send_expect("AT+CSOCKSETPN=2\r", "\r\nOK\r\n");
     send_expect("AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
     send_expect("AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.69\r\n\r\nOK\r\n");
@@ -96,5 +97,6 @@ Test(sockctx, a_second_context_with_credentials_and_a_log_without_its_password)
     cr_assert_null(strstr(text, PASSWORD), "the log holds the password:\n%s", text);
     cr_assert(strstr(text, "AT+CSOCKAUTH=2,1,\"***\",\"***\""), "the log lacks the command:\n%s", text);
     cr_assert(strstr(text, "+CSOCKAUTH: 2,1,\"***\",\"***\""), "the log lacks the read form:\n%s", text);
+    cr_assert(strstr(text, "AT+CSQ;+CSOCKAUTH=2,1,\"***\",\"***\""), "the log lacks the chained one:\n%s", text);
     free(text);
 }

@@ -67,6 +67,27 @@ Test(redact, a_semicolon_ends_the_secret_fields)
                {"AT+CGAUTH=1,1,\"pw\";+CSQ\r", 1, "AT+CGAUTH=1,1,\"***\";+CSQ\r"});
 }
 
+/* V.250 chains commands with ';': a credential later on the line is hidden as the first one is. */
+Test(redact, a_credential_in_a_chained_command)
+{
+    REDACTIONS({"AT+CGSOCKCONT=1,\"IP\",\"CMNET\";+CSOCKAUTH=1,1,\"pw\",\"user\";+CSOCKSETPN=1\r", 2,
+                "AT+CGSOCKCONT=1,\"IP\",\"CMNET\";+CSOCKAUTH=1,1,\"***\",\"***\";+CSOCKSETPN=1\r"},
+               {"AT+CSQ; +cgauth=1,1,\"a;b\",\"u\"\r", 2, "AT+CSQ; +cgauth=1,1,\"***\",\"***\"\r"},
+               {"AT+CSQ;AT+CGAUTH=1,1,\"pw\"\r", 1, "AT+CSQ;AT+CGAUTH=1,1,\"***\"\r"},
+               {"AT+CSQ;+CREG?;\"+CGAUTH=1,1,x\"\r", 0, "AT+CSQ;+CREG?;\"+CGAUTH=1,1,x\"\r"});
+}
+
+Test(redact, a_chained_command_on_its_way_waits_too)
+{
+    static const char *const waiting[] = {"AT+CSQ;", "AT+CSQ;+CSOCK", "AT+CGDCONT=1,\"IP\",\"a;b\";  +CG",
+                                          "AT+CSQ;+CSOCKAUTH=1,1,\"p"};
+    for (size_t i = 0; i < sizeof waiting / sizeof waiting[0]; i++)
+        cr_assert(redact_may_hold_secret(waiting[i], strlen(waiting[i])), "%s", waiting[i]);
+    static const char *const passing[] = {"AT+CSQ;+CREG?", "AT+CGDCONT=1,\"IP\",\"a;+CSOCK"};
+    for (size_t i = 0; i < sizeof passing / sizeof passing[0]; i++)
+        cr_assert_not(redact_may_hold_secret(passing[i], strlen(passing[i])), "%s", passing[i]);
+}
+
 Test(redact, other_lines_and_connects_without_password_are_kept)
 {
     REDACTIONS({"AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r", 0, "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1\r"},
