@@ -73,6 +73,28 @@ Test(hil_clients, a_port_the_host_has_is_reached_where_the_simulator_moved_it)
     cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
 }
 
+Test(hil_clients, two_clients_each_get_their_own_link_and_a_named_one_connects_again_afresh)
+{
+    char text[TEXT_CAP];
+    int port = held_port();
+    snprintf(text, sizeof text,
+             SERVER_ON_PORT "client-connect %d client=a\nexpect /^\\+CLIENT: 0,0,/\n"
+                            "client-connect %d client=b\nexpect /^\\+CLIENT: 1,0,/\n"
+                            "client-send \"from b\"\nexpect \"+RECEIVE,1,6\"\n"
+                            "client-send \"from a\" client=a\nexpect \"+RECEIVE,0,6\"\n"
+                            "send \"AT+CIPSEND=1,5\"\nexpect-prompt\nsend-raw \"to b!\"\nexpect \"+CIPSEND: 1,5,5\"\n"
+                            "send \"AT+CIPSEND=0,5\"\nexpect-prompt\nsend-raw \"to a!\"\n"
+                            "expect-client-received \"to b!\"\nexpect-client-received \"to a!\" client=a\n"
+                            "client-close client=a\nexpect \"+IPCLOSE: 0,1\"\n"
+                            "client-connect %d client=a\nexpect /^\\+CLIENT: 0,0,/\n"
+                            "send \"AT+CIPSEND=0,5\"\nexpect-prompt\nsend-raw \"again\"\n"
+                            "expect-client-received \"again\" client=a\n"
+                            "expect-client-received \"to b!\" client=b\n",
+             "two-clients", port, port, port, port);
+    int st = hil_run(test_dir_file("t.scn", text), NULL);
+    cr_assert_eq(st, 0, "exit %d:\n%s", st, out);
+}
+
 Test(hil_clients, no_server_on_the_port_fails_saying_what_listens_and_what_to_do)
 {
     char text[TEXT_CAP];

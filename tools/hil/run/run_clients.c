@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -84,8 +85,10 @@ static void client_end(struct run_client *c)
 {
     if (c->state == CLIENT_UNUSED)
         return;
-    char byte = 0;
-    if (write(c->wake[1], &byte, 1) < 0) { /* a pipe of our own with room: cannot fail */ }
+    ssize_t w;
+    do
+        w = write(c->wake[1], "x", 1);
+    while (w < 0 && errno == EINTR);
     pthread_join(c->reader, NULL);
     close(c->fd);
     close(c->wake[0]);
@@ -97,7 +100,7 @@ static void client_end(struct run_client *c)
 /* Starts the reader on connected socket fd; -1 with errno when it cannot. */
 static int client_begin(struct run_client *c, int fd, uint16_t host_port)
 {
-    if (pipe(c->wake) < 0)
+    if (pipe2(c->wake, O_CLOEXEC) < 0)   /* not into the programs the runner starts */
         return -1;
     c->fd = fd;
     c->host_port = host_port;
