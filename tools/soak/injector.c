@@ -178,31 +178,34 @@ static enum outcome await_effect(struct injector *in, const struct planned_fault
     }
 }
 
-/* A connection loss at a random moment needs a connection: wait for one. */
-static bool ready_for(struct injector *in, const struct planned_fault *f)
+/* A connection loss at a random moment needs a connection: wait for one.
+ * *changes is the driver's state change count the fault is aimed at. */
+static bool ready_for(struct injector *in, const struct planned_fault *f, unsigned *changes)
 {
     bool go = true;
-    if (f->kind == FAULT_CONNLOST && f->place == PLACE_RANDOM) {
-        pthread_mutex_lock(&in->sh->mu);
+    pthread_mutex_lock(&in->sh->mu);
+    if (f->kind == FAULT_CONNLOST && f->place == PLACE_RANDOM)
         go = wait_for(in->sh, connected, 0, in->stall_ms);
-        pthread_mutex_unlock(&in->sh->mu);
-    }
+    *changes = in->sh->state_changes;
+    pthread_mutex_unlock(&in->sh->mu);
     return go;
 }
 
-/* Waits for the driver to change state after a fault found nothing to act on;
- * false if it did not within stall_ms (the fault then counts as not injected). */
-static bool after_no_effect(struct injector *in)
+static bool state_changed_since(const struct soak_shared *sh, unsigned changes)
 {
-    struct soak_shared *sh = in->sh;
-    pthread_mutex_lock(&sh->mu);
-    enum sim7600_state was = sh->state;
-    long long deadline = soak_now_ms() + in->stall_ms;
-    bool changed = false;
-    while (!sh->stopping && !(changed = sh->state != was) && shared_wait(sh, deadline))
-        ;
-    bool go = changed && !sh->stopping;   /* no change within stall_ms: give the fault up */
-    pthread_mutex_unlock(&sh->mu);
+    return sh->state_changes != changes;
+}
+
+/* After a fault found nothing to act on, waits for the driver to change state
+ * since the fault was aimed (`changes`, from ready_for), not since now: the
+ * driver may have lost and rebuilt its session meanwhile, and no further
+ * change would come. False if none within stall_ms (the fault then counts as
+ * not injected). */
+static bool after_no_effect(struct injector *in, unsigned changes)
+{
+    pthread_mutex_lock(&in->sh->mu);
+    bool go = wait_for(in->sh, state_changed_since, changes, in->stall_ms) && !in->sh->stopping;
+    pthread_mutex_unlock(&in->sh->mu);
     return go;
 }
 
@@ -213,7 +216,8 @@ static bool inject(struct injector *in, const struct planned_fault *plan, enum f
 
     for (;;) {
         struct sim_fault_counts before;
-        if (!ready_for(in, &f) || sim_fault_counts(in->sim, &before) != 0 || send_fault(in, &f) != 0)
+        unsigned changes;
+        if (!ready_for(in, &f, &changes) || sim_fault_counts(in->sim, &before) != 0 || send_fault(in, &f) != 0)
             return false;
         *place = f.place;
         switch (await_effect(in, &f, &before)) {
@@ -231,7 +235,7 @@ static bool inject(struct injector *in, const struct planned_fault *plan, enum f
             break;
         }
         case NO_EFFECT:
-            if (f.place == PLACE_RANDOM && !after_no_effect(in))
+            if (f.place == PLACE_RANDOM && !after_no_effect(in, changes))
                 return false;
             if (publisher_done(in))
                 f.place = PLACE_RANDOM;

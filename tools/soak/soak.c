@@ -93,6 +93,7 @@ static void on_event(void *ctx, enum sim7600_event ev, int status)
     switch (ev) {
     case SIM7600_EV_STATE:
         sh->state = (enum sim7600_state)status;
+        sh->state_changes++;
         break;
     case SIM7600_EV_CONNLOST:
         sh->ev_connlost++;

@@ -76,6 +76,7 @@ struct soak_shared {
     pthread_cond_t cv;              /* any field below changed */
     unsigned handed;                /* messages handed to the driver (OK or QUEUED) */
     enum sim7600_state state;       /* the driver's state, from its events */
+    unsigned state_changes;         /* how many times it changed: a change that came and went still shows */
     bool stopping;
     /* driver events */
     unsigned ev_connlost, ev_reboot, ev_silent, ev_retry, ev_reconnected, ev_dropped;
