@@ -491,10 +491,12 @@ void cch_state_json(const struct sim *s, struct strbuf *o)
 {
     static const char *const services[] = {"stopped", "starting", "started"};
     static const char *const states[] = {"closed", "opening", "open", "closing"};
+    int tm_link = link_of(TRANSPARENT_SESSION);
     sb_printf(o, ",\"ssl_sockets\":{\"service\":\"%s\",\"recv_mode\":%d,\"report_send\":%s,\"mode\":%d,"
-                 "\"transparent\":\"%s\",\"sessions\":[",
+                 "\"transparent\":\"%s\",\"transparent_lost\":%llu,\"sessions\":[",
               services[s->cch.service], (int)s->cch.recv_mode, s->cch.report_send ? "true" : "false", s->cch.mode,
-              tcpip_transparent_state_name(s, link_of(TRANSPARENT_SESSION)));
+              tcpip_transparent_state_name(s, tm_link),
+              (unsigned long long)(tcpip_transparent_on(s, tm_link) ? s->tcpip.tm.tx_dropped : 0));
     for (int i = 0; i < CCH_SESSIONS; i++) {
         const struct cch_session *c = &s->cch.session[i];
         sb_printf(o, "%s{\"session\":%d,\"state\":\"%s\",\"tls\":%s,\"ctx\":%d,\"host\":", i ? "," : "", i,

@@ -452,7 +452,8 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
     static const char *const nets[] = {"closed", "opening", "open", "closing"};
     sb_printf(o, ",\"sockets\":{\"network\":\"%s\",\"rx_mode\":%d,\"transparent\":\"%s\","
                  "\"transparent_lost\":%llu,\"links\":[", nets[s->tcpip.net], s->tcpip.cfg.ciprxget,
-              tcpip_transparent_state_name(s, 0), (unsigned long long)s->tcpip.tm.tx_dropped);
+              tcpip_transparent_state_name(s, 0),
+              (unsigned long long)(tcpip_transparent_on(s, 0) ? s->tcpip.tm.tx_dropped : 0));
     for (int i = 0; i < TCPIP_LINKS; i++) {
         const struct tcpip_link *l = &s->tcpip.link[i];
         sb_printf(o, "%s{\"link\":%d,\"state\":\"%s\",\"proto\":\"%s\",\"host\":", i ? "," : "", i,

@@ -283,7 +283,7 @@ Test(cch, state_shows_the_service_and_sessions)
     session0();
     const char *st = ctl("state");
     cr_assert(strstr(st, "\"ssl_sockets\":{\"service\":\"started\",\"recv_mode\":0,\"report_send\":false,"
-                         "\"mode\":0,\"transparent\":\"off\",\"sessions\":[{\"session\":0,\"state\":\"open\",\"tls\":true,\"ctx\":0,"
+                         "\"mode\":0,\"transparent\":\"off\",\"transparent_lost\":0,\"sessions\":[{\"session\":0,\"state\":\"open\",\"tls\":true,\"ctx\":0,"
                          "\"host\":\"example.com\",\"port\":443"),
               "got %s", st);
 }
@@ -353,7 +353,7 @@ Test(cch, a_transparent_session_moves_bytes_both_ways_raw)
                      "no +CCHRECV, no +CCHEVENT: raw");
     cr_assert_str_eq(post(SIM_NET_SENT, LINK0, SIM_NET_OK, NULL, 16), "", "no +CCHSEND report");
     const char *st = ctl("state");
-    cr_assert_not_null(strstr(st, "\"mode\":1,\"transparent\":\"data\""), "got %s", st);
+    cr_assert_not_null(strstr(st, "\"mode\":1,\"transparent\":\"data\",\"transparent_lost\":0"), "got %s", st);
     cr_assert_not_null(strstr(st, "\"sent\":16,\"received\":12"), "got %s", st);
     cr_assert_not_null(strstr(st, "\"sockets\":{\"network\":\"closed\",\"rx_mode\":0,\"transparent\":\"off\""),
                        "the socket family's view does not claim it: %s", st);
@@ -422,15 +422,24 @@ Test(cch, transparent_mode_has_session_0_only_and_one_transparent_connection)
     cr_assert_str_eq(calls(), "");
 }
 
-Test(cch, a_stalled_transparent_session_sends_when_unstalled)
+#define HELD_MAX 1500                /* what a stalled transparent link holds of the host's bytes (§25) */
+#define OVER 100
+
+Test(cch, a_stalled_transparent_session_sends_when_unstalled_and_counts_what_it_could_not_hold)
 {
     transparent_session0();
     cr_assert_str_eq(ctl("stall ssl:0"), "OK SSL session 0 stalled");
     cr_assert_eq(net.room[LINK0], 0, "nothing is taken from the peer");
-    cr_assert_str_eq(io("abc"), "");
+    static char typed[HELD_MAX + OVER + 1];
+    memset(typed, 'x', HELD_MAX + OVER);
+    cr_assert_str_eq(io(typed), "");
     cr_assert_str_eq(calls(), "");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"transparent\":\"data\",\"transparent_lost\":100"), "got %s", st);
+    cr_assert_not_null(strstr(st, "\"transparent\":\"off\",\"transparent_lost\":0,\"links\""),
+                       "the socket family's view does not count them: %s", st);
     ctl("unstall ssl:0");
-    cr_assert_str_eq(calls(), "send 10 3\n");
+    cr_assert_str_eq(calls(), "send 10 1500\n");
     cr_assert_gt(net.room[LINK0], 0);
 }
 
