@@ -44,7 +44,6 @@ struct run_client {
     pthread_t reader;
     atomic_bool module_closed;    /* the module's end of the connection ended (EOF, reset) */
     struct rx_keep rx;            /* what it received since its latest connect */
-    uint16_t host_port;           /* where the module's server was reached */
 };
 
 struct run_clients {
@@ -98,12 +97,11 @@ static void client_end(struct run_client *c)
 }
 
 /* Starts the reader on connected socket fd; -1 with errno when it cannot. */
-static int client_begin(struct run_client *c, int fd, uint16_t host_port)
+static int client_begin(struct run_client *c, int fd)
 {
     if (pipe2(c->wake, O_CLOEXEC) < 0)   /* not into the programs the runner starts */
         return -1;
     c->fd = fd;
-    c->host_port = host_port;
     atomic_store(&c->module_closed, false);
     rx_keep_init(&c->rx);
     int rc = pthread_create(&c->reader, NULL, client_read, c);
@@ -255,7 +253,7 @@ static int step_connect(struct run *r, const struct scn_step *s)
     if (await_server(r, s, &host_port) < 0)
         return -1;
     int fd = connect_loopback(r, host_port);
-    if (fd < 0 || client_begin(c, fd, (uint16_t)host_port) < 0) {
+    if (fd < 0 || client_begin(c, fd) < 0) {
         int err = errno;
         if (fd >= 0)
             close(fd);
