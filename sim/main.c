@@ -434,6 +434,8 @@ static int serve(struct app *app)
     for (;;) {
         uint64_t now = mono_us();
         sim_tick(app->sim, now);
+        tell_divergence(app);      /* paced host bytes reach the replay here: a strict one then
+                                      answers nothing, and nothing else may wake the loop */
         if (app->pty.host != PTY_HOST_GONE)
             flush_output(app, now);
         /* what every call into the core published (the last pass's host
