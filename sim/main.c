@@ -429,13 +429,27 @@ static void save_state(struct app *app)
                         "until it exits\n", app->state_dir, err);
 }
 
+/* What a call into the core left for the edge, handled before the loop sleeps,
+ * since nothing else may wake it: a departure from a strict replay told, the
+ * network asked for what the commands wanted (its immediate answers handed
+ * back), the certificate store saved. Paced host bytes reach the core in
+ * sim_tick, the unpaced ones in read_host: both are followed by this. */
+static void after_core(struct app *app, uint64_t now)
+{
+    tell_divergence(app);
+    if (app->net) {
+        app->net_now = now;
+        net_posix_handle(app->net, NULL, 0, now, deliver_net_event, app);
+    }
+    save_state(app);
+}
+
 static int serve(struct app *app)
 {
     for (;;) {
         uint64_t now = mono_us();
         sim_tick(app->sim, now);
-        tell_divergence(app);      /* paced host bytes reach the replay here: a strict one then
-                                      answers nothing, and nothing else may wake the loop */
+        after_core(app, now);
         if (app->pty.host != PTY_HOST_GONE)
             flush_output(app, now);
         /* what every call into the core published (the last pass's host
@@ -478,11 +492,8 @@ static int serve(struct app *app)
         }
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
-        tell_divergence(app);      /* in the pass that read it: nothing else may wake the loop */
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
-        if (app->net)       /* what the host's commands asked of the network, told in this pass */
-            net_posix_handle(app->net, NULL, 0, now, deliver_net_event, app);
-        save_state(app);
+        after_core(app, now);
     }
 }
 
