@@ -9,7 +9,8 @@
  * answers AT, but what reads the SIM answers "SIM busy" until +CPIN: READY
  * (findings §7, §20). The network attach starts with the SIM and runs beside
  * the SMS and phonebook loading (S1a: registered, no PB DONE yet). Without a
- * SIM, "+CPIN: SIM REMOVED" ends the boot. */
+ * SIM, "+CPIN: SIM REMOVED" ends the boot. AT+CFUN=0 stops the SIM's part
+ * (boot_sim_off) and AT+CFUN=1 or 4 runs it again from SIM_BUSY (boot_sim_restart). */
 #include "sim_internal.h"
 
 #include <string.h>
@@ -168,6 +169,38 @@ void boot_event(struct sim *s, const struct sim_event *ev)
         registered(s);
     else
         step(s, ev->due_us);
+}
+
+/* Drops the timeline's pending steps and attach, keeping every other event in order. */
+static void cancel_steps(struct sim *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nevents; i++)
+        if (s->events[i].kind != EV_BOOT_STEP && s->events[i].kind != EV_BOOT_REGISTERED)
+            s->events[n++] = s->events[i];
+    s->nevents = n;
+}
+
+/* AT+CFUN=0 powers the SIM interface down (findings §22): what the SIM's part
+ * of the timeline had left to say is not said, and no attach follows. */
+void boot_sim_off(struct sim *s)
+{
+    cancel_steps(s);
+    if (s->boot >= BOOT_SIM_BUSY && s->boot < BOOT_DONE)
+        s->boot = BOOT_DONE;
+    if (s->power == POWER_BOOTING)
+        s->power = POWER_ON;
+}
+
+/* AT+CFUN=1 or 4 after AT+CFUN=0: the SIM powers up and its part of the boot
+ * runs again from "SIM busy": +CPIN: READY (the attach after it), SMS DONE,
+ * PB DONE (findings §22). */
+void boot_sim_restart(struct sim *s)
+{
+    cancel_steps(s);
+    s->boot = BOOT_SIM_BUSY;
+    s->power = POWER_BOOTING;
+    schedule_step(s, s->now_us + ms_us(boot_timing(s)->sim));
 }
 
 bool boot_hears(const struct sim *s)

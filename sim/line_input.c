@@ -23,8 +23,8 @@ static enum cmd_result dispatch(struct sim *s, const struct at_cmdline_cmd *c)
         return CMD_ERROR;
     if (boot_sim_busy(s, cmd, c))
         return sim_cme(s, CME_SIM_BUSY);
-    if ((cmd->flags & CMD_NEEDS_SIM) && !s->world.sim_present)
-        return sim_cme(s, CME_SIM_NOT_INSERTED);
+    if ((cmd->flags & CMD_NEEDS_SIM) && modem_sim_error(s) != CME_NONE)
+        return sim_cme(s, modem_sim_error(s));
     return cmd->handler(s, c, &args);
 }
 

@@ -164,8 +164,8 @@ static DECLARE_HANDLER(cmd_cpin)
         return CMD_OK;
     if (c->form == AT_FORM_WRITE && !cpin_write_readable(a))
         return CMD_ERROR;
-    if (!s->world.sim_present)
-        return sim_cme(s, CME_SIM_NOT_INSERTED);
+    if (modem_sim_error(s) != CME_NONE)
+        return sim_cme(s, modem_sim_error(s));
     if (c->form == AT_FORM_READ) {
         sim_info(s, "+CPIN: READY");
         return CMD_OK;

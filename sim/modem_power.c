@@ -19,6 +19,36 @@ static bool valid_fun(long fun)
     return fun == FUN_MIN || fun == FUN_FULL || (fun >= FUN_RF_OFF && fun <= FUN_OFFLINE);
 }
 
+/* Minimum functionality powers the SIM interface down; flight mode (4) keeps
+ * it (findings §22: C8, a SIM7600A-H probe, a SIM7670G in CFUN=0). */
+static bool sim_powered(int fun)
+{
+    return fun != FUN_MIN;
+}
+
+enum cme_err modem_sim_error(const struct sim *s)
+{
+    if (!s->world.sim_present)
+        return CME_SIM_NOT_INSERTED;
+    return sim_powered(s->modem.cfun) ? CME_NONE : CME_SIM_FAILURE;
+}
+
+/* A change of <fun> the SIM notices: going down says so before the OK (C8);
+ * coming back runs the SIM's part of the boot again, after the OK. */
+static void cfun_set(struct sim *s, enum cfun_fun fun)
+{
+    bool was_up = modem_sim_error(s) == CME_NONE;
+    s->modem.cfun = (int)fun;
+    bool is_up = modem_sim_error(s) == CME_NONE;
+    if (was_up && !is_up) {
+        boot_sim_off(s);
+        sim_urc(s, "+SIMCARD: NOT AVAILABLE");
+    }
+    modem_report_registration(s);
+    if (!was_up && is_up)
+        boot_sim_restart(s);
+}
+
 /* From offline mode (7) only a restart brings the module back: CFUN=6 or
  * CFUN=1,1, or CFUN=0 or 4, which restart it online; CFUN=1 alone is refused
  * (AT §4.1, reference §3.2; findings §22). */
@@ -31,8 +61,7 @@ static enum cmd_result cfun_transition(struct sim *s, enum cfun_fun fun, bool re
         sim_reset_command(s);
         return CMD_DONE;
     }
-    s->modem.cfun = (int)fun;
-    modem_report_registration(s);
+    cfun_set(s, fun);
     return CMD_OK;
 }
 

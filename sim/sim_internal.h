@@ -310,6 +310,8 @@ void boot_event(struct sim *s, const struct sim_event *ev);  /* EV_BOOT_STEP, EV
 void boot_skip(struct sim *s);                          /* up at once (a replayed log plays its own boot) */
 void boot_host_opened(struct sim *s);                   /* the first open powers an OFF module on */
 bool boot_hears(const struct sim *s);                   /* the UART is up: RDY was sent */
+void boot_sim_off(struct sim *s);                       /* AT+CFUN=0: the SIM's part stops */
+void boot_sim_restart(struct sim *s);                   /* the SIM powers up again: SIM busy ... PB DONE */
 /* The command reads the SIM before +CPIN: READY: it answers +CME ERROR: SIM busy. */
 bool boot_sim_busy(const struct sim *s, const struct command *cmd, const struct at_cmdline_cmd *c);
 
@@ -334,6 +336,9 @@ int modem_reg_stat(const struct sim *s);          /* effective: 0 when radio off
 bool modem_registered(const struct sim *s);
 int modem_rssi(const struct sim *s);
 void modem_report_registration(struct sim *s);    /* URCs when the effective state changed */
+/* CME_NONE when the module can reach its SIM, else the +CME error a command
+ * needing it gets: no SIM, or its interface powered down by AT+CFUN=0 (modem_power.c). */
+enum cme_err modem_sim_error(const struct sim *s);
 void modem_clock_start(struct sim *s);            /* the clock reads its power-on value from now */
 /* What the clock reads now, as UTC seconds since the Unix epoch (TLS validity checks). */
 int64_t modem_clock_unix_utc(const struct sim *s);

@@ -582,6 +582,7 @@ Test(network, cfun_0_takes_the_module_off_the_network)
     cr_assert_str_eq(io("AT+CSQ\r"), "\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
     cr_assert_str_eq(io("AT+CREG?\r"), "\r\n+CREG: 0,0\r\n\r\nOK\r\n");
     io("AT+CFUN=1\r");
+    advance(SIM_FIXTURE_BOOT_MS);    /* the SIM comes back first (+CPIN: READY), then the network */
     cr_assert_str_eq(io("AT+CREG?\r"), "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
 }
 

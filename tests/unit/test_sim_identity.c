@@ -259,16 +259,73 @@ static void offline_mqtt(void)
 
 TestSuite(power, .init = offline_mqtt, .fini = teardown);
 
-Test(power, cfun_0_and_4_take_the_module_off_the_network_and_cfun_1_brings_it_back)
+/* Flight mode (4) takes the radio down and keeps the SIM: nothing is said, the
+ * SIM's commands still work, and CFUN=1 registers again at once (findings §22). */
+Test(power, cfun_4_takes_the_radio_off_and_keeps_the_sim)
 {
     const struct exchange x[] = {
         {"AT+CREG?\r", INFO("+CREG: 0,1") OK},
-        {"AT+CFUN=0\r", OK}, {"AT+CFUN?\r", INFO("+CFUN: 0") OK}, {"AT+CREG?\r", INFO("+CREG: 0,0") OK},
-        {"AT+CFUN=1\r", OK}, {"AT+CREG?\r", INFO("+CREG: 0,1") OK},
         {"AT+CFUN=4\r", OK}, {"AT+CFUN?\r", INFO("+CFUN: 4") OK}, {"AT+CREG?\r", INFO("+CREG: 0,0") OK},
+        {"AT+CPIN?\r", INFO("+CPIN: READY") OK}, {"AT+CGDCONT=1,\"IP\",\"internet\"\r", OK},
         {"AT+CFUN=1\r", OK}, {"AT+CREG?\r", INFO("+CREG: 0,1") OK},
     };
     ASSERT_EXCHANGES(x);
+}
+
+/* Minimum functionality (0) powers the SIM down: +SIMCARD: NOT AVAILABLE before
+ * the OK (C8), the SIM's commands refused until CFUN=1, which runs the SIM's
+ * part of the boot again and then registers (findings §22, §23 F8). */
+Test(power, cfun_0_powers_the_sim_down_until_cfun_1_brings_it_back)
+{
+    const struct exchange x[] = {
+        {"AT+CFUN=0\r", INFO("+SIMCARD: NOT AVAILABLE") OK},
+        {"AT+CFUN?\r", INFO("+CFUN: 0") OK}, {"AT+CREG?\r", INFO("+CREG: 0,0") OK},
+        {"AT+CPIN?\r", INFO("+CME ERROR: SIM failure")},
+        {"AT+CGDCONT=1,\"IP\",\"internet\"\r", INFO("+CME ERROR: SIM failure")},
+        {"AT+CFUN=0\r", OK},      /* already down: nothing more to say */
+        {"AT+CFUN=1\r", OK},
+        {"AT+CPIN?\r", INFO("+CME ERROR: SIM busy")},
+    };
+    ASSERT_EXCHANGES(x);
+    cr_assert_str_eq(send_and_wait(NULL, "PB DONE", BOOT_BUDGET_MS),
+                     INFO("+CPIN: READY") INFO("SMS DONE") INFO("PB DONE"));
+    cr_assert_str_eq(io("AT+CPIN?\r"), INFO("+CPIN: READY") OK);
+    cr_assert_str_eq(io("AT+CREG?\r"), INFO("+CREG: 0,1") OK);
+}
+
+/* CFUN=4 after CFUN=0 brings the SIM back (flight mode keeps it) but not the network. */
+Test(power, cfun_4_after_cfun_0_brings_the_sim_back_without_the_network)
+{
+    cr_assert_str_eq(io("AT+CFUN=0\r"), INFO("+SIMCARD: NOT AVAILABLE") OK);
+    cr_assert_str_eq(send_and_wait("AT+CFUN=4\r", "PB DONE", BOOT_BUDGET_MS),
+                     OK INFO("+CPIN: READY") INFO("SMS DONE") INFO("PB DONE"));
+    advance(BOOT_BUDGET_MS);
+    cr_assert_str_eq(io("AT+CREG?\r"), INFO("+CREG: 0,0") OK);
+    cr_assert_str_eq(io("AT+CGDCONT=1,\"IP\",\"internet\"\r"), OK);
+    cr_assert_str_eq(io("AT+CFUN=1\r"), OK);
+    cr_assert_str_eq(io("AT+CREG?\r"), INFO("+CREG: 0,1") OK);
+}
+
+/* CFUN=0 while the SIM is still coming back stops it: none of its boot lines follow. */
+Test(power, cfun_0_while_the_sim_comes_back_stops_its_boot_lines)
+{
+    cr_assert_str_eq(io("AT+CFUN=0\r"), INFO("+SIMCARD: NOT AVAILABLE") OK);
+    cr_assert_str_eq(io("AT+CFUN=1\r"), OK);
+    cr_assert_str_eq(io("AT+CFUN=0\r"), INFO("+SIMCARD: NOT AVAILABLE") OK);
+    cr_assert_str_eq(advance(BOOT_BUDGET_MS), "");
+    cr_assert_str_eq(io("AT+CPIN?\r"), INFO("+CME ERROR: SIM failure"));
+    cr_assert_str_eq(io("AT+CREG?\r"), INFO("+CREG: 0,0") OK);
+}
+
+/* Without a SIM there is nothing to power down or bring back: plain OKs. */
+Test(power, without_a_sim_cfun_0_and_1_say_only_ok)
+{
+    ctl("sim remove");
+    advance(1);
+    cr_assert_str_eq(io("AT+CFUN=0\r"), OK);
+    cr_assert_str_eq(io("AT+CPIN?\r"), INFO("+CME ERROR: SIM not inserted"));
+    cr_assert_str_eq(io("AT+CFUN=1\r"), OK);
+    cr_assert_str_eq(advance(BOOT_BUDGET_MS), "");
 }
 
 /* Each way to restart: OK, then the boot lines, and the module answers again
