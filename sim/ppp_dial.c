@@ -249,12 +249,15 @@ void ppp_state_json(const struct sim *s, struct strbuf *o)
     const struct ppp_state *p = &s->ppp;
     const struct ppp_stats *st = &p->stats;
     bool ip_up = p->ipcp.state == FSM_OPENED;
+    char address[PDP_ADDRESS_LEN] = "";
+    if (ip_up)
+        modem_packet_address(p->cid, address, sizeof address);
     sb_printf(o, ",\"ppp\":{\"mode\":\"%s\",\"cid\":%d,\"phase\":\"%s\",\"lcp\":\"%s\",\"ipcp\":\"%s\","
                  "\"address\":\"%s\",\"dns\":[\"%s\",\"%s\"],\"frames_in\":%llu,\"frames_out\":%llu,"
                  "\"bad_fcs\":%llu,\"bad_frames\":%llu,\"echoes\":%llu,\"protocol_rejects\":%llu,"
                  "\"ip_in\":%llu,\"ip_out\":%llu,\"ip_dropped\":%llu}",
               modes[p->mode], p->cid, phase(p), ppp_fsm_state_str(p->lcp.state), ppp_fsm_state_str(p->ipcp.state),
-              ip_up ? TCPIP_LOCAL_ADDRESS : "", ip_up ? PPP_DNS_PRIMARY : "", ip_up ? PPP_DNS_SECONDARY : "",
+              address, ip_up ? PPP_DNS_PRIMARY : "", ip_up ? PPP_DNS_SECONDARY : "",
               (unsigned long long)st->frames_in, (unsigned long long)st->frames_out,
               (unsigned long long)st->bad_fcs, (unsigned long long)st->bad_frames, (unsigned long long)st->echoes,
               (unsigned long long)st->protocol_rejects, (unsigned long long)st->ip_in,

@@ -436,10 +436,11 @@ static uint8_t ipcp_address(const char *want, const uint8_t *v, size_t len, uint
 
 static uint8_t ipcp_option(struct sim *s, uint8_t type, const uint8_t *v, size_t len, uint8_t *nak)
 {
-    (void)s;
+    char address[PDP_ADDRESS_LEN];
     switch (type) {
-    case IPCP_ADDRESS:
-        return ipcp_address(TCPIP_LOCAL_ADDRESS, v, len, nak);   /* the PDP context's, as AT+CGPADDR shows */
+    case IPCP_ADDRESS:   /* the dialled context's, as AT+CGPADDR=<cid> shows it */
+        modem_packet_address(s->ppp.cid, address, sizeof address);
+        return ipcp_address(address, v, len, nak);
     case IPCP_DNS1:
         return ipcp_address(PPP_DNS_PRIMARY, v, len, nak);
     case IPCP_DNS2:

@@ -330,6 +330,35 @@ Test(ppp_link, a_wrong_address_is_nakked_with_the_contexts)
     cr_assert(!nak->had_address, "ACFC was agreed, yet IPCP frames carry address and control");
 }
 
+/* A dial on another context is given that context's address by IPCP, the one
+ * AT+CGPADDR=<cid> prints: both dial forms, on context 2 (findings §30). */
+Test(ppp_link, a_dial_on_context_2_is_given_context_2s_address)
+{
+    static const char *const lines[] = {"ATD*99***2#\r", "AT+CGDATA=\"PPP\",2\r"};
+    static const uint8_t zero[] = {0x03, 0x06, 0, 0, 0, 0};
+    static const uint8_t cid2[] = {0x03, 0x06, 10, 49, 14, 69};
+    EXCHANGES({"AT+CGDCONT=2,\"IP\",\"second\"\r", "\r\nOK\r\n"});
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        dial(lines[i]);
+        lcp_negotiate();
+        uint8_t module_ipcp_id = expect(IPCP, CONF_REQ)->id;
+        send_pkt(IPCP, CONF_REQ, 1, zero, sizeof zero);
+        const struct pkt *nak = expect(IPCP, CONF_NAK);
+        cr_assert(nak->len == sizeof cid2 && memcmp(nak->data, cid2, sizeof cid2) == 0,
+                  "%s: not Nak'd to context 2's 10.49.14.69", lines[i]);
+        send_pkt(IPCP, CONF_REQ, 2, cid2, sizeof cid2);
+        cr_assert_eq(expect(IPCP, CONF_ACK)->id, 2, "%s: context 2's address is not acknowledged", lines[i]);
+        send_pkt(IPCP, CONF_ACK, module_ipcp_id, NULL, 0);
+        const char *st = ctl("state");
+        cr_assert(strstr(st, "\"cid\":2,\"phase\":\"network\",\"lcp\":\"opened\",\"ipcp\":\"opened\","
+                             "\"address\":\"10.49.14.69\""), "%s: state: %s", lines[i], st);
+        advance(GUARD_MS);
+        io("+++");
+        cr_assert_str_eq(advance(GUARD_MS), "\r\nOK\r\n");
+        EXCHANGES({"AT+CGPADDR=2\r", "\r\n+CGPADDR: 2,10.49.14.69\r\n\r\nOK\r\n"}, {"ATH\r", "\r\nNO CARRIER\r\n"});
+    }
+}
+
 Test(ppp_link, options_the_module_does_not_take_are_rejected)
 {
     dial("ATD*99#\r");
