@@ -52,10 +52,13 @@
 enum peer_mode { PEER_SINK, PEER_ECHO };
 
 struct peer {
-    int listen_fd, port;
+    int listen_fd, port;         /* listen_fd -1: not listening */
     enum peer_mode mode;
     pthread_t thread;
+    bool running;                /* the thread was started */
 };
+
+#define PEER_NONE {.listen_fd = -1}
 
 /* One connection: read everything, and echo it when asked; ends with it. */
 static void *peer_main(void *arg)
@@ -89,7 +92,8 @@ static int peer_listen(struct peer *p, enum peer_mode mode)
 
 static int peer_run(struct peer *p)
 {
-    return pthread_create(&p->thread, NULL, peer_main, p) == 0 ? 0 : -1;
+    p->running = pthread_create(&p->thread, NULL, peer_main, p) == 0;
+    return p->running ? 0 : -1;
 }
 
 static int peer_start(struct peer *p, enum peer_mode mode)
@@ -97,12 +101,18 @@ static int peer_start(struct peer *p, enum peer_mode mode)
     return peer_listen(p, mode) == 0 ? peer_run(p) : -1;
 }
 
-/* The peer's connection ends with the sender's: join it after closing ours. */
+/* The peer's connection ends with the sender's: join it after closing ours.
+ * Safe on a peer that never listened or never started. */
 static void peer_stop(struct peer *p)
 {
-    shutdown(p->listen_fd, SHUT_RDWR);      /* a peer nobody connected to stops waiting */
-    pthread_join(p->thread, NULL);
-    close(p->listen_fd);
+    if (p->listen_fd >= 0)
+        shutdown(p->listen_fd, SHUT_RDWR);  /* a peer nobody connected to stops waiting */
+    if (p->running)
+        pthread_join(p->thread, NULL);
+    if (p->listen_fd >= 0)
+        close(p->listen_fd);
+    p->listen_fd = -1;
+    p->running = false;
 }
 
 static bool ask(struct sim_process *sim, const char *cmd, const char *answer)
@@ -170,12 +180,13 @@ static double cpu_ns(pid_t pid)
 
 static int throughput(void)
 {
-    struct peer peer;
-    struct sim_process sim;
+    struct peer peer = PEER_NONE;
+    struct sim_process sim = {.fd = -1};
     uint8_t data[SEND_SIZE];
     memset(data, 'x', sizeof data);
     if (peer_start(&peer, PEER_SINK) < 0 || !start_linked(&sim, "115200", peer.port)) {
         simproc_stop(&sim);
+        peer_stop(&peer);
         return -1;
     }
     double b0, b1, t0 = bench_now_us(), t1, cpu0 = cpu_ns(sim.pid);
@@ -474,8 +485,8 @@ static bool time_exchanges(struct round_trip_run *r)
 
 static int round_trip(void)
 {
-    struct peer peer, bare_peer, responder_peer;
-    struct bare_responder bare;
+    struct peer peer = PEER_NONE, bare_peer = PEER_NONE, responder_peer = PEER_NONE;
+    struct bare_responder bare = {.pid = -1, .host = {.fd = -1}};
     struct sim_process sim = {.fd = -1};
     double *all = xmalloc(sizeof *all * ROUND_TRIPS * SAMPLE_COUNT);
     struct round_trip_run run = {.sim = &sim, .bare = &bare};
