@@ -172,8 +172,10 @@ static int ctl_sim(struct sim *s, const struct tokens *t, struct strbuf *reply)
     if (!insert && strcmp(t->v[1], "remove") != 0)
         return err(reply, "'%s': use 'sim remove' or 'sim insert'", t->v[1]);
     if (s->world.sim_present != insert) {
+        /* a SIM interface AT+CFUN=0 powered down notices neither (findings §22) */
+        bool reachable = modem_sim_error(s) == CME_NONE;
         s->world.sim_present = insert;
-        if (s->power == POWER_ON)
+        if (s->power == POWER_ON && (reachable || modem_sim_error(s) == CME_NONE))
             sim_urc(s, insert ? "+CPIN: READY" : "+CPIN: SIM REMOVED");
         modem_report_registration(s);
     }

@@ -317,6 +317,22 @@ Test(power, cfun_0_while_the_sim_comes_back_stops_its_boot_lines)
     cr_assert_str_eq(io("AT+CREG?\r"), INFO("+CREG: 0,0") OK);
 }
 
+/* A SIM taken out or put in while its interface is powered down goes unnoticed
+ * until CFUN=1 powers it up: then the boot's SIM lines tell what is there. */
+Test(power, a_sim_changed_during_cfun_0_is_noticed_at_cfun_1)
+{
+    cr_assert_str_eq(io("AT+CFUN=0\r"), INFO("+SIMCARD: NOT AVAILABLE") OK);
+    ctl("sim remove");
+    cr_assert_str_eq(advance(1), "");
+    cr_assert_str_eq(io("AT+CFUN=1\r"), OK);
+    cr_assert_str_eq(io("AT+CPIN?\r"), INFO("+CME ERROR: SIM not inserted"));
+    cr_assert_str_eq(io("AT+CFUN=0\r"), OK);
+    ctl("sim insert");
+    cr_assert_str_eq(advance(1), "");
+    cr_assert_str_eq(send_and_wait("AT+CFUN=1\r", "PB DONE", BOOT_BUDGET_MS),
+                     OK INFO("+CPIN: READY") INFO("SMS DONE") INFO("PB DONE"));
+}
+
 /* Without a SIM there is nothing to power down or bring back: plain OKs. */
 Test(power, without_a_sim_cfun_0_and_1_say_only_ok)
 {
