@@ -76,8 +76,21 @@ static unsigned part_rule(const char *p, size_t n, enum part part, size_t *skip,
     return 0;
 }
 
+/* An unquoted secret hides the rest of its line (its line ends kept): a ';'
+ * or ',' in it cannot be told from one that ends it, and hiding too much
+ * loses nothing secret. Returns n. */
+static size_t hide_rest(const char *line, size_t i, size_t n, struct strbuf *out)
+{
+    sb_puts(out, HIDDEN);
+    for (; i < n; i++)
+        if (line[i] == '\r' || line[i] == '\n')
+            sb_add(out, line + i, 1);
+    return n;
+}
+
 /* Copies a part's parameters from `i`, its secret fields as "***", through the
- * ';' that ends it (outside quotes); returns where the next part starts. */
+ * ';' that ends it (outside quotes, not in an unquoted secret); returns where
+ * the next part starts. */
 static size_t copy_part(const char *line, size_t i, size_t n, unsigned secret, struct strbuf *out, int *replaced)
 {
     unsigned field = 0;
@@ -101,12 +114,10 @@ static size_t copy_part(const char *line, size_t i, size_t n, unsigned secret, s
             sb_add(out, &c, 1);
             return i + 1;
         } else if (hide && c != '\r' && c != '\n') {
-            if (!marked) {     /* the secret's own characters are not recorded */
-                sb_puts(out, HIDDEN);
-                (*replaced)++;
-                marked = true;
-            }
-            continue;
+            if (marked)
+                continue;      /* a quoted secret's characters, and any after its quote */
+            (*replaced)++;
+            return hide_rest(line, i, n, out);
         }
         sb_add(out, &c, 1);
     }

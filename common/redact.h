@@ -15,7 +15,8 @@
 #include "strbuf.h"
 
 /* Appends `line` (n bytes) to out with any credential replaced; returns how
- * many fields were replaced. */
+ * many fields were replaced. A quoted credential is its quotes' contents; an
+ * unquoted one hides the rest of its line, ';' and all. */
 int redact_line(const char *line, size_t n, struct strbuf *out);
 /* Whether an unfinished line may still become one with a credential (it
  * starts like one): a recorder must then wait for its end before writing it. */

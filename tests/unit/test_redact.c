@@ -67,6 +67,19 @@ Test(redact, a_semicolon_ends_the_secret_fields)
                {"AT+CGAUTH=1,1,\"pw\";+CSQ\r", 1, "AT+CGAUTH=1,1,\"***\";+CSQ\r"});
 }
 
+/* An unquoted secret may hold ';' or ',' that nothing tells from the ones that
+ * end it: the rest of its line is hidden, a chained command after it too. */
+Test(redact, an_unquoted_secret_hides_the_rest_of_its_line)
+{
+    REDACTIONS({"AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"user\",p;ss\r", 1,
+                "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1,\"user\",***\r"},
+               {"AT+CGAUTH=1,1,pw;+CSOCKAUTH=1,1,\"pw2\",\"u\"\r", 1, "AT+CGAUTH=1,1,***\r"},
+               {"at+csockauth=1,1,p,w;d,user\r\r\n", 1, "at+csockauth=1,1,***\r\r\n"},
+               {"AT+CSQ;+CGAUTH=1,1,a;b\r", 1, "AT+CSQ;+CGAUTH=1,1,***\r"},
+               {"\r\n+CMQTTCONNECT: 0,\"tcp://b:1883\",60,1,\"alice\",s;3\r\n", 1,
+                "\r\n+CMQTTCONNECT: 0,\"tcp://b:1883\",60,1,\"alice\",***\r\n"});
+}
+
 /* V.250 chains commands with ';': a credential later on the line is hidden as the first one is. */
 Test(redact, a_credential_in_a_chained_command)
 {
