@@ -72,6 +72,9 @@ bool modem_packet_activate(struct sim *s, int cid);    /* a PPP call's context u
 bool modem_packet_bring_up(struct sim *s, int cid);    /* AT+NETOPEN's context up, if attached and defined */
 #define PDP_ADDRESS_LEN 16
 void modem_packet_address(int cid, char *buf, size_t n);   /* the address the network gives context <cid> */
+/* tcpip_net.c: told by modem_packet.c that context <cid> went down (0: all, a
+ * detach); the socket stack's network closes if it ran on it (findings §33). */
+void tcpip_context_lost(struct sim *s, int cid);
 /* modem_clock.c */
 bool modem_clock_parse(const char *text, size_t len, int64_t *secs, int *tz);
 void modem_clock_network_time(struct sim *s);          /* NITZ received: +CTZV, and the clock if CTZU */

@@ -36,7 +36,20 @@ __attribute__((format(printf, 2, 3))) static void cgev(struct sim *s, const char
     sim_urc(s, "+CGEV: %s", text);
 }
 
-/* MQTT and the TCP/IP stack run on the default bearer: without it, their network is gone. */
+/* A context went down (0: every one, a detach): whoever ran on it is told. A PPP
+ * call and the socket stack (AT+CSOCKSETPN's context, findings §33) know their
+ * own context; MQTT, the SSL service and HTTP run on the default bearer. */
+static void context_lost(struct sim *s, int cid)
+{
+    ppp_context_lost(s, cid);         /* a PPP call on it ends: NO CARRIER */
+    tcpip_context_lost(s, cid);
+    if (cid == 0 || cid == PDP_DEFAULT_CID) {
+        mqtt_network_lost(s);
+        cch_network_lost(s);
+        http_network_lost(s);
+    }
+}
+
 static void set_active(struct sim *s, int cid, bool on)
 {
     struct pdp_context *p = &s->modem.pdp[cid];
@@ -45,14 +58,7 @@ static void set_active(struct sim *s, int cid, bool on)
     p->active = on;
     cgev(s, "ME PDN %s %d", on ? "ACT" : "DEACT", cid);
     if (!on)
-        ppp_context_lost(s, cid);     /* a PPP call on it ends: NO CARRIER */
-    if (!on && cid == tcpip_bearer_cid(s))
-        tcpip_network_lost(s);        /* the socket stack's context (AT+CSOCKSETPN) */
-    if (!on && cid == PDP_DEFAULT_CID) {
-        mqtt_network_lost(s);
-        cch_network_lost(s);
-        http_network_lost(s);
-    }
+        context_lost(s, cid);
 }
 
 void modem_packet_attach(struct sim *s)
@@ -170,8 +176,10 @@ static enum cmd_result pdp_define(struct sim *s, const struct at_args *a)
 {
     if (a->count < 1 || !valid_cid(&a->v[0]))
         return CMD_ERROR;
-    struct pdp_context *p = &s->modem.pdp[a->v[0].number];
-    if (a->count == 1) {                  /* AT+CGDCONT=<cid> undefines the context */
+    int cid = (int)a->v[0].number;
+    struct pdp_context *p = &s->modem.pdp[cid];
+    if (a->count == 1) {                  /* AT+CGDCONT=<cid> undefines the context; */
+        set_active(s, cid, false);        /* an active one goes down first (findings §33) */
         *p = (struct pdp_context){0};
         return CMD_OK;
     }
@@ -321,11 +329,7 @@ static enum cmd_result cgatt_write(struct sim *s, const struct at_args *a)
         for (int i = 1; i <= PDP_CID_MAX; i++)
             s->modem.pdp[i].active = false;
         cgev(s, "ME DETACH");
-        ppp_context_lost(s, 0);
-        mqtt_network_lost(s);
-        tcpip_network_lost(s);
-        cch_network_lost(s);
-        http_network_lost(s);
+        context_lost(s, 0);
     }
     s->modem.ps_detached = detach;
     if (!detach)

@@ -15,10 +15,10 @@ int tcpip_bearer_cid(const struct sim *s)
     return s->tcpip.net_cid;
 }
 
-/* Registered, with the context AT+CSOCKSETPN chose up: the stack can have a
- * network. The default bearer is the network's, up with the attach; another
- * context AT+NETOPEN activates itself (findings §33). */
-static bool bearer_up(struct sim *s)
+/* AT+NETOPEN's bearer: registered, with the context AT+CSOCKSETPN chose up.
+ * The default bearer comes up with the attach; another context AT+NETOPEN
+ * activates here (+CGEV: ME PDN ACT, findings §33). False: no bearer. */
+static bool bring_bearer_up(struct sim *s)
 {
     int cid = s->tcpip.net_cid;
     if (!modem_registered(s))
@@ -72,11 +72,19 @@ void tcpip_network_lost(struct sim *s)
     sim_urc(s, "+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY");
 }
 
+/* The PDP layer's word that context <cid> went down (0: every one, a
+ * detach): the network goes if it ran on it. */
+void tcpip_context_lost(struct sim *s, int cid)
+{
+    if (cid == 0 || cid == tcpip_bearer_cid(s))
+        tcpip_network_lost(s);
+}
+
 static void netopen_done(struct sim *s)
 {
     if (s->tcpip.net != NET_OPENING)
         return;
-    bool up = bearer_up(s);
+    bool up = bring_bearer_up(s);
     s->tcpip.net = up ? NET_OPEN : NET_CLOSED;
     sim_urc(s, "+NETOPEN: %d", up ? TCPIP_OK : TCPIP_NETWORK_FAILURE);
 }

@@ -193,3 +193,60 @@ Test(sockcont, a_reboot_forgets_the_profile_number_and_the_credentials)
     io("ATE0\r");
     EXCHANGES({"AT+CSOCKSETPN?\r", "\r\n+CSOCKSETPN: 1" OK}, {"AT+CSOCKAUTH?\r", "\r\nOK\r\n"});
 }
+
+/* ---- undefining an active context (AT+CGDCONT=<cid>, AT+CGSOCKCONT=<cid>) ---------------------- */
+
+/* It goes down first, as AT+CGACT=0 would take it: +CGEV, and the network that ran on it (findings §33). */
+Test(sockcont, undefining_the_stacks_context_closes_the_network_and_its_sockets)
+{
+    EXCHANGES({"AT+CGEREP=1\r", "\r\nOK\r\n"}, {"AT+CGSOCKCONT=2,\"IP\",\"iot\"\r", "\r\nOK\r\n"},
+              {"AT+CSOCKSETPN=2\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+CGEV: ME PDN ACT 2\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", "\r\nOK\r\n"});
+    cr_assert_str_eq(calls(), "open 0 tcp example.com:80 local 0\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 0,0\r\n");
+    EXCHANGES({"AT+CGSOCKCONT=2\r",
+               "\r\n+CGEV: ME PDN DEACT 2\r\n\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n\r\nOK\r\n"});
+    cr_assert_str_eq(calls(), "close 0\n");
+    EXCHANGES({"AT+NETOPEN?\r", "\r\n+NETOPEN: 0" OK},
+              {"AT+IPADDR\r", "\r\n+IP ERROR: Network not opened\r\n\r\nERROR\r\n"},
+              {"AT+CGACT?\r", "\r\n+CGACT: 1,1" OK},
+              {"AT+CGSOCKCONT=2,\"IP\",\"iot\"\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+CGEV: ME PDN ACT 2\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+CGATT=0\r", "\r\n+CGEV: ME DETACH\r\n\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n\r\nOK\r\n"});
+}
+
+Test(sockcont, undefining_the_default_bearer_takes_the_network_on_it)
+{
+    EXCHANGES({"AT+CGEREP=1\r", "\r\nOK\r\n"}, {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"},
+              {"AT+CGDCONT=1\r",
+               "\r\n+CGEV: ME PDN DEACT 1\r\n\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n\r\nOK\r\n"},
+              {"AT+CGACT?\r", "\r\nOK\r\n"}, {"AT+CGDCONT=1,\"IP\",\"again\"\r", "\r\nOK\r\n"},
+              {"AT+CGACT?\r", "\r\n+CGACT: 1,0" OK});
+}
+
+/* Another context's undefinition leaves the stack's network alone. */
+Test(sockcont, undefining_another_active_context_keeps_the_network)
+{
+    EXCHANGES({"AT+CGDCONT=3,\"IP\",\"three\"\r", "\r\nOK\r\n"}, {"AT+CGACT=1,3\r", "\r\nOK\r\n"},
+              {"AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n"}, {"AT+CGEREP=1\r", "\r\nOK\r\n"},
+              {"AT+CGDCONT=3\r", "\r\n+CGEV: ME PDN DEACT 3\r\n\r\nOK\r\n"},
+              {"AT+NETOPEN?\r", "\r\n+NETOPEN: 1" OK}, {"AT+IPADDR\r", "\r\n+IPADDR: 10.49.14.68" OK});
+}
+
+#define GUARD_MS 100    /* the "+++" guard time of the fast profile */
+
+/* A PPP call on the context ends with it: NO CARRIER (findings §30, §33). */
+Test(sockcont, undefining_a_ppp_calls_context_ends_the_call)
+{
+    EXCHANGES({"AT+CGDCONT=2,\"IP\",\"two\"\r", "\r\nOK\r\n"});
+    const char *connect = io("ATD*99***2#\r");
+    cr_assert(strstr(connect, "CONNECT"), "ATD*99***2# answered \"%s\"", connect);
+    advance(GUARD_MS);
+    io("+++");
+    cr_assert_str_eq(advance(GUARD_MS), "\r\nOK\r\n");
+    const char *out = io("AT+CGDCONT=2\r");
+    cr_assert(strstr(out, "\r\nNO CARRIER\r\n"), "the call outlived its context: \"%s\"", out);
+    cr_assert(strstr(ctl("state"), "\"ppp\":{\"mode\":\"off\""), "state: %s", ctl("state"));
+    EXCHANGES({"AT+CGDCONT?\r", "\r\n+CGDCONT: 1,\"IP\",\"\",\"0.0.0.0\",0,0,0,0" OK});
+}
