@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hil_bench.h"
 #include "mosquitto_process.h"
-#include "sim_process.h"
 #include "test_dir.h"
 
 #define RUN_BOUND_MS 30000
@@ -83,15 +83,6 @@ Test(hil_sockets, a_dns_fail_event_at_a_time_makes_the_next_open_a_dns_error)
 
 Test(hil_sockets, against_a_port_a_scenario_with_a_test_server_is_skipped_saying_why)
 {
-    struct sim_process sim;
-    cr_assert_eq(simproc_start(&sim, NULL), 0);
-    cr_assert_eq(simproc_open(&sim), 0, "cannot open %s", sim.pty_path);
-    cr_assert(simproc_expect(&sim, "PB DONE\r\n", SIMPROC_DEFAULT_TIMEOUT_MS), "no boot: %s", simproc_pending(&sim));
-    simproc_close_port(&sim);
     const char *text = "scenario \"needs-loopback\"\nserver echo\nsend \"AT\"\nexpect \"OK\"\n";
-    int st = hil_run("--target", sim.pty_path, test_dir_file("s.scn", text), NULL);
-    simproc_stop(&sim);
-    cr_assert_eq(st, 0, "%s", out);
-    cr_assert(strstr(out, "skip  needs-loopback"), "%s", out);
-    cr_assert(strstr(out, "line 2: a test server on the runner's loopback"), "%s", out);
+    hil_assert_skipped_on_bench(text, "needs-loopback", "line 2: a test server on the runner's loopback");
 }

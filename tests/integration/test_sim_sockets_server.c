@@ -5,11 +5,11 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
+#include "loopback_port.h"
 #include "sim_host.h"
 #include "test_sim_sockets_servers.h"
 
 #define T SIMPROC_DEFAULT_TIMEOUT_MS
-#define LISTEN_BACKLOG 4
 
 static struct sim_process sim;
 static int holder = -1;              /* a host socket holding the module's port */
@@ -37,23 +37,14 @@ static void start_sim(void)
     send_expect("AT+NETOPEN\r", "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
 }
 
-/* A loopback port some host socket listens on, held until the test ends. */
-static int taken_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    holder = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(holder >= 0 && bind(holder, (struct sockaddr *)&a, sizeof a) == 0 &&
-              listen(holder, LISTEN_BACKLOG) == 0 && getsockname(holder, (struct sockaddr *)&a, &len) == 0);
-    return ntohs(a.sin_port);
-}
+/* A loopback port a host socket listens on, held until the test ends. */
+static int taken_port(void) { return loopback_port_hold(&holder); }
 
 /* A loopback port nobody holds at the moment it is asked for. */
 static int free_port(void)
 {
-    int port = taken_port();
-    close(holder);
-    holder = -1;
+    int port = free_tcp_port();
+    cr_assert_gt(port, 0, "no free loopback port for the test");
     return port;
 }
 

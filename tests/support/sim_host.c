@@ -19,6 +19,14 @@ void host_start(struct sim_process *sim, const char *const *args)
     host_send_expect(sim, "ATE0\r", "OK\r\n");
 }
 
+void host_start_bench(struct sim_process *sim, const char *const *args)
+{
+    cr_assert_eq(simproc_start(sim, args), 0, "sim7600-sim did not start");
+    cr_assert_eq(simproc_open(sim), 0, "the simulator's pty %s did not open", sim->pty_path);
+    host_expect(sim, "PB DONE\r\n");
+    simproc_close_port(sim);
+}
+
 void host_start_broker(struct sim_process *sim, int port)
 {
     char target[TARGET_MAX];

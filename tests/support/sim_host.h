@@ -15,6 +15,10 @@
 
 /* sim7600-sim started with `args` (after "--baud 0"), its pty open, echo off. */
 void host_start(struct sim_process *sim, const char *const *args);
+/* A simulator standing in for a bench module that has been powered a while,
+ * for the runner's --target: started with `args` (may be NULL), its pty
+ * opened once (the first open powers it on) until PB DONE, then closed. */
+void host_start_bench(struct sim_process *sim, const char *const *args);
 /* host_start of a warm module whose MQTT broker is 127.0.0.1:port. */
 void host_start_broker(struct sim_process *sim, int port);
 
