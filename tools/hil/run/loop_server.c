@@ -57,16 +57,24 @@ int loop_server_start(struct loop_server *l, uint16_t port, int backlog, const c
     return 0;
 }
 
+int loop_wait(struct pollfd *pf, nfds_t n, size_t wake, int timeout_ms)
+{
+    int ready;
+    do
+        ready = poll(pf, n, timeout_ms);
+    while (ready < 0 && errno == EINTR);
+    if (ready < 0 || (ready > 0 && pf[wake].revents))
+        return -1;
+    return ready > 0;
+}
+
 int loop_server_accept(struct loop_server *l)
 {
     enum { WAKE, LISTEN };
     struct pollfd pf[] = {[WAKE] = {.fd = l->wake[0], .events = POLLIN},
                           [LISTEN] = {.fd = l->listen_fd, .events = POLLIN}};
     for (;;) {
-        int n = poll(pf, sizeof pf / sizeof pf[0], -1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || pf[WAKE].revents)
+        if (loop_wait(pf, sizeof pf / sizeof pf[0], WAKE, -1) < 0)
             return -1;
         int fd = accept(l->listen_fd, NULL, NULL);
         if (fd >= 0)

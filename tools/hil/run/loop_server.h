@@ -5,6 +5,7 @@
 #ifndef HIL_LOOP_SERVER_H
 #define HIL_LOOP_SERVER_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +33,12 @@ int loop_server_start(struct loop_server *l, uint16_t port, int backlog, const c
  * socket, waited for as long as it takes; -1 once loop_server_stop() wakes
  * the thread (or the wait fails). */
 int loop_server_accept(struct loop_server *l);
+
+/* A serving thread's wait: poll(pf, n, timeout_ms), a signal's
+ * interruption waited through. 1 when something is ready, 0 when the time
+ * ran out, -1 when pf[wake] (the wake-up pipe) has a byte (the thread is to
+ * stop) or the poll failed. */
+int loop_wait(struct pollfd *pf, nfds_t n, size_t wake, int timeout_ms);
 
 /* Wakes and joins the thread, closes the sockets and the pipe. */
 void loop_server_stop(struct loop_server *l);

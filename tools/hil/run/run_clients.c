@@ -26,9 +26,10 @@
 
 #include "hil_clock.h"
 #include "json_read.h"
+#include "loop_server.h"
 #include "rx_keep.h"
 
-#define CLIENT_POLL_SLICE_MS 20   /* how often a waiting step looks again */
+#define CLIENT_POLL_SLICE_MS 20   /* how often a send to a full link tries again */
 #define CLIENT_READ_CHUNK 4096
 #define STATE_PATH_MAX 64         /* "sockets.servers[N].host_port" */
 
@@ -61,12 +62,7 @@ static void *client_read(void *arg)
     struct pollfd pf[PF_COUNT] = {[PF_SOCKET] = {.fd = c->fd, .events = POLLIN},
                                   [PF_WAKE] = {.fd = c->wake[0], .events = POLLIN}};
     for (;;) {
-        if (poll(pf, PF_COUNT, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        if (pf[PF_WAKE].revents)
+        if (loop_wait(pf, PF_COUNT, PF_WAKE, -1) < 0)
             break;
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
         if (n > 0) {
@@ -187,40 +183,63 @@ static int no_server(struct run *r, const struct scn_step *s, const struct strbu
                     (double)s->within_ms / 1000, (unsigned)s->port, seen->len ? sb_str(seen) : "none listening");
 }
 
+struct server_wait {
+    const struct scn_step *s;
+    int host_port;
+    struct strbuf seen;      /* the servers listening at the last look */
+};
+
+static int server_look(struct run *r, void *ctx)
+{
+    struct server_wait *w = ctx;
+    sb_reset(&w->seen);
+    return find_server(r, w->s, &w->host_port, &w->seen);
+}
+
 /* Waits up to the step's within= for the server; 1 with *host_port, or -1. */
 static int await_server(struct run *r, const struct scn_step *s, int *host_port)
 {
-    uint64_t end = hil_now_ms() + s->within_ms;
-    struct strbuf seen = {0};
-    int rc;
-    for (;;) {
-        sb_reset(&seen);
-        if ((rc = find_server(r, s, host_port, &seen)) != 0)
-            break;
-        uint64_t now = hil_now_ms();
-        if (now >= end) {
-            rc = no_server(r, s, &seen);
-            break;
-        }
-        uint64_t left = end - now;
-        if ((rc = run_idle(r, left < CLIENT_POLL_SLICE_MS ? (uint32_t)left : CLIENT_POLL_SLICE_MS)) < 0)
-            break;
-    }
-    sb_free(&seen);
+    struct server_wait w = {.s = s};
+    int rc = run_poll_until(r, s->within_ms, server_look, &w);
+    if (rc == 0)
+        rc = no_server(r, s, &w.seen);
+    *host_port = w.host_port;
+    sb_free(&w.seen);
     return rc;
+}
+
+struct connect_wait {
+    int fd;
+    int err;                 /* poll's errno when it failed */
+};
+
+/* 1 once the connect under way ended (either way), 0 while it has not. */
+static int connected_look(struct run *r, void *ctx)
+{
+    struct connect_wait *w = ctx;
+    struct pollfd pf = {.fd = w->fd, .events = POLLOUT};
+    (void)r;
+    int n = poll(&pf, 1, 0);
+    if (n == 0 || (n < 0 && errno == EINTR))   /* a signal says nothing of the connect */
+        return 0;
+    w->err = n < 0 ? errno : 0;
+    return 1;
 }
 
 /* Until a connect under way ends, the wire served meanwhile (a full backlog
  * holds it), bounded by the scenario's time limit: 0 or its errno. */
 static int await_connected(struct run *r, int fd)
 {
-    struct pollfd pf = {.fd = fd, .events = POLLOUT};
-    while (poll(&pf, 1, 0) == 0) {
-        if (hil_now_ms() >= r->deadline_ms)
-            return ETIMEDOUT;
-        if (run_idle(r, CLIENT_POLL_SLICE_MS) < 0)
-            return EIO;
-    }
+    struct connect_wait w = {.fd = fd};
+    uint64_t now = hil_now_ms();
+    uint32_t left = r->deadline_ms > now ? (uint32_t)(r->deadline_ms - now) : 0;
+    int rc = run_poll_until(r, left, connected_look, &w);
+    if (rc == 0)
+        return ETIMEDOUT;
+    if (rc < 0)
+        return EIO;
+    if (w.err != 0)
+        return w.err;
     int err = 0;
     socklen_t len = sizeof err;
     return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ? errno : err;
@@ -303,12 +322,19 @@ static int step_send(struct run *r, const struct scn_step *s)
     return 0;
 }
 
+static const char *over_note(void *ctx)
+{
+    const struct run_client *c = ctx;
+    return atomic_load(&c->module_closed) ? "the module's end closed the connection" : NULL;
+}
+
 static int step_received(struct run *r, const struct scn_step *s)
 {
     struct run_client *c = client_of(r, s);
     struct strbuf who = {0};
     sb_printf(&who, "client %s", client_name(r, s));
-    int rc = run_received_step(r, s, &c->rx, sb_str(&who), closed_note, c);
+    struct run_peer peer = {.who = sb_str(&who), .rx = &c->rx, .note = closed_note, .over = over_note, .ctx = c};
+    int rc = run_received_step(r, s, &peer);
     sb_free(&who);
     return rc;
 }

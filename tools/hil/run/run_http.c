@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hil_clock.h"
 #include "http_server.h"
 #include "run_tls.h"
 
@@ -27,7 +26,6 @@ struct run_http {
     char certs[PATH_MAX];         /* the test set's directory ("" unless tls=1) */
 };
 
-#define POLL_SLICE_MS 20          /* how often the step looks at what arrived */
 #define SHOWN_BODY_MAX 120        /* of a request's body, in a failure message */
 
 static const enum http_server_action actions[] = {
@@ -237,17 +235,21 @@ static bool seen(struct run *r, const struct scn_step *s)
     return found;
 }
 
+struct request_wait {
+    const struct scn_step *s;
+};
+
+static int request_look(struct run *r, void *ctx)
+{
+    const struct request_wait *w = ctx;
+    return seen(r, w->s);
+}
+
 int run_http_request_step(struct run *r, const struct scn_step *s)
 {
-    uint64_t end = hil_now_ms() + s->within_ms;
-    for (;;) {
-        if (seen(r, s))
-            return 0;
-        uint64_t now = hil_now_ms();
-        if (now >= end)
-            return request_failed(r, s);
-        uint64_t left = end - now;
-        if (run_idle(r, left < POLL_SLICE_MS ? (uint32_t)left : POLL_SLICE_MS) < 0)
-            return -1;
-    }
+    struct request_wait w = {s};
+    int rc = run_poll_until(r, s->within_ms, request_look, &w);
+    if (rc == 0)
+        return request_failed(r, s);
+    return rc < 0 ? -1 : 0;
 }

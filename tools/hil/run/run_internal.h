@@ -80,6 +80,12 @@ int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 
 int run_idle(struct run *r, uint32_t ms);
 /* Fails the scenario with why the port broke; returns -1. */
 int run_wire_failed(struct run *r);
+/* Waits for what look(r, ctx) looks for: it returns 0 while it is not
+ * there, else what it found (> 0) or -1 after run_fail. Between looks the
+ * wire is served (run_idle) in short slices, for up to within_ms: look's
+ * value, 0 when the time ran out, -1 after run_fail (the wire broke). */
+typedef int (*run_look_fn)(struct run *r, void *ctx);
+int run_poll_until(struct run *r, uint32_t within_ms, run_look_fn look, void *ctx);
 
 /* Runs the steps in order; returns 0 or -1 after run_fail. */
 int run_steps(struct run *r);
@@ -96,14 +102,23 @@ void run_servers_stop(struct run *r);
 void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct strbuf *out);
 int run_server_received_step(struct run *r, const struct scn_step *s);
 
-/* What a runner's loopback peer received, waited for (run_servers.c): up to
- * s->within_ms until rx matches s->pat, else the scenario fails naming `who`
- * ("server cloud") and showing what did arrive, with note(ctx) after the
- * count (a hint why; "" for none; note may be NULL). 0, or -1 after run_fail. */
+/* A runner's loopback peer (a test server, a client of the module's
+ * server) whose received bytes a step waits for: `who` names it in messages
+ * ("server cloud"); note(ctx), a hint after the count when the wait ran out
+ * ("" for none); over(ctx), why nothing more can arrive (NULL while more
+ * may). Either function may be NULL: no hint; more may always arrive. */
 struct rx_keep;
-typedef const char *(*run_received_note_fn)(void *ctx);
-int run_received_step(struct run *r, const struct scn_step *s, struct rx_keep *rx, const char *who,
-                      run_received_note_fn note, void *ctx);
+struct run_peer {
+    const char *who;
+    struct rx_keep *rx;
+    const char *(*note)(void *ctx);
+    const char *(*over)(void *ctx);
+    void *ctx;
+};
+/* What the peer received, waited for (run_servers.c): up to s->within_ms
+ * until it matches s->pat, else the scenario fails showing what did arrive;
+ * at once when the peer is over. 0, or -1 after run_fail. */
+int run_received_step(struct run *r, const struct scn_step *s, const struct run_peer *peer);
 
 /* The runner as a client of the module's TCP server (run_clients.c): the
  * steps client-connect, client-send, expect-client-received and client-close

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "hil_clock.h"
+#include "rx_keep.h"
 #include "test_server.h"
 
-#define SERVER_POLL_SLICE_MS 20   /* how often the step looks at what arrived */
 #define SHOWN_BYTES_MAX 200       /* of what arrived, in a failure message */
 
 int run_servers_start(struct run *r)
@@ -53,44 +53,63 @@ void run_expand_servers(const struct run *r, const struct scn_bytes *in, struct 
 
 /* ---- what a loopback peer received, waited for (shared with run_clients.c) ---- */
 
-static int received_failed(struct run *r, const struct scn_step *s, const char *who, const struct strbuf *got,
-                           size_t not_kept, const char *note)
+enum { RECEIVED_MATCHED = 1, RECEIVED_OVER };   /* what received_look found */
+
+struct received_wait {
+    const struct scn_step *s;
+    const struct run_peer *peer;
+    struct strbuf got;
+    size_t not_kept;
+    const char *over;        /* why nothing more can arrive; NULL while more may */
+};
+
+static int received_look(struct run *r, void *ctx)
 {
+    struct received_wait *w = ctx;
+    (void)r;
+    /* asked before the copy: a peer that was over by then has kept all it ever will */
+    w->over = w->peer->over ? w->peer->over(w->peer->ctx) : NULL;
+    sb_reset(&w->got);
+    rx_keep_copy(w->peer->rx, &w->got, &w->not_kept);
+    if (scn_pattern_match(&w->s->pat, w->got.p ? w->got.p : "", w->got.len))
+        return RECEIVED_MATCHED;
+    return w->over ? RECEIVED_OVER : 0;
+}
+
+/* `why` it failed follows the pattern: " within 0.30s", or ": <over> ...". */
+static int received_failed(struct run *r, const struct received_wait *w, const char *why, const char *note)
+{
+    const struct scn_step *s = w->s;
+    const char *quote = s->pat.kind == SCN_PAT_REGEX ? "/" : "\"";
     struct strbuf shown = {0};
-    size_t n = got->len < SHOWN_BYTES_MAX ? got->len : SHOWN_BYTES_MAX;
-    sb_c_quote(&shown, got->p ? got->p : "", n);
-    int rc = run_fail(r, "line %d: %s did not receive %s%s%s within %.2fs; it received %zu bytes%s: %s%s%s",
-                      s->line, who, s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", s->pat.text.ptr,
-                      s->pat.kind == SCN_PAT_REGEX ? "/" : "\"", (double)s->within_ms / 1000, got->len + not_kept,
-                      note, sb_str(&shown), n < got->len ? " ..." : "",
-                      not_kept ? " (more than the runner keeps: check a shorter stream)" : "");
+    size_t n = w->got.len < SHOWN_BYTES_MAX ? w->got.len : SHOWN_BYTES_MAX;
+    sb_c_quote(&shown, w->got.p ? w->got.p : "", n);
+    int rc = run_fail(r, "line %d: %s did not receive %s%s%s%s; it received %zu bytes%s: %s%s%s", s->line,
+                      w->peer->who, quote, s->pat.text.ptr, quote, why, w->got.len + w->not_kept, note,
+                      sb_str(&shown), n < w->got.len ? " ..." : "",
+                      w->not_kept ? " (more than the runner keeps: check a shorter stream)" : "");
     sb_free(&shown);
     return rc;
 }
 
-int run_received_step(struct run *r, const struct scn_step *s, struct rx_keep *rx, const char *who,
-                      run_received_note_fn note, void *ctx)
+int run_received_step(struct run *r, const struct scn_step *s, const struct run_peer *peer)
 {
-    uint64_t end = hil_now_ms() + s->within_ms;
-    struct strbuf got = {0};
-    size_t not_kept = 0;
-    int rc = 0;
-    for (;;) {
-        sb_reset(&got);
-        rx_keep_copy(rx, &got, &not_kept);
-        if (scn_pattern_match(&s->pat, got.p ? got.p : "", got.len))
-            break;
-        uint64_t now = hil_now_ms();
-        if (now >= end) {
-            rc = received_failed(r, s, who, &got, not_kept, note ? note(ctx) : "");
-            break;
-        }
-        uint64_t left = end - now;
-        if ((rc = run_idle(r, left < SERVER_POLL_SLICE_MS ? (uint32_t)left : SERVER_POLL_SLICE_MS)) < 0)
-            break;
+    struct received_wait w = {.s = s, .peer = peer};
+    uint64_t started = hil_now_ms();
+    int rc = run_poll_until(r, s->within_ms, received_look, &w);
+    struct strbuf why = {0};
+    if (rc == 0) {
+        sb_printf(&why, " within %.2fs", (double)s->within_ms / 1000);
+        rc = received_failed(r, &w, sb_str(&why), peer->note ? peer->note(peer->ctx) : "");
+    } else if (rc == RECEIVED_OVER) {
+        /* waiting out within= would only delay the failure */
+        sb_printf(&why, ": %s and nothing more can arrive (looked for %.2fs of within=%.2fs)", w.over,
+                  (double)(hil_now_ms() - started) / 1000, (double)s->within_ms / 1000);
+        rc = received_failed(r, &w, sb_str(&why), "");
     }
-    sb_free(&got);
-    return rc;
+    sb_free(&why);
+    sb_free(&w.got);
+    return rc < 0 ? -1 : 0;
 }
 
 /* A test server nobody reached: most likely no net-map rule steers to it. */
@@ -105,7 +124,9 @@ int run_server_received_step(struct run *r, const struct scn_step *s)
     struct test_server *ts = &r->servers[s->server_idx];
     struct strbuf who = {0};
     sb_printf(&who, "server %s", r->sc->servers[s->server_idx].name);
-    int rc = run_received_step(r, s, &ts->rx, sb_str(&who), server_note, ts);
+    /* never over: the module may connect again */
+    struct run_peer peer = {.who = sb_str(&who), .rx = &ts->rx, .note = server_note, .ctx = ts};
+    int rc = run_received_step(r, s, &peer);
     sb_free(&who);
     return rc;
 }

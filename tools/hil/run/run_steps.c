@@ -164,6 +164,20 @@ static int idle_slice(struct run *r, uint64_t end_ms)
     return run_idle(r, left < RUN_POLL_SLICE_MS ? (uint32_t)left : RUN_POLL_SLICE_MS);
 }
 
+int run_poll_until(struct run *r, uint32_t within_ms, run_look_fn look, void *ctx)
+{
+    uint64_t end = hil_now_ms() + within_ms;
+    for (;;) {
+        int found = look(r, ctx);
+        if (found != 0)
+            return found;
+        if (hil_now_ms() >= end)
+            return 0;
+        if (idle_slice(r, end) < 0)
+            return -1;
+    }
+}
+
 static int idle_until(struct run *r, uint64_t end_ms)
 {
     while (hil_now_ms() < end_ms)

@@ -97,12 +97,7 @@ static void *serve(void *arg)
     size_t slot[TEST_SERVER_CLIENTS];
     for (;;) {
         size_t n = poll_set(s, pf, slot);
-        if (poll(pf, n, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        if (pf[PF_WAKE].revents)
+        if (loop_wait(pf, n, PF_WAKE, -1) < 0)
             break;
         if (pf[PF_LISTEN].revents & POLLIN)
             accept_one(s);
