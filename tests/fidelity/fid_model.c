@@ -3,6 +3,7 @@
  * header names, answering the log's commands one at a time. */
 #include "fidelity.h"
 
+#include "alloc.h"
 #include "module_models.h"
 #include "sim.h"
 #include "sim_drive.h"
@@ -23,8 +24,8 @@
 #define REG_WAIT_LIMIT_MS 180000 /* a host waits this long at most for registration (27.007's 3 min) */
 #define REG_HOME 1             /* 27.007 <stat>: registered, home network */
 #define REG_ROAMING 5          /* registered, roaming */
+#define NET_QUEUE_FIRST 16     /* room for this many network answers at first */
 #define ESCAPE_QUIET_MS 1100   /* before "+++": over V.250's guard time (S12: 1 s), whatever the latency */
-#define NET_QUEUE_MAX 64       /* network answers waiting for the model's next step */
 
 /* `#! net accept`: a network whose every connection opens at once and whose
  * peer takes what is sent and says nothing (a log's data is not replayed). Its
@@ -35,9 +36,11 @@ struct net_answer {
     size_t len;
 };
 
+/* Grown as needed: a step whose network calls were dropped would mismatch
+ * the log with no reason given. */
 struct accepting_net {
-    struct net_answer q[NET_QUEUE_MAX];
-    size_t n;
+    struct net_answer *q;
+    size_t n, cap;
 };
 
 struct model {
@@ -51,8 +54,11 @@ struct model {
 static void net_queue(void *ctx, enum sim_net_kind kind, int link, size_t len)
 {
     struct accepting_net *n = ctx;
-    if (n->n < NET_QUEUE_MAX)
-        n->q[n->n++] = (struct net_answer){kind, link, len};
+    if (n->n == n->cap) {
+        n->cap = n->cap ? 2 * n->cap : NET_QUEUE_FIRST;
+        n->q = xrealloc(n->q, n->cap * sizeof *n->q);
+    }
+    n->q[n->n++] = (struct net_answer){kind, link, len};
 }
 
 static void net_open(void *ctx, const struct sim_net_open *p) { net_queue(ctx, SIM_NET_OPENED, p->link, 0); }
@@ -384,4 +390,5 @@ void fid_model_run(const struct fid_log *log, const bool *skip, struct fid_answe
     }
     sim_drive_free(&m.d);
     sb_free(&m.heard);
+    free(m.net.q);
 }
