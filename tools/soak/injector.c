@@ -209,39 +209,81 @@ static bool after_no_effect(struct injector *in, unsigned changes)
     return go;
 }
 
-/* @retval true once the fault took effect; *place says where it was sent in the end. */
-static bool inject(struct injector *in, const struct planned_fault *plan, enum fault_place *place)
+/* Why a fault was given up (INJECTED: it was not), as the soak tells it. */
+enum give_up { INJECTED, GIVE_UP_NOT_REACHED, GIVE_UP_NOT_CONNECTED, GIVE_UP_CONTROL, GIVE_UP_NOT_COUNTED,
+               GIVE_UP_UNSEEN_LOSS };
+
+static const char *const give_up_text[] = {
+    [GIVE_UP_NOT_REACHED] = "the publisher never handed over its message",
+    [GIVE_UP_NOT_CONNECTED] = "the driver never connected (a connection loss needs a connection)",
+    [GIVE_UP_CONTROL] = "the simulator's control socket failed (above)",
+    [GIVE_UP_NOT_COUNTED] = "the simulator never counted it as taking effect",
+    [GIVE_UP_UNSEEN_LOSS] = "the module had no connection to drop and the driver's state did not change "
+                            "(a session it lost without seeing +CMQTTCONNLOST?)",
+};
+
+/* A rule that waited in vain is cleared; its fault goes at once next time.
+ * @retval 1 it fired just before the clear, 0 it did not, -1 the control socket failed */
+static int clear_unfired(struct injector *in, struct planned_fault *f, const struct sim_fault_counts *before)
+{
+    struct sim_fault_counts after;
+    if (control(in, "rules clear") != 0 || sim_fault_counts(in->sim, &after) != 0)
+        return -1;
+    f->place = PLACE_RANDOM;
+    return after.took_effect[f->kind] > before->took_effect[f->kind];
+}
+
+/* INJECTED once the fault took effect, else why not; *place says where it was sent in the end. */
+static enum give_up inject(struct injector *in, const struct planned_fault *plan, enum fault_place *place)
 {
     struct planned_fault f = *plan;
 
     for (;;) {
         struct sim_fault_counts before;
         unsigned changes;
-        if (!ready_for(in, &f, &changes) || sim_fault_counts(in->sim, &before) != 0 || send_fault(in, &f) != 0)
-            return false;
+        if (!ready_for(in, &f, &changes))
+            return GIVE_UP_NOT_CONNECTED;
+        if (sim_fault_counts(in->sim, &before) != 0 || send_fault(in, &f) != 0)
+            return GIVE_UP_CONTROL;
         *place = f.place;
         switch (await_effect(in, &f, &before)) {
         case TOOK_EFFECT:
-            return true;
+            return INJECTED;
         case GAVE_UP:
-            return false;
+            return GIVE_UP_NOT_COUNTED;
         case NOT_FIRED: {
-            struct sim_fault_counts after;
-            if (control(in, "rules clear") != 0 || sim_fault_counts(in->sim, &after) != 0)
-                return false;
-            if (after.took_effect[f.kind] > before.took_effect[f.kind])
-                return true;          /* it fired just before the clear */
-            f.place = PLACE_RANDOM;   /* now, rather than at a publish that will not come */
+            int fired = clear_unfired(in, &f, &before);
+            if (fired != 0)
+                return fired > 0 ? INJECTED : GIVE_UP_CONTROL;
             break;
         }
         case NO_EFFECT:
             if (f.place == PLACE_RANDOM && !after_no_effect(in, changes))
-                return false;
+                return GIVE_UP_UNSEEN_LOSS;
             if (publisher_done(in))
                 f.place = PLACE_RANDOM;
             break;
         }
     }
+}
+
+/* A fault given up is always told, with why: the report's count alone does not say which. */
+static void tell(const struct injector *in, int i, const struct planned_fault *f, enum fault_place place,
+                 enum give_up why)
+{
+    if (in->verbose)
+        printf("fault %d/%d: %s %u after message %u, %s%s: %s\n", i + 1, in->count, fault_kind_name(f->kind),
+               f->amount, f->at_seq, fault_place_name(f->place),
+               place != f->place ? " (no publish came: sent at once)" : "",
+               why == INJECTED ? "took effect" : "DID NOT take effect");
+    if (why == INJECTED)
+        return;
+    pthread_mutex_lock(&in->sh->mu);
+    enum sim7600_state state = in->sh->state;
+    pthread_mutex_unlock(&in->sh->mu);
+    fprintf(stderr, "sim7600-soak: fault %d/%d (%s after message %u) given up after %u ms without progress: "
+            "%s; the driver is %s\n", i + 1, in->count, fault_kind_name(f->kind), f->at_seq, in->stall_ms,
+            give_up_text[why], sim7600_state_str(state));
 }
 
 static void *run(void *arg)
@@ -252,27 +294,23 @@ static void *run(void *arg)
     for (int i = 0; i < in->count; i++) {
         const struct planned_fault *f = &in->plan[i];
         enum fault_place place = f->place;
-        bool done = false;
+        enum give_up why = GIVE_UP_NOT_REACHED;
 
         pthread_mutex_lock(&sh->mu);
         bool go = wait_for(sh, reached, f->at_seq, in->stall_ms);
         pthread_mutex_unlock(&sh->mu);
         if (go) {
             jitter(f->jitter_us);
-            done = inject(in, f, &place);
+            why = inject(in, f, &place);
         }
         pthread_mutex_lock(&sh->mu);
-        if (done)
+        if (why == INJECTED)
             sh->injected[f->kind]++;
         else
             sh->not_injected++;
         pthread_cond_broadcast(&sh->cv);
         pthread_mutex_unlock(&sh->mu);
-        if (in->verbose)
-            printf("fault %d/%d: %s %u after message %u, %s%s: %s\n", i + 1, in->count,
-                   fault_kind_name(f->kind), f->amount, f->at_seq, fault_place_name(f->place),
-                   place != f->place ? " (no publish came: sent at once)" : "",
-                   done ? "took effect" : "DID NOT take effect");
+        tell(in, i, f, place, why);
     }
     return NULL;
 }
