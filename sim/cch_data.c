@@ -80,7 +80,7 @@ void cch_received(struct sim *s, int session, const uint8_t *data, size_t len)
         return;
     c->received += len;
     if (tcpip_transparent_on(s, CCH_LINK_BASE + session)) {
-        tcpip_transparent_received(s, data, len);   /* AT+CCHSET's modes do not apply (findings §29) */
+        c->rx_lost += tcpip_transparent_received(s, data, len);   /* AT+CCHSET's modes do not apply (§29) */
     } else if (s->cch.recv_mode == CCH_RECV_MANUAL) {
         cache(s, session, data, len);
     } else {

@@ -70,6 +70,8 @@ struct cch_state {
 
 /* What an EV_CCH event does (its client is the session, arg a result). */
 enum cch_event { CEV_START_DONE, CEV_OPEN_RESULT, CEV_CLOSE_DONE };
+/* CEV_CLOSE_DONE's arg: what the end of an AT+CCHCLOSE says (findings §29). */
+enum cch_close_word { CCH_SAY_CCHCLOSE, CCH_SAY_CLOSED };
 
 struct sim;
 struct sim_event;

@@ -174,18 +174,18 @@ static void opened(struct sim *s, int session, enum sim_net_error code)
         return;
     }
     enum cch_err err = open_error(c, code);
-    bool transparent = transparent_mode(s);
+    bool transparent = tcpip_transparent_on(s, link_of(session));   /* the open held the mode */
     if (!transparent)
         sim_urc(s, "+CCHOPEN: %d,%d", session, (int)err);
     else if (err != CCH_OK)
-        tcpip_transparent_failed(s);   /* CONNECT FAIL, as the socket family's (findings §29) */
+        tcpip_transparent_failed(s, link_of(session));   /* CONNECT FAIL, as the socket family's (§29) */
     if (err != CCH_OK) {
         cch_session_reset(c);
         return;
     }
     c->state = CCH_OPEN;
     if (transparent)
-        tcpip_transparent_connected(s, TM_SSL, link_of(session), c->stalled);   /* CONNECT <rate> */
+        tcpip_transparent_connected(s, link_of(session), c->stalled);   /* CONNECT <rate> */
     cch_tell_room(s, session);
 }
 
@@ -272,10 +272,10 @@ static DECLARE_HANDLER(cmd_cchopen)
         return CMD_ERROR;
     struct cch_session *cs = &s->cch.session[session];
     /* not started, a session in use; transparent mode: session 0 only, and no other
-     * transparent connection or data call (findings §29) */
+     * transparent connection, pending open or data call (findings §29) */
     bool transparent = transparent_mode(s);
     if (!started(s) || cs->state != CCH_CLOSED ||
-        (transparent && (session != TRANSPARENT_SESSION || tcpip_transparent(s) || s->ppp.mode != PPP_OFF)))
+        (transparent && (session != TRANSPARENT_SESSION || tcpip_transparent_blocked(s))))
         return CMD_ERROR;
     cch_session_reset(cs);
     cs->state = CCH_OPENING;
@@ -283,8 +283,10 @@ static DECLARE_HANDLER(cmd_cchopen)
     cs->port = want.port;
     cs->type = want.type;
     cs->bind_port = want.bind_port;
-    if (!transparent)
-        sim_final(s, V250_OK);       /* before the network can answer; transparent: CONNECT is the result */
+    if (transparent)
+        tcpip_transparent_reserve(s, link_of(session));   /* CONNECT is the result; held till then */
+    else
+        sim_final(s, V250_OK);       /* before the network can answer */
     request_open(s, session);
     return CMD_DONE;
 }
@@ -303,10 +305,11 @@ static DECLARE_HANDLER(cmd_cchclose)
     enum cch_session_state st = s->cch.session[session].state;
     if (!started(s) || st == CCH_CLOSED || st == CCH_CLOSING)
         return CMD_ERROR;
-    bool transparent = tcpip_transparent_on(s, link_of(session));   /* escaped: it ends with CLOSED */
+    /* escaped: it ends with CLOSED; a transparent open not answered yet, as a normal close */
+    enum cch_close_word say = tcpip_transparent_escaped(s, link_of(session)) ? CCH_SAY_CLOSED : CCH_SAY_CCHCLOSE;
     drop_session(s, session);
     s->cch.session[session].state = CCH_CLOSING;
-    schedule(s, CEV_CLOSE_DONE, session, transparent);
+    schedule(s, CEV_CLOSE_DONE, session, (int)say);
     return CMD_OK;
 }
 
@@ -366,7 +369,7 @@ void cch_event(struct sim *s, const struct sim_event *ev)
     case CEV_CLOSE_DONE:
         if (s->cch.session[ev->client].state == CCH_CLOSING) {
             s->cch.session[ev->client].state = CCH_CLOSED;
-            if (ev->arg)
+            if ((enum cch_close_word)ev->arg == CCH_SAY_CLOSED)
                 sim_urc(s, "CLOSED");    /* a transparent session's end (findings §29) */
             else
                 sim_urc(s, "+CCHCLOSE: %d,%d", ev->client, CCH_OK);
@@ -503,7 +506,8 @@ void cch_state_json(const struct sim *s, struct strbuf *o)
                   states[c->state], c->type == CCH_CLIENT_TCP ? "false" : "true", c->ctx);
         sb_json_string(o, c->host, strlen(c->host));
         sb_printf(o, ",\"port\":%d,\"sent\":%llu,\"received\":%llu,\"buffered\":%zu,\"lost\":%llu,\"stalled\":%s}",
-                  c->port, (unsigned long long)c->sent, (unsigned long long)c->received, c->rx_len,
+                  c->port, (unsigned long long)c->sent, (unsigned long long)c->received,
+                  c->rx_len + tcpip_transparent_held(s, link_of(i)),
                   (unsigned long long)c->rx_lost, c->stalled ? "true" : "false");
     }
     sb_puts(o, "]}");

@@ -98,13 +98,14 @@ struct tcpip_faults {
 
 /* Transparent mode (tcpip_transparent.c): one data path for whichever family
  * opened it, the socket family's link 0 (AT+CIPMODE=1) or the SSL family's
- * session 0 (AT+CCHMODE=1); one at a time, as the manuals allow. */
-enum tcpip_tm { TM_OFF, TM_DATA, TM_ESCAPED };
-enum tm_owner { TM_SOCKET, TM_SSL };
+ * session 0 (AT+CCHMODE=1); one at a time, as the manuals allow. An open held
+ * it from its command on (TM_OPENING), so nothing else claims it before its
+ * CONNECT; the link says which family's it is (0-9 sockets, then the SSL
+ * sessions'). */
+enum tcpip_tm { TM_OFF, TM_OPENING, TM_DATA, TM_ESCAPED };
 struct tcpip_transparent {
     enum tcpip_tm state;
-    enum tm_owner owner;
-    int link;                        /* the network's link it carries */
+    int link;                        /* the network's link it carries (or will) */
     bool stalled;                    /* the owner's link is stalled: the host's bytes wait */
     struct escape_guard esc;         /* "+++" back to command mode */
     uint8_t tx[TCPIP_SEND_MAX];      /* the host's bytes not given to the network yet */
@@ -173,20 +174,26 @@ void tcpip_received(struct sim *s, const struct sim_net_event *ev);
 void tcpip_tell_room(struct sim *s, int link);       /* the network learns how much more the link takes */
 void tcpip_output_drained(struct sim *s);    /* the UART sent bytes: pushed links may take more */
 /* tcpip_transparent.c: the families call it; it calls only the network and the host's output */
-bool tcpip_transparent(const struct sim *s);         /* a transparent connection, in data or command mode */
-bool tcpip_transparent_on(const struct sim *s, int link);   /* ... and it carries this network link */
+bool tcpip_transparent(const struct sim *s);         /* held: an open pending, in data or command mode */
+bool tcpip_transparent_on(const struct sim *s, int link);   /* ... and by this network link */
 bool tcpip_transparent_data(const struct sim *s);    /* in data mode */
-void tcpip_transparent_connected(struct sim *s, enum tm_owner owner, int link, bool stalled);   /* CONNECT */
-void tcpip_transparent_failed(struct sim *s);        /* the open failed: CONNECT FAIL */
+bool tcpip_transparent_escaped(const struct sim *s, int link);   /* this link's, in command mode after +++ */
+bool tcpip_transparent_blocked(const struct sim *s); /* held, or a PPP call: no transparent open now */
+void tcpip_transparent_reserve(struct sim *s, int link);   /* a transparent open began: it holds the mode */
+void tcpip_transparent_connected(struct sim *s, int link, bool stalled);   /* CONNECT */
+void tcpip_transparent_failed(struct sim *s, int link);    /* the open failed: CONNECT FAIL, released */
 void tcpip_transparent_end(struct sim *s, int link, bool say_closed);   /* the link went */
-void tcpip_transparent_received(struct sim *s, const uint8_t *data, size_t len);   /* the peer's bytes */
+/* the peer's bytes; returns how many it could not keep, for the owner's lost counter */
+size_t tcpip_transparent_received(struct sim *s, const uint8_t *data, size_t len);
 size_t tcpip_transparent_room(const struct sim *s);  /* how many more of them it takes now */
+size_t tcpip_transparent_held(const struct sim *s, int link);   /* of them, waiting for ATO */
 void tcpip_transparent_stall(struct sim *s, int link, bool on);
 void tcpip_transparent_byte(struct sim *s, uint8_t b);
 void tcpip_transparent_flush(struct sim *s);         /* after each chunk of host bytes */
 void tcpip_transparent_tick(struct sim *s);          /* the escape's closing guard time */
 uint64_t tcpip_transparent_deadline(const struct sim *s);
-const char *tcpip_transparent_state_name(const struct sim *s, int link);   /* "off", "data", "escaped" */
+/* "off", "opening", "data", "escaped" */
+const char *tcpip_transparent_state_name(const struct sim *s, int link);
 /* tcpip_config.c */
 void tcpip_config_defaults(struct tcpip_config *c);
 void tcpip_resolved(struct sim *s, const struct sim_net_event *ev);

@@ -74,7 +74,7 @@ void tcpip_received(struct sim *s, const struct sim_net_event *ev)
         return;
     l->received += ev->len;
     if (tcpip_transparent_on(s, ev->link))
-        tcpip_transparent_received(s, ev->data, ev->len);
+        l->rx_lost += tcpip_transparent_received(s, ev->data, ev->len);
     else if (s->tcpip.cfg.ciprxget == 0)
         push_to_host(s, ev->link, ev);
     else

@@ -163,11 +163,12 @@ void tcpip_server_event(struct sim *s, const struct sim_event *ev)
 /* ---- the connections a server takes ------------------------------------------------ */
 
 /* The link a new connection takes: the lowest free one; transparent mode's
- * link 0 only. -1: none free. */
+ * link 0 only, while no transparent connection or open of any family, nor a
+ * PPP call, holds the UART. -1: none free. */
 static int free_link(const struct sim *s)
 {
     if (s->tcpip.cfg.cipmode == 1) {
-        bool idle = s->tcpip.link[TRANSPARENT_LINK].state == LINK_CLOSED && !tcpip_transparent(s);
+        bool idle = s->tcpip.link[TRANSPARENT_LINK].state == LINK_CLOSED && !tcpip_transparent_blocked(s);
         return idle ? TRANSPARENT_LINK : -1;
     }
     for (int i = 0; i < TCPIP_LINKS; i++)
@@ -192,8 +193,10 @@ void tcpip_accepted(struct sim *s, const struct sim_net_event *ev)
     v->accepted++;
     tcpip_link_accepted(s, link, server, ev);
     sim_urc(s, "+CLIENT: %d,%d,%s:%d", link, server, s->tcpip.link[link].host, ev->port);
-    if (s->tcpip.cfg.cipmode == 1)
-        tcpip_transparent_connected(s, TM_SOCKET, link, s->tcpip.link[link].stalled);
+    if (s->tcpip.cfg.cipmode == 1) {
+        tcpip_transparent_reserve(s, link);   /* free: free_link found no transparent connection */
+        tcpip_transparent_connected(s, link, s->tcpip.link[link].stalled);
+    }
     tcpip_tell_room(s, link);
 }
 

@@ -90,9 +90,9 @@ void tcpip_opened(struct sim *s, int link, enum sim_net_error code)
         return;
     }
     enum tcpip_err err = open_error(code);
-    bool transparent = s->tcpip.cfg.cipmode == 1;
+    bool transparent = tcpip_transparent_on(s, link);   /* the open held the mode */
     if (transparent && err != TCPIP_OK)
-        tcpip_transparent_failed(s);
+        tcpip_transparent_failed(s, link);
     else if (!transparent)
         sim_urc(s, "+CIPOPEN: %d,%d", link, (int)err);
     if (err != TCPIP_OK) {
@@ -101,7 +101,7 @@ void tcpip_opened(struct sim *s, int link, enum sim_net_error code)
     }
     l->state = LINK_OPEN;
     if (transparent)
-        tcpip_transparent_connected(s, TM_SOCKET, link, l->stalled);
+        tcpip_transparent_connected(s, link, l->stalled);
     tcpip_tell_room(s, link);
 }
 
@@ -193,8 +193,9 @@ static DECLARE_HANDLER(cmd_cipopen)
     if (a->count < 2 || !tcpip_link_param(a, 0, &link))
         return CMD_ERROR;
     struct tcpip_link *l = &s->tcpip.link[link];
-    /* transparent mode has link 0 only, and one transparent connection of any family (findings §29) */
-    if (l->state != LINK_CLOSED || (s->tcpip.cfg.cipmode == 1 && (link != 0 || tcpip_transparent(s))))
+    /* transparent mode has link 0 only, and one transparent connection of any family, a
+     * pending open's included, and none beside a PPP call (findings §29) */
+    if (l->state != LINK_CLOSED || (s->tcpip.cfg.cipmode == 1 && (link != 0 || tcpip_transparent_blocked(s))))
         return refuse_open(s, link, TCPIP_NOT_SUPPORTED);
     struct tcpip_link want = {0};
     if (!open_params(a, &want))
@@ -209,8 +210,10 @@ static DECLARE_HANDLER(cmd_cipopen)
     memcpy(l->host, want.host, sizeof l->host);
     l->port = want.port;
     l->local_port = want.local_port;
-    if (s->tcpip.cfg.cipmode != 1)
-        sim_final(s, V250_OK);      /* before the network can answer; transparent: CONNECT is the result */
+    if (s->tcpip.cfg.cipmode == 1)
+        tcpip_transparent_reserve(s, link);   /* CONNECT is the result; the mode is held till then */
+    else
+        sim_final(s, V250_OK);      /* before the network can answer */
     request_open(s, link);
     return CMD_DONE;
 }
@@ -287,8 +290,8 @@ static DECLARE_HANDLER(cmd_cipsend)
     if (!variable && !arg_number_in(&a->v[1], 1, TCPIP_SEND_MAX))
         return CMD_ERROR;
     struct tcpip_link *l = &s->tcpip.link[link];
-    if (l->state != LINK_OPEN || tcpip_transparent(s))
-        return send_error(s, TCPIP_NOT_SUPPORTED);
+    if (l->state != LINK_OPEN || tcpip_transparent_on(s, link))
+        return send_error(s, TCPIP_NOT_SUPPORTED);   /* an escaped transparent link sends by ATO */
     if (l->send_waiting)
         return send_error(s, TCPIP_BUSY);
     if (l->proto == SIM_NET_UDP ? !udp_peer(a, l) : a->count > 2)
@@ -461,7 +464,8 @@ void tcpip_state_json(const struct sim *s, struct strbuf *o)
         sb_json_string(o, l->host, strlen(l->host));
         sb_printf(o, ",\"port\":%d,\"sent\":%llu,\"received\":%llu,\"buffered\":%zu,\"lost\":%llu,"
                      "\"stalled\":%s}",
-                  l->port, (unsigned long long)l->sent, (unsigned long long)l->received, l->rx_len,
+                  l->port, (unsigned long long)l->sent, (unsigned long long)l->received,
+                  l->rx_len + tcpip_transparent_held(s, i),
                   (unsigned long long)l->rx_lost, l->stalled ? "true" : "false");
     }
     sb_puts(o, "]");

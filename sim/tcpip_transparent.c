@@ -4,8 +4,11 @@
  * go to the peer as they come, the peer's to the host with no header; "+++"
  * framed by guard times returns to command mode with the connection open,
  * ATO goes back; the peer's close says CLOSED. The families call in here
- * (connected, received, stall, end); this file calls only the network and
- * the host's output, never a family. DTR (AT&D) cannot end data mode on a pty. */
+ * (reserve, connected, received, stall, end); this file calls only the
+ * network and the host's output, never a family. A transparent open holds the
+ * mode from its command on (reserve), so a second one, a server's connection
+ * or a PPP call is refused before its CONNECT. DTR (AT&D) cannot end data mode
+ * on a pty. */
 #include "sim_internal.h"
 
 #include <string.h>
@@ -32,9 +35,29 @@ bool tcpip_transparent_data(const struct sim *s)
     return s->tcpip.tm.state == TM_DATA;
 }
 
+/* One transparent connection of any family, and none beside a PPP call,
+ * escaped or not: both would claim the UART's data mode (findings §29, §30). */
+bool tcpip_transparent_blocked(const struct sim *s)
+{
+    return tcpip_transparent(s) || s->ppp.mode != PPP_OFF;
+}
+
+bool tcpip_transparent_escaped(const struct sim *s, int link)
+{
+    return tcpip_transparent_on(s, link) && s->tcpip.tm.state == TM_ESCAPED;
+}
+
+/* CONNECT said: the link carries data, in data mode or escaped. */
+static bool carrying(const struct sim *s)
+{
+    return s->tcpip.tm.state == TM_DATA || s->tcpip.tm.state == TM_ESCAPED;
+}
+
 const char *tcpip_transparent_state_name(const struct sim *s, int link)
 {
-    static const char *const names[] = {[TM_OFF] = "off", [TM_DATA] = "data", [TM_ESCAPED] = "escaped"};
+    static const char *const names[] = {
+        [TM_OFF] = "off", [TM_OPENING] = "opening", [TM_DATA] = "data", [TM_ESCAPED] = "escaped",
+    };
     return tcpip_transparent_on(s, link) ? names[s->tcpip.tm.state] : names[TM_OFF];
 }
 
@@ -48,19 +71,34 @@ static void enter_data(struct sim *s)
     sim_urc(s, "CONNECT %u", (unsigned)baud);
 }
 
-void tcpip_transparent_connected(struct sim *s, enum tm_owner owner, int link, bool stalled)
+/* The families refuse a transparent open while the mode is held
+ * (tcpip_transparent), so this one finds it free. */
+void tcpip_transparent_reserve(struct sim *s, int link)
 {
     struct tcpip_transparent *tm = &s->tcpip.tm;
     memset(tm, 0, sizeof *tm);
-    tm->owner = owner;
+    tm->state = TM_OPENING;
     tm->link = link;
+}
+
+/* Only the open that holds the mode connects in it: another link's would
+ * take over a connection it does not own. */
+void tcpip_transparent_connected(struct sim *s, int link, bool stalled)
+{
+    struct tcpip_transparent *tm = &s->tcpip.tm;
+    if (!tcpip_transparent_on(s, link) || tm->state != TM_OPENING)
+        return;
     tm->stalled = stalled;
     enter_data(s);
 }
 
-/* No OK came before it: this is the open's result (findings §25, §29). */
-void tcpip_transparent_failed(struct sim *s)
+/* No OK came before it: this is the open's result (findings §25, §29). The
+ * mode is free again. */
+void tcpip_transparent_failed(struct sim *s, int link)
 {
+    if (!tcpip_transparent_on(s, link))
+        return;
+    memset(&s->tcpip.tm, 0, sizeof s->tcpip.tm);
     sim_urc(s, "CONNECT FAIL");
 }
 
@@ -78,18 +116,27 @@ void tcpip_transparent_end(struct sim *s, int link, bool say_closed)
 
 /* ---- the peer's bytes ------------------------------------------------------------------ */
 
-/* In data mode they go to the host; escaped, they wait for ATO. */
-void tcpip_transparent_received(struct sim *s, const uint8_t *data, size_t len)
+/* In data mode they go to the host; escaped, they wait for ATO. The escape
+ * starts with nothing held and the network reads no more than the room it was
+ * last given (tcpip_transparent_room), so nothing should be cut; a network
+ * that gives more has its excess returned, for the owner to count as lost. */
+size_t tcpip_transparent_received(struct sim *s, const uint8_t *data, size_t len)
 {
     struct tcpip_transparent *tm = &s->tcpip.tm;
     if (tm->state == TM_DATA) {
         sim_raw(s, data, len);
-        return;
+        return 0;
     }
     size_t room = sizeof tm->rx - tm->rx_len;
-    size_t n = len < room ? len : room;    /* the network reads no more than the room it was given */
+    size_t n = len < room ? len : room;
     memcpy(tm->rx + tm->rx_len, data, n);
     tm->rx_len += n;
+    return len - n;
+}
+
+size_t tcpip_transparent_held(const struct sim *s, int link)
+{
+    return tcpip_transparent_on(s, link) ? s->tcpip.tm.rx_len : 0;
 }
 
 /* A stalled link takes nothing; escaped, what the held bytes leave; in data
@@ -110,7 +157,7 @@ size_t tcpip_transparent_room(const struct sim *s)
 void tcpip_transparent_flush(struct sim *s)
 {
     struct tcpip_transparent *tm = &s->tcpip.tm;
-    if (tm->tx_len == 0 || tm->stalled || !s->tcpip.ops || !tcpip_transparent(s))
+    if (tm->tx_len == 0 || tm->stalled || !s->tcpip.ops || !carrying(s))
         return;
     s->tcpip.ops->send(s->tcpip.ops_ctx, tm->link, tm->tx, tm->tx_len, NULL, 0);
     tm->tx_len = 0;

@@ -422,6 +422,71 @@ Test(cch, transparent_mode_has_session_0_only_and_one_transparent_connection)
     cr_assert_str_eq(calls(), "");
 }
 
+/* The probe of the review: a socket's transparent open, or a PPP call, while
+ * the SSL open waits for its CONNECT took the UART over and left session 0's
+ * bytes in the host's raw stream as +CCHRECV. */
+Test(cch, a_pending_transparent_open_holds_the_mode_against_sockets_and_ppp)
+{
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    transparent_opening();
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"mode\":1,\"transparent\":\"opening\""), "got %s", st);
+    EXCHANGES({"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", "\r\n+CIPOPEN: 0,4\r\n\r\nERROR\r\n"},
+              {"ATD*99#\r", "\r\nERROR\r\n"});
+    cr_assert_str_eq(calls(), "", "the network was not asked");
+    cr_assert_str_eq(post(SIM_NET_OPENED, LINK0, SIM_NET_OK, NULL, 0), "\r\nCONNECT 115200\r\n");
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, "tls", 3), "tls", "the session's bytes, raw");
+}
+
+Test(cch, a_failed_or_closed_pending_open_frees_the_mode)
+{
+    transparent_opening();
+    cr_assert_str_eq(post(SIM_NET_OPENED, LINK0, SIM_NET_REFUSED, NULL, 0), "\r\nCONNECT FAIL\r\n");
+    cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443,2\r"), "", "free again");
+    cr_assert_str_eq(io("AT+CCHCLOSE=0\r"), "\r\nOK\r\n\r\n+CCHCLOSE: 0,0\r\n", "no CONNECT came: no CLOSED");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"mode\":1,\"transparent\":\"off\""), "got %s", st);
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    calls();
+    cr_assert_str_eq(io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r"), "", "the socket family may take it");
+    cr_assert_str_eq(calls(), "open 0 tcp example.com:80 local 0\n");
+}
+
+/* Escaped, the transparent session holds only its own link: the sockets of
+ * AT+CIPMODE=0 are the host's to use in command mode. */
+Test(cch, an_escaped_transparent_session_leaves_the_other_sockets_sending)
+{
+    transparent_session0();
+    escape();
+    net_up();
+    cr_assert_str_eq(io("AT+CIPOPEN=1,\"TCP\",\"example.com\",80\r"), "\r\nOK\r\n");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 1, SIM_NET_OK, NULL, 0), "\r\n+CIPOPEN: 1,0\r\n");
+    cr_assert_str_eq(io("AT+CIPSEND=1,2\r"), "\r\n>");
+    cr_assert_str_eq(io("hi"), "\r\nOK\r\n");
+}
+
+/* What waits for ATO is the session's: shown as buffered, and what a network
+ * that ignores the room gives beyond it counted as lost, not dropped unseen. */
+Test(cch, bytes_waiting_for_ato_show_as_buffered_and_an_overflow_as_lost)
+{
+    static uint8_t flood[SESSION_CACHE];
+    memset(flood, 'z', sizeof flood);
+    transparent_session0();
+    escape();
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, "later", 5), "");
+    cr_assert_eq(net.room[LINK0], SESSION_CACHE - 5);
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"received\":5,\"buffered\":5,\"lost\":0,"), "got %s", st);
+    post(SIM_NET_RECEIVED, LINK0, SIM_NET_OK, flood, sizeof flood);
+    st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"buffered\":8192,\"lost\":5,"), "got %s", st);
+    io("ATO\r");
+    st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"buffered\":0,\"lost\":5,"), "given to the host: %s", st);
+}
+
 #define HELD_MAX 1500                /* what a stalled transparent link holds of the host's bytes (§25) */
 #define OVER 100
 

@@ -139,6 +139,22 @@ Test(server, transparent_mode_serves_on_server_0_and_link_0)
     cr_assert_str_eq(post(SIM_NET_CLOSED, 0, SIM_NET_PEER_CLOSED, NULL, 0), "\r\nCLOSED\r\n");
 }
 
+/* The SSL family's transparent open, pending, holds transparent mode: a
+ * client of server 0 is refused rather than take the UART before its CONNECT. */
+Test(server, a_pending_transparent_ssl_open_refuses_a_client)
+{
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    EXCHANGES({"AT+SERVERSTART=" SERVER_PORT ",0\r", "\r\nOK\r\n"}, {"AT+CCHMODE=1\r", "\r\nOK\r\n"},
+              {"AT+CCHSTART\r", "\r\nOK\r\n\r\n+CCHSTART: 0\r\n"},
+              {"AT+CCHOPEN=0,\"example.com\",443,2\r", ""});
+    calls();
+    cr_assert_str_eq(client_connects(0), "", "the SSL open holds transparent mode");
+    cr_assert_str_eq(calls(), "accept 0 on -1\n");
+    cr_assert(strstr(ctl("state"), "\"accepted\":0,\"refused\":1}"), "state: %s", ctl("state"));
+    cr_assert_str_eq(post(SIM_NET_OPENED, 10, SIM_NET_OK, NULL, 0), "\r\nCONNECT 115200\r\n");
+}
+
 /* ---- local ports --------------------------------------------------------------------- */
 
 Test(server, a_local_port_another_link_or_a_server_has_is_a_bind_failure)

@@ -563,6 +563,69 @@ Test(tcpip, a_stalled_transparent_link_sends_when_unstalled)
     cr_assert_str_eq(calls(), "send 0 3\n");
 }
 
+/* An open pending in transparent mode holds it: the SSL family's transparent
+ * open and a PPP call are refused until its CONNECT FAIL frees it. */
+Test(tcpip, a_pending_transparent_open_holds_the_mode_against_ssl_and_ppp)
+{
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    EXCHANGES({"AT+CCHMODE=1\r", "\r\nOK\r\n"}, {"AT+CCHSTART\r", "\r\nOK\r\n\r\n+CCHSTART: 0\r\n"},
+              {"AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r", ""});
+    cr_assert_str_eq(calls(), "open 0 tcp example.com:80 local 0\n");
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"rx_mode\":0,\"transparent\":\"opening\""), "got %s", st);
+    EXCHANGES({"AT+CCHOPEN=0,\"example.com\",443,2\r", "\r\nERROR\r\n"}, {"ATD*99#\r", "\r\nERROR\r\n"});
+    cr_assert_str_eq(calls(), "", "the network was not asked");
+    cr_assert_str_eq(post(SIM_NET_OPENED, 0, SIM_NET_REFUSED, NULL, 0), "\r\nCONNECT FAIL\r\n");
+    cr_assert_str_eq(io("AT+CCHOPEN=0,\"example.com\",443,2\r"), "", "free again");
+    cr_assert_str_eq(calls(), "open 10 tcp example.com:443 local 0 tls auth 0 sni -\n");
+}
+
+static void escape(void)
+{
+    advance(2 * GUARD_MS);
+    cr_assert_str_eq(io("+++"), "");
+    cr_assert_str_eq(advance(2 * GUARD_MS), "\r\nOK\r\n");
+}
+
+/* A PPP call, escaped, still holds the UART's data mode (ATO resumes it): a
+ * transparent open beside it is refused, as the SSL family's is. */
+Test(tcpip, an_escaped_ppp_call_refuses_a_transparent_open)
+{
+    EXCHANGES({"AT+CIPMODE=1\r", "\r\nOK\r\n"});
+    net_up();
+    const char *out = io("ATD*99#\r");
+    cr_assert(strncmp(out, "\r\nCONNECT", strlen("\r\nCONNECT")) == 0, "got %s", out);
+    advance(2 * GUARD_MS);
+    io("+++");
+    out = advance(2 * GUARD_MS);
+    cr_assert_not_null(strstr(out, "\r\nOK\r\n"), "escaped: %s", out);
+    out = io("AT+CIPOPEN=0,\"TCP\",\"example.com\",80\r");
+    cr_assert_not_null(strstr(out, "\r\n+CIPOPEN: 0,4\r\n\r\nERROR\r\n"), "got %s", out);
+    cr_assert_str_eq(calls(), "", "the network was not asked");
+}
+
+/* What waits for ATO is link 0's: shown as buffered, and what a network that
+ * ignores the room gives beyond it counted as lost, not dropped unseen. */
+Test(tcpip, bytes_waiting_for_ato_show_as_buffered_and_an_overflow_as_lost)
+{
+    static uint8_t flood[MODULE_RX_BUFFER];
+    memset(flood, 'z', sizeof flood);
+    transparent_link0();
+    escape();
+    cr_assert_str_eq(post(SIM_NET_RECEIVED, 0, SIM_NET_OK, "later", 5), "");
+    cr_assert_eq(net.room[0], MODULE_RX_BUFFER - 5);
+    const char *st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"link\":0,\"state\":\"open\""), "got %s", st);
+    cr_assert_not_null(strstr(st, "\"received\":5,\"buffered\":5,\"lost\":0,"), "got %s", st);
+    post(SIM_NET_RECEIVED, 0, SIM_NET_OK, flood, sizeof flood);
+    st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"buffered\":8192,\"lost\":5,"), "got %s", st);
+    io("ATO\r");
+    st = ctl("state");
+    cr_assert_not_null(strstr(st, "\"buffered\":0,\"lost\":5,"), "given to the host: %s", st);
+}
+
 /* ---- no network ------------------------------------------------------------------------------ */
 
 static void setup_without_network(void) { start_with(NULL); }
