@@ -70,6 +70,19 @@ static int measure(const char *explained, const char *min_share, const char *log
     return WEXITSTATUS(status);
 }
 
+/* Log `name` holding `head` then `body`, measured alone with nothing
+ * explained: it exits with `status`; its output in out (emptied first). */
+static void measured(const char *name, const char *head, const char *body, const char *min_share, int status,
+                     struct strbuf *out)
+{
+    struct strbuf log = {0};
+    sb_printf(&log, "%s%s", head, body);
+    sb_reset(out);
+    put(name, sb_str(&log));
+    sb_free(&log);
+    cr_assert_eq(measure("", min_share, name, out), status, "%s", sb_str(out));
+}
+
 static void assert_has(const struct strbuf *out, const char *text)
 {
     cr_assert(strstr(sb_str(out), text), "expected \"%s\" in:\n%s", text, sb_str(out));
@@ -164,20 +177,13 @@ static const char tls_log[] = "AT+CSSLCFG=\"cacert\",0,\"ca.pem\"\nOK\nAT+CSSLCF
 
 Test(fidelity, the_store_and_the_server_s_tls_fault_are_part_of_the_start_state)
 {
-    struct strbuf log = {0}, out = {0};
-    sb_printf(&log, "#! start cold\n#! store ca.pem\n#! tls-fail untrusted\nAT+CCERTLIST\n"
-                    "+CCERTLIST: \"ca.pem\"\nOK\n%s", tls_log);
-    put("tls.log", sb_str(&log));
-    cr_assert_eq(measure("", "95", "tls.log", &out), 0, "%s", sb_str(&out));
+    struct strbuf out = {0};
+    measured("tls.log", "#! start cold\n#! store ca.pem\n#! tls-fail untrusted\nAT+CCERTLIST\n"
+                        "+CCERTLIST: \"ca.pem\"\nOK\n", tls_log, "95", 0, &out);
     assert_has(&out, "9 of 9 exchanges reproduced (100.0 %)");
     /* without the server's fault the handshake succeeds: the publish goes out */
-    sb_reset(&out);
-    sb_reset(&log);
-    sb_printf(&log, "#! start cold\n#! store ca.pem\n%s", tls_log);
-    put("notls.log", sb_str(&log));
-    cr_assert_eq(measure("", "0", "notls.log", &out), 1, "%s", sb_str(&out));
+    measured("notls.log", "#! start cold\n#! store ca.pem\n", tls_log, "0", 1, &out);
     assert_has(&out, "sent AT+CMQTTPUB=0,1,60: module said +CMQTTPUB: 0,11 / ERROR, model said OK");
-    sb_free(&log);
     sb_free(&out);
 }
 
@@ -189,24 +195,15 @@ static const char transparent_log[] = "AT+CCHMODE=1\nOK\nAT+CCHSTART\nOK\n+CCHST
 
 Test(fidelity, a_transparent_session_is_measured_with_its_rate_its_network_and_its_escape)
 {
-    struct strbuf log = {0}, out = {0};
-    sb_printf(&log, "#! start cold\n#! baud 9600\n#! net accept\n%s", transparent_log);
-    put("tm.log", sb_str(&log));
-    cr_assert_eq(measure("", "95", "tm.log", &out), 0, "%s", sb_str(&out));
+    struct strbuf out = {0};
+    measured("tm.log", "#! start cold\n#! baud 9600\n#! net accept\n", transparent_log, "95", 0, &out);
     assert_has(&out, "5 of 5 exchanges reproduced (100.0 %)");
     /* without a network the open fails, and the escape finds no data mode */
-    sb_reset(&out);
-    sb_reset(&log);
-    sb_printf(&log, "#! start cold\n#! baud 9600\n%s", transparent_log);
-    put("nonet.log", sb_str(&log));
-    cr_assert_eq(measure("", "0", "nonet.log", &out), 1, "%s", sb_str(&out));
+    measured("nonet.log", "#! start cold\n#! baud 9600\n", transparent_log, "0", 1, &out);
     assert_has(&out, "module said CONNECT 9600, model said CONNECT FAIL");
     assert_has(&out, "sent +++: module said OK, model said (nothing)");
-    sb_reset(&out);
-    put("badnet.log", "#! net reject\nAT\nOK\n");
-    cr_assert_eq(measure("", "0", "badnet.log", &out), 2, "%s", sb_str(&out));
+    measured("badnet.log", "#! net reject\n", "AT\nOK\n", "0", 2, &out);
     assert_has(&out, "badnet.log:1: #! net \"reject\": expected accept");
-    sb_free(&log);
     sb_free(&out);
 }
 
