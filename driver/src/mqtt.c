@@ -310,6 +310,29 @@ static bool params_ok(const struct sim7600_config *c)
     return id >= 1 && id <= 23 && br >= 9 && br <= 256 && memcmp(c->broker, "tcp://", 6) == 0;
 }
 
+#define DISC_STATE_DISCONNECTED 1   /* AT+CMQTTDISC?'s <disc_state> (AT reference §6.3) */
+
+/* "+CMQTTDISC: <client>,<disc_state>", one line per client. */
+static void on_disc_state(void *ctx, const char *line, size_t len)
+{
+    bool *down = ctx;
+    long v[2];
+    if (at_scan_ints(line, len, v, 2) == 2 && v[0] == SIM7600_CLIENT_INDEX && v[1] == DISC_STATE_DISCONNECTED)
+        *down = true;
+}
+
+/* A session whose +CMQTTCONNLOST never arrived (a garbled or silent stretch
+ * ate it) is found dead here, by the idle probe, not at the next publish,
+ * which a device that only subscribes never makes. */
+int sim7600_query_session(struct sim7600 *dev)
+{
+    bool down = false;
+    int st = sim7600_exec_simple(dev, "AT+CMQTTDISC?", on_disc_state, &down);
+    if (st == SIM7600_OK && down)
+        dev->ev_connlost = true;
+    return st;
+}
+
 int sim7600_session_open(struct sim7600 *dev)
 {
     bool warm = false;

@@ -22,6 +22,7 @@
 #endif
 
 #define SIM7600_CLIENT "0" /* the driver uses MQTT client index 0 */
+#define SIM7600_CLIENT_INDEX 0 /* the same, as read commands number it */
 #define SIM7600_TOPIC_MAX 1024u   /* MQTT manual §2.2.10 */
 #define SIM7600_PAYLOAD_MAX 10240u /* MQTT manual §2.2.11 */
 #define SIM7600_SSL_CTX_MAX 9u    /* SSL contexts 0..9 (SSL manual, AT+CSSLCFG) */
@@ -62,6 +63,8 @@ void sim7600_log(struct sim7600 *dev, const char *what, const char *text);
 int sim7600_modem_up(struct sim7600 *dev);
 int sim7600_query_csq(struct sim7600 *dev);
 int sim7600_query_reg(struct sim7600 *dev);
+/* AT+CMQTTDISC?: sets ev_connlost when the module says our client is disconnected. */
+int sim7600_query_session(struct sim7600 *dev);
 /* Resets the module (the port's reset_module, else AT+CRESET) and waits up
  * to boot_timeout_ms for its RDY; bring-up must run again. */
 int sim7600_reset_module(struct sim7600 *dev);

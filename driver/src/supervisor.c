@@ -207,8 +207,10 @@ static int poll_locked(struct sim7600 *dev, uint32_t timeout_ms)
         return st;
     if (dev->ob_count > 0)
         return sim7600_outbox_flush(dev, (size_t)-1, NULL);
-    if (at_time_reached(now, dev->at.last_rx_ms + dev->cfg.probe_idle_ms))
-        return sim7600_link_check(dev, sim7600_query_csq(dev));
+    if (at_time_reached(now, dev->at.last_rx_ms + dev->cfg.probe_idle_ms)) {
+        st = sim7600_link_check(dev, sim7600_query_csq(dev));
+        return st == SIM7600_OK ? sim7600_link_check(dev, sim7600_query_session(dev)) : st;
+    }
     return SIM7600_OK;
 }
 

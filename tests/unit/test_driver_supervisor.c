@@ -214,12 +214,32 @@ Test(supervisor, idle_link_is_probed)
 {
     static const struct fake_step s[] = {
         {"AT+CSQ\r", "\r\n+CSQ: 11,0\r\n" FAKE_OK, 0},
+        {"AT+CMQTTDISC?\r", "\r\n+CMQTTDISC: 0,0\r\n+CMQTTDISC: 1,1\r\n" FAKE_OK, 0},
     };
     connected();
     fake_port_script(&fd.fp, FAKE_STEPS(s));
     fake_dev_run(&fd, 40000);
     cr_assert(fake_port_done(&fd.fp), "%s", fd.fp.error);
     cr_assert_eq(fd.dev.health.rssi, 11);
+    cr_assert_eq(sim7600_get_state(&fd.dev), SIM7600_STATE_CONNECTED);
+}
+
+/* Its +CMQTTCONNLOST lost (garbled, or said while the module was silent),
+ * the session is found dead by the idle probe and opened again, not kept
+ * for ever by a device that publishes nothing. */
+Test(supervisor, a_session_that_died_unseen_is_found_by_the_idle_probe)
+{
+    static const struct fake_step s[] = {
+        {"AT+CSQ\r", "\r\n+CSQ: 11,0\r\n" FAKE_OK, 0},
+        {"AT+CMQTTDISC?\r", "\r\n+CMQTTDISC: 0,1\r\n+CMQTTDISC: 1,1\r\n" FAKE_OK, 0},
+        FAKE_SESSION_WARM,
+    };
+    connected();
+    fake_port_script(&fd.fp, FAKE_STEPS(s));
+    fake_dev_run(&fd, 40000);
+    cr_assert(fake_port_done(&fd.fp), "%s\n%s", fd.fp.error, fd.log);
+    cr_assert_eq(fake_dev_events(&fd, SIM7600_EV_RECONNECTED, NULL), 1, "%s", fd.log);
+    cr_assert_eq(sim7600_get_state(&fd.dev), SIM7600_STATE_CONNECTED);
 }
 
 Test(supervisor, health_reports_signal_and_registration)
