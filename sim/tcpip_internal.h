@@ -144,9 +144,7 @@ struct at_args;
 
 /* tcpip_net.c */
 void tcpip_power_on(struct sim *s);          /* the stack forgets everything, links drop silently */
-void tcpip_network_lost(struct sim *s);      /* registration or the stack's context went */
 bool tcpip_net_open(const struct sim *s);
-int tcpip_bearer_cid(const struct sim *s);   /* the context whose loss closes the network */
 void tcpip_event(struct sim *s, const struct sim_event *ev);
 void tcpip_net_dispatch(struct sim *s, const struct sim_net_event *ev);
 void tcpip_schedule(struct sim *s, enum tcpip_event what, int link, int arg);

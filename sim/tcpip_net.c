@@ -10,11 +10,6 @@ bool tcpip_net_open(const struct sim *s)
     return s->tcpip.net == NET_OPEN;
 }
 
-int tcpip_bearer_cid(const struct sim *s)
-{
-    return s->tcpip.net_cid;
-}
-
 /* AT+NETOPEN's bearer: registered, with the context AT+CSOCKSETPN chose up.
  * The default bearer comes up with the attach; another context AT+NETOPEN
  * activates here (+CGEV: ME PDN ACT, findings §33). False: no bearer. */
@@ -63,7 +58,7 @@ void tcpip_power_on(struct sim *s)
 
 /* The packet network went (deregistration, AT+CGATT=0, the stack's context
  * deactivated): the sockets go silently and one URC says so (findings §25, N1). */
-void tcpip_network_lost(struct sim *s)
+static void network_lost(struct sim *s)
 {
     if (s->tcpip.net != NET_OPEN)
         return;                     /* opening: its +NETOPEN says 1; closing: its +NETCLOSE follows */
@@ -76,8 +71,8 @@ void tcpip_network_lost(struct sim *s)
  * detach): the network goes if it ran on it. */
 void tcpip_context_lost(struct sim *s, int cid)
 {
-    if (cid == 0 || cid == tcpip_bearer_cid(s))
-        tcpip_network_lost(s);
+    if (cid == 0 || cid == s->tcpip.net_cid)
+        network_lost(s);
 }
 
 static void netopen_done(struct sim *s)
