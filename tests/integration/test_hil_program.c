@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "program.h"
+#include "sim_host.h"
 #include "sim_process.h"
 #include "test_dir.h"
 
@@ -378,10 +379,7 @@ Test(hil_program, run_program_option_takes_the_wire_only_scenarios_and_skips_the
 Test(hil_program, against_a_port_the_program_reaches_the_module)
 {
     struct sim_process sim;
-    cr_assert_eq(simproc_start(&sim, NULL), 0);
-    cr_assert_eq(simproc_open(&sim), 0);
-    cr_assert(simproc_expect(&sim, "PB DONE\r\n", SIMPROC_DEFAULT_TIMEOUT_MS), "no boot: %s", simproc_pending(&sim));
-    simproc_close_port(&sim);
+    host_start_bench(&sim, NULL);
     script("fw.sh", fw);
     const char *sc = scenario("b.scn", "scenario \"bench\"\nsignal 17\nprogram \"./fw.sh {port}\"\n"
                                        "at 100ms reboot\nexpect /^\\+CSQ:/ within=3s\n");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mosquitto_process.h"
+#include "sim_host.h"
 #include "program.h"
 #include "sim_process.h"
 #include "test_dir.h"
@@ -28,14 +29,6 @@ static void make_dir(void) { test_dir_make("hil-run-"); }
 
 /* A simulator standing in for a bench module that has been powered a while:
  * the first open of its port powers it on, and it is up once PB DONE came. */
-static void start_powered_module(struct sim_process *sim, const char *const *args)
-{
-    cr_assert_eq(simproc_start(sim, args), 0);
-    cr_assert_eq(simproc_open(sim), 0, "cannot open %s", sim->pty_path);
-    cr_assert(simproc_expect(sim, "PB DONE\r\n", SIMPROC_DEFAULT_TIMEOUT_MS), "no boot: %s", simproc_pending(sim));
-    simproc_close_port(sim);
-}
-
 static const char *const passing =
     "scenario \"publishes\"\n"
     "bring-up\nconnect\npublish \"t/a\" \"hello\" qos=1\ndisconnect\n"
@@ -127,7 +120,7 @@ Test(hil_run, tap_and_junit_reports)
 Test(hil_run, simulator_only_statements_are_skipped_against_a_port)
 {
     struct sim_process sim;
-    start_powered_module(&sim, NULL);
+    host_start_bench(&sim, NULL);
     const char *both = "scenario \"on-any-target\"\nsignal 17\nat 100ms reboot\n"
                        "send \"AT\"\nexpect \"OK\"\n";
     const char *sim_only = "scenario \"sim-only\"\ntargets sim\nsend \"AT\"\nexpect \"OK\"\n";
@@ -152,7 +145,7 @@ Test(hil_run, against_a_port_the_broker_checks_use_the_watched_broker)
     char url[64];
     snprintf(url, sizeof url, "tcp://127.0.0.1:%d", mq.port);
     const char *args[] = {"--broker", url, NULL};
-    start_powered_module(&sim, args);
+    host_start_bench(&sim, args);
     int st = hil_run("--target", sim.pty_path, "--watch", url, "--server", url,
                      test_dir_file("a.scn", passing), test_dir_file("b.scn", failing), NULL);
     simproc_stop(&sim);
@@ -165,7 +158,7 @@ Test(hil_run, against_a_port_the_broker_checks_use_the_watched_broker)
 Test(hil_run, without_watch_the_broker_checks_against_a_port_are_skipped_not_passed)
 {
     struct sim_process sim;
-    start_powered_module(&sim, NULL);
+    host_start_bench(&sim, NULL);
     int st = hil_run("--target", sim.pty_path, test_dir_file("a.scn", passing), NULL);
     cr_assert_eq(st, 0, "%s", out);
     cr_assert(strstr(out, "skipped line 6: expect-message (the runner cannot watch this broker)"), "%s", out);
