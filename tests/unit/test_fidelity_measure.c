@@ -93,8 +93,7 @@ TestSuite(fidelity, .init = make_dir, .fini = remove_dir);
 Test(fidelity, a_log_the_model_reproduces_passes)
 {
     struct strbuf out = {0};
-    put("match.log", matching_log);
-    cr_assert_eq(measure("", "95", "match.log", &out), 0, "%s", sb_str(&out));
+    measured("match.log", "", matching_log, "95", 0, &out);
     assert_has(&out, "match.log (SIM7600E, start cold): 2 of 2 exchanges reproduced (100.0 %)");
     assert_has(&out, "total: 2 of 2 exchanges reproduced (100.0 %)");
     assert_has(&out, "fidelity: PASS");
@@ -129,8 +128,7 @@ Test(fidelity, a_command_pattern_explains_every_exchange_it_matches)
 Test(fidelity, an_unexplained_difference_fails_whatever_the_share)
 {
     struct strbuf out = {0};
-    put("differ.log", differing_log);
-    cr_assert_eq(measure("", "0", "differ.log", &out), 1, "%s", sb_str(&out));
+    measured("differ.log", "", differing_log, "0", 1, &out);
     assert_has(&out, "UNEXPLAINED");
     assert_has(&out, "1 difference(s) unexplained");
     sb_free(&out);
@@ -139,8 +137,7 @@ Test(fidelity, an_unexplained_difference_fails_whatever_the_share)
 Test(fidelity, out_of_scope_commands_are_listed_not_counted)
 {
     struct strbuf out = {0};
-    put("scope.log", out_of_scope_log);
-    cr_assert_eq(measure("", "95", "scope.log", &out), 0, "%s", sb_str(&out));
+    measured("scope.log", "", out_of_scope_log, "95", 0, &out);
     assert_has(&out, "1 of 1 exchanges reproduced (100.0 %); 1 out of scope");
     assert_has(&out, "scope.log:2: AT+CGPS=1: GNSS (no issue yet)");
     sb_free(&out);
@@ -149,9 +146,8 @@ Test(fidelity, out_of_scope_commands_are_listed_not_counted)
 Test(fidelity, a_data_dial_and_ath_are_measured_a_voice_dial_is_not)
 {
     struct strbuf out = {0};
-    put("dial.log", "#! start cold\nATD+4912345678;\nOK\nATH\nOK\n"
-                    "AT+CGREG?\n+CGREG: 0,1\nOK\nATD*99#\nCONNECT 115200\n");
-    cr_assert_eq(measure("", "95", "dial.log", &out), 0, "%s", sb_str(&out));
+    measured("dial.log", "", "#! start cold\nATD+4912345678;\nOK\nATH\nOK\n"
+                             "AT+CGREG?\n+CGREG: 0,1\nOK\nATD*99#\nCONNECT 115200\n", "95", 0, &out);
     assert_has(&out, "3 of 3 exchanges reproduced (100.0 %); 1 out of scope");
     assert_has(&out, "dial.log:2: ATD+4912345678;: voice (no issue yet)");
     sb_free(&out);
@@ -161,8 +157,8 @@ Test(fidelity, the_data_typed_after_download_reaches_the_model)
 {
     struct strbuf out = {0};
     /* a terminal shows the typed body on a line of its own; the model waits for all 5 bytes (10 s) */
-    put("download.log", "#! start cold\nAT+HTTPINIT\nOK\nAT+HTTPDATA=5,10\nDOWNLOAD\nhello\nOK\n");
-    cr_assert_eq(measure("", "95", "download.log", &out), 0, "%s", sb_str(&out));
+    measured("download.log", "#! start cold\n", "AT+HTTPINIT\nOK\nAT+HTTPDATA=5,10\nDOWNLOAD\nhello\nOK\n", "95", 0,
+             &out);
     assert_has(&out, "2 of 2 exchanges reproduced (100.0 %)");
     sb_free(&out);
 }
@@ -210,13 +206,10 @@ Test(fidelity, a_transparent_session_is_measured_with_its_rate_its_network_and_i
 Test(fidelity, an_exchange_the_capture_damaged_is_listed_not_compared)
 {
     struct strbuf out = {0};
-    put("damaged.log", "#! start cold\n#! incomplete\nAT+CSQ\n+CSQ: 5,99\nAT\nOK\n");
-    cr_assert_eq(measure("", "95", "damaged.log", &out), 0, "%s", sb_str(&out));
+    measured("damaged.log", "", "#! start cold\n#! incomplete\nAT+CSQ\n+CSQ: 5,99\nAT\nOK\n", "95", 0, &out);
     assert_has(&out, "1 of 1 exchanges reproduced (100.0 %); 0 out of scope; 1 incomplete in the capture");
     assert_has(&out, "damaged.log:3: AT+CSQ");
-    sb_reset(&out);
-    put("stray.log", "AT\nOK\n#! incomplete\n");
-    cr_assert_eq(measure("", "0", "stray.log", &out), 2, "%s", sb_str(&out));
+    measured("stray.log", "", "AT\nOK\n#! incomplete\n", "0", 2, &out);
     assert_has(&out, "stray.log:3: \"#! incomplete\" marks no exchange");
     sb_free(&out);
 }
@@ -224,10 +217,9 @@ Test(fidelity, an_exchange_the_capture_damaged_is_listed_not_compared)
 Test(fidelity, a_capture_from_sim7600_hil_tap_is_measured_from_the_state_it_names)
 {
     struct strbuf out = {0};
-    put("bench.cap", "# sim7600-hil capture v1: sim7600-hil tap\n#! start warm\n"
-                     "0.100 > AT+CMQTTSTART\\r\n0.110 < AT+CMQTTSTART\\r\\r\\n\n"
-                     "0.120 < +CMQTTSTART: 23\\r\\n\n0.120 < \\r\\nERROR\\r\\n\n");
-    cr_assert_eq(measure("", "95", "bench.cap", &out), 0, "%s", sb_str(&out));
+    measured("bench.cap", "", "# sim7600-hil capture v1: sim7600-hil tap\n#! start warm\n"
+                              "0.100 > AT+CMQTTSTART\\r\n0.110 < AT+CMQTTSTART\\r\\r\\n\n"
+                              "0.120 < +CMQTTSTART: 23\\r\\n\n0.120 < \\r\\nERROR\\r\\n\n", "95", 0, &out);
     assert_has(&out, "bench.cap (SIM7600E, start warm): 1 of 1 exchanges reproduced (100.0 %)");
     sb_free(&out);
 }
@@ -236,8 +228,7 @@ Test(fidelity, a_registered_answer_gives_the_model_the_time_to_register)
 {
     struct strbuf out = {0};
     /* from power-on the module is deaf, then searching: only a host that waited reads it registered */
-    put("waited.log", "#! start poweron\nAT+CGREG?\n+CGREG: 0,1\nOK\n");
-    cr_assert_eq(measure("", "95", "waited.log", &out), 0, "%s", sb_str(&out));
+    measured("waited.log", "", "#! start poweron\nAT+CGREG?\n+CGREG: 0,1\nOK\n", "95", 0, &out);
     assert_has(&out, "waited.log (SIM7600E, start poweron): 1 of 1 exchanges reproduced (100.0 %)");
     sb_free(&out);
 }
@@ -246,9 +237,8 @@ Test(fidelity, a_log_with_times_gives_the_model_the_host_s_pauses)
 {
     struct strbuf out = {0};
     /* realistic: deaf for 16 s after power-on; the host's second AT came at 17 s, after RDY */
-    put("timed.cap", "# sim7600-hil capture v1: sim7600-hil tap\n#! start poweron\n#! latency realistic\n"
-                     "0.000 > AT\\r\n17.000 > AT\\r\n17.010 < AT\\r\\r\\nOK\\r\\n\n");
-    cr_assert_eq(measure("", "95", "timed.cap", &out), 0, "%s", sb_str(&out));
+    measured("timed.cap", "", "# sim7600-hil capture v1: sim7600-hil tap\n#! start poweron\n#! latency realistic\n"
+                              "0.000 > AT\\r\n17.000 > AT\\r\n17.010 < AT\\r\\r\\nOK\\r\\n\n", "95", 0, &out);
     assert_has(&out, "timed.cap (SIM7600E, start poweron): 2 of 2 exchanges reproduced (100.0 %)");
     sb_free(&out);
 }
@@ -262,8 +252,7 @@ Test(fidelity, a_long_payload_typed_after_the_prompt_reaches_the_model_whole)
     for (int i = 0; i < PAYLOAD; i++)
         sb_add(&log, "x", 1);
     sb_puts(&log, "\nOK\n");
-    put("payload.log", sb_str(&log));
-    cr_assert_eq(measure("", "95", "payload.log", &out), 0, "%s", sb_str(&out));
+    measured("payload.log", "", sb_str(&log), "95", 0, &out);
     assert_has(&out, "payload.log (SIM7600E, start cold): 3 of 3 exchanges reproduced (100.0 %)");
     sb_free(&log);
     sb_free(&out);
@@ -281,17 +270,12 @@ Test(fidelity, an_explanation_must_be_a_finding_of_section_23)
 Test(fidelity, a_wrong_directive_is_named_with_its_line)
 {
     struct strbuf out = {0};
-    put("bad.log", "# header\n#! start lukewarm\nAT\nOK\n");
-    cr_assert_eq(measure("", "0", "bad.log", &out), 2, "%s", sb_str(&out));
+    measured("bad.log", "", "# header\n#! start lukewarm\nAT\nOK\n", "0", 2, &out);
     assert_has(&out, "bad.log:2: #! start \"lukewarm\": expected cold, poweron or warm");
-    sb_reset(&out);
-    put("badtls.log", "#! tls-fail sometimes\nAT\nOK\n");
-    cr_assert_eq(measure("", "0", "badtls.log", &out), 2, "%s", sb_str(&out));
+    measured("badtls.log", "", "#! tls-fail sometimes\nAT\nOK\n", "0", 2, &out);
     assert_has(&out, "badtls.log:1: #! tls-fail \"sometimes\": expected handshake, untrusted, expired or rejected");
     /* a name the module's store refuses is said, not silently left out of the start state */
-    sb_reset(&out);
-    put("badstore.log", "#! store ca\nAT\nOK\n");
-    cr_assert_eq(measure("", "0", "badstore.log", &out), 0, "%s", sb_str(&out));
+    measured("badstore.log", "", "#! store ca\nAT\nOK\n", "0", 0, &out);
     assert_has(&out, "the simulator refused AT+CCERTDOWN=\"ca\"");
     sb_free(&out);
 }
