@@ -117,21 +117,6 @@ static bool file_path(const struct run *r, const struct scn_step *s, struct strb
     return set != NULL;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *buf = xmalloc(SEND_FILE_MAX + 1);
-    *len = fread(buf, 1, SEND_FILE_MAX + 1, f);
-    bool bad = ferror(f) || *len == 0 || *len > SEND_FILE_MAX;
-    fclose(f);
-    if (!bad)
-        return buf;
-    free(buf);
-    return NULL;
-}
-
 /* Each {size:FILE} replaced by the size of what send-file "FILE" sends. */
 static void expand_sizes(const struct run *r, const struct strbuf *in, struct strbuf *out)
 {
@@ -141,7 +126,8 @@ static void expand_sizes(const struct run *r, const struct strbuf *in, struct st
         const struct scn_step *step = scn_send_file_step(r->sc, name, name_len);
         struct strbuf path = {0};
         size_t len = 0;
-        uint8_t *bytes = step && file_path(r, step, &path) ? read_file(sb_str(&path), &len) : NULL;
+        uint8_t *bytes =
+            step && file_path(r, step, &path) ? run_read_file(sb_str(&path), SEND_FILE_MAX, &len) : NULL;
         sb_add(out, s, (size_t)(q - s));
         if (bytes)
             sb_printf(out, "%zu", len);
@@ -175,7 +161,7 @@ int run_http_send_file(struct run *r, const struct scn_step *s)
     if (!file_path(r, s, &path))
         rc = run_fail(r, "line %d: send-file \"%s\": the runner made no test set (add http-server tls=1 or a tls "
                          "statement)", s->line, s->text.ptr);
-    else if (!(bytes = read_file(sb_str(&path), &len)))
+    else if (!(bytes = run_read_file(sb_str(&path), SEND_FILE_MAX, &len)))
         rc = run_fail(r, "line %d: send-file cannot read %s (missing, unreadable, empty or over %d bytes)", s->line,
                       sb_str(&path), SEND_FILE_MAX);
     else if (r->port.write(r->port.ctx, bytes, len) < 0)

@@ -86,6 +86,9 @@ int run_wire_failed(struct run *r);
  * value, 0 when the time ran out, -1 after run_fail (the wire broke). */
 typedef int (*run_look_fn)(struct run *r, void *ctx);
 int run_poll_until(struct run *r, uint32_t within_ms, run_look_fn look, void *ctx);
+/* The whole file at path, 1 to max bytes (run_tls.c: certificates and
+ * send-file's bytes); NULL when it is missing, unreadable, empty or larger. */
+uint8_t *run_read_file(const char *path, size_t max, size_t *len);
 
 /* Runs the steps in order; returns 0 or -1 after run_fail. */
 int run_steps(struct run *r);

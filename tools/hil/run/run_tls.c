@@ -51,14 +51,14 @@ int run_tls_make_set(struct run *r, char *dir, size_t cap, int line)
     return 0;
 }
 
-static uint8_t *read_whole(const char *path, size_t *len)
+uint8_t *run_read_file(const char *path, size_t max, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    uint8_t *buf = xmalloc(TLS_FILE_MAX + 1);
-    *len = fread(buf, 1, TLS_FILE_MAX + 1, f);
-    bool bad = ferror(f) || *len == 0 || *len > TLS_FILE_MAX;
+    uint8_t *buf = xmalloc(max + 1);
+    *len = fread(buf, 1, max + 1, f);
+    bool bad = ferror(f) || *len == 0 || *len > max;
     fclose(f);
     if (bad) {
         free(buf);
@@ -91,7 +91,7 @@ static int load_file(struct run *r, struct run_tls *t, enum scn_tls_role role)
         sb_printf(&t->path[role], "%s/%s", t->certs, st->file[role]);
     else
         sb_puts(&t->path[role], st->file[role]);
-    t->data[role] = read_whole(sb_str(&t->path[role]), &len);
+    t->data[role] = run_read_file(sb_str(&t->path[role]), TLS_FILE_MAX, &len);
     if (!t->data[role])
         return run_fail(r, "line %d: cannot use %s=\"%s\": missing, unreadable, empty or over %d bytes (the most "
                            "the module's store takes)", st->line, scn_tls_role_names[role], sb_str(&t->path[role]),
@@ -161,7 +161,7 @@ static bool is_set_file(const struct run_tls *t, enum scn_tls_role role, const c
         struct strbuf path = {0};
         size_t len = 0;
         sb_printf(&path, "%s/%s", t->certs, *names);
-        uint8_t *set = read_whole(sb_str(&path), &len);
+        uint8_t *set = run_read_file(sb_str(&path), TLS_FILE_MAX, &len);
         bool same = set && t->data[role] && len == (role == SCN_TLS_CA ? t->cfg.ca.len : t->cfg.cert.len) &&
                     memcmp(set, t->data[role], len) == 0;
         free(set);
