@@ -429,11 +429,12 @@ static void save_state(struct app *app)
                         "until it exits\n", app->state_dir, err);
 }
 
-/* What a call into the core left for the edge, handled before the loop sleeps,
- * since nothing else may wake it: a departure from a strict replay told, the
- * network asked for what the commands wanted (its immediate answers handed
- * back), the certificate store saved. Paced host bytes reach the core in
- * sim_tick, the unpaced ones in read_host: both are followed by this. */
+/* What the calls into the core left for the edge, handled before the loop
+ * sleeps, since nothing else may wake it: a departure from a strict replay
+ * told, the network asked for what the commands wanted (its immediate answers
+ * handed back), the certificate store saved. Run once a pass, after sim_tick:
+ * that follows the last pass's host bytes (unpaced ones reach the core in
+ * read_host) and control commands, and delivers the paced ones itself. */
 static void after_core(struct app *app, uint64_t now)
 {
     tell_divergence(app);
@@ -493,7 +494,6 @@ static int serve(struct app *app)
         if (attached && fds[master_at].revents && app->pty.host == PTY_HOST_ATTACHED)
             read_host(app, now);
         control_handle(&app->control, fds + ctl_at, n - ctl_at, app->sim, now);
-        after_core(app, now);
     }
 }
 
